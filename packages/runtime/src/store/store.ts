@@ -1,0 +1,220 @@
+/**
+ * The one interface everything durable goes through. Two implementations share its logical schema and the
+ * conformance suite in `conformance.ts`: SQLite (embedded, single process) and PostgreSQL (cluster mode).
+ *
+ * Rules every implementation keeps:
+ * - `commit` applies a whole {@link CommitBatch} in one transaction, durably (fsync) before it resolves,
+ *   and applies its parts in the order documented on {@link CommitBatch}. A failed commit applies nothing.
+ * - Reads see only committed data.
+ * - Values are bytes; a present value may be zero-length and stays present (never read as "deleted").
+ */
+import type { FunctionAddress, FunctionType } from '../core/address.js';
+
+/** A typed value as stored: the typename and the value's bytes. */
+export interface StoredValue {
+  readonly typename: string;
+  readonly value: Uint8Array;
+}
+
+/** A message waiting in an address's inbox. */
+export interface StoredMessage {
+  /** Position in the inbox, unique and increasing in the order messages were enqueued by this process. */
+  readonly seq: number;
+  readonly keyGroup: number;
+  readonly target: FunctionAddress;
+  /** The sending function; absent for ingress and egress-less sources. */
+  readonly caller: FunctionAddress | undefined;
+  readonly argument: StoredValue;
+  /** Epoch milliseconds when the message was enqueued. */
+  readonly enqueuedAt: number;
+}
+
+/** Expiration mode of a state, as in the protocol's `ExpireMode`. */
+export type ExpireMode = 'NONE' | 'AFTER_WRITE' | 'AFTER_INVOKE';
+
+/** A state a function type declared (learned from `IncompleteInvocationContext`). */
+export interface FunctionSpecRecord {
+  readonly functionType: FunctionType;
+  readonly stateName: string;
+  readonly typename: string;
+  readonly expireMode: ExpireMode;
+  /** TTL in milliseconds; 0 when `expireMode` is `NONE`. */
+  readonly expireAfterMs: number;
+}
+
+/** One state value of an address. */
+export interface StoredState {
+  readonly name: string;
+  readonly typename: string;
+  readonly value: Uint8Array;
+  /** Epoch milliseconds after which the value no longer exists; `undefined` = never. */
+  readonly expiresAt: number | undefined;
+}
+
+/** Write or delete of one state value. `value === undefined` deletes. */
+export interface StateWrite {
+  readonly keyGroup: number;
+  readonly address: FunctionAddress;
+  readonly name: string;
+  /** The new value, or `undefined` to delete it. */
+  readonly value: StoredValue | undefined;
+  readonly expiresAt: number | undefined;
+}
+
+/** A delayed message. */
+export interface StoredTimer {
+  /** Unique id, allocated by the engine. */
+  readonly id: number;
+  readonly keyGroup: number;
+  /** Epoch milliseconds at which it fires. */
+  readonly fireAt: number;
+  /** The address that sent it; cancellation is scoped to it. */
+  readonly sender: FunctionAddress;
+  /** Cancellation token; `undefined` when none was given. */
+  readonly token: string | undefined;
+  readonly target: FunctionAddress;
+  readonly argument: StoredValue;
+}
+
+/** Cancellation of a pending delayed message by its sender and token. */
+export interface TimerCancellation {
+  readonly sender: FunctionAddress;
+  readonly token: string;
+}
+
+/** A record appended to an egress. */
+export interface EgressAppend {
+  /** Egress id, `namespace/name`. */
+  readonly egressId: string;
+  /** Offset in that egress, allocated by the engine: contiguous, starting at 0. */
+  readonly offset: number;
+  readonly producer: FunctionAddress;
+  readonly value: StoredValue;
+  readonly createdAt: number;
+}
+
+/** A stored egress record. */
+export interface EgressRecord {
+  readonly egressId: string;
+  readonly offset: number;
+  readonly producer: FunctionAddress;
+  readonly value: StoredValue;
+  readonly createdAt: number;
+}
+
+/** An ingress message to enqueue, optionally guarded by an idempotency key. */
+export interface IngressWrite {
+  readonly message: StoredMessage;
+  /** When set, a second write with the same key is not enqueued; the first message's seq is returned. */
+  readonly idempotencyKey: string | undefined;
+}
+
+/** The result of one {@link IngressWrite}. */
+export interface IngressResult {
+  /** The seq of the enqueued message, or of the earlier message with the same idempotency key. */
+  readonly seq: number;
+  /** True when the idempotency key was seen before and nothing was enqueued. */
+  readonly duplicate: boolean;
+}
+
+/** A batch that failed too often and was moved aside. */
+export interface DeadLetter {
+  readonly id: number;
+  readonly address: FunctionAddress;
+  readonly messages: readonly StoredMessage[];
+  readonly reason: string;
+  readonly createdAt: number;
+}
+
+/**
+ * The effects of many invocations, applied in one transaction, in this order:
+ * 1. `specs` (upsert), 2. `ingress` (idempotency check, then insert), 3. `messages` (insert),
+ * 4. `consumedMessages` / `firedTimers` (delete), 5. `timers` (insert), 6. `cancellations` (delete pending
+ * timers matching sender + token), 7. `stateWrites` (in list order; the last write of a value wins),
+ * 8. `egress` (insert), 9. `deadLetters` (insert).
+ */
+export interface CommitBatch {
+  readonly specs: readonly FunctionSpecRecord[];
+  readonly ingress: readonly IngressWrite[];
+  readonly messages: readonly StoredMessage[];
+  readonly consumedMessages: readonly number[];
+  readonly firedTimers: readonly number[];
+  readonly timers: readonly StoredTimer[];
+  readonly cancellations: readonly TimerCancellation[];
+  readonly stateWrites: readonly StateWrite[];
+  readonly egress: readonly EgressAppend[];
+  readonly deadLetters: readonly Omit<DeadLetter, 'id'>[];
+}
+
+/** What a commit returns. */
+export interface CommitResult {
+  /** One entry per `batch.ingress` item, in order. */
+  readonly ingress: readonly IngressResult[];
+}
+
+/** Metadata fixed when a store is created. */
+export interface StoreMeta {
+  readonly schemaVersion: number;
+  readonly keyGroups: number;
+  readonly hash: string;
+}
+
+/** Highest ids in use, so the engine can continue allocating after a restart. */
+export interface StoreCounters {
+  /** Highest message seq ever stored (including idempotency records), or 0. */
+  readonly maxMessageSeq: number;
+  /** Highest timer id in use, or 0. */
+  readonly maxTimerId: number;
+  /** Next offset of each egress id that has records. */
+  readonly egressNextOffsets: ReadonlyMap<string, number>;
+}
+
+/** The durable store of a runtime. */
+export interface Store {
+  /**
+   * Opens the store, creating or migrating its schema. A new store records `keyGroups` and `hash`; an
+   * existing one must match them, otherwise it throws `StoreError` (`ERR_STORE_META_MISMATCH`).
+   */
+  open(expected: { keyGroups: number; hash: string }): Promise<StoreMeta>;
+  /** Closes the store; later calls fail. */
+  close(): Promise<void>;
+
+  /** Every learned state spec. */
+  loadFunctionSpecs(): Promise<FunctionSpecRecord[]>;
+  /** Pending inbox messages of the given key groups (all when omitted), in seq order. */
+  loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]>;
+  /** Pending delayed messages of the given key groups (all when omitted), by `fireAt`, then `id`. */
+  loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]>;
+  /** Highest ids in use. */
+  loadCounters(): Promise<StoreCounters>;
+
+  /** The state values of one address (expired ones included: the caller filters by `expiresAt`). */
+  readState(address: FunctionAddress): Promise<StoredState[]>;
+  /** Applies a batch atomically and durably. */
+  commit(batch: CommitBatch): Promise<CommitResult>;
+
+  /** Egress records with `offset >= from`, in offset order, at most `limit`. */
+  readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]>;
+  /** Dead letters, oldest first. */
+  listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Deletes idempotency keys recorded before `olderThan` (epoch ms); returns how many. */
+  pruneIdempotencyKeys(olderThan: number): Promise<number>;
+  /** Deletes state values that expired before `now`; returns how many. */
+  pruneExpiredState(now: number): Promise<number>;
+  /** Number of pending inbox messages. */
+  countMessages(): Promise<number>;
+}
+
+/** An empty batch, to spread into partial batches. */
+export const EMPTY_COMMIT_BATCH: CommitBatch = Object.freeze({
+  specs: [],
+  ingress: [],
+  messages: [],
+  consumedMessages: [],
+  firedTimers: [],
+  timers: [],
+  cancellations: [],
+  stateWrites: [],
+  egress: [],
+  deadLetters: [],
+});

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import sibling packages from source, so unit tests never need a build. Tests that start the CLI as
+// a child process use the built `dist/` (the root `test` script builds first).
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@statehouse/protocol': src('protocol'),
+      '@statehouse/sdk': src('sdk'),
+      '@statehouse/runtime': src('runtime'),
+      '@statehouse/testkit': src('testkit'),
+    },
+  },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/src/**/*.test-d.ts', 'packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
