@@ -1,0 +1,229 @@
+/**
+ * The HTTP API of DESIGN section 6 on node:http: ingress, egress log reads, state reads, stalled addresses,
+ * health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { FunctionAddress } from '../core/address.js';
+import { ApiError, StatehouseError } from '../errors.js';
+import type { StoredValue } from '../store/store.js';
+import type { ApiValue } from './value-json.js';
+
+/** What the API serves; implemented by the runtime. */
+export interface ApiBackend {
+  /** Enqueues an ingress message once committed. @throws {@link ApiError} */
+  ingress(target: FunctionAddress, argument: StoredValue, idempotencyKey: string | undefined): Promise<{ messageId: string }>;
+  /** Reads a log egress. @throws {@link ApiError} 404 when no such log egress exists. */
+  readEgress(egressId: string, from: number, limit: number): Promise<{ records: unknown[]; next: number }>;
+  /** Reads the committed state of an address; `undefined` when it has none. */
+  readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
+  /** Stalled addresses. */
+  stalled(): unknown[];
+  /** Whether recovery is done and the runtime serves. */
+  isReady(): boolean;
+  /** The Prometheus exposition. */
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Settings of the API server. */
+export interface ApiServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxIngressBytes: number;
+}
+
+const MAX_IDEMPOTENCY_KEY = 512;
+const MAX_EGRESS_LIMIT = 10_000;
+
+/** The HTTP API server. */
+export class ApiServer {
+  readonly #backend: ApiBackend;
+  readonly #options: ApiServerOptions;
+  readonly #log: Logger;
+  readonly #server: Server;
+  #closing = false;
+
+  constructor(backend: ApiBackend, options: ApiServerOptions, log: Logger) {
+    this.#backend = backend;
+    this.#options = options;
+    this.#log = log.child({ component: 'api' });
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) => this.#fail(res, err));
+    });
+    this.#server.keepAliveTimeout = 65_000;
+  }
+
+  /** Starts listening. @returns the bound address. */
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = this.#server.address() as AddressInfo;
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Stops intake: new ingress requests answer 503 while in-flight ones finish. */
+  stopIntake(): void {
+    this.#closing = true;
+  }
+
+  /** Closes the server and its idle connections. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeIdleConnections();
+      setTimeout(() => this.#server.closeAllConnections(), 2_000).unref();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').slice(1);
+    const method = req.method ?? 'GET';
+    if (parts[0] === 'v1' && parts[1] === 'ingress') {
+      if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+      return this.#ingress(req, res, parts.slice(2));
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
+    switch (url.pathname) {
+      case '/healthz':
+        return sendJson(res, 200, { status: 'ok' });
+      case '/readyz':
+        return this.#backend.isReady() && !this.#closing
+          ? sendJson(res, 200, { status: 'ready' })
+          : sendJson(res, 503, { status: this.#closing ? 'stopping' : 'recovering' });
+      case '/metrics': {
+        const m = await this.#backend.metrics();
+        res.writeHead(200, { 'content-type': m.contentType });
+        res.end(m.body);
+        return;
+      }
+      case '/v1/stalled':
+        return sendJson(res, 200, { stalled: this.#backend.stalled() });
+    }
+    if (parts[0] === 'v1' && parts[1] === 'egress' && parts.length === 4) {
+      const [ns, name] = decodeSegments(parts.slice(2));
+      const from = intParam(url, 'from', 0);
+      const limit = Math.min(intParam(url, 'limit', 100), MAX_EGRESS_LIMIT);
+      return sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit));
+    }
+    if (parts[0] === 'v1' && parts[1] === 'state' && parts.length === 5) {
+      const [ns, name, id] = decodeSegments(parts.slice(2));
+      const values = await this.#backend.readState({ type: `${ns}/${name}`, id: id! });
+      if (values === undefined) {
+        throw new ApiError(404, 'ERR_API_NO_STATE', `address ${ns}/${name}/${id} has no state`);
+      }
+      return sendJson(res, 200, { values });
+    }
+    throw new ApiError(404, 'ERR_API_NOT_FOUND', `no route for ${method} ${url.pathname}; see docs/runtime.md for the HTTP API`);
+  }
+
+  async #ingress(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+    if (this.#closing) {
+      throw new ApiError(503, 'ERR_API_SHUTTING_DOWN', 'the runtime is shutting down; retry against another process or later', {
+        retryAfterSeconds: 1,
+      });
+    }
+    if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
+      throw new ApiError(
+        400,
+        'ERR_API_MALFORMED_PATH',
+        'the ingress path must be /v1/ingress/{namespace}/{name}/{id} (percent-encode "/" inside the id)',
+      );
+    }
+    const [namespace, name, id] = decodeSegments(parts);
+    const typeHeader = header(req, 'statefun-type');
+    if (typeHeader === undefined || typeHeader === '') {
+      throw new ApiError(400, 'ERR_API_MISSING_TYPE', 'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart');
+    }
+    const slash = typeHeader.lastIndexOf('/');
+    if (slash <= 0 || slash === typeHeader.length - 1 || /\s/.test(typeHeader)) {
+      throw new ApiError(400, 'ERR_API_MALFORMED_TYPE', `statefun-type ${JSON.stringify(typeHeader)} is not a typename; use namespace/name, e.g. example/AddToCart`);
+    }
+    const idempotencyKey = header(req, 'idempotency-key');
+    if (idempotencyKey !== undefined && (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
+      throw new ApiError(400, 'ERR_API_MALFORMED_IDEMPOTENCY_KEY', `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
+    }
+    const body = await readBody(req, this.#options.maxIngressBytes);
+    const result = await this.#backend.ingress({ type: `${namespace}/${name}`, id: id! }, { typename: typeHeader, value: body }, idempotencyKey);
+    sendJson(res, 202, result);
+  }
+
+  #fail(res: ServerResponse, err: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof ApiError) {
+      const headers: Record<string, string> = {};
+      if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
+      sendJson(res, err.status, { error: { code: err.code, message: err.message } }, headers);
+      return;
+    }
+    const code = err instanceof StatehouseError ? err.code : 'ERR_API_INTERNAL';
+    this.#log.error({ err }, 'request failed');
+    sendJson(res, 500, { error: { code, message: 'internal error; see the runtime log' } });
+  }
+}
+
+function methodNotAllowed(method: string, allowed: string): ApiError {
+  return new ApiError(405, 'ERR_API_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed}`);
+}
+
+function decodeSegments(parts: string[]): string[] {
+  try {
+    return parts.map((p) => decodeURIComponent(p));
+  } catch {
+    throw new ApiError(400, 'ERR_API_MALFORMED_PATH', 'the path has an invalid percent-encoding');
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new ApiError(400, 'ERR_API_MALFORMED_QUERY', `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0`);
+  }
+  return n;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw tooLarge(declared, limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge(size, limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function tooLarge(size: number, limit: number): ApiError {
+  return new ApiError(413, 'ERR_API_BODY_TOO_LARGE', `the body has ${size} bytes or more; the limit is ${limit} (raise it with --max-ingress-bytes)`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

@@ -1,0 +1,64 @@
+/** The `json` field of API answers: a typed value decoded for humans. */
+import {
+  BOOL_TYPENAME,
+  BooleanWrapper,
+  DOUBLE_TYPENAME,
+  DoubleWrapper,
+  FLOAT_TYPENAME,
+  FloatWrapper,
+  INT_TYPENAME,
+  IntWrapper,
+  LONG_TYPENAME,
+  LongWrapper,
+  STRING_TYPENAME,
+  StringWrapper,
+} from '@statehouse/protocol';
+import type { StoredValue } from '../store/store.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A typed value as the HTTP API returns it. */
+export interface ApiValue {
+  readonly type: string;
+  /** The value's bytes, base64. */
+  readonly bytes: string;
+  /** The decoded value, when the type is well known or the bytes are UTF-8 JSON. */
+  readonly json?: unknown;
+}
+
+/**
+ * Renders a stored value for the API: `json` holds the decoded value of the well-known
+ * `io.statefun.types/*` types, the parsed value when the bytes are UTF-8 JSON, and is absent otherwise.
+ */
+export function toApiValue(v: StoredValue): ApiValue {
+  const base = { type: v.typename, bytes: Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength).toString('base64') };
+  const json = decodeJson(v);
+  return json === undefined ? base : { ...base, json: json.value };
+}
+
+function decodeJson(v: StoredValue): { value: unknown } | undefined {
+  try {
+    switch (v.typename) {
+      case BOOL_TYPENAME:
+        return { value: BooleanWrapper.decode(v.value).value };
+      case INT_TYPENAME:
+        return { value: IntWrapper.decode(v.value).value };
+      case LONG_TYPENAME:
+        return { value: Number(LongWrapper.decode(v.value).value) };
+      case FLOAT_TYPENAME:
+        return { value: FloatWrapper.decode(v.value).value };
+      case DOUBLE_TYPENAME:
+        return { value: DoubleWrapper.decode(v.value).value };
+      case STRING_TYPENAME:
+        return { value: StringWrapper.decode(v.value).value };
+    }
+  } catch {
+    return undefined;
+  }
+  if (v.value.byteLength === 0) return undefined;
+  try {
+    return { value: JSON.parse(utf8.decode(v.value)) as unknown };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,166 @@
+import type { z } from 'zod';
+
+/** The `code` of every {@link ConfigError} that module.yaml loading throws. */
+export type ModuleConfigErrorCode =
+  | 'ERR_CONFIG_FILE_READ'
+  | 'ERR_CONFIG_YAML_SYNTAX'
+  | 'ERR_CONFIG_EMPTY_MODULE'
+  | 'ERR_CONFIG_INVALID_DOCUMENT'
+  | 'ERR_CONFIG_LEGACY_FORMAT'
+  | 'ERR_CONFIG_UNKNOWN_KIND'
+  | 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED'
+  | 'ERR_CONFIG_UNKNOWN_FIELD'
+  | 'ERR_CONFIG_MISSING_FIELD'
+  | 'ERR_CONFIG_INVALID_VALUE'
+  | 'ERR_CONFIG_INVALID_DURATION'
+  | 'ERR_CONFIG_INVALID_TYPENAME'
+  | 'ERR_CONFIG_INVALID_URL'
+  | 'ERR_CONFIG_CONFLICTING_FIELDS'
+  | 'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING'
+  | 'ERR_CONFIG_DUPLICATE_EGRESS_ID';
+
+/** One thing wrong in a document: the field, what is wrong with it, and the error code to throw. */
+export interface FieldProblem {
+  readonly code: ModuleConfigErrorCode;
+  /** Path from the document root, e.g. `['spec', 'transport', 'call']`. */
+  readonly path: readonly PropertyKey[];
+  /** What is accepted, and the value seen. */
+  readonly message: string;
+}
+
+/** `params` of the custom zod issues our schemas raise, read back by {@link toFieldProblem}. */
+export interface ProblemParams {
+  readonly configCode: ModuleConfigErrorCode;
+  /** Whether to append the value seen (`, got …`) to the message. @default true */
+  readonly showInput?: boolean;
+}
+
+/**
+ * Raises a problem from inside a zod transform or refinement.
+ *
+ * @param ctx - the zod context.
+ * @param configCode - the error code.
+ * @param message - what is accepted (the value seen is appended unless `showInput` is false).
+ * @param input - the value seen.
+ * @param extra - a relative path (refinements on an object) and whether to show the input.
+ */
+export function raise(
+  ctx: Pick<z.core.$RefinementCtx, 'addIssue'>,
+  configCode: ModuleConfigErrorCode,
+  message: string,
+  input: unknown,
+  extra: { path?: PropertyKey[]; showInput?: boolean } = {},
+): void {
+  const params: ProblemParams =
+    extra.showInput === undefined ? { configCode } : { configCode, showInput: extra.showInput };
+  ctx.addIssue({ code: 'custom', message, input, params, ...(extra.path ? { path: extra.path } : {}) });
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
+/**
+ * Turns a zod issue (parsed with `reportInput: true`) into a problem that names the field, what is accepted
+ * and the value seen.
+ *
+ * @param issue - the issue.
+ * @param pathPrefix - the path of the value that was parsed, from the document root.
+ * @returns the problem.
+ */
+export function toFieldProblem(issue: z.core.$ZodIssue, pathPrefix: readonly PropertyKey[]): FieldProblem {
+  const path = [...pathPrefix, ...issue.path];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return { code: 'ERR_CONFIG_UNKNOWN_FIELD', path: [...path, issue.keys[0] ?? ''], message: issue.message };
+    case 'invalid_type':
+      return issue.input === undefined
+        ? { code: 'ERR_CONFIG_MISSING_FIELD', path, message: 'is required' }
+        : {
+            code: 'ERR_CONFIG_INVALID_VALUE',
+            path,
+            message: `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`,
+          };
+    case 'invalid_value':
+      return {
+        code: 'ERR_CONFIG_INVALID_VALUE',
+        path,
+        message: `expected ${oneOf(issue.values)}, got ${describeValue(issue.input)}`,
+      };
+    case 'invalid_union': {
+      // A discriminated union (transport.type) whose discriminator matched no option.
+      const discriminator = 'discriminator' in issue ? issue.discriminator : undefined;
+      const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : [];
+      if (typeof discriminator === 'string' && options.length > 0) {
+        const seen = isRecord(issue.input) ? issue.input[discriminator] : undefined;
+        return seen === undefined
+          ? { code: 'ERR_CONFIG_MISSING_FIELD', path, message: `is required; expected ${oneOf(options)}` }
+          : {
+              code: 'ERR_CONFIG_INVALID_VALUE',
+              path,
+              message: `expected ${oneOf(options)}, got ${describeValue(seen)}`,
+            };
+      }
+      return { code: 'ERR_CONFIG_INVALID_VALUE', path, message: withInput(issue.message, issue.input) };
+    }
+    case 'custom': {
+      const params = issue.params as ProblemParams | undefined;
+      const message = params?.showInput === false ? issue.message : withInput(issue.message, issue.input);
+      return { code: params?.configCode ?? 'ERR_CONFIG_INVALID_VALUE', path, message };
+    }
+    default:
+      return { code: 'ERR_CONFIG_INVALID_VALUE', path, message: withInput(issue.message, issue.input) };
+  }
+}
+
+/**
+ * Formats a field path as written in YAML: `spec.transport.timeouts.call`, `spec.items[0]`.
+ *
+ * @param path - the path.
+ * @returns the dotted path.
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+/**
+ * Describes a value seen in a document, briefly.
+ *
+ * @param value - the value.
+ * @returns e.g. `"ten"`, `12`, `a mapping`, `a list`, `null`.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  }
+  if (value === null) return 'null (an empty value)';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value as number | boolean | bigint);
+}
+
+/**
+ * Whether a value is a plain mapping.
+ *
+ * @param value - any value.
+ * @returns true for non-null, non-array objects.
+ */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withInput(message: string, input: unknown): string {
+  return input === undefined ? message : `${message}, got ${describeValue(input)}`;
+}
+
+function oneOf(values: readonly unknown[]): string {
+  const shown = values.map(describeValue);
+  return shown.length === 1 ? (shown[0] ?? '') : `one of ${shown.join(', ')}`;
+}

@@ -1,0 +1,232 @@
+/**
+ * Group commit: effects of many invocations and many ingress requests go to the store in one transaction.
+ * Parts are committed strictly in submission order (a later effect set never commits before an earlier
+ * one), which is what makes in-process speculation safe: an invocation that read uncommitted state commits
+ * in the same or a later transaction than the effects it read.
+ */
+import type { Logger } from 'pino';
+import type {
+  CommitBatch,
+  EgressAppend,
+  FunctionSpecRecord,
+  IngressResult,
+  IngressWrite,
+  StateWrite,
+  Store,
+  StoredMessage,
+  StoredTimer,
+  TimerCancellation,
+} from '../store/store.js';
+
+/** The durable effects of one invocation (or of a timer firing). */
+export interface EffectSet {
+  readonly consumedMessages: readonly number[];
+  readonly firedTimers: readonly number[];
+  readonly messages: readonly StoredMessage[];
+  readonly timers: readonly StoredTimer[];
+  readonly cancellations: readonly TimerCancellation[];
+  readonly stateWrites: readonly StateWrite[];
+  readonly egress: readonly EgressAppend[];
+}
+
+/** Observes commits (metrics). */
+export interface CommitObserver {
+  onCommit(info: { durationMs: number; effectSets: number; ingress: number; rows: number }): void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+class PendingBatch {
+  specs: FunctionSpecRecord[] = [];
+  ingress: IngressWrite[] = [];
+  ingressWaiters: { resolve(r: IngressResult): void; reject(err: unknown): void }[] = [];
+  messages: StoredMessage[] = [];
+  consumedMessages: number[] = [];
+  firedTimers: number[] = [];
+  timers: StoredTimer[] = [];
+  cancellations: TimerCancellation[] = [];
+  stateWrites: StateWrite[] = [];
+  egress: EgressAppend[] = [];
+  waiters: Waiter[] = [];
+  effectSets = 0;
+
+  get isEmpty(): boolean {
+    return this.waiters.length === 0 && this.ingress.length === 0 && this.specs.length === 0;
+  }
+
+  toCommitBatch(): CommitBatch {
+    return {
+      specs: this.specs,
+      ingress: this.ingress,
+      messages: this.messages,
+      consumedMessages: this.consumedMessages,
+      firedTimers: this.firedTimers,
+      timers: this.timers,
+      cancellations: this.cancellations,
+      stateWrites: this.stateWrites,
+      egress: this.egress,
+      deadLetters: [],
+    };
+  }
+
+  get rows(): number {
+    return (
+      this.specs.length +
+      this.ingress.length +
+      this.messages.length +
+      this.consumedMessages.length +
+      this.firedTimers.length +
+      this.timers.length +
+      this.cancellations.length +
+      this.stateWrites.length +
+      this.egress.length
+    );
+  }
+}
+
+/** Options of the committer. */
+export interface CommitterOptions {
+  /** Flush when this many rows are pending even if a commit is running. @default 20000 */
+  readonly maxRowsPerCommit?: number;
+}
+
+/**
+ * Batches writes and commits them one transaction at a time. A failed commit is fatal for the process state:
+ * every waiter is rejected and `onFatal` is called (the runtime then stops; recovery re-runs from the store).
+ */
+export class Committer {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #observer: CommitObserver | undefined;
+  readonly #onFatal: (err: unknown) => void;
+  #pending = new PendingBatch();
+  #running: Promise<void> | undefined;
+  #scheduled = false;
+  #failed: unknown;
+  #closed = false;
+
+  constructor(store: Store, log: Logger, onFatal: (err: unknown) => void, observer?: CommitObserver) {
+    this.#store = store;
+    this.#log = log;
+    this.#onFatal = onFatal;
+    this.#observer = observer;
+  }
+
+  /** Number of effect sets submitted but not yet committed. */
+  get backlog(): number {
+    return this.#pending.effectSets;
+  }
+
+  /**
+   * Submits an ingress message; resolves once it is durable.
+   *
+   * @returns whether it was enqueued or is a duplicate of an earlier idempotency key.
+   */
+  submitIngress(write: IngressWrite): Promise<IngressResult> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      this.#pending.ingress.push(write);
+      this.#pending.ingressWaiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Submits the effects of one invocation; resolves once they are durable. */
+  submitEffects(effects: EffectSet): Promise<void> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      const p = this.#pending;
+      pushAll(p.consumedMessages, effects.consumedMessages);
+      pushAll(p.firedTimers, effects.firedTimers);
+      pushAll(p.messages, effects.messages);
+      pushAll(p.timers, effects.timers);
+      pushAll(p.cancellations, effects.cancellations);
+      pushAll(p.stateWrites, effects.stateWrites);
+      pushAll(p.egress, effects.egress);
+      p.effectSets += 1;
+      p.waiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Submits learned state specs; resolves once durable. */
+  submitSpecs(specs: readonly FunctionSpecRecord[]): Promise<void> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      pushAll(this.#pending.specs, specs);
+      this.#pending.waiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Commits everything submitted so far and stops accepting more. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+  }
+
+  /** Resolves when everything submitted so far is committed. */
+  async flush(): Promise<void> {
+    while (this.#running !== undefined || !this.#pending.isEmpty) {
+      if (this.#running === undefined) this.#run();
+      await this.#running;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#closed) throw new Error('committer is closed');
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running !== undefined) return;
+    this.#scheduled = true;
+    // setImmediate lets every reply that arrived in this turn of the event loop join the same transaction.
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#running === undefined) this.#run();
+    });
+  }
+
+  #run(): void {
+    if (this.#pending.isEmpty) return;
+    const batch = this.#pending;
+    this.#pending = new PendingBatch();
+    this.#running = this.#commit(batch).finally(() => {
+      this.#running = undefined;
+      if (!this.#pending.isEmpty && this.#failed === undefined) this.#schedule();
+    });
+  }
+
+  async #commit(batch: PendingBatch): Promise<void> {
+    const started = performance.now();
+    try {
+      const result = await this.#store.commit(batch.toCommitBatch());
+      this.#observer?.onCommit({
+        durationMs: performance.now() - started,
+        effectSets: batch.effectSets,
+        ingress: batch.ingress.length,
+        rows: batch.rows,
+      });
+      for (const w of batch.waiters) w.resolve();
+      batch.ingressWaiters.forEach((w, i) => w.resolve(result.ingress[i]!));
+    } catch (err) {
+      this.#failed = err;
+      this.#log.error({ err, rows: batch.rows }, 'commit failed; the runtime stops and recovers from the store');
+      for (const w of batch.waiters) w.reject(err);
+      for (const w of batch.ingressWaiters) w.reject(err);
+      const rest = this.#pending;
+      this.#pending = new PendingBatch();
+      for (const w of rest.waiters) w.reject(err);
+      for (const w of rest.ingressWaiters) w.reject(err);
+      this.#onFatal(err);
+    }
+  }
+}
+
+function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}

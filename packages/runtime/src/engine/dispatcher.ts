@@ -1,0 +1,421 @@
+/**
+ * The heart of the engine: one mailbox per address, at most one invocation in flight per address, the
+ * backlog sent as the next batch, replies validated and applied speculatively in memory, and their effects
+ * handed to the committer in order.
+ */
+import type { Logger } from 'pino';
+import { FromFunction, ExpireMode as ProtoExpireMode, type InvocationResponseProps } from '@statehouse/protocol';
+import { addressKey, formatAddress, keyGroupOf, type FunctionAddress, type FunctionType } from '../core/address.js';
+import { FunctionReplyError, StatehouseError } from '../errors.js';
+import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
+import type { FunctionClient, FunctionClientOptions } from '../invoke/function-client.js';
+import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer, TimerCancellation } from '../store/store.js';
+import type { Committer, EffectSet } from './committer.js';
+import type { IdAllocator } from './id-allocator.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { MessageSource, PendingMessage } from './pending-message.js';
+import { validateReply } from './reply-validator.js';
+import { buildRequest } from './request-builder.js';
+import type { DeclaredSpec, SpecRegistry } from './spec-registry.js';
+import type { AddressState, StateCache } from './state-cache.js';
+import type { TimerService } from './timer-service.js';
+
+/** Where the function of a type is served and how to call it. */
+export interface ResolvedEndpoint {
+  readonly url: string;
+  readonly endpoint: {
+    readonly maxNumBatchRequests: number;
+    readonly transport: FunctionClientOptions & { readonly callMs: number };
+  };
+}
+
+/** Resolves function types to endpoints. */
+export interface EndpointResolver {
+  resolve(type: FunctionType): ResolvedEndpoint | undefined;
+}
+
+/** Why an address is stalled. */
+export interface StallInfo {
+  readonly address: FunctionAddress;
+  readonly since: number;
+  readonly attempts: number;
+  readonly batchSize: number;
+  readonly lastError: { readonly code: string; readonly message: string };
+}
+
+/** Settings of the dispatcher. */
+export interface DispatcherOptions {
+  readonly keyGroups: number;
+  readonly maxInFlightInvocations: number;
+  readonly backoff: BackoffOptions;
+}
+
+/** Collaborators of the dispatcher. */
+export interface DispatcherDeps {
+  readonly log: Logger;
+  readonly committer: Committer;
+  readonly cache: StateCache;
+  readonly specs: SpecRegistry;
+  readonly timers: TimerService;
+  readonly resolver: EndpointResolver;
+  readonly client: FunctionClient;
+  readonly metrics: RuntimeMetrics;
+  readonly ids: IdAllocator;
+  readonly hasEgress: (id: string) => boolean;
+  readonly onEgress?: (records: readonly EgressAppend[]) => void;
+}
+
+interface Mailbox {
+  readonly address: FunctionAddress;
+  readonly key: string;
+  readonly keyGroup: number;
+  pending: PendingMessage[];
+  inFlight: number;
+  running: boolean;
+  stall: StallInfo | undefined;
+}
+
+const EXPIRE_MODES: Record<number, ExpireMode> = {
+  [ProtoExpireMode.NONE]: 'NONE',
+  [ProtoExpireMode.AFTER_WRITE]: 'AFTER_WRITE',
+  [ProtoExpireMode.AFTER_INVOKE]: 'AFTER_INVOKE',
+};
+
+/** Routes messages to mailboxes and runs invocations. */
+export class Dispatcher {
+  readonly #deps: DispatcherDeps;
+  readonly #options: DispatcherOptions;
+  readonly #log: Logger;
+  readonly #mailboxes = new Map<string, Mailbox>();
+  readonly #waiting: Mailbox[] = [];
+  readonly #abort = new AbortController();
+  readonly #running = new Set<Promise<void>>();
+  #inFlight = 0;
+  #messages = 0;
+  #generation = 0;
+
+  constructor(deps: DispatcherDeps, options: DispatcherOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#log = deps.log.child({ component: 'dispatcher' });
+  }
+
+  /** Messages waiting or in flight in all mailboxes. */
+  get messageCount(): number {
+    return this.#messages;
+  }
+
+  /** Invocations in flight. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Addresses that are stalled, oldest first. */
+  stalled(): StallInfo[] {
+    const out: StallInfo[] = [];
+    for (const mb of this.#mailboxes.values()) if (mb.stall !== undefined) out.push(mb.stall);
+    return out.sort((a, b) => a.since - b.since);
+  }
+
+  /** Messages waiting or in flight per function type. */
+  backlogByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const mb of this.#mailboxes.values()) {
+      out.set(mb.address.type, (out.get(mb.address.type) ?? 0) + mb.pending.length + mb.inFlight);
+    }
+    return out;
+  }
+
+  /** Stalled addresses per function type. */
+  stalledByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const mb of this.#mailboxes.values()) {
+      if (mb.stall !== undefined) out.set(mb.address.type, (out.get(mb.address.type) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** Adds a committed (or speculatively produced) message to its address's mailbox. */
+  deliver(message: PendingMessage): void {
+    if (this.#abort.signal.aborted) return;
+    const key = addressKey(message.target);
+    let mb = this.#mailboxes.get(key);
+    if (mb === undefined) {
+      mb = {
+        address: message.target,
+        key,
+        keyGroup: keyGroupOf(message.target, this.#options.keyGroups),
+        pending: [],
+        inFlight: 0,
+        running: false,
+        stall: undefined,
+      };
+      this.#mailboxes.set(key, mb);
+    }
+    mb.pending.push(message);
+    this.#messages += 1;
+    this.#schedule(mb);
+  }
+
+  /** Abandons in-flight invocations (their messages stay in the store) and waits for the loops to end. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await Promise.allSettled([...this.#running]);
+  }
+
+  #schedule(mb: Mailbox): void {
+    if (mb.running || mb.pending.length === 0) return;
+    if (this.#inFlight >= this.#options.maxInFlightInvocations) {
+      if (!this.#waiting.includes(mb)) this.#waiting.push(mb);
+      return;
+    }
+    mb.running = true;
+    this.#inFlight += 1;
+    const loop = this.#drain(mb).finally(() => {
+      this.#running.delete(loop);
+      mb.running = false;
+      this.#inFlight -= 1;
+      if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
+      else this.#schedule(mb);
+      const next = this.#waiting.shift();
+      if (next !== undefined) this.#schedule(next);
+    });
+    this.#running.add(loop);
+  }
+
+  async #drain(mb: Mailbox): Promise<void> {
+    const signal = this.#abort.signal;
+    while (mb.pending.length > 0 && !signal.aborted) {
+      const resolved = this.#deps.resolver.resolve(mb.address.type);
+      const limit = resolved?.endpoint.maxNumBatchRequests ?? Infinity;
+      const batch = mb.pending.length <= limit ? mb.pending : mb.pending.slice(0, limit);
+      mb.pending = mb.pending.length <= limit ? [] : mb.pending.slice(limit);
+      mb.inFlight = batch.length;
+      try {
+        const ok = await this.#invoke(mb, batch, resolved);
+        if (!ok) {
+          // Aborted: put the batch back so that nothing is lost from memory either.
+          mb.pending = batch.concat(mb.pending);
+          return;
+        }
+        this.#messages -= batch.length;
+      } finally {
+        mb.inFlight = 0;
+      }
+    }
+  }
+
+  /** Runs one batch to success (or until shutdown). @returns false when aborted. */
+  async #invoke(mb: Mailbox, batch: PendingMessage[], resolved: ResolvedEndpoint | undefined): Promise<boolean> {
+    const { cache, client, metrics, specs } = this.#deps;
+    const type = mb.address.type;
+    const signal = this.#abort.signal;
+    const log = this.#log.child({ functionType: type, functionId: mb.address.id, keyGroup: mb.keyGroup });
+    const state = await cache.acquire(mb.address);
+    let generation: number | undefined;
+    try {
+      const budgetMs = resolved?.endpoint.transport.callMs ?? 60_000;
+      const started = Date.now();
+      let attempt = 0;
+      metrics.batchSize.observe({ function_type: type }, batch.length);
+      for (;;) {
+        if (signal.aborted) return false;
+        attempt += 1;
+        try {
+          if (resolved === undefined) {
+            throw new StatehouseError(
+              'ERR_ENGINE_NO_ENDPOINT',
+              `no endpoint in module.yaml serves function type ${type}; add an io.statefun.endpoints.v2/http document for it`,
+            );
+          }
+          const body = buildRequest(mb.address, specs.specsOf(type), state, batch, Date.now());
+          // Once stalled, every attempt gets the whole budget again; before, attempts share it.
+          const remaining = mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
+          const t0 = performance.now();
+          const { reply } = await client.call(new URL(resolved.url), resolved.endpoint.transport, body, remaining, signal);
+          metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
+          if (reply.incompleteInvocationContext != null) {
+            this.#learnSpecs(type, reply);
+            metrics.incompleteContexts.inc({ function_type: type });
+            continue;
+          }
+          generation = this.#apply(mb, batch, state, reply.invocationResult ?? {});
+          metrics.invocations.inc({ function_type: type });
+          if (mb.stall !== undefined) {
+            log.info({ attempts: attempt }, 'address recovered');
+            mb.stall = undefined;
+          }
+          return true;
+        } catch (err) {
+          if (signal.aborted) return false;
+          const code = err instanceof StatehouseError ? err.code : 'ERR_ENGINE_UNEXPECTED';
+          metrics.invocationFailures.inc({ function_type: type, reason: code });
+          const elapsed = Date.now() - started;
+          const message = (err as Error).message;
+          if (mb.stall === undefined && elapsed >= budgetMs) {
+            mb.stall = { address: mb.address, since: Date.now(), attempts: attempt, batchSize: batch.length, lastError: { code, message } };
+            log.error(
+              { err, attempts: attempt, batchSize: batch.length },
+              `address ${formatAddress(mb.address)} is stalled: its batch keeps failing; it is retried until it succeeds`,
+            );
+          } else if (mb.stall !== undefined) {
+            mb.stall = { ...mb.stall, attempts: attempt, lastError: { code, message } };
+          } else {
+            log.warn({ err, attempt, batchSize: batch.length }, 'invocation attempt failed; retrying');
+          }
+          const cap = mb.stall !== undefined ? this.#options.backoff.stalledMaxMs : Math.min(this.#options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
+          await sleep(backoffDelay(attempt, cap, this.#options.backoff), signal);
+        }
+      }
+    } finally {
+      cache.release(mb.address, generation);
+    }
+  }
+
+  #learnSpecs(type: FunctionType, reply: FromFunction): void {
+    const declared: DeclaredSpec[] = (reply.incompleteInvocationContext?.missingValues ?? []).map((s) => ({
+      stateName: s.stateName ?? '',
+      typename: s.typeTypename ?? '',
+      expireMode: EXPIRE_MODES[s.expirationSpec?.mode ?? 0] ?? 'NONE',
+      expireAfterMs: Number(s.expirationSpec?.expireAfterMillis ?? 0),
+    }));
+    const added = this.#deps.specs.register(type, declared);
+    if (added.length === 0) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_INCOMPLETE_CONTEXT_LOOP',
+        `the function reported missing states (${declared.map((d) => d.stateName).join(', ')}) that were sent; check that the service serves ${type}`,
+      );
+    }
+    this.#log.info({ functionType: type, states: added.map((a) => a.stateName) }, 'learned state specs');
+    // Durable so that a restart does not start with incomplete-context round trips; a failure is fatal in
+    // the committer, which stops the runtime.
+    this.#deps.committer.submitSpecs(added).catch(() => undefined);
+  }
+
+  /** Applies a validated reply in memory and submits its effects. @returns the commit generation. */
+  #apply(mb: Mailbox, batch: readonly PendingMessage[], state: AddressState, reply: InvocationResponseProps): number {
+    const { committer, timers, ids, specs, metrics } = this.#deps;
+    const self = mb.address;
+    const typeSpecs = specs.specsOf(self.type);
+    const valid = validateReply(reply, {
+      self,
+      specs: typeSpecs,
+      isBound: (t) => this.#deps.resolver.resolve(t) !== undefined,
+      hasEgress: this.#deps.hasEgress,
+      hasPendingToken: (token) => timers.hasToken(self, token),
+    });
+    const now = Date.now();
+    const keyGroups = this.#options.keyGroups;
+
+    const stateWrites: StateWrite[] = [];
+    const mutated = new Set<string>();
+    for (const m of valid.mutations) {
+      const name = m.spec.stateName;
+      mutated.add(name);
+      if (m.value === undefined) {
+        state.delete(name);
+        stateWrites.push({ keyGroup: mb.keyGroup, address: self, name, value: undefined, expiresAt: undefined });
+      } else {
+        const expiresAt = m.spec.expireMode === 'NONE' ? undefined : now + m.spec.expireAfterMs;
+        state.set(name, { name, typename: m.value.typename, value: m.value.value, expiresAt });
+        stateWrites.push({ keyGroup: mb.keyGroup, address: self, name, value: m.value, expiresAt });
+      }
+    }
+    // Expire-after-call: every invocation reads every state, so each one pushes the deadline out.
+    for (const spec of typeSpecs.values()) {
+      if (spec.expireMode !== 'AFTER_INVOKE' || mutated.has(spec.stateName)) continue;
+      const current = state.get(spec.stateName);
+      if (current === undefined) continue;
+      const expiresAt = now + spec.expireAfterMs;
+      state.set(spec.stateName, { ...current, expiresAt });
+      stateWrites.push({ keyGroup: mb.keyGroup, address: self, name: spec.stateName, value: current, expiresAt });
+    }
+
+    const messages: StoredMessage[] = valid.messages.map((m) => ({
+      seq: ids.nextSeq(),
+      keyGroup: keyGroupOf(m.target, keyGroups),
+      target: m.target,
+      caller: self,
+      argument: m.argument,
+      enqueuedAt: now,
+    }));
+
+    const newTimers: StoredTimer[] = [];
+    const cancellations: TimerCancellation[] = [];
+    for (const d of valid.delayed) {
+      if (d.kind === 'cancel') {
+        timers.cancel({ sender: self, token: d.token });
+        cancellations.push({ sender: self, token: d.token });
+        continue;
+      }
+      const timer: StoredTimer = {
+        id: ids.nextTimerId(),
+        keyGroup: keyGroupOf(d.target, keyGroups),
+        fireAt: now + d.delayMs,
+        sender: self,
+        token: d.token,
+        target: d.target,
+        argument: d.argument,
+      };
+      timers.reserveToken(timer);
+      newTimers.push(timer);
+    }
+
+    const egress: EgressAppend[] = valid.egress.map((e) => ({
+      egressId: e.egressId,
+      offset: ids.nextEgressOffset(e.egressId),
+      producer: self,
+      value: e.value,
+      createdAt: now,
+    }));
+
+    const effects: EffectSet = {
+      consumedMessages: batch.filter(isMessage).map((m) => (m.source as { seq: number }).seq),
+      firedTimers: batch.filter((m) => m.source.kind === 'timer').map((m) => (m.source as { id: number }).id),
+      messages,
+      timers: newTimers,
+      cancellations,
+      stateWrites,
+      egress,
+    };
+    const generation = ++this.#generation;
+    committer.submitEffects(effects).then(
+      () => {
+        this.#deps.cache.markCommitted(generation);
+        if (newTimers.length > 0) timers.arm(newTimers);
+        if (egress.length > 0) {
+          for (const e of egress) metrics.egressRecords.inc({ egress: e.egressId });
+          this.#deps.onEgress?.(egress);
+        }
+      },
+      () => undefined, // the committer reports failures and stops the runtime
+    );
+    if (messages.length + newTimers.length > 0) {
+      metrics.outgoingMessages.inc({ function_type: self.type }, messages.length + newTimers.length);
+    }
+    // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
+    for (const m of messages) {
+      this.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: self, argument: m.argument });
+    }
+    return generation;
+  }
+}
+
+function isMessage(m: PendingMessage): m is PendingMessage & { source: Extract<MessageSource, { kind: 'message' }> } {
+  return m.source.kind === 'message';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

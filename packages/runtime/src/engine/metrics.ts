@@ -1,0 +1,131 @@
+/**
+ * Prometheus metrics of one runtime (its own prom-client Registry, so several runtimes can live in one
+ * process, e.g. in tests). Names follow `statehouse_<component>_<what>`.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Live numbers the gauges read at scrape time. */
+export interface MetricsSources {
+  backlogByType(): ReadonlyMap<string, number>;
+  stalledByType(): ReadonlyMap<string, number>;
+  inboxMessages(): number;
+  pendingTimers(): number;
+  inFlightInvocations(): number;
+  cachedAddresses(): number;
+}
+
+/** The runtime's metrics. */
+export class RuntimeMetrics {
+  readonly registry = new Registry();
+  readonly invocations: Counter<'function_type'>;
+  readonly invocationFailures: Counter<'function_type' | 'reason'>;
+  readonly invocationLatency: Histogram<'function_type'>;
+  readonly batchSize: Histogram<'function_type'>;
+  readonly incompleteContexts: Counter<'function_type'>;
+  readonly commitLatency: Histogram;
+  readonly commitEffectSets: Histogram;
+  readonly ingressRequests: Counter<'status'>;
+  readonly egressRecords: Counter<'egress'>;
+  readonly outgoingMessages: Counter<'function_type'>;
+
+  constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
+    this.invocations = new Counter({
+      name: 'statehouse_invocations_total',
+      help: 'Successful invocations (one batch each) per function type',
+      labelNames: ['function_type'],
+      registers,
+    });
+    this.invocationFailures = new Counter({
+      name: 'statehouse_invocation_failures_total',
+      help: 'Failed invocation attempts per function type and reason (error code)',
+      labelNames: ['function_type', 'reason'],
+      registers,
+    });
+    this.invocationLatency = new Histogram({
+      name: 'statehouse_invocation_duration_seconds',
+      help: 'Duration of one HTTP attempt to a function service',
+      labelNames: ['function_type'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'statehouse_invocation_batch_size',
+      help: 'Messages per invocation batch',
+      labelNames: ['function_type'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers,
+    });
+    this.incompleteContexts = new Counter({
+      name: 'statehouse_incomplete_invocation_contexts_total',
+      help: 'IncompleteInvocationContext replies (state specs learned) per function type',
+      labelNames: ['function_type'],
+      registers,
+    });
+    this.commitLatency = new Histogram({
+      name: 'statehouse_commit_duration_seconds',
+      help: 'Duration of one store transaction (group commit), including fsync',
+      buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    });
+    this.commitEffectSets = new Histogram({
+      name: 'statehouse_commit_effect_sets',
+      help: 'Invocation effect sets plus ingress messages per transaction',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers,
+    });
+    this.ingressRequests = new Counter({
+      name: 'statehouse_ingress_requests_total',
+      help: 'HTTP ingress requests by response status',
+      labelNames: ['status'],
+      registers,
+    });
+    this.egressRecords = new Counter({
+      name: 'statehouse_egress_records_total',
+      help: 'Records appended to each egress',
+      labelNames: ['egress'],
+      registers,
+    });
+    this.outgoingMessages = new Counter({
+      name: 'statehouse_outgoing_messages_total',
+      help: 'Messages sent by functions (immediate and delayed) per sending function type',
+      labelNames: ['function_type'],
+      registers,
+    });
+    new Gauge({
+      name: 'statehouse_backlog_messages',
+      help: 'Messages waiting or in flight per function type',
+      labelNames: ['function_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, n] of sources.backlogByType()) this.set({ function_type: type }, n);
+      },
+    });
+    new Gauge({
+      name: 'statehouse_stalled_addresses',
+      help: 'Addresses whose invocation failed past the call budget and is being retried',
+      labelNames: ['function_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [type, n] of sources.stalledByType()) this.set({ function_type: type }, n);
+      },
+    });
+    const simple = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    simple('statehouse_inbox_messages', 'Messages in all inboxes of this process', () => sources.inboxMessages());
+    simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
+    simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () => sources.inFlightInvocations());
+    simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () => sources.cachedAddresses());
+  }
+}

@@ -1,0 +1,13 @@
+import type { FunctionAddress } from '../core/address.js';
+import type { StoredValue } from '../store/store.js';
+
+/** Where a message in a mailbox came from, so its consumption can be committed. */
+export type MessageSource = { readonly kind: 'message'; readonly seq: number } | { readonly kind: 'timer'; readonly id: number };
+
+/** A message in an address's mailbox. */
+export interface PendingMessage {
+  readonly source: MessageSource;
+  readonly target: FunctionAddress;
+  readonly caller: FunctionAddress | undefined;
+  readonly argument: StoredValue;
+}

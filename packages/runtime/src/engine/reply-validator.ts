@@ -1,0 +1,158 @@
+/**
+ * Checks a function's `InvocationResponse` completely before anything of it is applied. Any problem throws
+ * a {@link FunctionReplyError}; the caller then retries the batch, so a bad reply never corrupts state.
+ */
+import {
+  MutationType,
+  type AddressProps,
+  type InvocationResponseProps,
+  type TypedValueProps,
+} from '@statehouse/protocol';
+import type { FunctionAddress, FunctionType } from '../core/address.js';
+import { FunctionReplyError } from '../errors.js';
+import type { FunctionSpecRecord, StoredValue } from '../store/store.js';
+
+/** A validated state mutation; `value === undefined` deletes. */
+export interface ValidMutation {
+  readonly spec: FunctionSpecRecord;
+  readonly value: StoredValue | undefined;
+}
+
+/** A validated delayed message or cancellation, in reply order. */
+export type ValidDelayed =
+  | { readonly kind: 'send'; readonly delayMs: number; readonly target: FunctionAddress; readonly argument: StoredValue; readonly token: string | undefined }
+  | { readonly kind: 'cancel'; readonly token: string };
+
+/** A reply that can be applied. */
+export interface ValidReply {
+  readonly mutations: readonly ValidMutation[];
+  readonly messages: readonly { readonly target: FunctionAddress; readonly argument: StoredValue }[];
+  readonly delayed: readonly ValidDelayed[];
+  readonly egress: readonly { readonly egressId: string; readonly value: StoredValue }[];
+}
+
+/** What the validator needs to know about the world. */
+export interface ReplyContext {
+  readonly self: FunctionAddress;
+  readonly specs: ReadonlyMap<string, FunctionSpecRecord>;
+  /** Whether an endpoint serves this function type. */
+  isBound(type: FunctionType): boolean;
+  /** Whether an egress with this id is configured. */
+  hasEgress(id: string): boolean;
+  /** Whether `self` already has a pending delayed message with this token. */
+  hasPendingToken(token: string): boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Validates a reply.
+ *
+ * @returns the effects to apply.
+ * @throws {@link FunctionReplyError} naming the first problem found.
+ */
+export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext): ValidReply {
+  const mutations: ValidMutation[] = [];
+  for (const [i, m] of (reply.stateMutations ?? []).entries()) {
+    const name = m.stateName ?? '';
+    const spec = ctx.specs.get(name);
+    if (spec === undefined) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_UNKNOWN_STATE',
+        `state_mutations[${i}] changes state "${name}", which the function never declared; declare it in the function's specs`,
+      );
+    }
+    const type = m.mutationType ?? MutationType.DELETE;
+    if (type === MutationType.DELETE) {
+      mutations.push({ spec, value: undefined });
+    } else if (type === MutationType.MODIFY) {
+      const typename = m.stateValue?.typename ?? '';
+      if (typename !== spec.typename) {
+        throw new FunctionReplyError(
+          'ERR_REPLY_STATE_TYPE_MISMATCH',
+          `state_mutations[${i}] writes state "${name}" as ${JSON.stringify(typename)}, but it is registered as ${spec.typename}`,
+        );
+      }
+      mutations.push({ spec, value: { typename, value: m.stateValue?.value ?? EMPTY } });
+    } else {
+      throw new FunctionReplyError('ERR_REPLY_INVALID_MUTATION', `state_mutations[${i}] has unknown mutation_type ${String(type)}`);
+    }
+  }
+
+  const messages = (reply.outgoingMessages ?? []).map((m, i) => ({
+    target: targetOf(m.target, `outgoing_messages[${i}]`, ctx),
+    argument: argumentOf(m.argument, `outgoing_messages[${i}]`),
+  }));
+
+  const delayed: ValidDelayed[] = [];
+  const tokens = new Set<string>();
+  for (const [i, d] of (reply.delayedInvocations ?? []).entries()) {
+    const where = `delayed_invocations[${i}]`;
+    const token = d.cancellationToken ?? '';
+    if (d.isCancellationRequest === true) {
+      if (token === '') {
+        throw new FunctionReplyError('ERR_REPLY_EMPTY_CANCELLATION_TOKEN', `${where} is a cancellation with an empty cancellation_token`);
+      }
+      tokens.delete(token);
+      delayed.push({ kind: 'cancel', token });
+      continue;
+    }
+    const delayMs = Number(d.delayInMs ?? 0);
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) {
+      throw new FunctionReplyError('ERR_REPLY_INVALID_DELAY', `${where} has delay_in_ms ${String(d.delayInMs)}; it must be an integer ≥ 0`);
+    }
+    if (token !== '') {
+      const cancelledHere = delayed.some((x) => x.kind === 'cancel' && x.token === token);
+      if (tokens.has(token) || (!cancelledHere && ctx.hasPendingToken(token))) {
+        throw new FunctionReplyError(
+          'ERR_REPLY_DUPLICATE_CANCELLATION_TOKEN',
+          `${where} uses cancellation_token "${token}", which a pending delayed message of this address already has; cancel it first or use a unique token`,
+        );
+      }
+      tokens.add(token);
+    }
+    delayed.push({
+      kind: 'send',
+      delayMs,
+      target: targetOf(d.target, where, ctx),
+      argument: argumentOf(d.argument, where),
+      token: token === '' ? undefined : token,
+    });
+  }
+
+  const egress = (reply.outgoingEgresses ?? []).map((e, i) => {
+    const id = `${e.egressNamespace ?? ''}/${e.egressType ?? ''}`;
+    if (!ctx.hasEgress(id)) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_UNKNOWN_EGRESS',
+        `outgoing_egresses[${i}] targets egress "${id}", which is not configured; add an egress with that id to module.yaml`,
+      );
+    }
+    return { egressId: id, value: argumentOf(e.argument, `outgoing_egresses[${i}]`) };
+  });
+
+  return { mutations, messages, delayed, egress };
+}
+
+function targetOf(a: AddressProps | null | undefined, where: string, ctx: ReplyContext): FunctionAddress {
+  const namespace = a?.namespace ?? '';
+  const name = a?.type ?? '';
+  if (a == null || namespace === '' || name === '') {
+    throw new FunctionReplyError('ERR_REPLY_INVALID_TARGET', `${where} has no target address (namespace and type are required)`);
+  }
+  const type = `${namespace}/${name}`;
+  if (!ctx.isBound(type)) {
+    throw new FunctionReplyError(
+      'ERR_REPLY_UNKNOWN_FUNCTION_TYPE',
+      `${where} targets function type ${type}, which no endpoint in module.yaml serves`,
+    );
+  }
+  return { type, id: a.id ?? '' };
+}
+
+function argumentOf(v: TypedValueProps | null | undefined, where: string): StoredValue {
+  if (v == null || (v.typename ?? '') === '') {
+    throw new FunctionReplyError('ERR_REPLY_MISSING_ARGUMENT', `${where} has no argument (a TypedValue with a typename is required)`);
+  }
+  return { typename: v.typename!, value: v.value ?? EMPTY };
+}

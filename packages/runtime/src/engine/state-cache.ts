@@ -1,0 +1,96 @@
+/**
+ * In-memory state of the addresses this process owns: authoritative while owned, including effects not
+ * yet committed (speculation). Bounded: idle addresses whose effects are all committed are evicted, least
+ * recently used first.
+ */
+import { addressKey, type FunctionAddress } from '../core/address.js';
+import type { Store, StoredState } from '../store/store.js';
+
+/** The cached state values of one address, by state name. */
+export type AddressState = Map<string, StoredState>;
+
+interface Entry {
+  readonly state: AddressState;
+  /** Commit generation of the last effects written to this entry; evictable once committed. */
+  dirtyGeneration: number;
+  /** Number of invocations currently using this entry. */
+  pins: number;
+}
+
+/** LRU cache of address state in front of the store. */
+export class StateCache {
+  readonly #store: Store;
+  readonly #maxEntries: number;
+  // Map iteration order is insertion order: re-inserting on use makes the first key the least recent.
+  readonly #entries = new Map<string, Entry>();
+  readonly #loading = new Map<string, Promise<Entry>>();
+  #committedGeneration = 0;
+
+  constructor(store: Store, maxEntries: number) {
+    this.#store = store;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** Number of cached addresses. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Returns the state of an address, reading it from the store on a miss, and pins it until `release`.
+   */
+  async acquire(address: FunctionAddress): Promise<AddressState> {
+    const key = addressKey(address);
+    let entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    } else {
+      let loading = this.#loading.get(key);
+      if (loading === undefined) {
+        loading = this.#store.readState(address).then((rows) => {
+          const e: Entry = { state: new Map(rows.map((r) => [r.name, r])), dirtyGeneration: 0, pins: 0 };
+          this.#entries.set(key, e);
+          this.#loading.delete(key);
+          return e;
+        });
+        this.#loading.set(key, loading);
+      }
+      entry = await loading;
+    }
+    entry.pins += 1;
+    return entry.state;
+  }
+
+  /**
+   * Unpins an address's state.
+   *
+   * @param generation - commit generation of the effects just written to it, if any.
+   */
+  release(address: FunctionAddress, generation?: number): void {
+    const entry = this.#entries.get(addressKey(address));
+    if (entry === undefined) return;
+    entry.pins -= 1;
+    if (generation !== undefined) entry.dirtyGeneration = generation;
+    this.#evict();
+  }
+
+  /** Marks every write up to `generation` as committed, making those entries evictable. */
+  markCommitted(generation: number): void {
+    this.#committedGeneration = generation;
+    this.#evict();
+  }
+
+  /** Drops everything (after a fencing abort or a failed commit). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #evict(): void {
+    if (this.#entries.size <= this.#maxEntries) return;
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries) return;
+      if (entry.pins === 0 && entry.dirtyGeneration <= this.#committedGeneration) this.#entries.delete(key);
+    }
+  }
+}

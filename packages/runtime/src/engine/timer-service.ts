@@ -1,0 +1,157 @@
+/**
+ * Arms committed delayed messages and hands them to the dispatcher when due. Timers live durably in the
+ * store; this is the in-memory schedule (a binary heap by fire time) plus the token index used to cancel.
+ */
+import { addressKey } from '../core/address.js';
+import type { StoredTimer, TimerCancellation } from '../store/store.js';
+
+/** Receives timers that are due. */
+export type TimerSink = (timer: StoredTimer) => void;
+
+// setTimeout cannot wait longer than 2^31-1 ms; far timers are re-checked at this interval.
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/** Schedules delayed messages. */
+export class TimerService {
+  readonly #heap: StoredTimer[] = [];
+  readonly #live = new Map<number, StoredTimer>();
+  readonly #byToken = new Map<string, number>();
+  readonly #sink: TimerSink;
+  #handle: NodeJS.Timeout | undefined;
+  #nextAt = Infinity;
+  #stopped = false;
+
+  constructor(sink: TimerSink) {
+    this.#sink = sink;
+  }
+
+  /** Pending timers. */
+  get size(): number {
+    return this.#live.size;
+  }
+
+  /** Whether a timer with this sender and token is pending (armed or waiting for its commit). */
+  hasToken(sender: TimerCancellation['sender'], token: string): boolean {
+    return this.#byToken.has(tokenKey(sender, token));
+  }
+
+  /** Reserves a token before its timer is committed, so a duplicate is detected at once. */
+  reserveToken(timer: StoredTimer): void {
+    if (timer.token !== undefined) this.#byToken.set(tokenKey(timer.sender, timer.token), timer.id);
+  }
+
+  /** Arms committed timers (or timers loaded at start). */
+  arm(timers: readonly StoredTimer[]): void {
+    for (const t of timers) {
+      if (this.#cancelledBeforeArm.delete(t.id)) continue;
+      this.#live.set(t.id, t);
+      if (t.token !== undefined) this.#byToken.set(tokenKey(t.sender, t.token), t.id);
+      push(this.#heap, t);
+    }
+    this.#reschedule();
+  }
+
+  // Timers cancelled after their token was reserved but before their commit armed them.
+  readonly #cancelledBeforeArm = new Set<number>();
+
+  /**
+   * Cancels a pending timer of `sender` with `token`; a no-op when there is none (already fired, never sent,
+   * or sent by another address).
+   *
+   * @returns the cancelled timer's id, if one was pending.
+   */
+  cancel(c: TimerCancellation): number | undefined {
+    const key = tokenKey(c.sender, c.token);
+    const id = this.#byToken.get(key);
+    if (id === undefined) return undefined;
+    this.#byToken.delete(key);
+    if (!this.#live.delete(id)) this.#cancelledBeforeArm.add(id);
+    return id;
+  }
+
+  /** Stops firing. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #reschedule(): void {
+    if (this.#stopped) return;
+    const top = this.#peekLive();
+    if (top === undefined) {
+      if (this.#handle !== undefined) clearTimeout(this.#handle);
+      this.#handle = undefined;
+      this.#nextAt = Infinity;
+      return;
+    }
+    if (this.#handle !== undefined && top.fireAt >= this.#nextAt) return;
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#nextAt = top.fireAt;
+    const wait = Math.min(MAX_WAIT_MS, Math.max(0, top.fireAt - Date.now()));
+    this.#handle = setTimeout(() => this.#fire(), wait);
+    this.#handle.unref?.();
+  }
+
+  #fire(): void {
+    this.#handle = undefined;
+    this.#nextAt = Infinity;
+    const now = Date.now();
+    for (;;) {
+      const top = this.#peekLive();
+      if (top === undefined || top.fireAt > now) break;
+      pop(this.#heap);
+      this.#live.delete(top.id);
+      if (top.token !== undefined) {
+        const key = tokenKey(top.sender, top.token);
+        if (this.#byToken.get(key) === top.id) this.#byToken.delete(key);
+      }
+      this.#sink(top);
+    }
+    this.#reschedule();
+  }
+
+  #peekLive(): StoredTimer | undefined {
+    while (this.#heap.length > 0 && !this.#live.has(this.#heap[0]!.id)) pop(this.#heap);
+    return this.#heap[0];
+  }
+}
+
+function tokenKey(sender: TimerCancellation['sender'], token: string): string {
+  return `${addressKey(sender)}\u0000${token}`;
+}
+
+function less(a: StoredTimer, b: StoredTimer): boolean {
+  return a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.id < b.id);
+}
+
+function push(heap: StoredTimer[], t: StoredTimer): void {
+  heap.push(t);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!less(heap[i]!, heap[parent]!)) break;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+function pop(heap: StoredTimer[]): StoredTimer | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length > 0 && last !== undefined) {
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  }
+  return top;
+}

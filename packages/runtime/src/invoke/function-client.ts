@@ -1,0 +1,196 @@
+/**
+ * One HTTP round trip to a function service: POST the encoded `ToFunction`, return the decoded
+ * `FromFunction`. Retries live in `retry-policy.ts`; this file only performs and classifies one attempt.
+ */
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { Pool } from 'undici';
+import { FromFunction } from '@statehouse/protocol';
+import { InvocationError } from '../errors.js';
+
+/** Settings of the connection pool to one function service origin. */
+export interface FunctionClientOptions {
+  /** Connect timeout per attempt, ms. */
+  readonly connectMs: number;
+  /** Maximum connections to the origin. */
+  readonly poolSize: number;
+  /** Keep-alive lifetime of an idle connection, ms. */
+  readonly poolTtlMs: number;
+  /** Largest accepted response body, bytes. */
+  readonly payloadMaxBytes: number;
+}
+
+/** The result of one successful attempt. */
+export interface AttemptResult {
+  readonly reply: FromFunction;
+  /** Size of the response body, bytes. */
+  readonly responseBytes: number;
+}
+
+const OCTET_STREAM = 'application/octet-stream';
+
+/** Sends request-reply calls to the function services, one undici Pool per origin. */
+export class FunctionClient {
+  readonly #pools = new Map<string, Pool>();
+
+  /**
+   * Performs one attempt.
+   *
+   * @param url - the function's resolved URL.
+   * @param transport - pool and size settings of the endpoint (the first call to an origin sizes its pool).
+   * @param body - the encoded `ToFunction`.
+   * @param timeoutMs - deadline of this attempt.
+   * @param signal - aborts the attempt (shutdown).
+   * @returns the decoded reply.
+   * @throws {@link InvocationError} on a transport error, timeout, non-2xx status, oversized or
+   *   unparsable body.
+   */
+  async call(
+    url: URL,
+    transport: FunctionClientOptions,
+    body: Uint8Array,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<AttemptResult> {
+    const pool = this.#pool(url.origin, transport);
+    let response;
+    try {
+      response = await pool.request({
+        method: 'POST',
+        path: url.pathname + url.search,
+        headers: {
+          'content-type': OCTET_STREAM,
+          accept: OCTET_STREAM,
+          'accept-encoding': 'gzip, deflate',
+          'content-length': String(body.byteLength),
+          'user-agent': 'statehouse',
+        },
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (err) {
+      throw new InvocationError(
+        'ERR_INVOKE_TRANSPORT',
+        `calling ${url.href} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    const status = response.statusCode;
+    const declared = Number(response.headers['content-length'] ?? 0);
+    if (declared > transport.payloadMaxBytes) {
+      response.body.destroy();
+      throw new InvocationError(
+        'ERR_INVOKE_RESPONSE_TOO_LARGE',
+        `${url.href} answered ${declared} bytes, over payload_max_bytes (${transport.payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+      );
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(response.body, url, transport.payloadMaxBytes);
+    } catch (err) {
+      if (err instanceof InvocationError) throw err;
+      throw new InvocationError('ERR_INVOKE_TRANSPORT', `reading the reply of ${url.href} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    if (status < 200 || status > 299) {
+      throw new InvocationError(
+        'ERR_INVOKE_HTTP_STATUS',
+        `${url.href} answered HTTP ${status}${describeErrorBody(raw)}`,
+        { status },
+      );
+    }
+    const contentType = headerValue(response.headers['content-type']);
+    // Lenient like the reference's Netty client: parameters are ignored and a missing header is accepted
+    // (the Go SDK relies on content sniffing and may omit it).
+    if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== OCTET_STREAM) {
+      throw new InvocationError(
+        'ERR_INVOKE_CONTENT_TYPE',
+        `${url.href} answered Content-Type "${contentType}"; a StateFun function must answer ${OCTET_STREAM}`,
+        { status },
+      );
+    }
+    const bytes = decodeContent(raw, headerValue(response.headers['content-encoding']), url);
+    try {
+      return { reply: FromFunction.decode(bytes), responseBytes: bytes.byteLength };
+    } catch (err) {
+      throw new InvocationError(
+        'ERR_INVOKE_MALFORMED_REPLY',
+        `${url.href} answered ${bytes.byteLength} bytes that are not a FromFunction message: ${(err as Error).message}`,
+        { cause: err, status },
+      );
+    }
+  }
+
+  /** Closes every pool. */
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+
+  #pool(origin: string, options: FunctionClientOptions): Pool {
+    let pool = this.#pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connections: options.poolSize,
+        connect: { timeout: options.connectMs },
+        keepAliveTimeout: options.poolTtlMs,
+        keepAliveMaxTimeout: options.poolTtlMs,
+        pipelining: 1,
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function decodeContent(raw: Buffer, encoding: string | undefined, url: URL): Uint8Array {
+  const enc = encoding?.trim().toLowerCase();
+  if (enc === undefined || enc === '' || enc === 'identity') return raw;
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(raw);
+    if (enc === 'deflate') return inflateSync(raw);
+  } catch (err) {
+    throw new InvocationError('ERR_INVOKE_MALFORMED_REPLY', `${url.href} answered a corrupt ${enc} body`, {
+      cause: err,
+    });
+  }
+  throw new InvocationError(
+    'ERR_INVOKE_CONTENT_ENCODING',
+    `${url.href} answered Content-Encoding "${encoding}"; only gzip and deflate are supported`,
+  );
+}
+
+/** A short, single-line excerpt of an error body (SDKs answer 500 with JSON, text or nothing). */
+function describeErrorBody(raw: Buffer): string {
+  if (raw.byteLength === 0) return ' with an empty body';
+  const text = raw.subarray(0, 300).toString('utf8').replace(/\s+/g, ' ').trim();
+  return `: ${text}${raw.byteLength > 300 ? '…' : ''}`;
+}
+
+async function readBody(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  url: URL,
+  payloadMaxBytes: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > payloadMaxBytes) {
+      body.destroy();
+      throw new InvocationError(
+        'ERR_INVOKE_RESPONSE_TOO_LARGE',
+        `${url.href} answered more than payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}

@@ -1,0 +1,115 @@
+/** Options of a runtime: what embedders and the CLI pass, and the resolved form the code runs with. */
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ModuleConfig } from './config/index.js';
+import { DEFAULT_KEY_GROUPS } from './core/address.js';
+import { ConfigError } from './errors.js';
+import type { Store } from './store/store.js';
+
+/** What a user passes to {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** The loaded module (see `loadModuleFile`). */
+  readonly module: ModuleConfig;
+  /** Directory of the embedded SQLite store. @default './.statehouse' */
+  readonly dataDir?: string;
+  /** A store instance; overrides `dataDir`. @default a SQLite store in `dataDir` */
+  readonly store?: Store;
+  /** `host:port` of the HTTP API; port 0 picks a free port. @default '127.0.0.1:8091' */
+  readonly listen?: string;
+  /** Number of key groups K; fixed once data exists. @default 256 */
+  readonly keyGroups?: number;
+  /** Largest accepted ingress body, bytes. @default 4194304 (4 MiB) */
+  readonly maxIngressBytes?: number;
+  /** Messages in memory (waiting or in flight) above which ingress answers 503. @default 100000 */
+  readonly maxInboxMessages?: number;
+  /** Invocations in flight at once, over all addresses. @default 1024 */
+  readonly maxInFlightInvocations?: number;
+  /** Addresses whose state is kept in memory (LRU). @default 100000 */
+  readonly stateCacheAddresses?: number;
+  /** How long ingress idempotency keys are remembered, ms. @default 86400000 (24 h) */
+  readonly idempotencyWindowMs?: number;
+  /** Largest retry backoff of a stalled address, ms. @default 10000 */
+  readonly stalledRetryMaxMs?: number;
+  /** Logger; components log through children of it. @default a pino logger at level info */
+  readonly logger?: Logger;
+  /** Export Node process metrics (CPU, memory, event loop) on /metrics. @default true */
+  readonly collectProcessMetrics?: boolean;
+  /** Called when the runtime hits an unrecoverable error (a failed commit) and stopped. */
+  readonly onFatal?: (err: unknown) => void;
+}
+
+/** {@link RuntimeOptions} with every default applied. */
+export interface ResolvedRuntimeOptions {
+  readonly module: ModuleConfig;
+  readonly dataDir: string;
+  readonly store: Store | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly keyGroups: number;
+  readonly maxIngressBytes: number;
+  readonly maxInboxMessages: number;
+  readonly maxInFlightInvocations: number;
+  readonly stateCacheAddresses: number;
+  readonly idempotencyWindowMs: number;
+  readonly stalledRetryMaxMs: number;
+  readonly logger: Logger | undefined;
+  readonly collectProcessMetrics: boolean;
+  readonly onFatal: ((err: unknown) => void) | undefined;
+}
+
+const positiveInt = z.number().int().positive();
+const scalars = z.strictObject({
+  dataDir: z.string().min(1).default('./.statehouse'),
+  listen: z
+    .string()
+    .regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8091')
+    .default('127.0.0.1:8091'),
+  keyGroups: positiveInt.max(65_536).default(DEFAULT_KEY_GROUPS),
+  maxIngressBytes: positiveInt.default(4 * 1024 * 1024),
+  maxInboxMessages: positiveInt.default(100_000),
+  maxInFlightInvocations: positiveInt.default(1024),
+  stateCacheAddresses: positiveInt.default(100_000),
+  idempotencyWindowMs: positiveInt.default(24 * 60 * 60 * 1000),
+  stalledRetryMaxMs: positiveInt.default(10_000),
+  collectProcessMetrics: z.boolean().default(true),
+});
+
+/**
+ * Validates options and applies defaults.
+ *
+ * @throws {@link ConfigError} `ERR_CONFIG_INVALID_OPTION` naming the option and the accepted values.
+ */
+export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
+  const { module, store, logger, onFatal, ...rest } = options;
+  const parsed = scalars.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(
+      'ERR_CONFIG_INVALID_OPTION',
+      `runtime option ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+  }
+  const o = parsed.data;
+  const colon = o.listen.lastIndexOf(':');
+  const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(o.listen.slice(colon + 1));
+  if (port > 65_535) throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`);
+  return Object.freeze({
+    module,
+    dataDir: resolve(o.dataDir),
+    store,
+    host,
+    port,
+    keyGroups: o.keyGroups,
+    maxIngressBytes: o.maxIngressBytes,
+    maxInboxMessages: o.maxInboxMessages,
+    maxInFlightInvocations: o.maxInFlightInvocations,
+    stateCacheAddresses: o.stateCacheAddresses,
+    idempotencyWindowMs: o.idempotencyWindowMs,
+    stalledRetryMaxMs: o.stalledRetryMaxMs,
+    logger,
+    collectProcessMetrics: o.collectProcessMetrics,
+    onFatal,
+  });
+}

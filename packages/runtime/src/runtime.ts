@@ -1,0 +1,295 @@
+/**
+ * A Statehouse runtime: store, engine and HTTP API wired together. Usable as a library (tests and embedding
+ * apps) and by the CLI.
+ */
+import { pino, type Logger } from 'pino';
+import { ApiServer, type ApiBackend } from './api/http-server.js';
+import { toApiValue, type ApiValue } from './api/value-json.js';
+import { createEndpointResolver, type ModuleConfig } from './config/index.js';
+import { KEY_GROUP_HASH, keyGroupOf, type FunctionAddress } from './core/address.js';
+import { Committer } from './engine/committer.js';
+import { Dispatcher, type StallInfo } from './engine/dispatcher.js';
+import { IdAllocator } from './engine/id-allocator.js';
+import { RuntimeMetrics } from './engine/metrics.js';
+import { SpecRegistry } from './engine/spec-registry.js';
+import { StateCache } from './engine/state-cache.js';
+import { TimerService } from './engine/timer-service.js';
+import { ApiError } from './errors.js';
+import { FunctionClient } from './invoke/function-client.js';
+import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
+import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store, StoredValue } from './store/store.js';
+
+/** Lifecycle of a runtime. */
+export type RuntimeState = 'CREATED' | 'RECOVERING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** A running Statehouse runtime. */
+export class Runtime {
+  readonly #options: ResolvedRuntimeOptions;
+  readonly #log: Logger;
+  readonly #store: Store;
+  readonly #specs = new SpecRegistry();
+  readonly #cache: StateCache;
+  readonly #client = new FunctionClient();
+  readonly #metrics: RuntimeMetrics;
+  readonly #resolver;
+  readonly #logEgresses: ReadonlySet<string>;
+  readonly #allEgresses: ReadonlySet<string>;
+  readonly #api: ApiServer;
+  #committer: Committer | undefined;
+  #dispatcher: Dispatcher | undefined;
+  #timers: TimerService | undefined;
+  #ids: IdAllocator | undefined;
+  #maintenance: NodeJS.Timeout | undefined;
+  #state: RuntimeState = 'CREATED';
+  #url = '';
+
+  constructor(options: RuntimeOptions) {
+    this.#options = resolveRuntimeOptions(options);
+    this.#log = this.#options.logger ?? pino({ level: 'info' });
+    this.#store = this.#options.store ?? new SqliteStore({ path: this.#options.dataDir });
+    this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses);
+    this.#resolver = createEndpointResolver(this.#options.module);
+    const egresses = this.#options.module.egresses;
+    this.#logEgresses = new Set(egresses.filter((e) => e.kind === 'log').map((e) => e.id));
+    this.#allEgresses = new Set(egresses.map((e) => e.id));
+    this.#metrics = new RuntimeMetrics(
+      {
+        backlogByType: () => this.#dispatcher?.backlogByType() ?? new Map(),
+        stalledByType: () => this.#dispatcher?.stalledByType() ?? new Map(),
+        inboxMessages: () => this.#dispatcher?.messageCount ?? 0,
+        pendingTimers: () => this.#timers?.size ?? 0,
+        inFlightInvocations: () => this.#dispatcher?.inFlight ?? 0,
+        cachedAddresses: () => this.#cache.size,
+      },
+      { collectProcessMetrics: this.#options.collectProcessMetrics },
+    );
+    this.#api = new ApiServer(
+      this.#backend(),
+      { host: this.#options.host, port: this.#options.port, maxIngressBytes: this.#options.maxIngressBytes },
+      this.#log,
+    );
+  }
+
+  /** The lifecycle state. */
+  get state(): RuntimeState {
+    return this.#state;
+  }
+
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8091` (after {@link Runtime.start}). */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The Prometheus registry of this runtime. */
+  get metrics(): RuntimeMetrics {
+    return this.#metrics;
+  }
+
+  /**
+   * Opens the store, starts the HTTP API (`/readyz` answers 503 until recovery is done), recovers pending
+   * messages and timers, and starts serving.
+   *
+   * @throws {@link StoreError} when the store cannot be opened.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'CREATED') throw new Error(`cannot start a runtime in state ${this.#state}`);
+    this.#state = 'RECOVERING';
+    const started = performance.now();
+    const meta = await this.#store.open({ keyGroups: this.#options.keyGroups, hash: KEY_GROUP_HASH });
+    const bound = await this.#api.listen();
+    this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    this.#specs.load(await this.#store.loadFunctionSpecs());
+    this.#ids = new IdAllocator(await this.#store.loadCounters());
+    this.#committer = new Committer(this.#store, this.#log.child({ component: 'committer' }), (err) => this.#fatal(err), {
+      onCommit: ({ durationMs, effectSets, ingress }) => {
+        this.#metrics.commitLatency.observe(durationMs / 1000);
+        this.#metrics.commitEffectSets.observe(effectSets + ingress);
+      },
+    });
+    this.#dispatcher = new Dispatcher(
+      {
+        log: this.#log,
+        committer: this.#committer,
+        cache: this.#cache,
+        specs: this.#specs,
+        timers: (this.#timers = new TimerService((t) =>
+          this.#dispatcher?.deliver({ source: { kind: 'timer', id: t.id }, target: t.target, caller: t.sender, argument: t.argument }),
+        )),
+        resolver: this.#resolver,
+        client: this.#client,
+        metrics: this.#metrics,
+        ids: this.#ids,
+        hasEgress: (id) => this.#allEgresses.has(id),
+      },
+      {
+        keyGroups: meta.keyGroups,
+        maxInFlightInvocations: this.#options.maxInFlightInvocations,
+        backoff: { ...DEFAULT_BACKOFF, stalledMaxMs: this.#options.stalledRetryMaxMs },
+      },
+    );
+    const messages = await this.#store.loadMessages();
+    for (const m of messages) {
+      this.#dispatcher.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: m.caller, argument: m.argument });
+    }
+    const timers = await this.#store.loadTimers();
+    this.#timers.arm(timers);
+    this.#maintenance = setInterval(() => void this.#maintain(), MAINTENANCE_INTERVAL_MS);
+    this.#maintenance.unref();
+    this.#state = 'RUNNING';
+    this.#log.info(
+      {
+        url: this.#url,
+        keyGroups: meta.keyGroups,
+        pendingMessages: messages.length,
+        pendingTimers: timers.length,
+        recoveryMs: Math.round(performance.now() - started),
+      },
+      'runtime ready',
+    );
+  }
+
+  /**
+   * Stops in the documented order: stop intake (ingress answers 503) → abandon in-flight invocations (their
+   * messages stay in the store and run again after a restart) → commit what was applied → close the store
+   * and connections.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'STOPPED' || this.#state === 'STOPPING') return;
+    const failed = this.#state === 'FAILED';
+    this.#state = 'STOPPING';
+    this.#api.stopIntake();
+    if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
+    this.#timers?.stop();
+    await this.#dispatcher?.close();
+    if (!failed) await this.#committer?.close().catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
+    await this.#api.close();
+    await this.#client.close();
+    await this.#store.close();
+    this.#state = failed ? 'FAILED' : 'STOPPED';
+    this.#log.info('runtime stopped');
+  }
+
+  /** Addresses currently stalled. */
+  stalled(): StallInfo[] {
+    return this.#dispatcher?.stalled() ?? [];
+  }
+
+  #fatal(err: unknown): void {
+    if (this.#state === 'FAILED') return;
+    this.#log.fatal({ err }, 'unrecoverable store failure; stopping (restart recovers from the store)');
+    this.#state = 'FAILED';
+    this.#cache.clear();
+    const done = this.close().catch(() => undefined);
+    void done.then(() => this.#options.onFatal?.(err));
+  }
+
+  async #maintain(): Promise<void> {
+    try {
+      const now = Date.now();
+      await this.#store.pruneIdempotencyKeys(now - this.#options.idempotencyWindowMs);
+      await this.#store.pruneExpiredState(now);
+    } catch (err) {
+      this.#log.warn({ err }, 'store maintenance failed; will retry');
+    }
+  }
+
+  #backend(): ApiBackend {
+    return {
+      ingress: (target, argument, key) => this.#ingress(target, argument, key),
+      readEgress: async (egressId, from, limit) => {
+        if (!this.#logEgresses.has(egressId)) {
+          throw new ApiError(404, 'ERR_API_UNKNOWN_EGRESS', `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`);
+        }
+        const rows = await this.#store.readEgress(egressId, from, limit);
+        return {
+          records: rows.map((r) => ({ offset: r.offset, ...toApiValue(r.value) })),
+          next: rows.length > 0 ? rows[rows.length - 1]!.offset + 1 : from,
+        };
+      },
+      readState: async (address) => {
+        const now = Date.now();
+        const rows = (await this.#store.readState(address)).filter((r) => r.expiresAt === undefined || r.expiresAt > now);
+        if (rows.length === 0) return undefined;
+        const values: Record<string, ApiValue> = {};
+        for (const r of rows) values[r.name] = toApiValue(r);
+        return values;
+      },
+      stalled: () =>
+        this.stalled().map((s) => ({
+          functionType: s.address.type,
+          id: s.address.id,
+          since: new Date(s.since).toISOString(),
+          attempts: s.attempts,
+          batchSize: s.batchSize,
+          lastError: s.lastError,
+        })),
+      isReady: () => this.#state === 'RUNNING',
+      metrics: async () => ({ contentType: this.#metrics.registry.contentType, body: await this.#metrics.registry.metrics() }),
+    };
+  }
+
+  async #ingress(target: FunctionAddress, argument: StoredValue, idempotencyKey: string | undefined): Promise<{ messageId: string }> {
+    const dispatcher = this.#dispatcher;
+    try {
+      if (this.#state !== 'RUNNING' || dispatcher === undefined || this.#committer === undefined || this.#ids === undefined) {
+        throw new ApiError(503, 'ERR_API_NOT_READY', `the runtime is ${this.#state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
+      }
+      if (this.#resolver.resolve(target.type) === undefined) {
+        throw new ApiError(404, 'ERR_API_UNKNOWN_FUNCTION_TYPE', `no endpoint in module.yaml serves function type ${target.type}`);
+      }
+      if (dispatcher.messageCount >= this.#options.maxInboxMessages) {
+        throw new ApiError(
+          503,
+          'ERR_API_OVERLOADED',
+          `${dispatcher.messageCount} messages are waiting (limit ${this.#options.maxInboxMessages}); retry after a moment`,
+          { retryAfterSeconds: 1 },
+        );
+      }
+      const message = {
+        seq: this.#ids.nextSeq(),
+        keyGroup: keyGroupOf(target, this.#options.keyGroups),
+        target,
+        caller: undefined,
+        argument,
+        enqueuedAt: Date.now(),
+      };
+      const result = await this.#committer.submitIngress({ message, idempotencyKey });
+      if (!result.duplicate) {
+        dispatcher.deliver({ source: { kind: 'message', seq: message.seq }, target, caller: undefined, argument });
+      }
+      this.#metrics.ingressRequests.inc({ status: '202' });
+      return { messageId: String(result.seq) };
+    } catch (err) {
+      this.#metrics.ingressRequests.inc({ status: err instanceof ApiError ? String(err.status) : '500' });
+      throw err;
+    }
+  }
+}
+
+/**
+ * Creates and starts a runtime.
+ *
+ * @example
+ * ```ts
+ * const runtime = await createRuntime({ module: await loadModuleFile('module.yaml'), listen: '127.0.0.1:0' });
+ * console.log(runtime.url);
+ * await runtime.close();
+ * ```
+ * @throws {@link ConfigError} for invalid options, {@link StoreError} when the store cannot be opened.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const runtime = new Runtime(options);
+  try {
+    await runtime.start();
+  } catch (err) {
+    await runtime.close().catch(() => undefined);
+    throw err;
+  }
+  return runtime;
+}
+
+export type { ModuleConfig };

@@ -1,0 +1,363 @@
+/** The embedded store: one SQLite file in a data directory, WAL, fsync on every commit. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+import { DEFAULT_KEY_GROUPS, KEY_GROUP_HASH } from '../../core/address.js';
+import type { FunctionAddress } from '../../core/address.js';
+import { StoreError } from '../../errors.js';
+import type {
+  CommitBatch,
+  CommitResult,
+  DeadLetter,
+  EgressRecord,
+  FunctionSpecRecord,
+  Store,
+  StoreCounters,
+  StoredMessage,
+  StoredState,
+  StoredTimer,
+  StoreMeta,
+} from '../store.js';
+import { applyCommitBatch } from './commit.js';
+import type { AppliedBatch, HighWaterMarks } from './commit.js';
+import { META_KEYS, migrateSchema, SQLITE_SCHEMA_VERSION } from './migrations.js';
+import {
+  deadLetterFromRow,
+  egressFromRow,
+  messageFromRow,
+  specFromRow,
+  stateFromRow,
+  timerFromRow,
+} from './rows.js';
+import { prepareStatements } from './statements.js';
+import type { SqliteStatements } from './statements.js';
+import { STORE_ERROR_CODES, toStoreError } from './store-errors.js';
+import type { StoreErrorCode } from './store-errors.js';
+
+/** Name of the database file inside the data directory. */
+export const SQLITE_STORE_FILE_NAME = 'statehouse.db';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The data directory; created when missing. The database is `<path>/statehouse.db`. */
+  readonly path: string;
+  /** Where lifecycle events (open, migrate, close) are logged. @default no logging */
+  readonly logger?: Logger;
+  /** How long a statement waits for a lock held by another connection, in ms. @default 5000 */
+  readonly busyTimeoutMs?: number;
+}
+
+/** {@link SqliteStoreOptions} with every default applied. */
+export interface ResolvedSqliteStoreOptions {
+  readonly directory: string;
+  readonly file: string;
+  readonly logger: Logger | undefined;
+  readonly busyTimeoutMs: number;
+}
+
+/** Lifecycle of a {@link SqliteStore}. */
+export type SqliteStoreState = 'created' | 'open' | 'closed';
+
+/** What the store needs while open. */
+interface OpenConnection {
+  readonly db: BetterSqlite3.Database;
+  readonly statements: SqliteStatements;
+  readonly commit: (batch: CommitBatch) => AppliedBatch;
+}
+
+/** Connection settings the SQLite-specific tests check. */
+export type SqlitePragma = 'journal_mode' | 'synchronous' | 'busy_timeout';
+
+function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
+  return {
+    directory: options.path,
+    file: join(options.path, SQLITE_STORE_FILE_NAME),
+    logger: options.logger?.child({ component: 'store.sqlite' }),
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+  };
+}
+
+function validateExpected(expected: { keyGroups: number; hash: string }): void {
+  if (!Number.isSafeInteger(expected.keyGroups) || expected.keyGroups < 1) {
+    throw new StoreError(
+      STORE_ERROR_CODES.metaInvalid,
+      `keyGroups must be a positive integer, got ${String(expected.keyGroups)}. Configure a key group count such as 256.`,
+    );
+  }
+  if (expected.hash.length === 0) {
+    throw new StoreError(STORE_ERROR_CODES.metaInvalid, 'The key group hash name must not be empty.');
+  }
+}
+
+/** Records `expected` in a new store, or checks it against an existing one. Runs inside the open transaction. */
+function checkMeta(
+  db: BetterSqlite3.Database,
+  file: string,
+  expected: { keyGroups: number; hash: string },
+): void {
+  const select = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
+  const storedKeyGroups = select.get(META_KEYS.keyGroups);
+  const storedHash = select.get(META_KEYS.hash);
+  if (storedKeyGroups === undefined && storedHash === undefined) {
+    const insert = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?)');
+    insert.run(META_KEYS.keyGroups, String(expected.keyGroups));
+    insert.run(META_KEYS.hash, expected.hash);
+    return;
+  }
+  if (storedKeyGroups !== String(expected.keyGroups) || storedHash !== expected.hash) {
+    throw new StoreError(
+      STORE_ERROR_CODES.metaMismatch,
+      `The store at ${file} was created with keyGroups=${storedKeyGroups ?? '(none)'} and hash ` +
+        `"${storedHash ?? '(none)'}", but Statehouse is configured with keyGroups=${expected.keyGroups} and hash ` +
+        `"${expected.hash}". Both are fixed once data exists because they decide where each address's data lives: ` +
+        `configure keyGroups=${storedKeyGroups ?? '?'} (and the same hash), or use a new, empty data directory.`,
+    );
+  }
+}
+
+function readMarks(s: SqliteStatements): HighWaterMarks {
+  const storedSeq = Number(s.selectMeta.get(META_KEYS.maxMessageSeq) ?? 0);
+  const storedTimer = Number(s.selectMeta.get(META_KEYS.maxTimerId) ?? 0);
+  return {
+    maxMessageSeq: Math.max(storedSeq, s.selectMaxMessageSeq.get() ?? 0),
+    maxTimerId: Math.max(storedTimer, s.selectMaxTimerId.get() ?? 0),
+  };
+}
+
+/**
+ * The embedded {@link Store}: a SQLite database in WAL mode with `synchronous = FULL`, so every commit is
+ * fsynced before it resolves. One process per data directory.
+ *
+ * better-sqlite3 is synchronous: each method does its work before returning its promise, so calls never
+ * interleave and a commit blocks the event loop for its duration (including the fsync).
+ *
+ * @example
+ * ```ts
+ * const store = new SqliteStore({ path: './.statehouse' });
+ * await store.open({ keyGroups: 256, hash: KEY_GROUP_HASH });
+ * ```
+ */
+export class SqliteStore implements Store {
+  /** The options in effect. */
+  readonly options: ResolvedSqliteStoreOptions;
+  #state: SqliteStoreState = 'created';
+  #connection: OpenConnection | undefined;
+  #marks: HighWaterMarks = { maxMessageSeq: 0, maxTimerId: 0 };
+
+  /** @param options - where the data lives and how to log. */
+  constructor(options: SqliteStoreOptions) {
+    this.options = resolveOptions(options);
+  }
+
+  /** Where the store is in its lifecycle. */
+  get state(): SqliteStoreState {
+    return this.#state;
+  }
+
+  /** @inheritDoc */
+  async open(expected: { keyGroups: number; hash: string }): Promise<StoreMeta> {
+    if (this.#state !== 'created') {
+      throw new StoreError(
+        this.#state === 'open' ? STORE_ERROR_CODES.alreadyOpen : STORE_ERROR_CODES.closed,
+        `The SQLite store at ${this.options.file} is ${this.#state}; create a new SqliteStore to open it again.`,
+      );
+    }
+    validateExpected(expected);
+    const { file, directory, busyTimeoutMs, logger } = this.options;
+    let db: BetterSqlite3.Database | undefined;
+    try {
+      mkdirSync(directory, { recursive: true });
+      db = new Database(file, { timeout: busyTimeoutMs });
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') {
+        throw new StoreError(
+          STORE_ERROR_CODES.openFailed,
+          `The SQLite store at ${file} could not switch to WAL journal mode (got "${String(mode)}"). ` +
+            'Put the data directory on a local file system.',
+        );
+      }
+      // Durability is a product guarantee: fsync the WAL on every commit.
+      db.pragma('synchronous = FULL');
+      const opened = db;
+      const migration = opened
+        .transaction(() => {
+          const result = migrateSchema(opened, file);
+          checkMeta(opened, file, expected);
+          return result;
+        })
+        .immediate();
+      const statements = prepareStatements(opened);
+      const commit = opened.transaction((batch: CommitBatch) =>
+        applyCommitBatch(statements, batch, this.#marks),
+      );
+      this.#marks = readMarks(statements);
+      this.#connection = { db: opened, statements, commit: (batch) => commit.immediate(batch) };
+      this.#state = 'open';
+      logger?.info(
+        { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
+        migration.from === migration.to ? 'store opened' : 'store opened and migrated',
+      );
+    } catch (err) {
+      db?.close();
+      throw toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${file}`);
+    }
+    return { schemaVersion: SQLITE_SCHEMA_VERSION, keyGroups: expected.keyGroups, hash: expected.hash };
+  }
+
+  /** @inheritDoc */
+  async close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#state = 'closed';
+    if (connection !== undefined) {
+      connection.db.close();
+      this.options.logger?.info({ file: this.options.file }, 'store closed');
+    }
+  }
+
+  /**
+   * Reads a connection setting (for tests and diagnostics).
+   *
+   * @param name - the pragma.
+   * @returns its value, e.g. `'wal'` for `journal_mode`, `2` (FULL) for `synchronous`.
+   */
+  readPragma(name: SqlitePragma): unknown {
+    return this.#run(STORE_ERROR_CODES.readFailed, `reading pragma ${name}`, ({ db }) =>
+      db.pragma(name, { simple: true }),
+    );
+  }
+
+  /** @inheritDoc */
+  async loadFunctionSpecs(): Promise<FunctionSpecRecord[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading function specs', ({ statements }) =>
+      statements.selectSpecs.all().map(specFromRow),
+    );
+  }
+
+  /** @inheritDoc */
+  async loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', ({ statements }) => {
+      if (keyGroups === undefined) return statements.selectMessages.all().map(messageFromRow);
+      if (keyGroups.length === 0) return [];
+      return statements.selectMessagesIn.all(JSON.stringify(keyGroups)).map(messageFromRow);
+    });
+  }
+
+  /** @inheritDoc */
+  async loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading timers', ({ statements }) => {
+      if (keyGroups === undefined) return statements.selectTimers.all().map(timerFromRow);
+      if (keyGroups.length === 0) return [];
+      return statements.selectTimersIn.all(JSON.stringify(keyGroups)).map(timerFromRow);
+    });
+  }
+
+  /** @inheritDoc */
+  async loadCounters(): Promise<StoreCounters> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements }) => {
+      const egressNextOffsets = new Map<string, number>();
+      for (const row of statements.selectEgressNextOffsets.all()) {
+        egressNextOffsets.set(row.egress_id, row.next_offset);
+      }
+      return { ...this.#marks, egressNextOffsets };
+    });
+  }
+
+  /** @inheritDoc */
+  async readState(address: FunctionAddress): Promise<StoredState[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading state', ({ statements }) =>
+      statements.selectState.all(address.type, address.id).map(stateFromRow),
+    );
+  }
+
+  /** @inheritDoc */
+  async commit(batch: CommitBatch): Promise<CommitResult> {
+    return this.#run(STORE_ERROR_CODES.commitFailed, 'Committing a batch', ({ commit }) => {
+      const applied = commit(batch);
+      // Only after the transaction committed: a rolled-back batch must not move the marks.
+      this.#marks = applied.marks;
+      return { ingress: applied.ingress };
+    });
+  }
+
+  /** @inheritDoc */
+  async readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading egress', ({ statements }) =>
+      statements.selectEgress.all(egressId, from, limit).map(egressFromRow),
+    );
+  }
+
+  /** @inheritDoc */
+  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Listing dead letters', ({ statements }) =>
+      statements.selectDeadLetters.all(limit).map(deadLetterFromRow),
+    );
+  }
+
+  /** @inheritDoc */
+  async pruneIdempotencyKeys(olderThan: number): Promise<number> {
+    return this.#run(
+      STORE_ERROR_CODES.writeFailed,
+      'Pruning idempotency keys',
+      ({ statements }) => statements.pruneIngressKeys.run(olderThan).changes,
+    );
+  }
+
+  /** @inheritDoc */
+  async pruneExpiredState(now: number): Promise<number> {
+    return this.#run(
+      STORE_ERROR_CODES.writeFailed,
+      'Pruning expired state',
+      ({ statements }) => statements.pruneExpiredState.run(now).changes,
+    );
+  }
+
+  /** @inheritDoc */
+  async countMessages(): Promise<number> {
+    return this.#run(
+      STORE_ERROR_CODES.readFailed,
+      'Counting messages',
+      ({ statements }) => statements.countMessages.get() ?? 0,
+    );
+  }
+
+  /** Runs `fn` on the open connection, turning every failure into a {@link StoreError}. */
+  #run<T>(code: StoreErrorCode, what: string, fn: (connection: OpenConnection) => T): T {
+    const connection = this.#connection;
+    if (connection === undefined) {
+      const closed = this.#state === 'closed';
+      throw new StoreError(
+        closed ? STORE_ERROR_CODES.closed : STORE_ERROR_CODES.notOpen,
+        `${what} failed: the SQLite store at ${this.options.file} is ${closed ? 'closed' : 'not open yet; call open() first'}.`,
+      );
+    }
+    try {
+      return fn(connection);
+    } catch (err) {
+      throw toStoreError(err, code, `${what} (SQLite store at ${this.options.file})`);
+    }
+  }
+}
+
+/**
+ * Creates and opens a {@link SqliteStore}.
+ *
+ * @param path - the data directory; created when missing.
+ * @param expected - the deployment's key groups and hash.
+ * @param options - further options.
+ * @returns the open store.
+ * @throws {@link StoreError} when the store cannot be opened or belongs to another deployment.
+ */
+export async function openSqliteStore(
+  path: string,
+  expected: { keyGroups: number; hash: string } = { keyGroups: DEFAULT_KEY_GROUPS, hash: KEY_GROUP_HASH },
+  options: Omit<SqliteStoreOptions, 'path'> = {},
+): Promise<SqliteStore> {
+  const store = new SqliteStore({ ...options, path });
+  await store.open(expected);
+  return store;
+}

@@ -1,0 +1,141 @@
+/** The prepared statements of the SQLite store, prepared once per open connection. */
+import type BetterSqlite3 from 'better-sqlite3';
+
+import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from './rows.js';
+
+type Blob = Uint8Array;
+type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+
+/** The prepared statements of one connection, by purpose. */
+export interface SqliteStatements {
+  readonly upsertSpec: Statement<[string, string, string, string, number]>;
+  readonly insertIngressKey: Statement<[string, number, number]>;
+  readonly selectIngressKeySeq: Statement<[string], number>;
+  readonly insertMessage: Statement<
+    [number, number, string, string, string | null, string | null, string, Blob, number]
+  >;
+  readonly deleteMessage: Statement<[number]>;
+  readonly deleteTimer: Statement<[number]>;
+  readonly insertTimer: Statement<
+    [number, number, number, string, string, string | null, string, string, string, Blob]
+  >;
+  readonly cancelTimer: Statement<[string, string, string]>;
+  readonly upsertState: Statement<[string, string, string, number, string, Blob, number | null]>;
+  readonly deleteState: Statement<[string, string, string]>;
+  readonly insertEgress: Statement<[string, number, string, string, string, Blob, number]>;
+  readonly insertDeadLetter: Statement<[number | null, string, string, string, string, number]>;
+  readonly upsertMeta: Statement<[string, string]>;
+  readonly selectMeta: Statement<[string], string>;
+  readonly selectSpecs: Statement<[], SpecRow>;
+  readonly selectMessages: Statement<[], MessageRow>;
+  readonly selectMessagesIn: Statement<[string], MessageRow>;
+  readonly selectTimers: Statement<[], TimerRow>;
+  readonly selectTimersIn: Statement<[string], TimerRow>;
+  readonly selectMaxMessageSeq: Statement<[], number>;
+  readonly selectMaxTimerId: Statement<[], number>;
+  readonly selectEgressNextOffsets: Statement<[], { egress_id: string; next_offset: number }>;
+  readonly selectState: Statement<[string, string], StateRow>;
+  readonly selectEgress: Statement<[string, number, number], EgressRow>;
+  readonly selectDeadLetters: Statement<[number], DeadLetterRow>;
+  readonly pruneIngressKeys: Statement<[number]>;
+  readonly pruneExpiredState: Statement<[number]>;
+  readonly countMessages: Statement<[], number>;
+}
+
+const MESSAGE_COLUMNS =
+  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
+const TIMER_COLUMNS =
+  'id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value';
+/** Key groups are bound as one JSON array, so one statement serves any number of them. */
+const IN_KEY_GROUPS = 'key_group IN (SELECT value FROM json_each(?))';
+
+/**
+ * Prepares every statement the store uses.
+ *
+ * @param db - an open database whose schema is migrated.
+ * @returns the statements, by purpose.
+ */
+export function prepareStatements(db: BetterSqlite3.Database): SqliteStatements {
+  return {
+    upsertSpec: db.prepare<[string, string, string, string, number]>(
+      `INSERT INTO function_specs (function_type, state_name, typename, expire_mode, expire_after_ms)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (function_type, state_name) DO UPDATE SET
+         typename = excluded.typename, expire_mode = excluded.expire_mode, expire_after_ms = excluded.expire_after_ms`,
+    ),
+    insertIngressKey: db.prepare<[string, number, number]>(
+      'INSERT INTO ingress_keys (key, seq, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
+    ),
+    selectIngressKeySeq: db.prepare<[string], number>('SELECT seq FROM ingress_keys WHERE key = ?').pluck(),
+    insertMessage: db.prepare<
+      [number, number, string, string, string | null, string | null, string, Blob, number]
+    >(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
+    deleteTimer: db.prepare<[number]>('DELETE FROM timers WHERE id = ?'),
+    insertTimer: db.prepare<
+      [number, number, number, string, string, string | null, string, string, string, Blob]
+    >(`INSERT INTO timers (${TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    cancelTimer: db.prepare<[string, string, string]>(
+      'DELETE FROM timers WHERE sender_type = ? AND sender_id = ? AND token = ?',
+    ),
+    upsertState: db.prepare<[string, string, string, number, string, Blob, number | null]>(
+      `INSERT INTO state (function_type, id, name, key_group, typename, value, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (function_type, id, name) DO UPDATE SET
+         key_group = excluded.key_group, typename = excluded.typename, value = excluded.value,
+         expires_at = excluded.expires_at`,
+    ),
+    deleteState: db.prepare<[string, string, string]>(
+      'DELETE FROM state WHERE function_type = ? AND id = ? AND name = ?',
+    ),
+    insertEgress: db.prepare<[string, number, string, string, string, Blob, number]>(
+      `INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertDeadLetter: db.prepare<[number | null, string, string, string, string, number]>(
+      `INSERT INTO dead_letters (key_group, address_type, address_id, messages, reason, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    selectMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+
+    selectSpecs: db.prepare<[], SpecRow>(
+      `SELECT function_type, state_name, typename, expire_mode, expire_after_ms FROM function_specs
+       ORDER BY function_type, state_name`,
+    ),
+    selectMessages: db.prepare<[], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY seq`),
+    selectMessagesIn: db.prepare<[string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${IN_KEY_GROUPS} ORDER BY seq`,
+    ),
+    selectTimers: db.prepare<[], TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers ORDER BY fire_at, id`),
+    selectTimersIn: db.prepare<[string], TimerRow>(
+      `SELECT ${TIMER_COLUMNS} FROM timers WHERE ${IN_KEY_GROUPS} ORDER BY fire_at, id`,
+    ),
+    selectMaxMessageSeq: db
+      .prepare<[], number>(
+        `SELECT MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), COALESCE((SELECT MAX(seq) FROM ingress_keys), 0))`,
+      )
+      .pluck(),
+    selectMaxTimerId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM timers').pluck(),
+    selectEgressNextOffsets: db.prepare<[], { egress_id: string; next_offset: number }>(
+      'SELECT egress_id, MAX(record_offset) + 1 AS next_offset FROM egress GROUP BY egress_id',
+    ),
+    selectState: db.prepare<[string, string], StateRow>(
+      'SELECT name, typename, value, expires_at FROM state WHERE function_type = ? AND id = ? ORDER BY name',
+    ),
+    selectEgress: db.prepare<[string, number, number], EgressRow>(
+      `SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at FROM egress
+       WHERE egress_id = ? AND record_offset >= ? ORDER BY record_offset LIMIT ?`,
+    ),
+    selectDeadLetters: db.prepare<[number], DeadLetterRow>(
+      `SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ?`,
+    ),
+    pruneIngressKeys: db.prepare<[number]>('DELETE FROM ingress_keys WHERE created_at < ?'),
+    pruneExpiredState: db.prepare<[number]>(
+      'DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ?',
+    ),
+    countMessages: db.prepare<[], number>('SELECT COUNT(*) FROM messages').pluck(),
+  };
+}

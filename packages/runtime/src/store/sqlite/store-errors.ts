@@ -1,0 +1,83 @@
+/**
+ * Error codes of the store and the translation of driver errors into {@link StoreError}s. The codes are
+ * store-generic, so the PostgreSQL store can reuse them.
+ */
+import { StoreError } from '../../errors.js';
+
+/** Every code a store throws, `ERR_STORE_<WHAT>`. */
+export const STORE_ERROR_CODES = Object.freeze({
+  /** A method other than `open` was called before `open` succeeded. */
+  notOpen: 'ERR_STORE_NOT_OPEN',
+  /** `open` was called twice on the same store object. */
+  alreadyOpen: 'ERR_STORE_ALREADY_OPEN',
+  /** A method was called after `close`. */
+  closed: 'ERR_STORE_CLOSED',
+  /** The store could not be opened (directory, file, permissions, journal mode). */
+  openFailed: 'ERR_STORE_OPEN_FAILED',
+  /** The store was written by a newer Statehouse. */
+  schemaTooNew: 'ERR_STORE_SCHEMA_TOO_NEW',
+  /** The store's key groups or hash differ from the configured ones. */
+  metaMismatch: 'ERR_STORE_META_MISMATCH',
+  /** `open` was given key groups or a hash that cannot be stored. */
+  metaInvalid: 'ERR_STORE_META_INVALID',
+  /** Stored data cannot be read back (unreadable metadata or dead-letter payload). */
+  corrupt: 'ERR_STORE_CORRUPT',
+  /** A commit broke a uniqueness rule (seq, timer id, egress offset, cancellation token); nothing was applied. */
+  constraint: 'ERR_STORE_CONSTRAINT',
+  /** The database is locked by another connection or process; retryable. */
+  busy: 'ERR_STORE_BUSY',
+  /** A commit failed for another reason; nothing was applied. */
+  commitFailed: 'ERR_STORE_COMMIT_FAILED',
+  /** A read failed. */
+  readFailed: 'ERR_STORE_READ_FAILED',
+  /** A maintenance write (pruning) failed. */
+  writeFailed: 'ERR_STORE_WRITE_FAILED',
+});
+
+/** One of {@link STORE_ERROR_CODES}. */
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
+
+function driverCode(err: unknown): string | undefined {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/**
+ * Wraps an error from the driver into a {@link StoreError}; a `StoreError` passes through unchanged.
+ *
+ * @param err - what was thrown.
+ * @param code - the code to use when the driver error has no more specific one.
+ * @param what - the operation, e.g. `committing a batch to /data/statehouse.db`.
+ * @returns the error to throw.
+ */
+export function toStoreError(err: unknown, code: StoreErrorCode, what: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const sqliteCode = driverCode(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (sqliteCode?.startsWith('SQLITE_CONSTRAINT') === true) {
+    return new StoreError(
+      STORE_ERROR_CODES.constraint,
+      `${what} failed: ${detail} (${sqliteCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
+        'and pending cancellation tokens of a sender must be unique: this is a bug in the code that built the batch.',
+      { cause: err },
+    );
+  }
+  if (sqliteCode?.startsWith('SQLITE_BUSY') === true || sqliteCode?.startsWith('SQLITE_LOCKED') === true) {
+    return new StoreError(
+      STORE_ERROR_CODES.busy,
+      `${what} failed: the database is locked (${sqliteCode}). Another process may be using the same data ` +
+        'directory: run one Statehouse per data directory, or retry.',
+      { cause: err, retryable: true },
+    );
+  }
+  const retryable = sqliteCode?.startsWith('SQLITE_IOERR') === true || sqliteCode === 'SQLITE_FULL';
+  const hint = sqliteCode === 'SQLITE_FULL' ? ' Free disk space and retry.' : '';
+  return new StoreError(
+    code,
+    `${what} failed: ${detail}${sqliteCode === undefined ? '' : ` (${sqliteCode})`}.${hint}`,
+    {
+      cause: err,
+      retryable,
+    },
+  );
+}
