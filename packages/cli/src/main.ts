@@ -1,1 +1,46 @@
-export {};
+/** Entry point of the `statehouse` command. */
+import { readFileSync } from 'node:fs';
+import { StatehouseError } from '@statehouse/runtime';
+import { CliUsageError } from './cli-error.js';
+import { runCommand } from './commands/run.js';
+import { MAIN_USAGE } from './usage.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(MAIN_USAGE);
+      return command === undefined ? 2 : 0;
+    case '-v':
+    case '--version':
+      console.log(version());
+      return 0;
+    case 'run':
+      return runCommand(rest);
+    default:
+      throw new CliUsageError('ERR_CLI_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliUsageError || err instanceof StatehouseError) {
+      console.error(`statehouse: ${err.message}${err instanceof StatehouseError ? ` [${err.code}]` : ''}`);
+      process.exitCode = 2;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,1 +1,52 @@
-export {};
+/**
+ * @packageDocumentation
+ * The Statehouse runtime, usable as a library: load a module, create a runtime, embed it in tests.
+ */
+export { createRuntime, Runtime } from './runtime.js';
+export type { RuntimeState } from './runtime.js';
+export { resolveRuntimeOptions } from './runtime-options.js';
+export type { RuntimeOptions, ResolvedRuntimeOptions } from './runtime-options.js';
+export { loadModuleFile, loadModuleFiles, parseDuration, createEndpointResolver } from './config/index.js';
+export type {
+  ModuleConfig,
+  ModuleFile,
+  EndpointConfig,
+  TransportConfig,
+  EgressConfig,
+  LogEgressConfig,
+  HttpEgressConfig,
+} from './config/index.js';
+export {
+  StatehouseError,
+  ConfigError,
+  StoreError,
+  ApiError,
+  FunctionReplyError,
+  InvocationError,
+} from './errors.js';
+export type { StatehouseErrorOptions } from './errors.js';
+export { SqliteStore, openSqliteStore } from './store/sqlite/sqlite-store.js';
+export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+export type {
+  Store,
+  StoreMeta,
+  StoreCounters,
+  CommitBatch,
+  CommitResult,
+  StoredMessage,
+  StoredState,
+  StoredTimer,
+  StoredValue,
+  StateWrite,
+  EgressAppend,
+  EgressRecord,
+  FunctionSpecRecord,
+  IngressWrite,
+  IngressResult,
+  DeadLetter,
+  TimerCancellation,
+  ExpireMode,
+} from './store/store.js';
+export { EMPTY_COMMIT_BATCH } from './store/store.js';
+export { keyGroupOf, formatAddress, KEY_GROUP_HASH, DEFAULT_KEY_GROUPS } from './core/address.js';
+export type { FunctionAddress, FunctionType } from './core/address.js';

@@ -1,1 +1,17 @@
-export {};
+/**
+ * @packageDocumentation
+ * Test helpers: temp dirs, runtime child processes, function services and an API client.
+ */
+export { createTempDir } from './temp-dir.js';
+export type { TempDir } from './temp-dir.js';
+export { waitFor } from './wait-for.js';
+export { moduleYaml } from './module-yaml.js';
+export type { EndpointSpec } from './module-yaml.js';
+export { ApiClient } from './api-client.js';
+export type { ApiAnswer } from './api-client.js';
+export { RuntimeProcess, CLI_BIN } from './runtime-process.js';
+export type { RuntimeProcessOptions } from './runtime-process.js';
+export { serveHttp } from './official-sdk-service.js';
+export type { FunctionService } from './official-sdk-service.js';
+export { createOfficialCart, serveOfficialCart, CART_TYPES } from './fixtures/official-cart.js';
+export type { AddToCart, ItemRequest, AddToCartResult, Stock } from './fixtures/official-cart.js';

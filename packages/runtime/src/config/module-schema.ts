@@ -127,7 +127,8 @@ const okHttpTimeouts = strictObject({
       raise(
         ctx,
         'ERR_CONFIG_CONFLICTING_FIELDS',
-        `${timeouts[key]} ms must not exceed timeouts.call (${timeouts.call} ms); raise call or lower ${key}`,
+        `must not exceed timeouts.call (${timeouts.call} ms) but is ${timeouts[key]} ms (10 s when not set); ` +
+          `raise call or lower ${key}`,
         undefined,
         { path: [key] },
       );

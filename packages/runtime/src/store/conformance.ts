@@ -87,8 +87,14 @@ function egress(egressId: string, offset: number): EgressAppend {
 }
 
 /** A message with its bytes as a number array, for deep equality across Buffer and Uint8Array. */
-const plainMessage = (m: StoredMessage): unknown => ({ ...m, argument: { ...m.argument, value: list(m.argument.value) } });
-const plainTimer = (t: StoredTimer): unknown => ({ ...t, argument: { ...t.argument, value: list(t.argument.value) } });
+const plainMessage = (m: StoredMessage): unknown => ({
+  ...m,
+  argument: { ...m.argument, value: list(m.argument.value) },
+});
+const plainTimer = (t: StoredTimer): unknown => ({
+  ...t,
+  argument: { ...t.argument, value: list(t.argument.value) },
+});
 const seqs = (messages: readonly StoredMessage[]): number[] => messages.map((m) => m.seq);
 const ids = (timers: readonly StoredTimer[]): number[] => timers.map((t) => t.id);
 
@@ -112,7 +118,10 @@ async function expectStoreError(promise: Promise<unknown>, code?: string): Promi
  * describeStoreConformance('SqliteStore', async () => { ... return { store, reopen, cleanup }; });
  * ```
  */
-export function describeStoreConformance(name: string, createStore: () => Promise<StoreConformanceContext>): void {
+export function describeStoreConformance(
+  name: string,
+  createStore: () => Promise<StoreConformanceContext>,
+): void {
   describe(`Store conformance: ${name}`, () => {
     let ctx: StoreConformanceContext;
     let store: Store;
@@ -178,7 +187,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
       it('counts a duplicate inside one batch, and leaves writes without a key alone', async () => {
         const result = await store.commit(
-          batch({ ingress: [ingress(3, 'k'), ingress(4, 'k'), ingress(5, undefined), ingress(6, undefined)] }),
+          batch({
+            ingress: [ingress(3, 'k'), ingress(4, 'k'), ingress(5, undefined), ingress(6, undefined)],
+          }),
         );
         expect(result.ingress).toEqual([
           { seq: 3, duplicate: false },
@@ -190,10 +201,16 @@ export function describeStoreConformance(name: string, createStore: () => Promis
       });
 
       it('remembers a key after its message is consumed, until pruned', async () => {
-        await store.commit(batch({ ingress: [{ message: message(1, { enqueuedAt: 100 }), idempotencyKey: 'old' }] }));
-        await store.commit(batch({ ingress: [{ message: message(2, { enqueuedAt: 300 }), idempotencyKey: 'new' }] }));
+        await store.commit(
+          batch({ ingress: [{ message: message(1, { enqueuedAt: 100 }), idempotencyKey: 'old' }] }),
+        );
+        await store.commit(
+          batch({ ingress: [{ message: message(2, { enqueuedAt: 300 }), idempotencyKey: 'new' }] }),
+        );
         await store.commit(batch({ consumedMessages: [1, 2] }));
-        expect((await store.commit(batch({ ingress: [ingress(3, 'old')] }))).ingress).toEqual([{ seq: 1, duplicate: true }]);
+        expect((await store.commit(batch({ ingress: [ingress(3, 'old')] }))).ingress).toEqual([
+          { seq: 1, duplicate: true },
+        ]);
         expect(await store.pruneIdempotencyKeys(200)).toBe(1);
         const after = await store.commit(batch({ ingress: [ingress(4, 'old'), ingress(5, 'new')] }));
         expect(after.ingress).toEqual([
@@ -225,7 +242,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
     describe('state', () => {
       it('upserts, deletes and keeps the last write of a batch', async () => {
-        await store.commit(batch({ stateWrites: [write('a', bytes(1)), write('b', bytes(2)), write('c', bytes(3))] }));
+        await store.commit(
+          batch({ stateWrites: [write('a', bytes(1)), write('b', bytes(2)), write('c', bytes(3))] }),
+        );
         await store.commit(
           batch({
             stateWrites: [
@@ -257,7 +276,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
       });
 
       it('round-trips expiresAt, including clearing it', async () => {
-        await store.commit(batch({ stateWrites: [write('ttl', bytes(1), 9_000), write('forever', bytes(2))] }));
+        await store.commit(
+          batch({ stateWrites: [write('ttl', bytes(1), 9_000), write('forever', bytes(2))] }),
+        );
         let values = await store.readState(CART);
         expect(values.map((s) => [s.name, s.expiresAt])).toEqual([
           ['forever', undefined],
@@ -270,7 +291,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
 
       it('prunes values that expired before now', async () => {
         await store.commit(
-          batch({ stateWrites: [write('a', bytes(1), 100), write('b', bytes(2), 200), write('c', bytes(3))] }),
+          batch({
+            stateWrites: [write('a', bytes(1), 100), write('b', bytes(2), 200), write('c', bytes(3))],
+          }),
         );
         expect(await store.pruneExpiredState(200)).toBe(1);
         expect((await store.readState(CART)).map((s) => s.name)).toEqual(['b', 'c']);
@@ -282,7 +305,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
     describe('timers', () => {
       it('load by fireAt then id with every field, filtered by key groups', async () => {
         const tokened = timer(7, { fireAt: 100, token: 'tok', keyGroup: 4, sender: CART_2 });
-        await store.commit(batch({ timers: [timer(3, { fireAt: 200 }), timer(9, { fireAt: 100 }), tokened] }));
+        await store.commit(
+          batch({ timers: [timer(3, { fireAt: 200 }), timer(9, { fireAt: 100 }), tokened] }),
+        );
         expect((await store.loadTimers()).map(plainTimer)).toEqual(
           [tokened, timer(9, { fireAt: 100 }), timer(3, { fireAt: 200 })].map(plainTimer),
         );
@@ -307,13 +332,23 @@ export function describeStoreConformance(name: string, createStore: () => Promis
             ],
           }),
         );
-        await store.commit(batch({ cancellations: [{ sender: CART, token: 't' }, { sender: CART, token: 'none' }] }));
+        await store.commit(
+          batch({
+            cancellations: [
+              { sender: CART, token: 't' },
+              { sender: CART, token: 'none' },
+            ],
+          }),
+        );
         expect(ids(await store.loadTimers())).toEqual([2, 3, 4]);
       });
 
       it('refuses a second pending timer with the same sender and token', async () => {
         await store.commit(batch({ timers: [timer(1, { token: 't' })] }));
-        await expectStoreError(store.commit(batch({ timers: [timer(2, { token: 't' })] })), 'ERR_STORE_CONSTRAINT');
+        await expectStoreError(
+          store.commit(batch({ timers: [timer(2, { token: 't' })] })),
+          'ERR_STORE_CONSTRAINT',
+        );
         expect(ids(await store.loadTimers())).toEqual([1]);
       });
     });
@@ -341,22 +376,42 @@ export function describeStoreConformance(name: string, createStore: () => Promis
           batch({
             specs: [
               { ...spec, expireMode: 'AFTER_WRITE', expireAfterMs: 60_000 },
-              { functionType: 'example/inventory', stateName: 'stock', typename: 'io.statefun.types/int', expireMode: 'AFTER_INVOKE', expireAfterMs: 5 },
+              {
+                functionType: 'example/inventory',
+                stateName: 'stock',
+                typename: 'io.statefun.types/int',
+                expireMode: 'AFTER_INVOKE',
+                expireAfterMs: 5,
+              },
             ],
           }),
         );
         const specs = await store.loadFunctionSpecs();
         expect([...specs].sort((a, b) => a.functionType.localeCompare(b.functionType))).toEqual([
           { ...spec, expireMode: 'AFTER_WRITE', expireAfterMs: 60_000 },
-          { functionType: 'example/inventory', stateName: 'stock', typename: 'io.statefun.types/int', expireMode: 'AFTER_INVOKE', expireAfterMs: 5 },
+          {
+            functionType: 'example/inventory',
+            stateName: 'stock',
+            typename: 'io.statefun.types/int',
+            expireMode: 'AFTER_INVOKE',
+            expireAfterMs: 5,
+          },
         ]);
       });
 
       it('stores dead letters with their messages, oldest first', async () => {
-        const messages = [message(1, { caller: CART_2 }), message(2, { argument: { typename: 'x/y', value: bytes() } })];
+        const messages = [
+          message(1, { caller: CART_2 }),
+          message(2, { argument: { typename: 'x/y', value: bytes() } }),
+        ];
         const letters: Omit<DeadLetter, 'id'>[] = [
           { address: CART, messages, reason: 'HTTP 500 after 10 attempts', createdAt: 10 },
-          { address: INVENTORY, messages: [message(3, { target: INVENTORY })], reason: 'timeout', createdAt: 11 },
+          {
+            address: INVENTORY,
+            messages: [message(3, { target: INVENTORY })],
+            reason: 'timeout',
+            createdAt: 11,
+          },
         ];
         await store.commit(batch({ deadLetters: [letters[0]!] }));
         await store.commit(batch({ deadLetters: [letters[1]!] }));
@@ -388,13 +443,19 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         );
         let counters = await store.loadCounters();
         expect([counters.maxMessageSeq, counters.maxTimerId]).toEqual([12, 41]);
-        expect(Object.fromEntries(counters.egressNextOffsets)).toEqual({ 'example/out': 2, 'example/other': 1 });
+        expect(Object.fromEntries(counters.egressNextOffsets)).toEqual({
+          'example/out': 2,
+          'example/other': 1,
+        });
         await store.commit(batch({ consumedMessages: [10, 11, 12], firedTimers: [40, 41] }));
         expect(await store.pruneIdempotencyKeys(Number.MAX_SAFE_INTEGER)).toBe(1);
         counters = await (await reopen()).loadCounters();
         expect(counters.maxMessageSeq).toBe(12);
         expect(counters.maxTimerId).toBeGreaterThanOrEqual(41);
-        expect(Object.fromEntries(counters.egressNextOffsets)).toEqual({ 'example/out': 2, 'example/other': 1 });
+        expect(Object.fromEntries(counters.egressNextOffsets)).toEqual({
+          'example/out': 2,
+          'example/other': 1,
+        });
       });
     });
 
@@ -409,7 +470,15 @@ export function describeStoreConformance(name: string, createStore: () => Promis
           }),
         );
         const failing = batch({
-          specs: [{ functionType: 'example/cart', stateName: 'a', typename: 't', expireMode: 'NONE', expireAfterMs: 0 }],
+          specs: [
+            {
+              functionType: 'example/cart',
+              stateName: 'a',
+              typename: 't',
+              expireMode: 'NONE',
+              expireAfterMs: 0,
+            },
+          ],
           ingress: [ingress(50, 'fresh')],
           messages: [message(51)],
           consumedMessages: [1],
@@ -435,7 +504,15 @@ export function describeStoreConformance(name: string, createStore: () => Promis
       it('keeps everything committed across close and reopen', async () => {
         await store.commit(
           batch({
-            specs: [{ functionType: 'example/cart', stateName: 'items', typename: 't', expireMode: 'NONE', expireAfterMs: 0 }],
+            specs: [
+              {
+                functionType: 'example/cart',
+                stateName: 'items',
+                typename: 't',
+                expireMode: 'NONE',
+                expireAfterMs: 0,
+              },
+            ],
             ingress: [ingress(1, 'k')],
             messages: [message(2, { caller: CART_2 })],
             timers: [timer(5, { token: 'tok' })],
@@ -456,7 +533,9 @@ export function describeStoreConformance(name: string, createStore: () => Promis
         expect(await s.readEgress('example/out', 0, 10)).toHaveLength(1);
         expect(await s.loadFunctionSpecs()).toHaveLength(1);
         expect(await s.listDeadLetters(10)).toHaveLength(1);
-        expect((await s.commit(batch({ ingress: [ingress(9, 'k')] }))).ingress).toEqual([{ seq: 1, duplicate: true }]);
+        expect((await s.commit(batch({ ingress: [ingress(9, 'k')] }))).ingress).toEqual([
+          { seq: 1, duplicate: true },
+        ]);
       });
     });
   });

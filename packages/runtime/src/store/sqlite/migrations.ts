@@ -161,9 +161,13 @@ export function migrateSchema(
   const setVersion = db.prepare<[string, string]>(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
-  for (const migration of migrations.slice(from)) {
+  for (let version = from + 1; version <= latest; version++) {
+    const migration = migrations[version - 1];
+    if (migration?.version !== version) {
+      throw new Error(`Migration list is out of order at version ${version}: versions must be 1, 2, 3, …`);
+    }
     migration.up(db);
-    setVersion.run(META_KEYS.schemaVersion, String(migration.version));
+    setVersion.run(META_KEYS.schemaVersion, String(version));
   }
   return { from, to: latest };
 }

@@ -159,7 +159,17 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async open(expected: { keyGroups: number; hash: string }): Promise<StoreMeta> {
+  open(expected: { keyGroups: number; hash: string }): Promise<StoreMeta> {
+    try {
+      return Promise.resolve(this.#open(expected));
+    } catch (err) {
+      return Promise.reject(
+        toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${this.options.file}`),
+      );
+    }
+  }
+
+  #open(expected: { keyGroups: number; hash: string }): StoreMeta {
     if (this.#state !== 'created') {
       throw new StoreError(
         this.#state === 'open' ? STORE_ERROR_CODES.alreadyOpen : STORE_ERROR_CODES.closed,
@@ -209,7 +219,7 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#state = 'closed';
@@ -217,6 +227,7 @@ export class SqliteStore implements Store {
       connection.db.close();
       this.options.logger?.info({ file: this.options.file }, 'store closed');
     }
+    return Promise.resolve();
   }
 
   /**
@@ -225,21 +236,21 @@ export class SqliteStore implements Store {
    * @param name - the pragma.
    * @returns its value, e.g. `'wal'` for `journal_mode`, `2` (FULL) for `synchronous`.
    */
-  readPragma(name: SqlitePragma): unknown {
+  readPragma(name: SqlitePragma): Promise<unknown> {
     return this.#run(STORE_ERROR_CODES.readFailed, `reading pragma ${name}`, ({ db }) =>
       db.pragma(name, { simple: true }),
     );
   }
 
   /** @inheritDoc */
-  async loadFunctionSpecs(): Promise<FunctionSpecRecord[]> {
+  loadFunctionSpecs(): Promise<FunctionSpecRecord[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading function specs', ({ statements }) =>
       statements.selectSpecs.all().map(specFromRow),
     );
   }
 
   /** @inheritDoc */
-  async loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
+  loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', ({ statements }) => {
       if (keyGroups === undefined) return statements.selectMessages.all().map(messageFromRow);
       if (keyGroups.length === 0) return [];
@@ -248,7 +259,7 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
+  loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading timers', ({ statements }) => {
       if (keyGroups === undefined) return statements.selectTimers.all().map(timerFromRow);
       if (keyGroups.length === 0) return [];
@@ -257,7 +268,7 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async loadCounters(): Promise<StoreCounters> {
+  loadCounters(): Promise<StoreCounters> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements }) => {
       const egressNextOffsets = new Map<string, number>();
       for (const row of statements.selectEgressNextOffsets.all()) {
@@ -268,14 +279,14 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async readState(address: FunctionAddress): Promise<StoredState[]> {
+  readState(address: FunctionAddress): Promise<StoredState[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Reading state', ({ statements }) =>
       statements.selectState.all(address.type, address.id).map(stateFromRow),
     );
   }
 
   /** @inheritDoc */
-  async commit(batch: CommitBatch): Promise<CommitResult> {
+  commit(batch: CommitBatch): Promise<CommitResult> {
     return this.#run(STORE_ERROR_CODES.commitFailed, 'Committing a batch', ({ commit }) => {
       const applied = commit(batch);
       // Only after the transaction committed: a rolled-back batch must not move the marks.
@@ -285,21 +296,21 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]> {
+  readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Reading egress', ({ statements }) =>
       statements.selectEgress.all(egressId, from, limit).map(egressFromRow),
     );
   }
 
   /** @inheritDoc */
-  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+  listDeadLetters(limit: number): Promise<DeadLetter[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Listing dead letters', ({ statements }) =>
       statements.selectDeadLetters.all(limit).map(deadLetterFromRow),
     );
   }
 
   /** @inheritDoc */
-  async pruneIdempotencyKeys(olderThan: number): Promise<number> {
+  pruneIdempotencyKeys(olderThan: number): Promise<number> {
     return this.#run(
       STORE_ERROR_CODES.writeFailed,
       'Pruning idempotency keys',
@@ -308,7 +319,7 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async pruneExpiredState(now: number): Promise<number> {
+  pruneExpiredState(now: number): Promise<number> {
     return this.#run(
       STORE_ERROR_CODES.writeFailed,
       'Pruning expired state',
@@ -317,7 +328,7 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  async countMessages(): Promise<number> {
+  countMessages(): Promise<number> {
     return this.#run(
       STORE_ERROR_CODES.readFailed,
       'Counting messages',
@@ -325,20 +336,25 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** Runs `fn` on the open connection, turning every failure into a {@link StoreError}. */
-  #run<T>(code: StoreErrorCode, what: string, fn: (connection: OpenConnection) => T): T {
+  /**
+   * Runs `fn` on the open connection. Failures become a rejected promise with a {@link StoreError}, never a
+   * synchronous throw, as callers of an async interface expect.
+   */
+  #run<T>(code: StoreErrorCode, what: string, fn: (connection: OpenConnection) => T): Promise<T> {
     const connection = this.#connection;
     if (connection === undefined) {
       const closed = this.#state === 'closed';
-      throw new StoreError(
-        closed ? STORE_ERROR_CODES.closed : STORE_ERROR_CODES.notOpen,
-        `${what} failed: the SQLite store at ${this.options.file} is ${closed ? 'closed' : 'not open yet; call open() first'}.`,
+      return Promise.reject(
+        new StoreError(
+          closed ? STORE_ERROR_CODES.closed : STORE_ERROR_CODES.notOpen,
+          `${what} failed: the SQLite store at ${this.options.file} is ${closed ? 'closed' : 'not open yet; call open() first'}.`,
+        ),
       );
     }
     try {
-      return fn(connection);
+      return Promise.resolve(fn(connection));
     } catch (err) {
-      throw toStoreError(err, code, `${what} (SQLite store at ${this.options.file})`);
+      return Promise.reject(toStoreError(err, code, `${what} (SQLite store at ${this.options.file})`));
     }
   }
 }

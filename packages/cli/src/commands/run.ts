@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { createRuntime, loadModuleFiles } from '@statehouse/runtime';
+import { CliUsageError } from '../cli-error.js';
+import { createLogger } from '../logger.js';
+import { RUN_USAGE } from '../usage.js';
+import { readFile } from 'node:fs/promises';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+function intFlag(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/**
+ * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
+ *
+ * @param argv - the arguments after `run`.
+ * @returns the process exit code.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        listen: { type: 'string' },
+        store: { type: 'string' },
+        'max-ingress-bytes': { type: 'string' },
+        'max-inbox-messages': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `${(err as Error).message}\n\n${RUN_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    throw new CliUsageError('ERR_CLI_MISSING_MODULE', `statehouse run needs a module file, e.g. statehouse run module.yaml\n\n${RUN_USAGE}`);
+  }
+  const level = values['log-level'] ?? 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  }
+  if (values.store !== undefined && !/^postgres(ql)?:\/\//.test(values.store)) {
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--store must be a postgres://... URL (omit it for the embedded SQLite store), got ${JSON.stringify(values.store)}`);
+  }
+  if (values.store !== undefined) {
+    throw new CliUsageError(
+      'ERR_CLI_CLUSTER_NOT_AVAILABLE',
+      'cluster mode (--store postgres://...) is not available in this version yet; omit --store to use the embedded SQLite store',
+    );
+  }
+  const files = await Promise.all(
+    positionals.map(async (path) => {
+      try {
+        return { path, text: await readFile(path, 'utf8') };
+      } catch (err) {
+        throw new CliUsageError('ERR_CLI_MODULE_NOT_READABLE', `cannot read module file ${path}: ${(err as Error).message}`);
+      }
+    }),
+  );
+  const module = loadModuleFiles(files);
+  const logger = createLogger(level);
+  const maxIngressBytes = intFlag('max-ingress-bytes', values['max-ingress-bytes']);
+  const maxInboxMessages = intFlag('max-inbox-messages', values['max-inbox-messages']);
+  let exitCode = 0;
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const runtime = await createRuntime({
+    module,
+    logger,
+    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    ...(values.listen === undefined ? {} : { listen: values.listen }),
+    ...(maxIngressBytes === undefined ? {} : { maxIngressBytes }),
+    ...(maxInboxMessages === undefined ? {} : { maxInboxMessages }),
+    onFatal: () => {
+      exitCode = 1;
+      resolveStopped();
+    },
+  });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without a clean stop');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    runtime.close().then(resolveStopped, (err: unknown) => {
+      logger.error({ err }, 'stop failed');
+      exitCode = 1;
+      resolveStopped();
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await stopped;
+  return exitCode;
+}

@@ -1,0 +1,31 @@
+/** Help texts of the CLI. */
+
+export const MAIN_USAGE = `statehouse — a stateful-functions runtime compatible with Apache Flink Stateful Functions 3.x
+
+Usage:
+  statehouse run <module.yaml> [options]   Run the functions, ingresses and egresses of a module
+  statehouse --help                        Show this help
+  statehouse --version                     Show the version
+
+Run "statehouse run --help" for the options of run.`;
+
+export const RUN_USAGE = `Usage: statehouse run <module.yaml> [more module files...] [options]
+
+Runs a Statehouse runtime for the given StateFun 3.x module file(s).
+
+Options:
+  --data-dir DIR            Directory of the embedded SQLite store        (default ./.statehouse)
+  --listen HOST:PORT        Address of the HTTP API                        (default 127.0.0.1:8091)
+  --store URL               Store URL; postgres://... selects cluster mode (default: embedded SQLite)
+  --max-ingress-bytes N     Largest accepted ingress body in bytes         (default 4194304)
+  --max-inbox-messages N    Messages in memory above which ingress answers 503 (default 100000)
+  --log-level LEVEL         fatal, error, warn, info, debug or trace       (default info)
+  -h, --help                Show this help
+
+HTTP API (see docs/runtime.md):
+  POST /v1/ingress/{namespace}/{name}/{id}   header statefun-type: <typename>; optional idempotency-key
+  GET  /v1/egress/{namespace}/{name}?from=OFFSET&limit=N
+  GET  /v1/state/{namespace}/{name}/{id}
+  GET  /v1/stalled, /healthz, /readyz, /metrics
+
+Stops cleanly on SIGTERM or SIGINT (Ctrl-C).`;

@@ -1,0 +1,30 @@
+/**
+ * module.yaml loading and validation, and the routing of function types to endpoints.
+ */
+export { parseDuration } from './duration.js';
+export { loadModuleFile, loadModuleFiles } from './load-module.js';
+export type { ModuleFile } from './load-module.js';
+export { createEndpointResolver, FunctionTypeRouter } from './endpoint-resolver.js';
+export type { EndpointResolver, FunctionTypeRouterOptions, ResolvedEndpoint } from './endpoint-resolver.js';
+export {
+  ASYNC_TRANSPORT_TYPE,
+  ENDPOINT_V1_KIND,
+  ENDPOINT_V2_KIND,
+  HTTP_EGRESS_KIND,
+  LOG_EGRESS_KIND,
+  NOT_YET_SUPPORTED_KINDS,
+  OKHTTP_TRANSPORT_TYPE,
+  SUPPORTED_KINDS,
+} from './module-types.js';
+export type {
+  EgressConfig,
+  EndpointConfig,
+  HttpEgressConfig,
+  LogEgressConfig,
+  ModuleConfig,
+  TlsConfig,
+  TransportConfig,
+} from './module-types.js';
+export type { ModuleConfigErrorCode } from './problems.js';
+export { FUNCTION_NAME_PLACEHOLDER } from './url-template.js';
+export type { EndpointTarget } from './url-template.js';

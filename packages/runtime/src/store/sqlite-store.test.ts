@@ -1,0 +1,207 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { StoreError } from '../errors.js';
+import { describeStoreConformance } from './conformance.js';
+import { META_KEYS, migrateSchema, SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite/migrations.js';
+import { openSqliteStore, SQLITE_STORE_FILE_NAME, SqliteStore } from './sqlite/sqlite-store.js';
+import { EMPTY_COMMIT_BATCH } from './store.js';
+import type { Store } from './store.js';
+
+const META = { keyGroups: 8, hash: 'test-hash' };
+
+describeStoreConformance('SqliteStore', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'statehouse-store-'));
+  const stores: Store[] = [new SqliteStore({ path: dir })];
+  return {
+    store: stores[0]!,
+    reopen: () => {
+      const store = new SqliteStore({ path: dir });
+      stores.push(store);
+      return Promise.resolve(store);
+    },
+    cleanup: async () => {
+      await Promise.all(stores.map((s) => s.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStore (SQLite specifics)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'statehouse-sqlite-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async function openStore(path: string): Promise<SqliteStore> {
+    const store = await openSqliteStore(path, META);
+    cleanups.push(() => store.close());
+    return store;
+  }
+
+  /** Edits the database file directly, as an older or newer Statehouse would have left it. */
+  function withRawDb(path: string, fn: (db: Database.Database) => void): void {
+    const db = new Database(join(path, SQLITE_STORE_FILE_NAME));
+    try {
+      fn(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('creates a missing data directory and runs in WAL mode with synchronous = FULL', async () => {
+    const path = join(await tempDir(), 'nested', 'data');
+    const store = await openStore(path);
+    expect(existsSync(join(path, SQLITE_STORE_FILE_NAME))).toBe(true);
+    expect(await store.readPragma('journal_mode')).toBe('wal');
+    expect(await store.readPragma('synchronous')).toBe(2); // 2 = FULL
+    expect(await store.readPragma('busy_timeout')).toBe(5000);
+  });
+
+  it('records the schema version, key groups and hash in meta', async () => {
+    const path = await tempDir();
+    await (await openStore(path)).close();
+    withRawDb(path, (db) => {
+      const meta = Object.fromEntries(
+        db
+          .prepare<[], { key: string; value: string }>('SELECT key, value FROM meta')
+          .all()
+          .map((r) => [r.key, r.value]),
+      );
+      expect(meta).toMatchObject({
+        [META_KEYS.schemaVersion]: String(SQLITE_SCHEMA_VERSION),
+        [META_KEYS.keyGroups]: '8',
+        [META_KEYS.hash]: 'test-hash',
+      });
+    });
+  });
+
+  it('refuses a store written by a newer schema, and leaves it untouched', async () => {
+    const path = await tempDir();
+    await (await openStore(path)).close();
+    const newer = String(SQLITE_SCHEMA_VERSION + 1);
+    withRawDb(path, (db) => {
+      db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(newer, META_KEYS.schemaVersion);
+    });
+    const store = new SqliteStore({ path });
+    cleanups.push(() => store.close());
+    const err = await store.open(META).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('ERR_STORE_SCHEMA_TOO_NEW');
+    expect((err as StoreError).message).toMatch(/upgrade Statehouse/i);
+    withRawDb(path, (db) => {
+      expect(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEYS.schemaVersion)).toBe(
+        newer,
+      );
+    });
+  });
+
+  it('applies pending migrations in order, in the transaction it is given', async () => {
+    const path = await tempDir();
+    await (await openStore(path)).close();
+    const v2 = {
+      version: 2,
+      description: 'test table',
+      up: (db: Database.Database) => db.exec('CREATE TABLE t2 (x)'),
+    };
+    const broken = {
+      version: 2,
+      description: 'broken',
+      up: () => {
+        throw new Error('boom');
+      },
+    };
+    withRawDb(path, (db) => {
+      expect(() => db.transaction(() => migrateSchema(db, 'f', [...SQLITE_MIGRATIONS, broken]))()).toThrow(
+        'boom',
+      );
+      expect(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEYS.schemaVersion)).toBe(
+        '1',
+      );
+      expect(db.transaction(() => migrateSchema(db, 'f', [...SQLITE_MIGRATIONS, v2]))()).toEqual({
+        from: 1,
+        to: 2,
+      });
+      expect(db.transaction(() => migrateSchema(db, 'f', [...SQLITE_MIGRATIONS, v2]))()).toEqual({
+        from: 2,
+        to: 2,
+      });
+      expect(db.prepare('SELECT COUNT(*) FROM t2').pluck().get()).toBe(0);
+    });
+  });
+
+  it('reports lifecycle misuse and invalid metadata with distinct codes', async () => {
+    const path = await tempDir();
+    const store = new SqliteStore({ path });
+    cleanups.push(() => store.close());
+    await expect(store.countMessages()).rejects.toMatchObject({ code: 'ERR_STORE_NOT_OPEN' });
+    await expect(store.open({ keyGroups: 0, hash: 'h' })).rejects.toMatchObject({
+      code: 'ERR_STORE_META_INVALID',
+    });
+    await store.open(META);
+    await expect(store.open(META)).rejects.toMatchObject({ code: 'ERR_STORE_ALREADY_OPEN' });
+    await store.close();
+    await expect(store.countMessages()).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+    await expect(store.open(META)).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+  });
+
+  it('keeps a commit that resolved when the process is killed right after it', async () => {
+    const path = await tempDir();
+    const storeModule = fileURLToPath(new URL('./sqlite/sqlite-store.ts', import.meta.url));
+    const script = `
+      const { openSqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = await openSqliteStore(${JSON.stringify(path)}, ${JSON.stringify(META)});
+      const message = { seq: 7, keyGroup: 1, target: { type: 'a/b', id: 'c' }, caller: undefined,
+        argument: { typename: 't/t', value: new Uint8Array([1]) }, enqueuedAt: 1 };
+      const empty = { specs: [], ingress: [], messages: [], consumedMessages: [], firedTimers: [], timers: [],
+        cancellations: [], stateWrites: [], egress: [], deadLetters: [] };
+      await store.commit({ ...empty, messages: [message] });
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
+    expect(stderr).toBe('');
+    expect(signal).toBe('SIGKILL');
+    const store = await openStore(path);
+    expect((await store.loadMessages()).map((m) => m.seq)).toEqual([7]);
+    expect((await store.loadCounters()).maxMessageSeq).toBe(7);
+  });
+
+  it('wraps driver errors in StoreError with the driver error as cause', async () => {
+    const store = await openStore(await tempDir());
+    const err = await store
+      .commit({
+        ...EMPTY_COMMIT_BATCH,
+        egress: [0, 0].map((offset) => ({
+          egressId: 'e/e',
+          offset,
+          producer: { type: 'a/b', id: 'c' },
+          value: { typename: 't/t', value: new Uint8Array(0) },
+          createdAt: 0,
+        })),
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('ERR_STORE_CONSTRAINT');
+    expect((err as StoreError).cause).toBeInstanceOf(Database.SqliteError);
+  });
+});

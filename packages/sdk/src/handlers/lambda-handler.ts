@@ -1,0 +1,71 @@
+/** The AWS Lambda adapter of the core request handler: API Gateway REST (v1), HTTP API (v2), function URLs. */
+import type { StatefulFunction } from '../define-function.js';
+import { createRequestHandler, methodNotAllowed, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+
+/**
+ * The parts of an API Gateway (REST v1, HTTP v2) or function URL event the handler reads. The full
+ * `@types/aws-lambda` event types are assignable to it.
+ */
+export interface LambdaHttpEvent {
+  /** `"2.0"` for HTTP API payload v2 and function URLs; `"1.0"` or absent for REST APIs. */
+  readonly version?: string;
+  /** The HTTP method (payload v1). */
+  readonly httpMethod?: string;
+  /** Request context; `http.method` is the HTTP method in payload v2 and function URLs. */
+  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  /** The body: base64 when `isBase64Encoded`, else text. */
+  readonly body?: string | null;
+  /** Whether `body` is base64. */
+  readonly isBase64Encoded?: boolean;
+}
+
+/** What the handler answers; fits API Gateway (v1 and v2) and function URLs. */
+export interface LambdaHttpResult {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `FromFunction` bytes in base64 (200), or the JSON error body. */
+  readonly body: string;
+  /** True for the binary 200 body. */
+  readonly isBase64Encoded: boolean;
+}
+
+/** An AWS Lambda handler for HTTP events. */
+export type LambdaHandler = (event: LambdaHttpEvent) => Promise<LambdaHttpResult>;
+
+function toResult(answer: SdkResponse): LambdaHttpResult {
+  // API Gateway computes Content-Length of the decoded body itself; only the type is passed on.
+  const contentType = answer.headers['Content-Type'] ?? 'application/octet-stream';
+  const isBinary = answer.status === 200;
+  const headers: Record<string, string> = { 'Content-Type': contentType };
+  if (answer.headers['Allow'] !== undefined) headers['Allow'] = answer.headers['Allow'];
+  return {
+    statusCode: answer.status,
+    headers,
+    body: Buffer.from(answer.body).toString(isBinary ? 'base64' : 'utf8'),
+    isBase64Encoded: isBinary,
+  };
+}
+
+/**
+ * Creates an AWS Lambda handler serving functions behind API Gateway (REST or HTTP API) or a function URL.
+ * REST APIs must list `application/octet-stream` as a binary media type so the body arrives base64-encoded.
+ *
+ * @param functions - functions made with {@link defineFunction}.
+ * @param options - body limit and error hook.
+ * @returns `(event) => Promise<result>`; export it as the Lambda's handler.
+ * @throws {@link DefinitionError} for duplicate or invalid functions and invalid options.
+ * @example
+ * ```ts
+ * export const handler = createLambdaHandler([cart, inventory]);
+ * ```
+ */
+export function createLambdaHandler(functions: readonly StatefulFunction[], options: HandlerOptions = {}): LambdaHandler {
+  const core = createRequestHandler(functions, options);
+  return async (event) => {
+    const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'POST';
+    if (method.toUpperCase() !== 'POST') return toResult(core.reject(methodNotAllowed(method)));
+    const text = event.body ?? '';
+    const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');
+    return toResult(await core.handle(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+  };
+}
