@@ -62,7 +62,13 @@ export interface Context<S extends StateSpecs = StateSpecs> {
    * @throws {@link InvalidArgumentError} `ERR_SDK_INVALID_DELAY`, `ERR_SDK_INVALID_CANCELLATION_TOKEN`,
    * `ERR_SDK_INVALID_ADDRESS`.
    */
-  sendAfter<T>(delayMs: number, target: Address, type: Type<T>, value: NoInfer<T>, options?: SendAfterOptions): void;
+  sendAfter<T>(
+    delayMs: number,
+    target: Address,
+    type: Type<T>,
+    value: NoInfer<T>,
+    options?: SendAfterOptions,
+  ): void;
   /**
    * Sends an already encoded value after a delay.
    * @param delayMs - milliseconds, ≥ 0; fractions round up.
@@ -105,7 +111,7 @@ function encode(method: string, typeOrValue: unknown, value: unknown): EncodedVa
     return { typename: encoded.typename, bytes: encoded.bytes };
   }
   throw new InvalidArgumentError(
-    'ERR_SDK_SERIALIZE_FAILED',
+    'ERR_SDK_INVALID_VALUE',
     `${method} needs a Type and a value, or an encoded value { typename, bytes }; got ${describeValue(typeOrValue)}.`,
   );
 }
@@ -122,7 +128,12 @@ function checkToken(token: unknown, method: string): string {
 }
 
 function checkDelay(delayMs: unknown): number {
-  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > Number.MAX_SAFE_INTEGER) {
+  if (
+    typeof delayMs !== 'number' ||
+    !Number.isFinite(delayMs) ||
+    delayMs < 0 ||
+    delayMs > Number.MAX_SAFE_INTEGER
+  ) {
     throw new InvalidArgumentError(
       'ERR_SDK_INVALID_DELAY',
       `sendAfter got delay ${describeValue(delayMs)}: the delay is a finite number of milliseconds ≥ 0, ` +
@@ -148,7 +159,13 @@ export class InvocationContext<S extends StateSpecs> implements Context<S> {
     this.effects.messages.push({ target, value: encode('send', typeOrValue, value) });
   }
 
-  sendAfter<T>(delayMs: number, target: Address, type: Type<T>, value: NoInfer<T>, options?: SendAfterOptions): void;
+  sendAfter<T>(
+    delayMs: number,
+    target: Address,
+    type: Type<T>,
+    value: NoInfer<T>,
+    options?: SendAfterOptions,
+  ): void;
   sendAfter(delayMs: number, target: Address, value: EncodedValue, options?: SendAfterOptions): void;
   sendAfter(
     delayMs: number,
@@ -162,7 +179,9 @@ export class InvocationContext<S extends StateSpecs> implements Context<S> {
     const hasType = isType(typeOrValue);
     const options = (hasType ? maybeOptions : (valueOrOptions as SendAfterOptions | undefined)) ?? {};
     const token =
-      options.cancellationToken === undefined ? undefined : checkToken(options.cancellationToken, 'sendAfter');
+      options.cancellationToken === undefined
+        ? undefined
+        : checkToken(options.cancellationToken, 'sendAfter');
     const value = encode('sendAfter', typeOrValue, valueOrOptions);
     this.effects.delayed.push({ kind: 'send', delayMs: delay, target, value, cancellationToken: token });
   }

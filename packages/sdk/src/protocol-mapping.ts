@@ -55,7 +55,11 @@ export function batchFromRequest(request: ToFunction): Batch {
   }
   const invocations = (invocation.invocations ?? []).map((call) => ({
     caller: toAddress(call.caller),
-    message: new TypedMessage(call.argument?.typename ?? '', call.argument?.value, call.argument?.hasValue === true),
+    message: new TypedMessage(
+      call.argument?.typename ?? '',
+      call.argument?.value,
+      call.argument?.hasValue === true,
+    ),
   }));
   return { target, state, invocations };
 }
@@ -97,7 +101,11 @@ export function responseFromOutcome(outcome: BatchOutcome): FromFunctionProps {
       stateMutations: changes.map((change) =>
         change.kind === 'delete'
           ? { mutationType: MutationType.DELETE, stateName: change.name }
-          : { mutationType: MutationType.MODIFY, stateName: change.name, stateValue: toTypedValue(change.value) },
+          : {
+              mutationType: MutationType.MODIFY,
+              stateName: change.name,
+              stateValue: toTypedValue(change.value),
+            },
       ),
       outgoingMessages: effects.messages.map(({ target, value }) => ({
         target: toAddressProps(target),
@@ -110,7 +118,9 @@ export function responseFromOutcome(outcome: BatchOutcome): FromFunctionProps {
               delayInMs: action.delayMs,
               target: toAddressProps(action.target),
               argument: toTypedValue(action.value),
-              ...(action.cancellationToken === undefined ? {} : { cancellationToken: action.cancellationToken }),
+              ...(action.cancellationToken === undefined
+                ? {}
+                : { cancellationToken: action.cancellationToken }),
             },
       ),
       outgoingEgresses: effects.egress.map(({ egress, value }) => ({

@@ -84,7 +84,10 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
     );
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw new DefinitionError('ERR_SDK_INVALID_OPTIONS', 'onError must be a function (error, status) => void.');
+    throw new DefinitionError(
+      'ERR_SDK_INVALID_OPTIONS',
+      'onError must be a function (error, status) => void.',
+    );
   }
   return Object.freeze({ maxRequestBytes, onError: options.onError });
 }
@@ -97,7 +100,10 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
  * @returns the `FromFunction` to send back.
  * @throws {@link RequestError} for an invalid request or unknown function type; any error of the function.
  */
-export async function invokeRequest(registry: FunctionRegistry, request: ToFunction): Promise<FromFunctionProps> {
+export async function invokeRequest(
+  registry: FunctionRegistry,
+  request: ToFunction,
+): Promise<FromFunctionProps> {
   const batch = batchFromRequest(request);
   const fn = registry.get(batch.target.type);
   if (fn === undefined) {
@@ -126,7 +132,10 @@ function jsonResponse(status: number, body: object): SdkResponse {
 
 function errorResponse(error: StatefunSdkError): { status: number; response: SdkResponse } {
   if (error instanceof RequestError) {
-    return { status: error.status, response: jsonResponse(error.status, { code: error.code, message: error.message }) };
+    return {
+      status: error.status,
+      response: jsonResponse(error.status, { code: error.code, message: error.message }),
+    };
   }
   const body = { code: error.code, message: error.message, retryable: error.retryable };
   return { status: 500, response: jsonResponse(500, body) };

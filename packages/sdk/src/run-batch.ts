@@ -35,7 +35,11 @@ export interface MissingState {
 /** What a batch came to. */
 export type BatchOutcome =
   | { readonly kind: 'incomplete'; readonly missing: readonly MissingState[] }
-  | { readonly kind: 'complete'; readonly changes: readonly StateChange[]; readonly effects: CollectedEffects };
+  | {
+      readonly kind: 'complete';
+      readonly changes: readonly StateChange[];
+      readonly effects: CollectedEffects;
+    };
 
 /**
  * Runs a batch.
@@ -67,7 +71,8 @@ export async function runBatch(fn: StatefulFunction, batch: Batch): Promise<Batc
     return { kind: 'complete', changes: store.changes(), effects };
   } catch (error) {
     if (error instanceof StatefunSdkError) throw error;
-    const where = index < batch.invocations.length ? ` on message ${index + 1} of ${batch.invocations.length}` : '';
+    const where =
+      index < batch.invocations.length ? ` on message ${index + 1} of ${batch.invocations.length}` : '';
     throw new FunctionError(
       `Function ${batch.target.type} (id ${JSON.stringify(batch.target.id)}) failed${where}: ` +
         `${describeError(error)}. Its effects were dropped; the runtime retries the batch.`,

@@ -66,7 +66,9 @@ class StateSlot {
     const typename = this.spec.type.typename;
     const isObject = typeof this.value === 'object' && this.value !== null;
     const bytes =
-      this.assignedBytes !== undefined && !isObject ? this.assignedBytes : this.spec.type.serialize(this.value);
+      this.assignedBytes !== undefined && !isObject
+        ? this.assignedBytes
+        : this.spec.type.serialize(this.value);
     const previous = this.baseline ?? this.received?.bytes;
     const isUnchanged =
       this.received !== undefined &&

@@ -4,8 +4,7 @@ import type { Type } from './types/type.js';
 
 /** When a state value expires. `after-call` is StateFun's AFTER_INVOKE: any call of the address refreshes it. */
 export type Expiration =
-  | { readonly mode: 'none' }
-  | { readonly mode: 'after-write' | 'after-call'; readonly millis: number };
+  { readonly mode: 'none' } | { readonly mode: 'after-write' | 'after-call'; readonly millis: number };
 
 /** Options of {@link valueSpec}. Set at most one. */
 export interface ValueSpecOptions {

@@ -15,3 +15,6 @@ export { serveHttp } from './official-sdk-service.js';
 export type { FunctionService } from './official-sdk-service.js';
 export { createOfficialCart, serveOfficialCart, CART_TYPES } from './fixtures/official-cart.js';
 export type { AddToCart, ItemRequest, AddToCartResult, Stock } from './fixtures/official-cart.js';
+export { createOfficialBank, serveOfficialBank, BANK_TYPES } from './fixtures/official-bank.js';
+export type { LedgerEntry } from './fixtures/official-bank.js';
+export { seededRandom } from './seeded-random.js';

@@ -86,20 +86,38 @@ export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleCo
       const source = `${file.path} document ${context.index}`;
       if ('kind' in component) {
         const egress: EgressConfig = { source, ...component };
-        claim(egressIds, egress.id, source, context, ['spec', 'id'], 'ERR_CONFIG_DUPLICATE_EGRESS_ID', (other) =>
-          `egress id ${JSON.stringify(egress.id)} is already defined by ${other}; give each egress its own id`,
+        claim(
+          egressIds,
+          egress.id,
+          source,
+          context,
+          ['spec', 'id'],
+          'ERR_CONFIG_DUPLICATE_EGRESS_ID',
+          (other) =>
+            `egress id ${JSON.stringify(egress.id)} is already defined by ${other}; give each egress its own id`,
         );
         egresses.push(egress);
       } else {
-        const endpoint: EndpointConfig = { source, kind: context.kind as EndpointConfig['kind'], ...component };
+        const endpoint: EndpointConfig = {
+          source,
+          kind: context.kind as EndpointConfig['kind'],
+          ...component,
+        };
         const isWildcard = endpoint.name === '*';
         const key = isWildcard ? `namespace ${endpoint.namespace}` : `type ${endpoint.functions}`;
-        claim(bindings, key, source, context, ['spec', 'functions'], 'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING', (other) =>
-          isWildcard
-            ? `namespace ${JSON.stringify(endpoint.namespace)} is already bound (${endpoint.functions}) by ${other}; ` +
-              'bind each namespace once'
-            : `function type ${JSON.stringify(endpoint.functions)} is already bound by ${other}; ` +
-              'bind each function type once',
+        claim(
+          bindings,
+          key,
+          source,
+          context,
+          ['spec', 'functions'],
+          'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING',
+          (other) =>
+            isWildcard
+              ? `namespace ${JSON.stringify(endpoint.namespace)} is already bound (${endpoint.functions}) by ${other}; ` +
+                'bind each namespace once'
+              : `function type ${JSON.stringify(endpoint.functions)} is already bound by ${other}; ` +
+                'bind each function type once',
         );
         endpoints.push(endpoint);
       }
@@ -161,9 +179,7 @@ function parseDocuments(file: ModuleFile): DocumentContext[] {
 }
 
 /** Validates one document; `undefined` for an empty document. */
-function loadComponent(
-  context: DocumentContext,
-): z.output<SpecSchema> | undefined {
+function loadComponent(context: DocumentContext): z.output<SpecSchema> | undefined {
   let value: unknown;
   try {
     value = context.doc.toJS();
@@ -203,7 +219,11 @@ function loadComponent(
       context,
       kind === undefined
         ? { code: 'ERR_CONFIG_MISSING_FIELD', path: ['kind'], message: `is required; ${supportedKinds()}` }
-        : { code: 'ERR_CONFIG_INVALID_VALUE', path: ['kind'], message: `expected a string, got ${describeValue(kind)}` },
+        : {
+            code: 'ERR_CONFIG_INVALID_VALUE',
+            path: ['kind'],
+            message: `expected a string, got ${describeValue(kind)}`,
+          },
     );
   }
   if (NOT_YET_SUPPORTED_KINDS.includes(kind)) {
@@ -250,7 +270,9 @@ function claim(
 function fail(context: DocumentContext, problem: FieldProblem, moreProblems = 0): never {
   const line = lineOf(context, problem.path);
   const more =
-    moreProblems === 0 ? '' : ` (and ${moreProblems} more problem${moreProblems === 1 ? '' : 's'} in this document)`;
+    moreProblems === 0
+      ? ''
+      : ` (and ${moreProblems} more problem${moreProblems === 1 ? '' : 's'} in this document)`;
   throw new ConfigError(
     problem.code,
     `${describeDocument(context)}: ${formatPath(problem.path)}: ${problem.message}` +

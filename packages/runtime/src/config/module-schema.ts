@@ -87,7 +87,12 @@ function typename(allowWildcardName: boolean) {
 /** A path to a PEM file (`trust_cacerts`, `client_cert`, …): a file path or a `file:` URL. */
 const filePath = z.string().transform((text, ctx) => {
   if (text.startsWith('classpath:')) {
-    raise(ctx, 'ERR_CONFIG_INVALID_VALUE', 'expected a file path ("classpath:" resources exist only on the JVM)', text);
+    raise(
+      ctx,
+      'ERR_CONFIG_INVALID_VALUE',
+      'expected a file path ("classpath:" resources exist only on the JVM)',
+      text,
+    );
     return z.NEVER;
   }
   if (text.startsWith('file:')) {

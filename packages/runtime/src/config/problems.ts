@@ -76,7 +76,11 @@ export function toFieldProblem(issue: z.core.$ZodIssue, pathPrefix: readonly Pro
   const path = [...pathPrefix, ...issue.path];
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { code: 'ERR_CONFIG_UNKNOWN_FIELD', path: [...path, issue.keys[0] ?? ''], message: issue.message };
+      return {
+        code: 'ERR_CONFIG_UNKNOWN_FIELD',
+        path: [...path, issue.keys[0] ?? ''],
+        message: issue.message,
+      };
     case 'invalid_type':
       return issue.input === undefined
         ? { code: 'ERR_CONFIG_MISSING_FIELD', path, message: 'is required' }
@@ -142,8 +146,9 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null (an empty value)';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value as number | boolean | bigint);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return typeof value === 'object' ? 'a mapping' : typeof value;
 }
 
 /**

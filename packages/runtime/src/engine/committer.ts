@@ -23,11 +23,14 @@ export interface EffectSet {
   readonly consumedMessages: readonly number[];
   readonly firedTimers: readonly number[];
   readonly messages: readonly StoredMessage[];
-  readonly timers: readonly StoredTimer[];
-  readonly cancellations: readonly TimerCancellation[];
+  /** New delayed messages and cancellations, in reply order. */
+  readonly timerOps: readonly TimerOp[];
   readonly stateWrites: readonly StateWrite[];
   readonly egress: readonly EgressAppend[];
 }
+
+/** A new delayed message or the cancellation of one. */
+export type TimerOp = { readonly add: StoredTimer } | { readonly cancel: TimerCancellation };
 
 /** Observes commits (metrics). */
 export interface CommitObserver {
@@ -46,8 +49,11 @@ class PendingBatch {
   messages: StoredMessage[] = [];
   consumedMessages: number[] = [];
   firedTimers: number[] = [];
-  timers: StoredTimer[] = [];
+  timers: (StoredTimer | undefined)[] = [];
   cancellations: TimerCancellation[] = [];
+  // Timers with a token added in this batch, so that a cancellation of one drops both (the store applies
+  // cancellations before inserts, which is only right for timers committed by earlier batches).
+  timerByToken = new Map<string, number>();
   stateWrites: StateWrite[] = [];
   egress: EgressAppend[] = [];
   waiters: Waiter[] = [];
@@ -64,7 +70,7 @@ class PendingBatch {
       messages: this.messages,
       consumedMessages: this.consumedMessages,
       firedTimers: this.firedTimers,
-      timers: this.timers,
+      timers: this.timers.filter((t): t is StoredTimer => t !== undefined),
       cancellations: this.cancellations,
       stateWrites: this.stateWrites,
       egress: this.egress,
@@ -142,8 +148,21 @@ export class Committer {
       pushAll(p.consumedMessages, effects.consumedMessages);
       pushAll(p.firedTimers, effects.firedTimers);
       pushAll(p.messages, effects.messages);
-      pushAll(p.timers, effects.timers);
-      pushAll(p.cancellations, effects.cancellations);
+      for (const op of effects.timerOps) {
+        if ('add' in op) {
+          if (op.add.token !== undefined) p.timerByToken.set(tokenKey(op.add.sender, op.add.token), p.timers.length);
+          p.timers.push(op.add);
+          continue;
+        }
+        const key = tokenKey(op.cancel.sender, op.cancel.token);
+        const index = p.timerByToken.get(key);
+        if (index === undefined) {
+          p.cancellations.push(op.cancel);
+        } else {
+          p.timers[index] = undefined;
+          p.timerByToken.delete(key);
+        }
+      }
       pushAll(p.stateWrites, effects.stateWrites);
       pushAll(p.egress, effects.egress);
       p.effectSets += 1;
@@ -225,6 +244,10 @@ export class Committer {
       this.#onFatal(err);
     }
   }
+}
+
+function tokenKey(sender: TimerCancellation['sender'], token: string): string {
+  return `${sender.type}\u0000${sender.id}\u0000${token}`;
 }
 
 function pushAll<T>(target: T[], items: readonly T[]): void {

@@ -9,8 +9,8 @@ import { addressKey, formatAddress, keyGroupOf, type FunctionAddress, type Funct
 import { FunctionReplyError, StatehouseError } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
 import type { FunctionClient, FunctionClientOptions } from '../invoke/function-client.js';
-import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer, TimerCancellation } from '../store/store.js';
-import type { Committer, EffectSet } from './committer.js';
+import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer } from '../store/store.js';
+import type { Committer, EffectSet, TimerOp } from './committer.js';
 import type { IdAllocator } from './id-allocator.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { MessageSource, PendingMessage } from './pending-message.js';
@@ -341,11 +341,12 @@ export class Dispatcher {
     }));
 
     const newTimers: StoredTimer[] = [];
-    const cancellations: TimerCancellation[] = [];
+    const timerOps: TimerOp[] = [];
     for (const d of valid.delayed) {
       if (d.kind === 'cancel') {
-        timers.cancel({ sender: self, token: d.token });
-        cancellations.push({ sender: self, token: d.token });
+        const cancel = { sender: self, token: d.token };
+        timers.cancel(cancel);
+        timerOps.push({ cancel });
         continue;
       }
       const timer: StoredTimer = {
@@ -359,6 +360,7 @@ export class Dispatcher {
       };
       timers.reserveToken(timer);
       newTimers.push(timer);
+      timerOps.push({ add: timer });
     }
 
     const egress: EgressAppend[] = valid.egress.map((e) => ({
@@ -373,8 +375,7 @@ export class Dispatcher {
       consumedMessages: batch.filter(isMessage).map((m) => (m.source as { seq: number }).seq),
       firedTimers: batch.filter((m) => m.source.kind === 'timer').map((m) => (m.source as { id: number }).id),
       messages,
-      timers: newTimers,
-      cancellations,
+      timerOps,
       stateWrites,
       egress,
     };

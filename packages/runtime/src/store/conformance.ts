@@ -15,6 +15,7 @@ import type {
   StateWrite,
   Store,
   StoredMessage,
+  StoredState,
   StoredTimer,
 } from './store.js';
 
@@ -95,6 +96,9 @@ const plainTimer = (t: StoredTimer): unknown => ({
   ...t,
   argument: { ...t.argument, value: list(t.argument.value) },
 });
+/** State values sorted by name: the interface does not fix their order. */
+const readState = async (store: Store, address: FunctionAddress): Promise<StoredState[]> =>
+  [...(await store.readState(address))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 const seqs = (messages: readonly StoredMessage[]): number[] => messages.map((m) => m.seq);
 const ids = (timers: readonly StoredTimer[]): number[] => timers.map((t) => t.id);
 
@@ -258,7 +262,7 @@ export function describeStoreConformance(
             ],
           }),
         );
-        const values = await store.readState(CART);
+        const values = await readState(store, CART);
         expect(values.map((s) => [s.name, list(s.value)])).toEqual([
           ['a', [11]],
           ['c', [30]],
@@ -279,13 +283,13 @@ export function describeStoreConformance(
         await store.commit(
           batch({ stateWrites: [write('ttl', bytes(1), 9_000), write('forever', bytes(2))] }),
         );
-        let values = await store.readState(CART);
+        let values = await readState(store, CART);
         expect(values.map((s) => [s.name, s.expiresAt])).toEqual([
           ['forever', undefined],
           ['ttl', 9_000],
         ]);
         await store.commit(batch({ stateWrites: [write('ttl', bytes(3))] }));
-        values = await store.readState(CART);
+        values = await readState(store, CART);
         expect(values.find((s) => s.name === 'ttl')?.expiresAt).toBeUndefined();
       });
 
@@ -296,9 +300,9 @@ export function describeStoreConformance(
           }),
         );
         expect(await store.pruneExpiredState(200)).toBe(1);
-        expect((await store.readState(CART)).map((s) => s.name)).toEqual(['b', 'c']);
+        expect((await readState(store, CART)).map((s) => s.name)).toEqual(['b', 'c']);
         expect(await store.pruneExpiredState(201)).toBe(1);
-        expect((await store.readState(CART)).map((s) => s.name)).toEqual(['c']);
+        expect((await readState(store, CART)).map((s) => s.name)).toEqual(['c']);
       });
     });
 
@@ -341,6 +345,12 @@ export function describeStoreConformance(
           }),
         );
         expect(ids(await store.loadTimers())).toEqual([2, 3, 4]);
+      });
+
+      it('applies cancellations before new timers, so a cancelled token can be reused in one batch', async () => {
+        await store.commit(batch({ timers: [timer(1, { token: 't' })] }));
+        await store.commit(batch({ cancellations: [{ sender: CART, token: 't' }], timers: [timer(2, { token: 't' })] }));
+        expect(ids(await store.loadTimers())).toEqual([2]);
       });
 
       it('refuses a second pending timer with the same sender and token', async () => {
@@ -491,7 +501,7 @@ export function describeStoreConformance(
         expect(err.retryable).toBe(false);
         expect(seqs(await store.loadMessages())).toEqual([1]);
         expect(ids(await store.loadTimers())).toEqual([1]);
-        expect((await store.readState(CART)).map((s) => [s.name, list(s.value)])).toEqual([['a', [1]]]);
+        expect((await readState(store, CART)).map((s) => [s.name, list(s.value)])).toEqual([['a', [1]]]);
         expect((await store.readEgress('example/out', 0, 10)).map((r) => r.offset)).toEqual([0]);
         expect(await store.loadFunctionSpecs()).toEqual([]);
         const counters = await store.loadCounters();
@@ -526,7 +536,7 @@ export function describeStoreConformance(
           [message(1), message(2, { caller: CART_2 })].map(plainMessage),
         );
         expect((await s.loadTimers()).map(plainTimer)).toEqual([plainTimer(timer(5, { token: 'tok' }))]);
-        const state = await s.readState(CART);
+        const state = await readState(s, CART);
         expect(state.map((v) => [v.name, v.typename, list(v.value), v.expiresAt])).toEqual([
           ['items', 'example/Items', [1, 2, 3], 7_000],
         ]);

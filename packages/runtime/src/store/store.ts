@@ -129,8 +129,9 @@ export interface DeadLetter {
 /**
  * The effects of many invocations, applied in one transaction, in this order:
  * 1. `specs` (upsert), 2. `ingress` (idempotency check, then insert), 3. `messages` (insert),
- * 4. `consumedMessages` / `firedTimers` (delete), 5. `timers` (insert), 6. `cancellations` (delete pending
- * timers matching sender + token), 7. `stateWrites` (in list order; the last write of a value wins),
+ * 4. `consumedMessages` / `firedTimers` (delete), 5. `cancellations` (delete pending timers matching sender +
+ * token; they target timers committed by earlier batches), 6. `timers` (insert; a token cancelled in step 5
+ * may be reused), 7. `stateWrites` (in list order; the last write of a value wins),
  * 8. `egress` (insert), 9. `deadLetters` (insert).
  */
 export interface CommitBatch {

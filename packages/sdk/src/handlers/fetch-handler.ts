@@ -1,6 +1,12 @@
 /** The Fetch API adapter of the core request handler (Cloudflare Workers, Deno, Bun, Node). */
 import type { StatefulFunction } from '../define-function.js';
-import { createRequestHandler, methodNotAllowed, tooLarge, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import {
+  createRequestHandler,
+  methodNotAllowed,
+  tooLarge,
+  type HandlerOptions,
+  type SdkResponse,
+} from '../request-handler.js';
 import { BodyTooLargeError, chunksOf, isDeclaredTooLarge, readBody } from './read-body.js';
 
 /** A Fetch API handler. */
@@ -25,12 +31,16 @@ function toResponse(answer: SdkResponse): Response {
  * Deno.serve(handler);                          // Deno
  * ```
  */
-export function createFetchHandler(functions: readonly StatefulFunction[], options: HandlerOptions = {}): FetchHandler {
+export function createFetchHandler(
+  functions: readonly StatefulFunction[],
+  options: HandlerOptions = {},
+): FetchHandler {
   const core = createRequestHandler(functions, options);
   const limit = core.options.maxRequestBytes;
   return async (request) => {
     if (request.method !== 'POST') return toResponse(core.reject(methodNotAllowed(request.method)));
-    if (isDeclaredTooLarge(request.headers.get('content-length'), limit)) return toResponse(core.reject(tooLarge(limit)));
+    if (isDeclaredTooLarge(request.headers.get('content-length'), limit))
+      return toResponse(core.reject(tooLarge(limit)));
     let body: Uint8Array;
     try {
       body = request.body === null ? new Uint8Array(0) : await readBody(chunksOf(request.body), limit);

@@ -1,6 +1,11 @@
 /** The AWS Lambda adapter of the core request handler: API Gateway REST (v1), HTTP API (v2), function URLs. */
 import type { StatefulFunction } from '../define-function.js';
-import { createRequestHandler, methodNotAllowed, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import {
+  createRequestHandler,
+  methodNotAllowed,
+  type HandlerOptions,
+  type SdkResponse,
+} from '../request-handler.js';
 
 /**
  * The parts of an API Gateway (REST v1, HTTP v2) or function URL event the handler reads. The full
@@ -59,7 +64,10 @@ function toResult(answer: SdkResponse): LambdaHttpResult {
  * export const handler = createLambdaHandler([cart, inventory]);
  * ```
  */
-export function createLambdaHandler(functions: readonly StatefulFunction[], options: HandlerOptions = {}): LambdaHandler {
+export function createLambdaHandler(
+  functions: readonly StatefulFunction[],
+  options: HandlerOptions = {},
+): LambdaHandler {
   const core = createRequestHandler(functions, options);
   return async (event) => {
     const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'POST';

@@ -1,7 +1,13 @@
 /** The node:http adapter of the core request handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatefulFunction } from '../define-function.js';
-import { createRequestHandler, methodNotAllowed, tooLarge, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import {
+  createRequestHandler,
+  methodNotAllowed,
+  tooLarge,
+  type HandlerOptions,
+  type SdkResponse,
+} from '../request-handler.js';
 import { BodyTooLargeError, isDeclaredTooLarge, readBody } from './read-body.js';
 
 /** A `node:http` request listener. */

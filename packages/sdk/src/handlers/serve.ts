@@ -53,7 +53,10 @@ export interface FunctionServer {
  * await server.close();
  * ```
  */
-export async function serve(functions: readonly StatefulFunction[], options: ServeOptions = {}): Promise<FunctionServer> {
+export async function serve(
+  functions: readonly StatefulFunction[],
+  options: ServeOptions = {},
+): Promise<FunctionServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8000;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {

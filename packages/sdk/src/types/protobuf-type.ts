@@ -14,7 +14,7 @@ export interface ProtobufCodec<T> {
    * @param message - the message to encode.
    * @returns its bytes, or a protobufjs writer whose `finish()` returns them.
    */
-  encode(message: T): Uint8Array | { finish(): Uint8Array };
+  encode(message: NoInfer<T>): Uint8Array | { finish(): Uint8Array };
   /**
    * @param bytes - an encoded message.
    * @returns the decoded message.

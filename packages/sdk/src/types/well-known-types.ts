@@ -81,7 +81,10 @@ function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function fixed(bytes: Uint8Array, wireType: typeof WireType.FIXED32 | typeof WireType.FIXED64): DataView | undefined {
+function fixed(
+  bytes: Uint8Array,
+  wireType: typeof WireType.FIXED32 | typeof WireType.FIXED64,
+): DataView | undefined {
   const field = readField1(bytes, wireType);
   return field !== undefined && 'bytes' in field ? viewOf(field.bytes) : undefined;
 }
@@ -132,10 +135,16 @@ export const DoubleType: Type<number> = wellKnownType(
 );
 
 /** `io.statefun.types/bool` (`BooleanWrapper`). `true` encodes to `08 01`, `false` to empty bytes. */
-export const BoolType: Type<boolean> = wellKnownType(BOOL_TYPENAME, 'a boolean', isBoolean, encodeBoolField, (bytes) => {
-  const field = readField1(bytes, WireType.VARINT);
-  return field !== undefined && 'varint' in field ? field.varint !== 0n : false;
-});
+export const BoolType: Type<boolean> = wellKnownType(
+  BOOL_TYPENAME,
+  'a boolean',
+  isBoolean,
+  encodeBoolField,
+  (bytes) => {
+    const field = readField1(bytes, WireType.VARINT);
+    return field !== undefined && 'varint' in field ? field.varint !== 0n : false;
+  },
+);
 
 /** `io.statefun.types/string`: UTF-8 text (`StringWrapper`). `"hi"` encodes to `0A 02 68 69`, `""` to empty. */
 export const StringType: Type<string> = wellKnownType(

@@ -57,7 +57,10 @@ export function encodeVarint(value: number): Uint8Array {
 /** Field 1 of a wrapper message as read from the wire: its payload, or nothing when absent (zero value). */
 export type Field1 =
   | { readonly wireType: typeof WireType.VARINT; readonly varint: bigint }
-  | { readonly wireType: typeof WireType.LEN | typeof WireType.FIXED32 | typeof WireType.FIXED64; readonly bytes: Uint8Array }
+  | {
+      readonly wireType: typeof WireType.LEN | typeof WireType.FIXED32 | typeof WireType.FIXED64;
+      readonly bytes: Uint8Array;
+    }
   | undefined;
 
 /**
@@ -88,7 +91,8 @@ export function readField1(bytes: Uint8Array, expected: WireType): Field1 {
       case WireType.FIXED64:
       case WireType.FIXED32:
       case WireType.LEN: {
-        const size = wireType === WireType.FIXED64 ? 8 : wireType === WireType.FIXED32 ? 4 : Number(reader.varint());
+        const size =
+          wireType === WireType.FIXED64 ? 8 : wireType === WireType.FIXED32 ? 4 : Number(reader.varint());
         const payload = reader.take(size);
         if (fieldNumber === 1) field = { wireType, bytes: payload };
         break;

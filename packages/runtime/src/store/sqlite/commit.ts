@@ -75,6 +75,9 @@ export function applyCommitBatch(
   for (const seq of batch.consumedMessages) s.deleteMessage.run(seq);
   for (const id of batch.firedTimers) s.deleteTimer.run(id);
 
+  // Cancellations first: they target timers committed earlier, and a cancelled token may be reused by a
+  // timer of this batch (the committer already dropped add/cancel pairs that are both in this batch).
+  for (const c of batch.cancellations) s.cancelTimer.run(c.sender.type, c.sender.id, c.token);
   for (const t of batch.timers) {
     s.insertTimer.run(
       t.id,
@@ -90,7 +93,6 @@ export function applyCommitBatch(
     );
     if (t.id > maxTimerId) maxTimerId = t.id;
   }
-  for (const c of batch.cancellations) s.cancelTimer.run(c.sender.type, c.sender.id, c.token);
 
   for (const w of batch.stateWrites) {
     if (w.value === undefined) {

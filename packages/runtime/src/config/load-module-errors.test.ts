@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { loadModuleFiles } from './load-module.js';
+import type { ModuleConfig } from './module-types.js';
+
+const load = (text: string, path = 'module.yaml'): Readonly<ModuleConfig> =>
+  loadModuleFiles([{ path, text }]);
+
+/** Runs `fn`, expects a ConfigError with `code`, and returns its message. */
+function configErrorOf(fn: () => unknown, code: string): string {
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).code).toBe(code);
+  return (error as ConfigError).message;
+}
+
+const endpoint = (extra = '', functions = 'com.example/*'): string => `kind: io.statefun.endpoints.v2/http
+spec:
+  functions: ${functions}
+  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
+${extra}`;
+
+const V2 = 'module.yaml, document 1 (io.statefun.endpoints.v2/http)';
+
+describe('loadModuleFiles: errors', () => {
+  it('names file, document, kind, field, value and what is accepted', () => {
+    const text = `${endpoint()}---\n${endpoint('  maxNumBatchRequests: ten\n', 'x/y')}`;
+    expect(configErrorOf(() => load(text), 'ERR_CONFIG_INVALID_VALUE')).toBe(
+      'module.yaml, document 2 (io.statefun.endpoints.v2/http): spec.maxNumBatchRequests: ' +
+        'expected an integer, got "ten" (line 10)',
+    );
+  });
+
+  it('rejects an unknown field, listing the accepted ones', () => {
+    const message = configErrorOf(
+      () => load(endpoint('  transport:\n    pool_sise: 3\n')),
+      'ERR_CONFIG_UNKNOWN_FIELD',
+    );
+    expect(message).toContain(`${V2}: spec.transport.pool_sise: unknown field`);
+    expect(message).toContain('pool_size');
+    expect(message).toContain('(line 6)');
+  });
+
+  it('rejects an unknown spec field and an unknown top-level field', () => {
+    expect(configErrorOf(() => load(endpoint('  timeout: 5s\n')), 'ERR_CONFIG_UNKNOWN_FIELD')).toContain(
+      `${V2}: spec.timeout: unknown field; the accepted fields are: functions, urlPathTemplate, ` +
+        'maxNumBatchRequests, transport',
+    );
+    expect(configErrorOf(() => load(`${endpoint()}extra: 1\n`), 'ERR_CONFIG_UNKNOWN_FIELD')).toContain(
+      'module.yaml, document 1: extra: unknown field; a document has only the fields kind and spec',
+    );
+  });
+
+  it('rejects a missing required field', () => {
+    const message = configErrorOf(
+      () => load('kind: io.statefun.endpoints.v2/http\nspec:\n  functions: a/*\n'),
+      'ERR_CONFIG_MISSING_FIELD',
+    );
+    expect(message).toContain(`${V2}: spec.urlPathTemplate: is required`);
+    expect(
+      configErrorOf(() => load('kind: io.statefun.endpoints.v2/http\n'), 'ERR_CONFIG_MISSING_FIELD'),
+    ).toContain(`${V2}: spec: is required`);
+    expect(configErrorOf(() => load('spec: {}\n'), 'ERR_CONFIG_MISSING_FIELD')).toContain(
+      'module.yaml, document 1: kind: is required; the supported kinds are',
+    );
+  });
+
+  it('rejects values of the wrong type', () => {
+    expect(
+      configErrorOf(() => load('kind: io.statefun.endpoints.v2/http\nspec:\n'), 'ERR_CONFIG_INVALID_VALUE'),
+    ).toContain(`${V2}: spec: expected a mapping, got null (an empty value)`);
+    expect(configErrorOf(() => load('kind: 5\nspec: {}\n'), 'ERR_CONFIG_INVALID_VALUE')).toContain(
+      'module.yaml, document 1: kind: expected a string, got 5',
+    );
+    expect(configErrorOf(() => load(endpoint('', '[a/b]')), 'ERR_CONFIG_INVALID_VALUE')).toContain(
+      `${V2}: spec.functions: expected a string, got a list`,
+    );
+    expect(configErrorOf(() => load('- a\n- b\n'), 'ERR_CONFIG_INVALID_DOCUMENT')).toContain(
+      'module.yaml, document 1: expected a mapping with the fields kind and spec, got a list',
+    );
+  });
+
+  it('rejects an invalid duration', () => {
+    const message = configErrorOf(
+      () => load(endpoint('  transport:\n    call: 2 fortnights\n')),
+      'ERR_CONFIG_INVALID_DURATION',
+    );
+    expect(message).toContain(`${V2}: spec.transport.call: expected a duration`);
+    expect(message).toContain('got "2 fortnights"');
+    expect(
+      configErrorOf(
+        () =>
+          load(
+            endpoint('  transport:\n    type: io.statefun.transports.v1/okhttp\n    timeouts: { read: 0 }\n'),
+          ),
+        'ERR_CONFIG_INVALID_DURATION',
+      ),
+    ).toContain(`${V2}: spec.transport.timeouts.read: expected a duration greater than 0, got 0`);
+  });
+
+  it('rejects invalid integers', () => {
+    expect(
+      configErrorOf(() => load(endpoint('  transport:\n    pool_size: 0\n')), 'ERR_CONFIG_INVALID_VALUE'),
+    ).toContain(`${V2}: spec.transport.pool_size: expected a positive integer, got 0`);
+    expect(
+      configErrorOf(() => load(endpoint('  maxNumBatchRequests: 1.5\n')), 'ERR_CONFIG_INVALID_VALUE'),
+    ).toContain(`${V2}: spec.maxNumBatchRequests: expected an integer, got 1.5`);
+  });
+
+  it('rejects an unknown transport type, listing the accepted ones', () => {
+    const message = configErrorOf(
+      () => load(endpoint('  transport:\n    type: io.statefun.transports.v1/netty\n')),
+      'ERR_CONFIG_INVALID_VALUE',
+    );
+    expect(message).toContain(
+      `${V2}: spec.transport.type: expected one of "io.statefun.transports.v1/async", ` +
+        '"io.statefun.transports.v1/okhttp", got "io.statefun.transports.v1/netty"',
+    );
+  });
+
+  it('rejects fields of the other transport', () => {
+    expect(
+      configErrorOf(
+        () => load(endpoint('  transport:\n    type: io.statefun.transports.v1/okhttp\n    pool_size: 5\n')),
+        'ERR_CONFIG_UNKNOWN_FIELD',
+      ),
+    ).toContain(`${V2}: spec.transport.pool_size: unknown field; the accepted fields are: type, timeouts`);
+    expect(
+      configErrorOf(
+        () => load(endpoint('  transport:\n    timeouts: { read: 5s }\n')),
+        'ERR_CONFIG_UNKNOWN_FIELD',
+      ),
+    ).toContain(`${V2}: spec.transport.timeouts.read: unknown field; the accepted fields are: call, connect`);
+  });
+
+  it('rejects okhttp timeouts that exceed call', () => {
+    const message = configErrorOf(
+      () =>
+        load(
+          endpoint(
+            '  transport:\n    type: io.statefun.transports.v1/okhttp\n    timeouts: { call: 5s, read: 6s, connect: 1s, write: 1s }\n',
+          ),
+        ),
+      'ERR_CONFIG_CONFLICTING_FIELDS',
+    );
+    expect(message).toContain(`${V2}: spec.transport.timeouts.read: must not exceed timeouts.call (5000 ms)`);
+  });
+
+  it('rejects both legacy timeouts and call/connect, naming both', () => {
+    const message = configErrorOf(
+      () => load(endpoint('  transport:\n    call: 1m\n    timeouts: { call: 2m }\n')),
+      'ERR_CONFIG_CONFLICTING_FIELDS',
+    );
+    expect(message).toContain(`${V2}: spec.transport.call: conflicts with timeouts.call`);
+  });
+
+  it('requires client_cert and client_key together', () => {
+    expect(
+      configErrorOf(
+        () => load(endpoint('  transport:\n    client_cert: /c.pem\n')),
+        'ERR_CONFIG_MISSING_FIELD',
+      ),
+    ).toContain(`${V2}: spec.transport.client_key: is required when client_cert is set`);
+    expect(
+      configErrorOf(
+        () => load(endpoint('  transport:\n    client_key: /c.key\n')),
+        'ERR_CONFIG_MISSING_FIELD',
+      ),
+    ).toContain(`${V2}: spec.transport.client_cert: is required when client_key is set`);
+    expect(
+      configErrorOf(
+        () => load(endpoint('  transport:\n    trust_cacerts: classpath:ca.pem\n')),
+        'ERR_CONFIG_INVALID_VALUE',
+      ),
+    ).toContain(`${V2}: spec.transport.trust_cacerts: expected a file path`);
+  });
+
+  it.each([
+    ['a/b/c', 'exactly one "/"'],
+    ['ab', 'exactly one "/"'],
+    ['/b', 'non-empty namespace and name'],
+    ['a/', 'non-empty namespace and name'],
+    ['"*/b"', '"*" is allowed only as the whole name'],
+    ['a/b*', '"*" is allowed only as the whole name'],
+    ['"a/ b"', 'without whitespace'],
+  ])('rejects the function binding %s', (functions, problem) => {
+    const message = configErrorOf(() => load(endpoint('', functions)), 'ERR_CONFIG_INVALID_TYPENAME');
+    expect(message).toContain(`${V2}: spec.functions: `);
+    expect(message).toContain(problem);
+    expect(message).toContain(`got ${JSON.stringify(functions.replaceAll('"', ''))}`);
+  });
+
+  it('rejects invalid egress ids and URLs', () => {
+    expect(
+      configErrorOf(
+        () => load('kind: io.statehouse.egress.v1/log\nspec:\n  id: a/*\n'),
+        'ERR_CONFIG_INVALID_TYPENAME',
+      ),
+    ).toContain(
+      'module.yaml, document 1 (io.statehouse.egress.v1/log): spec.id: expected namespace/name; "*" is not allowed here, got "a/*"',
+    );
+    expect(
+      configErrorOf(
+        () => load('kind: io.statehouse.egress.v1/http\nspec:\n  id: a/b\n  url: ftp://x/y\n'),
+        'ERR_CONFIG_INVALID_URL',
+      ),
+    ).toContain('module.yaml, document 1 (io.statehouse.egress.v1/http): spec.url: unsupported scheme "ftp"');
+    expect(
+      configErrorOf(
+        () => load('kind: io.statehouse.egress.v1/http\nspec:\n  id: a/b\n'),
+        'ERR_CONFIG_MISSING_FIELD',
+      ),
+    ).toContain('spec.url: is required');
+  });
+
+  it('rejects an invalid urlPathTemplate', () => {
+    const text =
+      'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: a/*\n  urlPathTemplate: http://svc/{function.id}\n';
+    expect(configErrorOf(() => load(text), 'ERR_CONFIG_INVALID_URL')).toContain(
+      `${V2}: spec.urlPathTemplate: unknown placeholder "{function.id}"; the only placeholder is {function.name}`,
+    );
+  });
+
+  it('rejects unknown kinds, listing the supported ones', () => {
+    const message = configErrorOf(
+      () => load(`${endpoint()}---\nkind: io.statefun.endpoints.v3/http\nspec: {}\n`),
+      'ERR_CONFIG_UNKNOWN_KIND',
+    );
+    expect(message).toContain('module.yaml, document 2: unknown kind "io.statefun.endpoints.v3/http"');
+    for (const kind of [
+      'io.statefun.endpoints.v2/http',
+      'io.statefun.endpoints.v1/http',
+      'io.statehouse.egress.v1/log',
+      'io.statehouse.egress.v1/http',
+    ]) {
+      expect(message).toContain(kind);
+    }
+  });
+
+  it.each([
+    'io.statefun.kafka.v1/ingress',
+    'io.statefun.kafka.v1/egress',
+    'io.statefun.kinesis.v1/ingress',
+    'io.statefun.kinesis.v1/egress',
+  ])('refuses %s as not yet supported', (kind) => {
+    const message = configErrorOf(
+      () => load(`${endpoint()}---\nkind: ${kind}\nspec:\n  id: com.example/x\n`),
+      'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
+    );
+    expect(message).toContain(`module.yaml, document 2: kind ${kind} is recognised but not supported yet`);
+    expect(message).toContain('later version of Statehouse');
+  });
+
+  it('rejects the legacy version/module format', () => {
+    const text = 'version: "3.0"\nmodule:\n  meta: { type: remote }\n  spec: { endpoints: [] }\n';
+    expect(configErrorOf(() => load(text), 'ERR_CONFIG_LEGACY_FORMAT')).toContain(
+      'module.yaml, document 1: the legacy "version"/"module" format',
+    );
+  });
+
+  it('reports YAML syntax errors with file and line', () => {
+    const message = configErrorOf(
+      () => load(`${endpoint()}  bad: [\n`, 'cfg/m.yaml'),
+      'ERR_CONFIG_YAML_SYNTAX',
+    );
+    expect(message).toMatch(/^cfg\/m\.yaml:6:1 \(document 1\): invalid YAML: Flow sequence/u);
+    expect(configErrorOf(() => load(`${endpoint()}  functions: b/*\n`), 'ERR_CONFIG_YAML_SYNTAX')).toMatch(
+      /^module\.yaml:5:3 \(document 1\): invalid YAML: Map keys must be unique/u,
+    );
+  });
+
+  it('rejects a module without components', () => {
+    expect(configErrorOf(() => load('# empty\n'), 'ERR_CONFIG_EMPTY_MODULE')).toContain(
+      'module.yaml: no components found',
+    );
+    expect(configErrorOf(() => loadModuleFiles([]), 'ERR_CONFIG_EMPTY_MODULE')).toContain(
+      'no components found',
+    );
+  });
+
+  it('does not report the value of a field when it is absent', () => {
+    const message = configErrorOf(
+      () => load(endpoint('  transport:\n    client_cert: /c.pem\n')),
+      'ERR_CONFIG_MISSING_FIELD',
+    );
+    expect(message).not.toContain('got');
+  });
+});
+

@@ -1,0 +1,371 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { loadModuleFile, loadModuleFiles } from './load-module.js';
+import type { ModuleConfig } from './module-types.js';
+
+const load = (text: string, path = 'module.yaml'): Readonly<ModuleConfig> =>
+  loadModuleFiles([{ path, text }]);
+
+/** Runs `fn`, expects a ConfigError with `code`, and returns its message. */
+function configErrorOf(fn: () => unknown, code: string): string {
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).code).toBe(code);
+  return (error as ConfigError).message;
+}
+
+const endpoint = (extra = '', functions = 'com.example/*'): string => `kind: io.statefun.endpoints.v2/http
+spec:
+  functions: ${functions}
+  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
+${extra}`;
+
+
+describe('loadModuleFiles: happy paths', () => {
+  it('loads a v2 endpoint with every default (async transport)', () => {
+    expect(load(endpoint())).toEqual({
+      endpoints: [
+        {
+          source: 'module.yaml document 1',
+          kind: 'io.statefun.endpoints.v2/http',
+          functions: 'com.example/*',
+          namespace: 'com.example',
+          name: '*',
+          urlPathTemplate: 'http://functions.svc:8000/statefun/{function.name}',
+          maxNumBatchRequests: 1000,
+          transport: {
+            type: 'async',
+            callMs: 120_000,
+            connectMs: 20_000,
+            poolTtlMs: 15_000,
+            poolSize: 1024,
+            payloadMaxBytes: 33_554_432,
+          },
+        },
+      ],
+      egresses: [],
+    });
+  });
+
+  it('loads every async transport property', () => {
+    const module = load(
+      endpoint(`  maxNumBatchRequests: 500
+  transport:
+    type: io.statefun.transports.v1/async
+    call: 3m
+    connect: 5 s
+    pool_ttl: 0
+    pool_size: "16"
+    payload_max_bytes: 1048576
+    trust_cacerts: /etc/ca.pem
+    client_cert: file:///etc/client.pem
+    client_key: /etc/client.key
+    client_key_password: /etc/client.pass
+`),
+    );
+    expect(module.endpoints[0]).toMatchObject({
+      maxNumBatchRequests: 500,
+      transport: {
+        type: 'async',
+        callMs: 180_000,
+        connectMs: 5_000,
+        poolTtlMs: 0,
+        poolSize: 16,
+        payloadMaxBytes: 1_048_576,
+        tls: {
+          trustCaCertsPath: '/etc/ca.pem',
+          clientCertPath: '/etc/client.pem',
+          clientKeyPath: '/etc/client.key',
+          clientKeyPasswordPath: '/etc/client.pass',
+        },
+      },
+    });
+  });
+
+  it('applies the legacy async `timeouts` with its own defaults', () => {
+    const set = load(endpoint('  transport:\n    timeouts:\n      call: 30s\n'));
+    expect(set.endpoints[0]?.transport).toMatchObject({ callMs: 30_000, connectMs: 10_000 });
+    const empty = load(endpoint('  transport:\n    timeouts: {}\n'));
+    expect(empty.endpoints[0]?.transport).toMatchObject({ callMs: 60_000, connectMs: 10_000 });
+  });
+
+  it('loads the okhttp transport with its defaults', () => {
+    const module = load(endpoint('  transport:\n    type: io.statefun.transports.v1/okhttp\n'));
+    expect(module.endpoints[0]?.transport).toEqual({
+      type: 'okhttp',
+      callMs: 60_000,
+      connectMs: 10_000,
+      readMs: 10_000,
+      writeMs: 10_000,
+      poolTtlMs: 60_000,
+      poolSize: 1024,
+      payloadMaxBytes: 33_554_432,
+    });
+  });
+
+  it('treats maxNumBatchRequests <= 0 as unlimited', () => {
+    expect(load(endpoint('  maxNumBatchRequests: 0\n')).endpoints[0]?.maxNumBatchRequests).toBe(Infinity);
+    expect(load(endpoint('  maxNumBatchRequests: -1\n')).endpoints[0]?.maxNumBatchRequests).toBe(Infinity);
+  });
+
+  it('loads a v1 endpoint (okhttp, spec-level timeouts)', () => {
+    const module = load(`kind: io.statefun.endpoints.v1/http
+spec:
+  functions: com.example/greeter
+  urlPathTemplate: https://svc/statefun
+  timeouts:
+    call: 2 min
+    read: 1 min
+`);
+    expect(module.endpoints[0]).toEqual({
+      source: 'module.yaml document 1',
+      kind: 'io.statefun.endpoints.v1/http',
+      functions: 'com.example/greeter',
+      namespace: 'com.example',
+      name: 'greeter',
+      urlPathTemplate: 'https://svc/statefun',
+      maxNumBatchRequests: 1000,
+      transport: {
+        type: 'okhttp',
+        callMs: 120_000,
+        connectMs: 10_000,
+        readMs: 60_000,
+        writeMs: 10_000,
+        poolTtlMs: 60_000,
+        poolSize: 1024,
+        payloadMaxBytes: 33_554_432,
+      },
+    });
+  });
+
+  it('loads log and http egresses', () => {
+    const module = load(`kind: io.statehouse.egress.v1/log
+spec:
+  id: example/results
+---
+kind: io.statehouse.egress.v1/http
+spec:
+  id: example/webhook
+  url: https://hooks.example.com/cart?token=abc
+`);
+    expect(module).toEqual({
+      endpoints: [],
+      egresses: [
+        { source: 'module.yaml document 1', kind: 'log', id: 'example/results' },
+        {
+          source: 'module.yaml document 2',
+          kind: 'http',
+          id: 'example/webhook',
+          url: 'https://hooks.example.com/cart?token=abc',
+        },
+      ],
+    });
+  });
+
+  it('skips empty documents but keeps counting them', () => {
+    const module = load(`---
+# nothing here
+---
+${endpoint()}---
+---
+`);
+    expect(module.endpoints.map((e) => e.source)).toEqual(['module.yaml document 2']);
+  });
+
+  it('keeps the order of files and documents across several files', () => {
+    const module = loadModuleFiles([
+      { path: 'a.yaml', text: `${endpoint('', 'a/*')}---\n${endpoint('', 'b/x')}` },
+      { path: 'b.yaml', text: endpoint('', 'b/*') },
+    ]);
+    expect(module.endpoints.map((e) => [e.source, e.functions])).toEqual([
+      ['a.yaml document 1', 'a/*'],
+      ['a.yaml document 2', 'b/x'],
+      ['b.yaml document 1', 'b/*'],
+    ]);
+  });
+
+  it('accepts YAML anchors and merge keys', () => {
+    const module = load(`kind: io.statefun.endpoints.v2/http
+spec:
+  functions: a/*
+  urlPathTemplate: http://svc/{function.name}
+  transport:
+    <<: &defaults { call: 30s, connect: 3s }
+    connect: 5s
+    pool_ttl: 10s
+---
+kind: io.statefun.endpoints.v2/http
+spec:
+  functions: b/*
+  urlPathTemplate: http://svc/{function.name}
+  transport:
+    pool_size: 7
+`);
+    expect(module.endpoints[0]?.transport).toMatchObject({
+      callMs: 30_000,
+      connectMs: 5_000,
+      poolTtlMs: 10_000,
+    });
+    expect(module.endpoints[1]?.transport.poolSize).toBe(7);
+  });
+
+  it('rejects an alias to an anchor of another document', () => {
+    const text = `${endpoint('  transport: &t { call: 30s }\n')}---\n${endpoint('  transport: *t\n', 'b/*')}`;
+    expect(configErrorOf(() => load(text), 'ERR_CONFIG_YAML_SYNTAX')).toContain('module.yaml');
+  });
+
+  it('returns a deeply frozen result', () => {
+    const module = load(`${endpoint('  transport:\n    trust_cacerts: /ca.pem\n')}---
+kind: io.statehouse.egress.v1/log
+spec: { id: a/b }
+`);
+    expect(Object.isFrozen(module)).toBe(true);
+    expect(Object.isFrozen(module.endpoints)).toBe(true);
+    expect(Object.isFrozen(module.endpoints[0])).toBe(true);
+    expect(Object.isFrozen(module.endpoints[0]?.transport)).toBe(true);
+    expect(Object.isFrozen(module.endpoints[0]?.transport.tls)).toBe(true);
+    expect(Object.isFrozen(module.egresses[0])).toBe(true);
+    expect(() => {
+      (module.endpoints as EndpointList).push(module.endpoints[0]!);
+    }).toThrow(TypeError);
+  });
+
+  it('parses the complete example of the StateFun reference (without Kafka and Kinesis)', () => {
+    const module =
+      load(`# --- all functions in namespace com.example, one URL per function name, default async transport
+kind: io.statefun.endpoints.v2/http
+spec:
+  functions: com.example/*
+  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
+  maxNumBatchRequests: 500
+  transport:
+    type: io.statefun.transports.v1/async
+    call: 2m
+    connect: 20s
+    pool_ttl: 15s
+    pool_size: 1024
+    payload_max_bytes: 33554432
+---
+# --- one specific type over TLS with OkHttp and explicit timeouts
+kind: io.statefun.endpoints.v2/http
+spec:
+  functions: com.billing/invoice
+  urlPathTemplate: https://billing.internal/invoke
+  transport:
+    type: io.statefun.transports.v1/okhttp
+    timeouts:
+      call: 1 min
+      connect: 10 sec
+      read: 10 sec
+      write: 10 sec
+---
+# --- sidecar over a unix domain socket (OkHttp only)
+kind: io.statefun.endpoints.v2/http
+spec:
+  functions: com.sidecar/*
+  urlPathTemplate: http+unix:///var/run/fn.sock/statefun
+  transport:
+    type: io.statefun.transports.v1/okhttp
+`);
+    expect(module.endpoints).toHaveLength(3);
+    expect(module.endpoints[0]).toMatchObject({
+      functions: 'com.example/*',
+      maxNumBatchRequests: 500,
+      transport: { type: 'async', callMs: 120_000, connectMs: 20_000, poolTtlMs: 15_000, poolSize: 1024 },
+    });
+    expect(module.endpoints[1]).toMatchObject({
+      namespace: 'com.billing',
+      name: 'invoice',
+      transport: { type: 'okhttp', callMs: 60_000, connectMs: 10_000, readMs: 10_000, writeMs: 10_000 },
+    });
+    expect(module.endpoints[2]).toMatchObject({
+      urlPathTemplate: 'http+unix:///var/run/fn.sock/statefun',
+      transport: { type: 'okhttp' },
+    });
+  });
+});
+
+type EndpointList = ModuleConfig['endpoints'][number][];
+
+describe('loadModuleFiles: duplicates', () => {
+  it('rejects the same function type bound twice across files, naming both', () => {
+    const message = configErrorOf(
+      () =>
+        loadModuleFiles([
+          { path: 'a.yaml', text: endpoint('', 'com.example/greeter') },
+          { path: 'b.yaml', text: `${endpoint('', 'other/*')}---\n${endpoint('', 'com.example/greeter')}` },
+        ]),
+      'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING',
+    );
+    expect(message).toContain(
+      'b.yaml, document 2 (io.statefun.endpoints.v2/http): spec.functions: function type ' +
+        '"com.example/greeter" is already bound by a.yaml document 1',
+    );
+  });
+
+  it('rejects the same namespace wildcard twice, naming both', () => {
+    const message = configErrorOf(
+      () => load(`${endpoint()}---\n${endpoint()}`),
+      'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING',
+    );
+    expect(message).toContain(
+      'module.yaml, document 2 (io.statefun.endpoints.v2/http): spec.functions: namespace "com.example" is ' +
+        'already bound (com.example/*) by module.yaml document 1',
+    );
+  });
+
+  it('allows a specific binding next to its namespace wildcard', () => {
+    const module = load(`${endpoint()}---\n${endpoint('', 'com.example/greeter')}`);
+    expect(module.endpoints).toHaveLength(2);
+  });
+
+  it('rejects the same egress id twice, also across egress kinds', () => {
+    const message = configErrorOf(
+      () =>
+        load(`kind: io.statehouse.egress.v1/log
+spec: { id: example/out }
+---
+kind: io.statehouse.egress.v1/http
+spec: { id: example/out, url: "http://hooks/x" }
+`),
+      'ERR_CONFIG_DUPLICATE_EGRESS_ID',
+    );
+    expect(message).toContain(
+      'module.yaml, document 2 (io.statehouse.egress.v1/http): spec.id: egress id "example/out" is already ' +
+        'defined by module.yaml document 1',
+    );
+  });
+});
+
+describe('loadModuleFile', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('reads and loads a file, naming it by its path', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'statehouse-config-'));
+    const path = join(dir, 'module.yaml');
+    await writeFile(path, `\uFEFF${endpoint()}`);
+    const module = await loadModuleFile(path);
+    expect(module.endpoints[0]?.source).toBe(`${path} document 1`);
+  });
+
+  it('throws ERR_CONFIG_FILE_READ for a missing file', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'statehouse-config-'));
+    const path = join(dir, 'missing.yaml');
+    const error: unknown = await loadModuleFile(path).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'ERR_CONFIG_FILE_READ' });
+    expect((error as Error).message).toContain(`Cannot read module file ${path}`);
+  });
+});
