@@ -5,6 +5,7 @@ import {
   KafkaProducerRecord,
   KinesisEgressRecord,
 } from '@statehouse/protocol';
+import { plainBytes } from './bytes.js';
 import { InvalidArgumentError, describeValue } from './errors.js';
 import { guardedType } from './types/guarded-type.js';
 import type { EncodedValue, Type } from './types/type.js';
@@ -66,7 +67,7 @@ export const KafkaProducerRecordType: Type<KafkaProducerRecordValue> = guardedTy
   (record) => KafkaProducerRecord.encode(record).finish(),
   (bytes) => {
     const { topic, key, valueBytes } = KafkaProducerRecord.decode(bytes);
-    return { topic, key, valueBytes };
+    return { topic, key, valueBytes: plainBytes(valueBytes) };
   },
 );
 
@@ -76,7 +77,7 @@ export const KinesisEgressRecordType: Type<KinesisEgressRecordValue> = guardedTy
   (record) => KinesisEgressRecord.encode(record).finish(),
   (bytes) => {
     const { stream, partitionKey, explicitHashKey, valueBytes } = KinesisEgressRecord.decode(bytes);
-    return { stream, partitionKey, explicitHashKey, valueBytes };
+    return { stream, partitionKey, explicitHashKey, valueBytes: plainBytes(valueBytes) };
   },
 );
 

@@ -1,4 +1,5 @@
 /** Messages: a typename plus bytes, read through a {@link Type}. */
+import { plainBytes } from './bytes.js';
 import { SerializationError } from './errors.js';
 import type { EncodedValue, Type } from './types/type.js';
 import { BoolType, DoubleType, FloatType, IntType, LongType, StringType } from './types/well-known-types.js';
@@ -59,8 +60,6 @@ export interface Message extends EncodedValue {
   asBool(): boolean;
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** The SDK's {@link Message}. `hasValue` is false only when the sender set no value (`has_value=false`). */
 export class TypedMessage implements Message {
   readonly typename: string;
@@ -69,7 +68,7 @@ export class TypedMessage implements Message {
 
   constructor(typename: string, bytes: Uint8Array | null | undefined, hasValue = true) {
     this.typename = typename;
-    this.bytes = bytes ?? EMPTY;
+    this.bytes = plainBytes(bytes);
     this.#hasValue = hasValue;
   }
 

@@ -9,6 +9,7 @@ import {
   type TypedValueProps,
 } from '@statehouse/protocol';
 import { addressFromParts, type Address } from './address.js';
+import { plainBytes } from './bytes.js';
 import { RequestError } from './errors.js';
 import { TypedMessage } from './message.js';
 import type { Batch, BatchOutcome, MissingState } from './run-batch.js';
@@ -21,7 +22,7 @@ function toAddress(props: AddressProps | null | undefined): Address | undefined 
 
 function toEncoded(value: TypedValueProps | null | undefined): EncodedValue | undefined {
   if (value === null || value === undefined || value.hasValue !== true) return undefined;
-  return { typename: value.typename ?? '', bytes: value.value ?? new Uint8Array(0) };
+  return { typename: value.typename ?? '', bytes: plainBytes(value.value) };
 }
 
 /**

@@ -18,3 +18,19 @@ export type { AddToCart, ItemRequest, AddToCartResult, Stock } from './fixtures/
 export { createOfficialBank, serveOfficialBank, BANK_TYPES } from './fixtures/official-bank.js';
 export type { LedgerEntry } from './fixtures/official-bank.js';
 export { seededRandom } from './seeded-random.js';
+export { createOfficialTimers, serveOfficialTimers, TIMER_TYPES } from './fixtures/official-timers.js';
+export type { Schedule, Fired } from './fixtures/official-timers.js';
+export { Gate } from './fixtures/gate.js';
+export { metricValue } from './fixtures/prometheus.js';
+export { startEmbeddedRuntime } from './fixtures/embedded-runtime.js';
+export type { EmbeddedRuntime, EmbeddedRuntimeOptions } from './fixtures/embedded-runtime.js';
+export { serveRecording, officialResponder, resultReply, incompleteReply, missingSpecs } from './fixtures/recording-service.js';
+export type {
+  RecordingService,
+  RecordedRequest,
+  RecordedInvocation,
+  RecordedState,
+  RawReply,
+  Responder,
+  OfficialStateFun,
+} from './fixtures/recording-service.js';

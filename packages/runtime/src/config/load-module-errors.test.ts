@@ -291,4 +291,3 @@ describe('loadModuleFiles: errors', () => {
     expect(message).not.toContain('got');
   });
 });
-

@@ -28,7 +28,6 @@ spec:
   urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
 ${extra}`;
 
-
 describe('loadModuleFiles: happy paths', () => {
   it('loads a v2 endpoint with every default (async transport)', () => {
     expect(load(endpoint())).toEqual({

@@ -84,6 +84,7 @@ export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleCo
       const component = loadComponent(context);
       if (component === undefined) continue;
       const source = `${file.path} document ${context.index}`;
+      // Egress specs carry their egress kind ('log' | 'http'); endpoint specs get theirs from the document.
       if ('kind' in component) {
         const egress: EgressConfig = { source, ...component };
         claim(
