@@ -13,7 +13,9 @@ describe('address', () => {
   });
 
   test('rejects a malformed type or a non-string id', () => {
-    expect(() => address('cart', 'Kim')).toThrow(expect.objectContaining({ code: 'ERR_SDK_INVALID_TYPENAME' }));
+    expect(() => address('cart', 'Kim')).toThrow(
+      expect.objectContaining({ code: 'ERR_SDK_INVALID_TYPENAME' }),
+    );
     expect(() => address('example/cart', 7 as unknown as string)).toThrow(InvalidArgumentError);
     expect(() => address('example/cart', 7 as unknown as string)).toThrow('use String(id)');
   });

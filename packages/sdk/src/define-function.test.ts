@@ -11,7 +11,12 @@ describe('defineFunction', () => {
     const fn = defineFunction({ type: 'example/cart', state: { items: valueSpec(IntType) }, handle });
     expect(fn).toMatchObject({ type: 'example/cart', namespace: 'example', name: 'cart' });
     expect(Object.keys(fn.state)).toEqual(['items']);
-    expect(fn.address('Kim')).toEqual({ namespace: 'example', name: 'cart', type: 'example/cart', id: 'Kim' });
+    expect(fn.address('Kim')).toEqual({
+      namespace: 'example',
+      name: 'cart',
+      type: 'example/cart',
+      id: 'Kim',
+    });
     expect(Object.isFrozen(fn)).toBe(true);
   });
 
@@ -29,18 +34,24 @@ describe('defineFunction', () => {
   });
 
   test.each(['cart', 'a/b/c', ''])('rejects function type %j', (type) => {
-    expect(() => defineFunction({ type, handle })).toThrow(expect.objectContaining({ code: 'ERR_SDK_INVALID_TYPENAME' }));
+    expect(() => defineFunction({ type, handle })).toThrow(
+      expect.objectContaining({ code: 'ERR_SDK_INVALID_TYPENAME' }),
+    );
   });
 
   test.each(['1st', 'in-stock', 'a b', ''])('rejects state name %j', (name) => {
-    expect(() => defineFunction({ type: 'example/x', state: { [name]: valueSpec(IntType) }, handle })).toThrow(
-      expect.objectContaining({ code: 'ERR_SDK_INVALID_STATE_NAME' }),
-    );
+    expect(() =>
+      defineFunction({ type: 'example/x', state: { [name]: valueSpec(IntType) }, handle }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_SDK_INVALID_STATE_NAME' }));
   });
 
   test('accepts Java/Go style state names', () => {
     expect(() =>
-      defineFunction({ type: 'example/x', state: { inStock: valueSpec(IntType), _n2: valueSpec(IntType) }, handle }),
+      defineFunction({
+        type: 'example/x',
+        state: { inStock: valueSpec(IntType), _n2: valueSpec(IntType) },
+        handle,
+      }),
     ).not.toThrow();
   });
 

@@ -24,7 +24,9 @@ describe('egress records', () => {
   test('kafkaEgressRecord takes text and bytes, and no key', () => {
     const text = KafkaProducerRecordType.deserialize(kafkaEgressRecord({ topic: 't', value: 'hé' }).bytes);
     expect(text).toEqual({ topic: 't', key: '', valueBytes: new TextEncoder().encode('hé') });
-    const bytes = KafkaProducerRecordType.deserialize(kafkaEgressRecord({ topic: 't', value: Uint8Array.of(1, 2) }).bytes);
+    const bytes = KafkaProducerRecordType.deserialize(
+      kafkaEgressRecord({ topic: 't', value: Uint8Array.of(1, 2) }).bytes,
+    );
     expect(bytes.valueBytes).toEqual(Uint8Array.of(1, 2));
   });
 

@@ -77,8 +77,13 @@ describe('runFunction', () => {
 
   test('takes encoded messages and defaults the id', async () => {
     const seen: string[] = [];
-    const fn = defineFunction({ type: 'example/echo', handle: (ctx, m) => void seen.push(`${ctx.self.id}:${m.asString()}`) });
-    await runFunction(fn, { messages: [{ typename: StringType.typename, bytes: StringType.serialize('raw') }] });
+    const fn = defineFunction({
+      type: 'example/echo',
+      handle: (ctx, m) => void seen.push(`${ctx.self.id}:${m.asString()}`),
+    });
+    await runFunction(fn, {
+      messages: [{ typename: StringType.typename, bytes: StringType.serialize('raw') }],
+    });
     expect(seen).toEqual(['test:raw']);
   });
 

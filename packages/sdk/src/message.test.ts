@@ -13,14 +13,14 @@ describe('TypedMessage', () => {
     expect(new TypedMessage(DoubleType.typename, DoubleType.serialize(0.1)).asDouble()).toBe(0.1);
     expect(new TypedMessage(BoolType.typename, BoolType.serialize(true)).asBool()).toBe(true);
     const zero = new TypedMessage(IntType.typename, new Uint8Array(0));
-    expect([zero.isInt(), zero.isString(), zero.isLong(), zero.isFloat(), zero.isDouble(), zero.isBool()]).toEqual([
-      true,
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect([
+      zero.isInt(),
+      zero.isString(),
+      zero.isLong(),
+      zero.isFloat(),
+      zero.isDouble(),
+      zero.isBool(),
+    ]).toEqual([true, false, false, false, false, false]);
     expect(zero.asInt()).toBe(0);
   });
 

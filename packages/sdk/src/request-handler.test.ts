@@ -2,7 +2,7 @@ import { ExpireMode, MutationType } from '@statehouse/protocol';
 import { describe, expect, test, vi } from 'vitest';
 import { decodeResponse, encodeRequest, toHex, type TestValue } from '../test/support/wire.js';
 import { address } from './address.js';
-import { defineFunction } from './define-function.js';
+import { defineFunction, type StatefulFunction } from './define-function.js';
 import { FunctionError, type StatefunSdkError } from './errors.js';
 import { createRequestHandler, type SdkResponse } from './request-handler.js';
 import { jsonType } from './types/json-type.js';
@@ -34,7 +34,7 @@ const counter = defineFunction({
 
 const allState = { count: undefined, items: undefined, label: undefined };
 
-async function call(body: Uint8Array, fns = [counter]): Promise<SdkResponse> {
+async function call(body: Uint8Array, fns: readonly StatefulFunction[] = [counter]): Promise<SdkResponse> {
   return createRequestHandler(fns).handle(body);
 }
 
@@ -54,7 +54,11 @@ describe('createRequestHandler: incomplete invocation context', () => {
     expect(decodeResponse(response.body)).toMatchObject({
       kind: 'incomplete',
       missing: [
-        { name: 'count', typename: 'io.statefun.types/int', expiration: { mode: ExpireMode.AFTER_WRITE, millis: 60_000 } },
+        {
+          name: 'count',
+          typename: 'io.statefun.types/int',
+          expiration: { mode: ExpireMode.AFTER_WRITE, millis: 60_000 },
+        },
         { name: 'label', typename: 'io.statefun.types/string', expiration: null },
       ],
     });
@@ -83,30 +87,52 @@ describe('createRequestHandler: batches', () => {
     const plain = decodeResponse(response.body);
     expect(plain.messages.map((m) => m.argument?.hex)).toEqual([hexOf(int(6)), hexOf(int(7))]);
     expect(plain.mutations).toEqual([
-      { type: MutationType.MODIFY, name: 'count', value: { typename: IntType.typename, hasValue: true, hex: hexOf(int(7)) } },
+      {
+        type: MutationType.MODIFY,
+        name: 'count',
+        value: { typename: IntType.typename, hasValue: true, hex: hexOf(int(7)) },
+      },
     ]);
   });
 
   test('only changed values produce mutations', async () => {
     const unchanged = await call(
-      encodeRequest({ target, state: { ...allState, count: int(1) }, invocations: [{ argument: str('report') }] }),
+      encodeRequest({
+        target,
+        state: { ...allState, count: int(1) },
+        invocations: [{ argument: str('report') }],
+      }),
     );
     expect(decodeResponse(unchanged.body).mutations).toEqual([]);
   });
 
   test('DELETE for a removed value, and a zero value is MODIFY with empty bytes', async () => {
     const deleted = await call(
-      encodeRequest({ target, state: { ...allState, count: int(1) }, invocations: [{ argument: str('forget') }] }),
+      encodeRequest({
+        target,
+        state: { ...allState, count: int(1) },
+        invocations: [{ argument: str('forget') }],
+      }),
     );
-    expect(decodeResponse(deleted.body).mutations).toEqual([{ type: MutationType.DELETE, name: 'count', value: null }]);
-    const zero = await call(encodeRequest({ target, state: allState, invocations: [{ argument: str('reset') }] }));
+    expect(decodeResponse(deleted.body).mutations).toEqual([
+      { type: MutationType.DELETE, name: 'count', value: null },
+    ]);
+    const zero = await call(
+      encodeRequest({ target, state: allState, invocations: [{ argument: str('reset') }] }),
+    );
     expect(decodeResponse(zero.body).mutations).toEqual([
-      { type: MutationType.MODIFY, name: 'count', value: { typename: IntType.typename, hasValue: true, hex: '' } },
+      {
+        type: MutationType.MODIFY,
+        name: 'count',
+        value: { typename: IntType.typename, hasValue: true, hex: '' },
+      },
     ]);
   });
 
   test('an empty result is still FromFunction{invocation_result{}} (A2 06 00), never zero bytes', async () => {
-    const response = await call(encodeRequest({ target, state: allState, invocations: [{ argument: str('noop') }] }));
+    const response = await call(
+      encodeRequest({ target, state: allState, invocations: [{ argument: str('noop') }] }),
+    );
     expect(toHex(response.body)).toBe('a20600');
     expect(response.headers).toEqual({ 'Content-Type': 'application/octet-stream', 'Content-Length': '3' });
   });
@@ -146,8 +172,14 @@ describe('createRequestHandler: effects', () => {
     const plain = decodeResponse(response.body);
     expect(plain.mutations.map((m) => m.name)).toEqual(['n']);
     expect(plain.messages).toEqual([
-      { target: 'example/log/all', argument: { typename: StringType.typename, hasValue: true, hex: hexOf(str('now')) } },
-      { target: 'example/log/all', argument: { typename: StringType.typename, hasValue: true, hex: hexOf(str('a')) } },
+      {
+        target: 'example/log/all',
+        argument: { typename: StringType.typename, hasValue: true, hex: hexOf(str('now')) },
+      },
+      {
+        target: 'example/log/all',
+        argument: { typename: StringType.typename, hasValue: true, hex: hexOf(str('a')) },
+      },
     ]);
     expect(plain.delayed).toEqual([
       { cancel: true, token: 't0', delayMs: 0, target: null, argument: null },
@@ -185,9 +217,13 @@ describe('createRequestHandler: effects', () => {
     });
     const who = { namespace: 'example', name: 'who', id: 'me' };
     const other = { namespace: 'example', name: 'other', id: 'you' };
-    await call(encodeRequest({ target: who, invocations: [{ argument: str('1'), caller: other }, { argument: str('2') }] }), [
-      fn,
-    ]);
+    await call(
+      encodeRequest({
+        target: who,
+        invocations: [{ argument: str('1'), caller: other }, { argument: str('2') }],
+      }),
+      [fn],
+    );
     const me = { namespace: 'example', name: 'who', type: 'example/who', id: 'me' };
     expect(seen).toEqual([
       [me, { namespace: 'example', name: 'other', type: 'example/other', id: 'you' }],
@@ -200,7 +236,11 @@ describe('createRequestHandler: errors', () => {
   test('a throwing function answers 500 {code, message, retryable} and returns nothing of the batch', async () => {
     const onError = vi.fn<(error: StatefunSdkError, status: number) => void>();
     const response = await createRequestHandler([counter], { onError }).handle(
-      encodeRequest({ target, state: allState, invocations: ['inc', 'fail'].map((c) => ({ argument: str(c) })) }),
+      encodeRequest({
+        target,
+        state: allState,
+        invocations: ['inc', 'fail'].map((c) => ({ argument: str(c) })),
+      }),
     );
     expect(response.status).toBe(500);
     expect(response.headers['Content-Type']).toBe('application/json; charset=utf-8');
@@ -216,9 +256,10 @@ describe('createRequestHandler: errors', () => {
 
   test('an SDK error thrown in user code keeps its code', async () => {
     const fn = defineFunction({ type: 'example/strict', handle: (_ctx, message) => void message.asInt() });
-    const response = await call(encodeRequest({ target: { ...target, name: 'strict' }, invocations: [{ argument: str('x') }] }), [
-      fn,
-    ]);
+    const response = await call(
+      encodeRequest({ target: { ...target, name: 'strict' }, invocations: [{ argument: str('x') }] }),
+      [fn],
+    );
     expect(json(response)).toMatchObject({ code: 'ERR_SDK_TYPE_MISMATCH', retryable: false });
   });
 
@@ -229,10 +270,15 @@ describe('createRequestHandler: errors', () => {
         throw new FunctionError('order 7 is cancelled', { retryable: false });
       },
     });
-    const response = await call(encodeRequest({ target: { ...target, name: 'final' }, invocations: [{ argument: str('x') }] }), [
-      fn,
-    ]);
-    expect(json(response)).toEqual({ code: 'ERR_SDK_FUNCTION_FAILED', message: 'order 7 is cancelled', retryable: false });
+    const response = await call(
+      encodeRequest({ target: { ...target, name: 'final' }, invocations: [{ argument: str('x') }] }),
+      [fn],
+    );
+    expect(json(response)).toEqual({
+      code: 'ERR_SDK_FUNCTION_FAILED',
+      message: 'order 7 is cancelled',
+      retryable: false,
+    });
   });
 
   test('bytes that are not a ToFunction answer 400', async () => {
@@ -255,7 +301,9 @@ describe('createRequestHandler: errors', () => {
     expect(response.status).toBe(404);
     expect(json(response)).toMatchObject({
       code: 'ERR_SDK_UNKNOWN_FUNCTION',
-      message: expect.stringContaining('No function of type example/nope is served here (served: example/counter)'),
+      message: expect.stringContaining(
+        'No function of type example/nope is served here (served: example/counter)',
+      ),
     });
   });
 
@@ -271,6 +319,8 @@ describe('createRequestHandler: errors', () => {
     expect(() => createRequestHandler([counter], { maxRequestBytes: 0 })).toThrow(
       expect.objectContaining({ code: 'ERR_SDK_INVALID_OPTIONS' }),
     );
-    expect(() => createRequestHandler([{}] as never)).toThrow(expect.objectContaining({ code: 'ERR_SDK_INVALID_FUNCTION' }));
+    expect(() => createRequestHandler([{}] as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_SDK_INVALID_FUNCTION' }),
+    );
   });
 });

@@ -46,7 +46,10 @@ const cart = defineFunction({
 describe('types', () => {
   test('ctx.state is typed from the specs', () => {
     expectTypeOf(cart).toEqualTypeOf<
-      StatefulFunction<{ items: ReturnType<typeof valueSpec<Items>>; seen: ReturnType<typeof valueSpec<number>> }>
+      StatefulFunction<{
+        items: ReturnType<typeof valueSpec<Items>>;
+        seen: ReturnType<typeof valueSpec<number>>;
+      }>
     >();
     expectTypeOf(cart).toExtend<StatefulFunction>();
   });
@@ -84,9 +87,12 @@ describe('types', () => {
   });
 
   test('types infer their value type', () => {
-    expectTypeOf(jsonType('example/x', { schema: { parse: (x: unknown) => String(x) } })).toEqualTypeOf<Type<string>>();
-    expectTypeOf(protobufType('type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord', KafkaProducerRecord))
-      .toExtend<Type<KafkaProducerRecord>>();
+    expectTypeOf(jsonType('example/x', { schema: { parse: (x: unknown) => String(x) } })).toEqualTypeOf<
+      Type<string>
+    >();
+    expectTypeOf(
+      protobufType('type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord', KafkaProducerRecord),
+    ).toExtend<Type<KafkaProducerRecord>>();
   });
 
   test('runFunction types its messages, state and results', async () => {
@@ -99,7 +105,8 @@ describe('types', () => {
     });
     expectTypeOf(result.state.items).toEqualTypeOf<Items | undefined>();
     const mutation = result.mutations[0];
-    if (mutation?.name === 'seen' && mutation.kind === 'modify') expectTypeOf(mutation.value).toEqualTypeOf<number>();
+    if (mutation?.name === 'seen' && mutation.kind === 'modify')
+      expectTypeOf(mutation.value).toEqualTypeOf<number>();
     // @ts-expect-error a string is not an int
     await runFunction(cart, { messages: [{ type: IntType, value: 'x' }] });
     // @ts-expect-error a string is not Items

@@ -8,7 +8,10 @@ import { valueSpec } from './value-spec.js';
 
 const Items = jsonType<Record<string, number>>('example/items');
 const specs = { count: valueSpec(IntType), items: valueSpec(Items), name: valueSpec(StringType) };
-const json = (text: string): EncodedValue => ({ typename: Items.typename, bytes: new TextEncoder().encode(text) });
+const json = (text: string): EncodedValue => ({
+  typename: Items.typename,
+  bytes: new TextEncoder().encode(text),
+});
 const int = (n: number): EncodedValue => ({ typename: IntType.typename, bytes: IntType.serialize(n) });
 
 function store(received: Record<string, EncodedValue> = {}): StateStore {
@@ -39,7 +42,11 @@ describe('StateStore', () => {
     expect(s.changes()).toEqual([
       { kind: 'delete', name: 'count' },
       { kind: 'modify', name: 'items', value: json('{"a":1,"b":2}') },
-      { kind: 'modify', name: 'name', value: { typename: StringType.typename, bytes: StringType.serialize('Kim') } },
+      {
+        kind: 'modify',
+        name: 'name',
+        value: { typename: StringType.typename, bytes: StringType.serialize('Kim') },
+      },
     ]);
   });
 

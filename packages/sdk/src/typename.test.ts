@@ -4,7 +4,10 @@ import { parseValidTypeName } from './typename.js';
 
 describe('parseValidTypeName', () => {
   test('splits namespace/name', () => {
-    expect(parseValidTypeName('example/cart', 'function type')).toEqual({ namespace: 'example', name: 'cart' });
+    expect(parseValidTypeName('example/cart', 'function type')).toEqual({
+      namespace: 'example',
+      name: 'cart',
+    });
     expect(parseValidTypeName('type.googleapis.com/io.x.Y', 'typename')).toEqual({
       namespace: 'type.googleapis.com',
       name: 'io.x.Y',

@@ -6,7 +6,10 @@ import { valueSpec } from './value-spec.js';
 describe('valueSpec', () => {
   test('records the expiration mode', () => {
     expect(valueSpec(IntType).expiration).toEqual({ mode: 'none' });
-    expect(valueSpec(IntType, { expireAfterWrite: 1000 }).expiration).toEqual({ mode: 'after-write', millis: 1000 });
+    expect(valueSpec(IntType, { expireAfterWrite: 1000 }).expiration).toEqual({
+      mode: 'after-write',
+      millis: 1000,
+    });
     expect(valueSpec(IntType, { expireAfterCall: 5 }).expiration).toEqual({ mode: 'after-call', millis: 5 });
     expect(Object.isFrozen(valueSpec(IntType))).toBe(true);
   });

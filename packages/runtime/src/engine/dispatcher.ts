@@ -23,6 +23,8 @@ import type { TimerService } from './timer-service.js';
 /** Where the function of a type is served and how to call it. */
 export interface ResolvedEndpoint {
   readonly url: string;
+  /** Unix domain socket of `http+unix` endpoints. */
+  readonly socketPath?: string | undefined;
   readonly endpoint: {
     readonly maxNumBatchRequests: number;
     readonly transport: FunctionClientOptions & { readonly callMs: number };
@@ -92,6 +94,7 @@ export class Dispatcher {
   readonly #running = new Set<Promise<void>>();
   #inFlight = 0;
   #messages = 0;
+  #draining = false;
   #generation = 0;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions) {
@@ -157,14 +160,22 @@ export class Dispatcher {
     this.#schedule(mb);
   }
 
-  /** Abandons in-flight invocations (their messages stay in the store) and waits for the loops to end. */
-  async close(): Promise<void> {
+  /**
+   * Stops starting batches, lets in-flight invocations finish for up to `graceMs`, then abandons the rest
+   * (their messages stay in the store and run again after a restart).
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    this.#draining = true;
+    const all = Promise.allSettled([...this.#running]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     this.#abort.abort();
     await Promise.allSettled([...this.#running]);
   }
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || mb.pending.length === 0) return;
+    if (mb.running || mb.pending.length === 0 || this.#draining) return;
     if (this.#inFlight >= this.#options.maxInFlightInvocations) {
       if (!this.#waiting.includes(mb)) this.#waiting.push(mb);
       return;
@@ -185,7 +196,7 @@ export class Dispatcher {
 
   async #drain(mb: Mailbox): Promise<void> {
     const signal = this.#abort.signal;
-    while (mb.pending.length > 0 && !signal.aborted) {
+    while (mb.pending.length > 0 && !signal.aborted && !this.#draining) {
       const resolved = this.#deps.resolver.resolve(mb.address.type);
       const limit = resolved?.endpoint.maxNumBatchRequests ?? Infinity;
       const batch = mb.pending.length <= limit ? mb.pending : mb.pending.slice(0, limit);
@@ -210,7 +221,10 @@ export class Dispatcher {
     const { cache, client, metrics, specs } = this.#deps;
     const type = mb.address.type;
     const signal = this.#abort.signal;
-    const log = this.#log.child({ functionType: type, functionId: mb.address.id, keyGroup: mb.keyGroup });
+    // Created on first use: most invocations never log.
+    let childLog: Logger | undefined;
+    const log = (): Logger =>
+      (childLog ??= this.#log.child({ functionType: type, functionId: mb.address.id, keyGroup: mb.keyGroup }));
     const state = await cache.acquire(mb.address);
     let generation: number | undefined;
     try {
@@ -232,7 +246,7 @@ export class Dispatcher {
           // Once stalled, every attempt gets the whole budget again; before, attempts share it.
           const remaining = mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
           const t0 = performance.now();
-          const { reply } = await client.call(new URL(resolved.url), resolved.endpoint.transport, body, remaining, signal);
+          const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, signal, resolved.socketPath);
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
           if (reply.incompleteInvocationContext != null) {
             this.#learnSpecs(type, reply);
@@ -242,26 +256,27 @@ export class Dispatcher {
           generation = this.#apply(mb, batch, state, reply.invocationResult ?? {});
           metrics.invocations.inc({ function_type: type });
           if (mb.stall !== undefined) {
-            log.info({ attempts: attempt }, 'address recovered');
+            log().info({ attempts: attempt }, 'address recovered');
             mb.stall = undefined;
           }
           return true;
         } catch (err) {
-          if (signal.aborted) return false;
+          // While draining, a failed attempt is not retried: the batch runs again after a restart.
+          if (signal.aborted || this.#draining) return false;
           const code = err instanceof StatehouseError ? err.code : 'ERR_ENGINE_UNEXPECTED';
           metrics.invocationFailures.inc({ function_type: type, reason: code });
           const elapsed = Date.now() - started;
           const message = (err as Error).message;
           if (mb.stall === undefined && elapsed >= budgetMs) {
             mb.stall = { address: mb.address, since: Date.now(), attempts: attempt, batchSize: batch.length, lastError: { code, message } };
-            log.error(
+            log().error(
               { err, attempts: attempt, batchSize: batch.length },
               `address ${formatAddress(mb.address)} is stalled: its batch keeps failing; it is retried until it succeeds`,
             );
           } else if (mb.stall !== undefined) {
             mb.stall = { ...mb.stall, attempts: attempt, lastError: { code, message } };
           } else {
-            log.warn({ err, attempt, batchSize: batch.length }, 'invocation attempt failed; retrying');
+            log().warn({ err, attempt, batchSize: batch.length }, 'invocation attempt failed; retrying');
           }
           const cap = mb.stall !== undefined ? this.#options.backoff.stalledMaxMs : Math.min(this.#options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
           await sleep(backoffDelay(attempt, cap, this.#options.backoff), signal);
@@ -270,6 +285,17 @@ export class Dispatcher {
     } finally {
       cache.release(mb.address, generation);
     }
+  }
+
+  readonly #urls = new Map<string, URL>();
+
+  #urlOf(url: string): URL {
+    let parsed = this.#urls.get(url);
+    if (parsed === undefined) {
+      parsed = new URL(url);
+      this.#urls.set(url, parsed);
+    }
+    return parsed;
   }
 
   #learnSpecs(type: FunctionType, reply: FromFunction): void {

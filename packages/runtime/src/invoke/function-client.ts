@@ -13,7 +13,7 @@ export interface FunctionClientOptions {
   readonly connectMs: number;
   /** Maximum connections to the origin. */
   readonly poolSize: number;
-  /** Keep-alive lifetime of an idle connection, ms. */
+  /** Keep-alive lifetime of an idle connection, ms; ≤ 0 keeps connections without a limit. */
   readonly poolTtlMs: number;
   /** Largest accepted response body, bytes. */
   readonly payloadMaxBytes: number;
@@ -27,6 +27,7 @@ export interface AttemptResult {
 }
 
 const OCTET_STREAM = 'application/octet-stream';
+const UNLIMITED_KEEP_ALIVE_MS = 10 * 60 * 1000;
 
 /** Sends request-reply calls to the function services, one undici Pool per origin. */
 export class FunctionClient {
@@ -40,6 +41,7 @@ export class FunctionClient {
    * @param body - the encoded `ToFunction`.
    * @param timeoutMs - deadline of this attempt.
    * @param signal - aborts the attempt (shutdown).
+   * @param socketPath - Unix domain socket to connect to (`http+unix` endpoints).
    * @returns the decoded reply.
    * @throws {@link InvocationError} on a transport error, timeout, non-2xx status, oversized or
    *   unparsable body.
@@ -50,8 +52,9 @@ export class FunctionClient {
     body: Uint8Array,
     timeoutMs: number,
     signal?: AbortSignal,
+    socketPath?: string,
   ): Promise<AttemptResult> {
-    const pool = this.#pool(url.origin, transport);
+    const pool = this.#pool(url.origin, transport, socketPath);
     let response;
     try {
       response = await pool.request({
@@ -130,17 +133,21 @@ export class FunctionClient {
     await Promise.all(pools.map((p) => p.destroy()));
   }
 
-  #pool(origin: string, options: FunctionClientOptions): Pool {
-    let pool = this.#pools.get(origin);
+  #pool(origin: string, options: FunctionClientOptions, socketPath: string | undefined): Pool {
+    const key = socketPath === undefined ? origin : `${socketPath}\u0000${origin}`;
+    let pool = this.#pools.get(key);
     if (pool === undefined) {
+      // pool_ttl ≤ 0 means "no lifetime limit" in StateFun; undici needs a positive keep-alive.
+      const ttl = options.poolTtlMs > 0 ? options.poolTtlMs : UNLIMITED_KEEP_ALIVE_MS;
       pool = new Pool(origin, {
         connections: options.poolSize,
         connect: { timeout: options.connectMs },
-        keepAliveTimeout: options.poolTtlMs,
-        keepAliveMaxTimeout: options.poolTtlMs,
+        ...(socketPath === undefined ? {} : { socketPath }),
+        keepAliveTimeout: ttl,
+        keepAliveMaxTimeout: ttl,
         pipelining: 1,
       });
-      this.#pools.set(origin, pool);
+      this.#pools.set(key, pool);
     }
     return pool;
   }

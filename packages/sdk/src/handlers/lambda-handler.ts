@@ -17,7 +17,7 @@ export interface LambdaHttpEvent {
   /** The HTTP method (payload v1). */
   readonly httpMethod?: string;
   /** Request context; `http.method` is the HTTP method in payload v2 and function URLs. */
-  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  readonly requestContext?: object;
   /** The body: base64 when `isBase64Encoded`, else text. */
   readonly body?: string | null;
   /** Whether `body` is base64. */
@@ -36,6 +36,12 @@ export interface LambdaHttpResult {
 
 /** An AWS Lambda handler for HTTP events. */
 export type LambdaHandler = (event: LambdaHttpEvent) => Promise<LambdaHttpResult>;
+
+function methodOf(event: LambdaHttpEvent): string {
+  const context = event.requestContext as { readonly http?: { readonly method?: unknown } } | undefined;
+  const method = context?.http?.method ?? event.httpMethod;
+  return typeof method === 'string' ? method : 'POST';
+}
 
 function toResult(answer: SdkResponse): LambdaHttpResult {
   // API Gateway computes Content-Length of the decoded body itself; only the type is passed on.
@@ -70,7 +76,7 @@ export function createLambdaHandler(
 ): LambdaHandler {
   const core = createRequestHandler(functions, options);
   return async (event) => {
-    const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'POST';
+    const method = methodOf(event);
     if (method.toUpperCase() !== 'POST') return toResult(core.reject(methodNotAllowed(method)));
     const text = event.body ?? '';
     const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');

@@ -41,6 +41,8 @@ describe('customType', () => {
     expect(() => customType('example/x', { serialize: () => new Uint8Array() } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_SDK_INVALID_FUNCTION' }),
     );
-    expect(() => customType('x', { serialize: () => new Uint8Array(), deserialize: () => 1 })).toThrow(DefinitionError);
+    expect(() => customType('x', { serialize: () => new Uint8Array(), deserialize: () => 1 })).toThrow(
+      DefinitionError,
+    );
   });
 });

@@ -5,7 +5,10 @@ import { protobufType } from './protobuf-type.js';
 
 describe('protobufType', () => {
   test('takes a protobufjs static class', () => {
-    const type = protobufType('type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord', KafkaProducerRecord);
+    const type = protobufType(
+      'type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord',
+      KafkaProducerRecord,
+    );
     const bytes = type.serialize(KafkaProducerRecord.create({ topic: 't', key: 'k' }));
     expect(bytes).toEqual(KafkaProducerRecord.encode({ topic: 't', key: 'k' }).finish());
     expect(type.deserialize(bytes)).toMatchObject({ topic: 't', key: 'k' });

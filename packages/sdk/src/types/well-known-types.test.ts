@@ -1,4 +1,11 @@
-import { BooleanWrapper, DoubleWrapper, FloatWrapper, IntWrapper, LongWrapper, StringWrapper } from '@statehouse/protocol';
+import {
+  BooleanWrapper,
+  DoubleWrapper,
+  FloatWrapper,
+  IntWrapper,
+  LongWrapper,
+  StringWrapper,
+} from '@statehouse/protocol';
 import { describe, expect, test } from 'vitest';
 import { SerializationError } from '../errors.js';
 import { fromHex, toHex } from '../../test/support/wire.js';
@@ -56,8 +63,10 @@ describe('well-known types: decoding', () => {
   });
 
   test('round-trips', () => {
-    for (const v of [0, 1, -1, 2_147_483_647, -2_147_483_648]) expect(IntType.deserialize(IntType.serialize(v))).toBe(v);
-    for (const v of [0n, 1n, -(2n ** 63n), 2n ** 63n - 1n]) expect(LongType.deserialize(LongType.serialize(v))).toBe(v);
+    for (const v of [0, 1, -1, 2_147_483_647, -2_147_483_648])
+      expect(IntType.deserialize(IntType.serialize(v))).toBe(v);
+    for (const v of [0n, 1n, -(2n ** 63n), 2n ** 63n - 1n])
+      expect(LongType.deserialize(LongType.serialize(v))).toBe(v);
     for (const v of [0, -0, 1.5, Math.PI, Number.NaN, Infinity]) {
       expect(DoubleType.deserialize(DoubleType.serialize(v))).toBe(v);
       expect(FloatType.deserialize(FloatType.serialize(v))).toBe(Math.fround(v));

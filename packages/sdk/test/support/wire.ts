@@ -47,7 +47,9 @@ interface PlainValue {
 }
 
 const plainValue = (v: TypedValueProps | null | undefined): PlainValue | null =>
-  v === null || v === undefined ? null : { typename: v.typename ?? '', hasValue: v.hasValue === true, hex: hex(v.value) };
+  v === null || v === undefined
+    ? null
+    : { typename: v.typename ?? '', hasValue: v.hasValue === true, hex: hex(v.value) };
 
 const plainAddress = (a: AddressProps | null | undefined): string | null =>
   a === null || a === undefined ? null : `${a.namespace ?? ''}/${a.type ?? ''}/${a.id ?? ''}`;
@@ -55,7 +57,11 @@ const plainAddress = (a: AddressProps | null | undefined): string | null =>
 /** A decoded `FromFunction` as a plain object, every field explicit, bytes as hex. */
 export interface PlainFromFunction {
   readonly kind: 'result' | 'incomplete' | 'none';
-  readonly missing: readonly { name: string; typename: string; expiration: { mode: number; millis: number } | null }[];
+  readonly missing: readonly {
+    name: string;
+    typename: string;
+    expiration: { mode: number; millis: number } | null;
+  }[];
   readonly mutations: readonly { type: number; name: string; value: PlainValue | null }[];
   readonly messages: readonly { target: string | null; argument: PlainValue | null }[];
   readonly delayed: readonly {

@@ -1,0 +1,77 @@
+/** The built `statehouse` command as users run it: help, usage errors, clean stop on SIGTERM. */
+import { execFile, spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiClient, CLI_BIN, RuntimeProcess, createTempDir, moduleYaml, serveOfficialCart, CART_TYPES, type TempDir } from '@statehouse/testkit';
+
+const run = promisify(execFile);
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI_BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('statehouse CLI', () => {
+  const dirs: TempDir[] = [];
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) await d.cleanup();
+  });
+  async function tempFile(name: string, text: string): Promise<string> {
+    const dir = await createTempDir();
+    dirs.push(dir);
+    const path = join(dir.path, name);
+    await writeFile(path, text);
+    return path;
+  }
+
+  it('--help lists every command', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('statehouse run <module.yaml>');
+    expect(cli(['run', '--help']).stdout).toMatch(/--data-dir DIR[\s\S]*--listen HOST:PORT[\s\S]*--store URL/);
+  });
+
+  it('works through npx at the repo root', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'statehouse', '--help'], { cwd: REPO_ROOT });
+    expect(stdout).toContain('statehouse run <module.yaml>');
+  });
+
+  it('explains usage errors with exit code 2', async () => {
+    expect(cli(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(cli(['run'])).toMatchObject({ status: 2, stderr: expect.stringContaining('needs a module file') });
+    expect(cli(['run', '/nonexistent/module.yaml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read module file') });
+    const kafka = await tempFile('kafka.yaml', 'kind: io.statefun.kafka.v1/ingress\nspec:\n  id: example/in\n');
+    const r = cli(['run', kafka]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ERR_CONFIG_KIND_NOT_YET_SUPPORTED');
+    expect(r.stderr).toContain('kafka.yaml');
+    const typo = await tempFile('typo.yaml', 'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n  maxNumBatchRequest: 3\n');
+    expect(cli(['run', typo]).stderr).toContain('maxNumBatchRequest');
+    expect(cli(['run', typo, '--listen', 'nowhere']).status).toBe(2);
+    expect(cli(['run', typo, '--log-level', 'loud']).stderr).toContain('--log-level must be one of');
+  });
+
+  it('stops cleanly on SIGTERM with exit code 0 and keeps committed data', async () => {
+    const dir = await createTempDir();
+    dirs.push(dir);
+    const service = await serveOfficialCart();
+    try {
+      const yaml = moduleYaml({ endpoints: [{ functions: 'example/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [CART_TYPES.egress] });
+      const runtime = new RuntimeProcess({ dataDir: join(dir.path, 'data'), moduleYaml: yaml });
+      await runtime.start();
+      const api = new ApiClient(runtime.url);
+      expect((await api.ingressJson('example/inventory', 'pen', CART_TYPES.restock, { itemId: 'pen', quantity: 3 })).status).toBe(202);
+      expect(await runtime.stop('SIGTERM')).toBe(0);
+      await runtime.start();
+      const state = await new ApiClient(runtime.url).state('example/inventory', 'pen');
+      expect(state.body.values?.['stock']?.json).toEqual({ inStock: 3, reserved: 0 });
+      expect(await runtime.stop('SIGINT')).toBe(0);
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * What cluster mode needs from a store beyond {@link Store}: membership, key-group leases with epochs,
+ * fenced commits, id blocks that are unique across processes, and wake-ups for key groups that received
+ * messages from other processes. Implemented by the PostgreSQL store.
+ */
+import type { CommitBatch, CommitResult, Store } from './store.js';
+
+/** A runtime process in the cluster. */
+export interface MemberRecord {
+  readonly nodeId: string;
+  /** Where its HTTP API is reachable, e.g. `10.0.0.5:8091`. */
+  readonly advertise: string;
+  /** Epoch ms of its last heartbeat (store clock). */
+  readonly heartbeatAt: number;
+  readonly startedAt: number;
+}
+
+/** The lease of one key group. */
+export interface LeaseRecord {
+  readonly keyGroup: number;
+  /** Owner's node id; `undefined` when released. */
+  readonly owner: string | undefined;
+  /** Increases on every change of owner; commits are fenced by it. */
+  readonly epoch: number;
+  /** Epoch ms (store clock) after which others may take it. */
+  readonly expiresAt: number;
+}
+
+/** The leases a commit relies on: it applies only if this node still holds each with this epoch. */
+export interface Fence {
+  readonly nodeId: string;
+  /** keyGroup → epoch held. */
+  readonly leases: ReadonlyMap<number, number>;
+}
+
+/** A view of the cluster returned by a heartbeat. */
+export interface ClusterView {
+  /** Store clock, epoch ms, at the heartbeat. */
+  readonly now: number;
+  /** Members whose heartbeat is younger than the lease timeout, including this one. */
+  readonly liveMembers: readonly MemberRecord[];
+  /** Every lease row (key groups never leased have none). */
+  readonly leases: readonly LeaseRecord[];
+}
+
+/** A store that several runtime processes share. */
+export interface ClusterStore extends Store {
+  /**
+   * Records this member's heartbeat, extends the expiry of every lease it holds to `now + leaseMs`, and
+   * returns the live members and all leases.
+   */
+  heartbeat(member: { nodeId: string; advertise: string }, leaseMs: number): Promise<ClusterView>;
+  /**
+   * Takes the given key groups where the lease is free, expired, or already ours: epoch + 1 for each taken
+   * from someone else or from nobody; expiry `now + leaseMs`.
+   *
+   * @returns the leases now held by `nodeId` among those asked for.
+   */
+  acquireLeases(nodeId: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]>;
+  /** Releases leases held by `nodeId` (owner cleared, expiry now), so others can take them at once. */
+  releaseLeases(nodeId: string, keyGroups: readonly number[]): Promise<void>;
+  /** Removes a member row (clean shutdown) and releases its leases. */
+  leave(nodeId: string): Promise<void>;
+  /**
+   * Like {@link Store.commit}, but first verifies, inside the same transaction, that `fence.nodeId` holds
+   * every lease in `fence.leases` with exactly that epoch (and not expired); otherwise nothing is applied and
+   * it throws `StoreError` with code `ERR_STORE_FENCED`. Egress offsets are assigned by the store at
+   * commit (contiguous per egress id across all processes); `EgressAppend.offset` is ignored. After the
+   * commit, every key group that received messages or timers is announced to {@link ClusterStore.listen}
+   * subscribers of all processes.
+   */
+  commitFenced(batch: CommitBatch, fence: Fence): Promise<CommitResult>;
+  /** Reserves `size` message seqs, greater than every seq reserved before by any process. */
+  allocateSeqBlock(size: number): Promise<{ first: number; last: number }>;
+  /** Reserves `size` timer ids, unique across processes. */
+  allocateTimerIdBlock(size: number): Promise<{ first: number; last: number }>;
+  /**
+   * Subscribes to key-group wake-ups (LISTEN/NOTIFY). The callback gets key groups that received messages
+   * or timers from a commit (any process).
+   *
+   * @returns a function that unsubscribes.
+   */
+  listen(onKeyGroups: (keyGroups: readonly number[]) => void): Promise<() => Promise<void>>;
+}
