@@ -14,6 +14,7 @@ import { RuntimeMetrics } from './engine/metrics.js';
 import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { TimerService } from './engine/timer-service.js';
+import { EgressWaiters } from './api/egress-waiters.js';
 import { ApiError } from './errors.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
@@ -39,6 +40,7 @@ export class Runtime {
   readonly #logEgresses: ReadonlySet<string>;
   readonly #allEgresses: ReadonlySet<string>;
   readonly #api: ApiServer;
+  readonly #egressWaiters = new EgressWaiters();
   #committer: Committer | undefined;
   #dispatcher: Dispatcher | undefined;
   #timers: TimerService | undefined;
@@ -124,6 +126,7 @@ export class Runtime {
         metrics: this.#metrics,
         ids: this.#ids,
         hasEgress: (id) => this.#allEgresses.has(id),
+        onEgress: (records) => this.#egressWaiters.notify(records),
       },
       {
         keyGroups: meta.keyGroups,
@@ -162,6 +165,7 @@ export class Runtime {
     const failed = this.#state === 'FAILED';
     this.#state = 'STOPPING';
     this.#api.stopIntake();
+    this.#egressWaiters.releaseAll();
     if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
     this.#timers?.stop();
     await this.#dispatcher?.close();
@@ -200,11 +204,15 @@ export class Runtime {
   #backend(): ApiBackend {
     return {
       ingress: (target, argument, key) => this.#ingress(target, argument, key),
-      readEgress: async (egressId, from, limit) => {
+      readEgress: async (egressId, from, limit, waitMs) => {
         if (!this.#logEgresses.has(egressId)) {
           throw new ApiError(404, 'ERR_API_UNKNOWN_EGRESS', `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`);
         }
-        const rows = await this.#store.readEgress(egressId, from, limit);
+        let rows = await this.#store.readEgress(egressId, from, limit);
+        if (rows.length === 0 && waitMs > 0) {
+          await this.#egressWaiters.wait(egressId, waitMs);
+          rows = await this.#store.readEgress(egressId, from, limit);
+        }
         return {
           records: rows.map((r) => ({ offset: r.offset, ...toApiValue(r.value) })),
           next: rows.length > 0 ? rows[rows.length - 1]!.offset + 1 : from,

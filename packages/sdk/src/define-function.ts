@@ -75,10 +75,11 @@ export function defineFunction<S extends StateSpecs = Record<never, never>>(
 ): StatefulFunction<S> {
   const { namespace, name } = parseValidTypeName(definition?.type, 'function type');
   const type = definition.type;
-  if (typeof definition.handle !== 'function') {
+  const handler: unknown = (definition as { handle?: unknown }).handle;
+  if (typeof handler !== 'function') {
     throw new DefinitionError(
       'ERR_SDK_INVALID_FUNCTION',
-      `Function ${type} has no handle(ctx, message) method; got ${describeValue(definition.handle)}.`,
+      `Function ${type} has no handle(ctx, message) method; got ${describeValue(handler)}.`,
     );
   }
   const state = (definition.state ?? {}) as S;

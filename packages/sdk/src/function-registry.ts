@@ -5,6 +5,11 @@ import { DefinitionError, describeValue } from './errors.js';
 /** Functions by function type (`namespace/name`). */
 export type FunctionRegistry = ReadonlyMap<string, StatefulFunction>;
 
+function isStatefulFunction(candidate: unknown): candidate is StatefulFunction {
+  const fn = candidate as Partial<StatefulFunction> | null | undefined;
+  return typeof fn?.type === 'string' && typeof fn.handle === 'function' && typeof fn.state === 'object';
+}
+
 /**
  * Indexes functions by type.
  *
@@ -21,8 +26,8 @@ export function createRegistry(functions: readonly StatefulFunction[]): Function
     );
   }
   const registry = new Map<string, StatefulFunction>();
-  for (const fn of functions) {
-    if (typeof fn?.type !== 'string' || typeof fn.handle !== 'function' || typeof fn.state !== 'object') {
+  for (const fn of functions as readonly unknown[]) {
+    if (!isStatefulFunction(fn)) {
       throw new DefinitionError(
         'ERR_SDK_INVALID_FUNCTION',
         `Handlers take functions made with defineFunction; got ${describeValue(fn)}.`,

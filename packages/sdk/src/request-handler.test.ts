@@ -286,14 +286,18 @@ describe('createRequestHandler: errors', () => {
     expect(response.status).toBe(400);
     expect(json(response)).toEqual({
       code: 'ERR_SDK_INVALID_REQUEST',
-      message: expect.stringContaining('The request body (11 bytes) is not a serialized ToFunction'),
+      message: expect.stringContaining(
+        'The request body (11 bytes) is not a serialized ToFunction',
+      ) as string,
     });
   });
 
   test('an empty body (no invocation) answers 400', async () => {
     const response = await call(new Uint8Array(0));
     expect(response.status).toBe(400);
-    expect(json(response)).toMatchObject({ message: expect.stringContaining('without an invocation') });
+    expect(json(response)).toMatchObject({
+      message: expect.stringContaining('without an invocation') as string,
+    });
   });
 
   test('an unknown function type answers 404 naming the served types', async () => {
@@ -303,7 +307,7 @@ describe('createRequestHandler: errors', () => {
       code: 'ERR_SDK_UNKNOWN_FUNCTION',
       message: expect.stringContaining(
         'No function of type example/nope is served here (served: example/counter)',
-      ),
+      ) as string,
     });
   });
 

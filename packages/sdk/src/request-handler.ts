@@ -32,7 +32,9 @@ export interface HandlerOptions {
 
 /** {@link HandlerOptions} with defaults applied. */
 export interface ResolvedHandlerOptions {
+  /** Largest request body accepted, in bytes. */
   readonly maxRequestBytes: number;
+  /** The error hook, if any. */
   readonly onError: ((error: StatefunSdkError, status: number) => void) | undefined;
 }
 

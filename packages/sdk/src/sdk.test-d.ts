@@ -4,6 +4,8 @@ import {
   LongType,
   StringType,
   address,
+  createFetchHandler,
+  createLambdaHandler,
   createNodeHandler,
   defineFunction,
   jsonType,
@@ -13,6 +15,8 @@ import {
   valueSpec,
   type Address,
   type Context,
+  type LambdaHttpEvent,
+  type LambdaHttpResult,
   type Message,
   type StatefulFunction,
   type Type,
@@ -111,5 +115,27 @@ describe('types', () => {
     await runFunction(cart, { messages: [{ type: IntType, value: 'x' }] });
     // @ts-expect-error a string is not Items
     await runFunction(cart, { state: { items: 'x' }, messages: [] });
+  });
+
+  test('handlers take the platform types; @types/aws-lambda shaped events fit', () => {
+    interface ApiGatewayV1Like {
+      httpMethod: string;
+      path: string;
+      body: string | null;
+      isBase64Encoded: boolean;
+      headers: Record<string, string | undefined>;
+      requestContext: { stage: string; requestId: string };
+    }
+    interface ApiGatewayV2Like {
+      version: string;
+      rawPath: string;
+      body?: string;
+      isBase64Encoded: boolean;
+      requestContext: { domainName: string; http: { method: string; path: string } };
+    }
+    expectTypeOf<ApiGatewayV1Like>().toExtend<LambdaHttpEvent>();
+    expectTypeOf<ApiGatewayV2Like>().toExtend<LambdaHttpEvent>();
+    expectTypeOf(createLambdaHandler([cart])).returns.resolves.toEqualTypeOf<LambdaHttpResult>();
+    expectTypeOf(createFetchHandler([cart])).toEqualTypeOf<(request: Request) => Promise<Response>>();
   });
 });

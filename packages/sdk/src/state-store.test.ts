@@ -81,6 +81,7 @@ describe('StateStore', () => {
   test('a received value of another type fails when read', () => {
     const s = store({ count: { typename: StringType.typename, bytes: StringType.serialize('x') } });
     expect(() => s.view['count']).toThrow(expect.objectContaining({ code: 'ERR_SDK_TYPE_MISMATCH' }));
+    expect(() => s.view['count']).toThrow(SerializationError);
   });
 
   test('undeclared states cannot be set or deleted', () => {

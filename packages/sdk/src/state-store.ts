@@ -33,21 +33,22 @@ class StateSlot {
   ) {}
 
   get(): unknown {
-    if (!this.touched) {
-      this.touched = true;
-      if (this.received !== undefined) {
-        if (this.received.typename !== this.spec.type.typename) {
-          throw new SerializationError(
-            'ERR_SDK_TYPE_MISMATCH',
-            `State "${this.name}" arrived as ${this.received.typename} but is declared as ` +
-              `${this.spec.type.typename}: a state keeps the type it was registered with; use a new state name ` +
-              `for the new type.`,
-          );
-        }
-        this.value = this.spec.type.deserialize(this.received.bytes);
-        this.baseline = this.spec.type.serialize(this.value);
+    if (this.touched) return this.value;
+    if (this.received !== undefined) {
+      if (this.received.typename !== this.spec.type.typename) {
+        throw new SerializationError(
+          'ERR_SDK_TYPE_MISMATCH',
+          `State "${this.name}" arrived as ${this.received.typename} but is declared as ` +
+            `${this.spec.type.typename}: a state keeps the type it was registered with; use a new state name ` +
+            `for the new type.`,
+        );
       }
+      const value = this.spec.type.deserialize(this.received.bytes);
+      this.baseline = this.spec.type.serialize(value);
+      this.value = value;
     }
+    // Only a successful read counts: a failed one throws again on the next read instead of yielding undefined.
+    this.touched = true;
     return this.value;
   }
 

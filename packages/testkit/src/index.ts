@@ -34,3 +34,5 @@ export type {
   Responder,
   OfficialStateFun,
 } from './fixtures/recording-service.js';
+export { startPostgres, withPostgres, TEST_PG_URL_ENV } from './postgres.js';
+export type { TestPostgres, StartPostgresOptions } from './postgres.js';

@@ -14,8 +14,12 @@ import type { ApiValue } from './value-json.js';
 export interface ApiBackend {
   /** Enqueues an ingress message once committed. @throws {@link ApiError} */
   ingress(target: FunctionAddress, argument: StoredValue, idempotencyKey: string | undefined): Promise<{ messageId: string }>;
-  /** Reads a log egress. @throws {@link ApiError} 404 when no such log egress exists. */
-  readEgress(egressId: string, from: number, limit: number): Promise<{ records: unknown[]; next: number }>;
+  /**
+   * Reads a log egress; when nothing is at `from` yet, waits up to `waitMs` for records to be committed.
+   *
+   * @throws {@link ApiError} 404 when no such log egress exists.
+   */
+  readEgress(egressId: string, from: number, limit: number, waitMs: number): Promise<{ records: unknown[]; next: number }>;
   /** Reads the committed state of an address; `undefined` when it has none. */
   readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
   /** Stalled addresses. */
@@ -35,6 +39,7 @@ export interface ApiServerOptions {
 
 const MAX_IDEMPOTENCY_KEY = 512;
 const MAX_EGRESS_LIMIT = 10_000;
+const MAX_EGRESS_WAIT_MS = 30_000;
 
 /** The HTTP API server. */
 export class ApiServer {
@@ -111,7 +116,8 @@ export class ApiServer {
       const [ns, name] = decodeSegments(parts.slice(2));
       const from = intParam(url, 'from', 0);
       const limit = Math.min(intParam(url, 'limit', 100), MAX_EGRESS_LIMIT);
-      return sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit));
+      const waitMs = Math.min(intParam(url, 'wait', 0), MAX_EGRESS_WAIT_MS);
+      return sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));
     }
     if (parts[0] === 'v1' && parts[1] === 'state' && parts.length === 5) {
       const [ns, name, id] = decodeSegments(parts.slice(2));

@@ -242,14 +242,16 @@ export class Dispatcher {
               `no endpoint in module.yaml serves function type ${type}; add an io.statefun.endpoints.v2/http document for it`,
             );
           }
-          const body = buildRequest(mb.address, specs.specsOf(type), state, batch, Date.now());
+          const typeSpecs = specs.specsOf(type);
+          const sentSpecs = typeSpecs.size;
+          const body = buildRequest(mb.address, typeSpecs, state, batch, Date.now());
           // Once stalled, every attempt gets the whole budget again; before, attempts share it.
           const remaining = mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
           const t0 = performance.now();
           const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, signal, resolved.socketPath);
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
           if (reply.incompleteInvocationContext != null) {
-            this.#learnSpecs(type, reply);
+            this.#learnSpecs(type, reply, sentSpecs);
             metrics.incompleteContexts.inc({ function_type: type });
             continue;
           }
@@ -298,7 +300,8 @@ export class Dispatcher {
     return parsed;
   }
 
-  #learnSpecs(type: FunctionType, reply: FromFunction): void {
+  /** @param sentSpecs - how many specs the request that got this reply carried (the registry only grows). */
+  #learnSpecs(type: FunctionType, reply: FromFunction, sentSpecs: number): void {
     const declared: DeclaredSpec[] = (reply.incompleteInvocationContext?.missingValues ?? []).map((s) => ({
       stateName: s.stateName ?? '',
       typename: s.typeTypename ?? '',
@@ -306,6 +309,9 @@ export class Dispatcher {
       expireAfterMs: Number(s.expirationSpec?.expireAfterMillis ?? 0),
     }));
     const added = this.#deps.specs.register(type, declared);
+    // Nothing new, yet another invocation of this type may have learned the specs since our request was
+    // built: then retrying carries them. Only a request that already had them all means a loop.
+    if (added.length === 0 && this.#deps.specs.specsOf(type).size > sentSpecs) return;
     if (added.length === 0) {
       throw new FunctionReplyError(
         'ERR_REPLY_INCOMPLETE_CONTEXT_LOOP',

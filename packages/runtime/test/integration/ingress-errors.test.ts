@@ -4,6 +4,7 @@
  * everything accepted processed exactly once after the function service unblocks.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +87,7 @@ describe('ingress and API errors', () => {
     readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
     readonly path: string;
     readonly headers?: Record<string, string>;
-    readonly body?: string | Uint8Array | AsyncIterable<Uint8Array>;
+    readonly body?: string | Uint8Array | Readable;
     readonly status: number;
     readonly code: string;
   }
@@ -110,9 +111,10 @@ describe('ingress and API errors', () => {
       name: 'chunked body over the limit',
       path: '/v1/ingress/ie/echo/a',
       headers: json,
-      body: (async function* () {
-        for (let i = 0; i < 5; i++) yield new Uint8Array(300);
-      })(),
+      // No content-length: the limit is enforced while streaming.
+      body: Readable.from((function* () {
+        for (let i = 0; i < 5; i++) yield Buffer.alloc(300);
+      })()),
       status: 413,
       code: 'ERR_API_BODY_TOO_LARGE',
     },

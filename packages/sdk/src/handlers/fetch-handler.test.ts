@@ -33,7 +33,7 @@ describe('createFetchHandler', () => {
         controller.close();
       },
     });
-    const response = await handler(post(stream, { duplex: 'half' } as RequestInit));
+    const response = await handler(post(stream, { duplex: 'half' }));
     expect(response.status).toBe(200);
   });
 

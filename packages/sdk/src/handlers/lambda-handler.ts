@@ -26,7 +26,9 @@ export interface LambdaHttpEvent {
 
 /** What the handler answers; fits API Gateway (v1 and v2) and function URLs. */
 export interface LambdaHttpResult {
+  /** The HTTP status. */
   readonly statusCode: number;
+  /** `Content-Type` (and `Allow` on 405). */
   readonly headers: Readonly<Record<string, string>>;
   /** The `FromFunction` bytes in base64 (200), or the JSON error body. */
   readonly body: string;

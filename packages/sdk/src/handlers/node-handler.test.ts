@@ -73,7 +73,7 @@ describe('serve / createNodeHandler over real HTTP', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({
       code: 'ERR_SDK_FUNCTION_FAILED',
-      message: expect.stringContaining('cannot greet "fail"'),
+      message: expect.stringContaining('cannot greet "fail"') as string,
       retryable: true,
     });
   });

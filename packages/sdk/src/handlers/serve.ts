@@ -1,5 +1,5 @@
 /** A ready-made node:http server for functions. */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatefulFunction } from '../define-function.js';
 import { DefinitionError, describeValue } from '../errors.js';
@@ -65,7 +65,10 @@ export async function serve(
       `Invalid port ${describeValue(port)}: expected a whole number from 0 to 65535 (0 picks a free port).`,
     );
   }
-  const server = createServer(createNodeHandler(functions, options));
+  const listener = createNodeHandler(functions, options);
+  // Imported here, not at the top, so that importing the SDK on Fetch-only platforms never loads node:http.
+  const { createServer } = await import('node:http');
+  const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -25,7 +25,7 @@ describe('customType', () => {
     expect(() => Broken.serialize(1)).toThrow(SerializationError);
     expect(() => Broken.serialize(1)).toThrow('Cannot serialize a value as example/broken: nope.');
     expect(() => Broken.deserialize(new Uint8Array(1))).toThrow(
-      expect.objectContaining({ code: 'ERR_SDK_DESERIALIZE_FAILED', cause: expect.any(Error) }),
+      expect.objectContaining({ code: 'ERR_SDK_DESERIALIZE_FAILED', cause: expect.any(Error) as Error }),
     );
   });
 

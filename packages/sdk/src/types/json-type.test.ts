@@ -40,7 +40,7 @@ describe('jsonType', () => {
     expect(() => type.deserialize(bad)).toThrow(
       expect.objectContaining({
         code: 'ERR_SDK_SCHEMA_VALIDATION',
-        message: expect.stringContaining('expected {id, quantity}'),
+        message: expect.stringContaining('expected {id, quantity}') as string,
       }),
     );
   });

@@ -4,7 +4,6 @@
  * 500 for every failure; ours answers JSON `{code, message[, retryable]}` and a precise status (400 for a
  * request that is not a ToFunction, 404 for an unknown function type).
  */
-import { StateFun } from 'apache-flink-statefun';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { StringType, defineFunction } from '../../src/index.js';
 import { encodeRequest } from '../support/wire.js';

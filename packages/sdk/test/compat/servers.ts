@@ -56,7 +56,8 @@ export async function startPair(
   const ourServer = await serve(ours, { port: 0 });
   const statefun = new StateFun();
   bindOfficial(statefun);
-  const officialServer = createServer(statefun.handler());
+  const handler = statefun.handler();
+  const officialServer = createServer((request, response) => void handler(request, response));
   await new Promise<void>((resolve) => officialServer.listen(0, '127.0.0.1', resolve));
   const officialUrl = `http://127.0.0.1:${(officialServer.address() as AddressInfo).port}/`;
 

@@ -38,7 +38,7 @@ const ours = defineFunction({
     if (command === 'set') Object.assign(s, { label: 'hi', flag: true, ratio: 1.5, items: { a: 1 } });
     if (command === 'add') s.items = { ...s.items, [arg]: (s.items?.[arg] ?? 0) + 1 };
     if (command === 'delete') for (const name of arg.split(',')) delete s[name as keyof typeof s];
-    if (command === 'same') s.count = s.count;
+    if (command === 'same') s.count = s.count ?? 0;
     if (command === 'echo') {
       ctx.egress(
         EGRESS,
@@ -57,7 +57,7 @@ function official(context: Context, message: Message): void {
   if (command === 'set') Object.assign(s, { label: 'hi', flag: true, ratio: 1.5, items: { a: 1 } });
   if (command === 'add') s.items = { ...s.items, [arg]: (s.items?.[arg] ?? 0) + 1 };
   if (command === 'delete') for (const name of arg.split(',')) s[name] = null;
-  if (command === 'same') s.count = s.count; // eslint-disable-line no-self-assign
+  if (command === 'same') s.count = s.count ?? 0;
   if (command === 'echo') {
     const value = JSON.stringify([s.count, s['label'], s['flag'], s['ratio'], s.items].map((v) => v ?? null));
     context.send(egressMessageBuilder({ typename: EGRESS, value, valueType: StateFun.stringType() }));

