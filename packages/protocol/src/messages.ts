@@ -4,6 +4,7 @@
  * Each class has static `encode(props).finish()` and `decode(bytes)`; decoded instances expose every
  * scalar field with its proto3 default. The shapes (`…Props`) are what `encode` accepts.
  */
+import './long-as-number.js';
 import { io } from '../generated/statefun_pb.js';
 
 const reqreply = io.statefun.sdk.reqreply;

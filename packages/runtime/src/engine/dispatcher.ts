@@ -383,7 +383,8 @@ export class Dispatcher {
       }
       const timer: StoredTimer = {
         id: ids.nextTimerId(),
-        keyGroup: keyGroupOf(d.target, keyGroups),
+        // Timers live in the sender's key group: its owner arms them and cancels them by token.
+        keyGroup: mb.keyGroup,
         fireAt: now + d.delayMs,
         sender: self,
         token: d.token,

@@ -1,0 +1,143 @@
+/**
+ * Error codes of the PostgreSQL store and the translation of `postgres` (postgres.js) errors into
+ * {@link StoreError}s. The store-generic codes are shared with the SQLite store; the cluster-only ones are added
+ * here.
+ */
+import { StoreError } from '../../errors.js';
+import { STORE_ERROR_CODES } from '../sqlite/store-errors.js';
+
+/** Every code the PostgreSQL store throws: the shared {@link STORE_ERROR_CODES} plus cluster-only ones. */
+export const POSTGRES_STORE_ERROR_CODES = Object.freeze({
+  ...STORE_ERROR_CODES,
+  /**
+   * A fenced commit found that this node no longer holds a key group's lease with the expected epoch (another
+   * node took it, or it expired); nothing was applied.
+   */
+  fenced: 'ERR_STORE_FENCED',
+  /** The PostgreSQL server could not be reached or refused the connection (address, credentials, database). */
+  connectFailed: 'ERR_STORE_CONNECT_FAILED',
+} as const);
+
+/** One of {@link POSTGRES_STORE_ERROR_CODES}. */
+export type PostgresStoreErrorCode = (typeof POSTGRES_STORE_ERROR_CODES)[keyof typeof POSTGRES_STORE_ERROR_CODES];
+
+/** Socket-level failures (Node) and postgres.js connection states that mean "the server is unreachable". */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+/** SQLSTATEs a retry can fix: serialization failure, deadlock, lock not available. */
+const CONFLICT_STATES: ReadonlySet<string> = new Set(['40001', '40P01', '55P03']);
+/** SQLSTATEs of a server that is shutting down, starting up, or full of connections. */
+const UNAVAILABLE_STATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300']);
+
+function errorCode(err: unknown): string | undefined {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/**
+ * The URL without its password, for messages and logs.
+ *
+ * @param url - a `postgres://` connection URL.
+ * @returns the URL with the password replaced by `***`, or a placeholder when it does not parse.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(a URL that does not parse)';
+  }
+}
+
+/**
+ * Whether the error means the connection to the server failed (rather than a statement).
+ *
+ * @param err - what was thrown.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code === undefined) return false;
+  return (
+    NETWORK_CODES.has(code) ||
+    UNAVAILABLE_STATES.has(code) ||
+    code.startsWith('08') || // connection exception
+    code.startsWith('28') || // invalid authorization (wrong user or password)
+    code === '3D000' || // database does not exist
+    code === 'SASL_SIGNATURE_MISMATCH' ||
+    code === 'AUTH_TYPE_NOT_IMPLEMENTED'
+  );
+}
+
+function connectError(err: unknown, code: string, what: string, url: string, detail: string): StoreError {
+  const isConfig = code.startsWith('28') || code === '3D000' || code === 'AUTH_TYPE_NOT_IMPLEMENTED';
+  const hint = code.startsWith('28')
+    ? 'Check the user name and password in the store URL.'
+    : code === '3D000'
+      ? 'Create the database first (CREATE DATABASE), or fix its name in the store URL.'
+      : 'Check that the server is running and reachable from this host (host, port, firewall), and that it ' +
+        'accepts connections (max_connections, pg_hba.conf).';
+  return new StoreError(
+    POSTGRES_STORE_ERROR_CODES.connectFailed,
+    `${what} failed: could not use the PostgreSQL server at ${redactUrl(url)}: ${detail} (${code}). ${hint}`,
+    { cause: err, retryable: !isConfig },
+  );
+}
+
+/**
+ * Wraps an error from postgres.js into a {@link StoreError}; a `StoreError` passes through unchanged.
+ *
+ * @param err - what was thrown.
+ * @param code - the code to use when the error has no more specific one.
+ * @param what - the operation, e.g. `Committing a batch`.
+ * @param url - the store URL (its password is never shown).
+ * @returns the error to throw.
+ */
+export function toPostgresStoreError(err: unknown, code: PostgresStoreErrorCode, what: string, url: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const pgCode = errorCode(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (pgCode !== undefined && isConnectionError(err)) {
+    const commitNote =
+      code === POSTGRES_STORE_ERROR_CODES.commitFailed ? ' The outcome of the commit is unknown: recover from the store.' : '';
+    const wrapped = connectError(err, pgCode, what, url, detail);
+    return commitNote === ''
+      ? wrapped
+      : new StoreError(wrapped.code, wrapped.message + commitNote, { cause: err, retryable: wrapped.retryable });
+  }
+  if (pgCode?.startsWith('23') === true) {
+    return new StoreError(
+      POSTGRES_STORE_ERROR_CODES.constraint,
+      `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
+        'and pending cancellation tokens of a sender must be unique: this is a bug in the code that built the batch.',
+      { cause: err },
+    );
+  }
+  if (pgCode !== undefined && CONFLICT_STATES.has(pgCode)) {
+    return new StoreError(
+      POSTGRES_STORE_ERROR_CODES.busy,
+      `${what} failed: it conflicted with a concurrent transaction (SQLSTATE ${pgCode}); nothing was applied. Retry.`,
+      { cause: err, retryable: true },
+    );
+  }
+  const isResourceShortage = pgCode?.startsWith('53') === true;
+  const hint = isResourceShortage ? ' The server is short of disk, memory or connections: free some and retry.' : '';
+  return new StoreError(
+    code,
+    `${what} failed: ${detail}${pgCode === undefined ? '' : ` (SQLSTATE ${pgCode})`}.${hint}`,
+    { cause: err, retryable: isResourceShortage },
+  );
+}

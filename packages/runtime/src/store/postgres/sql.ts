@@ -1,0 +1,67 @@
+/** The postgres.js client as the PostgreSQL store uses it: `bigint` columns read as numbers, no notice output. */
+import postgres from 'postgres';
+
+/**
+ * `bigint` (int8) columns parse to `number`. Every int8 the store keeps (seqs, ids, offsets, epochs, epoch
+ * milliseconds) stays far below 2^53, so no precision is lost.
+ */
+const BIGINT_AS_NUMBER = {
+  to: 20,
+  from: [20],
+  serialize: (value: number): string => String(value),
+  parse: (value: string): number => Number(value),
+};
+
+/** Custom types of the store's client. */
+export type StoreTypes = { bigint: number };
+/** A client (pool) of the store. */
+export type Sql = postgres.Sql<StoreTypes>;
+/** The client inside a transaction. */
+export type TxSql = postgres.TransactionSql<StoreTypes>;
+/** Either: statements that may run inside or outside a transaction take this. */
+export type AnySql = Sql | TxSql;
+
+/** Options of {@link createSql}. */
+export interface CreateSqlOptions {
+  readonly url: string;
+  readonly max: number;
+  readonly connectTimeoutMs: number;
+}
+
+/**
+ * Creates a lazily connecting pool.
+ *
+ * @param options - URL, pool size and connect timeout.
+ * @returns the client; end it with `sql.end()`.
+ */
+export function createSql(options: CreateSqlOptions): Sql {
+  return postgres(options.url, {
+    max: options.max,
+    connect_timeout: Math.max(1, Math.ceil(options.connectTimeoutMs / 1000)),
+    types: { bigint: BIGINT_AS_NUMBER },
+    // `CREATE TABLE IF NOT EXISTS` and friends send notices; postgres.js would print them to the console.
+    onnotice: () => {},
+    connection: { application_name: 'statehouse' },
+  });
+}
+
+/**
+ * Epoch milliseconds of the store clock, as a SQL fragment: the server's clock at the statement, not at the
+ * transaction start, so a transaction that waited for a lock does not act on a stale time.
+ *
+ * @param sql - the client or transaction the fragment is used in.
+ * @returns the fragment, to interpolate into a tagged query.
+ */
+export function nowMs(sql: AnySql): postgres.PendingQuery<postgres.Row[]> {
+  return sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+}
+
+/**
+ * Bytes as lowercase hex, for `decode(x, 'hex')`: postgres.js cannot send `Buffer[]` as `bytea[]`.
+ *
+ * @param value - the bytes.
+ * @returns their hex text ('' for zero-length bytes, which `decode` turns back into an empty, non-null value).
+ */
+export function toHex(value: Uint8Array): string {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+}
