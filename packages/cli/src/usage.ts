@@ -4,6 +4,7 @@ export const MAIN_USAGE = `statehouse — a stateful-functions runtime compatibl
 
 Usage:
   statehouse run <module.yaml> [options]   Run the functions, ingresses and egresses of a module
+  statehouse cluster status --store URL    Members, key groups per member and backlog of a cluster
   statehouse --help                        Show this help
   statehouse --version                     Show the version
 
@@ -17,6 +18,9 @@ Options:
   --data-dir DIR            Directory of the embedded SQLite store        (default ./.statehouse)
   --listen HOST:PORT        Address of the HTTP API                        (default 127.0.0.1:8091)
   --store URL               Store URL; postgres://... selects cluster mode (default: embedded SQLite)
+  --node-id ID              Cluster mode: this process's unique name      (default <hostname>-<pid>-<random>)
+  --advertise HOST:PORT     Cluster mode: where this process's API is reached (default the listen address)
+  --lease-timeout-ms N      Cluster mode: a silent process loses its key groups after N ms (default 10000)
   --max-ingress-bytes N     Largest accepted ingress body in bytes         (default 4194304)
   --max-inbox-messages N    Messages in memory above which ingress answers 503 (default 100000)
   --log-level LEVEL         fatal, error, warn, info, debug or trace       (default info)
@@ -29,3 +33,8 @@ HTTP API (see docs/runtime.md):
   GET  /v1/stalled, /healthz, /readyz, /metrics
 
 Stops cleanly on SIGTERM or SIGINT (Ctrl-C).`;
+
+export const CLUSTER_USAGE = `Usage: statehouse cluster status --store postgres://... [--json]
+
+Shows the members of a cluster (heartbeat age, advertised address), how many key groups each owns, and the
+messages and timers pending in each member's key groups.`;

@@ -1,4 +1,6 @@
 /** Options of a runtime: what embedders and the CLI pass, and the resolved form the code runs with. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -13,8 +15,18 @@ export interface RuntimeOptions {
   readonly module: ModuleConfig;
   /** Directory of the embedded SQLite store. @default './.statehouse' */
   readonly dataDir?: string;
-  /** A store instance; overrides `dataDir`. @default a SQLite store in `dataDir` */
+  /** A store instance; overrides `dataDir` and `storeUrl`. @default a SQLite store in `dataDir` */
   readonly store?: Store;
+  /** `postgres://…` selects cluster mode on that PostgreSQL database. @default the embedded SQLite store */
+  readonly storeUrl?: string;
+  /** Cluster mode: this process's unique name. @default `<hostname>-<pid>-<random>` */
+  readonly nodeId?: string;
+  /** Cluster mode: where other processes and operators reach this one's API. @default the listen address */
+  readonly advertise?: string;
+  /** Cluster mode: a silent process loses its key groups after this long, ms. @default 10000 */
+  readonly leaseMs?: number;
+  /** Cluster mode: heartbeat and rebalancing interval, ms. @default min(1000, leaseMs / 4) */
+  readonly heartbeatMs?: number;
   /** `host:port` of the HTTP API; port 0 picks a free port. @default '127.0.0.1:8091' */
   readonly listen?: string;
   /** Number of key groups K; fixed once data exists. @default 256 */
@@ -44,6 +56,11 @@ export interface ResolvedRuntimeOptions {
   readonly module: ModuleConfig;
   readonly dataDir: string;
   readonly store: Store | undefined;
+  readonly storeUrl: string | undefined;
+  readonly nodeId: string;
+  readonly advertise: string | undefined;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
   readonly host: string;
   readonly port: number;
   readonly keyGroups: number;
@@ -73,6 +90,17 @@ const scalars = z.strictObject({
   idempotencyWindowMs: positiveInt.default(24 * 60 * 60 * 1000),
   stalledRetryMaxMs: positiveInt.default(10_000),
   collectProcessMetrics: z.boolean().default(true),
+  storeUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres://user:password@host:port/database URL')
+    .optional(),
+  nodeId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 letters, digits, ".", "_" or "-"')
+    .optional(),
+  advertise: z.string().min(1).optional(),
+  leaseMs: positiveInt.min(500).default(10_000),
+  heartbeatMs: positiveInt.optional(),
 });
 
 /**
@@ -99,6 +127,11 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     module,
     dataDir: resolve(o.dataDir),
     store,
+    storeUrl: o.storeUrl,
+    nodeId: o.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    advertise: o.advertise,
+    leaseMs: o.leaseMs,
+    heartbeatMs: o.heartbeatMs ?? Math.min(1_000, Math.floor(o.leaseMs / 4)),
     host,
     port,
     keyGroups: o.keyGroups,

@@ -15,7 +15,14 @@ import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { TimerService } from './engine/timer-service.js';
 import { EgressWaiters } from './api/egress-waiters.js';
-import { ApiError } from './errors.js';
+import { ApiError, StoreError } from './errors.js';
+import { BlockIdAllocator } from './cluster/block-id-allocator.js';
+import { ClusterMode } from './cluster/cluster-mode.js';
+import { InboxTracker } from './cluster/inbox-tracker.js';
+import type { IdSource } from './engine/id-allocator.js';
+import type { PendingMessage } from './engine/pending-message.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
+import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js';
@@ -44,7 +51,8 @@ export class Runtime {
   #committer: Committer | undefined;
   #dispatcher: Dispatcher | undefined;
   #timers: TimerService | undefined;
-  #ids: IdAllocator | undefined;
+  #ids: IdSource | undefined;
+  #cluster: ClusterMode | undefined;
   #maintenance: NodeJS.Timeout | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
@@ -52,8 +60,12 @@ export class Runtime {
   constructor(options: RuntimeOptions) {
     this.#options = resolveRuntimeOptions(options);
     this.#log = this.#options.logger ?? pino({ level: 'info' });
-    this.#store = this.#options.store ?? new SqliteStore({ path: this.#options.dataDir });
-    this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses);
+    this.#store =
+      this.#options.store ??
+      (this.#options.storeUrl !== undefined
+        ? new PostgresStore({ url: this.#options.storeUrl })
+        : new SqliteStore({ path: this.#options.dataDir }));
+    this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses, this.#options.keyGroups);
     this.#resolver = createEndpointResolver(this.#options.module);
     const egresses = this.#options.module.egresses;
     this.#logEgresses = new Set(egresses.filter((e) => e.kind === 'log').map((e) => e.id));
@@ -66,6 +78,7 @@ export class Runtime {
         pendingTimers: () => this.#timers?.size ?? 0,
         inFlightInvocations: () => this.#dispatcher?.inFlight ?? 0,
         cachedAddresses: () => this.#cache.size,
+        ownedKeyGroups: () => this.#cluster?.coordinator.owned.size ?? this.#options.keyGroups,
       },
       { collectProcessMetrics: this.#options.collectProcessMetrics },
     );
@@ -105,28 +118,55 @@ export class Runtime {
     const bound = await this.#api.listen();
     this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     this.#specs.load(await this.#store.loadFunctionSpecs());
-    this.#ids = new IdAllocator(await this.#store.loadCounters());
-    this.#committer = new Committer(this.#store, this.#log.child({ component: 'committer' }), (err) => this.#fatal(err), {
-      onCommit: ({ durationMs, effectSets, ingress }) => {
-        this.#metrics.commitLatency.observe(durationMs / 1000);
-        this.#metrics.commitEffectSets.observe(effectSets + ingress);
-      },
-    });
-    this.#dispatcher = new Dispatcher(
+    const log = this.#log;
+    const cluster = this.#options.storeUrl !== undefined || isClusterStore(this.#store) ? (this.#store as ClusterStore) : undefined;
+    const blockIds = cluster === undefined ? undefined : new BlockIdAllocator(cluster);
+    if (blockIds !== undefined) await blockIds.rotate();
+    const ids: IdSource = blockIds ?? new IdAllocator(await this.#store.loadCounters());
+    this.#ids = ids;
+    const tracker = cluster === undefined ? undefined : new InboxTracker();
+    const committer = new Committer(
+      this.#store,
+      log.child({ component: 'committer' }),
+      (err) => this.#fatal(err),
       {
-        log: this.#log,
-        committer: this.#committer,
+        onCommit: ({ durationMs, effectSets, ingress }) => {
+          this.#metrics.commitLatency.observe(durationMs / 1000);
+          this.#metrics.commitEffectSets.observe(effectSets + ingress);
+        },
+      },
+      cluster === undefined
+        ? undefined
+        : {
+            store: cluster,
+            nodeId: this.#options.nodeId,
+            epochOf: (kg) => this.#cluster?.coordinator.epochOf(kg),
+            onFenced: () => this.#cluster?.fenced(),
+          },
+    );
+    this.#committer = committer;
+    const timers = new TimerService((t) => this.#dispatcher?.fireTimer(t));
+    this.#timers = timers;
+    const dispatcher = new Dispatcher(
+      {
+        log,
+        committer,
         cache: this.#cache,
         specs: this.#specs,
-        timers: (this.#timers = new TimerService((t) =>
-          this.#dispatcher?.deliver({ source: { kind: 'timer', id: t.id }, target: t.target, caller: t.sender, argument: t.argument }),
-        )),
+        timers,
         resolver: this.#resolver,
         client: this.#client,
         metrics: this.#metrics,
-        ids: this.#ids,
+        ids,
         hasEgress: (id) => this.#allEgresses.has(id),
         onEgress: (records) => this.#egressWaiters.notify(records),
+        ...(cluster === undefined || tracker === undefined
+          ? {}
+          : {
+              owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
+              onDeliver: (m: PendingMessage) => m.source.kind !== 'message' || tracker.delivered(m.source.seq),
+              onConsumed: (seqs: readonly number[]) => tracker.consumed(seqs),
+            }),
       },
       {
         keyGroups: meta.keyGroups,
@@ -134,12 +174,31 @@ export class Runtime {
         backoff: { ...DEFAULT_BACKOFF, stalledMaxMs: this.#options.stalledRetryMaxMs },
       },
     );
-    const messages = await this.#store.loadMessages();
-    for (const m of messages) {
-      this.#dispatcher.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: m.caller, argument: m.argument });
+    this.#dispatcher = dispatcher;
+    let pendingMessages = 0;
+    let pendingTimers = 0;
+    if (cluster === undefined || tracker === undefined || blockIds === undefined) {
+      const messages = await this.#store.loadMessages();
+      for (const m of messages) {
+        dispatcher.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: m.caller, argument: m.argument });
+      }
+      const loaded = await this.#store.loadTimers();
+      timers.arm(loaded);
+      pendingMessages = messages.length;
+      pendingTimers = loaded.length;
+    } else {
+      this.#cluster = new ClusterMode(
+        { store: cluster, dispatcher, committer, timers, cache: this.#cache, ids: blockIds, tracker, metrics: this.#metrics, log },
+        {
+          nodeId: this.#options.nodeId,
+          advertise: this.#options.advertise ?? this.#url.replace(/^http:\/\//, ''),
+          keyGroups: meta.keyGroups,
+          leaseMs: this.#options.leaseMs,
+          heartbeatMs: this.#options.heartbeatMs,
+        },
+      );
+      await this.#cluster.start();
     }
-    const timers = await this.#store.loadTimers();
-    this.#timers.arm(timers);
     this.#maintenance = setInterval(() => void this.#maintain(), MAINTENANCE_INTERVAL_MS);
     this.#maintenance.unref();
     this.#state = 'RUNNING';
@@ -147,8 +206,9 @@ export class Runtime {
       {
         url: this.#url,
         keyGroups: meta.keyGroups,
-        pendingMessages: messages.length,
-        pendingTimers: timers.length,
+        pendingMessages,
+        pendingTimers,
+        ...(this.#cluster === undefined ? {} : { nodeId: this.#options.nodeId, ownedKeyGroups: this.#cluster.coordinator.owned.size }),
         recoveryMs: Math.round(performance.now() - started),
       },
       'runtime ready',
@@ -167,6 +227,10 @@ export class Runtime {
     this.#api.stopIntake();
     this.#egressWaiters.releaseAll();
     if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
+    if (this.#cluster !== undefined && !failed) {
+      // Hand over key groups (in-flight invocations finish and commit first), so others take over at once.
+      await this.#cluster.stop().catch((err: unknown) => this.#log.warn({ err }, 'leaving the cluster failed'));
+    }
     this.#timers?.stop();
     await this.#dispatcher?.close();
     if (!failed) await this.#committer?.close().catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
@@ -249,6 +313,9 @@ export class Runtime {
       if (this.#resolver.resolve(target.type) === undefined) {
         throw new ApiError(404, 'ERR_API_UNKNOWN_FUNCTION_TYPE', `no endpoint in module.yaml serves function type ${target.type}`);
       }
+      if (this.#cluster !== undefined && this.#cluster.coordinator.owned.size === 0 && this.#cluster.coordinator.view === undefined) {
+        throw new ApiError(503, 'ERR_API_NOT_READY', 'the process has not joined the cluster yet; retry shortly', { retryAfterSeconds: 1 });
+      }
       if (dispatcher.messageCount >= this.#options.maxInboxMessages) {
         throw new ApiError(
           503,
@@ -265,8 +332,20 @@ export class Runtime {
         argument,
         enqueuedAt: Date.now(),
       };
-      const result = await this.#committer.submitIngress({ message, idempotencyKey });
-      if (!result.duplicate) {
+      let result;
+      try {
+        result = await this.#committer.submitIngress({ message, idempotencyKey });
+      } catch (err) {
+        if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
+          throw new ApiError(503, 'ERR_API_RETRY', 'the message was not stored because ownership changed; retry (with the same idempotency-key)', {
+            retryAfterSeconds: 1,
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      const owned = this.#cluster === undefined || this.#cluster.coordinator.owns(message.keyGroup);
+      if (!result.duplicate && owned) {
         dispatcher.deliver({ source: { kind: 'message', seq: message.seq }, target, caller: undefined, argument });
       }
       this.#metrics.ingressRequests.inc({ status: '202' });

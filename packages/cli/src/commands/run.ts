@@ -35,6 +35,9 @@ export async function runCommand(argv: string[]): Promise<number> {
         'max-ingress-bytes': { type: 'string' },
         'max-inbox-messages': { type: 'string' },
         'log-level': { type: 'string' },
+        'node-id': { type: 'string' },
+        advertise: { type: 'string' },
+        'lease-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -56,11 +59,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.store !== undefined && !/^postgres(ql)?:\/\//.test(values.store)) {
     throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--store must be a postgres://... URL (omit it for the embedded SQLite store), got ${JSON.stringify(values.store)}`);
   }
-  if (values.store !== undefined) {
-    throw new CliUsageError(
-      'ERR_CLI_CLUSTER_NOT_AVAILABLE',
-      'cluster mode (--store postgres://...) is not available in this version yet; omit --store to use the embedded SQLite store',
-    );
+  if (values.store === undefined && (values['node-id'] !== undefined || values.advertise !== undefined || values['lease-timeout-ms'] !== undefined)) {
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', '--node-id, --advertise and --lease-timeout-ms need cluster mode: add --store postgres://...');
   }
   const files = await Promise.all(
     positionals.map(async (path) => {
@@ -75,6 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const logger = createLogger(level);
   const maxIngressBytes = intFlag('max-ingress-bytes', values['max-ingress-bytes']);
   const maxInboxMessages = intFlag('max-inbox-messages', values['max-inbox-messages']);
+  const leaseMs = intFlag('lease-timeout-ms', values['lease-timeout-ms']);
   let exitCode = 0;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -85,6 +86,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.listen === undefined ? {} : { listen: values.listen }),
     ...(maxIngressBytes === undefined ? {} : { maxIngressBytes }),
     ...(maxInboxMessages === undefined ? {} : { maxInboxMessages }),
+    ...(values.store === undefined ? {} : { storeUrl: values.store }),
+    ...(values['node-id'] === undefined ? {} : { nodeId: values['node-id'] }),
+    ...(values.advertise === undefined ? {} : { advertise: values.advertise }),
+    ...(leaseMs === undefined ? {} : { leaseMs }),
     onFatal: () => {
       exitCode = 1;
       resolveStopped();

@@ -5,8 +5,11 @@
  * in the same or a later transaction than the effects it read.
  */
 import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
+import type { ClusterStore } from '../store/cluster-store.js';
 import type {
   CommitBatch,
+  CommitResult,
   EgressAppend,
   FunctionSpecRecord,
   IngressResult,
@@ -27,6 +30,8 @@ export interface EffectSet {
   readonly timerOps: readonly TimerOp[];
   readonly stateWrites: readonly StateWrite[];
   readonly egress: readonly EgressAppend[];
+  /** Key groups this effect set consumed from; in cluster mode the commit is fenced by their leases. */
+  readonly fenceKeyGroups: readonly number[];
 }
 
 /** A new delayed message or the cancellation of one. */
@@ -58,6 +63,7 @@ class PendingBatch {
   egress: EgressAppend[] = [];
   waiters: Waiter[] = [];
   effectSets = 0;
+  fenceKeyGroups = new Set<number>();
 
   get isEmpty(): boolean {
     return this.waiters.length === 0 && this.ingress.length === 0 && this.specs.length === 0;
@@ -93,10 +99,14 @@ class PendingBatch {
   }
 }
 
-/** Options of the committer. */
-export interface CommitterOptions {
-  /** Flush when this many rows are pending even if a commit is running. @default 20000 */
-  readonly maxRowsPerCommit?: number;
+/** Cluster mode: commits are fenced by the leases of the key groups they consume from. */
+export interface CommitFencing {
+  readonly store: ClusterStore;
+  readonly nodeId: string;
+  /** The epoch of a key group this process owns, or `undefined`. */
+  epochOf(keyGroup: number): number | undefined;
+  /** Called when a commit was refused because ownership changed; the caller resets its in-memory state. */
+  onFenced(err: StoreError): void;
 }
 
 /**
@@ -108,17 +118,27 @@ export class Committer {
   readonly #log: Logger;
   readonly #observer: CommitObserver | undefined;
   readonly #onFatal: (err: unknown) => void;
+  readonly #fencing: CommitFencing | undefined;
   #pending = new PendingBatch();
   #running: Promise<void> | undefined;
   #scheduled = false;
   #failed: unknown;
   #closed = false;
+  // Set by a fenced commit until the runtime has reset its in-memory state (see resume()).
+  #fenced: StoreError | undefined;
 
-  constructor(store: Store, log: Logger, onFatal: (err: unknown) => void, observer?: CommitObserver) {
+  constructor(
+    store: Store,
+    log: Logger,
+    onFatal: (err: unknown) => void,
+    observer?: CommitObserver,
+    fencing?: CommitFencing,
+  ) {
     this.#store = store;
     this.#log = log;
     this.#onFatal = onFatal;
     this.#observer = observer;
+    this.#fencing = fencing;
   }
 
   /** Number of effect sets submitted but not yet committed. */
@@ -132,8 +152,8 @@ export class Committer {
    * @returns whether it was enqueued or is a duplicate of an earlier idempotency key.
    */
   submitIngress(write: IngressWrite): Promise<IngressResult> {
-    this.#assertOpen();
     return new Promise((resolve, reject) => {
+      this.#assertOpen();
       this.#pending.ingress.push(write);
       this.#pending.ingressWaiters.push({ resolve, reject });
       this.#schedule();
@@ -142,8 +162,8 @@ export class Committer {
 
   /** Submits the effects of one invocation; resolves once they are durable. */
   submitEffects(effects: EffectSet): Promise<void> {
-    this.#assertOpen();
     return new Promise((resolve, reject) => {
+      this.#assertOpen();
       const p = this.#pending;
       pushAll(p.consumedMessages, effects.consumedMessages);
       pushAll(p.firedTimers, effects.firedTimers);
@@ -165,6 +185,7 @@ export class Committer {
       }
       pushAll(p.stateWrites, effects.stateWrites);
       pushAll(p.egress, effects.egress);
+      for (const kg of effects.fenceKeyGroups) p.fenceKeyGroups.add(kg);
       p.effectSets += 1;
       p.waiters.push({ resolve, reject });
       this.#schedule();
@@ -173,8 +194,8 @@ export class Committer {
 
   /** Submits learned state specs; resolves once durable. */
   submitSpecs(specs: readonly FunctionSpecRecord[]): Promise<void> {
-    this.#assertOpen();
     return new Promise((resolve, reject) => {
+      this.#assertOpen();
       pushAll(this.#pending.specs, specs);
       this.#pending.waiters.push({ resolve, reject });
       this.#schedule();
@@ -195,8 +216,14 @@ export class Committer {
     }
   }
 
+  /** Accepts submissions again after a fenced commit, once the runtime has dropped its in-memory state. */
+  resume(): void {
+    this.#fenced = undefined;
+  }
+
   #assertOpen(): void {
     if (this.#failed !== undefined) throw this.#failed;
+    if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#closed) throw new Error('committer is closed');
   }
 
@@ -220,10 +247,24 @@ export class Committer {
     });
   }
 
+  async #apply(batch: PendingBatch): Promise<CommitResult> {
+    const fencing = this.#fencing;
+    if (fencing === undefined) return this.#store.commit(batch.toCommitBatch());
+    const leases = new Map<number, number>();
+    for (const kg of batch.fenceKeyGroups) {
+      const epoch = fencing.epochOf(kg);
+      if (epoch === undefined) {
+        throw new StoreError('ERR_STORE_FENCED', `key group ${kg} is no longer owned by ${fencing.nodeId}`);
+      }
+      leases.set(kg, epoch);
+    }
+    return fencing.store.commitFenced(batch.toCommitBatch(), { nodeId: fencing.nodeId, leases });
+  }
+
   async #commit(batch: PendingBatch): Promise<void> {
     const started = performance.now();
     try {
-      const result = await this.#store.commit(batch.toCommitBatch());
+      const result = await this.#apply(batch);
       this.#observer?.onCommit({
         durationMs: performance.now() - started,
         effectSets: batch.effectSets,
@@ -233,6 +274,20 @@ export class Committer {
       for (const w of batch.waiters) w.resolve();
       batch.ingressWaiters.forEach((w, i) => w.resolve(result.ingress[i]!));
     } catch (err) {
+      if (this.#fencing !== undefined && err instanceof StoreError && err.code === 'ERR_STORE_FENCED') {
+        // Ownership moved: this batch and everything submitted after it (built on its speculative state)
+        // is void. Nothing was applied; the runtime reloads what it still owns and reruns it.
+        this.#log.warn({ err: err.message, rows: batch.rows }, 'commit fenced: key group ownership changed');
+        this.#fenced = err;
+        const rest = this.#pending;
+        this.#pending = new PendingBatch();
+        for (const b of [batch, rest]) {
+          for (const w of b.waiters) w.reject(err);
+          for (const w of b.ingressWaiters) w.reject(err);
+        }
+        this.#fencing.onFenced(err);
+        return;
+      }
       this.#failed = err;
       this.#log.error({ err, rows: batch.rows }, 'commit failed; the runtime stops and recovers from the store');
       for (const w of batch.waiters) w.reject(err);

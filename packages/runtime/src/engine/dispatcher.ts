@@ -11,7 +11,7 @@ import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
 import type { FunctionClient, FunctionClientOptions } from '../invoke/function-client.js';
 import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer } from '../store/store.js';
 import type { Committer, EffectSet, TimerOp } from './committer.js';
-import type { IdAllocator } from './id-allocator.js';
+import type { IdSource } from './id-allocator.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { MessageSource, PendingMessage } from './pending-message.js';
 import { validateReply } from './reply-validator.js';
@@ -62,9 +62,18 @@ export interface DispatcherDeps {
   readonly resolver: EndpointResolver;
   readonly client: FunctionClient;
   readonly metrics: RuntimeMetrics;
-  readonly ids: IdAllocator;
+  readonly ids: IdSource;
   readonly hasEgress: (id: string) => boolean;
   readonly onEgress?: (records: readonly EgressAppend[]) => void;
+  /** Whether this process owns a key group (cluster mode); every key group when absent. */
+  readonly owns?: (keyGroup: number) => boolean;
+  /**
+   * Called for every message about to enter a mailbox; returning false drops it because it was delivered
+   * already (cluster mode: inbox reloads race with local delivery).
+   */
+  readonly onDeliver?: (message: PendingMessage) => boolean;
+  /** Called when the consumption of these message seqs is committed. */
+  readonly onConsumed?: (seqs: readonly number[]) => void;
 }
 
 interface Mailbox {
@@ -90,7 +99,7 @@ export class Dispatcher {
   readonly #log: Logger;
   readonly #mailboxes = new Map<string, Mailbox>();
   readonly #waiting: Mailbox[] = [];
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #inFlight = 0;
   #messages = 0;
@@ -141,6 +150,7 @@ export class Dispatcher {
   /** Adds a committed (or speculatively produced) message to its address's mailbox. */
   deliver(message: PendingMessage): void {
     if (this.#abort.signal.aborted) return;
+    if (this.#deps.onDeliver !== undefined && !this.#deps.onDeliver(message)) return;
     const key = addressKey(message.target);
     let mb = this.#mailboxes.get(key);
     if (mb === undefined) {
@@ -174,6 +184,79 @@ export class Dispatcher {
     await Promise.allSettled([...this.#running]);
   }
 
+  #owns(keyGroup: number): boolean {
+    return this.#deps.owns === undefined || this.#deps.owns(keyGroup);
+  }
+
+  /**
+   * Stops working on key groups this process no longer owns (the ownership predicate already says so):
+   * drops their waiting messages (they stay in the store) and resolves when their in-flight invocations are
+   * done and submitted to the committer.
+   */
+  async releaseKeyGroups(keyGroups: ReadonlySet<number>): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const mb of this.#mailboxes.values()) {
+      if (!keyGroups.has(mb.keyGroup)) continue;
+      if (mb.running) running.push(this.#loopOf.get(mb) ?? Promise.resolve());
+      else {
+        this.#messages -= mb.pending.length;
+        mb.pending = [];
+        this.#mailboxes.delete(mb.key);
+      }
+    }
+    const waiting = this.#waiting.filter((mb) => !keyGroups.has(mb.keyGroup));
+    this.#waiting.length = 0;
+    this.#waiting.push(...waiting);
+    await Promise.allSettled(running);
+  }
+
+  /**
+   * Forgets everything in memory: abandons in-flight invocations and empties every mailbox. Used after a
+   * fenced commit; the caller then reloads what it owns from the store.
+   */
+  async reset(): Promise<void> {
+    const old = this.#abort;
+    this.#abort = new AbortController();
+    old.abort();
+    await Promise.allSettled([...this.#running]);
+    this.#mailboxes.clear();
+    this.#waiting.length = 0;
+    this.#messages = 0;
+  }
+
+  /**
+   * Delivers a due delayed message: to the local mailbox when this process owns the target, otherwise by
+   * committing it into the target's inbox (the owner is woken by the store).
+   */
+  fireTimer(timer: StoredTimer): void {
+    const targetGroup = keyGroupOf(timer.target, this.#options.keyGroups);
+    if (this.#owns(targetGroup)) {
+      this.deliver({ source: { kind: 'timer', id: timer.id, keyGroup: timer.keyGroup }, target: timer.target, caller: timer.sender, argument: timer.argument });
+      return;
+    }
+    let seq: number;
+    try {
+      seq = this.#deps.ids.nextSeq();
+    } catch {
+      // No id block yet: fire again shortly.
+      setTimeout(() => this.fireTimer(timer), 50).unref();
+      return;
+    }
+    this.#deps.committer
+      .submitEffects({
+        consumedMessages: [],
+        firedTimers: [timer.id],
+        messages: [{ seq, keyGroup: targetGroup, target: timer.target, caller: timer.sender, argument: timer.argument, enqueuedAt: Date.now() }],
+        timerOps: [],
+        stateWrites: [],
+        egress: [],
+        fenceKeyGroups: [timer.keyGroup],
+      })
+      .catch(() => undefined);
+  }
+
+  readonly #loopOf = new WeakMap<Mailbox, Promise<void>>();
+
   #schedule(mb: Mailbox): void {
     if (mb.running || mb.pending.length === 0 || this.#draining) return;
     if (this.#inFlight >= this.#options.maxInFlightInvocations) {
@@ -182,7 +265,7 @@ export class Dispatcher {
     }
     mb.running = true;
     this.#inFlight += 1;
-    const loop = this.#drain(mb).finally(() => {
+    const loop: Promise<void> = this.#drain(mb).finally(() => {
       this.#running.delete(loop);
       mb.running = false;
       this.#inFlight -= 1;
@@ -192,11 +275,18 @@ export class Dispatcher {
       if (next !== undefined) this.#schedule(next);
     });
     this.#running.add(loop);
+    this.#loopOf.set(mb, loop);
   }
 
   async #drain(mb: Mailbox): Promise<void> {
     const signal = this.#abort.signal;
     while (mb.pending.length > 0 && !signal.aborted && !this.#draining) {
+      if (!this.#owns(mb.keyGroup)) {
+        // Handed over: the pending messages stay in the store for the new owner.
+        this.#messages -= mb.pending.length;
+        mb.pending = [];
+        return;
+      }
       const resolved = this.#deps.resolver.resolve(mb.address.type);
       const limit = resolved?.endpoint.maxNumBatchRequests ?? Infinity;
       const batch = mb.pending.length <= limit ? mb.pending : mb.pending.slice(0, limit);
@@ -250,6 +340,8 @@ export class Dispatcher {
           const t0 = performance.now();
           const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, signal, resolved.socketPath);
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
+          // A reset (fenced commit) may have happened while the reply was on its way: never apply it then.
+          if (signal.aborted) return false;
           if (reply.incompleteInvocationContext != null) {
             this.#learnSpecs(type, reply, sentSpecs);
             metrics.incompleteContexts.inc({ function_type: type });
@@ -404,9 +496,15 @@ export class Dispatcher {
       createdAt: now,
     }));
 
+    const fenceKeyGroups = [mb.keyGroup];
+    for (const m of batch) {
+      if (m.source.kind === 'timer' && !fenceKeyGroups.includes(m.source.keyGroup)) fenceKeyGroups.push(m.source.keyGroup);
+    }
+    const consumedMessages = batch.filter(isMessage).map((m) => m.source.seq);
     const effects: EffectSet = {
-      consumedMessages: batch.filter(isMessage).map((m) => (m.source as { seq: number }).seq),
-      firedTimers: batch.filter((m) => m.source.kind === 'timer').map((m) => (m.source as { id: number }).id),
+      consumedMessages,
+      firedTimers: batch.filter(isTimer).map((m) => m.source.id),
+      fenceKeyGroups,
       messages,
       timerOps,
       stateWrites,
@@ -416,6 +514,7 @@ export class Dispatcher {
     committer.submitEffects(effects).then(
       () => {
         this.#deps.cache.markCommitted(generation);
+        if (consumedMessages.length > 0) this.#deps.onConsumed?.(consumedMessages);
         if (newTimers.length > 0) timers.arm(newTimers);
         if (egress.length > 0) {
           for (const e of egress) metrics.egressRecords.inc({ egress: e.egressId });
@@ -429,10 +528,15 @@ export class Dispatcher {
     }
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
     for (const m of messages) {
+      if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
       this.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: self, argument: m.argument });
     }
     return generation;
   }
+}
+
+function isTimer(m: PendingMessage): m is PendingMessage & { source: Extract<MessageSource, { kind: 'timer' }> } {
+  return m.source.kind === 'timer';
 }
 
 function isMessage(m: PendingMessage): m is PendingMessage & { source: Extract<MessageSource, { kind: 'message' }> } {

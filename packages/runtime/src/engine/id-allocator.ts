@@ -1,11 +1,21 @@
 import type { StoreCounters } from '../store/store.js';
 
+/** Where the engine gets message seqs, timer ids and egress offsets from. */
+export interface IdSource {
+  /** The next message seq. */
+  nextSeq(): number;
+  /** The next timer id. */
+  nextTimerId(): number;
+  /** The next offset of an egress (a placeholder in cluster mode, where the store assigns offsets). */
+  nextEgressOffset(egressId: string): number;
+}
+
 /**
- * Allocates message seqs, timer ids and egress offsets in memory, continuing from the store's counters.
- * Allocation happens before the commit; commits are ordered and a failed commit stops the process, so
- * egress offsets stay contiguous.
+ * Allocates message seqs, timer ids and egress offsets in memory, continuing from the store's counters
+ * (single process). Allocation happens before the commit; commits are ordered and a failed commit stops the
+ * process, so egress offsets stay contiguous.
  */
-export class IdAllocator {
+export class IdAllocator implements IdSource {
   #seq: number;
   #timer: number;
   readonly #egress: Map<string, number>;
@@ -16,17 +26,14 @@ export class IdAllocator {
     this.#egress = new Map(counters.egressNextOffsets);
   }
 
-  /** The next message seq. */
   nextSeq(): number {
     return ++this.#seq;
   }
 
-  /** The next timer id. */
   nextTimerId(): number {
     return ++this.#timer;
   }
 
-  /** The next offset of an egress. */
   nextEgressOffset(egressId: string): number {
     const next = this.#egress.get(egressId) ?? 0;
     this.#egress.set(egressId, next + 1);

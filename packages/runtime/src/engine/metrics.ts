@@ -12,6 +12,7 @@ export interface MetricsSources {
   pendingTimers(): number;
   inFlightInvocations(): number;
   cachedAddresses(): number;
+  ownedKeyGroups(): number;
 }
 
 /** The runtime's metrics. */
@@ -27,6 +28,8 @@ export class RuntimeMetrics {
   readonly ingressRequests: Counter<'status'>;
   readonly egressRecords: Counter<'egress'>;
   readonly outgoingMessages: Counter<'function_type'>;
+  readonly ownershipChanges: Counter<'kind'>;
+  readonly fencingAborts: Counter;
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -93,6 +96,17 @@ export class RuntimeMetrics {
       labelNames: ['function_type'],
       registers,
     });
+    this.ownershipChanges = new Counter({
+      name: 'statehouse_cluster_key_group_changes_total',
+      help: 'Key groups acquired, released (handed over) or lost (fenced or expired) by this process',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.fencingAborts = new Counter({
+      name: 'statehouse_cluster_fencing_aborts_total',
+      help: 'Commits refused because this process no longer held a key group lease',
+      registers,
+    });
     new Gauge({
       name: 'statehouse_backlog_messages',
       help: 'Messages waiting or in flight per function type',
@@ -126,6 +140,7 @@ export class RuntimeMetrics {
     simple('statehouse_inbox_messages', 'Messages in all inboxes of this process', () => sources.inboxMessages());
     simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
     simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () => sources.inFlightInvocations());
+    simple('statehouse_cluster_owned_key_groups', 'Key groups this process owns', () => sources.ownedKeyGroups());
     simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () => sources.cachedAddresses());
   }
 }

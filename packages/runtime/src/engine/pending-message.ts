@@ -2,7 +2,10 @@ import type { FunctionAddress } from '../core/address.js';
 import type { StoredValue } from '../store/store.js';
 
 /** Where a message in a mailbox came from, so its consumption can be committed. */
-export type MessageSource = { readonly kind: 'message'; readonly seq: number } | { readonly kind: 'timer'; readonly id: number };
+export type MessageSource =
+  | { readonly kind: 'message'; readonly seq: number }
+  /** A delayed message; `keyGroup` is the sender's, where the timer row lives. */
+  | { readonly kind: 'timer'; readonly id: number; readonly keyGroup: number };
 
 /** A message in an address's mailbox. */
 export interface PendingMessage {

@@ -3,7 +3,7 @@
  * yet committed (speculation). Bounded: idle addresses whose effects are all committed are evicted, least
  * recently used first.
  */
-import { addressKey, type FunctionAddress } from '../core/address.js';
+import { addressKey, keyGroupOf, type FunctionAddress } from '../core/address.js';
 import type { Store, StoredState } from '../store/store.js';
 
 /** The cached state values of one address, by state name. */
@@ -11,6 +11,7 @@ export type AddressState = Map<string, StoredState>;
 
 interface Entry {
   readonly state: AddressState;
+  readonly keyGroup: number;
   /** Commit generation of the last effects written to this entry; evictable once committed. */
   dirtyGeneration: number;
   /** Number of invocations currently using this entry. */
@@ -21,14 +22,16 @@ interface Entry {
 export class StateCache {
   readonly #store: Store;
   readonly #maxEntries: number;
+  readonly #keyGroups: number;
   // Map iteration order is insertion order: re-inserting on use makes the first key the least recent.
   readonly #entries = new Map<string, Entry>();
   readonly #loading = new Map<string, Promise<Entry>>();
   #committedGeneration = 0;
 
-  constructor(store: Store, maxEntries: number) {
+  constructor(store: Store, maxEntries: number, keyGroups: number) {
     this.#store = store;
     this.#maxEntries = maxEntries;
+    this.#keyGroups = keyGroups;
   }
 
   /** Number of cached addresses. */
@@ -49,7 +52,12 @@ export class StateCache {
       let loading = this.#loading.get(key);
       if (loading === undefined) {
         loading = this.#store.readState(address).then((rows) => {
-          const e: Entry = { state: new Map(rows.map((r) => [r.name, r])), dirtyGeneration: 0, pins: 0 };
+          const e: Entry = {
+            state: new Map(rows.map((r) => [r.name, r])),
+            keyGroup: keyGroupOf(address, this.#keyGroups),
+            dirtyGeneration: 0,
+            pins: 0,
+          };
           this.#entries.set(key, e);
           this.#loading.delete(key);
           return e;
@@ -79,6 +87,11 @@ export class StateCache {
   markCommitted(generation: number): void {
     this.#committedGeneration = generation;
     this.#evict();
+  }
+
+  /** Drops the entries of key groups handed over to another process (their effects are committed). */
+  evictKeyGroups(keyGroups: ReadonlySet<number>): void {
+    for (const [key, entry] of this.#entries) if (keyGroups.has(entry.keyGroup)) this.#entries.delete(key);
   }
 
   /** Drops everything (after a fencing abort or a failed commit). */

@@ -69,6 +69,28 @@ export class TimerService {
     return id;
   }
 
+  /** Forgets the timers of key groups handed over to another process (they stay in the store). */
+  dropKeyGroups(keyGroups: ReadonlySet<number>): void {
+    for (const [id, t] of this.#live) {
+      if (!keyGroups.has(t.keyGroup)) continue;
+      this.#live.delete(id);
+      if (t.token !== undefined) {
+        const key = tokenKey(t.sender, t.token);
+        if (this.#byToken.get(key) === id) this.#byToken.delete(key);
+      }
+    }
+    this.#reschedule();
+  }
+
+  /** Forgets every timer (after a reset; the store still has them). */
+  clear(): void {
+    this.#live.clear();
+    this.#byToken.clear();
+    this.#cancelledBeforeArm.clear();
+    this.#heap.length = 0;
+    this.#reschedule();
+  }
+
   /** Stops firing. */
   stop(): void {
     this.#stopped = true;

@@ -82,3 +82,8 @@ export interface ClusterStore extends Store {
    */
   listen(onKeyGroups: (keyGroups: readonly number[]) => void): Promise<() => Promise<void>>;
 }
+
+/** Whether a store can serve several processes (implements {@link ClusterStore}). */
+export function isClusterStore(store: Store): store is ClusterStore {
+  return typeof (store as Partial<ClusterStore>).commitFenced === 'function';
+}

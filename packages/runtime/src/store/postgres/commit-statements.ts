@@ -20,7 +20,7 @@ import { toHex } from './sql.js';
 import type { TxSql } from './sql.js';
 
 /** A statement of the commit pipeline. */
-export type Statement<R extends postgres.Row = postgres.Row> = postgres.PendingQuery<R[]>;
+export type Statement<R extends object = postgres.Row> = postgres.PendingQuery<R[]>;
 
 /** A message to insert; `idempotencyKey` is set for ingress writes that claim a key. */
 export interface MessageInsert {
@@ -69,7 +69,10 @@ export function insertMessages(tx: TxSql, inserts: readonly MessageInsert[]): St
  * if this statement claimed the key (`ON CONFLICT DO NOTHING`). Keys must be distinct (the caller resolves
  * repeats inside the batch). Returns one row per key: claimed, or the seq it had before.
  */
-export function insertIngressAndMessages(tx: TxSql, inserts: readonly MessageInsert[]): Statement<IngressKeyRow> {
+export function insertIngressAndMessages(
+  tx: TxSql,
+  inserts: readonly MessageInsert[],
+): Statement<IngressKeyRow> {
   const c = messageColumns(inserts);
   // The final SELECT runs on the statement's snapshot, so `ingress_keys` there holds only keys committed before.
   return tx<IngressKeyRow[]>`
@@ -98,8 +101,13 @@ export function insertIngressAndMessages(tx: TxSql, inserts: readonly MessageIns
 }
 
 /** The seqs recorded for keys (after a concurrent transaction claimed them first). */
-export function selectIngressKeys(tx: TxSql, keys: readonly string[]): Statement<{ key: string; seq: number }> {
-  return tx<{ key: string; seq: number }[]>`SELECT key, seq FROM ingress_keys WHERE key = ANY(${keys}::text[])`;
+export function selectIngressKeys(
+  tx: TxSql,
+  keys: readonly string[],
+): Statement<{ key: string; seq: number }> {
+  return tx<
+    { key: string; seq: number }[]
+  >`SELECT key, seq FROM ingress_keys WHERE key = ANY(${keys}::text[])`;
 }
 
 export function upsertSpecs(tx: TxSql, specs: readonly FunctionSpecRecord[]): Statement {

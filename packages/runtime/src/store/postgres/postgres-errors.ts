@@ -19,7 +19,8 @@ export const POSTGRES_STORE_ERROR_CODES = Object.freeze({
 } as const);
 
 /** One of {@link POSTGRES_STORE_ERROR_CODES}. */
-export type PostgresStoreErrorCode = (typeof POSTGRES_STORE_ERROR_CODES)[keyof typeof POSTGRES_STORE_ERROR_CODES];
+export type PostgresStoreErrorCode =
+  (typeof POSTGRES_STORE_ERROR_CODES)[keyof typeof POSTGRES_STORE_ERROR_CODES];
 
 /** Socket-level failures (Node) and postgres.js connection states that mean "the server is unreachable". */
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -106,17 +107,27 @@ function connectError(err: unknown, code: string, what: string, url: string, det
  * @param url - the store URL (its password is never shown).
  * @returns the error to throw.
  */
-export function toPostgresStoreError(err: unknown, code: PostgresStoreErrorCode, what: string, url: string): StoreError {
+export function toPostgresStoreError(
+  err: unknown,
+  code: PostgresStoreErrorCode,
+  what: string,
+  url: string,
+): StoreError {
   if (err instanceof StoreError) return err;
   const pgCode = errorCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   if (pgCode !== undefined && isConnectionError(err)) {
     const commitNote =
-      code === POSTGRES_STORE_ERROR_CODES.commitFailed ? ' The outcome of the commit is unknown: recover from the store.' : '';
+      code === POSTGRES_STORE_ERROR_CODES.commitFailed
+        ? ' The outcome of the commit is unknown: recover from the store.'
+        : '';
     const wrapped = connectError(err, pgCode, what, url, detail);
     return commitNote === ''
       ? wrapped
-      : new StoreError(wrapped.code, wrapped.message + commitNote, { cause: err, retryable: wrapped.retryable });
+      : new StoreError(wrapped.code, wrapped.message + commitNote, {
+          cause: err,
+          retryable: wrapped.retryable,
+        });
   }
   if (pgCode?.startsWith('23') === true) {
     return new StoreError(
@@ -134,7 +145,9 @@ export function toPostgresStoreError(err: unknown, code: PostgresStoreErrorCode,
     );
   }
   const isResourceShortage = pgCode?.startsWith('53') === true;
-  const hint = isResourceShortage ? ' The server is short of disk, memory or connections: free some and retry.' : '';
+  const hint = isResourceShortage
+    ? ' The server is short of disk, memory or connections: free some and retry.'
+    : '';
   return new StoreError(
     code,
     `${what} failed: ${detail}${pgCode === undefined ? '' : ` (SQLSTATE ${pgCode})`}.${hint}`,

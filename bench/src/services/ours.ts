@@ -1,0 +1,28 @@
+/**
+ * The bench's function service written with `@statehouse/sdk`: the counter and the shopping cart of
+ * examples/shopping-cart. Prints `{"url":"http://127.0.0.1:<port>"}` once listening; stops on SIGTERM.
+ */
+import { defineFunction, IntType, jsonType, serve, valueSpec } from '@statehouse/sdk';
+import { functions as cartFunctions } from '@statehouse/example-shopping-cart/src/index.js';
+
+import { COUNTER_EGRESS, COUNTER_EVENT_TYPENAME, COUNTER_TYPE, INCREMENT_TYPENAME } from '../names.js';
+import type { CounterEvent, Increment } from '../names.js';
+
+const IncrementType = jsonType<Increment>(INCREMENT_TYPENAME);
+const CounterEventType = jsonType<CounterEvent>(COUNTER_EVENT_TYPENAME);
+
+const counter = defineFunction({
+  type: COUNTER_TYPE,
+  state: { count: valueSpec(IntType) },
+  handle(ctx, message) {
+    const { seq, sentAt } = message.as(IncrementType);
+    const count = (ctx.state.count ?? 0) + 1;
+    ctx.state.count = count;
+    ctx.egress(COUNTER_EGRESS, CounterEventType, { id: ctx.self.id, count, seq, sentAt });
+  },
+});
+
+const server = await serve([counter, ...cartFunctions], { host: '127.0.0.1', port: 0 });
+server.server.keepAliveTimeout = 60_000;
+console.log(JSON.stringify({ url: server.url.replace(/\/$/, '') }));
+process.on('SIGTERM', () => void server.close().finally(() => process.exit(0)));

@@ -1,0 +1,268 @@
+import { createServer } from 'node:net';
+
+import { startPostgres } from '@statehouse/testkit';
+import type { TestPostgres } from '@statehouse/testkit';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { StoreError } from '../errors.js';
+import { describeClusterStoreConformance } from './cluster-conformance.js';
+import { describeStoreConformance } from './conformance.js';
+import { migrateSchema, PG_META_KEYS, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './postgres/migrations.js';
+import { encodeKeyGroupPayloads, decodeKeyGroupPayload } from './postgres/notify.js';
+import { redactUrl } from './postgres/postgres-errors.js';
+import { createSql } from './postgres/sql.js';
+import type { Sql, TxSql } from './postgres/sql.js';
+import { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
+import { EMPTY_COMMIT_BATCH } from './store.js';
+
+const META = { keyGroups: 8, hash: 'test-hash' };
+
+let pg: TestPostgres;
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(async () => {
+  await pg?.stop();
+});
+
+/** Stores opened on one database, closed by `closeAll`. */
+function storesOn(url: string): {
+  add: (store: PostgresStore) => PostgresStore;
+  closeAll: () => Promise<void>;
+} {
+  const stores: PostgresStore[] = [];
+  return {
+    add: (store) => (stores.push(store), store),
+    closeAll: async () => {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+    },
+  };
+}
+
+describeStoreConformance('PostgresStore', async () => {
+  const url = await pg.createDatabase();
+  const stores = storesOn(url);
+  return {
+    store: stores.add(new PostgresStore({ url, max: 2 })),
+    reopen: () => Promise.resolve(stores.add(new PostgresStore({ url, max: 2 }))),
+    cleanup: stores.closeAll,
+  };
+});
+
+describeClusterStoreConformance('PostgresStore', async () => {
+  const url = await pg.createDatabase();
+  const stores = storesOn(url);
+  return {
+    newStore: () => stores.add(new PostgresStore({ url, max: 4 })),
+    cleanup: stores.closeAll,
+  };
+});
+
+/** A port nothing listens on (bound a moment ago, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 1));
+    });
+  });
+}
+
+describe('PostgresStore (PostgreSQL specifics)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function openStore(url: string): Promise<PostgresStore> {
+    const store = await openPostgresStore(url, META, { max: 2 });
+    cleanups.push(() => store.close());
+    return store;
+  }
+
+  /** A raw client on the database, as an operator (or an older or newer Statehouse) would use it. */
+  function rawSql(url: string): Sql {
+    const sql = createSql({ url, max: 1, connectTimeoutMs: 5_000 });
+    cleanups.push(() => sql.end({ timeout: 1 }));
+    return sql;
+  }
+
+  it('records the schema version, key groups and hash in meta', async () => {
+    const url = await pg.createDatabase();
+    await (await openStore(url)).close();
+    const rows = await rawSql(url)<{ key: string; value: string }[]>`SELECT key, value FROM meta`;
+    expect(Object.fromEntries(rows.map((r) => [r.key, r.value]))).toEqual({
+      [PG_META_KEYS.schemaVersion]: String(PG_SCHEMA_VERSION),
+      [PG_META_KEYS.keyGroups]: '8',
+      [PG_META_KEYS.hash]: 'test-hash',
+    });
+  });
+
+  it('refuses a store written by a newer schema, and leaves it untouched', async () => {
+    const url = await pg.createDatabase();
+    await (await openStore(url)).close();
+    const sql = rawSql(url);
+    const newer = String(PG_SCHEMA_VERSION + 1);
+    await sql`UPDATE meta SET value = ${newer} WHERE key = ${PG_META_KEYS.schemaVersion}`;
+    const store = new PostgresStore({ url });
+    cleanups.push(() => store.close());
+    const err = await store.open(META).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('ERR_STORE_SCHEMA_TOO_NEW');
+    expect((err as StoreError).message).toMatch(/upgrade Statehouse/i);
+    const [row] = await sql<
+      { value: string }[]
+    >`SELECT value FROM meta WHERE key = ${PG_META_KEYS.schemaVersion}`;
+    expect(row?.value).toBe(newer);
+  });
+
+  it('applies pending migrations in order, and rolls a failing one back', async () => {
+    const url = await pg.createDatabase();
+    await (await openStore(url)).close();
+    const sql = rawSql(url);
+    const v2 = {
+      version: 2,
+      description: 'test table',
+      up: async (tx: TxSql) => void (await tx`CREATE TABLE t2 (x int)`),
+    };
+    const broken = {
+      version: 2,
+      description: 'broken',
+      up: async (tx: TxSql) => {
+        await tx`CREATE TABLE t3 (x int)`;
+        throw new Error('boom');
+      },
+    };
+    const where = redactUrl(url);
+    await expect(sql.begin((tx) => migrateSchema(tx, where, [...PG_MIGRATIONS, broken]))).rejects.toThrow(
+      'boom',
+    );
+    const version = async (): Promise<string | undefined> =>
+      (await sql<{ value: string }[]>`SELECT value FROM meta WHERE key = ${PG_META_KEYS.schemaVersion}`)[0]
+        ?.value;
+    expect(await version()).toBe('1');
+    expect((await sql`SELECT to_regclass('t3') AS t`)[0]?.t).toBeNull();
+    expect(await sql.begin((tx) => migrateSchema(tx, where, [...PG_MIGRATIONS, v2]))).toEqual({
+      from: 1,
+      to: 2,
+    });
+    expect(await sql.begin((tx) => migrateSchema(tx, where, [...PG_MIGRATIONS, v2]))).toEqual({
+      from: 2,
+      to: 2,
+    });
+    expect(await version()).toBe('2');
+  });
+
+  it('reports lifecycle misuse and invalid metadata with distinct codes', async () => {
+    const url = await pg.createDatabase();
+    const store = new PostgresStore({ url });
+    cleanups.push(() => store.close());
+    await expect(store.countMessages()).rejects.toMatchObject({ code: 'ERR_STORE_NOT_OPEN' });
+    await expect(store.open({ keyGroups: 0, hash: 'h' })).rejects.toMatchObject({
+      code: 'ERR_STORE_META_INVALID',
+    });
+    await store.open(META);
+    await expect(store.open(META)).rejects.toMatchObject({ code: 'ERR_STORE_ALREADY_OPEN' });
+    await store.close();
+    await expect(store.countMessages()).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+    await expect(store.open(META)).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+  });
+
+  it('says which server it could not reach, without the password', async () => {
+    const url = `postgres://statehouse:s3cret-pw@127.0.0.1:${await closedPort()}/nowhere`;
+    const store = new PostgresStore({ url, connectTimeoutMs: 2_000 });
+    cleanups.push(() => store.close());
+    const err = (await store.open(META).catch((e: unknown) => e)) as StoreError;
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.code).toBe('ERR_STORE_CONNECT_FAILED');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('127.0.0.1');
+    expect(err.message).toMatch(/running and reachable/);
+    expect(err.message).not.toContain('s3cret-pw');
+    // A failed open can be retried on the same object.
+    expect(store.state).toBe('created');
+  });
+
+  it.runIf(process.env.STATEHOUSE_TEST_PG_URL === undefined)(
+    'refuses a wrong password and a missing database as non-retryable connect failures',
+    async () => {
+      const good = new URL(await pg.createDatabase());
+      const wrongPassword = new URL(good);
+      wrongPassword.password = 'wrong';
+      const missing = new URL(good);
+      missing.pathname = '/statehouse_missing_db';
+      for (const [url, hint] of [
+        [wrongPassword, /user name and password/],
+        [missing, /Create the database/],
+      ] as const) {
+        const err = (await new PostgresStore({ url: url.toString() })
+          .open(META)
+          .catch((e: unknown) => e)) as StoreError;
+        expect(err.code).toBe('ERR_STORE_CONNECT_FAILED');
+        expect(err.retryable).toBe(false);
+        expect(err.message).toMatch(hint);
+        expect(err.message).not.toContain('wrong');
+      }
+    },
+  );
+
+  it('wraps driver errors in StoreError with the driver error as cause', async () => {
+    const store = await openStore(await pg.createDatabase());
+    const err = await store
+      .commit({
+        ...EMPTY_COMMIT_BATCH,
+        egress: [0, 0].map((offset) => ({
+          egressId: 'e/e',
+          offset,
+          producer: { type: 'a/b', id: 'c' },
+          value: { typename: 't/t', value: new Uint8Array(0) },
+          createdAt: 0,
+        })),
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('ERR_STORE_CONSTRAINT');
+    expect((err as StoreError).cause).toBeInstanceOf(postgres.PostgresError);
+  });
+
+  it('round-trips awkward text and bytes through the array parameters', async () => {
+    const store = await openStore(await pg.createDatabase());
+    const address = { type: 'ex/"quoted",{braced}\\', id: 'NULL' };
+    const value = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await store.commit({
+      ...EMPTY_COMMIT_BATCH,
+      messages: [
+        {
+          seq: 1,
+          keyGroup: 0,
+          target: address,
+          caller: { type: 'a/b', id: '' },
+          argument: { typename: 'x/y', value },
+          enqueuedAt: 1_700_000_000_000,
+        },
+      ],
+      stateWrites: [
+        { keyGroup: 0, address, name: 'null', value: { typename: 'NULL', value }, expiresAt: undefined },
+      ],
+    });
+    const [m] = await store.loadMessages([0]);
+    expect(m?.target).toEqual(address);
+    expect(m?.caller).toEqual({ type: 'a/b', id: '' });
+    expect(Array.from(m?.argument.value ?? [])).toEqual(Array.from(value));
+    expect(m?.enqueuedAt).toBe(1_700_000_000_000);
+    const [s] = await store.readState(address);
+    expect([s?.name, s?.typename, s?.expiresAt]).toEqual(['null', 'NULL', undefined]);
+  });
+
+  it('splits long wake-up payloads and decodes them back', () => {
+    const keyGroups = Array.from({ length: 4_000 }, (_, i) => 3_999 - i);
+    const payloads = encodeKeyGroupPayloads([...keyGroups, 5]);
+    expect(payloads.length).toBeGreaterThan(1);
+    expect(payloads.every((p) => p.length < 8_000)).toBe(true);
+    expect(payloads.flatMap(decodeKeyGroupPayload)).toEqual([...keyGroups].reverse());
+    expect(decodeKeyGroupPayload('1,x,,2')).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Cluster bookkeeping of the PostgreSQL store: members and their heartbeats, key-group leases with epochs,
+ * the fence check of a commit, and id blocks. Times are the store clock (the server's `clock_timestamp()`), so
+ * nodes with skewed clocks still agree on who is live and which lease expired.
+ */
+import type { ClusterView, LeaseRecord, MemberRecord } from '../cluster-store.js';
+import type { Statement } from './commit-statements.js';
+import { nowMs } from './sql.js';
+import type { Sql, TxSql } from './sql.js';
+
+interface MemberRow {
+  node_id: string;
+  advertise: string;
+  heartbeat_at: number;
+  started_at: number;
+}
+
+interface LeaseRow {
+  key_group: number;
+  owner: string | null;
+  epoch: number;
+  expires_at: number;
+}
+
+const memberFromRow = (row: MemberRow): MemberRecord => ({
+  nodeId: row.node_id,
+  advertise: row.advertise,
+  heartbeatAt: row.heartbeat_at,
+  startedAt: row.started_at,
+});
+
+const leaseFromRow = (row: LeaseRow): LeaseRecord => ({
+  keyGroup: row.key_group,
+  owner: row.owner ?? undefined,
+  epoch: row.epoch,
+  expiresAt: row.expires_at,
+});
+
+/** Distinct key groups, ascending: rows are always locked in this order, so lease statements cannot deadlock. */
+function sortedKeyGroups(keyGroups: readonly number[]): number[] {
+  return [...new Set(keyGroups)].sort((a, b) => a - b);
+}
+
+/**
+ * The fence of a commit: the leases among `leases` that `nodeId` still holds with exactly that epoch and that
+ * have not expired, share-locked until the transaction ends (a concurrent acquire waits, then sees the new
+ * epoch only after this commit). Fewer rows than leases means the commit is fenced.
+ *
+ * @param tx - the commit's transaction.
+ * @param nodeId - the committing node.
+ * @param leases - `[keyGroup, epoch]` pairs, sorted by key group.
+ */
+export function fenceCheck(
+  tx: TxSql,
+  nodeId: string,
+  leases: readonly (readonly [number, number])[],
+): Statement<{ key_group: number }> {
+  return tx<{ key_group: number }[]>`
+    SELECT l.key_group FROM leases l
+    JOIN unnest(${leases.map(([kg]) => kg)}::int[], ${leases.map(([, epoch]) => epoch)}::bigint[])
+      AS f(key_group, epoch) ON l.key_group = f.key_group
+    WHERE l.owner = ${nodeId} AND l.epoch = f.epoch AND l.expires_at > ${nowMs(tx)}
+    ORDER BY l.key_group
+    FOR SHARE OF l`;
+}
+
+/**
+ * Records a heartbeat, extends the member's leases, and reads the cluster view, in one transaction.
+ *
+ * @param sql - the store's client.
+ * @param member - this node.
+ * @param leaseMs - lease duration and liveness timeout.
+ * @returns the view at the heartbeat.
+ */
+export function heartbeat(
+  sql: Sql,
+  member: { nodeId: string; advertise: string },
+  leaseMs: number,
+): Promise<ClusterView> {
+  return sql.begin(async (tx) => {
+    const upsert = tx<{ now: number }[]>`
+      INSERT INTO members AS m (node_id, advertise, heartbeat_at, started_at)
+      SELECT ${member.nodeId}, ${member.advertise}, now_ms, now_ms FROM (SELECT ${nowMs(tx)} AS now_ms) AS clock
+      ON CONFLICT (node_id) DO UPDATE SET advertise = excluded.advertise, heartbeat_at = excluded.heartbeat_at
+      RETURNING m.heartbeat_at AS now`.execute();
+    const extend = tx`
+      UPDATE leases SET expires_at = ${nowMs(tx)} + ${leaseMs}
+      WHERE key_group IN (
+        SELECT key_group FROM leases WHERE owner = ${member.nodeId} ORDER BY key_group FOR UPDATE
+      )`.execute();
+    const members = tx<MemberRow[]>`
+      SELECT node_id, advertise, heartbeat_at, started_at FROM members
+      WHERE heartbeat_at > ${nowMs(tx)} - ${leaseMs}
+      ORDER BY node_id`.execute();
+    const leases = tx<LeaseRow[]>`
+      SELECT key_group, owner, epoch, expires_at FROM leases ORDER BY key_group`.execute();
+    const [[clock], , memberRows, leaseRows] = await Promise.all([upsert, extend, members, leases]);
+    return {
+      now: clock?.now ?? Date.now(),
+      liveMembers: memberRows.map(memberFromRow),
+      leases: leaseRows.map(leaseFromRow),
+    };
+  });
+}
+
+/**
+ * Takes the key groups that are free, expired or already ours (see `ClusterStore.acquireLeases`).
+ *
+ * @returns the leases now held by `nodeId` among those asked for, by key group.
+ */
+export async function acquireLeases(
+  sql: Sql,
+  nodeId: string,
+  keyGroups: readonly number[],
+  leaseMs: number,
+): Promise<LeaseRecord[]> {
+  const sorted = sortedKeyGroups(keyGroups);
+  if (sorted.length === 0) return [];
+  // `excluded.expires_at - leaseMs` is this statement's "now". Keeping our own lease keeps its epoch: nobody else
+  // held it in between, so commits fenced by that epoch stay valid.
+  const rows = await sql<LeaseRow[]>`
+    INSERT INTO leases AS l (key_group, owner, epoch, expires_at)
+    SELECT kg, ${nodeId}, 1, ${nowMs(sql)} + ${leaseMs}
+    FROM unnest(${sorted}::int[]) AS u(kg) ORDER BY kg
+    ON CONFLICT (key_group) DO UPDATE SET
+      owner = excluded.owner,
+      epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END,
+      expires_at = excluded.expires_at
+    WHERE l.owner = excluded.owner OR l.owner IS NULL OR l.expires_at <= excluded.expires_at - ${leaseMs}
+    RETURNING l.key_group, l.owner, l.epoch, l.expires_at`;
+  return rows.map(leaseFromRow).sort((a, b) => a.keyGroup - b.keyGroup);
+}
+
+/** Releases the given leases of `nodeId` (owner cleared, expiry now, epoch kept so the next taker bumps it). */
+export async function releaseLeases(sql: Sql, nodeId: string, keyGroups: readonly number[]): Promise<void> {
+  const sorted = sortedKeyGroups(keyGroups);
+  if (sorted.length === 0) return;
+  await sql`
+    UPDATE leases SET owner = NULL, expires_at = ${nowMs(sql)}
+    WHERE key_group IN (
+      SELECT key_group FROM leases WHERE key_group = ANY(${sorted}::int[]) AND owner = ${nodeId}
+      ORDER BY key_group FOR UPDATE
+    )`;
+}
+
+/** Removes a member and releases all its leases, in one transaction. */
+export async function leave(sql: Sql, nodeId: string): Promise<void> {
+  await sql.begin((tx) => [
+    tx`DELETE FROM members WHERE node_id = ${nodeId}`.execute(),
+    tx`
+      UPDATE leases SET owner = NULL, expires_at = ${nowMs(tx)}
+      WHERE key_group IN (SELECT key_group FROM leases WHERE owner = ${nodeId} ORDER BY key_group FOR UPDATE)`.execute(),
+  ]);
+}
+
+/**
+ * Reserves `size` ids from an `id_counters` row: the row lock makes reservations of all processes strictly
+ * increasing and disjoint, and the row is never lowered.
+ *
+ * @param sql - the store's client.
+ * @param counter - the row, e.g. `message_seq`.
+ * @param size - how many ids.
+ * @returns the first and last id of the block.
+ */
+export async function allocateIdBlock(
+  sql: Sql,
+  counter: string,
+  size: number,
+): Promise<{ first: number; last: number }> {
+  const [row] = await sql<{ last_value: number }[]>`
+    UPDATE id_counters SET last_value = last_value + ${size} WHERE name = ${counter} RETURNING last_value`;
+  if (row === undefined) throw new Error(`The id_counters row "${counter}" is missing.`);
+  return { first: row.last_value - size + 1, last: row.last_value };
+}

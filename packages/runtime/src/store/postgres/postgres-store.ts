@@ -1,0 +1,391 @@
+/** The cluster store: PostgreSQL through postgres.js, shared by many runtime processes. */
+import type { Logger } from 'pino';
+
+import type { FunctionAddress } from '../../core/address.js';
+import { StoreError } from '../../errors.js';
+import type { ClusterStore, ClusterView, Fence, LeaseRecord } from '../cluster-store.js';
+import type {
+  CommitBatch,
+  CommitResult,
+  DeadLetter,
+  EgressRecord,
+  FunctionSpecRecord,
+  StoreCounters,
+  StoredMessage,
+  StoredState,
+  StoredTimer,
+  StoreMeta,
+} from '../store.js';
+import * as cluster from './cluster.js';
+import { applyCommitBatch } from './commit.js';
+import type { CommitMode } from './commit.js';
+import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
+import { listenKeyGroups } from './notify.js';
+import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
+import type { PostgresStoreErrorCode } from './postgres-errors.js';
+import * as reads from './reads.js';
+import { createSql } from './sql.js';
+import type { Sql } from './sql.js';
+
+/** Options of {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Connection URL, `postgres://user:password@host:5432/database`. The database must exist. */
+  readonly url: string;
+  /** Connections in the pool (LISTEN uses one more). @default 8 */
+  readonly max?: number;
+  /** How long to wait for a connection to the server, in ms. @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Where lifecycle events (open, migrate, close) are logged. @default no logging */
+  readonly logger?: Logger;
+}
+
+/** {@link PostgresStoreOptions} with every default applied. */
+export interface ResolvedPostgresStoreOptions {
+  readonly url: string;
+  /** The URL without its password, for messages and logs. */
+  readonly redactedUrl: string;
+  readonly max: number;
+  readonly connectTimeoutMs: number;
+  readonly logger: Logger | undefined;
+}
+
+/** Lifecycle of a {@link PostgresStore}. */
+export type PostgresStoreState = 'created' | 'open' | 'closed';
+
+function resolveOptions(options: PostgresStoreOptions): ResolvedPostgresStoreOptions {
+  return {
+    url: options.url,
+    redactedUrl: redactUrl(options.url),
+    max: options.max ?? 8,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    logger: options.logger?.child({ component: 'store.postgres' }),
+  };
+}
+
+function validateOptions(options: ResolvedPostgresStoreOptions): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(options.url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new StoreError(
+      POSTGRES_STORE_ERROR_CODES.connectFailed,
+      `The store URL ${options.redactedUrl} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`,
+    );
+  }
+  if (!Number.isSafeInteger(options.max) || options.max < 1) {
+    throw new StoreError(
+      POSTGRES_STORE_ERROR_CODES.openFailed,
+      `The pool size (max) must be a positive integer, got ${String(options.max)}. The default is 8.`,
+    );
+  }
+}
+
+function validateExpected(expected: { keyGroups: number; hash: string }): void {
+  if (!Number.isSafeInteger(expected.keyGroups) || expected.keyGroups < 1) {
+    throw new StoreError(
+      POSTGRES_STORE_ERROR_CODES.metaInvalid,
+      `keyGroups must be a positive integer, got ${String(expected.keyGroups)}. Configure a key group count such as 256.`,
+    );
+  }
+  if (expected.hash.length === 0) {
+    throw new StoreError(
+      POSTGRES_STORE_ERROR_CODES.metaInvalid,
+      'The key group hash name must not be empty.',
+    );
+  }
+}
+
+function validatePositive(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${String(value)}.`);
+  }
+}
+
+/**
+ * The PostgreSQL {@link ClusterStore}. Every commit is one transaction with `synchronous_commit` as the server
+ * has it (on by default: durable when it resolves). Its statements are set-based and pipelined, so a commit
+ * costs about three round trips whatever its size.
+ *
+ * Single-process use: {@link PostgresStore.commit}, with ids and egress offsets chosen by the engine. Cluster
+ * use: {@link PostgresStore.commitFenced}, with ids from {@link PostgresStore.allocateSeqBlock} /
+ * {@link PostgresStore.allocateTimerIdBlock} and egress offsets assigned by the store.
+ *
+ * @example
+ * ```ts
+ * const store = new PostgresStore({ url: 'postgres://statehouse:pw@db:5432/statehouse' });
+ * await store.open({ keyGroups: 256, hash: KEY_GROUP_HASH });
+ * ```
+ */
+export class PostgresStore implements ClusterStore {
+  /** The options in effect. */
+  readonly options: ResolvedPostgresStoreOptions;
+  #state: PostgresStoreState = 'created';
+  #sql: Sql | undefined;
+  #opening = false;
+  readonly #unlisteners = new Set<() => Promise<void>>();
+
+  /** @param options - where the database is and how to connect. */
+  constructor(options: PostgresStoreOptions) {
+    this.options = resolveOptions(options);
+  }
+
+  /** Where the store is in its lifecycle. */
+  get state(): PostgresStoreState {
+    return this.#state;
+  }
+
+  /**
+   * Connects, creates or migrates the schema (serialized across processes by an advisory lock), and records or
+   * checks the key groups and hash.
+   *
+   * @throws {@link StoreError} `ERR_STORE_CONNECT_FAILED` when the server cannot be reached or refuses the login,
+   * `ERR_STORE_META_MISMATCH`, `ERR_STORE_SCHEMA_TOO_NEW`, `ERR_STORE_ALREADY_OPEN`, `ERR_STORE_CLOSED`.
+   */
+  async open(expected: { keyGroups: number; hash: string }): Promise<StoreMeta> {
+    const { redactedUrl, logger } = this.options;
+    if (this.#state !== 'created' || this.#opening) {
+      const isOpen = this.#state === 'open' || this.#opening;
+      throw new StoreError(
+        isOpen ? POSTGRES_STORE_ERROR_CODES.alreadyOpen : POSTGRES_STORE_ERROR_CODES.closed,
+        `The PostgreSQL store at ${redactedUrl} is ${isOpen ? 'open' : 'closed'}; create a new PostgresStore to open it again.`,
+      );
+    }
+    validateOptions(this.options);
+    validateExpected(expected);
+    this.#opening = true;
+    const sql = createSql(this.options);
+    try {
+      const migration = await sql.begin(async (tx) => {
+        const result = await migrateSchema(tx, redactedUrl);
+        await checkMeta(tx, redactedUrl, expected);
+        return result;
+      });
+      this.#sql = sql;
+      this.#state = 'open';
+      logger?.info(
+        {
+          url: redactedUrl,
+          schemaVersion: migration.to,
+          migratedFrom: migration.from,
+          keyGroups: expected.keyGroups,
+        },
+        migration.from === migration.to ? 'store opened' : 'store opened and migrated',
+      );
+      return { schemaVersion: PG_SCHEMA_VERSION, keyGroups: expected.keyGroups, hash: expected.hash };
+    } catch (err) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw toPostgresStoreError(
+        err,
+        POSTGRES_STORE_ERROR_CODES.openFailed,
+        'Opening the PostgreSQL store',
+        this.options.url,
+      );
+    } finally {
+      this.#opening = false;
+    }
+  }
+
+  /** Unsubscribes every listener and closes the connections, letting running statements finish (up to 5 s). */
+  async close(): Promise<void> {
+    const sql = this.#sql;
+    this.#sql = undefined;
+    this.#state = 'closed';
+    if (sql === undefined) return;
+    const unlisteners = [...this.#unlisteners];
+    this.#unlisteners.clear();
+    await Promise.allSettled(unlisteners.map((unlisten) => unlisten()));
+    await sql.end({ timeout: 5 });
+    this.options.logger?.info({ url: this.options.redactedUrl }, 'store closed');
+  }
+
+  /** @inheritDoc */
+  loadFunctionSpecs(): Promise<FunctionSpecRecord[]> {
+    return this.#run(
+      POSTGRES_STORE_ERROR_CODES.readFailed,
+      'Loading function specs',
+      reads.loadFunctionSpecs,
+    );
+  }
+
+  /** @inheritDoc */
+  loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading messages', (sql) =>
+      reads.loadMessages(sql, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading timers', (sql) =>
+      reads.loadTimers(sql, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  loadCounters(): Promise<StoreCounters> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading counters', reads.loadCounters);
+  }
+
+  /** @inheritDoc */
+  readState(address: FunctionAddress): Promise<StoredState[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading state', (sql) =>
+      reads.readState(sql, address),
+    );
+  }
+
+  /**
+   * Applies a batch atomically and durably, with the ids and egress offsets the engine chose (single-process
+   * use). Raises the id counters to the batch's highest message seq and timer id.
+   */
+  commit(batch: CommitBatch): Promise<CommitResult> {
+    return this.#commit(batch, { fence: undefined });
+  }
+
+  /** @inheritDoc */
+  commitFenced(batch: CommitBatch, fence: Fence): Promise<CommitResult> {
+    return this.#commit(batch, { fence });
+  }
+
+  #commit(batch: CommitBatch, mode: CommitMode): Promise<CommitResult> {
+    const where = this.options.redactedUrl;
+    return this.#run(POSTGRES_STORE_ERROR_CODES.commitFailed, 'Committing a batch', async (sql) => ({
+      ingress: await sql.begin((tx) => applyCommitBatch(tx, batch, mode, where)),
+    }));
+  }
+
+  /** @inheritDoc */
+  readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading egress', (sql) =>
+      reads.readEgress(sql, egressId, from, limit),
+    );
+  }
+
+  /** @inheritDoc */
+  listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Listing dead letters', (sql) =>
+      reads.listDeadLetters(sql, limit),
+    );
+  }
+
+  /** @inheritDoc */
+  pruneIdempotencyKeys(olderThan: number): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Pruning idempotency keys', (sql) =>
+      reads.pruneIdempotencyKeys(sql, olderThan),
+    );
+  }
+
+  /** @inheritDoc */
+  pruneExpiredState(now: number): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Pruning expired state', (sql) =>
+      reads.pruneExpiredState(sql, now),
+    );
+  }
+
+  /** @inheritDoc */
+  countMessages(): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Counting messages', reads.countMessages);
+  }
+
+  /** @inheritDoc */
+  heartbeat(member: { nodeId: string; advertise: string }, leaseMs: number): Promise<ClusterView> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Recording a heartbeat', (sql) => {
+      validatePositive('leaseMs', leaseMs);
+      return cluster.heartbeat(sql, member, leaseMs);
+    });
+  }
+
+  /** @inheritDoc */
+  acquireLeases(nodeId: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Acquiring leases', (sql) => {
+      validatePositive('leaseMs', leaseMs);
+      return cluster.acquireLeases(sql, nodeId, keyGroups, leaseMs);
+    });
+  }
+
+  /** @inheritDoc */
+  releaseLeases(nodeId: string, keyGroups: readonly number[]): Promise<void> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Releasing leases', (sql) =>
+      cluster.releaseLeases(sql, nodeId, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  leave(nodeId: string): Promise<void> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Leaving the cluster', (sql) =>
+      cluster.leave(sql, nodeId),
+    );
+  }
+
+  /** @inheritDoc */
+  allocateSeqBlock(size: number): Promise<{ first: number; last: number }> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Reserving message seqs', (sql) => {
+      validatePositive('size', size);
+      return cluster.allocateIdBlock(sql, ID_COUNTERS.messageSeq, size);
+    });
+  }
+
+  /** @inheritDoc */
+  allocateTimerIdBlock(size: number): Promise<{ first: number; last: number }> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Reserving timer ids', (sql) => {
+      validatePositive('size', size);
+      return cluster.allocateIdBlock(sql, ID_COUNTERS.timerId, size);
+    });
+  }
+
+  /** @inheritDoc */
+  listen(onKeyGroups: (keyGroups: readonly number[]) => void): Promise<() => Promise<void>> {
+    return this.#run(
+      POSTGRES_STORE_ERROR_CODES.readFailed,
+      'Listening for key-group wake-ups',
+      async (sql) => {
+        const unlisten = await listenKeyGroups(sql, onKeyGroups, this.options.logger);
+        const remove = async (): Promise<void> => {
+          this.#unlisteners.delete(remove);
+          await unlisten();
+        };
+        this.#unlisteners.add(remove);
+        return remove;
+      },
+    );
+  }
+
+  /** Runs `fn` on the open client; every failure becomes a rejected promise with a {@link StoreError}. */
+  async #run<T>(code: PostgresStoreErrorCode, what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const sql = this.#sql;
+    if (sql === undefined) {
+      const isClosed = this.#state === 'closed';
+      throw new StoreError(
+        isClosed ? POSTGRES_STORE_ERROR_CODES.closed : POSTGRES_STORE_ERROR_CODES.notOpen,
+        `${what} failed: the PostgreSQL store at ${this.options.redactedUrl} is ` +
+          `${isClosed ? 'closed' : 'not open yet; call open() first'}.`,
+      );
+    }
+    try {
+      return await fn(sql);
+    } catch (err) {
+      throw toPostgresStoreError(err, code, what, this.options.url);
+    }
+  }
+}
+
+/**
+ * Creates and opens a {@link PostgresStore}.
+ *
+ * @param url - the connection URL; the database must exist.
+ * @param expected - the deployment's key groups and hash.
+ * @param options - further options.
+ * @returns the open store.
+ * @throws {@link StoreError} when the store cannot be opened or belongs to another deployment.
+ */
+export async function openPostgresStore(
+  url: string,
+  expected: { keyGroups: number; hash: string },
+  options: Omit<PostgresStoreOptions, 'url'> = {},
+): Promise<PostgresStore> {
+  const store = new PostgresStore({ ...options, url });
+  await store.open(expected);
+  return store;
+}

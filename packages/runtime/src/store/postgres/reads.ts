@@ -1,0 +1,123 @@
+/**
+ * Reads and maintenance statements of the PostgreSQL store. Row shapes and their conversion are the SQLite
+ * store's (same column names), so both stores return identical values.
+ */
+import {
+  deadLetterFromRow,
+  egressFromRow,
+  messageFromRow,
+  specFromRow,
+  stateFromRow,
+  timerFromRow,
+} from '../sqlite/rows.js';
+import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../sqlite/rows.js';
+import type { FunctionAddress } from '../../core/address.js';
+import type {
+  DeadLetter,
+  EgressRecord,
+  FunctionSpecRecord,
+  StoreCounters,
+  StoredMessage,
+  StoredState,
+  StoredTimer,
+} from '../store.js';
+import { ID_COUNTERS } from './migrations.js';
+import type { Sql } from './sql.js';
+
+export async function loadFunctionSpecs(sql: Sql): Promise<FunctionSpecRecord[]> {
+  const rows = await sql<SpecRow[]>`
+    SELECT function_type, state_name, typename, expire_mode, expire_after_ms FROM function_specs
+    ORDER BY function_type, state_name`;
+  return rows.map(specFromRow);
+}
+
+/** Pending messages of the given key groups (all when `undefined`), in seq order. */
+export async function loadMessages(
+  sql: Sql,
+  keyGroups: readonly number[] | undefined,
+): Promise<StoredMessage[]> {
+  if (keyGroups?.length === 0) return [];
+  const rows =
+    keyGroups === undefined
+      ? await sql<MessageRow[]>`
+          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+          FROM messages ORDER BY seq`
+      : await sql<MessageRow[]>`
+          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+          FROM messages WHERE key_group = ANY(${keyGroups}::int[]) ORDER BY seq`;
+  return rows.map(messageFromRow);
+}
+
+/** Pending timers of the given key groups (all when `undefined`), by fire time, then id. */
+export async function loadTimers(sql: Sql, keyGroups: readonly number[] | undefined): Promise<StoredTimer[]> {
+  if (keyGroups?.length === 0) return [];
+  const rows =
+    keyGroups === undefined
+      ? await sql<TimerRow[]>`
+          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value
+          FROM timers ORDER BY fire_at, id`
+      : await sql<TimerRow[]>`
+          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value
+          FROM timers WHERE key_group = ANY(${keyGroups}::int[]) ORDER BY fire_at, id`;
+  return rows.map(timerFromRow);
+}
+
+/**
+ * The id counters (never lowered, so ids are not reused after their rows are gone), raised to the highest ids
+ * present in case rows were written around them, and the next offset of every egress that has one.
+ */
+export async function loadCounters(sql: Sql): Promise<StoreCounters> {
+  const [[ids], heads] = await Promise.all([
+    sql<{ max_message_seq: number; max_timer_id: number }[]>`
+      SELECT
+        GREATEST((SELECT last_value FROM id_counters WHERE name = ${ID_COUNTERS.messageSeq}),
+                 (SELECT max(seq) FROM messages), 0) AS max_message_seq,
+        GREATEST((SELECT last_value FROM id_counters WHERE name = ${ID_COUNTERS.timerId}),
+                 (SELECT max(id) FROM timers), 0) AS max_timer_id`,
+    sql<{ egress_id: string; next_offset: number }[]>`
+      SELECT egress_id, next_offset FROM egress_heads WHERE next_offset > 0 ORDER BY egress_id`,
+  ]);
+  return {
+    maxMessageSeq: ids?.max_message_seq ?? 0,
+    maxTimerId: ids?.max_timer_id ?? 0,
+    egressNextOffsets: new Map(heads.map((h) => [h.egress_id, h.next_offset])),
+  };
+}
+
+export async function readState(sql: Sql, address: FunctionAddress): Promise<StoredState[]> {
+  const rows = await sql<StateRow[]>`
+    SELECT name, typename, value, expires_at FROM state
+    WHERE function_type = ${address.type} AND id = ${address.id} ORDER BY name`;
+  return rows.map(stateFromRow);
+}
+
+export async function readEgress(
+  sql: Sql,
+  egressId: string,
+  from: number,
+  limit: number,
+): Promise<EgressRecord[]> {
+  const rows = await sql<EgressRow[]>`
+    SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at FROM egress
+    WHERE egress_id = ${egressId} AND record_offset >= ${from} ORDER BY record_offset LIMIT ${limit}`;
+  return rows.map(egressFromRow);
+}
+
+export async function listDeadLetters(sql: Sql, limit: number): Promise<DeadLetter[]> {
+  const rows = await sql<DeadLetterRow[]>`
+    SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ${limit}`;
+  return rows.map(deadLetterFromRow);
+}
+
+export async function pruneIdempotencyKeys(sql: Sql, olderThan: number): Promise<number> {
+  return (await sql`DELETE FROM ingress_keys WHERE created_at < ${olderThan}`).count;
+}
+
+export async function pruneExpiredState(sql: Sql, now: number): Promise<number> {
+  return (await sql`DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ${now}`).count;
+}
+
+export async function countMessages(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`SELECT count(*) AS n FROM messages`;
+  return row?.n ?? 0;
+}
