@@ -22,14 +22,18 @@ export class EgressFollower {
   readonly #abort = new AbortController();
   #next = 0;
   #loop: Promise<void> | undefined;
-  #error: unknown;
+  #error: Error | undefined;
 
   /**
    * @param baseUrl - the runtime's API URL.
    * @param egressId - `namespace/name` of a log egress.
    * @param onRecords - gets every page of records and the {@link now} time it arrived.
    */
-  constructor(baseUrl: string, egressId: string, onRecords: (records: readonly EgressRecordJson[], at: number) => void) {
+  constructor(
+    baseUrl: string,
+    egressId: string,
+    onRecords: (records: readonly EgressRecordJson[], at: number) => void,
+  ) {
     this.#client = new Client(baseUrl, { keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 });
     this.#path = `/v1/egress/${egressId}`;
     this.#onRecords = onRecords;
@@ -41,14 +45,14 @@ export class EgressFollower {
   }
 
   /** The error that stopped the loop, if any. */
-  get error(): unknown {
+  get error(): Error | undefined {
     return this.#error;
   }
 
   /** Starts following from offset 0. */
   start(): void {
     this.#loop = this.#run().catch((err: unknown) => {
-      if (!this.#abort.signal.aborted) this.#error = err;
+      if (!this.#abort.signal.aborted) this.#error = err instanceof Error ? err : new Error(String(err));
     });
   }
 
@@ -68,7 +72,8 @@ export class EgressFollower {
       });
       const text = await res.body.text();
       const at = now();
-      if (res.statusCode !== 200) throw new Error(`egress read answered ${res.statusCode}: ${text.slice(0, 300)}`);
+      if (res.statusCode !== 200)
+        throw new Error(`egress read answered ${res.statusCode}: ${text.slice(0, 300)}`);
       const page = JSON.parse(text) as { records: EgressRecordJson[]; next: number };
       this.#next = page.next;
       if (page.records.length > 0) this.#onRecords(page.records, at);

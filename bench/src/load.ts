@@ -113,7 +113,10 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     if (!hasEnded) options.onWindowEnd?.();
     hasEnded = true;
   };
-  const timers = [setTimeout(open, options.warmupMs), setTimeout(close, options.warmupMs + options.durationMs)];
+  const timers = [
+    setTimeout(open, options.warmupMs),
+    setTimeout(close, options.warmupMs + options.durationMs),
+  ];
   try {
     await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
   } finally {

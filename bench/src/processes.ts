@@ -207,6 +207,17 @@ function track(child: ChildProcess, what: string): ChildHandle & { exited: Promi
   };
 }
 
+let runtimeNodeArgs: readonly string[] = [];
+
+/**
+ * Node flags for every runtime started from now on, e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`.
+ *
+ * @param args - flags placed before the CLI script.
+ */
+export function setRuntimeNodeArgs(args: readonly string[]): void {
+  runtimeNodeArgs = [...args];
+}
+
 /** A started runtime (`statehouse run`). */
 export interface RuntimeHandle extends ChildHandle {
   readonly url: string;
@@ -239,9 +250,23 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   await writeFile(modulePath, options.moduleYaml);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = [CLI_BIN, 'run', modulePath, '--data-dir', options.dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+  const args = [
+    ...runtimeNodeArgs,
+    CLI_BIN,
+    'run',
+    modulePath,
+    '--data-dir',
+    options.dataDir,
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--log-level',
+    'warn',
+  ];
   const spawned = now();
-  const handle = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'statehouse run');
+  const handle = track(
+    spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+    'statehouse run',
+  );
   let hasExited = false;
   void handle.exited.then(() => (hasExited = true));
   const deadline = spawned + (options.readyTimeoutMs ?? 60_000);
@@ -256,7 +281,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     }
     if (now() > deadline) {
       await handle.stop(1_000);
-      throw new Error(`statehouse run was not ready after ${options.readyTimeoutMs ?? 60_000} ms:\n${handle.logTail()}`);
+      throw new Error(
+        `statehouse run was not ready after ${options.readyTimeoutMs ?? 60_000} ms:\n${handle.logTail()}`,
+      );
     }
     await sleep(5);
   }
@@ -282,7 +309,10 @@ export async function startService(flavour: Flavour): Promise<ServiceHandle> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   const handle = track(child, `function service ${flavour}`);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`function service ${flavour} did not start:\n${handle.logTail()}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`function service ${flavour} did not start:\n${handle.logTail()}`)),
+      30_000,
+    );
     const onData = (chunk: Buffer): void => {
       const m = /\{"url":"([^"]+)"\}/.exec(chunk.toString('utf8'));
       if (m !== null) {
@@ -292,7 +322,9 @@ export async function startService(flavour: Flavour): Promise<ServiceHandle> {
       }
     };
     child.stdout?.on('data', onData);
-    void handle.exited.then(() => reject(new Error(`function service ${flavour} exited:\n${handle.logTail()}`)));
+    void handle.exited.then(() =>
+      reject(new Error(`function service ${flavour} exited:\n${handle.logTail()}`)),
+    );
   });
   return { ...handle, flavour, url };
 }

@@ -12,7 +12,7 @@ export interface Target {
 }
 
 /** Units the rows use. */
-export type Unit = 'msg/s' | 'events/s' | 'req/s' | 'ms' | 'MB' | 'µs/msg' | 'msgs' | '';
+export type Unit = 'msg/s' | 'events/s' | 'req/s' | 'ms' | 'MB' | 'µs/msg' | 'µs/event' | 'msgs' | '';
 
 /** One measured number. */
 export interface Row {
@@ -33,7 +33,9 @@ export interface Row {
 
 /** value ÷ ceiling, or `undefined` when the row has no ceiling. */
 export function ceilingRatio(row: Row): number | undefined {
-  return row.ceiling === undefined || !(row.ceiling > 0) || Number.isNaN(row.value) ? undefined : row.value / row.ceiling;
+  return row.ceiling === undefined || !(row.ceiling > 0) || Number.isNaN(row.value)
+    ? undefined
+    : row.value / row.ceiling;
 }
 
 /** Whether the row meets its target; `undefined` when it has none. */

@@ -17,8 +17,10 @@ statefun.bind({
   specs: [{ name: 'count', type: StateFun.intType() }],
   fn(context: Context, message: Message) {
     const { seq, sentAt } = message.as(IncrementType)!;
-    const count = ((context.storage.count as number | null) ?? 0) + 1;
-    context.storage.count = count;
+    // The official SDK types `storage` as `any`: its properties are the specs above.
+    const storage = context.storage as { count: number | null };
+    const count = (storage.count ?? 0) + 1;
+    storage.count = count;
     context.send(
       egressMessageBuilder({
         typename: COUNTER_EGRESS,
@@ -29,6 +31,7 @@ statefun.bind({
   },
 });
 
-const service = await serveHttp(statefun.handler() as Parameters<typeof serveHttp>[0]);
+const handler = statefun.handler();
+const service = await serveHttp((req, res) => void handler(req, res));
 console.log(JSON.stringify({ url: service.url }));
 process.on('SIGTERM', () => void service.close().finally(() => process.exit(0)));

@@ -14,6 +14,12 @@ import { MessageTracker } from '../message-tracker.js';
 import { COUNTER_EGRESS, COUNTER_TYPE, INCREMENT_TYPENAME, type CounterEvent } from '../names.js';
 import type { ServiceHandle } from '../processes.js';
 import type { Profile } from '../profile.js';
+import {
+  activityBetween,
+  scrapeMetrics,
+  type MetricsSnapshot,
+  type RuntimeActivity,
+} from './runtime-metrics.js';
 import { CpuWindow, postIngress, sampleRss, toMB, withRuntime } from './session.js';
 
 /** Keys the counter messages go to. */
@@ -37,6 +43,8 @@ export interface CounterResult {
   readonly runtimeCpuUsPerMessage: number;
   readonly serviceCpuUsPerMessage: number;
   readonly runtimeRssMaxMB: number;
+  /** Batches, commits and commit sizes inside the window. */
+  readonly activity: RuntimeActivity;
 }
 
 /** Feeds counter egress records to a tracker. */
@@ -57,7 +65,11 @@ export function trackCounterEgress(tracker: MessageTracker) {
  * @param concurrency - requests in flight.
  * @returns the measurements.
  */
-export async function runCounter(service: ServiceHandle, profile: Profile, concurrency: number): Promise<CounterResult> {
+export async function runCounter(
+  service: ServiceHandle,
+  profile: Profile,
+  concurrency: number,
+): Promise<CounterResult> {
   return withRuntime(service, async (runtime) => {
     const tracker = new MessageTracker();
     const follower = new EgressFollower(runtime.url, COUNTER_EGRESS, trackCounterEgress(tracker));
@@ -66,6 +78,8 @@ export async function runCounter(service: ServiceHandle, profile: Profile, concu
     const rss = sampleRss(runtime);
     const random = seededRandom(concurrency);
     let backlogAtWindowEnd = 0;
+    let metricsAtStart: Promise<MetricsSnapshot | undefined> | undefined;
+    let metricsAtEnd: Promise<MetricsSnapshot | undefined> | undefined;
     follower.start();
     try {
       const loop = await runClosedLoop({
@@ -75,23 +89,33 @@ export async function runCounter(service: ServiceHandle, profile: Profile, concu
         onWindowStart: () => {
           tracker.window.start = now();
           cpu.open();
+          // A failed scrape only loses these diagnostics; never an unhandled rejection.
+          metricsAtStart = scrapeMetrics(runtime.url).catch(() => undefined);
         },
         onWindowEnd: () => {
           tracker.window.end = now();
           cpu.close();
           backlogAtWindowEnd = tracker.acceptedOfWindow - tracker.egressedOfWindow;
+          metricsAtEnd = scrapeMetrics(runtime.url).catch(() => undefined);
         },
         operation: async () => {
           const sentAt = now();
           const seq = tracker.register(sentAt);
           const key = `k${Math.floor(random() * COUNTER_KEYS)}`;
-          const outcome = await postIngress(pool, COUNTER_TYPE, key, INCREMENT_TYPENAME, JSON.stringify({ seq, sentAt }));
+          const outcome = await postIngress(
+            pool,
+            COUNTER_TYPE,
+            key,
+            INCREMENT_TYPENAME,
+            JSON.stringify({ seq, sentAt }),
+          );
           tracker.acknowledge(seq, outcome === 'ok');
           return outcome;
         },
       });
       const drainDeadline = now() + profile.drainMs;
-      while (!tracker.isWindowDrained && now() < drainDeadline && follower.error === undefined) await sleep(20);
+      while (!tracker.isWindowDrained && now() < drainDeadline && follower.error === undefined)
+        await sleep(20);
       if (follower.error !== undefined) throw follower.error;
       const undrained = tracker.closeUnseen(now());
       const windowSeconds = (tracker.window.end - tracker.window.start) / 1000;
@@ -112,6 +136,7 @@ export async function runCounter(service: ServiceHandle, profile: Profile, concu
         runtimeCpuUsPerMessage: perMessage(cpu.seconds(0)),
         serviceCpuUsPerMessage: perMessage(cpu.seconds(1)),
         runtimeRssMaxMB: toMB(rss.stop()),
+        activity: activityBetween(await metricsAtStart, await metricsAtEnd),
       };
     } finally {
       rss.stop();

@@ -37,9 +37,16 @@ export function benchModule(serviceUrl: string): string {
  *
  * @returns what `fn` returns.
  */
-export async function withRuntime<T>(service: ServiceHandle, fn: (runtime: RuntimeHandle) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(
+  service: ServiceHandle,
+  fn: (runtime: RuntimeHandle) => Promise<T>,
+): Promise<T> {
   const workDir = await makeTempDir();
-  const runtime = await startRuntime({ moduleYaml: benchModule(service.url), dataDir: join(workDir, 'data'), workDir });
+  const runtime = await startRuntime({
+    moduleYaml: benchModule(service.url),
+    dataDir: join(workDir, 'data'),
+    workDir,
+  });
   try {
     return await fn(runtime);
   } finally {
@@ -57,7 +64,13 @@ export type IngressOutcome = 'ok' | 'rejected';
  * @returns `ok` on 202, `rejected` on 503 (inbox full or stopping).
  * @throws on any other status, with the body.
  */
-export async function postIngress(pool: Pool, functionType: string, id: string, typename: string, body: string): Promise<IngressOutcome> {
+export async function postIngress(
+  pool: Pool,
+  functionType: string,
+  id: string,
+  typename: string,
+  body: string,
+): Promise<IngressOutcome> {
   const res = await pool.request({
     method: 'POST',
     path: `/v1/ingress/${functionType}/${encodeURIComponent(id)}`,

@@ -36,3 +36,5 @@ export type {
 } from './fixtures/recording-service.js';
 export { startPostgres, withPostgres, TEST_PG_URL_ENV } from './postgres.js';
 export type { TestPostgres, StartPostgresOptions } from './postgres.js';
+export { generateBankOps, submitBankOps, expectBank, checkBank } from './bank-workload.js';
+export type { BankOp, BankWorkloadOptions, BankExpectation, BankCheck } from './bank-workload.js';

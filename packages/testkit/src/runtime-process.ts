@@ -92,6 +92,16 @@ export class RuntimeProcess {
     return code;
   }
 
+  /** Freezes the process (SIGSTOP), e.g. to let its leases expire. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Kills with SIGKILL. */
   kill(): Promise<number | null> {
     return this.stop('SIGKILL');

@@ -274,18 +274,24 @@ export class Committer {
       for (const w of batch.waiters) w.resolve();
       batch.ingressWaiters.forEach((w, i) => w.resolve(result.ingress[i]!));
     } catch (err) {
-      if (this.#fencing !== undefined && err instanceof StoreError && err.code === 'ERR_STORE_FENCED') {
-        // Ownership moved: this batch and everything submitted after it (built on its speculative state)
-        // is void. Nothing was applied; the runtime reloads what it still owns and reruns it.
-        this.#log.warn({ err: err.message, rows: batch.rows }, 'commit fenced: key group ownership changed');
-        this.#fenced = err;
+      if (this.#fencing !== undefined) {
+        // Cluster mode: ownership moved (fenced), or the connection broke mid-commit (the outcome is in the
+        // store either way). This batch and everything submitted after it (built on its speculative state)
+        // is void; the runtime drops its in-memory state, reloads what it still owns and reruns it.
+        const fenced = err instanceof StoreError && err.code === 'ERR_STORE_FENCED';
+        this.#log.warn(
+          { err: fenced ? (err as Error).message : err, rows: batch.rows },
+          fenced ? 'commit fenced: key group ownership changed' : 'commit failed; reloading owned key groups from the store',
+        );
+        const storeErr = err instanceof StoreError ? err : new StoreError('ERR_STORE_COMMIT_FAILED', String((err as Error)?.message ?? err), { cause: err, retryable: true });
+        this.#fenced = storeErr;
         const rest = this.#pending;
         this.#pending = new PendingBatch();
         for (const b of [batch, rest]) {
           for (const w of b.waiters) w.reject(err);
           for (const w of b.ingressWaiters) w.reject(err);
         }
-        this.#fencing.onFenced(err);
+        this.#fencing.onFenced(storeErr);
         return;
       }
       this.#failed = err;

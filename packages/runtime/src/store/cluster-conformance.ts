@@ -304,24 +304,30 @@ export function describeClusterStoreConformance(
       });
     });
 
-    it('enqueues an idempotency key once when two processes commit it at the same time', async () => {
-      const keys = Array.from({ length: 10 }, (_, i) => `key-${i}`);
-      const write = (seq: number, key: string) => ({ message: message(seq, 1), idempotencyKey: key });
-      const [fromA, fromB] = await Promise.all([
-        a.commitFenced(batch({ ingress: keys.map((k, i) => write(100 + i, k)) }), fence('a', {})),
-        b.commitFenced(
-          batch({ ingress: [...keys].reverse().map((k, i) => write(200 + i, k)) }),
-          fence('b', {}),
+    it('enqueues an idempotency key once when several processes commit it at the same time', async () => {
+      const keys = Array.from({ length: 30 }, (_, i) => `key-${String(i).padStart(2, '0')}`);
+      // Four commits race for the same keys, two of them listing the keys in reverse order.
+      const orders = [keys, [...keys].reverse(), keys, [...keys].reverse()];
+      const results = await Promise.all(
+        orders.map((order, c) =>
+          (c % 2 === 0 ? a : b).commitFenced(
+            batch({
+              ingress: order.map((key, i) => ({
+                message: message(1_000 * (c + 1) + i, 1),
+                idempotencyKey: key,
+              })),
+            }),
+            fence(`n${c}`, {}),
+          ),
         ),
-      ]);
+      );
       const seqOf = new Map<string, number>();
-      keys.forEach((key, i) => {
-        const ra = fromA.ingress[i]!;
-        const rb = fromB.ingress[keys.length - 1 - i]!;
-        expect([ra.duplicate, rb.duplicate].filter((d) => !d)).toHaveLength(1);
-        expect(ra.seq).toBe(rb.seq);
-        seqOf.set(key, ra.seq);
-      });
+      for (const key of keys) {
+        const outcomes = orders.map((order, c) => results[c]!.ingress[order.indexOf(key)]!);
+        expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
+        expect(new Set(outcomes.map((o) => o.seq)).size).toBe(1);
+        seqOf.set(key, outcomes[0]!.seq);
+      }
       expect((await a.loadMessages()).map((m) => m.seq)).toEqual([...seqOf.values()].sort((x, y) => x - y));
     });
 

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** Stores opened on one database, closed by `closeAll`. */
-function storesOn(url: string): {
+function storesOn(): {
   add: (store: PostgresStore) => PostgresStore;
   closeAll: () => Promise<void>;
 } {
@@ -42,7 +42,7 @@ function storesOn(url: string): {
 
 describeStoreConformance('PostgresStore', async () => {
   const url = await pg.createDatabase();
-  const stores = storesOn(url);
+  const stores = storesOn();
   return {
     store: stores.add(new PostgresStore({ url, max: 2 })),
     reopen: () => Promise.resolve(stores.add(new PostgresStore({ url, max: 2 }))),
@@ -52,7 +52,7 @@ describeStoreConformance('PostgresStore', async () => {
 
 describeClusterStoreConformance('PostgresStore', async () => {
   const url = await pg.createDatabase();
-  const stores = storesOn(url);
+  const stores = storesOn();
   return {
     newStore: () => stores.add(new PostgresStore({ url, max: 4 })),
     cleanup: stores.closeAll,

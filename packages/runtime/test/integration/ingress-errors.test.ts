@@ -239,6 +239,34 @@ describe('idempotency keys', () => {
     expect(processed.filter((n) => n === 4)).toHaveLength(2);
     expect(invocationsOf(service, id).sort()).toEqual([...processed].sort());
   });
+
+  it('keys are durable: a retry after a restart on the same data gets the first messageId and no second run', async () => {
+    const dir = await createTempDir();
+    cleanups.push(() => dir.cleanup());
+    const service = await serveRecording(echo);
+    cleanups.push(() => service.close());
+    const moduleText = moduleYaml({ endpoints: [{ functions: 'ie/*', urlPathTemplate: `${service.url}/{function.name}` }], logEgresses: [EGRESS] });
+    const logger = pino({ level: 'warn' });
+    const id = `restart-${randomUUID()}`;
+    const key = `k-${randomUUID()}`;
+
+    const first = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const a = await first.api.ingressJson('ie/echo', id, MSG, { tag: id, n: 1 }, key);
+    expect(a.status).toBe(202);
+    await waitFor('processed', async () => (await payloads(first.api, id)).length === 1);
+    await first.runtime.close();
+
+    const second = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const b = await second.api.ingressJson('ie/echo', id, MSG, { tag: id, n: 1 }, key);
+    expect(b.status).toBe(202);
+    expect(b.body.messageId).toBe(a.body.messageId);
+    const c = await second.api.ingressJson('ie/echo', id, MSG, { tag: id, n: 2 });
+    expect(c.status).toBe(202);
+    expect(Number(c.body.messageId)).toBeGreaterThan(Number(a.body.messageId));
+    await waitFor('marker', async () => (await payloads(second.api, id)).includes(2));
+    expect(await payloads(second.api, id)).toEqual([1, 2]);
+    expect(invocationsOf(service, id)).toEqual([1, 2]);
+  });
 });
 
 describe('backpressure', () => {

@@ -293,4 +293,43 @@ describe('stalled addresses', () => {
     expect(metricValue(metrics, 'statehouse_stalled_addresses', { function_type: 'st/failing' }) ?? 0).toBe(0);
     expect(service.maxInFlightPerAddress).toBe(1);
   });
+
+  // BUG: engine/dispatcher.ts #schedule/#invoke: a stalled address keeps its slot of maxInFlightInvocations
+  // (the #drain loop holds `#inFlight` while #invoke sleeps in backoff and retries forever). Once
+  // maxInFlightInvocations addresses are stalled (default 1024, e.g. one function service down with many
+  // users), every other address of every function type waits in #waiting forever, against DESIGN 3.6 ("its
+  // address stalls ... while other addresses go on"). Fix: do not count stalled addresses against the limit,
+  // e.g. give the slot back (`#inFlight -= 1` and shift #waiting) before a stalled backoff sleep and re-acquire
+  // it (or re-enter #waiting) before the next attempt, or drive stalled retries from a timer outside #drain.
+  it.fails('stalled addresses do not use up maxInFlightInvocations: other function types go on', async () => {
+    const dir = await createTempDir();
+    cleanups.push(() => dir.cleanup());
+    let down = true;
+    const service = await serveRecording((req) =>
+      req.type === 'st/failing' && down ? { status: 500, body: 'down' } : resultReply({}),
+    );
+    cleanups.push(() => service.close());
+    const { api } = await startEmbeddedRuntime({
+      moduleText: moduleYaml({
+        endpoints: [
+          { functions: 'st/failing', urlPathTemplate: `${service.url}/failing`, call: '200ms' },
+          { functions: 'st/ok', urlPathTemplate: `${service.url}/ok` },
+        ],
+      }),
+      dataDir: dir.path,
+      cleanups,
+      options: { logger: pino({ level: 'silent' }), maxInFlightInvocations: 2, stalledRetryMaxMs: 100 },
+    });
+    // Runs first at cleanup: lets the stalled loops finish so that close() does not wait for its grace period.
+    cleanups.push(async () => {
+      down = false;
+    });
+    const tag = randomUUID();
+    for (const id of [`a-${tag}`, `b-${tag}`]) expect((await api.ingressJson('st/failing', id, 'st/Msg', {})).status).toBe(202);
+    await waitFor('both stalled', async () => (await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length === 2);
+    expect((await api.ingressJson('st/ok', `c-${tag}`, 'st/Msg', {})).status).toBe(202);
+    await waitFor('st/ok invoked while two addresses are stalled', () => service.requestsFor('st/ok', `c-${tag}`).length === 1, {
+      timeoutMs: 3_000,
+    });
+  });
 });

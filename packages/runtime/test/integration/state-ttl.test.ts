@@ -18,8 +18,8 @@ import {
   type RecordingService,
 } from '@statehouse/testkit';
 
-const WRITE_TTL_MS = 1000;
-const CALL_TTL_MS = 800;
+const WRITE_TTL_MS = 1500;
+const CALL_TTL_MS = 1200;
 const EGRESS = 'ttl/out';
 
 interface Seen {
@@ -156,7 +156,7 @@ describe('state TTL', () => {
     // Keep calling for well over twice the TTL; every call must still see the value.
     let n = 1;
     let last = first.at;
-    while (last - first.at < 2.5 * CALL_TTL_MS) {
+    while (last - first.at < 2 * CALL_TTL_MS) {
       await sleepUntil(last + CALL_TTL_MS / 4);
       const r = await invoke(api, 'ttl/call', id, 'get');
       n += 1;

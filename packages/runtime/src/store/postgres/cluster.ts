@@ -5,7 +5,7 @@
  */
 import type { ClusterView, LeaseRecord, MemberRecord } from '../cluster-store.js';
 import type { Statement } from './commit-statements.js';
-import { nowMs } from './sql.js';
+import { nowMs, txNowMs } from './sql.js';
 import type { Sql, TxSql } from './sql.js';
 
 interface MemberRow {
@@ -65,7 +65,8 @@ export function fenceCheck(
 }
 
 /**
- * Records a heartbeat, extends the member's leases, and reads the cluster view, in one transaction.
+ * Records a heartbeat, extends the member's leases, and reads the cluster view, in one transaction. All of it
+ * uses the transaction's start time as "now", so the view is consistent (the caller is always live in it).
  *
  * @param sql - the store's client.
  * @param member - this node.
@@ -80,17 +81,17 @@ export function heartbeat(
   return sql.begin(async (tx) => {
     const upsert = tx<{ now: number }[]>`
       INSERT INTO members AS m (node_id, advertise, heartbeat_at, started_at)
-      SELECT ${member.nodeId}, ${member.advertise}, now_ms, now_ms FROM (SELECT ${nowMs(tx)} AS now_ms) AS clock
+      SELECT ${member.nodeId}, ${member.advertise}, now_ms, now_ms FROM (SELECT ${txNowMs(tx)} AS now_ms) AS clock
       ON CONFLICT (node_id) DO UPDATE SET advertise = excluded.advertise, heartbeat_at = excluded.heartbeat_at
       RETURNING m.heartbeat_at AS now`.execute();
     const extend = tx`
-      UPDATE leases SET expires_at = ${nowMs(tx)} + ${leaseMs}
+      UPDATE leases SET expires_at = ${txNowMs(tx)} + ${leaseMs}
       WHERE key_group IN (
         SELECT key_group FROM leases WHERE owner = ${member.nodeId} ORDER BY key_group FOR UPDATE
       )`.execute();
     const members = tx<MemberRow[]>`
       SELECT node_id, advertise, heartbeat_at, started_at FROM members
-      WHERE heartbeat_at > ${nowMs(tx)} - ${leaseMs}
+      WHERE heartbeat_at > ${txNowMs(tx)} - ${leaseMs}
       ORDER BY node_id`.execute();
     const leases = tx<LeaseRow[]>`
       SELECT key_group, owner, epoch, expires_at FROM leases ORDER BY key_group`.execute();

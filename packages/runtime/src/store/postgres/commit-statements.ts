@@ -65,9 +65,10 @@ export function insertMessages(tx: TxSql, inserts: readonly MessageInsert[]): St
 }
 
 /**
- * Claims idempotency keys and inserts the messages in one statement: a message with a key is inserted only
- * if this statement claimed the key (`ON CONFLICT DO NOTHING`). Keys must be distinct (the caller resolves
- * repeats inside the batch). Returns one row per key: claimed, or the seq it had before.
+ * Claims idempotency keys and inserts the messages in one statement: a message with a key is inserted only if
+ * this statement claimed the key (`ON CONFLICT DO NOTHING`). Keys must be distinct (the caller resolves repeats
+ * inside the batch), and are claimed in key order, so two processes claiming overlapping keys wait for each
+ * other instead of deadlocking. Returns one row per key: claimed, or the seq it had before.
  */
 export function insertIngressAndMessages(
   tx: TxSql,
@@ -84,7 +85,7 @@ export function insertIngressAndMessages(
     ),
     claimed AS (
       INSERT INTO ingress_keys (key, seq, created_at)
-      SELECT key, seq, enqueued_at FROM input WHERE key IS NOT NULL
+      SELECT key, seq, enqueued_at FROM input WHERE key IS NOT NULL ORDER BY key
       ON CONFLICT (key) DO NOTHING
       RETURNING key
     ),
@@ -148,7 +149,7 @@ export function insertTimers(tx: TxSql, timers: readonly StoredTimer[]): Stateme
       AS t(id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value_hex)`;
 }
 
-/** Upserts state values; at most one write per (type, id, name), with a value. */
+/** Upserts state values (in key order, so concurrent writers cannot deadlock); one write per key, with a value. */
 export function upsertState(tx: TxSql, writes: readonly StateWrite[]): Statement {
   return tx`
     INSERT INTO state (function_type, id, name, key_group, typename, value, expires_at)
@@ -159,6 +160,7 @@ export function upsertState(tx: TxSql, writes: readonly StateWrite[]): Statement
                 ${writes.map((w) => (w.value === undefined ? '' : toHex(w.value.value)))}::text[],
                 ${writes.map((w) => w.expiresAt ?? null)}::bigint[])
       AS s(function_type, id, name, key_group, typename, value_hex, expires_at)
+    ORDER BY function_type, id, name
     ON CONFLICT (function_type, id, name) DO UPDATE SET
       key_group = excluded.key_group, typename = excluded.typename, value = excluded.value,
       expires_at = excluded.expires_at`;

@@ -145,27 +145,23 @@ export async function applyCommitBatch(
   const { fence } = mode;
   const fenceLeases = fence === undefined ? [] : [...fence.leases].sort(([a], [b]) => a - b);
   const pipeline: Promise<unknown>[] = [];
-  const send = <R extends object>(statement: Statement<R>): Statement<R> => {
+  const send = (statement: Statement<object>): void => {
     // `execute()` queues it on the transaction's connection now, so statements go out in this order.
     pipeline.push(statement.execute());
-    return statement;
   };
 
   // First, so the lease rows are share-locked for the rest of the transaction: nobody can take them until we end.
   const fenceRows =
-    fence !== undefined && fenceLeases.length > 0
-      ? send(fenceCheck(tx, fence.nodeId, fenceLeases))
-      : undefined;
+    fence !== undefined && fenceLeases.length > 0 ? fenceCheck(tx, fence.nodeId, fenceLeases) : undefined;
+  if (fenceRows !== undefined) send(fenceRows);
 
   const specs = lastWriteWins(batch.specs, specKey);
   if (specs.length > 0) send(upsertSpecs(tx, specs));
 
   const { plans, inserts, hasKeys } = planIngress(batch);
-  let ingressRows: Statement<IngressKeyRow> | undefined;
-  if (inserts.length > 0) {
-    if (hasKeys) ingressRows = send(insertIngressAndMessages(tx, inserts));
-    else send(insertMessages(tx, inserts));
-  }
+  const ingressRows = hasKeys ? insertIngressAndMessages(tx, inserts) : undefined;
+  if (ingressRows !== undefined) send(ingressRows);
+  else if (inserts.length > 0) send(insertMessages(tx, inserts));
   if (batch.consumedMessages.length > 0) send(deleteMessages(tx, batch.consumedMessages));
   if (batch.firedTimers.length > 0) send(deleteTimers(tx, batch.firedTimers));
   // Cancellations before timer inserts: a cancelled token may be reused by a timer of this batch.

@@ -41,7 +41,12 @@ export function createSql(options: CreateSqlOptions): Sql {
     types: { bigint: BIGINT_AS_NUMBER },
     // `CREATE TABLE IF NOT EXISTS` and friends send notices; postgres.js would print them to the console.
     onnotice: () => {},
-    connection: { application_name: 'statehouse' },
+    connection: {
+      application_name: 'statehouse',
+      // A process frozen mid-transaction (SIGSTOP, a long GC pause, a VM migration) must not hold row locks
+      // on leases or egress heads past its lease: the server ends such a session and rolls back.
+      idle_in_transaction_session_timeout: 2_000,
+    },
   });
 }
 
@@ -54,6 +59,17 @@ export function createSql(options: CreateSqlOptions): Sql {
  */
 export function nowMs(sql: AnySql): postgres.PendingQuery<postgres.Row[]> {
   return sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+}
+
+/**
+ * Epoch milliseconds of the transaction start on the store clock, as a SQL fragment: the same value for every
+ * statement of a transaction.
+ *
+ * @param sql - the transaction the fragment is used in.
+ * @returns the fragment, to interpolate into a tagged query.
+ */
+export function txNowMs(sql: AnySql): postgres.PendingQuery<postgres.Row[]> {
+  return sql`(extract(epoch from transaction_timestamp()) * 1000)::bigint`;
 }
 
 /**

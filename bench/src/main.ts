@@ -1,0 +1,249 @@
+/**
+ * `npm run bench [-- --full] [--only counter,cart] [--flavour ours|official|both] [--no-append] [--cpu-prof DIR]`: starts the
+ * function services and runtimes itself on loopback, runs the workloads, prints a table and a JSON blob, and
+ * appends the table to bench/RESULTS.md.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { now } from './load.js';
+import {
+  cleanupEverything,
+  clockTicksPerSecond,
+  ownTicks,
+  setRuntimeNodeArgs,
+  startService,
+  systemBusyTicks,
+  type Flavour,
+} from './processes.js';
+import { FULL, QUICK, type Profile } from './profile.js';
+import { appendResults, commitInfo, formatTable, loadAverage, machineInfo } from './report.js';
+import type { Row } from './results.js';
+import { cartRows, ceilingRows, counterRows, hotKeyRows, recoveryRows, sequentialRows } from './rows.js';
+import { runCart } from './workloads/cart.js';
+import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ceiling.js';
+import { runCounter } from './workloads/counter.js';
+import { runHotKey } from './workloads/hot-key.js';
+import { runRecovery } from './workloads/recovery.js';
+import { runSequential } from './workloads/sequential.js';
+
+const WORKLOADS = ['counter', 'hot-key', 'sequential', 'cart', 'recovery', 'ceiling'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] [--flavour ours|official|both] [--no-append]
+
+  --full        30 s windows and the 1M-address recovery store (default: the quick profile, under 3 minutes)
+  --only LIST   run only these workloads (comma-separated; the ceilings they are compared with always run)
+  --flavour F   function services written with our SDK, the official one, or both (default both)
+  --no-append   do not append to bench/RESULTS.md
+  --cpu-prof D  write a V8 CPU profile of every runtime process into directory D (open in Chrome DevTools)`;
+
+/** Other processes using more than this many cores on average make the run "contended". */
+const CONTENDED_CORES = 0.25;
+
+interface Options {
+  readonly profile: Profile;
+  readonly workloads: ReadonlySet<Workload>;
+  readonly flavours: readonly Flavour[];
+  readonly isAppending: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      full: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      flavour: { type: 'string', default: 'both' },
+      'no-append': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const only = (values.only ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
+  for (const w of only) {
+    if (!(WORKLOADS as readonly string[]).includes(w))
+      throw new Error(`unknown workload ${JSON.stringify(w)} in --only; use ${WORKLOADS.join(', ')}`);
+  }
+  const flavour = values.flavour;
+  if (flavour !== 'ours' && flavour !== 'official' && flavour !== 'both') {
+    throw new Error(`--flavour must be ours, official or both, got ${JSON.stringify(flavour)}`);
+  }
+  if (values['cpu-prof'] !== undefined)
+    setRuntimeNodeArgs(['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]);
+  return {
+    profile: values.full ? FULL : QUICK,
+    workloads: new Set((only.length === 0 ? WORKLOADS : only) as Workload[]),
+    flavours: flavour === 'both' ? ['ours', 'official'] : [flavour],
+    isAppending: !values['no-append'],
+  };
+}
+
+/** The ceilings the selected workloads are compared with: kind and concurrency. */
+function neededCeilings(workloads: ReadonlySet<Workload>): [CeilingKind, number][] {
+  const out: [CeilingKind, number][] = [];
+  if (workloads.has('sequential')) out.push(['counter', 1]);
+  if (workloads.has('counter') || workloads.has('hot-key') || workloads.has('ceiling'))
+    out.push(['counter', 64]);
+  if (workloads.has('counter') || workloads.has('ceiling')) out.push(['counter', 256]);
+  if (workloads.has('cart') || workloads.has('ceiling')) out.push(['cart', 64]);
+  return out;
+}
+
+function log(message: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function runFlavour(
+  flavour: Flavour,
+  options: Options,
+  rows: Row[],
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { profile, workloads } = options;
+  log(`${flavour}: starting the function service`);
+  const service = await startService(flavour);
+  try {
+    const ceilings = new Map<string, CeilingResult>();
+    for (const [kind, concurrency] of neededCeilings(workloads)) {
+      log(`${flavour}: ceiling ${kind} c=${concurrency}`);
+      const r = await runCeiling(
+        service,
+        kind,
+        concurrency,
+        profile.ceilingWarmupMs,
+        profile.ceilingDurationMs,
+      );
+      ceilings.set(`${kind}/${concurrency}`, r);
+      rows.push(...ceilingRows(flavour, r));
+      details[`${flavour}/ceiling-${kind}-c${concurrency}`] = r;
+    }
+    if (workloads.has('counter')) {
+      for (const concurrency of [64, 256]) {
+        log(`${flavour}: counter c=${concurrency}`);
+        const r = await runCounter(service, profile, concurrency);
+        rows.push(...counterRows(flavour, r, ceilings.get(`counter/${concurrency}`)));
+        details[`${flavour}/counter-c${concurrency}`] = r;
+      }
+    }
+    if (workloads.has('hot-key')) {
+      log(`${flavour}: hot key`);
+      const r = await runHotKey(service, profile.hotKeyMessages, 64);
+      rows.push(...hotKeyRows(flavour, r, ceilings.get('counter/64')));
+      details[`${flavour}/hot-key`] = r;
+    }
+    if (workloads.has('sequential')) {
+      log(`${flavour}: single key sequential`);
+      const r = await runSequential(service, profile);
+      rows.push(...sequentialRows(flavour, r, ceilings.get('counter/1')));
+      details[`${flavour}/sequential`] = r;
+    }
+    if (workloads.has('cart')) {
+      log(`${flavour}: cart c=64`);
+      const r = await runCart(service, profile, 64);
+      rows.push(...cartRows(flavour, r, ceilings.get('cart/64')));
+      details[`${flavour}/cart`] = r;
+    }
+  } finally {
+    await service.stop();
+  }
+}
+
+function notesFor(options: Options): string[] {
+  const notes = [
+    'e2e = ingress POST sent → its egress record read by a follower long-polling `GET /v1/egress/…?wait=1000` (includes the poll). ' +
+      'Throughput rows count egress records (or ingress 202s) per second inside the window.',
+    '÷ ceiling = value ÷ the same quantity measured on the same function service driven directly over the request-reply ' +
+      'protocol (1 message per request, state present, same concurrency; the cart ceiling is the 3-request sequence of one event). ' +
+      'For throughput it is the share of the ceiling; for latency, how many times slower.',
+    'Counter: closed loop on the ingress (each worker sends its next message when the 202 arrives), so the egress can fall behind; ' +
+      '"≥" marks latencies of messages still not out after the drain wait (lower bounds). Sequential and cart: closed loop end to end.',
+    `Durations: ${options.profile.warmupMs / 1000} s warm-up + ${options.profile.durationMs / 1000} s window (counter, cart); ` +
+      `${options.profile.ceilingWarmupMs / 1000} + ${options.profile.ceilingDurationMs / 1000} s (ceilings); ` +
+      `${options.profile.sequentialWarmupMs / 1000} + ${options.profile.sequentialDurationMs / 1000} s (sequential). ` +
+      'Every runtime workload gets a fresh runtime and data dir (SQLite, fsync on every commit).',
+  ];
+  if (options.profile.name === 'quick' && options.workloads.has('recovery')) {
+    notes.push(
+      `Quick profile: recovery uses ${options.profile.recoveryAddresses.toLocaleString('en-US')} addresses and ` +
+        `${options.profile.recoveryMessages.toLocaleString('en-US')} pending messages; the target is for 1M / 100k (run --full).`,
+    );
+  }
+  return notes;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const date = new Date();
+  const started = now();
+  const loadAtStart = loadAverage();
+  const busyAtStart = systemBusyTicks();
+  const ownAtStart = ownTicks();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  log(
+    `${options.profile.name} profile; workloads ${[...options.workloads].join(', ')}; flavours ${options.flavours.join(', ')}; load average ${loadAtStart.toFixed(2)}`,
+  );
+
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+  for (const flavour of options.flavours) await runFlavour(flavour, options, rows, details);
+  if (options.workloads.has('recovery')) {
+    log(
+      `recovery: ${options.profile.recoveryAddresses} addresses, ${options.profile.recoveryMessages} pending messages`,
+    );
+    const r = await runRecovery(options.profile);
+    rows.push(...recoveryRows(r));
+    details['recovery'] = r;
+  }
+
+  const wallSeconds = (now() - started) / 1000;
+  const otherLoadCores = Math.max(
+    0,
+    (systemBusyTicks() - busyAtStart - (ownTicks() - ownAtStart)) / clockTicksPerSecond() / wallSeconds,
+  );
+  const run = {
+    date,
+    profile: options.profile.name,
+    machine: machineInfo(),
+    commit: commitInfo(REPO),
+    command,
+    wallSeconds,
+    loadAverageAtStart: loadAtStart,
+    otherLoadCores,
+    isContended: otherLoadCores > CONTENDED_CORES,
+  };
+  const table = formatTable(rows);
+  const notes = notesFor(options);
+  console.log(`\n${table}\n`);
+  for (const n of notes) console.log(`- ${n}`);
+  console.log(
+    `\nwall ${wallSeconds.toFixed(0)} s; other load ${otherLoadCores.toFixed(2)} cores${run.isContended ? ' (contended)' : ''}; commit ${run.commit}\n`,
+  );
+  console.log(JSON.stringify({ run, rows, details }));
+  if (options.isAppending) {
+    await appendResults(RESULTS_FILE, run, table, notes);
+    log(`appended to ${RESULTS_FILE}`);
+  }
+}
+
+process.on('exit', cleanupEverything);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanupEverything();
+    process.exit(130);
+  });
+}
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  cleanupEverything();
+}

@@ -1,0 +1,212 @@
+/** Turns workload results into table rows with their ceilings and the issue's targets. */
+import type { Flavour } from './processes.js';
+import type { Row } from './results.js';
+import type { CartResult } from './workloads/cart.js';
+import type { CeilingResult } from './workloads/ceiling.js';
+import type { CounterResult } from './workloads/counter.js';
+import type { HotKeyResult } from './workloads/hot-key.js';
+import type { RecoveryResult } from './workloads/recovery.js';
+import type { SequentialResult } from './workloads/sequential.js';
+
+/** Only set `ceiling` when there is one (exactOptionalPropertyTypes). */
+function withCeiling(row: Row, ceiling: number | undefined): Row {
+  return ceiling === undefined ? row : { ...row, ceiling };
+}
+
+/** Rows of one ceiling measurement (no ratio: they are the ceiling). */
+export function ceilingRows(flavour: Flavour, r: CeilingResult): Row[] {
+  const workload = `ceiling ${r.kind} c=${r.concurrency}`;
+  const unit = r.kind === 'cart' ? 'events/s' : 'req/s';
+  return [
+    { workload, flavour, metric: 'throughput (service alone)', value: r.perSecond, unit },
+    { workload, flavour, metric: 'latency p50', value: r.latency.p50, unit: 'ms' },
+    { workload, flavour, metric: 'latency p99', value: r.latency.p99, unit: 'ms' },
+  ];
+}
+
+/** Rows of one counter run; the issue's throughput target applies at c=64. */
+export function counterRows(flavour: Flavour, r: CounterResult, ceiling: CeilingResult | undefined): Row[] {
+  const workload = `counter c=${r.concurrency}`;
+  const isLowerBound = r.undrained > 0;
+  return [
+    withCeiling(
+      {
+        workload,
+        flavour,
+        metric: 'e2e throughput',
+        value: r.e2ePerSecond,
+        unit: 'msg/s',
+        ...(r.concurrency === 64
+          ? { target: { op: '>=', value: 6_000, minCeilingRatio: 0.6 } as const }
+          : {}),
+      },
+      ceiling?.perSecond,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack throughput', value: r.ackPerSecond, unit: 'msg/s' },
+      ceiling?.perSecond,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack p50', value: r.ack.p50, unit: 'ms' },
+      ceiling?.latency.p50,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack p99', value: r.ack.p99, unit: 'ms' },
+      ceiling?.latency.p99,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'e2e p50', value: r.e2e.p50, unit: 'ms', isLowerBound },
+      ceiling?.latency.p50,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'e2e p99', value: r.e2e.p99, unit: 'ms', isLowerBound },
+      ceiling?.latency.p99,
+    ),
+    { workload, flavour, metric: 'runtime CPU per message', value: r.runtimeCpuUsPerMessage, unit: 'µs/msg' },
+    {
+      workload,
+      flavour,
+      metric: 'runtime RSS (max)',
+      value: r.runtimeRssMaxMB,
+      unit: 'MB',
+      target: { op: '<=', value: 200 },
+    },
+  ];
+}
+
+/** Rows of one hot-key run. */
+export function hotKeyRows(flavour: Flavour, r: HotKeyResult, ceiling: CeilingResult | undefined): Row[] {
+  const workload = `hot key ${r.messages / 1000}k c=${r.concurrency}`;
+  return [
+    withCeiling(
+      {
+        workload,
+        flavour,
+        metric: 'e2e throughput',
+        value: r.e2ePerSecond,
+        unit: 'msg/s',
+        target: { op: '>=', value: 20_000 },
+      },
+      ceiling?.perSecond,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack throughput', value: r.ackPerSecond, unit: 'msg/s' },
+      ceiling?.perSecond,
+    ),
+    { workload, flavour, metric: 'mean batch size', value: r.meanBatchSize, unit: 'msgs' },
+    { workload, flavour, metric: 'e2e p99', value: r.e2e.p99, unit: 'ms', isLowerBound: r.undrained > 0 },
+  ];
+}
+
+/** Rows of one sequential run; the latency targets apply to end-to-end latency. */
+export function sequentialRows(
+  flavour: Flavour,
+  r: SequentialResult,
+  ceiling: CeilingResult | undefined,
+): Row[] {
+  const workload = 'single key sequential';
+  return [
+    withCeiling(
+      { workload, flavour, metric: 'e2e p50', value: r.e2e.p50, unit: 'ms', target: { op: '<=', value: 2 } },
+      ceiling?.latency.p50,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'e2e p99', value: r.e2e.p99, unit: 'ms', target: { op: '<=', value: 5 } },
+      ceiling?.latency.p99,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack p50', value: r.ack.p50, unit: 'ms' },
+      ceiling?.latency.p50,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'ingress-ack p99', value: r.ack.p99, unit: 'ms' },
+      ceiling?.latency.p99,
+    ),
+    withCeiling(
+      { workload, flavour, metric: 'throughput', value: r.perSecond, unit: 'msg/s' },
+      ceiling?.perSecond,
+    ),
+  ];
+}
+
+/** Rows of one cart run. */
+export function cartRows(flavour: Flavour, r: CartResult, ceiling: CeilingResult | undefined): Row[] {
+  const workload = `cart c=${r.concurrency}`;
+  return [
+    withCeiling(
+      {
+        workload,
+        flavour,
+        metric: 'events/s (e2e)',
+        value: r.eventsPerSecond,
+        unit: 'events/s',
+        target: { op: '>=', value: 2_000 },
+      },
+      ceiling?.perSecond,
+    ),
+    withCeiling({ workload, flavour, metric: 'e2e p50', value: r.e2e.p50, unit: 'ms' }, ceiling?.latency.p50),
+    withCeiling(
+      {
+        workload,
+        flavour,
+        metric: 'e2e p99',
+        value: r.e2e.p99,
+        unit: 'ms',
+        target: { op: '<=', value: 100 },
+      },
+      ceiling?.latency.p99,
+    ),
+    { workload, flavour, metric: 'runtime CPU per event', value: r.runtimeCpuUsPerEvent, unit: 'µs/event' },
+  ];
+}
+
+/** Rows of the recovery workload; the ready target is stated for 1M addresses. */
+export function recoveryRows(r: RecoveryResult): Row[] {
+  const size = `${formatCount(r.fixture.addresses)} addr, ${formatCount(r.fixture.messages)} pending`;
+  const workload = `recovery (${size})`;
+  const first = r.restarts[0];
+  const readies = r.restarts.map((x) => x.readyMs).sort((a, b) => a - b);
+  const median = readies[Math.floor((readies.length - 1) / 2)] ?? Number.NaN;
+  return [
+    {
+      workload,
+      flavour: '-',
+      metric: 'ready after restart (first)',
+      value: first?.readyMs ?? Number.NaN,
+      unit: 'ms',
+      target: { op: '<=', value: 1_000, note: '@1M' },
+    },
+    {
+      workload,
+      flavour: '-',
+      metric: `ready after restart (median of ${readies.length})`,
+      value: median,
+      unit: 'ms',
+    },
+    {
+      workload,
+      flavour: '-',
+      metric: 'ready on an empty store (baseline)',
+      value: r.emptyReadyMs,
+      unit: 'ms',
+    },
+    {
+      workload,
+      flavour: '-',
+      metric: 'runtime RSS at ready',
+      value: first?.rssAtReadyMB ?? Number.NaN,
+      unit: 'MB',
+    },
+    {
+      workload,
+      flavour: '-',
+      metric: 'runtime RSS, max 1 s after ready',
+      value: first?.rssMaxAfterReadyMB ?? Number.NaN,
+      unit: 'MB',
+    },
+  ];
+}
+
+function formatCount(n: number): string {
+  return n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
+}
