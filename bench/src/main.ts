@@ -178,6 +178,14 @@ function notesFor(options: Options): string[] {
   return notes;
 }
 
+/** How the bench was started, for RESULTS.md: through `npm run bench` or directly with node. */
+function commandLine(args: readonly string[]): string {
+  const rest = args.join(' ');
+  if (process.env['npm_lifecycle_event'] === 'bench')
+    return `npm run bench${rest === '' ? '' : ` -- ${rest}`}`;
+  return `node --import tsx bench/src/main.ts${rest === '' ? '' : ` ${rest}`}`;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const date = new Date();
@@ -185,7 +193,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const busyAtStart = systemBusyTicks();
   const ownAtStart = ownTicks();
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const command = commandLine(process.argv.slice(2));
   log(
     `${options.profile.name} profile; workloads ${[...options.workloads].join(', ')}; flavours ${options.flavours.join(', ')}; load average ${loadAtStart.toFixed(2)}`,
   );

@@ -27,7 +27,7 @@ export interface Profile {
 export const QUICK: Profile = Object.freeze({
   name: 'quick',
   warmupMs: 2_000,
-  durationMs: 6_000,
+  durationMs: 8_000,
   ceilingWarmupMs: 1_000,
   ceilingDurationMs: 3_000,
   sequentialWarmupMs: 1_000,

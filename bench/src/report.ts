@@ -80,6 +80,7 @@ function formatTarget(row: Row): string {
 }
 
 function formatMet(row: Row): string {
+  if (row.target?.isApplicable === false) return 'n/a';
   const met = isMet(row);
   return met === undefined ? '' : met ? 'met' : 'MISSED';
 }

@@ -9,6 +9,8 @@ export interface Target {
   readonly minCeilingRatio?: number;
   /** Shown after the target, e.g. `@1M addresses`. */
   readonly note?: string;
+  /** `false` when the run did not measure what the target is about (e.g. recovery below 1M addresses). @default true */
+  readonly isApplicable?: boolean;
 }
 
 /** Units the rows use. */
@@ -41,7 +43,7 @@ export function ceilingRatio(row: Row): number | undefined {
 /** Whether the row meets its target; `undefined` when it has none. */
 export function isMet(row: Row): boolean | undefined {
   const t = row.target;
-  if (t === undefined) return undefined;
+  if (t === undefined || t.isApplicable === false) return undefined;
   if (Number.isNaN(row.value)) return false;
   const meets = t.op === '>=' ? row.value >= t.value : row.value <= t.value && row.isLowerBound !== true;
   if (t.minCeilingRatio === undefined) return meets;

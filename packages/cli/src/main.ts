@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { StatehouseError } from '@statehouse/runtime';
 import { CliUsageError } from './cli-error.js';
+import { clusterCommand } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
 import { MAIN_USAGE } from './usage.js';
 
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return runCommand(rest);
+    case 'cluster':
+      return clusterCommand(rest);
     default:
       throw new CliUsageError('ERR_CLI_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
   }

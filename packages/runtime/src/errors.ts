@@ -38,16 +38,19 @@ export class ApiError extends StatehouseError {
   readonly status: number;
   /** Seconds after which a client may retry (for 503). */
   readonly retryAfterSeconds: number | undefined;
+  /** Extra response headers, e.g. `allow` for 405. */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    options: StatehouseErrorOptions & { retryAfterSeconds?: number } = {},
+    options: StatehouseErrorOptions & { retryAfterSeconds?: number; headers?: Record<string, string> } = {},
   ) {
     super(code, message, options);
     this.status = status;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = Object.freeze({ ...options.headers });
   }
 }
 

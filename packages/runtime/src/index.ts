@@ -48,5 +48,9 @@ export type {
   ExpireMode,
 } from './store/store.js';
 export { EMPTY_COMMIT_BATCH } from './store/store.js';
+export { readClusterStatus } from './cluster/cluster-status.js';
+export type { ClusterStatus, MemberStatus } from './cluster/cluster-status.js';
+export { PostgresStore } from './store/postgres/postgres-store.js';
+export type { ClusterStore, ClusterView, MemberRecord, LeaseRecord, Fence } from './store/cluster-store.js';
 export { keyGroupOf, formatAddress, KEY_GROUP_HASH, DEFAULT_KEY_GROUPS } from './core/address.js';
 export type { FunctionAddress, FunctionType } from './core/address.js';

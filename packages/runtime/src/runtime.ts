@@ -25,7 +25,11 @@ import { PostgresStore } from './store/postgres/postgres-store.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
-import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js';
+import {
+  resolveRuntimeOptions,
+  type ResolvedRuntimeOptions,
+  type RuntimeOptions,
+} from './runtime-options.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store, StoredValue } from './store/store.js';
 
@@ -119,7 +123,10 @@ export class Runtime {
     this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     this.#specs.load(await this.#store.loadFunctionSpecs());
     const log = this.#log;
-    const cluster = this.#options.storeUrl !== undefined || isClusterStore(this.#store) ? (this.#store as ClusterStore) : undefined;
+    const cluster =
+      this.#options.storeUrl !== undefined || isClusterStore(this.#store)
+        ? (this.#store as ClusterStore)
+        : undefined;
     const blockIds = cluster === undefined ? undefined : new BlockIdAllocator(cluster);
     if (blockIds !== undefined) await blockIds.rotate();
     const ids: IdSource = blockIds ?? new IdAllocator(await this.#store.loadCounters());
@@ -164,7 +171,8 @@ export class Runtime {
           ? {}
           : {
               owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
-              onDeliver: (m: PendingMessage) => m.source.kind !== 'message' || tracker.delivered(m.source.seq),
+              onDeliver: (m: PendingMessage) =>
+                m.source.kind !== 'message' || tracker.delivered(m.source.seq),
               onConsumed: (seqs: readonly number[]) => tracker.consumed(seqs),
             }),
       },
@@ -180,7 +188,12 @@ export class Runtime {
     if (cluster === undefined || tracker === undefined || blockIds === undefined) {
       const messages = await this.#store.loadMessages();
       for (const m of messages) {
-        dispatcher.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: m.caller, argument: m.argument });
+        dispatcher.deliver({
+          source: { kind: 'message', seq: m.seq },
+          target: m.target,
+          caller: m.caller,
+          argument: m.argument,
+        });
       }
       const loaded = await this.#store.loadTimers();
       timers.arm(loaded);
@@ -188,7 +201,17 @@ export class Runtime {
       pendingTimers = loaded.length;
     } else {
       this.#cluster = new ClusterMode(
-        { store: cluster, dispatcher, committer, timers, cache: this.#cache, ids: blockIds, tracker, metrics: this.#metrics, log },
+        {
+          store: cluster,
+          dispatcher,
+          committer,
+          timers,
+          cache: this.#cache,
+          ids: blockIds,
+          tracker,
+          metrics: this.#metrics,
+          log,
+        },
         {
           nodeId: this.#options.nodeId,
           advertise: this.#options.advertise ?? this.#url.replace(/^http:\/\//, ''),
@@ -208,7 +231,9 @@ export class Runtime {
         keyGroups: meta.keyGroups,
         pendingMessages,
         pendingTimers,
-        ...(this.#cluster === undefined ? {} : { nodeId: this.#options.nodeId, ownedKeyGroups: this.#cluster.coordinator.owned.size }),
+        ...(this.#cluster === undefined
+          ? {}
+          : { nodeId: this.#options.nodeId, ownedKeyGroups: this.#cluster.coordinator.owned.size }),
         recoveryMs: Math.round(performance.now() - started),
       },
       'runtime ready',
@@ -229,11 +254,14 @@ export class Runtime {
     if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
     if (this.#cluster !== undefined && !failed) {
       // Hand over key groups (in-flight invocations finish and commit first), so others take over at once.
-      await this.#cluster.stop().catch((err: unknown) => this.#log.warn({ err }, 'leaving the cluster failed'));
+      await this.#cluster
+        .stop()
+        .catch((err: unknown) => this.#log.warn({ err }, 'leaving the cluster failed'));
     }
     this.#timers?.stop();
     await this.#dispatcher?.close();
-    if (!failed) await this.#committer?.close().catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
+    if (!failed)
+      await this.#committer?.close().catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
     await this.#api.close();
     await this.#client.close();
     await this.#store.close();
@@ -270,7 +298,11 @@ export class Runtime {
       ingress: (target, argument, key) => this.#ingress(target, argument, key),
       readEgress: async (egressId, from, limit, waitMs) => {
         if (!this.#logEgresses.has(egressId)) {
-          throw new ApiError(404, 'ERR_API_UNKNOWN_EGRESS', `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`);
+          throw new ApiError(
+            404,
+            'ERR_API_UNKNOWN_EGRESS',
+            `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`,
+          );
         }
         let rows = await this.#store.readEgress(egressId, from, limit);
         if (rows.length === 0 && waitMs > 0) {
@@ -284,7 +316,9 @@ export class Runtime {
       },
       readState: async (address) => {
         const now = Date.now();
-        const rows = (await this.#store.readState(address)).filter((r) => r.expiresAt === undefined || r.expiresAt > now);
+        const rows = (await this.#store.readState(address)).filter(
+          (r) => r.expiresAt === undefined || r.expiresAt > now,
+        );
         if (rows.length === 0) return undefined;
         const values: Record<string, ApiValue> = {};
         for (const r of rows) values[r.name] = toApiValue(r);
@@ -300,60 +334,95 @@ export class Runtime {
           lastError: s.lastError,
         })),
       isReady: () => this.#state === 'RUNNING',
-      metrics: async () => ({ contentType: this.#metrics.registry.contentType, body: await this.#metrics.registry.metrics() }),
+      countIngress: (status) => this.#metrics.ingressRequests.inc({ status: String(status) }),
+      metrics: async () => ({
+        contentType: this.#metrics.registry.contentType,
+        body: await this.#metrics.registry.metrics(),
+      }),
     };
   }
 
-  async #ingress(target: FunctionAddress, argument: StoredValue, idempotencyKey: string | undefined): Promise<{ messageId: string }> {
+  async #ingress(
+    target: FunctionAddress,
+    argument: StoredValue,
+    idempotencyKey: string | undefined,
+  ): Promise<{ messageId: string }> {
     const dispatcher = this.#dispatcher;
+    if (
+      this.#state !== 'RUNNING' ||
+      dispatcher === undefined ||
+      this.#committer === undefined ||
+      this.#ids === undefined
+    ) {
+      throw new ApiError(
+        503,
+        'ERR_API_NOT_READY',
+        `the runtime is ${this.#state.toLowerCase()}; retry shortly`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    if (this.#resolver.resolve(target.type) === undefined) {
+      throw new ApiError(
+        404,
+        'ERR_API_UNKNOWN_FUNCTION_TYPE',
+        `no endpoint in module.yaml serves function type ${target.type}`,
+      );
+    }
+    if (
+      this.#cluster !== undefined &&
+      this.#cluster.coordinator.owned.size === 0 &&
+      this.#cluster.coordinator.view === undefined
+    ) {
+      throw new ApiError(
+        503,
+        'ERR_API_NOT_READY',
+        'the process has not joined the cluster yet; retry shortly',
+        { retryAfterSeconds: 1 },
+      );
+    }
+    if (dispatcher.messageCount >= this.#options.maxInboxMessages) {
+      throw new ApiError(
+        503,
+        'ERR_API_OVERLOADED',
+        `${dispatcher.messageCount} messages are waiting (limit ${this.#options.maxInboxMessages}); retry after a moment`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    const message = {
+      seq: this.#ids.nextSeq(),
+      keyGroup: keyGroupOf(target, this.#options.keyGroups),
+      target,
+      caller: undefined,
+      argument,
+      enqueuedAt: Date.now(),
+    };
+    let result;
     try {
-      if (this.#state !== 'RUNNING' || dispatcher === undefined || this.#committer === undefined || this.#ids === undefined) {
-        throw new ApiError(503, 'ERR_API_NOT_READY', `the runtime is ${this.#state.toLowerCase()}; retry shortly`, { retryAfterSeconds: 1 });
-      }
-      if (this.#resolver.resolve(target.type) === undefined) {
-        throw new ApiError(404, 'ERR_API_UNKNOWN_FUNCTION_TYPE', `no endpoint in module.yaml serves function type ${target.type}`);
-      }
-      if (this.#cluster !== undefined && this.#cluster.coordinator.owned.size === 0 && this.#cluster.coordinator.view === undefined) {
-        throw new ApiError(503, 'ERR_API_NOT_READY', 'the process has not joined the cluster yet; retry shortly', { retryAfterSeconds: 1 });
-      }
-      if (dispatcher.messageCount >= this.#options.maxInboxMessages) {
+      result = await this.#committer.submitIngress({ message, idempotencyKey });
+    } catch (err) {
+      if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
         throw new ApiError(
           503,
-          'ERR_API_OVERLOADED',
-          `${dispatcher.messageCount} messages are waiting (limit ${this.#options.maxInboxMessages}); retry after a moment`,
-          { retryAfterSeconds: 1 },
+          'ERR_API_RETRY',
+          `the message was not stored (${err.code}); retry, with the same idempotency-key`,
+          {
+            retryAfterSeconds: 1,
+            cause: err,
+          },
         );
       }
-      const message = {
-        seq: this.#ids.nextSeq(),
-        keyGroup: keyGroupOf(target, this.#options.keyGroups),
+      throw err;
+    }
+    const owned = this.#cluster === undefined || this.#cluster.coordinator.owns(message.keyGroup);
+    if (!result.duplicate && owned) {
+      dispatcher.deliver({
+        source: { kind: 'message', seq: message.seq },
         target,
         caller: undefined,
         argument,
-        enqueuedAt: Date.now(),
-      };
-      let result;
-      try {
-        result = await this.#committer.submitIngress({ message, idempotencyKey });
-      } catch (err) {
-        if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
-          throw new ApiError(503, 'ERR_API_RETRY', 'the message was not stored because ownership changed; retry (with the same idempotency-key)', {
-            retryAfterSeconds: 1,
-            cause: err,
-          });
-        }
-        throw err;
-      }
-      const owned = this.#cluster === undefined || this.#cluster.coordinator.owns(message.keyGroup);
-      if (!result.duplicate && owned) {
-        dispatcher.deliver({ source: { kind: 'message', seq: message.seq }, target, caller: undefined, argument });
-      }
-      this.#metrics.ingressRequests.inc({ status: '202' });
-      return { messageId: String(result.seq) };
-    } catch (err) {
-      this.#metrics.ingressRequests.inc({ status: err instanceof ApiError ? String(err.status) : '500' });
-      throw err;
+      });
     }
+    return { messageId: String(result.seq) };
   }
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createRuntime, loadModuleFiles } from '@statehouse/runtime';
+import { createRuntime, loadModuleFiles, type Runtime } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
 import { RUN_USAGE } from '../usage.js';
@@ -79,7 +79,27 @@ export async function runCommand(argv: string[]): Promise<number> {
   let exitCode = 0;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  const runtime = await createRuntime({
+  let runtime: Runtime | undefined;
+  let stopRequested: string | undefined;
+  const stop = (signal: string): void => {
+    if (stopRequested !== undefined) {
+      logger.warn({ signal }, 'second signal: exiting without a clean stop');
+      process.exit(1);
+    }
+    stopRequested = signal;
+    logger.info({ signal }, 'stopping');
+    // During startup the stop happens once the runtime has started (see below).
+    if (runtime === undefined) return;
+    runtime.close().then(resolveStopped, (err: unknown) => {
+      logger.error({ err }, 'stop failed');
+      exitCode = 1;
+      resolveStopped();
+    });
+  };
+  // Installed before recovery, so that a SIGTERM during a long recovery still stops cleanly.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  runtime = await createRuntime({
     module,
     logger,
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
@@ -95,22 +115,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       resolveStopped();
     },
   });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without a clean stop');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    runtime.close().then(resolveStopped, (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      exitCode = 1;
-      resolveStopped();
-    });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (stopRequested !== undefined) {
+    const signal = stopRequested;
+    stopRequested = undefined;
+    stop(signal);
+  }
   await stopped;
   return exitCode;
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
-import { ApiError, StatehouseError } from '../errors.js';
+import { ApiError, ConfigError, StatehouseError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from './value-json.js';
 
@@ -28,6 +28,8 @@ export interface ApiBackend {
   isReady(): boolean;
   /** The Prometheus exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** Counts an answered ingress request by status. */
+  countIngress(status: number): void;
 }
 
 /** Settings of the API server. */
@@ -62,9 +64,14 @@ export class ApiServer {
   /** Starts listening. @returns the bound address. */
   async listen(): Promise<{ host: string; port: number }> {
     await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
+      const fail = (err: NodeJS.ErrnoException): void => {
+        const where = `${this.#options.host}:${this.#options.port}`;
+        const why = err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        reject(new ConfigError('ERR_CONFIG_LISTEN_FAILED', `cannot listen on ${where}: ${why}; choose another --listen HOST:PORT`, { cause: err }));
+      };
+      this.#server.once('error', fail);
       this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off('error', reject);
+        this.#server.off('error', fail);
         resolve();
       });
     });
@@ -92,8 +99,15 @@ export class ApiServer {
     const parts = url.pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
-      if (method !== 'POST') throw methodNotAllowed(method, 'POST');
-      return this.#ingress(req, res, parts.slice(2));
+      try {
+        if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+        await this.#ingress(req, res, parts.slice(2));
+        this.#backend.countIngress(202);
+      } catch (err) {
+        this.#backend.countIngress(err instanceof ApiError ? err.status : 500);
+        throw err;
+      }
+      return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
     switch (url.pathname) {
@@ -167,7 +181,7 @@ export class ApiServer {
       return;
     }
     if (err instanceof ApiError) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...err.headers };
       if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
       sendJson(res, err.status, { error: { code: err.code, message: err.message } }, headers);
       return;
@@ -179,7 +193,9 @@ export class ApiServer {
 }
 
 function methodNotAllowed(method: string, allowed: string): ApiError {
-  return new ApiError(405, 'ERR_API_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed}`);
+  return new ApiError(405, 'ERR_API_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed}`, {
+    headers: { allow: allowed === 'GET' ? 'GET, HEAD' : allowed },
+  });
 }
 
 function decodeSegments(parts: string[]): string[] {

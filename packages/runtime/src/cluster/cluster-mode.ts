@@ -53,6 +53,7 @@ export class ClusterMode {
           timers.dropKeyGroups(keyGroups);
           await committer.flush();
           cache.evictKeyGroups(keyGroups);
+          tracker.dropKeyGroups(keyGroups);
         },
         onLost: async () => {
           await dispatcher.reset();

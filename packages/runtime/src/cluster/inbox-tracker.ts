@@ -9,6 +9,9 @@ const PENDING = Number.POSITIVE_INFINITY;
 export class InboxTracker {
   // seq → PENDING while not consumed, else the generation of the commit that consumed it.
   readonly #known = new Map<number, number>();
+  // seq → key group, for seqs still pending, so a handed-over key group's messages can be delivered again
+  // if it comes back.
+  readonly #groupOf = new Map<number, number>();
   #generation = 0;
   #loads = 0;
 
@@ -22,16 +25,31 @@ export class InboxTracker {
    *
    * @returns false when it was delivered before and must not be delivered again.
    */
-  delivered(seq: number): boolean {
+  delivered(seq: number, keyGroup: number): boolean {
     if (this.#known.has(seq)) return false;
     this.#known.set(seq, PENDING);
+    this.#groupOf.set(seq, keyGroup);
     return true;
+  }
+
+  /**
+   * Forgets the seqs of key groups handed over (their unconsumed messages were dropped from the mailboxes
+   * and stay in the store; if the key group comes back they must be delivered again).
+   */
+  dropKeyGroups(keyGroups: ReadonlySet<number>): void {
+    for (const [seq, kg] of this.#groupOf) {
+      if (keyGroups.has(kg) && this.#known.get(seq) === PENDING) {
+        this.#known.delete(seq);
+        this.#groupOf.delete(seq);
+      }
+    }
   }
 
   /** Records that the consumption of these seqs is committed. */
   consumed(seqs: readonly number[]): void {
     this.#generation += 1;
     for (const seq of seqs) {
+      this.#groupOf.delete(seq);
       // With no reload running, no snapshot can still hold these rows: forget them at once.
       if (this.#loads === 0) this.#known.delete(seq);
       else this.#known.set(seq, this.#generation);
@@ -58,5 +76,6 @@ export class InboxTracker {
   /** Forgets everything (after a reset). */
   clear(): void {
     this.#known.clear();
+    this.#groupOf.clear();
   }
 }

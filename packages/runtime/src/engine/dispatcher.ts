@@ -83,6 +83,8 @@ interface Mailbox {
   pending: PendingMessage[];
   inFlight: number;
   running: boolean;
+  /** Whether its loop counts against `maxInFlightInvocations` (a stalled address gives its slot back). */
+  holdsSlot: boolean;
   stall: StallInfo | undefined;
 }
 
@@ -161,6 +163,7 @@ export class Dispatcher {
         pending: [],
         inFlight: 0,
         running: false,
+        holdsSlot: false,
         stall: undefined,
       };
       this.#mailboxes.set(key, mb);
@@ -264,18 +267,26 @@ export class Dispatcher {
       return;
     }
     mb.running = true;
+    mb.holdsSlot = true;
     this.#inFlight += 1;
     const loop: Promise<void> = this.#drain(mb).finally(() => {
       this.#running.delete(loop);
       mb.running = false;
-      this.#inFlight -= 1;
+      this.#releaseSlot(mb);
       if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
       else this.#schedule(mb);
-      const next = this.#waiting.shift();
-      if (next !== undefined) this.#schedule(next);
     });
     this.#running.add(loop);
     this.#loopOf.set(mb, loop);
+  }
+
+  /** Gives an address's invocation slot back and lets a waiting address have it. */
+  #releaseSlot(mb: Mailbox): void {
+    if (!mb.holdsSlot) return;
+    mb.holdsSlot = false;
+    this.#inFlight -= 1;
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.#schedule(next);
   }
 
   async #drain(mb: Mailbox): Promise<void> {
@@ -373,7 +384,16 @@ export class Dispatcher {
             log().warn({ err, attempt, batchSize: batch.length }, 'invocation attempt failed; retrying');
           }
           const cap = mb.stall !== undefined ? this.#options.backoff.stalledMaxMs : Math.min(this.#options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
+          // A stalled address must not keep one of the bounded invocation slots while it waits: otherwise
+          // enough stalled addresses would stop every other address.
+          if (mb.stall !== undefined) this.#releaseSlot(mb);
           await sleep(backoffDelay(attempt, cap, this.#options.backoff), signal);
+          if (mb.stall !== undefined && !mb.holdsSlot) {
+            // Retry without waiting for a slot: the attempt is short and the overshoot is bounded by the
+            // number of stalled addresses retrying at this instant.
+            mb.holdsSlot = true;
+            this.#inFlight += 1;
+          }
         }
       }
     } finally {

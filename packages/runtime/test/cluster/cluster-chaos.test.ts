@@ -4,10 +4,12 @@
  * member is fenced and applies nothing; delayed messages of a killed member fire on a survivor. Every
  * workload is checked for exactly-once effects.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   BANK_TYPES,
+  CLI_BIN,
   RuntimeProcess,
   TIMER_TYPES,
   checkBank,
@@ -106,6 +108,12 @@ describe('cluster mode with real processes', () => {
     await waitFor('survivors own everything', balanced([a!, b!]), { timeoutMs: LEASE_MS + 10_000 });
     const takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan(LEASE_MS + 5_000);
+    // Operators see it too.
+    const cli = spawnSync(process.execPath, [CLI_BIN, 'cluster', 'status', '--store', url, '--json', '--lease-timeout-ms', String(LEASE_MS)], { encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    const status = JSON.parse(cli.stdout) as { members: { nodeId: string; live: boolean; keyGroups: number }[] };
+    expect(status.members.filter((m) => m.live).map((m) => m.nodeId).sort()).toEqual(['a', 'b']);
+    expect(status.members.reduce((n, m) => n + m.keyGroups, 0)).toBe(KEY_GROUPS);
     const result = await checkBank(new ApiClient(a!.url), expectBank(ops), 20_000).catch(async (err: unknown) => {
       const api = new ApiClient(a!.url);
       const ledger = await api.allEgress(BANK_TYPES.ledger);

@@ -24,7 +24,7 @@ import {
   upsertSpecs,
   upsertState,
 } from './commit-statements.js';
-import type { IngressKeyRow, MessageInsert, Statement } from './commit-statements.js';
+import type { IngressKeyRow, MessageInsert } from './commit-statements.js';
 import { ID_COUNTERS } from './migrations.js';
 import { encodeKeyGroupPayloads } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES } from './postgres-errors.js';
@@ -145,7 +145,7 @@ export async function applyCommitBatch(
   const { fence } = mode;
   const fenceLeases = fence === undefined ? [] : [...fence.leases].sort(([a], [b]) => a - b);
   const pipeline: Promise<unknown>[] = [];
-  const send = (statement: Statement<object>): void => {
+  const send = (statement: { execute(): Promise<unknown> }): void => {
     // `execute()` queues it on the transaction's connection now, so statements go out in this order.
     pipeline.push(statement.execute());
   };

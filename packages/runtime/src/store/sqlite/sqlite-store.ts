@@ -1,4 +1,5 @@
 /** The embedded store: one SQLite file in a data directory, WAL, fsync on every commit. */
+import { lockDataDirectory } from './data-dir-lock.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -147,6 +148,7 @@ export class SqliteStore implements Store {
   #state: SqliteStoreState = 'created';
   #connection: OpenConnection | undefined;
   #marks: HighWaterMarks = { maxMessageSeq: 0, maxTimerId: 0 };
+  #unlock: (() => void) | undefined;
 
   /** @param options - where the data lives and how to log. */
   constructor(options: SqliteStoreOptions) {
@@ -181,6 +183,7 @@ export class SqliteStore implements Store {
     let db: BetterSqlite3.Database | undefined;
     try {
       mkdirSync(directory, { recursive: true });
+      this.#unlock = lockDataDirectory(directory);
       db = new Database(file, { timeout: busyTimeoutMs });
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
@@ -213,6 +216,8 @@ export class SqliteStore implements Store {
       );
     } catch (err) {
       db?.close();
+      this.#unlock?.();
+      this.#unlock = undefined;
       throw toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${file}`);
     }
     return { schemaVersion: SQLITE_SCHEMA_VERSION, keyGroups: expected.keyGroups, hash: expected.hash };
@@ -227,6 +232,8 @@ export class SqliteStore implements Store {
       connection.db.close();
       this.options.logger?.info({ file: this.options.file }, 'store closed');
     }
+    this.#unlock?.();
+    this.#unlock = undefined;
     return Promise.resolve();
   }
 

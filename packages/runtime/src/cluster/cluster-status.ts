@@ -1,0 +1,86 @@
+/**
+ * A read-only report of a cluster for operators (`statehouse cluster status`): members, key groups per
+ * member, and what is pending in each member's key groups.
+ */
+import postgres from 'postgres';
+
+/** One member in the report. */
+export interface MemberStatus {
+  readonly nodeId: string;
+  readonly advertise: string;
+  /** Milliseconds since its last heartbeat. */
+  readonly heartbeatAgeMs: number;
+  /** Whether its heartbeat is younger than `leaseMs`. */
+  readonly live: boolean;
+  readonly startedAt: string;
+  /** Key groups whose unexpired lease it holds. */
+  readonly keyGroups: number;
+  /** Messages waiting in its key groups. */
+  readonly pendingMessages: number;
+  /** Delayed messages waiting in its key groups. */
+  readonly pendingTimers: number;
+}
+
+/** The whole report. */
+export interface ClusterStatus {
+  readonly members: readonly MemberStatus[];
+  /** Key groups with no live owner (expired or never leased) and the messages waiting in them. */
+  readonly unowned: { readonly keyGroups: number; readonly pendingMessages: number };
+  readonly totalKeyGroups: number;
+}
+
+/**
+ * Reads the status of the cluster stored at `url`.
+ *
+ * @param url - `postgres://…` of the cluster's database.
+ * @param leaseMs - lease timeout used to call a member live. @default 10000
+ * @throws when the database cannot be reached or has no Statehouse schema.
+ */
+export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<ClusterStatus> {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5, types: { bigint: postgres.BigInt } });
+  try {
+    const now = Number((await sql`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now`)[0]!['now']);
+    const meta = await sql`SELECT value FROM meta WHERE key = 'key_groups'`;
+    const totalKeyGroups = Number(meta[0]?.['value'] ?? 256);
+    const members = await sql`SELECT node_id, advertise, heartbeat_at, started_at FROM members ORDER BY node_id`;
+    const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
+    const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
+    const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
+    const ownerOf = new Map<number, string>();
+    for (const l of leases) {
+      if (l['owner'] !== null && Number(l['expires_at']) > now) ownerOf.set(Number(l['key_group']), String(l['owner']));
+    }
+    const tally = (rows: postgres.RowList<postgres.Row[]>): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const r of rows) {
+        const owner = ownerOf.get(Number(r['key_group'])) ?? '';
+        out.set(owner, (out.get(owner) ?? 0) + Number(r['n']));
+      }
+      return out;
+    };
+    const pendingMessages = tally(messages);
+    const pendingTimers = tally(timers);
+    const groups = new Map<string, number>();
+    for (const owner of ownerOf.values()) groups.set(owner, (groups.get(owner) ?? 0) + 1);
+    return {
+      totalKeyGroups,
+      members: members.map((m) => {
+        const nodeId = String(m['node_id']);
+        const age = now - Number(m['heartbeat_at']);
+        return {
+          nodeId,
+          advertise: String(m['advertise']),
+          heartbeatAgeMs: age,
+          live: age < leaseMs,
+          startedAt: new Date(Number(m['started_at'])).toISOString(),
+          keyGroups: groups.get(nodeId) ?? 0,
+          pendingMessages: pendingMessages.get(nodeId) ?? 0,
+          pendingTimers: pendingTimers.get(nodeId) ?? 0,
+        };
+      }),
+      unowned: { keyGroups: totalKeyGroups - ownerOf.size, pendingMessages: pendingMessages.get('') ?? 0 },
+    };
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
