@@ -172,7 +172,7 @@ export class Runtime {
           : {
               owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
               onDeliver: (m: PendingMessage) =>
-                m.source.kind !== 'message' || tracker.delivered(m.source.seq),
+                m.source.kind !== 'message' || tracker.delivered(m.source.seq, keyGroupOf(m.target, meta.keyGroups)),
               onConsumed: (seqs: readonly number[]) => tracker.consumed(seqs),
             }),
       },
