@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('.', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DOC = join(REPO, 'docs', 'errors.md');
+// Every package whose codes users meet: the runtime, the CLI and the SDK.
+const SOURCES = [SRC, join(REPO, 'packages', 'cli', 'src'), join(REPO, 'packages', 'sdk', 'src')];
 const CODE = /^ERR_[A-Z0-9]+(?:_[A-Z0-9]+)+$/u;
 
 interface CodeUse {
@@ -37,7 +39,7 @@ function sourceFiles(dir: string): string[] {
 function scanCodes(): { uses: CodeUse[]; dynamic: string[] } {
   const uses: CodeUse[] = [];
   const dynamic: string[] = [];
-  for (const path of sourceFiles(SRC)) {
+  for (const path of SOURCES.flatMap((dir) => sourceFiles(dir))) {
     const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
     const at = (node: ts.Node): string =>
       `${relative(REPO, path)}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`;
