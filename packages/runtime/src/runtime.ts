@@ -15,6 +15,7 @@ import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { TimerService } from './engine/timer-service.js';
 import { EgressWaiters } from './api/egress-waiters.js';
+import { HttpEgressShipper } from './egress/http-egress-shipper.js';
 import { ApiError, StoreError } from './errors.js';
 import { BlockIdAllocator } from './cluster/block-id-allocator.js';
 import { ClusterMode } from './cluster/cluster-mode.js';
@@ -57,6 +58,7 @@ export class Runtime {
   #timers: TimerService | undefined;
   #ids: IdSource | undefined;
   #cluster: ClusterMode | undefined;
+  #shipper: HttpEgressShipper | undefined;
   #maintenance: NodeJS.Timeout | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
@@ -166,7 +168,10 @@ export class Runtime {
         metrics: this.#metrics,
         ids,
         hasEgress: (id) => this.#allEgresses.has(id),
-        onEgress: (records) => this.#egressWaiters.notify(records),
+        onEgress: (records) => {
+          this.#egressWaiters.notify(records);
+          for (const r of records) this.#shipper?.notify(r.egressId);
+        },
         ...(cluster === undefined || tracker === undefined
           ? {}
           : {
@@ -222,6 +227,21 @@ export class Runtime {
       );
       await this.#cluster.start();
     }
+    const webhooks = this.#options.module.egresses.flatMap((e) => (e.kind === 'http' ? [{ id: e.id, url: e.url }] : []));
+    if (webhooks.length > 0) {
+      this.#shipper = new HttpEgressShipper(
+        this.#store,
+        webhooks,
+        log,
+        // In a cluster one process ships: the owner of key group 0.
+        this.#cluster === undefined ? {} : { isShipper: () => this.#cluster?.coordinator.owns(0) ?? false },
+        {
+          onDelivered: (egress, n) => this.#metrics.egressDelivered.inc({ egress }, n),
+          onFailed: (egress) => this.#metrics.egressDeliveryFailures.inc({ egress }),
+        },
+      );
+      this.#shipper.start();
+    }
     this.#maintenance = setInterval(() => void this.#maintain(), MAINTENANCE_INTERVAL_MS);
     this.#maintenance.unref();
     this.#state = 'RUNNING';
@@ -259,6 +279,7 @@ export class Runtime {
         .catch((err: unknown) => this.#log.warn({ err }, 'leaving the cluster failed'));
     }
     this.#timers?.stop();
+    await this.#shipper?.close();
     await this.#dispatcher?.close();
     if (!failed)
       await this.#committer?.close().catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));

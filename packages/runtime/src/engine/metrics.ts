@@ -29,6 +29,8 @@ export class RuntimeMetrics {
   readonly egressRecords: Counter<'egress'>;
   readonly outgoingMessages: Counter<'function_type'>;
   readonly ownershipChanges: Counter<'kind'>;
+  readonly egressDelivered: Counter<'egress'>;
+  readonly egressDeliveryFailures: Counter<'egress'>;
   readonly fencingAborts: Counter;
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
@@ -100,6 +102,18 @@ export class RuntimeMetrics {
       name: 'statehouse_cluster_key_group_changes_total',
       help: 'Key groups acquired, released (handed over) or lost (fenced or expired) by this process',
       labelNames: ['kind'],
+      registers,
+    });
+    this.egressDelivered = new Counter({
+      name: 'statehouse_egress_delivered_total',
+      help: 'Records of HTTP (webhook) egresses delivered with a 2xx answer',
+      labelNames: ['egress'],
+      registers,
+    });
+    this.egressDeliveryFailures = new Counter({
+      name: 'statehouse_egress_delivery_failures_total',
+      help: 'Failed deliveries of HTTP (webhook) egress batches (retried with backoff)',
+      labelNames: ['egress'],
       registers,
     });
     this.fencingAborts = new Counter({

@@ -196,6 +196,10 @@ export interface Store {
 
   /** Egress records with `offset >= from`, in offset order, at most `limit`. */
   readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]>;
+  /** The next offset an egress shipper must deliver for `egressId` (0 when it never delivered). */
+  readEgressCursor(egressId: string): Promise<number>;
+  /** Records that every record of `egressId` before `nextOffset` was delivered. */
+  writeEgressCursor(egressId: string, nextOffset: number): Promise<void>;
   /** Dead letters, oldest first. */
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
   /** Deletes idempotency keys recorded before `olderThan` (epoch ms); returns how many. */

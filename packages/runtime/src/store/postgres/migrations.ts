@@ -155,6 +155,15 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
       await tx.unsafe(V1_SCHEMA).simple();
     },
   },
+  {
+    version: 2,
+    description: 'egress_cursors: delivery position of each shipped (HTTP) egress',
+    up: async (tx: TxSql): Promise<void> => {
+      await tx.unsafe(
+        'CREATE TABLE egress_cursors (egress_id text NOT NULL PRIMARY KEY, next_offset bigint NOT NULL)',
+      ).simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -264,6 +264,22 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
+  readEgressCursor(egressId: string): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', async (sql) => {
+      const rows = await sql<{ next_offset: number }[]>`SELECT next_offset FROM egress_cursors WHERE egress_id = ${egressId}`;
+      return rows[0]?.next_offset ?? 0;
+    });
+  }
+
+  /** @inheritDoc */
+  writeEgressCursor(egressId: string, nextOffset: number): Promise<void> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', async (sql) => {
+      await sql`INSERT INTO egress_cursors (egress_id, next_offset) VALUES (${egressId}, ${nextOffset})
+        ON CONFLICT (egress_id) DO UPDATE SET next_offset = excluded.next_offset`;
+    });
+  }
+
+  /** @inheritDoc */
   listDeadLetters(limit: number): Promise<DeadLetter[]> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Listing dead letters', (sql) =>
       reads.listDeadLetters(sql, limit),

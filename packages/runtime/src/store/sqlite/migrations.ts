@@ -118,6 +118,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       db.exec(V1_SCHEMA);
     },
   },
+  {
+    version: 2,
+    description: 'egress_cursors: delivery position of each shipped (HTTP) egress',
+    up: (db) => {
+      db.exec(`CREATE TABLE egress_cursors (
+        egress_id   TEXT    NOT NULL PRIMARY KEY,
+        next_offset INTEGER NOT NULL
+      ) STRICT`);
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -310,6 +310,25 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
+  readEgressCursor(egressId: string): Promise<number> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', ({ db }) => {
+      const row = db.prepare('SELECT next_offset FROM egress_cursors WHERE egress_id = ?').get(egressId) as
+        | { next_offset: number }
+        | undefined;
+      return row?.next_offset ?? 0;
+    });
+  }
+
+  /** @inheritDoc */
+  writeEgressCursor(egressId: string, nextOffset: number): Promise<void> {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', ({ db }) => {
+      db.prepare(
+        'INSERT INTO egress_cursors (egress_id, next_offset) VALUES (?, ?) ON CONFLICT (egress_id) DO UPDATE SET next_offset = excluded.next_offset',
+      ).run(egressId, nextOffset);
+    });
+  }
+
+  /** @inheritDoc */
   listDeadLetters(limit: number): Promise<DeadLetter[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Listing dead letters', ({ statements }) =>
       statements.selectDeadLetters.all(limit).map(deadLetterFromRow),
