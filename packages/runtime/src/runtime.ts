@@ -191,6 +191,9 @@ export class Runtime {
     let pendingMessages = 0;
     let pendingTimers = 0;
     if (cluster === undefined || tracker === undefined || blockIds === undefined) {
+      // Fill the mailboxes first and start invoking once everything is loaded, so that readiness does not
+      // wait for the first invocations.
+      dispatcher.pause();
       const messages = await this.#store.loadMessages();
       for (const m of messages) {
         dispatcher.deliver({
@@ -204,6 +207,7 @@ export class Runtime {
       timers.arm(loaded);
       pendingMessages = messages.length;
       pendingTimers = loaded.length;
+      setImmediate(() => dispatcher.resume());
     } else {
       this.#cluster = new ClusterMode(
         {

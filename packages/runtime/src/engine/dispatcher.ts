@@ -100,7 +100,11 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #log: Logger;
   readonly #mailboxes = new Map<string, Mailbox>();
-  readonly #waiting: Mailbox[] = [];
+  // Mailboxes waiting for an invocation slot, in arrival order (a Set keeps insertion order: O(1) add,
+  // delete and take-first).
+  readonly #waiting = new Set<Mailbox>();
+  // While paused (recovery), deliveries only fill mailboxes; resume() starts them all.
+  #paused = false;
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #inFlight = 0;
@@ -112,6 +116,17 @@ export class Dispatcher {
     this.#deps = deps;
     this.#options = options;
     this.#log = deps.log.child({ component: 'dispatcher' });
+  }
+
+  /** Stops starting invocations: deliveries only fill mailboxes (used while recovering). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Starts invocations for every mailbox that has messages. */
+  resume(): void {
+    this.#paused = false;
+    for (const mb of this.#mailboxes.values()) this.#schedule(mb);
   }
 
   /** Messages waiting or in flight in all mailboxes. */
@@ -184,6 +199,7 @@ export class Dispatcher {
     await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     this.#abort.abort();
+    this.#deps.client.abortInFlight();
     await Promise.allSettled([...this.#running]);
   }
 
@@ -207,9 +223,7 @@ export class Dispatcher {
         this.#mailboxes.delete(mb.key);
       }
     }
-    const waiting = this.#waiting.filter((mb) => !keyGroups.has(mb.keyGroup));
-    this.#waiting.length = 0;
-    this.#waiting.push(...waiting);
+    for (const mb of this.#waiting) if (keyGroups.has(mb.keyGroup)) this.#waiting.delete(mb);
     await Promise.allSettled(running);
   }
 
@@ -221,9 +235,10 @@ export class Dispatcher {
     const old = this.#abort;
     this.#abort = new AbortController();
     old.abort();
+    this.#deps.client.abortInFlight();
     await Promise.allSettled([...this.#running]);
     this.#mailboxes.clear();
-    this.#waiting.length = 0;
+    this.#waiting.clear();
     this.#messages = 0;
   }
 
@@ -261,9 +276,9 @@ export class Dispatcher {
   readonly #loopOf = new WeakMap<Mailbox, Promise<void>>();
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || mb.pending.length === 0 || this.#draining) return;
+    if (mb.running || mb.pending.length === 0 || this.#draining || this.#paused) return;
     if (this.#inFlight >= this.#options.maxInFlightInvocations) {
-      if (!this.#waiting.includes(mb)) this.#waiting.push(mb);
+      this.#waiting.add(mb);
       return;
     }
     mb.running = true;
@@ -285,8 +300,11 @@ export class Dispatcher {
     if (!mb.holdsSlot) return;
     mb.holdsSlot = false;
     this.#inFlight -= 1;
-    const next = this.#waiting.shift();
-    if (next !== undefined) this.#schedule(next);
+    const next = this.#waiting.values().next();
+    if (next.done !== true) {
+      this.#waiting.delete(next.value);
+      this.#schedule(next.value);
+    }
   }
 
   async #drain(mb: Mailbox): Promise<void> {
@@ -349,7 +367,7 @@ export class Dispatcher {
           // Once stalled, every attempt gets the whole budget again; before, attempts share it.
           const remaining = mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
           const t0 = performance.now();
-          const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, signal, resolved.socketPath);
+          const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, resolved.socketPath);
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
           // A reset (fenced commit) may have happened while the reply was on its way: never apply it then.
           if (signal.aborted) return false;

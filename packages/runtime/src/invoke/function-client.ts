@@ -40,7 +40,6 @@ export class FunctionClient {
    * @param transport - pool and size settings of the endpoint (the first call to an origin sizes its pool).
    * @param body - the encoded `ToFunction`.
    * @param timeoutMs - deadline of this attempt.
-   * @param signal - aborts the attempt (shutdown).
    * @param socketPath - Unix domain socket to connect to (`http+unix` endpoints).
    * @returns the decoded reply.
    * @throws {@link InvocationError} on a transport error, timeout, non-2xx status, oversized or
@@ -51,7 +50,6 @@ export class FunctionClient {
     transport: FunctionClientOptions,
     body: Uint8Array,
     timeoutMs: number,
-    signal?: AbortSignal,
     socketPath?: string,
   ): Promise<AttemptResult> {
     const pool = this.#pool(url.origin, transport, socketPath);
@@ -70,7 +68,8 @@ export class FunctionClient {
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        ...(signal === undefined ? {} : { signal }),
+        // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
+        // pools instead.
       });
     } catch (err) {
       throw new InvocationError(
@@ -90,7 +89,11 @@ export class FunctionClient {
     }
     let raw: Buffer;
     try {
-      raw = await readBody(response.body, url, transport.payloadMaxBytes);
+      // With a known, acceptable length, consume the body in one go (no async iterator per response).
+      raw =
+        response.headers['content-length'] !== undefined
+          ? Buffer.from(await response.body.arrayBuffer())
+          : await readBody(response.body, url, transport.payloadMaxBytes);
     } catch (err) {
       if (err instanceof InvocationError) throw err;
       throw new InvocationError('ERR_INVOKE_TRANSPORT', `reading the reply of ${url.href} failed: ${(err as Error).message}`, {
@@ -124,6 +127,13 @@ export class FunctionClient {
         { cause: err, status },
       );
     }
+  }
+
+  /** Fails every request in flight (shutdown, reset); later calls open new connections. */
+  abortInFlight(): void {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    for (const p of pools) p.destroy().catch(() => undefined);
   }
 
   /** Closes every pool. */

@@ -158,10 +158,8 @@ describe('ingress and API errors', () => {
     expect(parsed.error.message.length).toBeGreaterThan(10);
   });
 
-  // BUG: api/http-server.ts methodNotAllowed() (line ~175, used at lines ~90 and ~93) answers 405 without an Allow
-  // header, which RFC 9110 §15.5.6 requires ("MUST generate an Allow header field"). Fix: give ApiError an
-  // optional headers map (or an `allow` field) and have #fail() send `allow: POST` / `allow: GET, HEAD`.
-  it.fails('405 answers name the allowed methods in an Allow header', async () => {
+  // RFC 9110 §15.5.6: a 405 MUST carry an Allow header.
+  it('405 answers name the allowed methods in an Allow header', async () => {
     const get = await request(`${api.baseUrl}/v1/ingress/ie/echo/a`, { method: 'GET' });
     await get.body.text();
     expect(get.statusCode).toBe(405);
