@@ -19,7 +19,8 @@ import {
 import { FULL, QUICK, type Profile } from './profile.js';
 import { appendResults, commitInfo, formatTable, loadAverage, machineInfo } from './report.js';
 import type { Row } from './results.js';
-import { cartRows, ceilingRows, counterRows, hotKeyRows, recoveryRows, sequentialRows } from './rows.js';
+import { cartRows, ceilingRows, clusterRows, counterRows, hotKeyRows, recoveryRows, sequentialRows } from './rows.js';
+import { runCluster } from './workloads/cluster.js';
 import { runCart } from './workloads/cart.js';
 import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ceiling.js';
 import { runCounter } from './workloads/counter.js';
@@ -27,7 +28,7 @@ import { runHotKey } from './workloads/hot-key.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
 
-const WORKLOADS = ['counter', 'hot-key', 'sequential', 'cart', 'recovery', 'ceiling'] as const;
+const WORKLOADS = ['counter', 'hot-key', 'sequential', 'cart', 'recovery', 'ceiling', 'cluster'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -143,6 +144,12 @@ async function runFlavour(
       const r = await runSequential(service, profile);
       rows.push(...sequentialRows(flavour, r, ceilings.get('counter/1')));
       details[`${flavour}/sequential`] = r;
+    }
+    if (workloads.has('cluster') && flavour === 'ours') {
+      log(`${flavour}: cluster (PostgreSQL) 1, 2, 3 processes and failover`);
+      const r = await runCluster(service, profile);
+      rows.push(...clusterRows(flavour, r));
+      details[`${flavour}/cluster`] = r;
     }
     if (workloads.has('cart')) {
       log(`${flavour}: cart c=64`);

@@ -235,6 +235,8 @@ export interface StartRuntimeOptions {
   readonly workDir: string;
   /** Give up waiting for `/readyz` after this long. @default 60000 */
   readonly readyTimeoutMs?: number;
+  /** More CLI flags, e.g. `['--store', url, '--node-id', 'n1']`. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -261,6 +263,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     `127.0.0.1:${port}`,
     '--log-level',
     'warn',
+    ...(options.extraArgs ?? []),
   ];
   const spawned = now();
   const handle = track(

@@ -3,6 +3,7 @@ import type { Flavour } from './processes.js';
 import type { Row } from './results.js';
 import type { CartResult } from './workloads/cart.js';
 import type { CeilingResult } from './workloads/ceiling.js';
+import type { ClusterResult } from './workloads/cluster.js';
 import type { CounterResult } from './workloads/counter.js';
 import type { HotKeyResult } from './workloads/hot-key.js';
 import type { RecoveryResult } from './workloads/recovery.js';
@@ -209,4 +210,29 @@ export function recoveryRows(r: RecoveryResult): Row[] {
 
 function formatCount(n: number): string {
   return n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
+}
+
+/** Rows of the cluster workload (PostgreSQL, 1-3 processes, failover). */
+export function clusterRows(flavour: Flavour, r: ClusterResult): Row[] {
+  const rows: Row[] = [];
+  for (const run of r.runs) {
+    const workload = `cluster ${run.processes}p c=${run.concurrency}`;
+    rows.push(
+      { workload, flavour, metric: 'e2e throughput', value: run.e2ePerSecond, unit: 'msg/s' },
+      { workload, flavour, metric: 'ingress-ack p50', value: run.ack.p50, unit: 'ms' },
+      { workload, flavour, metric: 'ingress-ack p99', value: run.ack.p99, unit: 'ms' },
+      { workload, flavour, metric: 'e2e p99', value: run.e2e.p99, unit: 'ms' },
+      { workload, flavour, metric: 'runtime CPU per message (all processes)', value: run.runtimeCpuUsPerMessage, unit: 'µs/msg' },
+      { workload, flavour, metric: 'effect sets per commit', value: run.meanEffectSetsPerCommit, unit: '' },
+      { workload, flavour, metric: 'commit duration (mean)', value: run.meanCommitMs, unit: 'ms' },
+    );
+  }
+  rows.push({
+    workload: `cluster failover (lease ${r.failover.leaseMs / 1000} s)`,
+    flavour,
+    metric: 'SIGKILL → survivors own all key groups',
+    value: r.failover.takeoverMs,
+    unit: 'ms',
+  });
+  return rows;
 }
