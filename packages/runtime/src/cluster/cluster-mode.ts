@@ -8,7 +8,9 @@ import type { Dispatcher } from '../engine/dispatcher.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
 import type { TimerService } from '../engine/timer-service.js';
-import type { ClusterStore } from '../store/cluster-store.js';
+import type { ClusterStore, KeyGroupWake } from '../store/cluster-store.js';
+
+const SWEEP_INTERVAL_MS = 5_000;
 import type { BlockIdAllocator } from './block-id-allocator.js';
 import { ClusterCoordinator, type CoordinatorOptions } from './coordinator.js';
 import type { InboxTracker } from './inbox-tracker.js';
@@ -31,6 +33,8 @@ export class ClusterMode {
   readonly coordinator: ClusterCoordinator;
   readonly #parts: ClusterParts;
   readonly #pendingLoads = new Set<number>();
+  readonly #pendingSeqs = new Set<number>();
+  #sweep: NodeJS.Timeout | undefined;
   #loadScheduled = false;
   #unlisten: (() => Promise<void>) | undefined;
 
@@ -72,12 +76,17 @@ export class ClusterMode {
 
   /** Joins the cluster, takes key groups, and subscribes to wake-ups. */
   async start(): Promise<void> {
-    this.#unlisten = await this.#parts.store.listen((kgs) => this.#wake(kgs));
+    this.#unlisten = await this.#parts.store.listen((wake) => this.#wake(wake));
     await this.coordinator.start();
+    // A notification lost while the LISTEN connection reconnects must not leave messages waiting until the
+    // next one: reload every owned inbox now and then (reloads never deliver a message twice).
+    this.#sweep = setInterval(() => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }), SWEEP_INTERVAL_MS);
+    this.#sweep.unref();
   }
 
   /** Hands everything over and leaves. */
   async stop(): Promise<void> {
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
     await this.#unlisten?.().catch(() => undefined);
     await this.coordinator.stop();
   }
@@ -88,27 +97,40 @@ export class ClusterMode {
     this.coordinator.lose().catch((err: unknown) => this.#parts.log.error({ err }, 'recovery after a fenced commit failed'));
   }
 
-  #wake(keyGroups: readonly number[]): void {
-    for (const kg of keyGroups) if (this.coordinator.owns(kg)) this.#pendingLoads.add(kg);
-    if (this.#pendingLoads.size === 0 || this.#loadScheduled) return;
+  #wake(wake: KeyGroupWake): void {
+    const named = new Set<number>();
+    for (const { keyGroup, seq } of wake.seqs) {
+      named.add(keyGroup);
+      if (this.coordinator.owns(keyGroup)) this.#pendingSeqs.add(seq);
+    }
+    for (const kg of wake.keyGroups) if (!named.has(kg) && this.coordinator.owns(kg)) this.#pendingLoads.add(kg);
+    if ((this.#pendingLoads.size === 0 && this.#pendingSeqs.size === 0) || this.#loadScheduled) return;
     this.#loadScheduled = true;
     this.coordinator
       .serial(async () => {
         this.#loadScheduled = false;
         const kgs = [...this.#pendingLoads].filter((kg) => this.coordinator.owns(kg));
+        const seqs = [...this.#pendingSeqs];
         this.#pendingLoads.clear();
-        if (kgs.length > 0) await this.#loadInboxes(kgs);
+        this.#pendingSeqs.clear();
+        if (kgs.length > 0 || seqs.length > 0) await this.#loadInboxes(kgs, seqs);
       })
       .catch((err: unknown) => this.#parts.log.warn({ err }, 'inbox reload failed; the next wake-up retries'));
   }
 
   /** Loads pending messages of owned key groups that were not delivered yet. Runs in the serial section. */
-  async #loadInboxes(keyGroups: readonly number[]): Promise<void> {
+  async #loadInboxes(keyGroups: readonly number[], seqs: readonly number[] = []): Promise<void> {
     const { store, tracker, dispatcher } = this.#parts;
     const token = tracker.beginLoad();
     let fresh;
     try {
-      fresh = tracker.endLoad(token, await store.loadMessages(keyGroups));
+      const rows = keyGroups.length > 0 ? await store.loadMessages(keyGroups) : [];
+      if (seqs.length > 0) {
+        const whole = new Set(keyGroups);
+        for (const m of await store.loadMessagesBySeq(seqs)) if (!whole.has(m.keyGroup)) rows.push(m);
+        rows.sort((a, b) => a.seq - b.seq);
+      }
+      fresh = tracker.endLoad(token, rows);
     } catch (err) {
       tracker.endLoad(token, []);
       throw err;

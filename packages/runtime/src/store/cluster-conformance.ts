@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { FunctionAddress } from '../core/address.js';
 import { StoreError } from '../errors.js';
-import type { ClusterStore } from './cluster-store.js';
+import type { KeyGroupWake, ClusterStore } from './cluster-store.js';
 import { EMPTY_COMMIT_BATCH } from './store.js';
 import type { CommitBatch, EgressAppend, StoredMessage, StoredTimer } from './store.js';
 
@@ -76,15 +76,15 @@ async function expectStoreError(promise: Promise<unknown>, code: string): Promis
 /** Collects wake-ups and lets a test wait until a condition on them holds. */
 function wakeUps(): {
   readonly received: number[][];
-  onKeyGroups: (kgs: readonly number[]) => void;
+  onKeyGroups: (wake: KeyGroupWake) => void;
   until: (check: (all: number[][]) => boolean) => Promise<void>;
 } {
   const received: number[][] = [];
   let notify: (() => void) | undefined;
   return {
     received,
-    onKeyGroups: (kgs) => {
-      received.push([...kgs]);
+    onKeyGroups: (wake) => {
+      received.push([...wake.keyGroups].sort((x, y) => x - y));
       notify?.();
     },
     until: async (check) => {

@@ -5,6 +5,13 @@
  */
 import type { CommitBatch, CommitResult, Store } from './store.js';
 
+/** What a wake-up names: key groups with new messages, and the new messages' seqs when known. */
+export interface KeyGroupWake {
+  readonly keyGroups: readonly number[];
+  /** New messages by key group; a key group in `keyGroups` without seqs here must be reloaded whole. */
+  readonly seqs: readonly { readonly keyGroup: number; readonly seq: number }[];
+}
+
 /** A runtime process in the cluster. */
 export interface MemberRecord {
   readonly nodeId: string;
@@ -75,12 +82,14 @@ export interface ClusterStore extends Store {
   /** Reserves `size` timer ids, unique across processes. */
   allocateTimerIdBlock(size: number): Promise<{ first: number; last: number }>;
   /**
-   * Subscribes to key-group wake-ups (LISTEN/NOTIFY). The callback gets key groups that received messages
-   * or timers from a commit (any process).
+   * Subscribes to key-group wake-ups (LISTEN/NOTIFY). The callback gets the key groups that received messages
+   * or timers from a commit (any process), with the new messages' seqs.
    *
    * @returns a function that unsubscribes.
    */
-  listen(onKeyGroups: (keyGroups: readonly number[]) => void): Promise<() => Promise<void>>;
+  listen(onWake: (wake: KeyGroupWake) => void): Promise<() => Promise<void>>;
+  /** Pending messages with these seqs (the ones still pending), in seq order. */
+  loadMessagesBySeq(seqs: readonly number[]): Promise<import('./store.js').StoredMessage[]>;
 }
 
 /** Whether a store can serve several processes (implements {@link ClusterStore}). */

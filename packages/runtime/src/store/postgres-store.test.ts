@@ -262,7 +262,16 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     const payloads = encodeKeyGroupPayloads([...keyGroups, 5]);
     expect(payloads.length).toBeGreaterThan(1);
     expect(payloads.every((p) => p.length < 8_000)).toBe(true);
-    expect(payloads.flatMap(decodeKeyGroupPayload)).toEqual([...keyGroups].reverse());
-    expect(decodeKeyGroupPayload('1,x,,2')).toEqual([1, 2]);
+    expect(payloads.flatMap((p) => decodeKeyGroupPayload(p).keyGroups)).toEqual([...keyGroups].reverse());
+    expect(decodeKeyGroupPayload('1,x,,2').keyGroups).toEqual([1, 2]);
+    expect(decodeKeyGroupPayload('3@17,3@18,4,x@1,5@y')).toEqual({
+      keyGroups: [3, 4],
+      seqs: [
+        { keyGroup: 3, seq: 17 },
+        { keyGroup: 3, seq: 18 },
+      ],
+    });
+    const withSeqs = encodeKeyGroupPayloads([9], [{ keyGroup: 2, seq: 40 }]);
+    expect(decodeKeyGroupPayload(withSeqs.join(','))).toEqual({ keyGroups: [9, 2], seqs: [{ keyGroup: 2, seq: 40 }] });
   });
 });

@@ -186,10 +186,10 @@ export async function applyCommitBatch(
     if (maxTimerId !== undefined) raises.set(ID_COUNTERS.timerId, maxTimerId);
     if (raises.size > 0) send(raiseIdCounters(tx, raises));
   } else {
-    const payloads = encodeKeyGroupPayloads([
-      ...inserts.map((i) => i.message.keyGroup),
-      ...batch.timers.map((t) => t.keyGroup),
-    ]);
+    const payloads = encodeKeyGroupPayloads(
+      batch.timers.map((t) => t.keyGroup),
+      inserts.map((i) => ({ keyGroup: i.message.keyGroup, seq: i.message.seq })),
+    );
     if (payloads.length > 0) send(notifyKeyGroups(tx, payloads));
   }
 

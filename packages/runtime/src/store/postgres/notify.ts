@@ -12,18 +12,31 @@ export const KEY_GROUPS_CHANNEL = 'statehouse_key_groups';
 /** PostgreSQL refuses payloads of 8000 bytes or more; stay well below. */
 const MAX_PAYLOAD_CHARS = 7_000;
 
+/** What one notification names: key groups to reload whole, and messages to load by seq. */
+export interface KeyGroupWake {
+  /** Key groups that got messages (every key group named in the payload). */
+  readonly keyGroups: readonly number[];
+  /** The new messages, by key group, when the payload names them (`kg@seq` items). */
+  readonly seqs: readonly { readonly keyGroup: number; readonly seq: number }[];
+}
+
 /**
- * Encodes key groups as comma-separated payloads, each short enough for `pg_notify`.
+ * Encodes wake-ups as comma-separated payloads, each short enough for `pg_notify`: `kg@seq` for a new message
+ * (the owner loads just that row) and `kg` for a key group to reload whole.
  *
- * @param keyGroups - key groups, in any order, repeats allowed.
- * @returns payloads of sorted, distinct key groups (none for no key groups).
+ * @param messages - new messages (key group and seq).
+ * @param keyGroups - further key groups to wake, in any order, repeats allowed.
+ * @returns the payloads (none when there is nothing to announce).
  */
-export function encodeKeyGroupPayloads(keyGroups: Iterable<number>): string[] {
-  const sorted = [...new Set(keyGroups)].sort((a, b) => a - b);
+export function encodeKeyGroupPayloads(
+  keyGroups: Iterable<number>,
+  messages: Iterable<{ readonly keyGroup: number; readonly seq: number }> = [],
+): string[] {
+  const parts = [...new Set(keyGroups)].sort((a, b) => a - b).map(String);
+  for (const m of messages) parts.push(`${m.keyGroup}@${m.seq}`);
   const payloads: string[] = [];
   let current = '';
-  for (const keyGroup of sorted) {
-    const part = String(keyGroup);
+  for (const part of parts) {
     if (current !== '' && current.length + 1 + part.length > MAX_PAYLOAD_CHARS) {
       payloads.push(current);
       current = '';
@@ -35,18 +48,26 @@ export function encodeKeyGroupPayloads(keyGroups: Iterable<number>): string[] {
 }
 
 /**
- * Decodes a payload of {@link encodeKeyGroupPayloads}; anything that is not a key group is skipped.
+ * Decodes a payload of {@link encodeKeyGroupPayloads}; anything malformed is skipped.
  *
  * @param payload - the notification payload.
- * @returns the key groups it names.
+ * @returns the key groups and messages it names.
  */
-export function decodeKeyGroupPayload(payload: string): number[] {
-  const keyGroups: number[] = [];
+export function decodeKeyGroupPayload(payload: string): KeyGroupWake {
+  const keyGroups = new Set<number>();
+  const seqs: { keyGroup: number; seq: number }[] = [];
   for (const part of payload.split(',')) {
-    const keyGroup = Number(part);
-    if (part !== '' && Number.isSafeInteger(keyGroup) && keyGroup >= 0) keyGroups.push(keyGroup);
+    const at = part.indexOf('@');
+    const keyGroup = Number(at < 0 ? part : part.slice(0, at));
+    if (part === '' || !Number.isSafeInteger(keyGroup) || keyGroup < 0) continue;
+    if (at >= 0) {
+      const seq = Number(part.slice(at + 1));
+      if (!Number.isSafeInteger(seq)) continue;
+      seqs.push({ keyGroup, seq });
+    }
+    keyGroups.add(keyGroup);
   }
-  return keyGroups;
+  return { keyGroups: [...keyGroups], seqs };
 }
 
 /**
@@ -59,14 +80,14 @@ export function decodeKeyGroupPayload(payload: string): number[] {
  */
 export async function listenKeyGroups(
   sql: Sql,
-  onKeyGroups: (keyGroups: readonly number[]) => void,
+  onKeyGroups: (wake: KeyGroupWake) => void,
   logger: Logger | undefined,
 ): Promise<() => Promise<void>> {
   const subscription = await sql.listen(KEY_GROUPS_CHANNEL, (payload) => {
-    const keyGroups = decodeKeyGroupPayload(payload);
-    if (keyGroups.length === 0) return;
+    const wake = decodeKeyGroupPayload(payload);
+    if (wake.keyGroups.length === 0) return;
     try {
-      onKeyGroups(keyGroups);
+      onKeyGroups(wake);
     } catch (err) {
       // The callback runs inside the driver's socket handler: a throw there would break the connection.
       logger?.error({ err }, 'key-group wake-up callback failed');

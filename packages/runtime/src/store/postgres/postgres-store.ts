@@ -20,7 +20,7 @@ import * as cluster from './cluster.js';
 import { applyCommitBatch } from './commit.js';
 import type { CommitMode } from './commit.js';
 import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
-import { listenKeyGroups } from './notify.js';
+import { listenKeyGroups , type KeyGroupWake } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
 import type { PostgresStoreErrorCode } from './postgres-errors.js';
 import * as reads from './reads.js';
@@ -218,6 +218,13 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
+  loadMessagesBySeq(seqs: readonly number[]): Promise<StoredMessage[]> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading messages by seq', (sql) =>
+      reads.loadMessagesBySeq(sql, seqs),
+    );
+  }
+
+  /** @inheritDoc */
   loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading timers', (sql) =>
       reads.loadTimers(sql, keyGroups),
@@ -352,7 +359,7 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
-  listen(onKeyGroups: (keyGroups: readonly number[]) => void): Promise<() => Promise<void>> {
+  listen(onKeyGroups: (wake: KeyGroupWake) => void): Promise<() => Promise<void>> {
     return this.#run(
       POSTGRES_STORE_ERROR_CODES.readFailed,
       'Listening for key-group wake-ups',

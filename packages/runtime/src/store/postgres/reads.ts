@@ -32,6 +32,21 @@ export async function loadFunctionSpecs(sql: Sql): Promise<FunctionSpecRecord[]>
 }
 
 /** Pending messages of the given key groups (all when `undefined`), in seq order. */
+/**
+ * Pending messages with the given seqs (those still pending), in seq order.
+ *
+ * @param sql - the client.
+ * @param seqs - message seqs.
+ * @returns the messages found.
+ */
+export async function loadMessagesBySeq(sql: Sql, seqs: readonly number[]): Promise<StoredMessage[]> {
+  if (seqs.length === 0) return [];
+  const rows = await sql<MessageRow[]>`
+    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+    FROM messages WHERE seq = ANY(${seqs}::bigint[]) ORDER BY seq`;
+  return rows.map(messageFromRow);
+}
+
 export async function loadMessages(
   sql: Sql,
   keyGroups: readonly number[] | undefined,
