@@ -20,8 +20,9 @@ import {
 
 export const cart = defineFunction({
   type: 'example/cart',
-  // Carts left alone for a day are dropped (their reservations stay with the inventory in this example).
-  state: { items: valueSpec(CartItemsType, { expireAfterCall: 24 * 60 * 60 * 1000 }) },
+  // A cart not changed for a day is dropped (its reservations stay with the inventory in this example).
+  // expireAfterWrite rather than expireAfterCall: the latter rewrites the state on every invocation.
+  state: { items: valueSpec(CartItemsType, { expireAfterWrite: 24 * 60 * 60 * 1000 }) },
   handle(ctx, message) {
     if (message.is(AddToCartType)) {
       const { itemId, quantity } = message.as(AddToCartType);
