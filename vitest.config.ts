@@ -20,6 +20,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
+      'test/**/*.test.ts',
     ],
     typecheck: {
       enabled: true,

@@ -1,0 +1,13 @@
+// `npm run api:update`: rewrites api/<package>.txt from the built entries (run `npm run build` first).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+for (const name of ['protocol', 'sdk', 'runtime']) {
+  const dir = join(repo, 'packages', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const names = Object.keys(await import(pathToFileURL(join(dir, pkg.exports['.'].default)).href)).sort();
+  writeFileSync(join(repo, 'api', `${name}.txt`), `${names.join('\n')}\n`);
+  console.log(`api/${name}.txt: ${names.length} exports`);
+}
