@@ -28,7 +28,7 @@ Options:
 
 HTTP API (see docs/runtime.md):
   POST /v1/ingress/{namespace}/{name}/{id}   header statefun-type: <typename>; optional idempotency-key
-  GET  /v1/egress/{namespace}/{name}?from=OFFSET&limit=N
+  GET  /v1/egress/{namespace}/{name}?from=OFFSET&limit=N&wait=MS   (wait: long-poll until records exist)
   GET  /v1/state/{namespace}/{name}/{id}
   GET  /v1/stalled, /healthz, /readyz, /metrics
 
