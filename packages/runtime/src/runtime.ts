@@ -177,7 +177,7 @@ export class Runtime {
           : {
               owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
               onDeliver: (m: PendingMessage) =>
-                m.source.kind !== 'message' || tracker.delivered(m.source.seq, keyGroupOf(m.target, meta.keyGroups)),
+                m.source.kind !== 'message' || tracker.delivered(m.source.seq, m.keyGroup),
               onConsumed: (seqs: readonly number[]) => tracker.consumed(seqs),
             }),
       },
@@ -199,6 +199,7 @@ export class Runtime {
         dispatcher.deliver({
           source: { kind: 'message', seq: m.seq },
           target: m.target,
+          keyGroup: m.keyGroup,
           caller: m.caller,
           argument: m.argument,
         });
@@ -443,6 +444,7 @@ export class Runtime {
       dispatcher.deliver({
         source: { kind: 'message', seq: message.seq },
         target,
+        keyGroup: message.keyGroup,
         caller: undefined,
         argument,
       });

@@ -137,7 +137,13 @@ export class ClusterMode {
     }
     for (const m of fresh) {
       if (!this.coordinator.owns(m.keyGroup)) continue;
-      dispatcher.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: m.caller, argument: m.argument });
+      dispatcher.deliver({
+        source: { kind: 'message', seq: m.seq },
+        target: m.target,
+        keyGroup: m.keyGroup,
+        caller: m.caller,
+        argument: m.argument,
+      });
     }
   }
 }

@@ -174,7 +174,7 @@ export class Dispatcher {
       mb = {
         address: message.target,
         key,
-        keyGroup: keyGroupOf(message.target, this.#options.keyGroups),
+        keyGroup: message.keyGroup,
         pending: [],
         inFlight: 0,
         running: false,
@@ -249,7 +249,13 @@ export class Dispatcher {
   fireTimer(timer: StoredTimer): void {
     const targetGroup = keyGroupOf(timer.target, this.#options.keyGroups);
     if (this.#owns(targetGroup)) {
-      this.deliver({ source: { kind: 'timer', id: timer.id, keyGroup: timer.keyGroup }, target: timer.target, caller: timer.sender, argument: timer.argument });
+      this.deliver({
+        source: { kind: 'timer', id: timer.id, keyGroup: timer.keyGroup },
+        target: timer.target,
+        keyGroup: targetGroup,
+        caller: timer.sender,
+        argument: timer.argument,
+      });
       return;
     }
     let seq: number;
@@ -567,7 +573,7 @@ export class Dispatcher {
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
     for (const m of messages) {
       if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
-      this.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, caller: self, argument: m.argument });
+      this.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, keyGroup: m.keyGroup, caller: self, argument: m.argument });
     }
     return generation;
   }

@@ -11,6 +11,8 @@ export type MessageSource =
 export interface PendingMessage {
   readonly source: MessageSource;
   readonly target: FunctionAddress;
+  /** The target's key group (known wherever the message was created; saves hashing again). */
+  readonly keyGroup: number;
   readonly caller: FunctionAddress | undefined;
   readonly argument: StoredValue;
 }
