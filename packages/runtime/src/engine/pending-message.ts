@@ -1,5 +1,5 @@
 import type { FunctionAddress } from '../core/address.js';
-import type { StoredValue } from '../store/store.js';
+import type { StoredMessage, StoredValue } from '../store/store.js';
 
 /** Where a message in a mailbox came from, so its consumption can be committed. */
 export type MessageSource =
@@ -15,4 +15,9 @@ export interface PendingMessage {
   readonly keyGroup: number;
   readonly caller: FunctionAddress | undefined;
   readonly argument: StoredValue;
+}
+
+/** The mailbox entry of a message read from the store. */
+export function pendingFromStored(m: StoredMessage): PendingMessage {
+  return { source: { kind: 'message', seq: m.seq }, target: m.target, keyGroup: m.keyGroup, caller: m.caller, argument: m.argument };
 }
