@@ -195,6 +195,8 @@ export class SqliteStore implements Store {
       }
       // Durability is a product guarantee: fsync the WAL on every commit.
       db.pragma('synchronous = FULL');
+      // Fewer, larger checkpoints: each one fsyncs the database file and stalls the commit that triggers it.
+      db.pragma('wal_autocheckpoint = 10000');
       const opened = db;
       const migration = opened
         .transaction(() => {
