@@ -54,6 +54,7 @@ export default tseslint.config(
             'packages/*/scripts/*.mjs',
             'packages/*/bin/*.js',
             'bench/*.mjs',
+            'scripts/*.mjs',
           ],
         },
         tsconfigRootDir: import.meta.dirname,

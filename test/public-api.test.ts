@@ -27,7 +27,9 @@ describe.each(PUBLIC_PACKAGES)('@statehouse/%s public API', (name) => {
   it('exports exactly the names listed in api/', async () => {
     const entry = pathToFileURL(join(dir, pkg.exports['.']!.default)).href;
     const names = Object.keys((await import(entry)) as Record<string, unknown>).sort();
-    const listed = readFileSync(join(REPO, 'api', `${name}.txt`), 'utf8').split('\n').filter((l) => l !== '');
+    const listed = readFileSync(join(REPO, 'api', `${name}.txt`), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(names, 'run `npm run api:update` after an intended API change').toEqual(listed);
   });
 });

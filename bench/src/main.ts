@@ -19,7 +19,15 @@ import {
 import { FULL, QUICK, type Profile } from './profile.js';
 import { appendResults, commitInfo, formatTable, loadAverage, machineInfo } from './report.js';
 import type { Row } from './results.js';
-import { cartRows, ceilingRows, clusterRows, counterRows, hotKeyRows, recoveryRows, sequentialRows } from './rows.js';
+import {
+  cartRows,
+  ceilingRows,
+  clusterRows,
+  counterRows,
+  hotKeyRows,
+  recoveryRows,
+  sequentialRows,
+} from './rows.js';
 import { runCluster } from './workloads/cluster.js';
 import { runCart } from './workloads/cart.js';
 import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ceiling.js';

@@ -51,7 +51,6 @@ export async function makeTempDir(prefix = 'statehouse-bench-'): Promise<string>
   return dir;
 }
 
-
 let clkTck: number | undefined;
 
 /** `getconf CLK_TCK` (100 on Linux), read once. */

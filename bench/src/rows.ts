@@ -222,7 +222,13 @@ export function clusterRows(flavour: Flavour, r: ClusterResult): Row[] {
       { workload, flavour, metric: 'ingress-ack p50', value: run.ack.p50, unit: 'ms' },
       { workload, flavour, metric: 'ingress-ack p99', value: run.ack.p99, unit: 'ms' },
       { workload, flavour, metric: 'e2e p99', value: run.e2e.p99, unit: 'ms' },
-      { workload, flavour, metric: 'runtime CPU per message (all processes)', value: run.runtimeCpuUsPerMessage, unit: 'µs/msg' },
+      {
+        workload,
+        flavour,
+        metric: 'runtime CPU per message (all processes)',
+        value: run.runtimeCpuUsPerMessage,
+        unit: 'µs/msg',
+      },
       { workload, flavour, metric: 'effect sets per commit', value: run.meanEffectSetsPerCommit, unit: '' },
       { workload, flavour, metric: 'commit duration (mean)', value: run.meanCommitMs, unit: 'ms' },
     );

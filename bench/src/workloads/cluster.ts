@@ -12,7 +12,14 @@ import type { LatencySummary } from '../histogram.js';
 import { now, runClosedLoop, sleep } from '../load.js';
 import { MessageTracker } from '../message-tracker.js';
 import { COUNTER_EGRESS, COUNTER_TYPE, INCREMENT_TYPENAME } from '../names.js';
-import { clockTicksPerSecond, cpuTicks, makeTempDir, startRuntime, type RuntimeHandle, type ServiceHandle } from '../processes.js';
+import {
+  clockTicksPerSecond,
+  cpuTicks,
+  makeTempDir,
+  startRuntime,
+  type RuntimeHandle,
+  type ServiceHandle,
+} from '../processes.js';
 import type { Profile } from '../profile.js';
 import { trackCounterEgress, COUNTER_KEYS } from './counter.js';
 import { benchModule, postIngress } from './session.js';
@@ -50,7 +57,9 @@ async function owned(url: string): Promise<number> {
   return metricValue(await res.body.text(), 'statehouse_cluster_owned_key_groups') ?? 0;
 }
 
-async function commitStats(urls: readonly string[]): Promise<{ commits: number; seconds: number; sets: number }> {
+async function commitStats(
+  urls: readonly string[],
+): Promise<{ commits: number; seconds: number; sets: number }> {
   let commits = 0;
   let seconds = 0;
   let sets = 0;
@@ -63,7 +72,12 @@ async function commitStats(urls: readonly string[]): Promise<{ commits: number; 
   return { commits, seconds, sets };
 }
 
-async function startCluster(pg: TestPostgres, service: ServiceHandle, count: number, leaseMs: number): Promise<RuntimeHandle[]> {
+async function startCluster(
+  pg: TestPostgres,
+  service: ServiceHandle,
+  count: number,
+  leaseMs: number,
+): Promise<RuntimeHandle[]> {
   const url = await pg.createDatabase();
   const nodes: RuntimeHandle[] = [];
   for (let i = 0; i < count; i++) {
@@ -86,9 +100,17 @@ async function startCluster(pg: TestPostgres, service: ServiceHandle, count: num
   }
 }
 
-async function runSize(pg: TestPostgres, service: ServiceHandle, profile: Profile, processes: number, concurrency: number): Promise<ClusterRunResult> {
+async function runSize(
+  pg: TestPostgres,
+  service: ServiceHandle,
+  profile: Profile,
+  processes: number,
+  concurrency: number,
+): Promise<ClusterRunResult> {
   const nodes = await startCluster(pg, service, processes, 10_000);
-  const pools = nodes.map((n) => new Pool(n.url, { connections: Math.ceil(concurrency / processes), keepAliveTimeout: 60_000 }));
+  const pools = nodes.map(
+    (n) => new Pool(n.url, { connections: Math.ceil(concurrency / processes), keepAliveTimeout: 60_000 }),
+  );
   const tracker = new MessageTracker();
   const follower = new EgressFollower(nodes[0]!.url, COUNTER_EGRESS, trackCounterEgress(tracker));
   let ticksAtStart: number[] = [];
@@ -116,7 +138,13 @@ async function runSize(pg: TestPostgres, service: ServiceHandle, profile: Profil
         const sentAt = now();
         const seq = tracker.register(sentAt);
         const pool = pools[next++ % pools.length]!;
-        const outcome = await postIngress(pool, COUNTER_TYPE, `k${seq % COUNTER_KEYS}`, INCREMENT_TYPENAME, JSON.stringify({ seq, sentAt }));
+        const outcome = await postIngress(
+          pool,
+          COUNTER_TYPE,
+          `k${seq % COUNTER_KEYS}`,
+          INCREMENT_TYPENAME,
+          JSON.stringify({ seq, sentAt }),
+        );
         tracker.acknowledge(seq, outcome === 'ok');
         return outcome;
       },
@@ -125,7 +153,8 @@ async function runSize(pg: TestPostgres, service: ServiceHandle, profile: Profil
     while (!tracker.isWindowDrained && now() < drainDeadline && follower.error === undefined) await sleep(20);
     tracker.closeUnseen(now());
     const windowSeconds = (tracker.window.end - tracker.window.start) / 1000;
-    const cpuSeconds = ticksAtEnd.reduce((sum, t, i) => sum + (t - ticksAtStart[i]!), 0) / clockTicksPerSecond();
+    const cpuSeconds =
+      ticksAtEnd.reduce((sum, t, i) => sum + (t - ticksAtStart[i]!), 0) / clockTicksPerSecond();
     const a = (await statsAtStart)!;
     const b = (await statsAtEnd)!;
     return {
@@ -146,7 +175,11 @@ async function runSize(pg: TestPostgres, service: ServiceHandle, profile: Profil
   }
 }
 
-async function runFailover(pg: TestPostgres, service: ServiceHandle, leaseMs: number): Promise<FailoverResult> {
+async function runFailover(
+  pg: TestPostgres,
+  service: ServiceHandle,
+  leaseMs: number,
+): Promise<FailoverResult> {
   const nodes = await startCluster(pg, service, 3, leaseMs);
   try {
     const victim = nodes[2]!;

@@ -36,8 +36,11 @@ async function get(path: string): Promise<unknown> {
 
 async function waitForRecords(egress: string, count: number): Promise<{ offset: number; json?: unknown }[]> {
   let records: { offset: number; json?: unknown }[] = [];
-  for (let next = 0; records.length < count; ) {
-    const page = (await get(`/v1/egress/${egress}?from=${next}&wait=5000`)) as { records: typeof records; next: number };
+  for (let next = 0; records.length < count;) {
+    const page = (await get(`/v1/egress/${egress}?from=${next}&wait=5000`)) as {
+      records: typeof records;
+      next: number;
+    };
     if (page.records.length === 0) throw new Error(`no ${egress} record arrived in 5 s`);
     records = records.concat(page.records);
     next = page.next;
@@ -59,9 +62,13 @@ async function main(): Promise<void> {
   const modulePath = join(DATA_DIR, '..', 'demo-module.yaml');
   await writeFile(modulePath, yaml);
 
-  const runtime = spawn(process.execPath, [CLI, 'run', modulePath, '--data-dir', DATA_DIR, '--listen', LISTEN, '--log-level', 'warn'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const runtime = spawn(
+    process.execPath,
+    [CLI, 'run', modulePath, '--data-dir', DATA_DIR, '--listen', LISTEN, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => runtime.once('exit', resolve));
   const stop = (): void => {
     runtime.kill('SIGTERM');
@@ -77,7 +84,9 @@ async function main(): Promise<void> {
       // not listening yet
     }
     if (i > 100 || runtime.exitCode !== null) {
-      console.error(`statehouse run did not become ready on ${API}; is the port free? (set STATEHOUSE_LISTEN=host:port)`);
+      console.error(
+        `statehouse run did not become ready on ${API}; is the port free? (set STATEHOUSE_LISTEN=host:port)`,
+      );
       process.exit(1);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -87,21 +96,45 @@ async function main(): Promise<void> {
   console.log(bold('3. Events'));
   await post('/v1/ingress/example/inventory/socks', 'example/Restock', { itemId: 'socks', quantity: 3 });
   await post('/v1/ingress/example/inventory/hat', 'example/Restock', { itemId: 'hat', quantity: 1 });
-  await post('/v1/ingress/example/cart/kim', 'example/AddToCart', { userId: 'kim', itemId: 'socks', quantity: 2 });
-  await post('/v1/ingress/example/cart/kim', 'example/AddToCart', { userId: 'kim', itemId: 'hat', quantity: 1 });
-  await post('/v1/ingress/example/cart/lee', 'example/AddToCart', { userId: 'lee', itemId: 'hat', quantity: 1 });
-  await post('/v1/ingress/example/cart/lee', 'example/AddToCart', { userId: 'lee', itemId: 'socks', quantity: 1 });
+  await post('/v1/ingress/example/cart/kim', 'example/AddToCart', {
+    userId: 'kim',
+    itemId: 'socks',
+    quantity: 2,
+  });
+  await post('/v1/ingress/example/cart/kim', 'example/AddToCart', {
+    userId: 'kim',
+    itemId: 'hat',
+    quantity: 1,
+  });
+  await post('/v1/ingress/example/cart/lee', 'example/AddToCart', {
+    userId: 'lee',
+    itemId: 'hat',
+    quantity: 1,
+  });
+  await post('/v1/ingress/example/cart/lee', 'example/AddToCart', {
+    userId: 'lee',
+    itemId: 'socks',
+    quantity: 1,
+  });
 
-  console.log(`\n${bold('4. Egress example/cart-results')} ${dim('(each AddToCart: cart → inventory → cart → egress)')}`);
-  for (const r of await waitForRecords('example/cart-results', 4)) console.log(`  #${r.offset} ${JSON.stringify(r.json)}`);
+  console.log(
+    `\n${bold('4. Egress example/cart-results')} ${dim('(each AddToCart: cart → inventory → cart → egress)')}`,
+  );
+  for (const r of await waitForRecords('example/cart-results', 4))
+    console.log(`  #${r.offset} ${JSON.stringify(r.json)}`);
 
   await post('/v1/ingress/example/cart/kim', 'example/Checkout', { userId: 'kim' });
   console.log(`\n${bold('5. Egress example/orders')}`);
-  for (const r of await waitForRecords('example/orders', 1)) console.log(`  #${r.offset} ${JSON.stringify(r.json)}`);
+  for (const r of await waitForRecords('example/orders', 1))
+    console.log(`  #${r.offset} ${JSON.stringify(r.json)}`);
   await new Promise((r) => setTimeout(r, 200));
 
   console.log(`\n${bold('6. State')}`);
-  for (const path of ['/v1/state/example/inventory/socks', '/v1/state/example/inventory/hat', '/v1/state/example/cart/lee']) {
+  for (const path of [
+    '/v1/state/example/inventory/socks',
+    '/v1/state/example/inventory/hat',
+    '/v1/state/example/cart/lee',
+  ]) {
     const values = ((await get(path)) as { values?: Record<string, { json?: unknown }> }).values ?? {};
     const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.json]));
     console.log(`  ${path.replace('/v1/state/', '')}: ${JSON.stringify(shown)}`);

@@ -29,7 +29,10 @@ export const inventory = defineFunction({
     const request = message.as(RequestItemType);
     if (ctx.caller === undefined) throw new Error('RequestItem must come from a cart (it has no caller)');
     if (stock.inStock >= request.quantity) {
-      ctx.state.stock = { inStock: stock.inStock - request.quantity, reserved: stock.reserved + request.quantity };
+      ctx.state.stock = {
+        inStock: stock.inStock - request.quantity,
+        reserved: stock.reserved + request.quantity,
+      };
       ctx.send(ctx.caller, ItemReservedType, request);
     } else {
       ctx.send(ctx.caller, ItemUnavailableType, request);

@@ -57,7 +57,9 @@ function itemSchema<T extends { itemId: string; quantity: number }>(what: string
     parse(x: unknown): T {
       const v = x as Partial<T> | null;
       if (typeof v?.itemId !== 'string' || v.itemId === '' || !positiveQuantity(v.quantity)) {
-        throw new Error(`${what} needs itemId (non-empty string) and quantity (integer > 0), got ${JSON.stringify(x)}`);
+        throw new Error(
+          `${what} needs itemId (non-empty string) and quantity (integer > 0), got ${JSON.stringify(x)}`,
+        );
       }
       return v as T;
     },
@@ -69,13 +71,17 @@ export const AddToCartType = jsonType<AddToCart>('example/AddToCart', {
     parse(x: unknown): AddToCart {
       const v = x as Partial<AddToCart> | null;
       if (typeof v?.userId !== 'string' || typeof v.itemId !== 'string' || !positiveQuantity(v.quantity)) {
-        throw new Error(`AddToCart needs userId, itemId and quantity (integer > 0), got ${JSON.stringify(x)}`);
+        throw new Error(
+          `AddToCart needs userId, itemId and quantity (integer > 0), got ${JSON.stringify(x)}`,
+        );
       }
       return v as AddToCart;
     },
   },
 });
-export const RequestItemType = jsonType<RequestItem>('example/RequestItem', { schema: itemSchema('RequestItem') });
+export const RequestItemType = jsonType<RequestItem>('example/RequestItem', {
+  schema: itemSchema('RequestItem'),
+});
 export const ItemReservedType = jsonType<ItemAnswer>('example/ItemReserved');
 export const ItemUnavailableType = jsonType<ItemAnswer>('example/ItemUnavailable');
 export const RestockType = jsonType<Restock>('example/Restock', { schema: itemSchema('Restock') });

@@ -9,7 +9,10 @@ import pretty from 'pino-pretty';
  */
 export function createLogger(level: string): Logger {
   if (process.stdout.isTTY) {
-    return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+    return pino(
+      { level },
+      pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }),
+    );
   }
   return pino({ level });
 }

@@ -7,7 +7,9 @@ import { runCommand } from './commands/run.js';
 import { MAIN_USAGE } from './usage.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -29,7 +31,10 @@ async function main(argv: string[]): Promise<number> {
     case 'cluster':
       return clusterCommand(rest);
     default:
-      throw new CliUsageError('ERR_CLI_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
+      throw new CliUsageError(
+        'ERR_CLI_UNKNOWN_COMMAND',
+        `unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`,
+      );
   }
 }
 

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient, CLI_BIN, RuntimeProcess, createTempDir, moduleYaml, serveOfficialCart, CART_TYPES, type TempDir } from '@statehouse/testkit';
+import {
+  ApiClient,
+  CLI_BIN,
+  RuntimeProcess,
+  createTempDir,
+  moduleYaml,
+  serveOfficialCart,
+  CART_TYPES,
+  type TempDir,
+} from '@statehouse/testkit';
 
 const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -32,7 +41,9 @@ describe('statehouse CLI', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('statehouse run <module.yaml>');
-    expect(cli(['run', '--help']).stdout).toMatch(/--data-dir DIR[\s\S]*--listen HOST:PORT[\s\S]*--store URL/);
+    expect(cli(['run', '--help']).stdout).toMatch(
+      /--data-dir DIR[\s\S]*--listen HOST:PORT[\s\S]*--store URL/,
+    );
   });
 
   it('works through npx at the repo root', async () => {
@@ -41,15 +52,30 @@ describe('statehouse CLI', () => {
   });
 
   it('explains usage errors with exit code 2', async () => {
-    expect(cli(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
-    expect(cli(['run'])).toMatchObject({ status: 2, stderr: expect.stringContaining('needs a module file') });
-    expect(cli(['run', '/nonexistent/module.yaml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read module file') });
-    const kafka = await tempFile('kafka.yaml', 'kind: io.statefun.kafka.v1/ingress\nspec:\n  id: example/in\n');
+    expect(cli(['frobnicate'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"') as string,
+    });
+    expect(cli(['run'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('needs a module file') as string,
+    });
+    expect(cli(['run', '/nonexistent/module.yaml'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('cannot read module file') as string,
+    });
+    const kafka = await tempFile(
+      'kafka.yaml',
+      'kind: io.statefun.kafka.v1/ingress\nspec:\n  id: example/in\n',
+    );
     const r = cli(['run', kafka]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('ERR_CONFIG_KIND_NOT_YET_SUPPORTED');
     expect(r.stderr).toContain('kafka.yaml');
-    const typo = await tempFile('typo.yaml', 'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n  maxNumBatchRequest: 3\n');
+    const typo = await tempFile(
+      'typo.yaml',
+      'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n  maxNumBatchRequest: 3\n',
+    );
     expect(cli(['run', typo]).stderr).toContain('maxNumBatchRequest');
     expect(cli(['run', typo, '--listen', 'nowhere']).status).toBe(2);
     expect(cli(['run', typo, '--log-level', 'loud']).stderr).toContain('--log-level must be one of');
@@ -60,11 +86,21 @@ describe('statehouse CLI', () => {
     dirs.push(dir);
     const service = await serveOfficialCart();
     try {
-      const yaml = moduleYaml({ endpoints: [{ functions: 'example/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [CART_TYPES.egress] });
+      const yaml = moduleYaml({
+        endpoints: [{ functions: 'example/*', urlPathTemplate: `${service.url}/statefun` }],
+        logEgresses: [CART_TYPES.egress],
+      });
       const runtime = new RuntimeProcess({ dataDir: join(dir.path, 'data'), moduleYaml: yaml });
       await runtime.start();
       const api = new ApiClient(runtime.url);
-      expect((await api.ingressJson('example/inventory', 'pen', CART_TYPES.restock, { itemId: 'pen', quantity: 3 })).status).toBe(202);
+      expect(
+        (
+          await api.ingressJson('example/inventory', 'pen', CART_TYPES.restock, {
+            itemId: 'pen',
+            quantity: 3,
+          })
+        ).status,
+      ).toBe(202);
       expect(await runtime.stop('SIGTERM')).toBe(0);
       await runtime.start();
       const state = await new ApiClient(runtime.url).state('example/inventory', 'pen');

@@ -11,13 +11,24 @@ const protos = readdirSync(join(root, 'proto'))
   .sort()
   .map((f) => join('proto', f));
 const out = join('generated', 'statefun_pb.js');
-const run = (bin, args) => execFileSync('npx', ['--no-install', bin, ...args], { cwd: root, stdio: 'inherit' });
+/** @type {(bin: string, args: string[]) => Buffer} */
+const run = (bin, args) =>
+  execFileSync('npx', ['--no-install', bin, ...args], { cwd: root, stdio: 'inherit' });
 
 // --force-number: int64 fields (delay_in_ms, expire_after_millis) are plain numbers, never Long objects.
 // No verify/convert/delimited helpers: the hot path only needs encode/decode.
 run('pbjs', [
-  '-t', 'static-module', '-w', 'es6', '--force-number',
-  '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl',
-  '-o', out, ...protos,
+  '-t',
+  'static-module',
+  '-w',
+  'es6',
+  '--force-number',
+  '--no-verify',
+  '--no-convert',
+  '--no-delimited',
+  '--no-typeurl',
+  '-o',
+  out,
+  ...protos,
 ]);
 run('pbts', ['-o', join('generated', 'statefun_pb.d.ts'), out]);

@@ -32,7 +32,8 @@ export type ToFunction = io.statefun.sdk.reqreply.ToFunction;
 /** What {@link ToFunction} encodes from. */
 export type ToFunctionProps = io.statefun.sdk.reqreply.ToFunction.$Properties;
 /** `ToFunction.InvocationBatchRequest`: target, state values and the batch of invocations. */
-export type InvocationBatchRequestProps = io.statefun.sdk.reqreply.ToFunction.InvocationBatchRequest.$Properties;
+export type InvocationBatchRequestProps =
+  io.statefun.sdk.reqreply.ToFunction.InvocationBatchRequest.$Properties;
 /** `ToFunction.PersistedValue`: one registered state and its value, if it has one. */
 export type PersistedValueProps = io.statefun.sdk.reqreply.ToFunction.PersistedValue.$Properties;
 /** `ToFunction.Invocation`: one message, with its caller when it came from a function. */
@@ -47,7 +48,8 @@ export type FromFunctionProps = io.statefun.sdk.reqreply.FromFunction.$Propertie
 /** `FromFunction.InvocationResponse`: the effects of a batch. */
 export type InvocationResponseProps = io.statefun.sdk.reqreply.FromFunction.InvocationResponse.$Properties;
 /** `FromFunction.PersistedValueMutation`: MODIFY or DELETE of one state. */
-export type PersistedValueMutationProps = io.statefun.sdk.reqreply.FromFunction.PersistedValueMutation.$Properties;
+export type PersistedValueMutationProps =
+  io.statefun.sdk.reqreply.FromFunction.PersistedValueMutation.$Properties;
 /** `FromFunction.Invocation`: a message to another function. */
 export type FromFunctionInvocationProps = io.statefun.sdk.reqreply.FromFunction.Invocation.$Properties;
 /** `FromFunction.DelayedInvocation`: a delayed message, or the cancellation of one. */

@@ -15,6 +15,8 @@ export const STRING_TYPENAME = 'io.statefun.types/string';
 /** Placeholder type the runtime registers for a state declared with an empty typename. */
 export const UNSET_TYPENAME = 'io.statefun.types/unset';
 /** Typename every generic Kafka egress record must carry. */
-export const KAFKA_PRODUCER_RECORD_TYPENAME = 'type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord';
+export const KAFKA_PRODUCER_RECORD_TYPENAME =
+  'type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord';
 /** Typename every generic Kinesis egress record must carry. */
-export const KINESIS_EGRESS_RECORD_TYPENAME = 'type.googleapis.com/io.statefun.sdk.egress.KinesisEgressRecord';
+export const KINESIS_EGRESS_RECORD_TYPENAME =
+  'type.googleapis.com/io.statefun.sdk.egress.KinesisEgressRecord';

@@ -122,13 +122,18 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
   const colon = o.listen.lastIndexOf(':');
   const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(o.listen.slice(colon + 1));
-  if (port > 65_535) throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`);
+  if (port > 65_535)
+    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`);
   return Object.freeze({
     module,
     dataDir: resolve(o.dataDir),
     store,
     storeUrl: o.storeUrl,
-    nodeId: o.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    nodeId:
+      o.nodeId ??
+      `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
     advertise: o.advertise,
     leaseMs: o.leaseMs,
     heartbeatMs: o.heartbeatMs ?? Math.min(1_000, Math.floor(o.leaseMs / 4)),

@@ -226,7 +226,9 @@ export class Runtime {
       );
       await this.#cluster.start();
     }
-    const webhooks = this.#options.module.egresses.flatMap((e) => (e.kind === 'http' ? [{ id: e.id, url: e.url }] : []));
+    const webhooks = this.#options.module.egresses.flatMap((e) =>
+      e.kind === 'http' ? [{ id: e.id, url: e.url }] : [],
+    );
     if (webhooks.length > 0) {
       this.#shipper = new HttpEgressShipper(
         this.#store,

@@ -35,19 +35,22 @@ export class ApiClient {
 
   /** GET /v1/egress/{id}. */
   async egress(egressId: string, from = 0, limit = 1000) {
-    return this.#call<{ records: { offset: number; type: string; bytes: string; json?: unknown }[]; next: number }>(
-      'GET',
-      `/v1/egress/${egressId}?from=${from}&limit=${limit}`,
-    );
+    return this.#call<{
+      records: { offset: number; type: string; bytes: string; json?: unknown }[];
+      next: number;
+    }>('GET', `/v1/egress/${egressId}?from=${from}&limit=${limit}`);
   }
 
   /** Every record of a log egress. */
-  async allEgress(egressId: string): Promise<{ offset: number; type: string; bytes: string; json?: unknown }[]> {
+  async allEgress(
+    egressId: string,
+  ): Promise<{ offset: number; type: string; bytes: string; json?: unknown }[]> {
     const out = [];
     let from = 0;
     for (;;) {
       const page = await this.egress(egressId, from, 1000);
-      if (page.status !== 200) throw new Error(`egress read failed: ${page.status} ${JSON.stringify(page.body)}`);
+      if (page.status !== 200)
+        throw new Error(`egress read failed: ${page.status} ${JSON.stringify(page.body)}`);
       out.push(...page.body.records);
       if (page.body.records.length < 1000) return out;
       from = page.body.next;
@@ -56,10 +59,10 @@ export class ApiClient {
 
   /** GET /v1/state/{type}/{id}. */
   async state(functionType: string, id: string) {
-    return this.#call<{ values?: Record<string, { type: string; bytes: string; json?: unknown }>; error?: { code: string } }>(
-      'GET',
-      `/v1/state/${functionType}/${encodeURIComponent(id)}`,
-    );
+    return this.#call<{
+      values?: Record<string, { type: string; bytes: string; json?: unknown }>;
+      error?: { code: string };
+    }>('GET', `/v1/state/${functionType}/${encodeURIComponent(id)}`);
   }
 
   /** GET any path, parsing JSON when the answer is JSON. */
@@ -67,10 +70,23 @@ export class ApiClient {
     return this.#call<T>('GET', path);
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: Uint8Array | string): Promise<ApiAnswer<T>> {
-    const res = await request(this.baseUrl + path, { method, headers, ...(body === undefined ? {} : { body }) });
+  async #call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Uint8Array | string,
+  ): Promise<ApiAnswer<T>> {
+    const res = await request(this.baseUrl + path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await res.body.text();
     const isJson = String(res.headers['content-type'] ?? '').includes('json');
-    return { status: res.statusCode, headers: res.headers, body: (isJson && text !== '' ? JSON.parse(text) : text) as T };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: (isJson && text !== '' ? JSON.parse(text) : text) as T,
+    };
   }
 }

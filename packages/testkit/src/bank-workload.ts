@@ -34,13 +34,31 @@ export function generateBankOps(random: () => number, options: BankWorkloadOptio
     const txId = `tx-${options.seed}-${i}`;
     const r = random();
     if (r < 0.35) {
-      ops.push({ key: txId, type: 'bank/account', id: `acct-${pick(accounts)}`, typename: BANK_TYPES.deposit, body: { txId, amount: 1 + pick(100) } });
+      ops.push({
+        key: txId,
+        type: 'bank/account',
+        id: `acct-${pick(accounts)}`,
+        typename: BANK_TYPES.deposit,
+        body: { txId, amount: 1 + pick(100) },
+      });
     } else if (r < 0.75) {
       const from = pick(accounts);
       const to = (from + 1 + pick(accounts - 1)) % accounts;
-      ops.push({ key: txId, type: 'bank/account', id: `acct-${from}`, typename: BANK_TYPES.transfer, body: { txId, to: `acct-${to}`, amount: 1 + pick(50) } });
+      ops.push({
+        key: txId,
+        type: 'bank/account',
+        id: `acct-${from}`,
+        typename: BANK_TYPES.transfer,
+        body: { txId, to: `acct-${to}`, amount: 1 + pick(50) },
+      });
     } else {
-      ops.push({ key: txId, type: 'bank/counter', id: `counter-${pick(counters)}`, typename: BANK_TYPES.increment, body: { txId } });
+      ops.push({
+        key: txId,
+        type: 'bank/counter',
+        id: `counter-${pick(counters)}`,
+        typename: BANK_TYPES.increment,
+        body: { txId },
+      });
     }
   }
   return ops;
@@ -54,7 +72,11 @@ const RETRYABLE = /ECONNREFUSED|ECONNRESET|SocketError|other side closed|UND_ERR
  *
  * @returns the number of retries needed.
  */
-export async function submitBankOps(ops: readonly BankOp[], urls: () => readonly string[], concurrency = 16): Promise<number> {
+export async function submitBankOps(
+  ops: readonly BankOp[],
+  urls: () => readonly string[],
+  concurrency = 16,
+): Promise<number> {
   let next = 0;
   let retries = 0;
   let attempt = 0;
@@ -131,11 +153,19 @@ export interface BankCheck {
  * Waits until the ledger holds at least every expected record, then compares ledger (no duplicates, no
  * gaps in offsets), balances, total money and counters.
  */
-export async function checkBank(api: ApiClient, expected: BankExpectation, timeoutMs = 60_000): Promise<BankCheck> {
-  await waitFor('every ledger record', async () => (await api.allEgress(BANK_TYPES.ledger)).length >= expected.ledger.size, {
-    timeoutMs,
-    intervalMs: 100,
-  });
+export async function checkBank(
+  api: ApiClient,
+  expected: BankExpectation,
+  timeoutMs = 60_000,
+): Promise<BankCheck> {
+  await waitFor(
+    'every ledger record',
+    async () => (await api.allEgress(BANK_TYPES.ledger)).length >= expected.ledger.size,
+    {
+      timeoutMs,
+      intervalMs: 100,
+    },
+  );
   // Give a wrong duplicate a chance to show up.
   await new Promise((r) => setTimeout(r, 500));
   const records = await api.allEgress(BANK_TYPES.ledger);
@@ -149,14 +179,16 @@ export async function checkBank(api: ApiClient, expected: BankExpectation, timeo
     seen.set(key, e);
   });
   for (const key of expected.ledger.keys()) if (!seen.has(key)) problems.push(`missing ledger record ${key}`);
-  for (const key of seen.keys()) if (!expected.ledger.has(key)) problems.push(`unexpected ledger record ${key}`);
+  for (const key of seen.keys())
+    if (!expected.ledger.has(key)) problems.push(`unexpected ledger record ${key}`);
   let total = 0;
   for (const [acct, balance] of expected.balances) {
     const got = Number((await api.state('bank/account', acct)).body.values?.['balance']?.json ?? 0);
     total += got;
     if (got !== balance) problems.push(`balance of ${acct}: ${got}, expected ${balance}`);
   }
-  if (total !== expected.deposits) problems.push(`money not conserved: ${total}, expected ${expected.deposits}`);
+  if (total !== expected.deposits)
+    problems.push(`money not conserved: ${total}, expected ${expected.deposits}`);
   for (const [counter, count] of expected.counters) {
     const got = Number((await api.state('bank/counter', counter)).body.values?.['count']?.json ?? 0);
     if (got !== count) problems.push(`count of ${counter}: ${got}, expected ${count}`);

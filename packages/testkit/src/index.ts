@@ -24,7 +24,13 @@ export { Gate } from './fixtures/gate.js';
 export { metricValue } from './fixtures/prometheus.js';
 export { startEmbeddedRuntime } from './fixtures/embedded-runtime.js';
 export type { EmbeddedRuntime, EmbeddedRuntimeOptions } from './fixtures/embedded-runtime.js';
-export { serveRecording, officialResponder, resultReply, incompleteReply, missingSpecs } from './fixtures/recording-service.js';
+export {
+  serveRecording,
+  officialResponder,
+  resultReply,
+  incompleteReply,
+  missingSpecs,
+} from './fixtures/recording-service.js';
 export type {
   RecordingService,
   RecordedRequest,

@@ -15,7 +15,10 @@ export interface EndpointSpec {
  *
  * @example moduleYaml({ endpoints: [{ functions: 'example/*', urlPathTemplate: `${url}/{function.name}` }], logEgresses: ['example/out'] })
  */
-export function moduleYaml(spec: { endpoints: readonly EndpointSpec[]; logEgresses?: readonly string[] }): string {
+export function moduleYaml(spec: {
+  endpoints: readonly EndpointSpec[];
+  logEgresses?: readonly string[];
+}): string {
   const docs = spec.endpoints.map((e) => {
     const lines = [
       'kind: io.statefun.endpoints.v2/http',
@@ -27,6 +30,7 @@ export function moduleYaml(spec: { endpoints: readonly EndpointSpec[]; logEgress
     if (e.call !== undefined) lines.push('  transport:', `    call: ${e.call}`);
     return lines.join('\n');
   });
-  for (const id of spec.logEgresses ?? []) docs.push(['kind: io.statehouse.egress.v1/log', 'spec:', `  id: ${id}`].join('\n'));
+  for (const id of spec.logEgresses ?? [])
+    docs.push(['kind: io.statehouse.egress.v1/log', 'spec:', `  id: ${id}`].join('\n'));
   return docs.join('\n---\n') + '\n';
 }

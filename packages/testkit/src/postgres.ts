@@ -68,7 +68,6 @@ function databaseUrl(url: string, name: string): string {
   return parsed.toString();
 }
 
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

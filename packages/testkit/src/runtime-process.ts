@@ -50,14 +50,27 @@ export class RuntimeProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     const modulePath = join(this.#options.dataDir, '..', `module-${process.pid}-${Date.now()}.yaml`);
     await writeFile(modulePath, this.#options.moduleYaml);
-    const args = [CLI_BIN, 'run', modulePath, '--data-dir', this.#options.dataDir, '--listen', `127.0.0.1:${this.#port}`, ...(this.#options.args ?? [])];
+    const args = [
+      CLI_BIN,
+      'run',
+      modulePath,
+      '--data-dir',
+      this.#options.dataDir,
+      '--listen',
+      `127.0.0.1:${this.#port}`,
+      ...(this.#options.args ?? []),
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     const stderr: string[] = [];
-    child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`runtime did not become ready in ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
-      const lines = createInterface({ input: child.stdout! });
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`runtime did not become ready in ${timeoutMs} ms; stderr: ${stderr.join('')}`)),
+        timeoutMs,
+      );
+      const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         let entry: Record<string, unknown>;
         try {
@@ -84,7 +97,8 @@ export class RuntimeProcess {
   /** Sends a signal and waits for the process to exit. @returns its exit code (null when killed). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null)
+      return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
     const code = await exited;

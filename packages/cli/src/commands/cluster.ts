@@ -16,9 +16,24 @@ function formatTable(status: ClusterStatus): string {
       String(m.pendingTimers),
     ]);
   }
-  rows.push(['(unowned)', '', '', '', String(status.unowned.keyGroups), String(status.unowned.pendingMessages), '']);
+  rows.push([
+    '(unowned)',
+    '',
+    '',
+    '',
+    String(status.unowned.keyGroups),
+    String(status.unowned.pendingMessages),
+    '',
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /**
@@ -33,12 +48,21 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     console.log(CLUSTER_USAGE);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'status') throw new CliUsageError('ERR_CLI_UNKNOWN_COMMAND', `unknown cluster command ${JSON.stringify(sub)}\n\n${CLUSTER_USAGE}`);
+  if (sub !== 'status')
+    throw new CliUsageError(
+      'ERR_CLI_UNKNOWN_COMMAND',
+      `unknown cluster command ${JSON.stringify(sub)}\n\n${CLUSTER_USAGE}`,
+    );
   let values;
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { store: { type: 'string' }, json: { type: 'boolean' }, 'lease-timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        store: { type: 'string' },
+        json: { type: 'boolean' },
+        'lease-timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new CliUsageError('ERR_CLI_INVALID_FLAG', `${(err as Error).message}\n\n${CLUSTER_USAGE}`);
@@ -48,14 +72,20 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.store === undefined || !/^postgres(ql)?:\/\//.test(values.store)) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `cluster status needs --store postgres://... (the cluster's database)\n\n${CLUSTER_USAGE}`);
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `cluster status needs --store postgres://... (the cluster's database)\n\n${CLUSTER_USAGE}`,
+    );
   }
   const leaseMs = values['lease-timeout-ms'] === undefined ? 10_000 : Number(values['lease-timeout-ms']);
   let status: ClusterStatus;
   try {
     status = await readClusterStatus(values.store, leaseMs);
   } catch (err) {
-    throw new CliUsageError('ERR_CLI_STORE_UNREACHABLE', `cannot read the cluster from ${values.store.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`);
+    throw new CliUsageError(
+      'ERR_CLI_STORE_UNREACHABLE',
+      `cannot read the cluster from ${values.store.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`,
+    );
   }
   console.log(values.json === true ? JSON.stringify(status, null, 2) : formatTable(status));
   return 0;

@@ -11,7 +11,10 @@ function intFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--${name} must be a positive integer, got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }
@@ -50,24 +53,44 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) {
-    throw new CliUsageError('ERR_CLI_MISSING_MODULE', `statehouse run needs a module file, e.g. statehouse run module.yaml\n\n${RUN_USAGE}`);
+    throw new CliUsageError(
+      'ERR_CLI_MISSING_MODULE',
+      `statehouse run needs a module file, e.g. statehouse run module.yaml\n\n${RUN_USAGE}`,
+    );
   }
   const level = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(level)) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`,
+    );
   }
   if (values.store !== undefined && !/^postgres(ql)?:\/\//.test(values.store)) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `--store must be a postgres://... URL (omit it for the embedded SQLite store), got ${JSON.stringify(values.store)}`);
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--store must be a postgres://... URL (omit it for the embedded SQLite store), got ${JSON.stringify(values.store)}`,
+    );
   }
-  if (values.store === undefined && (values['node-id'] !== undefined || values.advertise !== undefined || values['lease-timeout-ms'] !== undefined)) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', '--node-id, --advertise and --lease-timeout-ms need cluster mode: add --store postgres://...');
+  if (
+    values.store === undefined &&
+    (values['node-id'] !== undefined ||
+      values.advertise !== undefined ||
+      values['lease-timeout-ms'] !== undefined)
+  ) {
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      '--node-id, --advertise and --lease-timeout-ms need cluster mode: add --store postgres://...',
+    );
   }
   const files = await Promise.all(
     positionals.map(async (path) => {
       try {
         return { path, text: await readFile(path, 'utf8') };
       } catch (err) {
-        throw new CliUsageError('ERR_CLI_MODULE_NOT_READABLE', `cannot read module file ${path}: ${(err as Error).message}`);
+        throw new CliUsageError(
+          'ERR_CLI_MODULE_NOT_READABLE',
+          `cannot read module file ${path}: ${(err as Error).message}`,
+        );
       }
     }),
   );
@@ -79,6 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let exitCode = 0;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  // eslint-disable-next-line prefer-const -- `stop` reads it before it is assigned (a signal during startup); a const would be in its TDZ
   let runtime: Runtime | undefined;
   let stopRequested: string | undefined;
   const stop = (signal: string): void => {

@@ -13,13 +13,22 @@ import type { ApiValue } from './value-json.js';
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {
   /** Enqueues an ingress message once committed. @throws {@link ApiError} */
-  ingress(target: FunctionAddress, argument: StoredValue, idempotencyKey: string | undefined): Promise<{ messageId: string }>;
+  ingress(
+    target: FunctionAddress,
+    argument: StoredValue,
+    idempotencyKey: string | undefined,
+  ): Promise<{ messageId: string }>;
   /**
    * Reads a log egress; when nothing is at `from` yet, waits up to `waitMs` for records to be committed.
    *
    * @throws {@link ApiError} 404 when no such log egress exists.
    */
-  readEgress(egressId: string, from: number, limit: number, waitMs: number): Promise<{ records: unknown[]; next: number }>;
+  readEgress(
+    egressId: string,
+    from: number,
+    limit: number,
+    waitMs: number,
+  ): Promise<{ records: unknown[]; next: number }>;
   /** Reads the committed state of an address; `undefined` when it has none. */
   readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
   /** Stalled addresses. */
@@ -66,8 +75,19 @@ export class ApiServer {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: NodeJS.ErrnoException): void => {
         const where = `${this.#options.host}:${this.#options.port}`;
-        const why = err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
-        reject(new ConfigError('ERR_CONFIG_LISTEN_FAILED', `cannot listen on ${where}: ${why}; choose another --listen HOST:PORT`, { cause: err }));
+        const why =
+          err.code === 'EADDRINUSE'
+            ? 'the address is in use'
+            : err.code === 'EACCES'
+              ? 'permission denied'
+              : err.message;
+        reject(
+          new ConfigError(
+            'ERR_CONFIG_LISTEN_FAILED',
+            `cannot listen on ${where}: ${why}; choose another --listen HOST:PORT`,
+            { cause: err },
+          ),
+        );
       };
       this.#server.once('error', fail);
       this.#server.listen(this.#options.port, this.#options.host, () => {
@@ -141,14 +161,23 @@ export class ApiServer {
       }
       return sendJson(res, 200, { values });
     }
-    throw new ApiError(404, 'ERR_API_NOT_FOUND', `no route for ${method} ${url.pathname}; see docs/runtime.md for the HTTP API`);
+    throw new ApiError(
+      404,
+      'ERR_API_NOT_FOUND',
+      `no route for ${method} ${url.pathname}; see docs/runtime.md for the HTTP API`,
+    );
   }
 
   async #ingress(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
     if (this.#closing) {
-      throw new ApiError(503, 'ERR_API_SHUTTING_DOWN', 'the runtime is shutting down; retry against another process or later', {
-        retryAfterSeconds: 1,
-      });
+      throw new ApiError(
+        503,
+        'ERR_API_SHUTTING_DOWN',
+        'the runtime is shutting down; retry against another process or later',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
     }
     if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
       throw new ApiError(
@@ -160,18 +189,37 @@ export class ApiServer {
     const [namespace, name, id] = decodeSegments(parts);
     const typeHeader = header(req, 'statefun-type');
     if (typeHeader === undefined || typeHeader === '') {
-      throw new ApiError(400, 'ERR_API_MISSING_TYPE', 'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart');
+      throw new ApiError(
+        400,
+        'ERR_API_MISSING_TYPE',
+        'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
+      );
     }
     const slash = typeHeader.lastIndexOf('/');
     if (slash <= 0 || slash === typeHeader.length - 1 || /\s/.test(typeHeader)) {
-      throw new ApiError(400, 'ERR_API_MALFORMED_TYPE', `statefun-type ${JSON.stringify(typeHeader)} is not a typename; use namespace/name, e.g. example/AddToCart`);
+      throw new ApiError(
+        400,
+        'ERR_API_MALFORMED_TYPE',
+        `statefun-type ${JSON.stringify(typeHeader)} is not a typename; use namespace/name, e.g. example/AddToCart`,
+      );
     }
     const idempotencyKey = header(req, 'idempotency-key');
-    if (idempotencyKey !== undefined && (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
-      throw new ApiError(400, 'ERR_API_MALFORMED_IDEMPOTENCY_KEY', `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+    ) {
+      throw new ApiError(
+        400,
+        'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
+        `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+      );
     }
     const body = await readBody(req, this.#options.maxIngressBytes);
-    const result = await this.#backend.ingress({ type: `${namespace}/${name}`, id: id! }, { typename: typeHeader, value: body }, idempotencyKey);
+    const result = await this.#backend.ingress(
+      { type: `${namespace}/${name}`, id: id! },
+      { typename: typeHeader, value: body },
+      idempotencyKey,
+    );
     sendJson(res, 202, result);
   }
 
@@ -216,7 +264,11 @@ function intParam(url: URL, name: string, fallback: number): number {
   if (raw === null) return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new ApiError(400, 'ERR_API_MALFORMED_QUERY', `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0`);
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_QUERY',
+      `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0`,
+    );
   }
   return n;
 }
@@ -253,11 +305,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
 }
 
 function tooLarge(size: number, limit: number): ApiError {
-  return new ApiError(413, 'ERR_API_BODY_TOO_LARGE', `the body has ${size} bytes or more; the limit is ${limit} (raise it with --max-ingress-bytes)`);
+  return new ApiError(
+    413,
+    'ERR_API_BODY_TOO_LARGE',
+    `the body has ${size} bytes or more; the limit is ${limit} (raise it with --max-ingress-bytes)`,
+  );
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }

@@ -31,7 +31,10 @@ export interface ApiValue {
  * `io.statefun.types/*` types, the parsed value when the bytes are UTF-8 JSON, and is absent otherwise.
  */
 export function toApiValue(v: StoredValue): ApiValue {
-  const base = { type: v.typename, bytes: Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength).toString('base64') };
+  const base = {
+    type: v.typename,
+    bytes: Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength).toString('base64'),
+  };
   const json = decodeJson(v);
   return json === undefined ? base : { ...base, json: json.value };
 }

@@ -52,14 +52,19 @@ class BlockStream {
       this.#current = block;
       if (block === undefined) {
         this.#prefetch();
-        throw new StatehouseError('ERR_ENGINE_IDS_EXHAUSTED', `no ${this.#what} block is reserved yet; the batch is retried`, {
-          retryable: true,
-        });
+        throw new StatehouseError(
+          'ERR_ENGINE_IDS_EXHAUSTED',
+          `no ${this.#what} block is reserved yet; the batch is retried`,
+          {
+            retryable: true,
+          },
+        );
       }
     }
     const id = block.next++;
     // Reserve the next block when half of this one is used, so that allocation never waits.
-    if (this.#spare === undefined && (block.next - block.first) * 2 >= block.last - block.first + 1) this.#prefetch();
+    if (this.#spare === undefined && (block.next - block.first) * 2 >= block.last - block.first + 1)
+      this.#prefetch();
     return id;
   }
 

@@ -81,7 +81,10 @@ export class ClusterMode {
     await this.coordinator.start();
     // A notification lost while the LISTEN connection reconnects must not leave messages waiting until the
     // next one: reload every owned inbox now and then (reloads never deliver a message twice).
-    this.#sweep = setInterval(() => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }), SWEEP_INTERVAL_MS);
+    this.#sweep = setInterval(
+      () => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }),
+      SWEEP_INTERVAL_MS,
+    );
     this.#sweep.unref();
   }
 
@@ -95,7 +98,9 @@ export class ClusterMode {
   /** A commit was fenced: drop everything and re-take what is still ours. */
   fenced(): void {
     this.#parts.metrics.fencingAborts.inc();
-    this.coordinator.lose().catch((err: unknown) => this.#parts.log.error({ err }, 'recovery after a fenced commit failed'));
+    this.coordinator
+      .lose()
+      .catch((err: unknown) => this.#parts.log.error({ err }, 'recovery after a fenced commit failed'));
   }
 
   #wake(wake: KeyGroupWake): void {
@@ -104,7 +109,8 @@ export class ClusterMode {
       named.add(keyGroup);
       if (this.coordinator.owns(keyGroup)) this.#pendingSeqs.add(seq);
     }
-    for (const kg of wake.keyGroups) if (!named.has(kg) && this.coordinator.owns(kg)) this.#pendingLoads.add(kg);
+    for (const kg of wake.keyGroups)
+      if (!named.has(kg) && this.coordinator.owns(kg)) this.#pendingLoads.add(kg);
     if ((this.#pendingLoads.size === 0 && this.#pendingSeqs.size === 0) || this.#loadScheduled) return;
     this.#loadScheduled = true;
     this.coordinator
@@ -116,7 +122,9 @@ export class ClusterMode {
         this.#pendingSeqs.clear();
         if (kgs.length > 0 || seqs.length > 0) await this.#loadInboxes(kgs, seqs);
       })
-      .catch((err: unknown) => this.#parts.log.warn({ err }, 'inbox reload failed; the next wake-up retries'));
+      .catch((err: unknown) =>
+        this.#parts.log.warn({ err }, 'inbox reload failed; the next wake-up retries'),
+      );
   }
 
   /** Loads pending messages of owned key groups that were not delivered yet. Runs in the serial section. */

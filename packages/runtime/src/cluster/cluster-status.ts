@@ -37,18 +37,27 @@ export interface ClusterStatus {
  * @throws when the database cannot be reached or has no Statehouse schema.
  */
 export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<ClusterStatus> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5, types: { bigint: postgres.BigInt } });
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 5,
+    types: { bigint: postgres.BigInt },
+  });
   try {
-    const now = Number((await sql`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now`)[0]!['now']);
+    const now = Number(
+      (await sql`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now`)[0]!['now'],
+    );
     const meta = await sql`SELECT value FROM meta WHERE key = 'key_groups'`;
     const totalKeyGroups = Number(meta[0]?.['value'] ?? 256);
-    const members = await sql`SELECT node_id, advertise, heartbeat_at, started_at FROM members ORDER BY node_id`;
+    const members =
+      await sql`SELECT node_id, advertise, heartbeat_at, started_at FROM members ORDER BY node_id`;
     const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
     const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
     const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
     const ownerOf = new Map<number, string>();
     for (const l of leases) {
-      if (l['owner'] !== null && Number(l['expires_at']) > now) ownerOf.set(Number(l['key_group']), String(l['owner']));
+      if (l['owner'] !== null && Number(l['expires_at']) > now)
+        ownerOf.set(Number(l['key_group']), String(l['owner']));
     }
     const tally = (rows: postgres.RowList<postgres.Row[]>): Map<string, number> => {
       const out = new Map<string, number>();

@@ -50,7 +50,13 @@ export class ClusterCoordinator {
   #lastView: ClusterView | undefined;
   #lastHeartbeatOk = 0;
 
-  constructor(store: ClusterStore, options: CoordinatorOptions, hooks: OwnershipHooks, log: Logger, observer?: CoordinatorObserver) {
+  constructor(
+    store: ClusterStore,
+    options: CoordinatorOptions,
+    hooks: OwnershipHooks,
+    log: Logger,
+    observer?: CoordinatorObserver,
+  ) {
     this.#store = store;
     this.#options = options;
     this.#hooks = hooks;
@@ -188,7 +194,10 @@ export class ClusterCoordinator {
         for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
         await this.#hooks.onAcquired(acquired);
         this.#observer?.onOwnershipChange('acquired', acquired.size);
-        this.#log.info({ count: acquired.size, owned: this.#owned.size, members: members.length }, 'acquired key groups');
+        this.#log.info(
+          { count: acquired.size, owned: this.#owned.size, members: members.length },
+          'acquired key groups',
+        );
       }
     }
   }

@@ -49,7 +49,13 @@ export class HttpEgressShipper {
   /** Undelivered records per egress, known at the last poll. */
   readonly lag = new Map<string, number>();
 
-  constructor(store: Store, egresses: readonly WebhookEgress[], log: Logger, options: HttpEgressShipperOptions = {}, observer?: ShipperObserver) {
+  constructor(
+    store: Store,
+    egresses: readonly WebhookEgress[],
+    log: Logger,
+    options: HttpEgressShipperOptions = {},
+    observer?: ShipperObserver,
+  ) {
     this.#store = store;
     this.#egresses = egresses;
     this.#log = log.child({ component: 'http-egress' });
@@ -89,8 +95,18 @@ export class HttpEgressShipper {
         if (signal.aborted) return;
         failures += 1;
         this.#observer?.onFailed(egress.id);
-        this.#log.warn({ err, egressId: egress.id, url: egress.url, failures }, 'egress delivery failed; retrying');
-        await this.#wait(egress.id, backoffDelay(failures, this.#maxBackoffMs, { initialMs: 100, maxMs: this.#maxBackoffMs, stalledMaxMs: this.#maxBackoffMs }));
+        this.#log.warn(
+          { err, egressId: egress.id, url: egress.url, failures },
+          'egress delivery failed; retrying',
+        );
+        await this.#wait(
+          egress.id,
+          backoffDelay(failures, this.#maxBackoffMs, {
+            initialMs: 100,
+            maxMs: this.#maxBackoffMs,
+            stalledMaxMs: this.#maxBackoffMs,
+          }),
+        );
         continue;
       }
       if (!delivered) await this.#wait(egress.id, 1_000);
@@ -105,7 +121,11 @@ export class HttpEgressShipper {
     if (records.length === 0) return false;
     const body = JSON.stringify({
       egress: egress.id,
-      records: records.map((r) => ({ id: `${egress.id}/${r.offset}`, offset: r.offset, ...toApiValue(r.value) })),
+      records: records.map((r) => ({
+        id: `${egress.id}/${r.offset}`,
+        offset: r.offset,
+        ...toApiValue(r.value),
+      })),
     });
     const last = records[records.length - 1]!.offset;
     const res = await request(egress.url, {

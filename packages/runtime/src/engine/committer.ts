@@ -170,7 +170,8 @@ export class Committer {
       pushAll(p.messages, effects.messages);
       for (const op of effects.timerOps) {
         if ('add' in op) {
-          if (op.add.token !== undefined) p.timerByToken.set(tokenKey(op.add.sender, op.add.token), p.timers.length);
+          if (op.add.token !== undefined)
+            p.timerByToken.set(tokenKey(op.add.sender, op.add.token), p.timers.length);
           p.timers.push(op.add);
           continue;
         }
@@ -222,6 +223,7 @@ export class Committer {
   }
 
   #assertOpen(): void {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the commit failure exactly as the store threw it
     if (this.#failed !== undefined) throw this.#failed;
     if (this.#fenced !== undefined) throw this.#fenced;
     if (this.#closed) throw new Error('committer is closed');
@@ -281,9 +283,17 @@ export class Committer {
         const fenced = err instanceof StoreError && err.code === 'ERR_STORE_FENCED';
         this.#log.warn(
           { err: fenced ? (err as Error).message : err, rows: batch.rows },
-          fenced ? 'commit fenced: key group ownership changed' : 'commit failed; reloading owned key groups from the store',
+          fenced
+            ? 'commit fenced: key group ownership changed'
+            : 'commit failed; reloading owned key groups from the store',
         );
-        const storeErr = err instanceof StoreError ? err : new StoreError('ERR_STORE_COMMIT_FAILED', String((err as Error)?.message ?? err), { cause: err, retryable: true });
+        const storeErr =
+          err instanceof StoreError
+            ? err
+            : new StoreError('ERR_STORE_COMMIT_FAILED', String((err as Error)?.message ?? err), {
+                cause: err,
+                retryable: true,
+              });
         this.#fenced = storeErr;
         const rest = this.#pending;
         this.#pending = new PendingBatch();
@@ -295,7 +305,10 @@ export class Committer {
         return;
       }
       this.#failed = err;
-      this.#log.error({ err, rows: batch.rows }, 'commit failed; the runtime stops and recovers from the store');
+      this.#log.error(
+        { err, rows: batch.rows },
+        'commit failed; the runtime stops and recovers from the store',
+      );
       for (const w of batch.waiters) w.reject(err);
       for (const w of batch.ingressWaiters) w.reject(err);
       const rest = this.#pending;

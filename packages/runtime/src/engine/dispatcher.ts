@@ -4,8 +4,18 @@
  * handed to the committer in order.
  */
 import type { Logger } from 'pino';
-import { FromFunction, ExpireMode as ProtoExpireMode, type InvocationResponseProps } from '@statehouse/protocol';
-import { addressKey, formatAddress, keyGroupOf, type FunctionAddress, type FunctionType } from '../core/address.js';
+import {
+  type FromFunction,
+  ExpireMode as ProtoExpireMode,
+  type InvocationResponseProps,
+} from '@statehouse/protocol';
+import {
+  addressKey,
+  formatAddress,
+  keyGroupOf,
+  type FunctionAddress,
+  type FunctionType,
+} from '../core/address.js';
 import { FunctionReplyError, StatehouseError } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
 import type { FunctionClient, FunctionClientOptions } from '../invoke/function-client.js';
@@ -270,7 +280,16 @@ export class Dispatcher {
       .submitEffects({
         consumedMessages: [],
         firedTimers: [timer.id],
-        messages: [{ seq, keyGroup: targetGroup, target: timer.target, caller: timer.sender, argument: timer.argument, enqueuedAt: Date.now() }],
+        messages: [
+          {
+            seq,
+            keyGroup: targetGroup,
+            target: timer.target,
+            caller: timer.sender,
+            argument: timer.argument,
+            enqueuedAt: Date.now(),
+          },
+        ],
         timerOps: [],
         stateWrites: [],
         egress: [],
@@ -342,14 +361,22 @@ export class Dispatcher {
   }
 
   /** Runs one batch to success (or until shutdown). @returns false when aborted. */
-  async #invoke(mb: Mailbox, batch: PendingMessage[], resolved: ResolvedEndpoint | undefined): Promise<boolean> {
+  async #invoke(
+    mb: Mailbox,
+    batch: PendingMessage[],
+    resolved: ResolvedEndpoint | undefined,
+  ): Promise<boolean> {
     const { cache, client, metrics, specs } = this.#deps;
     const type = mb.address.type;
     const signal = this.#abort.signal;
     // Created on first use: most invocations never log.
     let childLog: Logger | undefined;
     const log = (): Logger =>
-      (childLog ??= this.#log.child({ functionType: type, functionId: mb.address.id, keyGroup: mb.keyGroup }));
+      (childLog ??= this.#log.child({
+        functionType: type,
+        functionId: mb.address.id,
+        keyGroup: mb.keyGroup,
+      }));
     const state = await cache.acquire(mb.address);
     let generation: number | undefined;
     try {
@@ -371,9 +398,16 @@ export class Dispatcher {
           const sentSpecs = typeSpecs.size;
           const body = buildRequest(mb.address, typeSpecs, state, batch, Date.now());
           // Once stalled, every attempt gets the whole budget again; before, attempts share it.
-          const remaining = mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
+          const remaining =
+            mb.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
           const t0 = performance.now();
-          const { reply } = await client.call(this.#urlOf(resolved.url), resolved.endpoint.transport, body, remaining, resolved.socketPath);
+          const { reply } = await client.call(
+            this.#urlOf(resolved.url),
+            resolved.endpoint.transport,
+            body,
+            remaining,
+            resolved.socketPath,
+          );
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
           // A reset (fenced commit) may have happened while the reply was on its way: never apply it then.
           if (signal.aborted) return false;
@@ -397,7 +431,13 @@ export class Dispatcher {
           const elapsed = Date.now() - started;
           const message = (err as Error).message;
           if (mb.stall === undefined && elapsed >= budgetMs) {
-            mb.stall = { address: mb.address, since: Date.now(), attempts: attempt, batchSize: batch.length, lastError: { code, message } };
+            mb.stall = {
+              address: mb.address,
+              since: Date.now(),
+              attempts: attempt,
+              batchSize: batch.length,
+              lastError: { code, message },
+            };
             log().error(
               { err, attempts: attempt, batchSize: batch.length },
               `address ${formatAddress(mb.address)} is stalled: its batch keeps failing; it is retried until it succeeds`,
@@ -407,7 +447,10 @@ export class Dispatcher {
           } else {
             log().warn({ err, attempt, batchSize: batch.length }, 'invocation attempt failed; retrying');
           }
-          const cap = mb.stall !== undefined ? this.#options.backoff.stalledMaxMs : Math.min(this.#options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
+          const cap =
+            mb.stall !== undefined
+              ? this.#options.backoff.stalledMaxMs
+              : Math.min(this.#options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
           // A stalled address must not keep one of the bounded invocation slots while it waits: otherwise
           // enough stalled addresses would stop every other address.
           if (mb.stall !== undefined) this.#releaseSlot(mb);
@@ -461,7 +504,12 @@ export class Dispatcher {
   }
 
   /** Applies a validated reply in memory and submits its effects. @returns the commit generation. */
-  #apply(mb: Mailbox, batch: readonly PendingMessage[], state: AddressState, reply: InvocationResponseProps): number {
+  #apply(
+    mb: Mailbox,
+    batch: readonly PendingMessage[],
+    state: AddressState,
+    reply: InvocationResponseProps,
+  ): number {
     const { committer, timers, ids, specs, metrics } = this.#deps;
     const self = mb.address;
     const typeSpecs = specs.specsOf(self.type);
@@ -482,7 +530,13 @@ export class Dispatcher {
       mutated.add(name);
       if (m.value === undefined) {
         state.delete(name);
-        stateWrites.push({ keyGroup: mb.keyGroup, address: self, name, value: undefined, expiresAt: undefined });
+        stateWrites.push({
+          keyGroup: mb.keyGroup,
+          address: self,
+          name,
+          value: undefined,
+          expiresAt: undefined,
+        });
       } else {
         const expiresAt = m.spec.expireMode === 'NONE' ? undefined : now + m.spec.expireAfterMs;
         state.set(name, { name, typename: m.value.typename, value: m.value.value, expiresAt });
@@ -496,7 +550,13 @@ export class Dispatcher {
       if (current === undefined) continue;
       const expiresAt = now + spec.expireAfterMs;
       state.set(spec.stateName, { ...current, expiresAt });
-      stateWrites.push({ keyGroup: mb.keyGroup, address: self, name: spec.stateName, value: current, expiresAt });
+      stateWrites.push({
+        keyGroup: mb.keyGroup,
+        address: self,
+        name: spec.stateName,
+        value: current,
+        expiresAt,
+      });
     }
 
     const messages: StoredMessage[] = valid.messages.map((m) => ({
@@ -542,7 +602,8 @@ export class Dispatcher {
 
     const fenceKeyGroups = [mb.keyGroup];
     for (const m of batch) {
-      if (m.source.kind === 'timer' && !fenceKeyGroups.includes(m.source.keyGroup)) fenceKeyGroups.push(m.source.keyGroup);
+      if (m.source.kind === 'timer' && !fenceKeyGroups.includes(m.source.keyGroup))
+        fenceKeyGroups.push(m.source.keyGroup);
     }
     const consumedMessages = batch.filter(isMessage).map((m) => m.source.seq);
     const effects: EffectSet = {
@@ -573,17 +634,27 @@ export class Dispatcher {
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
     for (const m of messages) {
       if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
-      this.deliver({ source: { kind: 'message', seq: m.seq }, target: m.target, keyGroup: m.keyGroup, caller: self, argument: m.argument });
+      this.deliver({
+        source: { kind: 'message', seq: m.seq },
+        target: m.target,
+        keyGroup: m.keyGroup,
+        caller: self,
+        argument: m.argument,
+      });
     }
     return generation;
   }
 }
 
-function isTimer(m: PendingMessage): m is PendingMessage & { source: Extract<MessageSource, { kind: 'timer' }> } {
+function isTimer(
+  m: PendingMessage,
+): m is PendingMessage & { source: Extract<MessageSource, { kind: 'timer' }> } {
   return m.source.kind === 'timer';
 }
 
-function isMessage(m: PendingMessage): m is PendingMessage & { source: Extract<MessageSource, { kind: 'message' }> } {
+function isMessage(
+  m: PendingMessage,
+): m is PendingMessage & { source: Extract<MessageSource, { kind: 'message' }> } {
   return m.source.kind === 'message';
 }
 

@@ -35,7 +35,8 @@ export class RuntimeMetrics {
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
+    if (options.collectProcessMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
     this.invocations = new Counter({
       name: 'statehouse_invocations_total',
       help: 'Successful invocations (one batch each) per function type',
@@ -151,10 +152,18 @@ export class RuntimeMetrics {
         },
       });
     };
-    simple('statehouse_inbox_messages', 'Messages in all inboxes of this process', () => sources.inboxMessages());
+    simple('statehouse_inbox_messages', 'Messages in all inboxes of this process', () =>
+      sources.inboxMessages(),
+    );
     simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
-    simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () => sources.inFlightInvocations());
-    simple('statehouse_cluster_owned_key_groups', 'Key groups this process owns', () => sources.ownedKeyGroups());
-    simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () => sources.cachedAddresses());
+    simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () =>
+      sources.inFlightInvocations(),
+    );
+    simple('statehouse_cluster_owned_key_groups', 'Key groups this process owns', () =>
+      sources.ownedKeyGroups(),
+    );
+    simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () =>
+      sources.cachedAddresses(),
+    );
   }
 }

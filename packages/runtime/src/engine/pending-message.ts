@@ -19,5 +19,11 @@ export interface PendingMessage {
 
 /** The mailbox entry of a message read from the store. */
 export function pendingFromStored(m: StoredMessage): PendingMessage {
-  return { source: { kind: 'message', seq: m.seq }, target: m.target, keyGroup: m.keyGroup, caller: m.caller, argument: m.argument };
+  return {
+    source: { kind: 'message', seq: m.seq },
+    target: m.target,
+    keyGroup: m.keyGroup,
+    caller: m.caller,
+    argument: m.argument,
+  };
 }

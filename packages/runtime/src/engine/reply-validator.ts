@@ -20,7 +20,13 @@ export interface ValidMutation {
 
 /** A validated delayed message or cancellation, in reply order. */
 export type ValidDelayed =
-  | { readonly kind: 'send'; readonly delayMs: number; readonly target: FunctionAddress; readonly argument: StoredValue; readonly token: string | undefined }
+  | {
+      readonly kind: 'send';
+      readonly delayMs: number;
+      readonly target: FunctionAddress;
+      readonly argument: StoredValue;
+      readonly token: string | undefined;
+    }
   | { readonly kind: 'cancel'; readonly token: string };
 
 /** A reply that can be applied. */
@@ -75,7 +81,10 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
       }
       mutations.push({ spec, value: { typename, value: m.stateValue?.value ?? EMPTY } });
     } else {
-      throw new FunctionReplyError('ERR_REPLY_INVALID_MUTATION', `state_mutations[${i}] has unknown mutation_type ${String(type)}`);
+      throw new FunctionReplyError(
+        'ERR_REPLY_INVALID_MUTATION',
+        `state_mutations[${i}] has unknown mutation_type ${String(type)}`,
+      );
     }
   }
 
@@ -91,7 +100,10 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
     const token = d.cancellationToken ?? '';
     if (d.isCancellationRequest === true) {
       if (token === '') {
-        throw new FunctionReplyError('ERR_REPLY_EMPTY_CANCELLATION_TOKEN', `${where} is a cancellation with an empty cancellation_token`);
+        throw new FunctionReplyError(
+          'ERR_REPLY_EMPTY_CANCELLATION_TOKEN',
+          `${where} is a cancellation with an empty cancellation_token`,
+        );
       }
       tokens.delete(token);
       delayed.push({ kind: 'cancel', token });
@@ -99,7 +111,10 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
     }
     const delayMs = Number(d.delayInMs ?? 0);
     if (!Number.isSafeInteger(delayMs) || delayMs < 0) {
-      throw new FunctionReplyError('ERR_REPLY_INVALID_DELAY', `${where} has delay_in_ms ${String(d.delayInMs)}; it must be an integer ≥ 0`);
+      throw new FunctionReplyError(
+        'ERR_REPLY_INVALID_DELAY',
+        `${where} has delay_in_ms ${String(d.delayInMs)}; it must be an integer ≥ 0`,
+      );
     }
     if (token !== '') {
       const cancelledHere = delayed.some((x) => x.kind === 'cancel' && x.token === token);
@@ -138,7 +153,10 @@ function targetOf(a: AddressProps | null | undefined, where: string, ctx: ReplyC
   const namespace = a?.namespace ?? '';
   const name = a?.type ?? '';
   if (a == null || namespace === '' || name === '') {
-    throw new FunctionReplyError('ERR_REPLY_INVALID_TARGET', `${where} has no target address (namespace and type are required)`);
+    throw new FunctionReplyError(
+      'ERR_REPLY_INVALID_TARGET',
+      `${where} has no target address (namespace and type are required)`,
+    );
   }
   const type = `${namespace}/${name}`;
   if (!ctx.isBound(type)) {
@@ -152,7 +170,10 @@ function targetOf(a: AddressProps | null | undefined, where: string, ctx: ReplyC
 
 function argumentOf(v: TypedValueProps | null | undefined, where: string): StoredValue {
   if (v == null || (v.typename ?? '') === '') {
-    throw new FunctionReplyError('ERR_REPLY_MISSING_ARGUMENT', `${where} has no argument (a TypedValue with a typename is required)`);
+    throw new FunctionReplyError(
+      'ERR_REPLY_MISSING_ARGUMENT',
+      `${where} has no argument (a TypedValue with a typename is required)`,
+    );
   }
   return { typename: v.typename!, value: v.value ?? EMPTY };
 }

@@ -34,7 +34,10 @@ export function buildRequest(
     persisted.push(
       live === undefined
         ? { stateName: spec.stateName }
-        : { stateName: spec.stateName, stateValue: { typename: spec.typename, hasValue: true, value: live.value } },
+        : {
+            stateName: spec.stateName,
+            stateValue: { typename: spec.typename, hasValue: true, value: live.value },
+          },
     );
   }
   const invocations: ToFunctionInvocationProps[] = batch.map((m) =>
@@ -45,5 +48,7 @@ export function buildRequest(
           argument: { typename: m.argument.typename, hasValue: true, value: m.argument.value },
         },
   );
-  return ToFunction.encode({ invocation: { target: toProtoAddress(target), state: persisted, invocations } }).finish();
+  return ToFunction.encode({
+    invocation: { target: toProtoAddress(target), state: persisted, invocations },
+  }).finish();
 }

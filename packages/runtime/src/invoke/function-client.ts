@@ -96,9 +96,13 @@ export class FunctionClient {
           : await readBody(response.body, url, transport.payloadMaxBytes);
     } catch (err) {
       if (err instanceof InvocationError) throw err;
-      throw new InvocationError('ERR_INVOKE_TRANSPORT', `reading the reply of ${url.href} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new InvocationError(
+        'ERR_INVOKE_TRANSPORT',
+        `reading the reply of ${url.href} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     if (status < 200 || status > 299) {
       throw new InvocationError(

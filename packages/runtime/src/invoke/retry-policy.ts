@@ -11,7 +11,11 @@ export interface BackoffOptions {
 }
 
 /** Default backoff settings. */
-export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 2, maxMs: 1_000, stalledMaxMs: 10_000 });
+export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
+  initialMs: 2,
+  maxMs: 1_000,
+  stalledMaxMs: 10_000,
+});
 
 /**
  * The delay before the next attempt: `initial · 2^attempt`, capped, with ±25 % jitter so that many addresses
@@ -22,7 +26,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 2, max
  * @param options - backoff settings.
  * @returns milliseconds to wait.
  */
-export function backoffDelay(attempt: number, capMs: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
+export function backoffDelay(
+  attempt: number,
+  capMs: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+): number {
   const base = Math.min(capMs, options.initialMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(1, Math.round(base * (0.75 + Math.random() * 0.5)));
 }

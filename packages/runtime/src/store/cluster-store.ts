@@ -3,7 +3,7 @@
  * fenced commits, id blocks that are unique across processes, and wake-ups for key groups that received
  * messages from other processes. Implemented by the PostgreSQL store.
  */
-import type { CommitBatch, CommitResult, Store } from './store.js';
+import type { CommitBatch, CommitResult, Store, StoredMessage } from './store.js';
 
 /** What a wake-up names: key groups with new messages, and the new messages' seqs when known. */
 export interface KeyGroupWake {
@@ -89,7 +89,7 @@ export interface ClusterStore extends Store {
    */
   listen(onWake: (wake: KeyGroupWake) => void): Promise<() => Promise<void>>;
   /** Pending messages with these seqs (the ones still pending), in seq order. */
-  loadMessagesBySeq(seqs: readonly number[]): Promise<import('./store.js').StoredMessage[]>;
+  loadMessagesBySeq(seqs: readonly number[]): Promise<StoredMessage[]>;
 }
 
 /** Whether a store can serve several processes (implements {@link ClusterStore}). */

@@ -349,7 +349,9 @@ export function describeStoreConformance(
 
       it('applies cancellations before new timers, so a cancelled token can be reused in one batch', async () => {
         await store.commit(batch({ timers: [timer(1, { token: 't' })] }));
-        await store.commit(batch({ cancellations: [{ sender: CART, token: 't' }], timers: [timer(2, { token: 't' })] }));
+        await store.commit(
+          batch({ cancellations: [{ sender: CART, token: 't' }], timers: [timer(2, { token: 't' })] }),
+        );
         expect(ids(await store.loadTimers())).toEqual([2]);
       });
 

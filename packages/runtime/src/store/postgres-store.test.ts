@@ -275,6 +275,9 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
       ],
     });
     const withSeqs = encodeKeyGroupPayloads([9], [{ keyGroup: 2, seq: 40 }]);
-    expect(decodeKeyGroupPayload(withSeqs.join(','))).toEqual({ keyGroups: [9, 2], seqs: [{ keyGroup: 2, seq: 40 }] });
+    expect(decodeKeyGroupPayload(withSeqs.join(','))).toEqual({
+      keyGroups: [9, 2],
+      seqs: [{ keyGroup: 2, seq: 40 }],
+    });
   });
 });

@@ -94,41 +94,69 @@ describe('cluster mode with real processes', () => {
   it('a SIGKILLed member: survivors take its key groups within the lease timeout; exactly-once holds', async () => {
     const url = await pg.createDatabase();
     const [a, b, c] = [await startNode(url, 'a'), await startNode(url, 'b'), await startNode(url, 'c')];
-    await waitFor('three-way split', balanced([a!, b!, c!]), { timeoutMs: 15_000 });
-    const live = new Set([a!, b!, c!]);
+    await waitFor('three-way split', balanced([a, b, c]), { timeoutMs: 15_000 });
+    const live = new Set([a, b, c]);
     const ops = generateBankOps(seededRandom(7), { seed: 7, ops: 1200 });
     let killedAt = 0;
     const killer = (async () => {
       await new Promise((r) => setTimeout(r, 700));
-      live.delete(c!);
+      live.delete(c);
       killedAt = Date.now();
-      await c!.kill();
+      await c.kill();
     })();
     await Promise.all([submitBankOps(ops, () => [...live].map((n) => n.url)), killer]);
-    await waitFor('survivors own everything', balanced([a!, b!]), { timeoutMs: LEASE_MS + 10_000 });
+    await waitFor('survivors own everything', balanced([a, b]), { timeoutMs: LEASE_MS + 10_000 });
     const takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan(LEASE_MS + 5_000);
     // Operators see it too.
-    const cli = spawnSync(process.execPath, [CLI_BIN, 'cluster', 'status', '--store', url, '--json', '--lease-timeout-ms', String(LEASE_MS)], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [CLI_BIN, 'cluster', 'status', '--store', url, '--json', '--lease-timeout-ms', String(LEASE_MS)],
+      { encoding: 'utf8' },
+    );
     expect(cli.status).toBe(0);
-    const status = JSON.parse(cli.stdout) as { members: { nodeId: string; live: boolean; keyGroups: number }[] };
-    expect(status.members.filter((m) => m.live).map((m) => m.nodeId).sort()).toEqual(['a', 'b']);
+    const status = JSON.parse(cli.stdout) as {
+      members: { nodeId: string; live: boolean; keyGroups: number }[];
+    };
+    expect(
+      status.members
+        .filter((m) => m.live)
+        .map((m) => m.nodeId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(status.members.reduce((n, m) => n + m.keyGroups, 0)).toBe(KEY_GROUPS);
-    const result = await checkBank(new ApiClient(a!.url), expectBank(ops), 20_000).catch(async (err: unknown) => {
-      const api = new ApiClient(a!.url);
-      const ledger = await api.allEgress(BANK_TYPES.ledger);
-      const stalled = await api.get('/v1/stalled');
-      const exp = expectBank(ops);
-      const seen = new Set(ledger.map((r) => `${(r.json as { txId: string }).txId}/${(r.json as { kind: string }).kind}`));
-      const missing = [...exp.ledger.keys()].filter((k) => !seen.has(k));
-      const bm = (await new ApiClient(b!.url).get<string>('/metrics')).body.split('\n').filter((l) => /^statehouse_(inbox|invocations_in_flight|cluster_owned|backlog)/.test(l)).join(' | ');
-      const { default: postgres } = await import('postgres');
-      const sql = postgres(url, { max: 1 });
-      const pending = await sql`select seq, key_group, target_type, target_id, typename from messages`;
-      const leases = await sql`select key_group, owner, epoch from leases where key_group = ${pending[0]?.['key_group'] ?? -1}`;
-      await sql.end();
-      throw new Error(`b: ${bm}; pending in store ${JSON.stringify(pending)}; lease ${JSON.stringify(leases)}; ${String(err)}; ledger ${ledger.length}/${exp.ledger.size}; missing ${missing.slice(0, 10).join(',')}; stalled ${JSON.stringify(stalled.body).slice(0, 300)}; metrics a ${(await api.get<string>('/metrics')).body.split('\n').filter((l) => /^statehouse_(inbox|backlog|cluster)/.test(l)).join(' | ')}`);
-    });
+    const result = await checkBank(new ApiClient(a.url), expectBank(ops), 20_000).catch(
+      async (err: unknown) => {
+        const api = new ApiClient(a.url);
+        const ledger = await api.allEgress(BANK_TYPES.ledger);
+        const stalled = await api.get('/v1/stalled');
+        const exp = expectBank(ops);
+        const seen = new Set(
+          ledger.map((r) => `${(r.json as { txId: string }).txId}/${(r.json as { kind: string }).kind}`),
+        );
+        const missing = [...exp.ledger.keys()].filter((k) => !seen.has(k));
+        const bm = (await new ApiClient(b.url).get<string>('/metrics')).body
+          .split('\n')
+          .filter((l) => /^statehouse_(inbox|invocations_in_flight|cluster_owned|backlog)/.test(l))
+          .join(' | ');
+        const { default: postgres } = await import('postgres');
+        const sql = postgres(url, { max: 1 });
+        const pending = await sql<
+          { key_group: number }[]
+        >`select seq, key_group, target_type, target_id, typename from messages`;
+        const leases =
+          await sql`select key_group, owner, epoch from leases where key_group = ${pending[0]?.key_group ?? -1}`;
+        await sql.end();
+        throw new Error(
+          `b: ${bm}; pending in store ${JSON.stringify(pending)}; lease ${JSON.stringify(leases)}; ${String(err)}; ledger ${ledger.length}/${exp.ledger.size}; missing ${missing.slice(0, 10).join(',')}; stalled ${JSON.stringify(stalled.body).slice(0, 300)}; metrics a ${(
+            await api.get<string>('/metrics')
+          ).body
+            .split('\n')
+            .filter((l) => /^statehouse_(inbox|backlog|cluster)/.test(l))
+            .join(' | ')}`,
+        );
+      },
+    );
     expect(result.problems).toEqual([]);
   }, 120_000);
 
@@ -159,44 +187,65 @@ describe('cluster mode with real processes', () => {
   it('a member paused past its lease is fenced on resume and applies nothing stale', async () => {
     const url = await pg.createDatabase();
     const [a, b] = [await startNode(url, 'a'), await startNode(url, 'b')];
-    await waitFor('two-way split', balanced([a!, b!]), { timeoutMs: 15_000 });
-    const live = new Set([a!, b!]);
+    await waitFor('two-way split', balanced([a, b]), { timeoutMs: 15_000 });
+    const live = new Set([a, b]);
     const ops = generateBankOps(seededRandom(13), { seed: 13, ops: 1500 });
     const chaos = (async () => {
       await new Promise((r) => setTimeout(r, 500));
-      live.delete(b!);
-      b!.pause();
-      await waitFor('a owns everything', async () => (await owned(a!)) === KEY_GROUPS, { timeoutMs: LEASE_MS + 10_000 });
-      b!.resume();
-      await waitFor('b notices it lost its leases', () =>
-        b!.logs.some((l) => l['msg'] === 'lost key group ownership; dropping in-memory state' || l['msg'] === 'commit fenced: key group ownership changed'),
-      { timeoutMs: 15_000 });
-      live.add(b!);
+      live.delete(b);
+      b.pause();
+      await waitFor('a owns everything', async () => (await owned(a)) === KEY_GROUPS, {
+        timeoutMs: LEASE_MS + 10_000,
+      });
+      b.resume();
+      await waitFor(
+        'b notices it lost its leases',
+        () =>
+          b.logs.some(
+            (l) =>
+              l['msg'] === 'lost key group ownership; dropping in-memory state' ||
+              l['msg'] === 'commit fenced: key group ownership changed',
+          ),
+        { timeoutMs: 15_000 },
+      );
+      live.add(b);
     })();
     await Promise.all([submitBankOps(ops, () => [...live].map((n) => n.url)), chaos]);
-    await waitFor('two-way split again', balanced([a!, b!]), { timeoutMs: 20_000 });
-    const result = await checkBank(new ApiClient(a!.url), expectBank(ops));
+    await waitFor('two-way split again', balanced([a, b]), { timeoutMs: 20_000 });
+    const result = await checkBank(new ApiClient(a.url), expectBank(ops));
     expect(result.problems).toEqual([]);
   }, 120_000);
 
   it('delayed messages of a killed member fire once on a survivor', async () => {
     const url = await pg.createDatabase();
     const [a, b] = [await startNode(url, 'a'), await startNode(url, 'b')];
-    await waitFor('two-way split', balanced([a!, b!]), { timeoutMs: 15_000 });
-    const api = new ApiClient(a!.url);
+    await waitFor('two-way split', balanced([a, b]), { timeoutMs: 15_000 });
+    const api = new ApiClient(a.url);
     const labels = Array.from({ length: 20 }, (_, i) => `late-${i}`);
     for (const [i, label] of labels.entries()) {
-      expect((await api.ingressJson('timer/scheduler', `s${i}`, TIMER_TYPES.schedule, { label, delayMs: 2_500, sinkId: `k${i}` })).status).toBe(202);
+      expect(
+        (
+          await api.ingressJson('timer/scheduler', `s${i}`, TIMER_TYPES.schedule, {
+            label,
+            delayMs: 2_500,
+            sinkId: `k${i}`,
+          })
+        ).status,
+      ).toBe(202);
     }
     await waitFor('all scheduled', async () => {
       const states = await Promise.all(labels.map((_, i) => api.state('timer/scheduler', `s${i}`)));
       return states.every((s) => s.body.values?.['scheduled']?.json === 1);
     });
-    await b!.kill();
-    const fired = await waitFor('every delayed message fired', async () => {
-      const all = (await api.allEgress(TIMER_TYPES.egress)).map((r) => r.json as Fired);
-      return all.length >= labels.length ? all : undefined;
-    }, { timeoutMs: LEASE_MS + 15_000 });
+    await b.kill();
+    const fired = await waitFor(
+      'every delayed message fired',
+      async () => {
+        const all = (await api.allEgress(TIMER_TYPES.egress)).map((r) => r.json as Fired);
+        return all.length >= labels.length ? all : undefined;
+      },
+      { timeoutMs: LEASE_MS + 15_000 },
+    );
     await new Promise((r) => setTimeout(r, 500));
     const all = (await api.allEgress(TIMER_TYPES.egress)).map((r) => r.json as Fired);
     expect(all.map((f) => f.label).sort()).toEqual([...labels].sort());

@@ -35,7 +35,10 @@ describe('cluster mode, two in-process runtimes', () => {
     const module = loadModuleFiles([
       {
         path: 'module.yaml',
-        text: moduleYaml({ endpoints: [{ functions: 'bank/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [BANK_TYPES.ledger] }),
+        text: moduleYaml({
+          endpoints: [{ functions: 'bank/*', urlPathTemplate: `${service.url}/statefun` }],
+          logEgresses: [BANK_TYPES.ledger],
+        }),
       },
     ]);
     for (const nodeId of ['a', 'b']) {
@@ -53,30 +56,59 @@ describe('cluster mode, two in-process runtimes', () => {
     }
     const [a, b] = runtimes.map((r) => new ApiClient(r.url)) as [ApiClient, ApiClient];
     // Both members own part of the 256 key groups once they see each other.
-    await waitFor('balanced ownership', async () => {
-      const owned = await Promise.all([a, b].map(async (api) => Number(/statehouse_cluster_owned_key_groups (\d+)/.exec((await api.get<string>('/metrics')).body)?.[1])));
-      return owned[0]! > 0 && owned[1]! > 0 && owned[0]! + owned[1]! === 256;
-    }, { timeoutMs: 15_000 });
+    await waitFor(
+      'balanced ownership',
+      async () => {
+        const owned = await Promise.all(
+          [a, b].map(async (api) =>
+            Number(
+              /statehouse_cluster_owned_key_groups (\d+)/.exec((await api.get<string>('/metrics')).body)?.[1],
+            ),
+          ),
+        );
+        return owned[0]! > 0 && owned[1]! > 0 && owned[0]! + owned[1]! === 256;
+      },
+      { timeoutMs: 15_000 },
+    );
 
     for (let i = 0; i < 40; i++) {
       const api = i % 2 === 0 ? a : b;
-      const res = await api.ingressJson('bank/account', `acct-${i % 8}`, BANK_TYPES.deposit, { txId: `d${i}`, amount: 5 }, `d${i}`);
+      const res = await api.ingressJson(
+        'bank/account',
+        `acct-${i % 8}`,
+        BANK_TYPES.deposit,
+        { txId: `d${i}`, amount: 5 },
+        `d${i}`,
+      );
       expect(res.status).toBe(202);
     }
     for (let i = 0; i < 20; i++) {
-      const res = await a.ingressJson('bank/account', `acct-${i % 8}`, BANK_TYPES.transfer, { txId: `t${i}`, to: `acct-${(i + 3) % 8}`, amount: 1 }, `t${i}`);
+      const res = await a.ingressJson(
+        'bank/account',
+        `acct-${i % 8}`,
+        BANK_TYPES.transfer,
+        { txId: `t${i}`, to: `acct-${(i + 3) % 8}`, amount: 1 },
+        `t${i}`,
+      );
       expect(res.status).toBe(202);
     }
-    const ledger = await waitFor('ledger', async () => {
-      const all = await b.allEgress(BANK_TYPES.ledger);
-      return all.length >= 80 ? all : undefined;
-    }, { timeoutMs: 20_000 });
+    const ledger = await waitFor(
+      'ledger',
+      async () => {
+        const all = await b.allEgress(BANK_TYPES.ledger);
+        return all.length >= 80 ? all : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(ledger).toHaveLength(80);
     expect(ledger.map((r) => r.offset)).toEqual(ledger.map((_, i) => i));
-    const keys = new Set(ledger.map((r) => `${(r.json as LedgerEntry).txId}/${(r.json as LedgerEntry).kind}`));
+    const keys = new Set(
+      ledger.map((r) => `${(r.json as LedgerEntry).txId}/${(r.json as LedgerEntry).kind}`),
+    );
     expect(keys.size).toBe(80);
     let total = 0;
-    for (let i = 0; i < 8; i++) total += Number((await a.state('bank/account', `acct-${i}`)).body.values?.['balance']?.json ?? 0);
+    for (let i = 0; i < 8; i++)
+      total += Number((await a.state('bank/account', `acct-${i}`)).body.values?.['balance']?.json ?? 0);
     expect(total).toBe(200);
   }, 90_000);
 });

@@ -4,7 +4,13 @@
  * address; the backlog that builds up meanwhile is sent as batches of at most `maxNumBatchRequests`.
  */
 import { randomUUID } from 'node:crypto';
-import { StateFun, egressMessageBuilder, messageBuilder, type Context, type Message } from 'apache-flink-statefun';
+import {
+  StateFun,
+  egressMessageBuilder,
+  messageBuilder,
+  type Context,
+  type Message,
+} from 'apache-flink-statefun';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +22,6 @@ import {
   serveRecording,
   startEmbeddedRuntime,
   waitFor,
-  type ApiClient,
   type RecordedRequest,
 } from '@statehouse/testkit';
 
@@ -46,7 +51,14 @@ function createFifoFunctions(): StateFun {
     fn(_context: Context, message: Message) {
       const burst = message.as(BurstType)!;
       for (let i = 0; i < burst.count; i++) {
-        _context.send(messageBuilder({ typename: 'bo/target', id: burst.target, value: { seq: burst.base + i }, valueType: NumberedType }));
+        _context.send(
+          messageBuilder({
+            typename: 'bo/target',
+            id: burst.target,
+            value: { seq: burst.base + i },
+            valueType: NumberedType,
+          }),
+        );
       }
     },
   });
@@ -54,10 +66,18 @@ function createFifoFunctions(): StateFun {
     typename: 'bo/target',
     specs: [{ name: 'seqs', type: StateFun.jsonType<number[]>('bo/Seqs') }],
     fn(context: Context, message: Message) {
+      // The official SDK types `storage` as `any`: its properties are the specs above.
+      const storage = context.storage as { seqs: number[] | null };
       const { seq } = message.as(NumberedType)!;
-      context.storage.seqs = [...((context.storage.seqs as number[] | null) ?? []), seq];
+      storage.seqs = [...(storage.seqs ?? []), seq];
       const caller = context.caller === null ? '' : `${context.caller.typename}/${context.caller.id}`;
-      context.send(egressMessageBuilder({ typename: EGRESS, value: { target: context.self.id, seq, caller }, valueType: ReceivedType }));
+      context.send(
+        egressMessageBuilder({
+          typename: EGRESS,
+          value: { target: context.self.id, seq, caller },
+          valueType: ReceivedType,
+        }),
+      );
     },
   });
   return statefun;
@@ -76,7 +96,10 @@ describe('batching and order', () => {
     const service = await serveRecording(officialResponder(createFifoFunctions()));
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
-      moduleText: moduleYaml({ endpoints: [{ functions: 'bo/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [EGRESS] }),
+      moduleText: moduleYaml({
+        endpoints: [{ functions: 'bo/*', urlPathTemplate: `${service.url}/statefun` }],
+        logEgresses: [EGRESS],
+      }),
       dataDir: dir.path,
       cleanups,
       options: { logger: pino({ level: 'warn' }) },
@@ -87,18 +110,28 @@ describe('batching and order', () => {
     const PER_BURST = 25;
     const BURSTS = 4;
     for (let k = 0; k < BURSTS; k++) {
-      for (const [sender, offset] of [[s1, 0], [s2, 1000]] as const) {
-        const res = await api.ingressJson('bo/sender', sender, 'bo/Burst', { target, base: offset + k * PER_BURST, count: PER_BURST });
+      for (const [sender, offset] of [
+        [s1, 0],
+        [s2, 1000],
+      ] as const) {
+        const res = await api.ingressJson('bo/sender', sender, 'bo/Burst', {
+          target,
+          base: offset + k * PER_BURST,
+          count: PER_BURST,
+        });
         expect(res.status).toBe(202);
       }
     }
     const total = 2 * BURSTS * PER_BURST;
     const received = await waitFor('all numbered messages', async () => {
-      const r = (await api.allEgress(EGRESS)).map((x) => x.json as Received).filter((x) => x.target === target);
+      const r = (await api.allEgress(EGRESS))
+        .map((x) => x.json as Received)
+        .filter((x) => x.target === target);
       return r.length >= total ? r : undefined;
     });
     expect(received).toHaveLength(total);
-    const from = (sender: string): number[] => received.filter((r) => r.caller === `bo/sender/${sender}`).map((r) => r.seq);
+    const from = (sender: string): number[] =>
+      received.filter((r) => r.caller === `bo/sender/${sender}`).map((r) => r.seq);
     const range = (start: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + i);
     expect(from(s1)).toEqual(range(0, BURSTS * PER_BURST));
     expect(from(s2)).toEqual(range(1000, BURSTS * PER_BURST));
@@ -106,9 +139,14 @@ describe('batching and order', () => {
     const state = await api.state('bo/target', target);
     expect(state.body.values?.['seqs']?.json).toEqual(received.map((r) => r.seq));
     // The service saw every message once, with its caller.
-    const invocations = service.requestsFor('bo/target', target).filter((r) => r.reply?.kind === 'result').flatMap((r) => r.invocations);
+    const invocations = service
+      .requestsFor('bo/target', target)
+      .filter((r) => r.reply?.kind === 'result')
+      .flatMap((r) => r.invocations);
     expect(invocations).toHaveLength(total);
-    expect(invocations.map((i) => (JSON.parse(i.value.toString()) as Numbered).seq)).toEqual(received.map((r) => r.seq));
+    expect(invocations.map((i) => (JSON.parse(i.value.toString()) as Numbered).seq)).toEqual(
+      received.map((r) => r.seq),
+    );
     expect(service.maxInFlightPerAddress).toBe(1);
   });
 
@@ -116,7 +154,7 @@ describe('batching and order', () => {
     const dir = await createTempDir();
     cleanups.push(() => dir.cleanup());
     const gate = new Gate();
-    cleanups.push(async () => gate.open());
+    cleanups.push(() => Promise.resolve(gate.open()));
     const service = await serveRecording(async (req: RecordedRequest) => {
       await gate.wait();
       // Stay busy a little so that a second request for the same address would overlap if one were sent.
@@ -132,7 +170,9 @@ describe('batching and order', () => {
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
       moduleText: moduleYaml({
-        endpoints: [{ functions: 'bo/serial', urlPathTemplate: `${service.url}/serial`, maxNumBatchRequests: 5 }],
+        endpoints: [
+          { functions: 'bo/serial', urlPathTemplate: `${service.url}/serial`, maxNumBatchRequests: 5 },
+        ],
         logEgresses: [EGRESS],
       }),
       dataDir: dir.path,
@@ -152,15 +192,20 @@ describe('batching and order', () => {
     expect(service.requests).toHaveLength(3);
     gate.open();
 
-    await waitFor('everything processed', async () => (await api.allEgress(EGRESS)).length === ids.length * PER_ADDRESS);
+    await waitFor(
+      'everything processed',
+      async () => (await api.allEgress(EGRESS)).length === ids.length * PER_ADDRESS,
+    );
     const records = (await api.allEgress(EGRESS)).map((r) => r.json as { id: string; n: number });
     for (const id of ids) {
       const calls = service.requestsFor('bo/serial', id);
       expect(calls.map((c) => c.invocations.length)).toEqual([1, 5, 5, 3]);
-      expect(calls.flatMap((c) => c.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n))).toEqual(
+      expect(
+        calls.flatMap((c) => c.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n)),
+      ).toEqual(Array.from({ length: PER_ADDRESS }, (_, i) => i));
+      expect(records.filter((r) => r.id === id).map((r) => r.n)).toEqual(
         Array.from({ length: PER_ADDRESS }, (_, i) => i),
       );
-      expect(records.filter((r) => r.id === id).map((r) => r.n)).toEqual(Array.from({ length: PER_ADDRESS }, (_, i) => i));
     }
     expect(service.maxInFlightPerAddress).toBe(1);
     expect(Math.max(...service.requests.map((r) => r.invocations.length))).toBe(5);
@@ -182,7 +227,9 @@ describe('batching and order', () => {
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
       moduleText: moduleYaml({
-        endpoints: [{ functions: 'bo/serial', urlPathTemplate: `${service.url}/serial`, maxNumBatchRequests: 5 }],
+        endpoints: [
+          { functions: 'bo/serial', urlPathTemplate: `${service.url}/serial`, maxNumBatchRequests: 5 },
+        ],
         logEgresses: [EGRESS],
       }),
       dataDir: dir.path,
@@ -192,7 +239,9 @@ describe('batching and order', () => {
     const id = `s-${randomUUID()}`;
     const N = 60;
     // Concurrent ingress: arrival order is not defined, so only counts and uniqueness are asserted.
-    const answers = await Promise.all(Array.from({ length: N }, (_, n) => api.ingressJson('bo/serial', id, 'bo/N', { id, n })));
+    const answers = await Promise.all(
+      Array.from({ length: N }, (_, n) => api.ingressJson('bo/serial', id, 'bo/N', { id, n })),
+    );
     expect(answers.every((a) => a.status === 202)).toBe(true);
     await waitFor('all processed', async () => (await api.allEgress(EGRESS)).length === N);
     const sizes = service.requests.map((r) => r.invocations.length);
@@ -200,7 +249,9 @@ describe('batching and order', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(5);
     expect(Math.max(...sizes)).toBeGreaterThan(1);
     expect(service.maxInFlightPerAddress).toBe(1);
-    const seen = service.requests.flatMap((r) => r.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n));
+    const seen = service.requests.flatMap((r) =>
+      r.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n),
+    );
     expect(new Set(seen).size).toBe(N);
     // Egress records come out in the order the function saw the messages.
     expect((await api.allEgress(EGRESS)).map((r) => (r.json as { n: number }).n)).toEqual(seen);

@@ -59,7 +59,11 @@ describe('delayed messages', () => {
     await runtime.kill();
     await runtime.start();
     api = new ApiClient(runtime.url);
-    const [f] = await waitFor('fired', async () => ((await fired('restart')).length > 0 ? fired('restart') : undefined), { timeoutMs: 10_000 });
+    const [f] = await waitFor(
+      'fired',
+      async () => ((await fired('restart')).length > 0 ? fired('restart') : undefined),
+      { timeoutMs: 10_000 },
+    );
     expect(f!.firedAt - f!.scheduledAt).toBeGreaterThanOrEqual(1500);
     expect(f!.caller).toBe('s1');
     await new Promise((r) => setTimeout(r, 500));
@@ -83,10 +87,19 @@ describe('delayed messages', () => {
     await schedule('s3', { label: 'cancelled', delayMs: 1200, sinkId: 'k3', token: 'cancel-token' });
     await waitFor('both scheduled', async () => (await stateInt('s3', 'scheduled')) === 2);
     // Another scheduler address tries to cancel s3's token: no effect.
-    expect((await api.ingressJson('timer/scheduler', 'stranger', TIMER_TYPES.cancel, { token: 'kept-token' })).status).toBe(202);
+    expect(
+      (await api.ingressJson('timer/scheduler', 'stranger', TIMER_TYPES.cancel, { token: 'kept-token' }))
+        .status,
+    ).toBe(202);
     // The sender cancels its other token.
-    expect((await api.ingressJson('timer/scheduler', 's3', TIMER_TYPES.cancel, { token: 'cancel-token' })).status).toBe(202);
-    await waitFor('cancels applied', async () => (await stateInt('s3', 'cancelled')) === 1 && (await stateInt('stranger', 'cancelled')) === 1);
+    expect(
+      (await api.ingressJson('timer/scheduler', 's3', TIMER_TYPES.cancel, { token: 'cancel-token' })).status,
+    ).toBe(202);
+    await waitFor(
+      'cancels applied',
+      async () =>
+        (await stateInt('s3', 'cancelled')) === 1 && (await stateInt('stranger', 'cancelled')) === 1,
+    );
     await waitFor('kept fired', async () => (await fired('kept')).length === 1, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 600));
     expect(await fired('cancelled')).toHaveLength(0);

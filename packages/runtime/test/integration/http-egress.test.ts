@@ -61,25 +61,49 @@ describe('HTTP (webhook) egress', () => {
       },
     ]);
     const start = (): Promise<Runtime> =>
-      createRuntime({ module, dataDir: dir.path, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), collectProcessMetrics: false });
+      createRuntime({
+        module,
+        dataDir: dir.path,
+        listen: '127.0.0.1:0',
+        logger: pino({ level: 'silent' }),
+        collectProcessMetrics: false,
+      });
     let runtime = await start();
     const api = new ApiClient(runtime.url);
     await api.ingressJson('example/inventory', 'cap', CART_TYPES.restock, { itemId: 'cap', quantity: 2 });
     for (let i = 0; i < 3; i++) {
-      expect((await api.ingressJson('example/cart', `u${i}`, CART_TYPES.addToCart, { userId: `u${i}`, itemId: 'cap', quantity: 1 })).status).toBe(202);
+      expect(
+        (
+          await api.ingressJson('example/cart', `u${i}`, CART_TYPES.addToCart, {
+            userId: `u${i}`,
+            itemId: 'cap',
+            quantity: 1,
+          })
+        ).status,
+      ).toBe(202);
     }
     const delivered = (): Delivery['records'] => deliveries.flatMap((d) => d.records);
     await waitFor('three records delivered', () => delivered().length >= 3, { timeoutMs: 15_000 });
     expect(failuresLeft).toBe(0);
-    expect(delivered().map((r) => r.id)).toEqual(['example/cart-results/0', 'example/cart-results/1', 'example/cart-results/2']);
+    expect(delivered().map((r) => r.id)).toEqual([
+      'example/cart-results/0',
+      'example/cart-results/1',
+      'example/cart-results/2',
+    ]);
     expect(delivered().filter((r) => (r.json as { success: boolean }).success)).toHaveLength(2);
     expect(deliveries.every((d) => d.egress === CART_TYPES.egress)).toBe(true);
-    expect((await api.get<string>('/metrics')).body).toMatch(/statehouse_egress_delivered_total\{egress="example\/cart-results"\} 3/);
+    expect((await api.get<string>('/metrics')).body).toMatch(
+      /statehouse_egress_delivered_total\{egress="example\/cart-results"\} 3/,
+    );
 
     await runtime.close();
     runtime = await start();
     cleanups.push(() => runtime.close());
-    await new ApiClient(runtime.url).ingressJson('example/cart', 'u9', CART_TYPES.addToCart, { userId: 'u9', itemId: 'cap', quantity: 1 });
+    await new ApiClient(runtime.url).ingressJson('example/cart', 'u9', CART_TYPES.addToCart, {
+      userId: 'u9',
+      itemId: 'cap',
+      quantity: 1,
+    });
     await waitFor('fourth record', () => delivered().length >= 4, { timeoutMs: 15_000 });
     await new Promise((r) => setTimeout(r, 300));
     expect(delivered().map((r) => r.offset)).toEqual([0, 1, 2, 3]);

@@ -52,7 +52,10 @@ async function startEchoRuntime(
   const service = await serveRecording(responder);
   cleanups.push(() => service.close());
   const { api } = await startEmbeddedRuntime({
-    moduleText: moduleYaml({ endpoints: [{ functions: 'ie/*', urlPathTemplate: `${service.url}/{function.name}` }], logEgresses: [EGRESS] }),
+    moduleText: moduleYaml({
+      endpoints: [{ functions: 'ie/*', urlPathTemplate: `${service.url}/{function.name}` }],
+      logEgresses: [EGRESS],
+    }),
     dataDir: dir.path,
     cleanups,
     options: { logger: pino({ level: 'warn' }), ...options },
@@ -61,7 +64,10 @@ async function startEchoRuntime(
 }
 
 async function payloads(api: ApiClient, tag: string): Promise<number[]> {
-  return (await api.allEgress(EGRESS)).map((r) => r.json as Payload).filter((p) => p.tag === tag).map((p) => p.n);
+  return (await api.allEgress(EGRESS))
+    .map((r) => r.json as Payload)
+    .filter((p) => p.tag === tag)
+    .map((p) => p.n);
 }
 
 function invocationsOf(service: RecordingService, id: string): number[] {
@@ -95,31 +101,130 @@ describe('ingress and API errors', () => {
   const body = JSON.stringify({ tag: 'never', n: 1 });
   const big = 'x'.repeat(1025);
   const cases: Case[] = [
-    { name: 'too few path segments', path: '/v1/ingress/ie/echo', headers: json, body, status: 400, code: 'ERR_API_MALFORMED_PATH' },
-    { name: 'too many path segments', path: '/v1/ingress/ie/echo/a/b', headers: json, body, status: 400, code: 'ERR_API_MALFORMED_PATH' },
-    { name: 'empty namespace', path: '/v1/ingress//echo/a', headers: json, body, status: 400, code: 'ERR_API_MALFORMED_PATH' },
-    { name: 'empty name', path: '/v1/ingress/ie//a', headers: json, body, status: 400, code: 'ERR_API_MALFORMED_PATH' },
-    { name: 'invalid percent-encoding', path: '/v1/ingress/ie/echo/%E0%A4%A', headers: json, body, status: 400, code: 'ERR_API_MALFORMED_PATH' },
-    { name: 'missing statefun-type', path: '/v1/ingress/ie/echo/a', body, status: 400, code: 'ERR_API_MISSING_TYPE' },
-    { name: 'empty statefun-type', path: '/v1/ingress/ie/echo/a', headers: { 'statefun-type': '' }, body, status: 400, code: 'ERR_API_MISSING_TYPE' },
-    { name: 'typename without slash', path: '/v1/ingress/ie/echo/a', headers: { 'statefun-type': 'ieMsg' }, body, status: 400, code: 'ERR_API_MALFORMED_TYPE' },
-    { name: 'typename with trailing slash', path: '/v1/ingress/ie/echo/a', headers: { 'statefun-type': 'ie/' }, body, status: 400, code: 'ERR_API_MALFORMED_TYPE' },
-    { name: 'typename with leading slash', path: '/v1/ingress/ie/echo/a', headers: { 'statefun-type': '/Msg' }, body, status: 400, code: 'ERR_API_MALFORMED_TYPE' },
-    { name: 'typename with a space', path: '/v1/ingress/ie/echo/a', headers: { 'statefun-type': 'ie/My Msg' }, body, status: 400, code: 'ERR_API_MALFORMED_TYPE' },
-    { name: 'body over the limit', path: '/v1/ingress/ie/echo/a', headers: json, body: big, status: 413, code: 'ERR_API_BODY_TOO_LARGE' },
+    {
+      name: 'too few path segments',
+      path: '/v1/ingress/ie/echo',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'too many path segments',
+      path: '/v1/ingress/ie/echo/a/b',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'empty namespace',
+      path: '/v1/ingress//echo/a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'empty name',
+      path: '/v1/ingress/ie//a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'invalid percent-encoding',
+      path: '/v1/ingress/ie/echo/%E0%A4%A',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'missing statefun-type',
+      path: '/v1/ingress/ie/echo/a',
+      body,
+      status: 400,
+      code: 'ERR_API_MISSING_TYPE',
+    },
+    {
+      name: 'empty statefun-type',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { 'statefun-type': '' },
+      body,
+      status: 400,
+      code: 'ERR_API_MISSING_TYPE',
+    },
+    {
+      name: 'typename without slash',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { 'statefun-type': 'ieMsg' },
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_TYPE',
+    },
+    {
+      name: 'typename with trailing slash',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { 'statefun-type': 'ie/' },
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_TYPE',
+    },
+    {
+      name: 'typename with leading slash',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { 'statefun-type': '/Msg' },
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_TYPE',
+    },
+    {
+      name: 'typename with a space',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { 'statefun-type': 'ie/My Msg' },
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_TYPE',
+    },
+    {
+      name: 'body over the limit',
+      path: '/v1/ingress/ie/echo/a',
+      headers: json,
+      body: big,
+      status: 413,
+      code: 'ERR_API_BODY_TOO_LARGE',
+    },
     {
       name: 'chunked body over the limit',
       path: '/v1/ingress/ie/echo/a',
       headers: json,
       // No content-length: the limit is enforced while streaming.
-      body: Readable.from((function* () {
-        for (let i = 0; i < 5; i++) yield Buffer.alloc(300);
-      })()),
+      body: Readable.from(
+        (function* () {
+          for (let i = 0; i < 5; i++) yield Buffer.alloc(300);
+        })(),
+      ),
       status: 413,
       code: 'ERR_API_BODY_TOO_LARGE',
     },
-    { name: 'unknown function type', path: '/v1/ingress/nope/echo/a', headers: json, body, status: 404, code: 'ERR_API_UNKNOWN_FUNCTION_TYPE' },
-    { name: 'empty idempotency-key', path: '/v1/ingress/ie/echo/a', headers: { ...json, 'idempotency-key': '' }, body, status: 400, code: 'ERR_API_MALFORMED_IDEMPOTENCY_KEY' },
+    {
+      name: 'unknown function type',
+      path: '/v1/ingress/nope/echo/a',
+      headers: json,
+      body,
+      status: 404,
+      code: 'ERR_API_UNKNOWN_FUNCTION_TYPE',
+    },
+    {
+      name: 'empty idempotency-key',
+      path: '/v1/ingress/ie/echo/a',
+      headers: { ...json, 'idempotency-key': '' },
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
+    },
     {
       name: 'idempotency-key over 512 characters',
       path: '/v1/ingress/ie/echo/a',
@@ -128,18 +233,93 @@ describe('ingress and API errors', () => {
       status: 400,
       code: 'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
     },
-    { name: 'GET on ingress', method: 'GET', path: '/v1/ingress/ie/echo/a', status: 405, code: 'ERR_API_METHOD_NOT_ALLOWED' },
-    { name: 'PUT on ingress', method: 'PUT', path: '/v1/ingress/ie/echo/a', headers: json, body, status: 405, code: 'ERR_API_METHOD_NOT_ALLOWED' },
-    { name: 'POST on state', method: 'POST', path: '/v1/state/ie/echo/a', body, status: 405, code: 'ERR_API_METHOD_NOT_ALLOWED' },
-    { name: 'DELETE on egress', method: 'DELETE', path: `/v1/egress/${EGRESS}`, status: 405, code: 'ERR_API_METHOD_NOT_ALLOWED' },
-    { name: 'unknown route', method: 'GET', path: '/v1/nothing/here', status: 404, code: 'ERR_API_NOT_FOUND' },
-    { name: 'egress path with an extra segment', method: 'GET', path: `/v1/egress/${EGRESS}/x`, status: 404, code: 'ERR_API_NOT_FOUND' },
-    { name: 'unknown egress', method: 'GET', path: '/v1/egress/ie/nope', status: 404, code: 'ERR_API_UNKNOWN_EGRESS' },
-    { name: 'negative from', method: 'GET', path: `/v1/egress/${EGRESS}?from=-1`, status: 400, code: 'ERR_API_MALFORMED_QUERY' },
-    { name: 'non-numeric from', method: 'GET', path: `/v1/egress/${EGRESS}?from=abc`, status: 400, code: 'ERR_API_MALFORMED_QUERY' },
-    { name: 'fractional from', method: 'GET', path: `/v1/egress/${EGRESS}?from=1.5`, status: 400, code: 'ERR_API_MALFORMED_QUERY' },
-    { name: 'non-numeric limit', method: 'GET', path: `/v1/egress/${EGRESS}?limit=ten`, status: 400, code: 'ERR_API_MALFORMED_QUERY' },
-    { name: 'state of an address without state', method: 'GET', path: '/v1/state/ie/echo/nobody', status: 404, code: 'ERR_API_NO_STATE' },
+    {
+      name: 'GET on ingress',
+      method: 'GET',
+      path: '/v1/ingress/ie/echo/a',
+      status: 405,
+      code: 'ERR_API_METHOD_NOT_ALLOWED',
+    },
+    {
+      name: 'PUT on ingress',
+      method: 'PUT',
+      path: '/v1/ingress/ie/echo/a',
+      headers: json,
+      body,
+      status: 405,
+      code: 'ERR_API_METHOD_NOT_ALLOWED',
+    },
+    {
+      name: 'POST on state',
+      method: 'POST',
+      path: '/v1/state/ie/echo/a',
+      body,
+      status: 405,
+      code: 'ERR_API_METHOD_NOT_ALLOWED',
+    },
+    {
+      name: 'DELETE on egress',
+      method: 'DELETE',
+      path: `/v1/egress/${EGRESS}`,
+      status: 405,
+      code: 'ERR_API_METHOD_NOT_ALLOWED',
+    },
+    {
+      name: 'unknown route',
+      method: 'GET',
+      path: '/v1/nothing/here',
+      status: 404,
+      code: 'ERR_API_NOT_FOUND',
+    },
+    {
+      name: 'egress path with an extra segment',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}/x`,
+      status: 404,
+      code: 'ERR_API_NOT_FOUND',
+    },
+    {
+      name: 'unknown egress',
+      method: 'GET',
+      path: '/v1/egress/ie/nope',
+      status: 404,
+      code: 'ERR_API_UNKNOWN_EGRESS',
+    },
+    {
+      name: 'negative from',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}?from=-1`,
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'non-numeric from',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}?from=abc`,
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'fractional from',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}?from=1.5`,
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'non-numeric limit',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}?limit=ten`,
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'state of an address without state',
+      method: 'GET',
+      path: '/v1/state/ie/echo/nobody',
+      status: 404,
+      code: 'ERR_API_NO_STATE',
+    },
   ];
 
   it.each(cases)('$name → $status $code', async (c) => {
@@ -210,13 +390,13 @@ describe('idempotency keys', () => {
     const burst = await Promise.all([send(2, k2), send(2, k2), send(2, k2), send(99, k2)]);
     expect(burst.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     expect(new Set(burst.map((r) => r.body.messageId)).size).toBe(1);
-    expect(burst[0]!.body.messageId).not.toBe(a.body.messageId);
+    expect(burst[0].body.messageId).not.toBe(a.body.messageId);
     // Different keys, and no key: separate messages.
     const c = await send(3, `k3-${randomUUID()}`);
     const d = await send(3, `k4-${randomUUID()}`);
     const e = await send(4);
     const f = await send(4);
-    const ids = [a, burst[0]!, c, d, e, f].map((r) => r.body.messageId);
+    const ids = [a, burst[0], c, d, e, f].map((r) => r.body.messageId);
     expect(new Set(ids).size).toBe(6);
 
     await waitFor('six runs', async () => (await payloads(api, id)).length >= 6);
@@ -243,18 +423,31 @@ describe('idempotency keys', () => {
     cleanups.push(() => dir.cleanup());
     const service = await serveRecording(echo);
     cleanups.push(() => service.close());
-    const moduleText = moduleYaml({ endpoints: [{ functions: 'ie/*', urlPathTemplate: `${service.url}/{function.name}` }], logEgresses: [EGRESS] });
+    const moduleText = moduleYaml({
+      endpoints: [{ functions: 'ie/*', urlPathTemplate: `${service.url}/{function.name}` }],
+      logEgresses: [EGRESS],
+    });
     const logger = pino({ level: 'warn' });
     const id = `restart-${randomUUID()}`;
     const key = `k-${randomUUID()}`;
 
-    const first = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const first = await startEmbeddedRuntime({
+      moduleText,
+      dataDir: dir.path,
+      cleanups,
+      options: { logger },
+    });
     const a = await first.api.ingressJson('ie/echo', id, MSG, { tag: id, n: 1 }, key);
     expect(a.status).toBe(202);
     await waitFor('processed', async () => (await payloads(first.api, id)).length === 1);
     await first.runtime.close();
 
-    const second = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const second = await startEmbeddedRuntime({
+      moduleText,
+      dataDir: dir.path,
+      cleanups,
+      options: { logger },
+    });
     const b = await second.api.ingressJson('ie/echo', id, MSG, { tag: id, n: 1 }, key);
     expect(b.status).toBe(202);
     expect(b.body.messageId).toBe(a.body.messageId);
@@ -276,7 +469,7 @@ describe('backpressure', () => {
 
   it('answers 503 ERR_API_OVERLOADED with Retry-After once maxInboxMessages wait; processes the accepted ones once', async () => {
     const gate = new Gate();
-    cleanups.push(async () => gate.open());
+    cleanups.push(() => Promise.resolve(gate.open()));
     const { api, service } = await startEchoRuntime(
       cleanups,
       async (req) => {
@@ -293,7 +486,11 @@ describe('backpressure', () => {
     expect((await send(2)).status).toBe(202);
     expect((await send(3)).status).toBe(202);
 
-    for (const [n, target] of [[4, id], [5, `${id}-other`], [6, id]] as const) {
+    for (const [n, target] of [
+      [4, id],
+      [5, `${id}-other`],
+      [6, id],
+    ] as const) {
       const res = await send(n, target);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
@@ -306,7 +503,10 @@ describe('backpressure', () => {
 
     gate.open();
     await waitFor('three processed', async () => (await payloads(api, id)).length === 3);
-    await waitFor('inbox drained', async () => metricValue((await api.get<string>('/metrics')).body, 'statehouse_inbox_messages') === 0);
+    await waitFor(
+      'inbox drained',
+      async () => metricValue((await api.get<string>('/metrics')).body, 'statehouse_inbox_messages') === 0,
+    );
     expect((await send(7)).status).toBe(202);
     await waitFor('the later message', async () => (await payloads(api, id)).length === 4);
     expect(await payloads(api, id)).toEqual([1, 2, 3, 7]);

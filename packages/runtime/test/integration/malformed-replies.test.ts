@@ -36,9 +36,19 @@ const typed = (typename: string, v: unknown) => ({ typename, hasValue: true, val
 function effects(id: string, v: string, prev: unknown): InvocationResponseProps {
   return {
     stateMutations: [{ stateName: 's', mutationType: 1, stateValue: typed(VAL, { v, prev }) }],
-    outgoingEgresses: [{ egressNamespace: 'mr', egressType: 'out', argument: typed('mr/Rec', { from: id, v }) }],
-    outgoingMessages: [{ target: { namespace: 'mr', type: 'sink', id }, argument: typed('mr/Rec', { from: id, v }) }],
-    delayedInvocations: [{ delayInMs: 0, target: { namespace: 'mr', type: 'sink', id }, argument: typed('mr/Rec', { from: id, v: `${v}-delayed` }) }],
+    outgoingEgresses: [
+      { egressNamespace: 'mr', egressType: 'out', argument: typed('mr/Rec', { from: id, v }) },
+    ],
+    outgoingMessages: [
+      { target: { namespace: 'mr', type: 'sink', id }, argument: typed('mr/Rec', { from: id, v }) },
+    ],
+    delayedInvocations: [
+      {
+        delayInMs: 0,
+        target: { namespace: 'mr', type: 'sink', id },
+        argument: typed('mr/Rec', { from: id, v: `${v}-delayed` }),
+      },
+    ],
   };
 }
 
@@ -64,7 +74,11 @@ const BAD_CASES: BadCase[] = [
     reason: 'ERR_INVOKE_HTTP_STATUS',
     reply: () => ({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'boom' }) }),
   },
-  { name: 'unparsable bytes', reason: 'ERR_INVOKE_MALFORMED_REPLY', reply: () => ({ body: Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff]) }) },
+  {
+    name: 'unparsable bytes',
+    reason: 'ERR_INVOKE_MALFORMED_REPLY',
+    reply: () => ({ body: Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff]) }),
+  },
   {
     name: 'a well-formed reply with the wrong content type',
     reason: 'ERR_INVOKE_CONTENT_TYPE',
@@ -73,34 +87,57 @@ const BAD_CASES: BadCase[] = [
   {
     name: 'MODIFY of a state that was never declared',
     reason: 'ERR_REPLY_UNKNOWN_STATE',
-    reply: (id) => withBad(id, { stateMutations: [{ stateName: 'undeclared', mutationType: 1, stateValue: typed(VAL, 1) }] }),
+    reply: (id) =>
+      withBad(id, {
+        stateMutations: [{ stateName: 'undeclared', mutationType: 1, stateValue: typed(VAL, 1) }],
+      }),
   },
   {
     name: 'MODIFY with the wrong typename',
     reason: 'ERR_REPLY_STATE_TYPE_MISMATCH',
     reply: (id) =>
-      resultReply({ ...effects(id, 'bad', null), stateMutations: [{ stateName: 's', mutationType: 1, stateValue: typed('mr/Other', { v: 'bad' }) }] }),
+      resultReply({
+        ...effects(id, 'bad', null),
+        stateMutations: [{ stateName: 's', mutationType: 1, stateValue: typed('mr/Other', { v: 'bad' }) }],
+      }),
   },
   {
     name: 'an egress to an unknown egress id',
     reason: 'ERR_REPLY_UNKNOWN_EGRESS',
-    reply: (id) => withBad(id, { outgoingEgresses: [{ egressNamespace: 'mr', egressType: 'nope', argument: typed('mr/Rec', 1) }] }),
+    reply: (id) =>
+      withBad(id, {
+        outgoingEgresses: [{ egressNamespace: 'mr', egressType: 'nope', argument: typed('mr/Rec', 1) }],
+      }),
   },
   {
     name: 'a delayed message with a negative delay',
     reason: 'ERR_REPLY_INVALID_DELAY',
     reply: (id) =>
-      withBad(id, { delayedInvocations: [{ delayInMs: -5, target: { namespace: 'mr', type: 'sink', id }, argument: typed('mr/Rec', { from: id, v: 'neg' }) }] }),
+      withBad(id, {
+        delayedInvocations: [
+          {
+            delayInMs: -5,
+            target: { namespace: 'mr', type: 'sink', id },
+            argument: typed('mr/Rec', { from: id, v: 'neg' }),
+          },
+        ],
+      }),
   },
   {
     name: 'a cancellation with an empty token',
     reason: 'ERR_REPLY_EMPTY_CANCELLATION_TOKEN',
-    reply: (id) => withBad(id, { delayedInvocations: [{ isCancellationRequest: true, cancellationToken: '' }] }),
+    reply: (id) =>
+      withBad(id, { delayedInvocations: [{ isCancellationRequest: true, cancellationToken: '' }] }),
   },
   {
     name: 'a message to an unbound function type',
     reason: 'ERR_REPLY_UNKNOWN_FUNCTION_TYPE',
-    reply: (id) => withBad(id, { outgoingMessages: [{ target: { namespace: 'elsewhere', type: 'fn', id }, argument: typed('mr/Rec', 1) }] }),
+    reply: (id) =>
+      withBad(id, {
+        outgoingMessages: [
+          { target: { namespace: 'elsewhere', type: 'fn', id }, argument: typed('mr/Rec', 1) },
+        ],
+      }),
   },
 ];
 
@@ -148,7 +185,10 @@ describe('malformed replies', () => {
     });
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
-      moduleText: moduleYaml({ endpoints: [{ functions: 'mr/*', urlPathTemplate: `${service.url}/{function.name}` }], logEgresses: [EGRESS] }),
+      moduleText: moduleYaml({
+        endpoints: [{ functions: 'mr/*', urlPathTemplate: `${service.url}/{function.name}` }],
+        logEgresses: [EGRESS],
+      }),
       dataDir: dir.path,
       cleanups,
       options: { logger: pino({ level: 'silent' }) },
@@ -157,7 +197,9 @@ describe('malformed replies', () => {
     expect((await api.ingressJson('mr/f', id, 'mr/Go', { go: 1 })).status).toBe(202);
     await waitFor('good effects', async () => (await records(api)).length >= 3);
     // Per-address FIFO at the sink: once this marker is through, anything the bad reply could have sent is too.
-    expect((await api.ingressJson('mr/sink', id, 'mr/Rec', { from: 'marker', v: 'marker' })).status).toBe(202);
+    expect((await api.ingressJson('mr/sink', id, 'mr/Rec', { from: 'marker', v: 'marker' })).status).toBe(
+      202,
+    );
     await waitFor('marker', async () => (await records(api)).some((r) => r.from === 'marker'));
 
     const byKey = (a: Rec, b: Rec): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
@@ -170,7 +212,11 @@ describe('malformed replies', () => {
       ].sort(byKey),
     );
     expect((await api.state('mr/f', id)).body.values).toEqual({
-      s: { type: VAL, bytes: Buffer.from(json({ v: 'good', prev: null })).toString('base64'), json: { v: 'good', prev: null } },
+      s: {
+        type: VAL,
+        bytes: Buffer.from(json({ v: 'good', prev: null })).toString('base64'),
+        json: { v: 'good', prev: null },
+      },
     });
 
     const calls = service.requestsFor('mr/f', id);
@@ -181,7 +227,9 @@ describe('malformed replies', () => {
 
     const metrics = (await api.get<string>('/metrics')).body;
     const failures = metrics.split('\n').filter((l) => l.startsWith('statehouse_invocation_failures_total{'));
-    expect(failures).toEqual([`statehouse_invocation_failures_total{function_type="mr/f",reason="${bad.reason}"} 1`]);
+    expect(failures).toEqual([
+      `statehouse_invocation_failures_total{function_type="mr/f",reason="${bad.reason}"} 1`,
+    ]);
     expect(metricValue(metrics, 'statehouse_invocations_total', { function_type: 'mr/f' })).toBe(1);
     expect(metricValue(metrics, 'statehouse_timers_pending')).toBe(0);
     expect(metricValue(metrics, 'statehouse_egress_records_total', { egress: EGRESS })).toBe(4);
@@ -225,7 +273,8 @@ describe('stalled addresses', () => {
         })),
       });
     const service: RecordingService = await serveRecording((req) => {
-      if (req.type === 'st/failing' && down) return { status: 500, contentType: 'application/json', body: '{"error":"down"}' };
+      if (req.type === 'st/failing' && down)
+        return { status: 500, contentType: 'application/json', body: '{"error":"down"}' };
       return echo(req);
     });
     cleanups.push(() => service.close());
@@ -244,22 +293,29 @@ describe('stalled addresses', () => {
     const a = `a-${randomUUID()}`;
     const b = `b-${randomUUID()}`;
     const payloads = async (tag: string): Promise<number[]> =>
-      (await api.allEgress(EGRESS)).map((r) => r.json as { tag: string; n: number }).filter((p) => p.tag === tag).map((p) => p.n);
+      (await api.allEgress(EGRESS))
+        .map((r) => r.json as { tag: string; n: number })
+        .filter((p) => p.tag === tag)
+        .map((p) => p.n);
 
     const sentAt = Date.now();
-    for (const n of [1, 2, 3]) expect((await api.ingressJson('st/failing', a, 'st/Msg', { tag: a, n })).status).toBe(202);
+    for (const n of [1, 2, 3])
+      expect((await api.ingressJson('st/failing', a, 'st/Msg', { tag: a, n })).status).toBe(202);
     expect((await api.ingressJson('st/ok', b, 'st/Msg', { tag: b, n: 1 })).status).toBe(202);
     await waitFor('st/ok processed', async () => (await payloads(b)).length === 1);
 
-    const stalled = async (): Promise<StalledEntry[]> => (await api.get<{ stalled: StalledEntry[] }>('/v1/stalled')).body.stalled;
-    const entry = await waitFor('a stalled', async () => (await stalled()).find((s) => s.id === a), { timeoutMs: 10_000 });
+    const stalled = async (): Promise<StalledEntry[]> =>
+      (await api.get<{ stalled: StalledEntry[] }>('/v1/stalled')).body.stalled;
+    const entry = await waitFor('a stalled', async () => (await stalled()).find((s) => s.id === a), {
+      timeoutMs: 10_000,
+    });
     expect(entry).toEqual({
       functionType: 'st/failing',
       id: a,
-      since: expect.any(String),
-      attempts: expect.any(Number),
+      since: expect.any(String) as string,
+      attempts: expect.any(Number) as number,
       batchSize: 1,
-      lastError: { code: 'ERR_INVOKE_HTTP_STATUS', message: expect.stringContaining('HTTP 500') },
+      lastError: { code: 'ERR_INVOKE_HTTP_STATUS', message: expect.stringContaining('HTTP 500') as string },
     });
     expect(await stalled()).toHaveLength(1);
     expect(Date.parse(entry.since)).toBeGreaterThanOrEqual(sentAt + 500);
@@ -270,15 +326,22 @@ describe('stalled addresses', () => {
     expect(metricValue(metrics, 'statehouse_stalled_addresses', { function_type: 'st/ok' }) ?? 0).toBe(0);
 
     // Still retried while stalled; another function type is served meanwhile.
-    await waitFor('more attempts', async () => ((await stalled()).find((s) => s.id === a)?.attempts ?? 0) > entry.attempts);
+    await waitFor(
+      'more attempts',
+      async () => ((await stalled()).find((s) => s.id === a)?.attempts ?? 0) > entry.attempts,
+    );
     expect((await api.ingressJson('st/ok', b, 'st/Msg', { tag: b, n: 2 })).status).toBe(202);
     await waitFor('st/ok processed while a is stalled', async () => (await payloads(b)).length === 2);
     expect((await stalled()).map((s) => s.id)).toEqual([a]);
     expect(await payloads(a)).toEqual([]);
     // Only the first batch was ever tried; the later messages wait behind it.
-    expect(new Set(service.requestsFor('st/failing', a).map((r) => JSON.stringify(r.invocations.map((i) => i.value.toString()))))).toEqual(
-      new Set([JSON.stringify([JSON.stringify({ tag: a, n: 1 })])]),
-    );
+    expect(
+      new Set(
+        service
+          .requestsFor('st/failing', a)
+          .map((r) => JSON.stringify(r.invocations.map((i) => i.value.toString()))),
+      ),
+    ).toEqual(new Set([JSON.stringify([JSON.stringify({ tag: a, n: 1 })])]));
 
     down = false;
     await waitFor('a recovered', async () => (await stalled()).length === 0);
@@ -288,9 +351,13 @@ describe('stalled addresses', () => {
     expect(await payloads(a)).toEqual([1, 2, 3, 4]);
     expect(await payloads(b)).toEqual([1, 2]);
     const succeeded = service.requestsFor('st/failing', a).filter((r) => r.reply?.status === 200);
-    expect(succeeded.flatMap((r) => r.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n))).toEqual([1, 2, 3, 4]);
+    expect(
+      succeeded.flatMap((r) => r.invocations.map((i) => (JSON.parse(i.value.toString()) as { n: number }).n)),
+    ).toEqual([1, 2, 3, 4]);
     metrics = (await api.get<string>('/metrics')).body;
-    expect(metricValue(metrics, 'statehouse_stalled_addresses', { function_type: 'st/failing' }) ?? 0).toBe(0);
+    expect(metricValue(metrics, 'statehouse_stalled_addresses', { function_type: 'st/failing' }) ?? 0).toBe(
+      0,
+    );
     expect(service.maxInFlightPerAddress).toBe(1);
   });
 
@@ -316,15 +383,24 @@ describe('stalled addresses', () => {
       options: { logger: pino({ level: 'silent' }), maxInFlightInvocations: 2, stalledRetryMaxMs: 100 },
     });
     // Runs first at cleanup: lets the stalled loops finish so that close() does not wait for its grace period.
-    cleanups.push(async () => {
+    cleanups.push(() => {
       down = false;
+      return Promise.resolve();
     });
     const tag = randomUUID();
-    for (const id of [`a-${tag}`, `b-${tag}`]) expect((await api.ingressJson('st/failing', id, 'st/Msg', {})).status).toBe(202);
-    await waitFor('both stalled', async () => (await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length === 2);
+    for (const id of [`a-${tag}`, `b-${tag}`])
+      expect((await api.ingressJson('st/failing', id, 'st/Msg', {})).status).toBe(202);
+    await waitFor(
+      'both stalled',
+      async () => (await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length === 2,
+    );
     expect((await api.ingressJson('st/ok', `c-${tag}`, 'st/Msg', {})).status).toBe(202);
-    await waitFor('st/ok invoked while two addresses are stalled', () => service.requestsFor('st/ok', `c-${tag}`).length === 1, {
-      timeoutMs: 3_000,
-    });
+    await waitFor(
+      'st/ok invoked while two addresses are stalled',
+      () => service.requestsFor('st/ok', `c-${tag}`).length === 1,
+      {
+        timeoutMs: 3_000,
+      },
+    );
   });
 });

@@ -61,21 +61,33 @@ describe('function service down for 20 s', () => {
     await bank.close();
     const downSince = Date.now();
     for (let i = 0; i < 30; i++) {
-      const res = await api.ingressJson('bank/account', `acct-${i % 3}`, BANK_TYPES.deposit, { txId: `d${i}`, amount: 10 });
+      const res = await api.ingressJson('bank/account', `acct-${i % 3}`, BANK_TYPES.deposit, {
+        txId: `d${i}`,
+        amount: 10,
+      });
       expect(res.status).toBe(202);
     }
 
     // Other function types go on while the bank is down.
     await api.ingressJson('example/inventory', 'hat', CART_TYPES.restock, { itemId: 'hat', quantity: 5 });
     for (let i = 0; i < 5; i++) {
-      await api.ingressJson('example/cart', `u${i}`, CART_TYPES.addToCart, { userId: `u${i}`, itemId: 'hat', quantity: 1 });
+      await api.ingressJson('example/cart', `u${i}`, CART_TYPES.addToCart, {
+        userId: `u${i}`,
+        itemId: 'hat',
+        quantity: 1,
+      });
     }
-    await waitFor('cart results while bank is down', async () => (await api.allEgress(CART_TYPES.egress)).length === 5);
+    await waitFor(
+      'cart results while bank is down',
+      async () => (await api.allEgress(CART_TYPES.egress)).length === 5,
+    );
     expect(Date.now() - downSince).toBeLessThan(DOWN_MS);
 
     // Once the call budget is spent, the bank's addresses are listed as stalled.
     const stalled = await waitFor('stalled listing', async () => {
-      const res = await api.get<{ stalled: { functionType: string; id: string; attempts: number; lastError: { code: string } }[] }>('/v1/stalled');
+      const res = await api.get<{
+        stalled: { functionType: string; id: string; attempts: number; lastError: { code: string } }[];
+      }>('/v1/stalled');
       return res.body.stalled.length === 3 ? res.body.stalled : undefined;
     });
     expect(stalled.map((s) => s.id).sort()).toEqual(['acct-0', 'acct-1', 'acct-2']);
@@ -88,13 +100,18 @@ describe('function service down for 20 s', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downSince))));
     bank = await serveOfficialBank(bankPort);
 
-    await waitFor('all deposits applied', async () => (await api.allEgress(BANK_TYPES.ledger)).length >= 30, { timeoutMs: 15_000 });
+    await waitFor('all deposits applied', async () => (await api.allEgress(BANK_TYPES.ledger)).length >= 30, {
+      timeoutMs: 15_000,
+    });
     await new Promise((r) => setTimeout(r, 300));
     const ledger = (await api.allEgress(BANK_TYPES.ledger)).map((r) => r.json as LedgerEntry);
     expect(ledger.map((e) => e.txId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `d${i}`).sort());
     for (let a = 0; a < 3; a++) {
       expect((await api.state('bank/account', `acct-${a}`)).body.values?.['balance']?.json).toBe(100);
     }
-    await waitFor('no longer stalled', async () => (await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length === 0);
+    await waitFor(
+      'no longer stalled',
+      async () => (await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length === 0,
+    );
   }, 60_000);
 });

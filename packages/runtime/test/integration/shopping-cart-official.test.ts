@@ -19,7 +19,12 @@ describe('shopping cart with the official apache-flink-statefun SDK (embedded ru
     cleanups.length = 0;
   });
 
-  async function setup(): Promise<{ runtime: Runtime; api: ApiClient; service: FunctionService; dir: TempDir }> {
+  async function setup(): Promise<{
+    runtime: Runtime;
+    api: ApiClient;
+    service: FunctionService;
+    dir: TempDir;
+  }> {
     const dir = await createTempDir();
     cleanups.push(() => dir.cleanup());
     const service = await serveOfficialCart();
@@ -46,11 +51,25 @@ describe('shopping cart with the official apache-flink-statefun SDK (embedded ru
 
   it('reserves stock, adds to the cart, emits results, and refuses once stock runs out', async () => {
     const { api } = await setup();
-    expect((await api.ingressJson('example/inventory', 'socks', CART_TYPES.restock, { itemId: 'socks', quantity: 2 })).status).toBe(202);
-    await waitFor('restock committed', async () => (await api.state('example/inventory', 'socks')).status === 200);
+    expect(
+      (
+        await api.ingressJson('example/inventory', 'socks', CART_TYPES.restock, {
+          itemId: 'socks',
+          quantity: 2,
+        })
+      ).status,
+    ).toBe(202);
+    await waitFor(
+      'restock committed',
+      async () => (await api.state('example/inventory', 'socks')).status === 200,
+    );
 
     for (let i = 0; i < 3; i++) {
-      const res = await api.ingressJson('example/cart', 'Kim', CART_TYPES.addToCart, { userId: 'Kim', itemId: 'socks', quantity: 1 });
+      const res = await api.ingressJson('example/cart', 'Kim', CART_TYPES.addToCart, {
+        userId: 'Kim',
+        itemId: 'socks',
+        quantity: 1,
+      });
       expect(res.status).toBe(202);
       expect(res.body.messageId).toMatch(/^\d+$/);
       await waitFor(`result ${i + 1}`, async () => (await api.allEgress(CART_TYPES.egress)).length === i + 1);
@@ -67,7 +86,10 @@ describe('shopping cart with the official apache-flink-statefun SDK (embedded ru
     const cart = await api.state('example/cart', 'Kim');
     expect(cart.body.values?.['items']?.json).toEqual({ socks: 2 });
     const inventory = await api.state('example/inventory', 'socks');
-    expect(inventory.body.values?.['stock']).toMatchObject({ type: 'example/Stock', json: { inStock: 0, reserved: 2 } });
+    expect(inventory.body.values?.['stock']).toMatchObject({
+      type: 'example/Stock',
+      json: { inStock: 0, reserved: 2 },
+    });
     expect((await api.state('example/cart', 'nobody')).status).toBe(404);
   });
 });

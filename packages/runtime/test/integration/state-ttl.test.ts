@@ -32,12 +32,16 @@ function createTtlFunctions(): StateFun {
   const SeenType = StateFun.jsonType<Seen>('ttl/Seen');
   const statefun = new StateFun();
   const fn = (context: Context, message: Message): void => {
+    // The official SDK types `storage` as `any`: its properties are the specs bound below.
+    const storage = context.storage as { v: string | null; n: number | null };
     const text = message.asString() ?? '';
-    const saw = context.storage.v as string | null;
-    const n = ((context.storage.n as number | null) ?? 0) + 1;
-    context.storage.n = n;
-    if (text.startsWith('set:')) context.storage.v = text.slice(4);
-    context.send(egressMessageBuilder({ typename: EGRESS, value: { id: context.self.id, n, saw }, valueType: SeenType }));
+    const saw = storage.v;
+    const n = (storage.n ?? 0) + 1;
+    storage.n = n;
+    if (text.startsWith('set:')) storage.v = text.slice(4);
+    context.send(
+      egressMessageBuilder({ typename: EGRESS, value: { id: context.self.id, n, saw }, valueType: SeenType }),
+    );
   };
   statefun.bind({
     typename: 'ttl/write',
@@ -81,7 +85,10 @@ describe('state TTL', () => {
     const service = await serveRecording(officialResponder(createTtlFunctions()));
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
-      moduleText: moduleYaml({ endpoints: [{ functions: 'ttl/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [EGRESS] }),
+      moduleText: moduleYaml({
+        endpoints: [{ functions: 'ttl/*', urlPathTemplate: `${service.url}/statefun` }],
+        logEgresses: [EGRESS],
+      }),
       dataDir: dir.path,
       cleanups,
       options: { logger: pino({ level: 'warn' }) },
@@ -90,11 +97,19 @@ describe('state TTL', () => {
   }
 
   /** Sends one message and returns the egress record it produced, and when it was observed. */
-  async function invoke(api: ApiClient, type: string, id: string, text: string): Promise<{ seen: Seen; at: number }> {
+  async function invoke(
+    api: ApiClient,
+    type: string,
+    id: string,
+    text: string,
+  ): Promise<{ seen: Seen; at: number }> {
     const before = (await seenOf(api, id)).length;
     const res = await api.ingress(type, id, { typename: STRING, bytes: stringValue(text) });
     expect(res.status).toBe(202);
-    const seen = await waitFor(`egress record ${before + 1} of ${id}`, async () => (await seenOf(api, id))[before]);
+    const seen = await waitFor(
+      `egress record ${before + 1} of ${id}`,
+      async () => (await seenOf(api, id))[before],
+    );
     return { seen, at: Date.now() };
   }
 
@@ -110,7 +125,11 @@ describe('state TTL', () => {
     expect(first.seen).toEqual({ id, n: 1, saw: null });
     const state = await api.state('ttl/write', id);
     expect(state.status).toBe(200);
-    expect(state.body.values?.['v']).toEqual({ type: STRING, bytes: Buffer.from(stringValue('a')).toString('base64'), json: 'a' });
+    expect(state.body.values?.['v']).toEqual({
+      type: STRING,
+      bytes: Buffer.from(stringValue('a')).toString('base64'),
+      json: 'a',
+    });
     expect(state.body.values?.['n']?.json).toBe(1);
 
     // Reads inside the TTL see the value and must not extend an after-write TTL.

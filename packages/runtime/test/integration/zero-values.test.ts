@@ -4,7 +4,13 @@
  * reads them back from SQLite.
  */
 import { randomUUID } from 'node:crypto';
-import { StateFun, egressMessageBuilder, messageBuilder, type Context, type Message } from 'apache-flink-statefun';
+import {
+  StateFun,
+  egressMessageBuilder,
+  messageBuilder,
+  type Context,
+  type Message,
+} from 'apache-flink-statefun';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -49,27 +55,34 @@ function createFunctions(): StateFun {
       { name: 'b', type: StateFun.booleanType() },
     ],
     fn(context: Context, message: Message) {
+      // The official SDK types `storage` as `any`: its properties are the specs above.
+      const storage = context.storage as { i: number | null; s: string | null; b: boolean | null };
       const op = message.asString() ?? '';
-      const seen: Seen = {
-        id: context.self.id,
-        op,
-        i: context.storage.i as number | null,
-        s: context.storage.s as string | null,
-        b: context.storage.b as boolean | null,
-      };
+      const seen: Seen = { id: context.self.id, op, i: storage.i, s: storage.s, b: storage.b };
       if (op === 'set-ones') {
-        context.storage.i = 1;
-        context.storage.s = 'x';
-        context.storage.b = true;
+        storage.i = 1;
+        storage.s = 'x';
+        storage.b = true;
       } else if (op === 'set-zeros') {
-        context.storage.i = 0;
-        context.storage.s = '';
-        context.storage.b = false;
+        storage.i = 0;
+        storage.s = '';
+        storage.b = false;
       } else if (op === 'send-zeros') {
         const target = `e-${context.self.id}`;
-        context.send(messageBuilder({ typename: 'zv/echo', id: target, value: 0, valueType: StateFun.intType() }));
-        context.send(messageBuilder({ typename: 'zv/echo', id: target, value: '', valueType: StateFun.stringType() }));
-        context.send(messageBuilder({ typename: 'zv/echo', id: target, value: false, valueType: StateFun.booleanType() }));
+        context.send(
+          messageBuilder({ typename: 'zv/echo', id: target, value: 0, valueType: StateFun.intType() }),
+        );
+        context.send(
+          messageBuilder({ typename: 'zv/echo', id: target, value: '', valueType: StateFun.stringType() }),
+        );
+        context.send(
+          messageBuilder({
+            typename: 'zv/echo',
+            id: target,
+            value: false,
+            valueType: StateFun.booleanType(),
+          }),
+        );
         context.send(egressMessageBuilder({ typename: INTS, value: 0, valueType: StateFun.intType() }));
       }
       context.send(egressMessageBuilder({ typename: EGRESS, value: seen, valueType: SeenType }));
@@ -79,8 +92,20 @@ function createFunctions(): StateFun {
     typename: 'zv/echo',
     fn(context: Context, message: Message) {
       const typename = message.valueTypeName;
-      const value = message.isInt() ? message.asInt() : message.isString() ? message.asString() : message.isBoolean() ? message.asBoolean() : 'other';
-      context.send(egressMessageBuilder({ typename: EGRESS, value: { id: context.self.id, typename, value }, valueType: EchoType }));
+      const value = message.isInt()
+        ? message.asInt()
+        : message.isString()
+          ? message.asString()
+          : message.isBoolean()
+            ? message.asBoolean()
+            : 'other';
+      context.send(
+        egressMessageBuilder({
+          typename: EGRESS,
+          value: { id: context.self.id, typename, value },
+          valueType: EchoType,
+        }),
+      );
     },
   });
   return statefun;
@@ -103,7 +128,9 @@ describe('zero values', () => {
 
   async function op(api: ApiClient, id: string, name: string): Promise<Seen> {
     const before = (await recordsOf<Seen>(api, id)).length;
-    expect((await api.ingress('zv/holder', id, { typename: STRING, bytes: stringValue(name) })).status).toBe(202);
+    expect((await api.ingress('zv/holder', id, { typename: STRING, bytes: stringValue(name) })).status).toBe(
+      202,
+    );
     return waitFor(`record of ${name}`, async () => (await recordsOf<Seen>(api, id))[before]);
   }
 
@@ -112,11 +139,19 @@ describe('zero values', () => {
     cleanups.push(() => dir.cleanup());
     const service = await serveRecording(officialResponder(createFunctions()));
     cleanups.push(() => service.close());
-    const moduleText = moduleYaml({ endpoints: [{ functions: 'zv/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [EGRESS, INTS] });
+    const moduleText = moduleYaml({
+      endpoints: [{ functions: 'zv/*', urlPathTemplate: `${service.url}/statefun` }],
+      logEgresses: [EGRESS, INTS],
+    });
     const logger = pino({ level: 'warn' });
     const id = `z-${randomUUID()}`;
 
-    const first = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const first = await startEmbeddedRuntime({
+      moduleText,
+      dataDir: dir.path,
+      cleanups,
+      options: { logger },
+    });
     expect(await op(first.api, id, 'get')).toEqual({ id, op: 'get', i: null, s: null, b: null });
     expect(await op(first.api, id, 'set-ones')).toEqual({ id, op: 'set-ones', i: null, s: null, b: null });
     expect(await op(first.api, id, 'set-zeros')).toEqual({ id, op: 'set-zeros', i: 1, s: 'x', b: true });
@@ -140,7 +175,12 @@ describe('zero values', () => {
     await first.runtime.close();
 
     // Read back from SQLite (fresh cache).
-    const second = await startEmbeddedRuntime({ moduleText, dataDir: dir.path, cleanups, options: { logger } });
+    const second = await startEmbeddedRuntime({
+      moduleText,
+      dataDir: dir.path,
+      cleanups,
+      options: { logger },
+    });
     expect((await second.api.state('zv/holder', id)).body.values).toEqual(expectedState);
     expect(await op(second.api, id, 'get')).toEqual({ id, op: 'get', i: 0, s: '', b: false });
   });
@@ -151,7 +191,10 @@ describe('zero values', () => {
     const service = await serveRecording(officialResponder(createFunctions()));
     cleanups.push(() => service.close());
     const { api } = await startEmbeddedRuntime({
-      moduleText: moduleYaml({ endpoints: [{ functions: 'zv/*', urlPathTemplate: `${service.url}/statefun` }], logEgresses: [EGRESS, INTS] }),
+      moduleText: moduleYaml({
+        endpoints: [{ functions: 'zv/*', urlPathTemplate: `${service.url}/statefun` }],
+        logEgresses: [EGRESS, INTS],
+      }),
       dataDir: dir.path,
       cleanups,
       options: { logger: pino({ level: 'warn' }) },
@@ -187,7 +230,9 @@ describe('zero values', () => {
       { id: `e-${sender}`, typename: STRING, value: '' },
       { id: `e-${sender}`, typename: BOOL, value: false },
     ]);
-    const callers = service.requestsFor('zv/echo', `e-${sender}`).flatMap((r) => r.invocations.map((i) => i.caller));
+    const callers = service
+      .requestsFor('zv/echo', `e-${sender}`)
+      .flatMap((r) => r.invocations.map((i) => i.caller));
     expect(callers).toEqual([
       { type: 'zv/holder', id: sender },
       { type: 'zv/holder', id: sender },

@@ -159,9 +159,11 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
     version: 2,
     description: 'egress_cursors: delivery position of each shipped (HTTP) egress',
     up: async (tx: TxSql): Promise<void> => {
-      await tx.unsafe(
-        'CREATE TABLE egress_cursors (egress_id text NOT NULL PRIMARY KEY, next_offset bigint NOT NULL)',
-      ).simple();
+      await tx
+        .unsafe(
+          'CREATE TABLE egress_cursors (egress_id text NOT NULL PRIMARY KEY, next_offset bigint NOT NULL)',
+        )
+        .simple();
     },
   },
 ]);

@@ -20,7 +20,7 @@ import * as cluster from './cluster.js';
 import { applyCommitBatch } from './commit.js';
 import type { CommitMode } from './commit.js';
 import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
-import { listenKeyGroups , type KeyGroupWake } from './notify.js';
+import { listenKeyGroups, type KeyGroupWake } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
 import type { PostgresStoreErrorCode } from './postgres-errors.js';
 import * as reads from './reads.js';
@@ -273,7 +273,9 @@ export class PostgresStore implements ClusterStore {
   /** @inheritDoc */
   readEgressCursor(egressId: string): Promise<number> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', async (sql) => {
-      const rows = await sql<{ next_offset: number }[]>`SELECT next_offset FROM egress_cursors WHERE egress_id = ${egressId}`;
+      const rows = await sql<
+        { next_offset: number }[]
+      >`SELECT next_offset FROM egress_cursors WHERE egress_id = ${egressId}`;
       return rows[0]?.next_offset ?? 0;
     });
   }

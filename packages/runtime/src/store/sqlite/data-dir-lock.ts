@@ -56,5 +56,8 @@ export function lockDataDirectory(directory: string): () => void {
     }
     rmSync(path, { force: true }); // stale: its process is gone
   }
-  throw new StoreError('ERR_STORE_LOCKED', `Could not take the lock ${path}; remove it if no runtime uses ${directory}.`);
+  throw new StoreError(
+    'ERR_STORE_LOCKED',
+    `Could not take the lock ${path}; remove it if no runtime uses ${directory}.`,
+  );
 }

@@ -130,7 +130,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   },
   {
     version: 3,
-    description: 'drop messages_by_key_group: one process owns every key group, and the index doubled the cost of every inbox insert and delete',
+    description:
+      'drop messages_by_key_group: one process owns every key group, and the index doubled the cost of every inbox insert and delete',
     up: (db) => {
       db.exec('DROP INDEX IF EXISTS messages_by_key_group');
     },

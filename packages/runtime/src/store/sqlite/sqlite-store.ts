@@ -315,8 +315,7 @@ export class SqliteStore implements Store {
   readEgressCursor(egressId: string): Promise<number> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', ({ db }) => {
       const row = db.prepare('SELECT next_offset FROM egress_cursors WHERE egress_id = ?').get(egressId) as
-        | { next_offset: number }
-        | undefined;
+        { next_offset: number } | undefined;
       return row?.next_offset ?? 0;
     });
   }
