@@ -119,6 +119,12 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     );
   }
   const o = parsed.data;
+  if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
+    throw new ConfigError(
+      'ERR_CONFIG_INVALID_OPTION',
+      `runtime option heartbeatMs (${o.heartbeatMs}) must be at most half of leaseMs (${o.leaseMs}), or leases expire between heartbeats`,
+    );
+  }
   const colon = o.listen.lastIndexOf(':');
   const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(o.listen.slice(colon + 1));

@@ -150,7 +150,7 @@ export class Runtime {
             store: cluster,
             nodeId: this.#options.nodeId,
             epochOf: (kg) => this.#cluster?.coordinator.epochOf(kg),
-            onFenced: () => this.#cluster?.fenced(),
+            onFenced: (err) => this.#cluster?.fenced(err),
           },
     );
     this.#committer = committer;
@@ -410,8 +410,18 @@ export class Runtime {
         { retryAfterSeconds: 1 },
       );
     }
+    let seq: number;
+    try {
+      seq = this.#ids.nextSeq();
+    } catch (err) {
+      // Cluster mode: the next block of ids is on its way from the database.
+      throw new ApiError(503, 'ERR_API_RETRY', 'the runtime is reserving message ids; retry shortly', {
+        retryAfterSeconds: 1,
+        cause: err,
+      });
+    }
     const message = {
-      seq: this.#ids.nextSeq(),
+      seq,
       keyGroup: keyGroupOf(target, this.#options.keyGroups),
       target,
       caller: undefined,

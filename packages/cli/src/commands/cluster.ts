@@ -78,6 +78,12 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     );
   }
   const leaseMs = values['lease-timeout-ms'] === undefined ? 10_000 : Number(values['lease-timeout-ms']);
+  if (!Number.isSafeInteger(leaseMs) || leaseMs <= 0) {
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--lease-timeout-ms must be a positive integer, got ${JSON.stringify(values['lease-timeout-ms'])}`,
+    );
+  }
   let status: ClusterStatus;
   try {
     status = await readClusterStatus(values.store, leaseMs);

@@ -54,7 +54,7 @@ export class ClusterMode {
           timers.arm(await store.loadTimers(kgs));
         },
         onReleasing: async (keyGroups) => {
-          await dispatcher.releaseKeyGroups(keyGroups);
+          dispatcher.releaseKeyGroups(keyGroups);
           timers.dropKeyGroups(keyGroups);
           await committer.flush();
           cache.evictKeyGroups(keyGroups);
@@ -96,8 +96,8 @@ export class ClusterMode {
   }
 
   /** A commit was fenced: drop everything and re-take what is still ours. */
-  fenced(): void {
-    this.#parts.metrics.fencingAborts.inc();
+  fenced(err: { readonly code: string }): void {
+    if (err.code === 'ERR_STORE_FENCED') this.#parts.metrics.fencingAborts.inc();
     this.coordinator
       .lose()
       .catch((err: unknown) => this.#parts.log.error({ err }, 'recovery after a fenced commit failed'));

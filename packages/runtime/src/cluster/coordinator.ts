@@ -95,7 +95,8 @@ export class ClusterCoordinator {
    */
   lose(): Promise<void> {
     return this.#serial(async () => {
-      await this.#loseAll('a commit was fenced');
+      // Always reset, even when nothing is owned any more: the committer waits for it to accept work again.
+      await this.#loseAll('a commit failed or was fenced', true);
       await this.#round();
     });
   }
@@ -202,8 +203,8 @@ export class ClusterCoordinator {
     }
   }
 
-  async #loseAll(reason: string): Promise<void> {
-    if (this.#owned.size === 0) return;
+  async #loseAll(reason: string, force = false): Promise<void> {
+    if (this.#owned.size === 0 && !force) return;
     const count = this.#owned.size;
     this.#owned.clear();
     this.#draining.clear();

@@ -95,6 +95,8 @@ interface Mailbox {
   running: boolean;
   /** Whether its loop counts against `maxInFlightInvocations` (a stalled address gives its slot back). */
   holdsSlot: boolean;
+  /** Ends a retry backoff early (hand-over of its key group). */
+  wake: (() => void) | undefined;
   stall: StallInfo | undefined;
 }
 
@@ -189,6 +191,7 @@ export class Dispatcher {
         inFlight: 0,
         running: false,
         holdsSlot: false,
+        wake: undefined,
         stall: undefined,
       };
       this.#mailboxes.set(key, mb);
@@ -218,23 +221,21 @@ export class Dispatcher {
   }
 
   /**
-   * Stops working on key groups this process no longer owns (the ownership predicate already says so):
-   * drops their waiting messages (they stay in the store) and resolves when their in-flight invocations are
-   * done and submitted to the committer.
+   * Stops working on key groups this process no longer owns (the ownership predicate already says so): drops
+   * their waiting messages, which stay in the store. Effects applied before the hand-over are in the
+   * committer; the caller flushes it before releasing the leases.
    */
-  async releaseKeyGroups(keyGroups: ReadonlySet<number>): Promise<void> {
-    const running: Promise<void>[] = [];
+  releaseKeyGroups(keyGroups: ReadonlySet<number>): void {
     for (const mb of this.#mailboxes.values()) {
       if (!keyGroups.has(mb.keyGroup)) continue;
-      if (mb.running) running.push(this.#loopOf.get(mb) ?? Promise.resolve());
-      else {
-        this.#messages -= mb.pending.length;
-        mb.pending = [];
-        this.#mailboxes.delete(mb.key);
-      }
+      // Waiting messages stay in the store for the new owner. An invocation in flight finds out at its next
+      // step that the key group is gone and drops its reply unapplied (#invoke): nothing to wait for.
+      this.#messages -= mb.pending.length;
+      mb.pending = [];
+      mb.wake?.();
+      if (!mb.running) this.#mailboxes.delete(mb.key);
     }
     for (const mb of this.#waiting) if (keyGroups.has(mb.keyGroup)) this.#waiting.delete(mb);
-    await Promise.allSettled(running);
   }
 
   /**
@@ -385,7 +386,7 @@ export class Dispatcher {
       let attempt = 0;
       metrics.batchSize.observe({ function_type: type }, batch.length);
       for (;;) {
-        if (signal.aborted) return false;
+        if (signal.aborted || !this.#owns(mb.keyGroup)) return false;
         attempt += 1;
         try {
           if (resolved === undefined) {
@@ -409,8 +410,9 @@ export class Dispatcher {
             resolved.socketPath,
           );
           metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
-          // A reset (fenced commit) may have happened while the reply was on its way: never apply it then.
-          if (signal.aborted) return false;
+          // A reset (fenced commit) or a hand-over of the key group may have happened while the reply was on
+          // its way: never apply it then (the messages are still in the store and run again).
+          if (signal.aborted || !this.#owns(mb.keyGroup)) return false;
           if (reply.incompleteInvocationContext != null) {
             this.#learnSpecs(type, reply, sentSpecs);
             metrics.incompleteContexts.inc({ function_type: type });
@@ -454,7 +456,11 @@ export class Dispatcher {
           // A stalled address must not keep one of the bounded invocation slots while it waits: otherwise
           // enough stalled addresses would stop every other address.
           if (mb.stall !== undefined) this.#releaseSlot(mb);
-          await sleep(backoffDelay(attempt, cap, this.#options.backoff), signal);
+          await new Promise<void>((resolve) => {
+            mb.wake = resolve;
+            void sleep(backoffDelay(attempt, cap, this.#options.backoff), signal).then(resolve);
+          });
+          mb.wake = undefined;
           if (mb.stall !== undefined && !mb.holdsSlot) {
             // Retry without waiting for a slot: the attempt is short and the overshoot is bounded by the
             // number of stalled addresses retrying at this instant.

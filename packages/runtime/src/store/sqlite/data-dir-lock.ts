@@ -4,11 +4,16 @@
  * is taken over.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from '../../errors.js';
 
 /** Name of the lock file inside the data directory. */
 export const LOCK_FILE_NAME = 'LOCK';
+
+// Lock files this process holds: a LOCK naming our own pid is ours only if it is in here (in a restarted
+// container, pid 1 comes back while the old LOCK is stale).
+const heldHere = new Set<string>();
 
 function isAlive(pid: number): boolean {
   try {
@@ -30,11 +35,14 @@ export function lockDataDirectory(directory: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
       closeSync(fd);
+      heldHere.add(path);
       return () => {
+        heldHere.delete(path);
         try {
-          if (Number(readFileSync(path, 'utf8').trim()) === process.pid) rmSync(path, { force: true });
+          if (Number(readFileSync(path, 'utf8').trim().split(' ')[0]) === process.pid)
+            rmSync(path, { force: true });
         } catch {
           // already gone
         }
@@ -43,12 +51,23 @@ export function lockDataDirectory(directory: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     let holder = Number.NaN;
+    let holderHost = '';
     try {
-      holder = Number(readFileSync(path, 'utf8').trim());
+      const [pid, host] = readFileSync(path, 'utf8').trim().split(' ');
+      holder = Number(pid);
+      holderHost = host ?? '';
     } catch {
       continue; // removed meanwhile: try again
     }
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    if (holderHost !== '' && holderHost !== hostname()) {
+      // Another machine or container shares this directory: its process cannot be checked from here.
+      throw new StoreError(
+        'ERR_STORE_LOCKED',
+        `The data directory ${directory} is locked by process ${holder} on host ${holderHost}; stop that runtime first. If it is gone for good, delete ${path}.`,
+      );
+    }
+    const isOurs = holder === process.pid;
+    if (Number.isInteger(holder) && ((isOurs && heldHere.has(path)) || (!isOurs && isAlive(holder)))) {
       throw new StoreError(
         'ERR_STORE_LOCKED',
         `The data directory ${directory} is in use by process ${holder}; stop it first, or use another --data-dir (two runtimes on one data directory would run every message twice).`,
