@@ -215,7 +215,6 @@ describe('data directory lock', () => {
     const os = await import('node:os');
     const { join } = await import('node:path');
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    const { rm, writeFile } = fs;
     const dir = await fs.mkdtemp(join(os.tmpdir(), 'statehouse-lock-'));
     try {
       const meta = { keyGroups: 16, hash: 'h' };
@@ -229,15 +228,15 @@ describe('data directory lock', () => {
       await again.open(meta);
       await again.close();
       // A lock left by a process that is gone (a pid that cannot exist) is taken over.
-      await writeFile(join(dir, 'LOCK'), `2147483646 ${os.hostname()}\n`);
+      await fs.writeFile(join(dir, 'LOCK'), `2147483646 ${os.hostname()}\n`);
       const afterCrash = new SqliteStore({ path: dir });
       await afterCrash.open(meta);
       await afterCrash.close();
       // A lock of another host cannot be checked from here: refused, naming the file to delete.
-      await writeFile(join(dir, 'LOCK'), '42 some-other-host\n');
+      await fs.writeFile(join(dir, 'LOCK'), '42 some-other-host\n');
       await expect(new SqliteStore({ path: dir }).open(meta)).rejects.toThrow(/some-other-host/);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });
