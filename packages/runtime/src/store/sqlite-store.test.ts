@@ -213,9 +213,9 @@ describe('data directory lock', () => {
   it('refuses a second store on the same directory while the first is open, and frees it on close', async () => {
     const fs = await import('node:fs/promises');
     const os = await import('node:os');
-    const { join } = await import('node:path');
+    const path = await import('node:path');
     const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-    const dir = await fs.mkdtemp(join(os.tmpdir(), 'statehouse-lock-'));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'statehouse-lock-'));
     try {
       const meta = { keyGroups: 16, hash: 'h' };
       const first = new SqliteStore({ path: dir });
@@ -228,12 +228,12 @@ describe('data directory lock', () => {
       await again.open(meta);
       await again.close();
       // A lock left by a process that is gone (a pid that cannot exist) is taken over.
-      await fs.writeFile(join(dir, 'LOCK'), `2147483646 ${os.hostname()}\n`);
+      await fs.writeFile(path.join(dir, 'LOCK'), `2147483646 ${os.hostname()}\n`);
       const afterCrash = new SqliteStore({ path: dir });
       await afterCrash.open(meta);
       await afterCrash.close();
       // A lock of another host cannot be checked from here: refused, naming the file to delete.
-      await fs.writeFile(join(dir, 'LOCK'), '42 some-other-host\n');
+      await fs.writeFile(path.join(dir, 'LOCK'), '42 some-other-host\n');
       await expect(new SqliteStore({ path: dir }).open(meta)).rejects.toThrow(/some-other-host/);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
