@@ -24,7 +24,7 @@ import {
 } from '@statehouse/testkit';
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20261124);
-const OPS = Number(process.env['CHAOS_OPS'] ?? 600);
+const OPS = Number(process.env['CHAOS_OPS'] ?? 2000);
 const KILLS = Number(process.env['CHAOS_KILLS'] ?? 4);
 
 describe('exactly-once effects across SIGKILL of the runtime', () => {
@@ -57,7 +57,7 @@ describe('exactly-once effects across SIGKILL of the runtime', () => {
     const killer = (async () => {
       for (let k = 0; k < KILLS; k++) {
         // Kill at a random moment while requests, invocations and commits are in flight.
-        await new Promise((r) => setTimeout(r, 150 + random() * 600));
+        await new Promise((r) => setTimeout(r, 50 + random() * 300));
         await runtime.kill();
         await runtime.start(); // same data directory, same port
       }
