@@ -2,6 +2,7 @@
  * One HTTP round trip to a function service: POST the encoded `ToFunction`, return the decoded
  * `FromFunction`. Retries live in `retry-policy.ts`; this file only performs and classifies one attempt.
  */
+import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { FromFunction } from '@statehouse/protocol';
@@ -17,6 +18,25 @@ export interface FunctionClientOptions {
   readonly poolTtlMs: number;
   /** Largest accepted response body, bytes. */
   readonly payloadMaxBytes: number;
+  /** TLS files for `https` endpoints: a CA bundle to trust, a client certificate and key (mTLS). */
+  readonly tls?: {
+    readonly trustCaCertsPath?: string;
+    readonly clientCertPath?: string;
+    readonly clientKeyPath?: string;
+    readonly clientKeyPasswordPath?: string;
+  };
+}
+
+/** Reads the TLS files of an endpoint into undici connect options (once per pool). */
+function tlsOptions(tls: FunctionClientOptions['tls']): Record<string, string | Buffer> {
+  if (tls === undefined) return {};
+  const out: Record<string, string | Buffer> = {};
+  if (tls.trustCaCertsPath !== undefined) out['ca'] = readFileSync(tls.trustCaCertsPath);
+  if (tls.clientCertPath !== undefined) out['cert'] = readFileSync(tls.clientCertPath);
+  if (tls.clientKeyPath !== undefined) out['key'] = readFileSync(tls.clientKeyPath);
+  if (tls.clientKeyPasswordPath !== undefined)
+    out['passphrase'] = readFileSync(tls.clientKeyPasswordPath, 'utf8').trim();
+  return out;
 }
 
 /** The result of one successful attempt. */
@@ -52,7 +72,16 @@ export class FunctionClient {
     timeoutMs: number,
     socketPath?: string,
   ): Promise<AttemptResult> {
-    const pool = this.#pool(url.origin, transport, socketPath);
+    let pool: Pool;
+    try {
+      pool = this.#pool(url.origin, transport, socketPath);
+    } catch (err) {
+      throw new InvocationError(
+        'ERR_INVOKE_TLS_FILES',
+        `cannot read the TLS files of the endpoint for ${url.origin}: ${(err as Error).message}; check transport.trust_cacerts, client_cert, client_key and client_key_password in module.yaml`,
+        { cause: err },
+      );
+    }
     let response;
     try {
       response = await pool.request({
@@ -155,7 +184,7 @@ export class FunctionClient {
       const ttl = options.poolTtlMs > 0 ? options.poolTtlMs : UNLIMITED_KEEP_ALIVE_MS;
       pool = new Pool(origin, {
         connections: options.poolSize,
-        connect: { timeout: options.connectMs },
+        connect: { timeout: options.connectMs, ...tlsOptions(options.tls) },
         ...(socketPath === undefined ? {} : { socketPath }),
         keepAliveTimeout: ttl,
         keepAliveMaxTimeout: ttl,
