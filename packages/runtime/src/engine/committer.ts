@@ -51,7 +51,10 @@ class PendingBatch {
   specs: FunctionSpecRecord[] = [];
   ingress: IngressWrite[] = [];
   ingressWaiters: { resolve(r: IngressResult): void; reject(err: unknown): void }[] = [];
-  messages: StoredMessage[] = [];
+  messages: (StoredMessage | undefined)[] = [];
+  // Seqs of `messages` in this batch → index, so that a message produced and consumed within the same
+  // transaction is neither inserted nor deleted.
+  messageIndex = new Map<number, number>();
   consumedMessages: number[] = [];
   firedTimers: number[] = [];
   timers: (StoredTimer | undefined)[] = [];
@@ -73,7 +76,7 @@ class PendingBatch {
     return {
       specs: this.specs,
       ingress: this.ingress,
-      messages: this.messages,
+      messages: this.messages.filter((m): m is StoredMessage => m !== undefined),
       consumedMessages: this.consumedMessages,
       firedTimers: this.firedTimers,
       timers: this.timers.filter((t): t is StoredTimer => t !== undefined),
@@ -165,9 +168,20 @@ export class Committer {
     return new Promise((resolve, reject) => {
       this.#assertOpen();
       const p = this.#pending;
-      pushAll(p.consumedMessages, effects.consumedMessages);
+      for (const seq of effects.consumedMessages) {
+        const index = p.messageIndex.get(seq);
+        if (index === undefined) {
+          p.consumedMessages.push(seq);
+        } else {
+          p.messages[index] = undefined;
+          p.messageIndex.delete(seq);
+        }
+      }
       pushAll(p.firedTimers, effects.firedTimers);
-      pushAll(p.messages, effects.messages);
+      for (const m of effects.messages) {
+        p.messageIndex.set(m.seq, p.messages.length);
+        p.messages.push(m);
+      }
       for (const op of effects.timerOps) {
         if ('add' in op) {
           if (op.add.token !== undefined)
