@@ -115,8 +115,13 @@ export class ApiServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').slice(1);
+    // Split by hand rather than with `new URL`: this runs for every ingress request. Segments are
+    // percent-decoded later, one by one, so an encoded "/" inside an id stays inside it.
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
+    const query = q < 0 ? '' : raw.slice(q + 1);
+    const parts = pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
       try {
@@ -130,7 +135,7 @@ export class ApiServer {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
-    switch (url.pathname) {
+    switch (pathname) {
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
       case '/readyz':
@@ -148,9 +153,10 @@ export class ApiServer {
     }
     if (parts[0] === 'v1' && parts[1] === 'egress' && parts.length === 4) {
       const [ns, name] = decodeSegments(parts.slice(2));
-      const from = intParam(url, 'from', 0);
-      const limit = Math.min(intParam(url, 'limit', 100), MAX_EGRESS_LIMIT);
-      const waitMs = Math.min(intParam(url, 'wait', 0), MAX_EGRESS_WAIT_MS);
+      const params = new URLSearchParams(query);
+      const from = intParam(params, 'from', 0);
+      const limit = Math.min(intParam(params, 'limit', 100), MAX_EGRESS_LIMIT);
+      const waitMs = Math.min(intParam(params, 'wait', 0), MAX_EGRESS_WAIT_MS);
       return sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));
     }
     if (parts[0] === 'v1' && parts[1] === 'state' && parts.length === 5) {
@@ -164,7 +170,7 @@ export class ApiServer {
     throw new ApiError(
       404,
       'ERR_API_NOT_FOUND',
-      `no route for ${method} ${url.pathname}; see docs/runtime.md for the HTTP API`,
+      `no route for ${method} ${pathname}; see docs/runtime.md for the HTTP API`,
     );
   }
 
@@ -248,7 +254,7 @@ function methodNotAllowed(method: string, allowed: string): ApiError {
 
 function decodeSegments(parts: string[]): string[] {
   try {
-    return parts.map((p) => decodeURIComponent(p));
+    return parts.map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
   } catch {
     throw new ApiError(400, 'ERR_API_MALFORMED_PATH', 'the path has an invalid percent-encoding');
   }
@@ -259,8 +265,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function intParam(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
+function intParam(params: URLSearchParams, name: string, fallback: number): number {
+  const raw = params.get(name);
   if (raw === null) return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) {
