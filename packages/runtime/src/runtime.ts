@@ -59,6 +59,7 @@ export class Runtime {
   #ids: IdSource | undefined;
   #cluster: ClusterMode | undefined;
   #shipper: HttpEgressShipper | undefined;
+  #unlistenEgress: (() => Promise<void>) | undefined;
   #maintenance: NodeJS.Timeout | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
@@ -225,6 +226,11 @@ export class Runtime {
         },
       );
       await this.#cluster.start();
+      // Records committed by other processes wake this process's long polls and webhook shipper too.
+      this.#unlistenEgress = await cluster.listenEgress((ids) => {
+        this.#egressWaiters.notifyIds(ids);
+        for (const id of ids) this.#shipper?.notify(id);
+      });
     }
     const webhooks = this.#options.module.egresses.flatMap((e) =>
       e.kind === 'http' ? [{ id: e.id, url: e.url }] : [],
@@ -272,6 +278,7 @@ export class Runtime {
     this.#state = 'STOPPING';
     this.#api.stopIntake();
     this.#egressWaiters.releaseAll();
+    await this.#unlistenEgress?.().catch(() => undefined);
     if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
     if (this.#cluster !== undefined && !failed) {
       // Hand over key groups (in-flight invocations finish and commit first), so others take over at once.

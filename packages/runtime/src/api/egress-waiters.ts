@@ -26,8 +26,12 @@ export class EgressWaiters {
 
   /** Wakes the readers of every egress that just got committed records. */
   notify(records: readonly EgressAppend[]): void {
-    const ids = new Set(records.map((r) => r.egressId));
-    for (const id of ids) for (const wake of [...(this.#waiting.get(id) ?? [])]) wake();
+    this.notifyIds(new Set(records.map((r) => r.egressId)));
+  }
+
+  /** Wakes the readers of these egresses (records committed by another process). */
+  notifyIds(egressIds: Iterable<string>): void {
+    for (const id of egressIds) for (const wake of [...(this.#waiting.get(id) ?? [])]) wake();
   }
 
   /** Wakes everyone (shutdown). */

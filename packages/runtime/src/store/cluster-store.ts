@@ -88,6 +88,12 @@ export interface ClusterStore extends Store {
    * @returns a function that unsubscribes.
    */
   listen(onWake: (wake: KeyGroupWake) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to egress announcements: the ids of egresses that got records in a commit of any process.
+   *
+   * @returns a function that unsubscribes.
+   */
+  listenEgress(onEgress: (egressIds: readonly string[]) => void): Promise<() => Promise<void>>;
   /** Pending messages with these seqs (the ones still pending), in seq order. */
   loadMessagesBySeq(seqs: readonly number[]): Promise<StoredMessage[]>;
 }

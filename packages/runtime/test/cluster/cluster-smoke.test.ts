@@ -1,7 +1,7 @@
 /** Two in-process runtimes on one PostgreSQL database share the key groups and route messages. */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, loadModuleFiles, type Runtime } from '@statehouse/runtime';
+import { createRuntime, keyGroupOf, loadModuleFiles, type Runtime } from '@statehouse/runtime';
 import {
   ApiClient,
   BANK_TYPES,
@@ -110,5 +110,25 @@ describe('cluster mode, two in-process runtimes', () => {
     for (let i = 0; i < 8; i++)
       total += Number((await a.state('bank/account', `acct-${i}`)).body.values?.['balance']?.json ?? 0);
     expect(total).toBe(200);
+
+    // A long poll on b wakes as soon as a commits a record (egress announcements cross processes).
+    const { default: postgres } = await import('postgres');
+    const sql = postgres(url, { max: 1 });
+    let ownedByA: string | undefined;
+    for (let i = 0; ownedByA === undefined && i < 100; i++) {
+      const id = `poll-${i}`;
+      const kg = keyGroupOf({ type: 'bank/account', id }, 256);
+      const rows = await sql<{ owner: string }[]>`SELECT owner FROM leases WHERE key_group = ${kg}`;
+      if (rows[0]?.owner === 'a') ownedByA = id;
+    }
+    await sql.end();
+    if (ownedByA === undefined) throw new Error('no account in a key group owned by a');
+    const started = Date.now();
+    const poll = b.get<{ records: unknown[] }>(`/v1/egress/${BANK_TYPES.ledger}?from=80&wait=10000`);
+    await new Promise((r) => setTimeout(r, 100));
+    await a.ingressJson('bank/account', ownedByA, BANK_TYPES.deposit, { txId: 'poll', amount: 1 });
+    const answer = await poll;
+    expect(answer.body.records).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
   }, 90_000);
 });

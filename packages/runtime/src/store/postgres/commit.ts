@@ -26,7 +26,7 @@ import {
 } from './commit-statements.js';
 import type { IngressKeyRow, MessageInsert } from './commit-statements.js';
 import { ID_COUNTERS } from './migrations.js';
-import { encodeKeyGroupPayloads } from './notify.js';
+import { EGRESS_CHANNEL, encodeKeyGroupPayloads } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES } from './postgres-errors.js';
 import type { TxSql } from './sql.js';
 
@@ -191,6 +191,11 @@ export async function applyCommitBatch(
       inserts.map((i) => ({ keyGroup: i.message.keyGroup, seq: i.message.seq })),
     );
     if (payloads.length > 0) send(notifyKeyGroups(tx, payloads));
+    // Wakes long-polling egress readers and the webhook shipper on every process (delivered on commit only).
+    const egressIds = [...new Set(batch.egress.map((e) => e.egressId))];
+    const announcement = JSON.stringify(egressIds);
+    if (egressIds.length > 0 && announcement.length < 7_000)
+      send(tx`SELECT pg_notify(${EGRESS_CHANNEL}, ${announcement})`);
   }
 
   const settled = await Promise.allSettled(pipeline);

@@ -9,6 +9,9 @@ import type { Sql } from './sql.js';
 /** The NOTIFY channel of key-group wake-ups. */
 export const KEY_GROUPS_CHANNEL = 'statehouse_key_groups';
 
+/** The NOTIFY channel that announces egress ids with newly committed records (a JSON array of ids). */
+export const EGRESS_CHANNEL = 'statehouse_egress';
+
 /** PostgreSQL refuses payloads of 8000 bytes or more; stay well below. */
 const MAX_PAYLOAD_CHARS = 7_000;
 
@@ -99,4 +102,31 @@ export async function listenKeyGroups(
     isSubscribed = false;
     await subscription.unlisten();
   };
+}
+
+/**
+ * Subscribes to egress announcements (egress ids with newly committed records, from any process).
+ *
+ * @returns a function that unsubscribes.
+ */
+export async function listenEgress(
+  sql: Sql,
+  onEgress: (egressIds: readonly string[]) => void,
+  logger: Logger | undefined,
+): Promise<() => Promise<void>> {
+  const subscription = await sql.listen(EGRESS_CHANNEL, (payload) => {
+    let ids: unknown;
+    try {
+      ids = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(ids)) return;
+    try {
+      onEgress(ids.filter((id): id is string => typeof id === 'string'));
+    } catch (err) {
+      logger?.error({ err }, 'egress announcement callback failed');
+    }
+  });
+  return () => subscription.unlisten();
 }

@@ -20,7 +20,7 @@ import * as cluster from './cluster.js';
 import { applyCommitBatch } from './commit.js';
 import type { CommitMode } from './commit.js';
 import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
-import { listenKeyGroups, type KeyGroupWake } from './notify.js';
+import { listenEgress, listenKeyGroups, type KeyGroupWake } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
 import type { PostgresStoreErrorCode } from './postgres-errors.js';
 import * as reads from './reads.js';
@@ -367,6 +367,23 @@ export class PostgresStore implements ClusterStore {
       'Listening for key-group wake-ups',
       async (sql) => {
         const unlisten = await listenKeyGroups(sql, onKeyGroups, this.options.logger);
+        const remove = async (): Promise<void> => {
+          this.#unlisteners.delete(remove);
+          await unlisten();
+        };
+        this.#unlisteners.add(remove);
+        return remove;
+      },
+    );
+  }
+
+  /** @inheritDoc */
+  listenEgress(onEgress: (egressIds: readonly string[]) => void): Promise<() => Promise<void>> {
+    return this.#run(
+      POSTGRES_STORE_ERROR_CODES.readFailed,
+      'Listening for egress announcements',
+      async (sql) => {
+        const unlisten = await listenEgress(sql, onEgress, this.options.logger);
         const remove = async (): Promise<void> => {
           this.#unlisteners.delete(remove);
           await unlisten();
