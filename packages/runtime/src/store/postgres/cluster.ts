@@ -64,6 +64,9 @@ export function fenceCheck(
     FOR SHARE OF l`;
 }
 
+/** Members whose last heartbeat is older than this are deleted by the next heartbeat of any member. */
+export const FORGET_MEMBER_AFTER_MS = 60 * 60 * 1000;
+
 /**
  * Records a heartbeat, extends the member's leases, and reads the cluster view, in one transaction. All of it
  * uses the transaction's start time as "now", so the view is consistent (the caller is always live in it).
@@ -89,13 +92,17 @@ export function heartbeat(
       WHERE key_group IN (
         SELECT key_group FROM leases WHERE owner = ${member.nodeId} ORDER BY key_group FOR UPDATE
       )`.execute();
+    // Members silent for an hour are long dead: forget them so that `cluster status` stays readable.
+    const forget = tx`
+      DELETE FROM members WHERE heartbeat_at < ${txNowMs(tx)} - ${FORGET_MEMBER_AFTER_MS}
+        AND node_id <> ${member.nodeId}`.execute();
     const members = tx<MemberRow[]>`
       SELECT node_id, advertise, heartbeat_at, started_at FROM members
       WHERE heartbeat_at > ${txNowMs(tx)} - ${leaseMs}
       ORDER BY node_id`.execute();
     const leases = tx<LeaseRow[]>`
       SELECT key_group, owner, epoch, expires_at FROM leases ORDER BY key_group`.execute();
-    const [[clock], , memberRows, leaseRows] = await Promise.all([upsert, extend, members, leases]);
+    const [[clock], , , memberRows, leaseRows] = await Promise.all([upsert, extend, forget, members, leases]);
     return {
       now: clock?.now ?? Date.now(),
       liveMembers: memberRows.map(memberFromRow),
