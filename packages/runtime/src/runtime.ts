@@ -23,7 +23,7 @@ import { InboxTracker } from './cluster/inbox-tracker.js';
 import type { IdSource } from './engine/id-allocator.js';
 import { pendingFromStored, type PendingMessage } from './engine/pending-message.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
-import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
+import { isClusterStore } from './store/cluster-store.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import {
@@ -59,7 +59,6 @@ export class Runtime {
   #ids: IdSource | undefined;
   #cluster: ClusterMode | undefined;
   #shipper: HttpEgressShipper | undefined;
-  #unlistenEgress: (() => Promise<void>) | undefined;
   #maintenance: NodeJS.Timeout | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
@@ -126,15 +125,13 @@ export class Runtime {
     this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     this.#specs.load(await this.#store.loadFunctionSpecs());
     const log = this.#log;
-    const cluster =
-      this.#options.storeUrl !== undefined || isClusterStore(this.#store)
-        ? (this.#store as ClusterStore)
-        : undefined;
-    const blockIds = cluster === undefined ? undefined : new BlockIdAllocator(cluster);
-    if (blockIds !== undefined) await blockIds.rotate();
-    const ids: IdSource = blockIds ?? new IdAllocator(await this.#store.loadCounters());
+    // Cluster mode when the store is shared by several processes (PostgreSQL).
+    const cluster = isClusterStore(this.#store)
+      ? { store: this.#store, ids: new BlockIdAllocator(this.#store), tracker: new InboxTracker() }
+      : undefined;
+    if (cluster !== undefined) await cluster.ids.rotate();
+    const ids: IdSource = cluster?.ids ?? new IdAllocator(await this.#store.loadCounters());
     this.#ids = ids;
-    const tracker = cluster === undefined ? undefined : new InboxTracker();
     const committer = new Committer(
       this.#store,
       log.child({ component: 'committer' }),
@@ -148,7 +145,7 @@ export class Runtime {
       cluster === undefined
         ? undefined
         : {
-            store: cluster,
+            store: cluster.store,
             nodeId: this.#options.nodeId,
             epochOf: (kg) => this.#cluster?.coordinator.epochOf(kg),
             onFenced: (err) => this.#cluster?.fenced(err),
@@ -169,17 +166,14 @@ export class Runtime {
         metrics: this.#metrics,
         ids,
         hasEgress: (id) => this.#allEgresses.has(id),
-        onEgress: (records) => {
-          this.#egressWaiters.notify(records);
-          for (const r of records) this.#shipper?.notify(r.egressId);
-        },
-        ...(cluster === undefined || tracker === undefined
+        onEgress: (records) => this.#announceEgress(new Set(records.map((r) => r.egressId))),
+        ...(cluster === undefined
           ? {}
           : {
               owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
               onDeliver: (m: PendingMessage) =>
-                m.source.kind !== 'message' || tracker.delivered(m.source.seq, m.keyGroup),
-              onConsumed: (seqs: readonly number[]) => tracker.consumed(seqs),
+                m.source.kind !== 'message' || cluster.tracker.delivered(m.source.seq, m.keyGroup),
+              onConsumed: (seqs: readonly number[]) => cluster.tracker.consumed(seqs),
             }),
       },
       {
@@ -191,7 +185,7 @@ export class Runtime {
     this.#dispatcher = dispatcher;
     let pendingMessages = 0;
     let pendingTimers = 0;
-    if (cluster === undefined || tracker === undefined || blockIds === undefined) {
+    if (cluster === undefined) {
       // Fill the mailboxes first and start invoking once everything is loaded, so that readiness does not
       // wait for the first invocations.
       dispatcher.pause();
@@ -207,15 +201,15 @@ export class Runtime {
     } else {
       this.#cluster = new ClusterMode(
         {
-          store: cluster,
+          ...cluster,
           dispatcher,
           committer,
           timers,
           cache: this.#cache,
-          ids: blockIds,
-          tracker,
           metrics: this.#metrics,
           log,
+          // Records committed by other processes wake this process's long polls and webhook shipper too.
+          onEgressAnnounced: (egressIds) => this.#announceEgress(egressIds),
         },
         {
           nodeId: this.#options.nodeId,
@@ -226,11 +220,6 @@ export class Runtime {
         },
       );
       await this.#cluster.start();
-      // Records committed by other processes wake this process's long polls and webhook shipper too.
-      this.#unlistenEgress = await cluster.listenEgress((ids) => {
-        this.#egressWaiters.notifyIds(ids);
-        for (const id of ids) this.#shipper?.notify(id);
-      });
     }
     const webhooks = this.#options.module.egresses.flatMap((e) =>
       e.kind === 'http' ? [{ id: e.id, url: e.url }] : [],
@@ -278,10 +267,10 @@ export class Runtime {
     this.#state = 'STOPPING';
     this.#api.stopIntake();
     this.#egressWaiters.releaseAll();
-    await this.#unlistenEgress?.().catch(() => undefined);
     if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
     if (this.#cluster !== undefined && !failed) {
-      // Hand over key groups (in-flight invocations finish and commit first), so others take over at once.
+      // Hand over key groups (what is applied commits first; late replies are dropped), so others take over
+      // at once.
       await this.#cluster
         .stop()
         .catch((err: unknown) => this.#log.warn({ err }, 'leaving the cluster failed'));
@@ -296,6 +285,14 @@ export class Runtime {
     await this.#store.close();
     this.#state = failed ? 'FAILED' : 'STOPPED';
     this.#log.info('runtime stopped');
+  }
+
+  /** Wakes long-polling readers and the webhook shipper of egresses that got committed records. */
+  #announceEgress(egressIds: Iterable<string>): void {
+    for (const id of egressIds) {
+      this.#egressWaiters.notify(id);
+      this.#shipper?.notify(id);
+    }
   }
 
   /** Addresses currently stalled. */
@@ -395,18 +392,6 @@ export class Runtime {
         404,
         'ERR_API_UNKNOWN_FUNCTION_TYPE',
         `no endpoint in module.yaml serves function type ${target.type}`,
-      );
-    }
-    if (
-      this.#cluster !== undefined &&
-      this.#cluster.coordinator.owned.size === 0 &&
-      this.#cluster.coordinator.view === undefined
-    ) {
-      throw new ApiError(
-        503,
-        'ERR_API_NOT_READY',
-        'the process has not joined the cluster yet; retry shortly',
-        { retryAfterSeconds: 1 },
       );
     }
     if (dispatcher.messageCount >= this.#options.maxInboxMessages) {

@@ -1,5 +1,4 @@
 /** Long-poll support for egress reads: readers wait until records of their egress are committed. */
-import type { EgressAppend } from '../store/store.js';
 
 /** Readers waiting for records, per egress id. */
 export class EgressWaiters {
@@ -24,14 +23,9 @@ export class EgressWaiters {
     });
   }
 
-  /** Wakes the readers of every egress that just got committed records. */
-  notify(records: readonly EgressAppend[]): void {
-    this.notifyIds(new Set(records.map((r) => r.egressId)));
-  }
-
-  /** Wakes the readers of these egresses (records committed by another process). */
-  notifyIds(egressIds: Iterable<string>): void {
-    for (const id of egressIds) for (const wake of [...(this.#waiting.get(id) ?? [])]) wake();
+  /** Wakes the readers of an egress that just got committed records. */
+  notify(egressId: string): void {
+    for (const wake of [...(this.#waiting.get(egressId) ?? [])]) wake();
   }
 
   /** Wakes everyone (shutdown). */

@@ -10,11 +10,11 @@ import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
 import type { TimerService } from '../engine/timer-service.js';
 import type { ClusterStore, KeyGroupWake } from '../store/cluster-store.js';
-
-const SWEEP_INTERVAL_MS = 5_000;
 import type { BlockIdAllocator } from './block-id-allocator.js';
 import { ClusterCoordinator, type CoordinatorOptions } from './coordinator.js';
 import type { InboxTracker } from './inbox-tracker.js';
+
+const SWEEP_INTERVAL_MS = 5_000;
 
 /** The engine parts cluster mode drives. */
 export interface ClusterParts {
@@ -27,6 +27,8 @@ export interface ClusterParts {
   readonly tracker: InboxTracker;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
+  /** Egress ids that got records in a commit of any process (wakes long polls and the webhook shipper). */
+  readonly onEgressAnnounced: (egressIds: readonly string[]) => void;
 }
 
 /** A running cluster membership. */
@@ -38,6 +40,7 @@ export class ClusterMode {
   #sweep: NodeJS.Timeout | undefined;
   #loadScheduled = false;
   #unlisten: (() => Promise<void>) | undefined;
+  #unlistenEgress: (() => Promise<void>) | undefined;
 
   constructor(parts: ClusterParts, options: CoordinatorOptions) {
     this.#parts = parts;
@@ -75,9 +78,10 @@ export class ClusterMode {
     );
   }
 
-  /** Joins the cluster, takes key groups, and subscribes to wake-ups. */
+  /** Joins the cluster, takes key groups, and subscribes to wake-ups and egress announcements. */
   async start(): Promise<void> {
     this.#unlisten = await this.#parts.store.listen((wake) => this.#wake(wake));
+    this.#unlistenEgress = await this.#parts.store.listenEgress(this.#parts.onEgressAnnounced);
     await this.coordinator.start();
     // A notification lost while the LISTEN connection reconnects must not leave messages waiting until the
     // next one: reload every owned inbox now and then (reloads never deliver a message twice).
@@ -92,6 +96,7 @@ export class ClusterMode {
   async stop(): Promise<void> {
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
     await this.#unlisten?.().catch(() => undefined);
+    await this.#unlistenEgress?.().catch(() => undefined);
     await this.coordinator.stop();
   }
 
@@ -130,7 +135,7 @@ export class ClusterMode {
   /** Loads pending messages of owned key groups that were not delivered yet. Runs in the serial section. */
   async #loadInboxes(keyGroups: readonly number[], seqs: readonly number[] = []): Promise<void> {
     const { store, tracker, dispatcher } = this.#parts;
-    const token = tracker.beginLoad();
+    tracker.beginLoad();
     let fresh;
     try {
       const rows = keyGroups.length > 0 ? await store.loadMessages(keyGroups) : [];
@@ -139,9 +144,9 @@ export class ClusterMode {
         for (const m of await store.loadMessagesBySeq(seqs)) if (!whole.has(m.keyGroup)) rows.push(m);
         rows.sort((a, b) => a.seq - b.seq);
       }
-      fresh = tracker.endLoad(token, rows);
+      fresh = tracker.endLoad(rows);
     } catch (err) {
-      tracker.endLoad(token, []);
+      tracker.endLoad([]);
       throw err;
     }
     for (const m of fresh) {

@@ -47,7 +47,6 @@ export class ClusterCoordinator {
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
-  #lastView: ClusterView | undefined;
   #lastHeartbeatOk = 0;
 
   constructor(
@@ -67,11 +66,6 @@ export class ClusterCoordinator {
   /** Key groups owned now, with their epochs. */
   get owned(): ReadonlyMap<number, number> {
     return this.#owned;
-  }
-
-  /** The last cluster view. */
-  get view(): ClusterView | undefined {
-    return this.#lastView;
   }
 
   /** Whether this process owns a key group. */
@@ -151,7 +145,6 @@ export class ClusterCoordinator {
       }
       throw err;
     }
-    this.#lastView = view;
 
     // Leases we think we hold but the store says otherwise: someone took them (we were paused or cut off).
     const leases = new Map(view.leases.map((l) => [l.keyGroup, l]));

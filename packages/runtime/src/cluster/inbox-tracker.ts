@@ -3,22 +3,14 @@
  * seqs this process already delivered, so a reload never delivers a message twice — including messages
  * whose consumption is committing while the reload's snapshot is taken.
  */
-const PENDING = Number.POSITIVE_INFINITY;
 
-/** Seqs delivered to mailboxes, with the generation at which their consumption was committed. */
+/** Seqs delivered to mailboxes and not yet safe to forget. */
 export class InboxTracker {
-  // seq → PENDING while not consumed, else the generation of the commit that consumed it.
-  readonly #known = new Map<number, number>();
-  // seq → key group, for seqs still pending, so a handed-over key group's messages can be delivered again
-  // if it comes back.
-  readonly #groupOf = new Map<number, number>();
-  #generation = 0;
+  // Delivered, consumption not committed yet: seq → key group (so a hand-over can forget them).
+  readonly #pending = new Map<number, number>();
+  // Consumption committed while a reload was running: that reload's snapshot may still hold the row.
+  readonly #consumedDuringLoad = new Set<number>();
   #loads = 0;
-
-  /** Number of tracked seqs. */
-  get size(): number {
-    return this.#known.size;
-  }
 
   /**
    * Records a delivered seq.
@@ -26,9 +18,8 @@ export class InboxTracker {
    * @returns false when it was delivered before and must not be delivered again.
    */
   delivered(seq: number, keyGroup: number): boolean {
-    if (this.#known.has(seq)) return false;
-    this.#known.set(seq, PENDING);
-    this.#groupOf.set(seq, keyGroup);
+    if (this.#pending.has(seq) || this.#consumedDuringLoad.has(seq)) return false;
+    this.#pending.set(seq, keyGroup);
     return true;
   }
 
@@ -37,45 +28,37 @@ export class InboxTracker {
    * and stay in the store; if the key group comes back they must be delivered again).
    */
   dropKeyGroups(keyGroups: ReadonlySet<number>): void {
-    for (const [seq, kg] of this.#groupOf) {
-      if (keyGroups.has(kg) && this.#known.get(seq) === PENDING) {
-        this.#known.delete(seq);
-        this.#groupOf.delete(seq);
-      }
-    }
+    for (const [seq, kg] of this.#pending) if (keyGroups.has(kg)) this.#pending.delete(seq);
   }
 
   /** Records that the consumption of these seqs is committed. */
   consumed(seqs: readonly number[]): void {
-    this.#generation += 1;
     for (const seq of seqs) {
-      this.#groupOf.delete(seq);
+      this.#pending.delete(seq);
       // With no reload running, no snapshot can still hold these rows: forget them at once.
-      if (this.#loads === 0) this.#known.delete(seq);
-      else this.#known.set(seq, this.#generation);
+      if (this.#loads > 0) this.#consumedDuringLoad.add(seq);
     }
   }
 
-  /** Marks the start of a reload. @returns a token for {@link InboxTracker.endLoad}. */
-  beginLoad(): number {
+  /** Marks the start of a reload (reloads must not overlap). */
+  beginLoad(): void {
     this.#loads += 1;
-    return this.#generation;
   }
 
   /**
    * Filters a reload's rows to the ones not delivered before, then forgets seqs whose consumption is
-   * committed (no later snapshot can contain them). Reloads must not overlap.
+   * committed (no later snapshot can contain them).
    */
-  endLoad<T extends { seq: number }>(_token: number, rows: readonly T[]): T[] {
-    const fresh = rows.filter((r) => !this.#known.has(r.seq));
+  endLoad<T extends { seq: number }>(rows: readonly T[]): T[] {
+    const fresh = rows.filter((r) => !this.#pending.has(r.seq) && !this.#consumedDuringLoad.has(r.seq));
     this.#loads -= 1;
-    if (this.#loads === 0) for (const [seq, gen] of this.#known) if (gen !== PENDING) this.#known.delete(seq);
+    if (this.#loads === 0) this.#consumedDuringLoad.clear();
     return fresh;
   }
 
   /** Forgets everything (after a reset). */
   clear(): void {
-    this.#known.clear();
-    this.#groupOf.clear();
+    this.#pending.clear();
+    this.#consumedDuringLoad.clear();
   }
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import type { ClusterStore } from '../store/cluster-store.js';
+import { timerTokenKey } from './timer-service.js';
 import type {
   CommitBatch,
   CommitResult,
@@ -113,8 +114,9 @@ export interface CommitFencing {
 }
 
 /**
- * Batches writes and commits them one transaction at a time. A failed commit is fatal for the process state:
- * every waiter is rejected and `onFatal` is called (the runtime then stops; recovery re-runs from the store).
+ * Batches writes and commits them one transaction at a time. A failed commit rejects every waiter; on a
+ * single-process store it is fatal (`onFatal`: the runtime stops and recovery re-runs from the store), in
+ * cluster mode the runtime resets and reloads (`fencing.onFenced`).
  */
 export class Committer {
   readonly #store: Store;
@@ -142,11 +144,6 @@ export class Committer {
     this.#onFatal = onFatal;
     this.#observer = observer;
     this.#fencing = fencing;
-  }
-
-  /** Number of effect sets submitted but not yet committed. */
-  get backlog(): number {
-    return this.#pending.effectSets;
   }
 
   /**
@@ -185,11 +182,11 @@ export class Committer {
       for (const op of effects.timerOps) {
         if ('add' in op) {
           if (op.add.token !== undefined)
-            p.timerByToken.set(tokenKey(op.add.sender, op.add.token), p.timers.length);
+            p.timerByToken.set(timerTokenKey(op.add.sender, op.add.token), p.timers.length);
           p.timers.push(op.add);
           continue;
         }
-        const key = tokenKey(op.cancel.sender, op.cancel.token);
+        const key = timerTokenKey(op.cancel.sender, op.cancel.token);
         const index = p.timerByToken.get(key);
         if (index === undefined) {
           p.cancellations.push(op.cancel);
@@ -309,12 +306,7 @@ export class Committer {
                 retryable: true,
               });
         this.#fenced = storeErr;
-        const rest = this.#pending;
-        this.#pending = new PendingBatch();
-        for (const b of [batch, rest]) {
-          for (const w of b.waiters) w.reject(err);
-          for (const w of b.ingressWaiters) w.reject(err);
-        }
+        this.#rejectAll(batch, err);
         this.#fencing.onFenced(storeErr);
         return;
       }
@@ -323,19 +315,20 @@ export class Committer {
         { err, rows: batch.rows },
         'commit failed; the runtime stops and recovers from the store',
       );
-      for (const w of batch.waiters) w.reject(err);
-      for (const w of batch.ingressWaiters) w.reject(err);
-      const rest = this.#pending;
-      this.#pending = new PendingBatch();
-      for (const w of rest.waiters) w.reject(err);
-      for (const w of rest.ingressWaiters) w.reject(err);
+      this.#rejectAll(batch, err);
       this.#onFatal(err);
     }
   }
-}
 
-function tokenKey(sender: TimerCancellation['sender'], token: string): string {
-  return `${sender.type}\u0000${sender.id}\u0000${token}`;
+  /** Fails the batch that did not commit and everything submitted after it (built on its speculation). */
+  #rejectAll(failed: PendingBatch, err: unknown): void {
+    const rest = this.#pending;
+    this.#pending = new PendingBatch();
+    for (const b of [failed, rest]) {
+      for (const w of b.waiters) w.reject(err);
+      for (const w of b.ingressWaiters) w.reject(err);
+    }
+  }
 }
 
 function pushAll<T>(target: T[], items: readonly T[]): void {

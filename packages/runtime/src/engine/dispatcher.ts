@@ -23,7 +23,7 @@ import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer }
 import type { Committer, EffectSet, TimerOp } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { MessageSource, PendingMessage } from './pending-message.js';
+import { pendingFromStored, type MessageSource, type PendingMessage } from './pending-message.js';
 import { validateReply } from './reply-validator.js';
 import { buildRequest } from './request-builder.js';
 import type { DeclaredSpec, SpecRegistry } from './spec-registry.js';
@@ -299,8 +299,6 @@ export class Dispatcher {
       .catch(() => undefined);
   }
 
-  readonly #loopOf = new WeakMap<Mailbox, Promise<void>>();
-
   #schedule(mb: Mailbox): void {
     if (mb.running || mb.pending.length === 0 || this.#draining || this.#paused) return;
     if (this.#inFlight >= this.#options.maxInFlightInvocations) {
@@ -318,7 +316,6 @@ export class Dispatcher {
       else this.#schedule(mb);
     });
     this.#running.add(loop);
-    this.#loopOf.set(mb, loop);
   }
 
   /** Gives an address's invocation slot back and lets a waiting address have it. */
@@ -632,7 +629,7 @@ export class Dispatcher {
           this.#deps.onEgress?.(egress);
         }
       },
-      () => undefined, // the committer reports failures and stops the runtime
+      () => undefined, // the committer reports failures (fatal, or a reset in cluster mode)
     );
     if (messages.length + newTimers.length > 0) {
       metrics.outgoingMessages.inc({ function_type: self.type }, messages.length + newTimers.length);
@@ -640,13 +637,7 @@ export class Dispatcher {
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
     for (const m of messages) {
       if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
-      this.deliver({
-        source: { kind: 'message', seq: m.seq },
-        target: m.target,
-        keyGroup: m.keyGroup,
-        caller: self,
-        argument: m.argument,
-      });
+      this.deliver(pendingFromStored(m));
     }
     return generation;
   }

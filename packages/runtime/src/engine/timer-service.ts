@@ -17,6 +17,8 @@ export class TimerService {
   readonly #live = new Map<number, StoredTimer>();
   readonly #byToken = new Map<string, number>();
   readonly #sink: TimerSink;
+  // Timers cancelled after their token was reserved but before their commit armed them.
+  readonly #cancelledBeforeArm = new Set<number>();
   #handle: NodeJS.Timeout | undefined;
   #nextAt = Infinity;
   #stopped = false;
@@ -32,12 +34,12 @@ export class TimerService {
 
   /** Whether a timer with this sender and token is pending (armed or waiting for its commit). */
   hasToken(sender: TimerCancellation['sender'], token: string): boolean {
-    return this.#byToken.has(tokenKey(sender, token));
+    return this.#byToken.has(timerTokenKey(sender, token));
   }
 
   /** Reserves a token before its timer is committed, so a duplicate is detected at once. */
   reserveToken(timer: StoredTimer): void {
-    if (timer.token !== undefined) this.#byToken.set(tokenKey(timer.sender, timer.token), timer.id);
+    if (timer.token !== undefined) this.#byToken.set(timerTokenKey(timer.sender, timer.token), timer.id);
   }
 
   /** Arms committed timers (or timers loaded at start). */
@@ -45,14 +47,11 @@ export class TimerService {
     for (const t of timers) {
       if (this.#cancelledBeforeArm.delete(t.id)) continue;
       this.#live.set(t.id, t);
-      if (t.token !== undefined) this.#byToken.set(tokenKey(t.sender, t.token), t.id);
+      if (t.token !== undefined) this.#byToken.set(timerTokenKey(t.sender, t.token), t.id);
       push(this.#heap, t);
     }
     this.#reschedule();
   }
-
-  // Timers cancelled after their token was reserved but before their commit armed them.
-  readonly #cancelledBeforeArm = new Set<number>();
 
   /**
    * Cancels a pending timer of `sender` with `token`; a no-op when there is none (already fired, never sent,
@@ -61,7 +60,7 @@ export class TimerService {
    * @returns the cancelled timer's id, if one was pending.
    */
   cancel(c: TimerCancellation): number | undefined {
-    const key = tokenKey(c.sender, c.token);
+    const key = timerTokenKey(c.sender, c.token);
     const id = this.#byToken.get(key);
     if (id === undefined) return undefined;
     this.#byToken.delete(key);
@@ -74,10 +73,7 @@ export class TimerService {
     for (const [id, t] of this.#live) {
       if (!keyGroups.has(t.keyGroup)) continue;
       this.#live.delete(id);
-      if (t.token !== undefined) {
-        const key = tokenKey(t.sender, t.token);
-        if (this.#byToken.get(key) === id) this.#byToken.delete(key);
-      }
+      this.#forgetToken(t);
     }
     this.#reschedule();
   }
@@ -124,13 +120,17 @@ export class TimerService {
       if (top === undefined || top.fireAt > now) break;
       pop(this.#heap);
       this.#live.delete(top.id);
-      if (top.token !== undefined) {
-        const key = tokenKey(top.sender, top.token);
-        if (this.#byToken.get(key) === top.id) this.#byToken.delete(key);
-      }
+      this.#forgetToken(top);
       this.#sink(top);
     }
     this.#reschedule();
+  }
+
+  /** Frees a timer's token, unless a newer timer of the same sender reserved it meanwhile. */
+  #forgetToken(t: StoredTimer): void {
+    if (t.token === undefined) return;
+    const key = timerTokenKey(t.sender, t.token);
+    if (this.#byToken.get(key) === t.id) this.#byToken.delete(key);
   }
 
   #peekLive(): StoredTimer | undefined {
@@ -139,7 +139,12 @@ export class TimerService {
   }
 }
 
-function tokenKey(sender: TimerCancellation['sender'], token: string): string {
+/**
+ * The key of a pending delayed message's cancellation token: tokens are scoped to the sending address.
+ *
+ * @returns a string unique per (sender, token).
+ */
+export function timerTokenKey(sender: TimerCancellation['sender'], token: string): string {
   return `${addressKey(sender)}\u0000${token}`;
 }
 
