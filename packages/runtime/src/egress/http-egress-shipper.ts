@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { request } from 'undici';
+import { EgressWaiters } from '../api/egress-waiters.js';
 import { toApiValue } from '../api/value-json.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
@@ -43,11 +44,10 @@ export class HttpEgressShipper {
   readonly #timeoutMs: number;
   readonly #maxBackoffMs: number;
   readonly #isShipper: () => boolean;
-  readonly #wakers = new Map<string, () => void>();
+  // The same wake-up mechanism as long-polling readers: a loop waits for its egress's next commit or a timeout.
+  readonly #wakers = new EgressWaiters();
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
-  /** Undelivered records per egress, known at the last poll. */
-  readonly lag = new Map<string, number>();
 
   constructor(
     store: Store,
@@ -73,13 +73,13 @@ export class HttpEgressShipper {
 
   /** Wakes the loop of an egress that got committed records. */
   notify(egressId: string): void {
-    this.#wakers.get(egressId)?.();
+    this.#wakers.notify(egressId);
   }
 
   /** Stops delivering (a batch in flight is abandoned and delivered again later). */
   async close(): Promise<void> {
     this.#abort.abort();
-    for (const wake of this.#wakers.values()) wake();
+    this.#wakers.releaseAll();
     await Promise.allSettled(this.#loops);
   }
 
@@ -99,7 +99,7 @@ export class HttpEgressShipper {
           { err, egressId: egress.id, url: egress.url, failures },
           'egress delivery failed; retrying',
         );
-        await this.#wait(
+        await this.#wakers.wait(
           egress.id,
           backoffDelay(failures, this.#maxBackoffMs, {
             initialMs: 100,
@@ -109,7 +109,7 @@ export class HttpEgressShipper {
         );
         continue;
       }
-      if (!delivered) await this.#wait(egress.id, 1_000);
+      if (!delivered) await this.#wakers.wait(egress.id, 1_000);
     }
   }
 
@@ -117,7 +117,6 @@ export class HttpEgressShipper {
   async #deliverOnce(egress: WebhookEgress, signal: AbortSignal): Promise<boolean> {
     const from = await this.#store.readEgressCursor(egress.id);
     const records = await this.#store.readEgress(egress.id, from, this.#batchSize);
-    this.lag.set(egress.id, records.length);
     if (records.length === 0) return false;
     const body = JSON.stringify({
       egress: egress.id,
@@ -143,17 +142,5 @@ export class HttpEgressShipper {
     await this.#store.writeEgressCursor(egress.id, last + 1);
     this.#observer?.onDelivered(egress.id, records.length);
     return true;
-  }
-
-  #wait(egressId: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(egressId);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakers.set(egressId, done);
-    });
   }
 }
