@@ -146,7 +146,7 @@ export class Runtime {
         ? undefined
         : {
             store: cluster.store,
-            nodeId: this.#options.nodeId,
+            incarnation: () => this.#cluster?.coordinator.incarnation ?? '',
             epochOf: (kg) => this.#cluster?.coordinator.epochOf(kg),
             onFenced: (err) => this.#cluster?.fenced(err),
           },
@@ -171,8 +171,7 @@ export class Runtime {
           ? {}
           : {
               owns: (kg: number) => this.#cluster?.coordinator.owns(kg) ?? false,
-              onDeliver: (m: PendingMessage) =>
-                m.source.kind !== 'message' || cluster.tracker.delivered(m.source.seq, m.keyGroup),
+              onDeliver: (m: PendingMessage) => cluster.tracker.delivered(m.source.seq, m.keyGroup),
               onConsumed: (seqs: readonly number[]) => cluster.tracker.consumed(seqs),
             }),
       },
@@ -359,7 +358,17 @@ export class Runtime {
           batchSize: s.batchSize,
           lastError: s.lastError,
         })),
-      isReady: () => this.#state === 'RUNNING',
+      notReady: () => {
+        if (this.#state !== 'RUNNING')
+          return { status: this.#state.toLowerCase(), reason: `the runtime is ${this.#state.toLowerCase()}` };
+        // In cluster mode, not ready while the database is out of reach (heartbeats failing).
+        if (this.#cluster !== undefined && !this.#cluster.coordinator.isHealthy)
+          return {
+            status: 'store-unreachable',
+            reason: 'heartbeats to the PostgreSQL store are failing; reconnecting',
+          };
+        return undefined;
+      },
       countIngress: (status) => this.#metrics.ingressRequests.inc({ status: String(status) }),
       metrics: async () => ({
         contentType: this.#metrics.registry.contentType,

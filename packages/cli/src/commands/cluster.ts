@@ -4,10 +4,13 @@ import { CliUsageError } from '../cli-error.js';
 import { CLUSTER_USAGE } from '../usage.js';
 
 function formatTable(status: ClusterStatus): string {
-  const rows = [['NODE', 'ADVERTISE', 'LIVE', 'HEARTBEAT', 'KEY GROUPS', 'PENDING MSGS', 'PENDING TIMERS']];
+  const rows = [
+    ['NODE', 'INCARNATION', 'ADVERTISE', 'LIVE', 'HEARTBEAT', 'KEY GROUPS', 'PENDING MSGS', 'PENDING TIMERS'],
+  ];
   for (const m of status.members) {
     rows.push([
       m.nodeId,
+      m.incarnation.startsWith(`${m.nodeId}#`) ? m.incarnation.slice(m.nodeId.length + 1) : m.incarnation,
       m.advertise,
       m.live ? 'yes' : 'no',
       `${(m.heartbeatAgeMs / 1000).toFixed(1)}s ago`,
@@ -18,6 +21,7 @@ function formatTable(status: ClusterStatus): string {
   }
   rows.push([
     '(unowned)',
+    '',
     '',
     '',
     '',

@@ -33,8 +33,8 @@ export interface ApiBackend {
   readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
   /** Stalled addresses. */
   stalled(): unknown[];
-  /** Whether recovery is done and the runtime serves. */
-  isReady(): boolean;
+  /** Why the runtime does not serve now (`status` names the condition), or `undefined` when it is ready. */
+  notReady(): { readonly status: string; readonly reason: string } | undefined;
   /** The Prometheus exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;
   /** Counts an answered ingress request by status. */
@@ -138,10 +138,14 @@ export class ApiServer {
     switch (pathname) {
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
-      case '/readyz':
-        return this.#backend.isReady() && !this.#closing
+      case '/readyz': {
+        const notReady = this.#closing
+          ? { status: 'stopping', reason: 'the runtime is shutting down' }
+          : this.#backend.notReady();
+        return notReady === undefined
           ? sendJson(res, 200, { status: 'ready' })
-          : sendJson(res, 503, { status: this.#closing ? 'stopping' : 'recovering' });
+          : sendJson(res, 503, notReady);
+      }
       case '/metrics': {
         const m = await this.#backend.metrics();
         res.writeHead(200, { 'content-type': m.contentType });

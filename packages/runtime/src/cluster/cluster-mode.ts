@@ -3,6 +3,7 @@
  * resets; store wake-ups (LISTEN/NOTIFY) reload the inboxes of owned key groups.
  */
 import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
 import type { Committer } from '../engine/committer.js';
 import { pendingFromStored } from '../engine/pending-message.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
@@ -65,6 +66,12 @@ export class ClusterMode {
         },
         onLost: async () => {
           await dispatcher.reset();
+          // Work submitted on the dropped state is void; a commit in progress ends before anything reloads.
+          await committer.abandon(
+            new StoreError('ERR_STORE_FENCED', 'key group ownership was lost before this was committed', {
+              retryable: true,
+            }),
+          );
           timers.clear();
           cache.clear();
           tracker.clear();

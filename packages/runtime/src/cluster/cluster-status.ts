@@ -4,9 +4,11 @@
  */
 import postgres from 'postgres';
 
-/** One member in the report. */
+/** One member (one incarnation of a node id) in the report. */
 export interface MemberStatus {
   readonly nodeId: string;
+  /** The process start that holds its leases; a restart with the same node id is a new incarnation. */
+  readonly incarnation: string;
   readonly advertise: string;
   /** Milliseconds since its last heartbeat. */
   readonly heartbeatAgeMs: number;
@@ -50,7 +52,7 @@ export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<
     const meta = await sql`SELECT value FROM meta WHERE key = 'key_groups'`;
     const totalKeyGroups = Number(meta[0]?.['value'] ?? 256);
     const members =
-      await sql`SELECT node_id, advertise, heartbeat_at, started_at FROM members ORDER BY node_id`;
+      await sql`SELECT node_id, incarnation, advertise, heartbeat_at, started_at FROM members ORDER BY node_id, started_at`;
     const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
     const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
     const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
@@ -75,16 +77,18 @@ export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<
       totalKeyGroups,
       members: members.map((m) => {
         const nodeId = String(m['node_id']);
+        const incarnation = String(m['incarnation']);
         const age = now - Number(m['heartbeat_at']);
         return {
           nodeId,
+          incarnation,
           advertise: String(m['advertise']),
           heartbeatAgeMs: age,
           live: age < leaseMs,
           startedAt: new Date(Number(m['started_at'])).toISOString(),
-          keyGroups: groups.get(nodeId) ?? 0,
-          pendingMessages: pendingMessages.get(nodeId) ?? 0,
-          pendingTimers: pendingTimers.get(nodeId) ?? 0,
+          keyGroups: groups.get(incarnation) ?? 0,
+          pendingMessages: pendingMessages.get(incarnation) ?? 0,
+          pendingTimers: pendingTimers.get(incarnation) ?? 0,
         };
       }),
       unowned: { keyGroups: totalKeyGroups - ownerOf.size, pendingMessages: pendingMessages.get('') ?? 0 },

@@ -1,9 +1,15 @@
 /**
  * Membership and key-group ownership of one process in cluster mode. Every heartbeat it extends its leases,
- * computes which key groups it should own (rendezvous hashing over live members), drains and releases the
- * ones it should no longer own, and takes the ones it should own once they are free or expired. PostgreSQL
- * holds the leases; fencing in every commit makes a stale owner harmless.
+ * computes which key groups it should own (rendezvous hashing over the node ids of live members), drains and
+ * releases the ones it should no longer own, and takes the ones it should own once they are free or expired.
+ * PostgreSQL holds the leases; fencing in every commit makes a stale owner harmless.
+ *
+ * Leases and fences name an *incarnation*, not the node id: a fresh id per process start, and a fresh one again
+ * whenever this process loses ownership (fenced, frozen past its lease, cut off from the database). So a
+ * restarted process with the same `--node-id`, or this process after a freeze, never inherits an epoch of an
+ * earlier incarnation that may still be running; it takes that incarnation's leases like any expired lease.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClusterStore, ClusterView } from '../store/cluster-store.js';
 import { desiredKeyGroups } from './rendezvous.js';
@@ -42,6 +48,10 @@ export class ClusterCoordinator {
   readonly #log: Logger;
   readonly #observer: CoordinatorObserver | undefined;
   readonly #owned = new Map<number, number>();
+  // Earlier incarnations of this process whose leases and member rows are released at the next chance.
+  readonly #retired = new Set<string>();
+  #incarnation: string;
+  readonly #reportedTwins = new Set<string>();
   // Key groups being handed over: no new work starts, but in-flight effects still commit under their epoch.
   readonly #draining = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -59,8 +69,21 @@ export class ClusterCoordinator {
     this.#store = store;
     this.#options = options;
     this.#hooks = hooks;
+    this.#incarnation = newIncarnation(options.nodeId);
     this.#log = log.child({ component: 'cluster', nodeId: options.nodeId });
     this.#observer = observer;
+  }
+
+  /** The current incarnation: the owner name of this process's leases and fences. */
+  get incarnation(): string {
+    return this.#incarnation;
+  }
+
+  /** Whether the last heartbeat succeeded recently (the database is reachable and the leases are fresh). */
+  get isHealthy(): boolean {
+    return (
+      Date.now() - this.#lastHeartbeatOk <= Math.max(this.#options.leaseMs / 2, 2 * this.#options.heartbeatMs)
+    );
   }
 
   /** Key groups owned now, with their epochs. */
@@ -110,7 +133,8 @@ export class ClusterCoordinator {
       this.#owned.clear();
       if (all.size > 0) await this.#hooks.onReleasing(all);
       this.#draining.clear();
-      await this.#store.leave(this.#options.nodeId);
+      await this.#store.leave(this.#incarnation);
+      await this.#leaveRetired();
       this.#log.info({ released: all.size }, 'left the cluster');
     });
   }
@@ -134,9 +158,13 @@ export class ClusterCoordinator {
   async #round(): Promise<void> {
     if (this.#stopped) return;
     const { nodeId, advertise, keyGroups, leaseMs } = this.#options;
+    if (this.#owned.size > 0 && Date.now() - this.#lastHeartbeatOk > leaseMs) {
+      // Frozen (SIGSTOP, a long GC pause) or cut off past the lease: others may hold our key groups by now.
+      await this.#loseAll(`no heartbeat for ${Date.now() - this.#lastHeartbeatOk} ms (lease ${leaseMs} ms)`);
+    }
     let view: ClusterView;
     try {
-      view = await this.#store.heartbeat({ nodeId, advertise }, leaseMs);
+      view = await this.#store.heartbeat({ nodeId, incarnation: this.#incarnation, advertise }, leaseMs);
       this.#lastHeartbeatOk = Date.now();
     } catch (err) {
       // Without heartbeats our leases expire; stop trusting them before others may take them.
@@ -145,18 +173,39 @@ export class ClusterCoordinator {
       }
       throw err;
     }
+    await this.#leaveRetired();
+    const incarnation = this.#incarnation;
 
-    // Leases we think we hold but the store says otherwise: someone took them (we were paused or cut off).
+    // Leases we think we hold but the store says otherwise: someone took them, or they expired (we were paused
+    // or cut off). An expired lease is never revived, so drop everything and come back as a new incarnation.
     const leases = new Map(view.leases.map((l) => [l.keyGroup, l]));
     for (const [kg, epoch] of this.#owned) {
       const l = leases.get(kg);
-      if (l === undefined || l.owner !== nodeId || l.epoch !== epoch) {
-        await this.#loseAll(`key group ${kg} is now held by ${l?.owner ?? 'nobody'}`);
-        break;
+      if (l === undefined || l.owner !== incarnation || l.epoch !== epoch || l.expiresAt <= view.now) {
+        await this.#loseAll(
+          l?.owner === incarnation
+            ? `the lease of key group ${kg} expired`
+            : `key group ${kg} is now held by ${l?.owner ?? 'nobody'}`,
+        );
+        // The view's incarnation is gone: the next round heartbeats as the new one.
+        return;
       }
     }
 
-    const members = view.liveMembers.map((m) => m.nodeId);
+    // A twin that heartbeats after this incarnation started is a second live process with our node id (a dead
+    // predecessor's last heartbeat is older): say so once; fencing keeps the two from sharing a key group.
+    const startedAt = view.liveMembers.find((m) => m.incarnation === incarnation)?.startedAt ?? view.now;
+    for (const twin of view.liveMembers) {
+      if (twin.nodeId !== nodeId || twin.incarnation === incarnation || twin.heartbeatAt <= startedAt)
+        continue;
+      if (this.#reportedTwins.has(twin.incarnation)) continue;
+      this.#reportedTwins.add(twin.incarnation);
+      this.#log.error(
+        { other: twin.incarnation, otherAdvertise: twin.advertise },
+        `another live process uses node id ${nodeId}; give every process its own --node-id (this one serves only key groups the other does not hold)`,
+      );
+    }
+    const members = [...new Set(view.liveMembers.map((m) => m.nodeId))];
     if (!members.includes(nodeId)) members.push(nodeId);
     const desired = new Set(desiredKeyGroups(members, nodeId, keyGroups));
 
@@ -168,7 +217,7 @@ export class ClusterCoordinator {
       }
       try {
         await this.#hooks.onReleasing(release);
-        await this.#store.releaseLeases(nodeId, [...release]);
+        await this.#store.releaseLeases(incarnation, [...release]);
       } finally {
         for (const kg of release) this.#draining.delete(kg);
       }
@@ -179,19 +228,33 @@ export class ClusterCoordinator {
     const wanted = [...desired].filter((kg) => {
       if (this.#owned.has(kg)) return false;
       const l = leases.get(kg);
-      return l === undefined || l.owner === undefined || l.owner === nodeId || l.expiresAt <= view.now;
+      return l === undefined || l.owner === undefined || l.owner === incarnation || l.expiresAt <= view.now;
     });
     if (wanted.length > 0) {
-      const got = await this.#store.acquireLeases(nodeId, wanted, leaseMs);
-      if (got.length > 0) {
+      const got = await this.#store.acquireLeases(incarnation, wanted, leaseMs);
+      // A loss while acquiring (a fenced commit) retired this incarnation: what it got is released later.
+      if (got.length > 0 && incarnation === this.#incarnation) {
         const acquired = new Map(got.map((l) => [l.keyGroup, l.epoch]));
         for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
         await this.#hooks.onAcquired(acquired);
         this.#observer?.onOwnershipChange('acquired', acquired.size);
         this.#log.info(
-          { count: acquired.size, owned: this.#owned.size, members: members.length },
+          { count: acquired.size, owned: this.#owned.size, members: members.length, incarnation },
           'acquired key groups',
         );
+      }
+    }
+  }
+
+  /** Releases the leases and member rows of earlier incarnations; what fails is tried again next round. */
+  async #leaveRetired(): Promise<void> {
+    for (const old of [...this.#retired]) {
+      try {
+        await this.#store.leave(old);
+        this.#retired.delete(old);
+      } catch (err) {
+        this.#log.debug({ err, incarnation: old }, 'releasing an earlier incarnation failed; retrying later');
+        return;
       }
     }
   }
@@ -201,8 +264,20 @@ export class ClusterCoordinator {
     const count = this.#owned.size;
     this.#owned.clear();
     this.#draining.clear();
-    this.#log.warn({ reason, count }, 'lost key group ownership; dropping in-memory state');
+    // Rejoin as a new incarnation: nothing the old one did can be confused with what this one does.
+    const old = this.#incarnation;
+    this.#retired.add(old);
+    this.#incarnation = newIncarnation(this.#options.nodeId);
+    this.#log.warn(
+      { reason, count, retired: old, incarnation: this.#incarnation },
+      'lost key group ownership; dropping in-memory state and rejoining as a new incarnation',
+    );
     await this.#hooks.onLost();
     this.#observer?.onOwnershipChange('lost', count);
   }
+}
+
+/** A fresh incarnation id: the node id (for people reading leases) and 64 random bits. */
+function newIncarnation(nodeId: string): string {
+  return `${nodeId}#${randomBytes(8).toString('hex')}`;
 }

@@ -106,7 +106,8 @@ class PendingBatch {
 /** Cluster mode: commits are fenced by the leases of the key groups they consume from. */
 export interface CommitFencing {
   readonly store: ClusterStore;
-  readonly nodeId: string;
+  /** The incarnation whose leases fence the commit (changes when the process rejoins after a loss). */
+  incarnation(): string;
   /** The epoch of a key group this process owns, or `undefined`. */
   epochOf(keyGroup: number): number | undefined;
   /** Called when a commit was refused because ownership changed; the caller resets its in-memory state. */
@@ -228,6 +229,18 @@ export class Committer {
     }
   }
 
+  /**
+   * Voids everything submitted but not yet committing (its waiters reject with `reason`: it was built on
+   * in-memory state the runtime is dropping) and waits for the commit in progress, if any, to end.
+   */
+  async abandon(reason: StoreError): Promise<void> {
+    const rest = this.#pending;
+    this.#pending = new PendingBatch();
+    for (const w of rest.waiters) w.reject(reason);
+    for (const w of rest.ingressWaiters) w.reject(reason);
+    await this.#running?.catch(() => undefined);
+  }
+
   /** Accepts submissions again after a fenced commit, once the runtime has dropped its in-memory state. */
   resume(): void {
     this.#fenced = undefined;
@@ -267,11 +280,11 @@ export class Committer {
     for (const kg of batch.fenceKeyGroups) {
       const epoch = fencing.epochOf(kg);
       if (epoch === undefined) {
-        throw new StoreError('ERR_STORE_FENCED', `key group ${kg} is no longer owned by ${fencing.nodeId}`);
+        throw new StoreError('ERR_STORE_FENCED', `key group ${kg} is no longer owned by this process`);
       }
       leases.set(kg, epoch);
     }
-    return fencing.store.commitFenced(batch.toCommitBatch(), { nodeId: fencing.nodeId, leases });
+    return fencing.store.commitFenced(batch.toCommitBatch(), { incarnation: fencing.incarnation(), leases });
   }
 
   async #commit(batch: PendingBatch): Promise<void> {

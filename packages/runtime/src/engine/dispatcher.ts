@@ -23,7 +23,7 @@ import type { EgressAppend, ExpireMode, StateWrite, StoredMessage, StoredTimer }
 import type { Committer, EffectSet, TimerOp } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { pendingFromStored, type MessageSource, type PendingMessage } from './pending-message.js';
+import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { validateReply } from './reply-validator.js';
 import { buildRequest } from './request-builder.js';
 import type { DeclaredSpec, SpecRegistry } from './spec-registry.js';
@@ -254,49 +254,41 @@ export class Dispatcher {
   }
 
   /**
-   * Delivers a due delayed message: to the local mailbox when this process owns the target, otherwise by
-   * committing it into the target's inbox (the owner is woken by the store).
+   * Fires a due delayed message: one commit turns the timer into an inbox message of its target (which frees
+   * its cancellation token at once, durably), and when this process owns the target the message enters its
+   * mailbox right away (the consumer's effects commit after this conversion).
    */
   fireTimer(timer: StoredTimer): void {
-    const targetGroup = keyGroupOf(timer.target, this.#options.keyGroups);
-    if (this.#owns(targetGroup)) {
-      this.deliver({
-        source: { kind: 'timer', id: timer.id, keyGroup: timer.keyGroup },
-        target: timer.target,
-        keyGroup: targetGroup,
-        caller: timer.sender,
-        argument: timer.argument,
-      });
-      return;
-    }
+    const signal = this.#abort.signal;
+    if (signal.aborted) return; // reset meanwhile: the reload re-arms it from the store
     let seq: number;
     try {
       seq = this.#deps.ids.nextSeq();
     } catch {
-      // No id block yet: fire again shortly.
+      // No id block yet (cluster mode): fire again shortly.
       setTimeout(() => this.fireTimer(timer), 50).unref();
       return;
     }
+    const message: StoredMessage = {
+      seq,
+      keyGroup: keyGroupOf(timer.target, this.#options.keyGroups),
+      target: timer.target,
+      caller: timer.sender,
+      argument: timer.argument,
+      enqueuedAt: Date.now(),
+    };
     this.#deps.committer
       .submitEffects({
         consumedMessages: [],
         firedTimers: [timer.id],
-        messages: [
-          {
-            seq,
-            keyGroup: targetGroup,
-            target: timer.target,
-            caller: timer.sender,
-            argument: timer.argument,
-            enqueuedAt: Date.now(),
-          },
-        ],
+        messages: [message],
         timerOps: [],
         stateWrites: [],
         egress: [],
         fenceKeyGroups: [timer.keyGroup],
       })
-      .catch(() => undefined);
+      .catch(() => undefined); // the committer reports failures (fatal, or a reset in cluster mode)
+    if (this.#owns(message.keyGroup)) this.deliver(pendingFromStored(message));
   }
 
   #schedule(mb: Mailbox): void {
@@ -308,13 +300,23 @@ export class Dispatcher {
     mb.running = true;
     mb.holdsSlot = true;
     this.#inFlight += 1;
-    const loop: Promise<void> = this.#drain(mb).finally(() => {
-      this.#running.delete(loop);
-      mb.running = false;
-      this.#releaseSlot(mb);
-      if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
-      else this.#schedule(mb);
-    });
+    const loop: Promise<void> = this.#drain(mb)
+      .catch(async (err: unknown) => {
+        // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
+        // batch went back into the mailbox; the messages are in the store either way).
+        this.#log.error(
+          { err, functionType: mb.address.type, functionId: mb.address.id },
+          'mailbox loop failed unexpectedly; retrying in 1 s',
+        );
+        await sleep(1_000, this.#abort.signal);
+      })
+      .finally(() => {
+        this.#running.delete(loop);
+        mb.running = false;
+        this.#releaseSlot(mb);
+        if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
+        else this.#schedule(mb);
+      });
     this.#running.add(loop);
   }
 
@@ -345,7 +347,13 @@ export class Dispatcher {
       mb.pending = mb.pending.length <= limit ? [] : mb.pending.slice(limit);
       mb.inFlight = batch.length;
       try {
-        const ok = await this.#invoke(mb, batch, resolved);
+        let ok: boolean;
+        try {
+          ok = await this.#invoke(mb, batch, resolved);
+        } catch (err) {
+          mb.pending = batch.concat(mb.pending);
+          throw err;
+        }
         if (!ok) {
           // Aborted: put the batch back so that nothing is lost from memory either.
           mb.pending = batch.concat(mb.pending);
@@ -375,7 +383,8 @@ export class Dispatcher {
         functionId: mb.address.id,
         keyGroup: mb.keyGroup,
       }));
-    const state = await cache.acquire(mb.address);
+    // Read (and pinned) inside the retry loop: a failed state read (database restarting) is a failed attempt.
+    let state: AddressState | undefined;
     let generation: number | undefined;
     try {
       const budgetMs = resolved?.endpoint.transport.callMs ?? 60_000;
@@ -392,6 +401,7 @@ export class Dispatcher {
               `no endpoint in module.yaml serves function type ${type}; add an io.statefun.endpoints.v2/http document for it`,
             );
           }
+          state ??= await cache.acquire(mb.address);
           const typeSpecs = specs.specsOf(type);
           const sentSpecs = typeSpecs.size;
           const body = buildRequest(mb.address, typeSpecs, state, batch, Date.now());
@@ -467,7 +477,7 @@ export class Dispatcher {
         }
       }
     } finally {
-      cache.release(mb.address, generation);
+      if (state !== undefined) cache.release(mb.address, generation);
     }
   }
 
@@ -526,6 +536,51 @@ export class Dispatcher {
     const now = Date.now();
     const keyGroups = this.#options.keyGroups;
 
+    const messages: StoredMessage[] = valid.messages.map((m) => ({
+      seq: ids.nextSeq(),
+      keyGroup: keyGroupOf(m.target, keyGroups),
+      target: m.target,
+      caller: self,
+      argument: m.argument,
+      enqueuedAt: now,
+    }));
+
+    const newTimers: StoredTimer[] = [];
+    const timerOps: TimerOp[] = [];
+    for (const d of valid.delayed) {
+      if (d.kind === 'cancel') {
+        timerOps.push({ cancel: { sender: self, token: d.token } });
+        continue;
+      }
+      const timer: StoredTimer = {
+        id: ids.nextTimerId(),
+        // Timers live in the sender's key group: its owner arms them and cancels them by token.
+        keyGroup: mb.keyGroup,
+        fireAt: now + d.delayMs,
+        sender: self,
+        token: d.token,
+        target: d.target,
+        argument: d.argument,
+      };
+      newTimers.push(timer);
+      timerOps.push({ add: timer });
+    }
+
+    const egress: EgressAppend[] = valid.egress.map((e) => ({
+      egressId: e.egressId,
+      offset: ids.nextEgressOffset(e.egressId),
+      producer: self,
+      value: e.value,
+      createdAt: now,
+    }));
+
+    // Every id is taken above (taking one can fail in cluster mode); from here on nothing throws, so a reply is
+    // applied in memory wholly or not at all.
+    for (const op of timerOps) {
+      if ('add' in op) timers.reserveToken(op.add);
+      else timers.cancel(op.cancel);
+    }
+
     const stateWrites: StateWrite[] = [];
     const mutated = new Set<string>();
     for (const m of valid.mutations) {
@@ -562,57 +617,11 @@ export class Dispatcher {
       });
     }
 
-    const messages: StoredMessage[] = valid.messages.map((m) => ({
-      seq: ids.nextSeq(),
-      keyGroup: keyGroupOf(m.target, keyGroups),
-      target: m.target,
-      caller: self,
-      argument: m.argument,
-      enqueuedAt: now,
-    }));
-
-    const newTimers: StoredTimer[] = [];
-    const timerOps: TimerOp[] = [];
-    for (const d of valid.delayed) {
-      if (d.kind === 'cancel') {
-        const cancel = { sender: self, token: d.token };
-        timers.cancel(cancel);
-        timerOps.push({ cancel });
-        continue;
-      }
-      const timer: StoredTimer = {
-        id: ids.nextTimerId(),
-        // Timers live in the sender's key group: its owner arms them and cancels them by token.
-        keyGroup: mb.keyGroup,
-        fireAt: now + d.delayMs,
-        sender: self,
-        token: d.token,
-        target: d.target,
-        argument: d.argument,
-      };
-      timers.reserveToken(timer);
-      newTimers.push(timer);
-      timerOps.push({ add: timer });
-    }
-
-    const egress: EgressAppend[] = valid.egress.map((e) => ({
-      egressId: e.egressId,
-      offset: ids.nextEgressOffset(e.egressId),
-      producer: self,
-      value: e.value,
-      createdAt: now,
-    }));
-
-    const fenceKeyGroups = [mb.keyGroup];
-    for (const m of batch) {
-      if (m.source.kind === 'timer' && !fenceKeyGroups.includes(m.source.keyGroup))
-        fenceKeyGroups.push(m.source.keyGroup);
-    }
-    const consumedMessages = batch.filter(isMessage).map((m) => m.source.seq);
+    const consumedMessages = batch.map((m) => m.source.seq);
     const effects: EffectSet = {
       consumedMessages,
-      firedTimers: batch.filter(isTimer).map((m) => m.source.id),
-      fenceKeyGroups,
+      firedTimers: [],
+      fenceKeyGroups: [mb.keyGroup],
       messages,
       timerOps,
       stateWrites,
@@ -641,18 +650,6 @@ export class Dispatcher {
     }
     return generation;
   }
-}
-
-function isTimer(
-  m: PendingMessage,
-): m is PendingMessage & { source: Extract<MessageSource, { kind: 'timer' }> } {
-  return m.source.kind === 'timer';
-}
-
-function isMessage(
-  m: PendingMessage,
-): m is PendingMessage & { source: Extract<MessageSource, { kind: 'message' }> } {
-  return m.source.kind === 'message';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

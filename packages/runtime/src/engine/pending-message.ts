@@ -1,11 +1,11 @@
 import type { FunctionAddress } from '../core/address.js';
 import type { StoredMessage, StoredValue } from '../store/store.js';
 
-/** Where a message in a mailbox came from, so its consumption can be committed. */
-export type MessageSource =
-  | { readonly kind: 'message'; readonly seq: number }
-  /** A delayed message; `keyGroup` is the sender's, where the timer row lives. */
-  | { readonly kind: 'timer'; readonly id: number; readonly keyGroup: number };
+/**
+ * Where a message in a mailbox came from, so its consumption can be committed: always an inbox row (a fired
+ * delayed message is turned into one when it fires).
+ */
+export type MessageSource = { readonly kind: 'message'; readonly seq: number };
 
 /** A message in an address's mailbox. */
 export interface PendingMessage {

@@ -24,8 +24,8 @@ const CART: FunctionAddress = { type: 'example/cart', id: 'Kim' };
 const LONG_LEASE_MS = 60_000;
 
 const batch = (parts: Partial<CommitBatch>): CommitBatch => ({ ...EMPTY_COMMIT_BATCH, ...parts });
-const fence = (nodeId: string, leases: Record<number, number>) => ({
-  nodeId,
+const fence = (incarnation: string, leases: Record<number, number>) => ({
+  incarnation,
   leases: new Map(Object.entries(leases).map(([kg, epoch]) => [Number(kg), epoch])),
 });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,8 +150,11 @@ export function describeClusterStoreConformance(
     describe('membership', () => {
       it('lists live members with their heartbeat on the store clock', async () => {
         const before = Date.now();
-        await a.heartbeat({ nodeId: 'a', advertise: '10.0.0.1:8091' }, LONG_LEASE_MS);
-        const view = await b.heartbeat({ nodeId: 'b', advertise: '10.0.0.2:8091' }, LONG_LEASE_MS);
+        await a.heartbeat({ nodeId: 'a', incarnation: 'a', advertise: '10.0.0.1:8091' }, LONG_LEASE_MS);
+        const view = await b.heartbeat(
+          { nodeId: 'b', incarnation: 'b', advertise: '10.0.0.2:8091' },
+          LONG_LEASE_MS,
+        );
         expect(view.liveMembers.map((m) => [m.nodeId, m.advertise])).toEqual([
           ['a', '10.0.0.1:8091'],
           ['b', '10.0.0.2:8091'],
@@ -164,14 +167,14 @@ export function describeClusterStoreConformance(
       });
 
       it('drops a member whose heartbeat is older than the lease timeout, and forgets one that left', async () => {
-        await a.heartbeat({ nodeId: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
+        await a.heartbeat({ nodeId: 'a', incarnation: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
         await sleep(60);
-        let view = await b.heartbeat({ nodeId: 'b', advertise: 'b:1' }, 30);
+        let view = await b.heartbeat({ nodeId: 'b', incarnation: 'b', advertise: 'b:1' }, 30);
         expect(view.liveMembers.map((m) => m.nodeId)).toEqual(['b']);
-        view = await b.heartbeat({ nodeId: 'b', advertise: 'b:1' }, LONG_LEASE_MS);
+        view = await b.heartbeat({ nodeId: 'b', incarnation: 'b', advertise: 'b:1' }, LONG_LEASE_MS);
         expect(view.liveMembers.map((m) => m.nodeId)).toEqual(['a', 'b']);
         await a.leave('a');
-        view = await b.heartbeat({ nodeId: 'b', advertise: 'b:1' }, LONG_LEASE_MS);
+        view = await b.heartbeat({ nodeId: 'b', incarnation: 'b', advertise: 'b:1' }, LONG_LEASE_MS);
         expect(view.liveMembers.map((m) => m.nodeId)).toEqual(['b']);
       });
     });
@@ -189,7 +192,7 @@ export function describeClusterStoreConformance(
         ).toEqual([[4, 1]]);
         // Taking again what we hold keeps the epoch.
         expect((await a.acquireLeases('a', [1], LONG_LEASE_MS)).map((l) => l.epoch)).toEqual([1]);
-        const view = await a.heartbeat({ nodeId: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
+        const view = await a.heartbeat({ nodeId: 'a', incarnation: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
         expect(view.leases.map((l) => [l.keyGroup, l.owner])).toEqual([
           [1, 'a'],
           [2, 'a'],
@@ -207,13 +210,48 @@ export function describeClusterStoreConformance(
       });
 
       it('keeps leases alive with heartbeats', async () => {
-        await a.acquireLeases('a', [6], 30);
-        const view = await a.heartbeat({ nodeId: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
+        await a.acquireLeases('a', [6], 1_000);
+        const view = await a.heartbeat({ nodeId: 'a', incarnation: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
         expect(view.leases.find((l) => l.keyGroup === 6)?.expiresAt).toBeGreaterThan(
           view.now + LONG_LEASE_MS / 2,
         );
         await sleep(60);
         expect(await b.acquireLeases('b', [6], LONG_LEASE_MS)).toEqual([]);
+      });
+
+      it('never revives an expired lease with a heartbeat: only a new acquire (new epoch) does', async () => {
+        await a.acquireLeases('a', [8], 30);
+        await sleep(60);
+        const view = await a.heartbeat({ nodeId: 'a', incarnation: 'a', advertise: 'a:1' }, LONG_LEASE_MS);
+        expect(view.leases.find((l) => l.keyGroup === 8)!.expiresAt).toBeLessThanOrEqual(view.now);
+        await expect(
+          a.commitFenced(batch({ messages: [message(1, 8)] }), fence('a', { 8: 1 })),
+        ).rejects.toMatchObject({ code: 'ERR_STORE_FENCED' });
+      });
+
+      it('gives a new incarnation of a node id a new epoch, and never extends the leases of an earlier one', async () => {
+        await a.acquireLeases('a#1', [9], 300);
+        const view = await b.heartbeat({ nodeId: 'a', incarnation: 'a#2', advertise: 'a:1' }, LONG_LEASE_MS);
+        const before = view.leases.find((l) => l.keyGroup === 9)!;
+        expect(before.owner).toBe('a#1');
+        expect(before.expiresAt).toBeLessThan(view.now + 1_000);
+        expect(await b.acquireLeases('a#2', [9], LONG_LEASE_MS)).toEqual([]); // not expired yet
+        await sleep(350);
+        const [taken] = await b.acquireLeases('a#2', [9], LONG_LEASE_MS);
+        expect(taken).toMatchObject({ keyGroup: 9, owner: 'a#2', epoch: 2 });
+        // The earlier incarnation, still running somewhere, is fenced.
+        await expect(
+          a.commitFenced(batch({ messages: [message(1, 9)] }), fence('a#1', { 9: 1 })),
+        ).rejects.toMatchObject({ code: 'ERR_STORE_FENCED' });
+      });
+
+      it('forgets a silent earlier incarnation of the same node id', async () => {
+        await a.heartbeat({ nodeId: 'a', incarnation: 'a#1', advertise: 'a:1' }, LONG_LEASE_MS);
+        await sleep(60);
+        const view = await b.heartbeat({ nodeId: 'a', incarnation: 'a#2', advertise: 'a:2' }, 30);
+        expect(view.liveMembers.map((m) => [m.nodeId, m.incarnation])).toEqual([['a', 'a#2']]);
+        const later = await b.heartbeat({ nodeId: 'a', incarnation: 'a#2', advertise: 'a:2' }, LONG_LEASE_MS);
+        expect(later.liveMembers.map((m) => m.incarnation)).toEqual(['a#2']);
       });
 
       it('frees released leases at once, and all leases of a node that leaves', async () => {

@@ -12,9 +12,12 @@ export interface KeyGroupWake {
   readonly seqs: readonly { readonly keyGroup: number; readonly seq: number }[];
 }
 
-/** A runtime process in the cluster. */
+/** A runtime process in the cluster: one incarnation (process start) of a node id. */
 export interface MemberRecord {
+  /** The stable name that steers placement (`--node-id`); a restart keeps it. */
   readonly nodeId: string;
+  /** This process start; leases and fences name it, so two starts of one node id are never confused. */
+  readonly incarnation: string;
   /** Where its HTTP API is reachable, e.g. `10.0.0.5:8091`. */
   readonly advertise: string;
   /** Epoch ms of its last heartbeat (store clock). */
@@ -25,7 +28,7 @@ export interface MemberRecord {
 /** The lease of one key group. */
 export interface LeaseRecord {
   readonly keyGroup: number;
-  /** Owner's node id; `undefined` when released. */
+  /** The owning incarnation; `undefined` when released. */
   readonly owner: string | undefined;
   /** Increases on every change of owner; commits are fenced by it. */
   readonly epoch: number;
@@ -33,9 +36,9 @@ export interface LeaseRecord {
   readonly expiresAt: number;
 }
 
-/** The leases a commit relies on: it applies only if this node still holds each with this epoch. */
+/** The leases a commit relies on: it applies only if this incarnation still holds each with this epoch. */
 export interface Fence {
-  readonly nodeId: string;
+  readonly incarnation: string;
   /** keyGroup → epoch held. */
   readonly leases: ReadonlyMap<number, number>;
 }
@@ -53,23 +56,27 @@ export interface ClusterView {
 /** A store that several runtime processes share. */
 export interface ClusterStore extends Store {
   /**
-   * Records this member's heartbeat, extends the expiry of every lease it holds to `now + leaseMs`, and
-   * returns the live members and all leases.
+   * Records this incarnation's heartbeat, extends the expiry of every unexpired lease it holds to
+   * `now + leaseMs` (an expired lease is never revived), forgets silent earlier incarnations of its node id,
+   * and returns the live members and all leases.
    */
-  heartbeat(member: { nodeId: string; advertise: string }, leaseMs: number): Promise<ClusterView>;
+  heartbeat(
+    member: { nodeId: string; incarnation: string; advertise: string },
+    leaseMs: number,
+  ): Promise<ClusterView>;
   /**
-   * Takes the given key groups where the lease is free, expired, or already ours: epoch + 1 for each taken
-   * from someone else or from nobody; expiry `now + leaseMs`.
+   * Takes the given key groups where the lease is free, expired, or already held by `incarnation`: epoch + 1
+   * for each taken from another incarnation or from nobody; expiry `now + leaseMs`.
    *
-   * @returns the leases now held by `nodeId` among those asked for.
+   * @returns the leases now held by `incarnation` among those asked for.
    */
-  acquireLeases(nodeId: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]>;
-  /** Releases leases held by `nodeId` (owner cleared, expiry now), so others can take them at once. */
-  releaseLeases(nodeId: string, keyGroups: readonly number[]): Promise<void>;
-  /** Removes a member row (clean shutdown) and releases its leases. */
-  leave(nodeId: string): Promise<void>;
+  acquireLeases(incarnation: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]>;
+  /** Releases leases held by `incarnation` (owner cleared, expiry now), so others can take them at once. */
+  releaseLeases(incarnation: string, keyGroups: readonly number[]): Promise<void>;
+  /** Removes an incarnation's member row (clean shutdown, or a retired incarnation) and releases its leases. */
+  leave(incarnation: string): Promise<void>;
   /**
-   * Like {@link Store.commit}, but first verifies, inside the same transaction, that `fence.nodeId` holds
+   * Like {@link Store.commit}, but first verifies, inside the same transaction, that `fence.incarnation` holds
    * every lease in `fence.leases` with exactly that epoch (and not expired); otherwise nothing is applied and
    * it throws `StoreError` with code `ERR_STORE_FENCED`. Egress offsets are assigned by the store at
    * commit (contiguous per egress id across all processes); `EgressAppend.offset` is ignored. After the

@@ -164,8 +164,8 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     const store = await openStore(url);
     const sql = rawSql(url);
     const longAgo = Date.now() - 2 * 60 * 60 * 1000;
-    await sql`INSERT INTO members (node_id, advertise, heartbeat_at, started_at) VALUES ('old', 'x:1', ${longAgo}, ${longAgo}), ('recent', 'x:2', ${Date.now() - 60_000}, ${longAgo})`;
-    await store.heartbeat({ nodeId: 'me', advertise: 'x:3' }, 10_000);
+    await sql`INSERT INTO members (incarnation, node_id, advertise, heartbeat_at, started_at) VALUES ('old#1', 'old', 'x:1', ${longAgo}, ${longAgo}), ('recent#1', 'recent', 'x:2', ${Date.now() - 60_000}, ${longAgo})`;
+    await store.heartbeat({ nodeId: 'me', incarnation: 'me#1', advertise: 'x:3' }, 10_000);
     const rows = await sql<{ node_id: string }[]>`SELECT node_id FROM members ORDER BY node_id`;
     expect(rows.map((r) => r.node_id)).toEqual(['me', 'recent']);
   });

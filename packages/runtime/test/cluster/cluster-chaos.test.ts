@@ -203,7 +203,8 @@ describe('cluster mode with real processes', () => {
         () =>
           b.logs.some(
             (l) =>
-              l['msg'] === 'lost key group ownership; dropping in-memory state' ||
+              l['msg'] ===
+                'lost key group ownership; dropping in-memory state and rejoining as a new incarnation' ||
               l['msg'] === 'commit fenced: key group ownership changed',
           ),
         { timeoutMs: 15_000 },

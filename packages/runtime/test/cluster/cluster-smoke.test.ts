@@ -119,7 +119,7 @@ describe('cluster mode, two in-process runtimes', () => {
       const id = `poll-${i}`;
       const kg = keyGroupOf({ type: 'bank/account', id }, 256);
       const rows = await sql<{ owner: string }[]>`SELECT owner FROM leases WHERE key_group = ${kg}`;
-      if (rows[0]?.owner === 'a') ownedByA = id;
+      if (rows[0]?.owner?.startsWith('a#') === true) ownedByA = id;
     }
     await sql.end();
     if (ownedByA === undefined) throw new Error('no account in a key group owned by a');

@@ -10,6 +10,7 @@ import type { Sql, TxSql } from './sql.js';
 
 interface MemberRow {
   node_id: string;
+  incarnation: string;
   advertise: string;
   heartbeat_at: number;
   started_at: number;
@@ -24,6 +25,7 @@ interface LeaseRow {
 
 const memberFromRow = (row: MemberRow): MemberRecord => ({
   nodeId: row.node_id,
+  incarnation: row.incarnation,
   advertise: row.advertise,
   heartbeatAt: row.heartbeat_at,
   startedAt: row.started_at,
@@ -42,24 +44,24 @@ function sortedKeyGroups(keyGroups: readonly number[]): number[] {
 }
 
 /**
- * The fence of a commit: the leases among `leases` that `nodeId` still holds with exactly that epoch and that
- * have not expired, share-locked until the transaction ends (a concurrent acquire waits, then sees the new
- * epoch only after this commit). Fewer rows than leases means the commit is fenced.
+ * The fence of a commit: the leases among `leases` that `incarnation` still holds with exactly that epoch and
+ * that have not expired, share-locked until the transaction ends (a concurrent acquire waits, then sees the
+ * new epoch only after this commit). Fewer rows than leases means the commit is fenced.
  *
  * @param tx - the commit's transaction.
- * @param nodeId - the committing node.
+ * @param incarnation - the committing process start.
  * @param leases - `[keyGroup, epoch]` pairs, sorted by key group.
  */
 export function fenceCheck(
   tx: TxSql,
-  nodeId: string,
+  incarnation: string,
   leases: readonly (readonly [number, number])[],
 ): Statement<{ key_group: number }> {
   return tx<{ key_group: number }[]>`
     SELECT l.key_group FROM leases l
     JOIN unnest(${leases.map(([kg]) => kg)}::int[], ${leases.map(([, epoch]) => epoch)}::bigint[])
       AS f(key_group, epoch) ON l.key_group = f.key_group
-    WHERE l.owner = ${nodeId} AND l.epoch = f.epoch AND l.expires_at > ${nowMs(tx)}
+    WHERE l.owner = ${incarnation} AND l.epoch = f.epoch AND l.expires_at > ${nowMs(tx)}
     ORDER BY l.key_group
     FOR SHARE OF l`;
 }
@@ -68,38 +70,45 @@ export function fenceCheck(
 export const FORGET_MEMBER_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * Records a heartbeat, extends the member's leases, and reads the cluster view, in one transaction. All of it
- * uses the transaction's start time as "now", so the view is consistent (the caller is always live in it).
+ * Records a heartbeat of one incarnation, extends its unexpired leases, and reads the cluster view, in one
+ * transaction. All of it uses the transaction's start time as "now", so the view is consistent (the caller is
+ * always live in it). A lease that expired is never revived by its holder: it may have been frozen, and only a
+ * new acquire (with a new epoch) makes it valid again. Silent earlier incarnations of the same node id are
+ * removed from `members` (their leases expire on their own).
  *
  * @param sql - the store's client.
- * @param member - this node.
+ * @param member - this process: its stable node id, its incarnation and its address.
  * @param leaseMs - lease duration and liveness timeout.
  * @returns the view at the heartbeat.
  */
 export function heartbeat(
   sql: Sql,
-  member: { nodeId: string; advertise: string },
+  member: { nodeId: string; incarnation: string; advertise: string },
   leaseMs: number,
 ): Promise<ClusterView> {
   return sql.begin(async (tx) => {
     const upsert = tx<{ now: number }[]>`
-      INSERT INTO members AS m (node_id, advertise, heartbeat_at, started_at)
-      SELECT ${member.nodeId}, ${member.advertise}, now_ms, now_ms FROM (SELECT ${txNowMs(tx)} AS now_ms) AS clock
-      ON CONFLICT (node_id) DO UPDATE SET advertise = excluded.advertise, heartbeat_at = excluded.heartbeat_at
+      INSERT INTO members AS m (incarnation, node_id, advertise, heartbeat_at, started_at)
+      SELECT ${member.incarnation}, ${member.nodeId}, ${member.advertise}, now_ms, now_ms
+      FROM (SELECT ${txNowMs(tx)} AS now_ms) AS clock
+      ON CONFLICT (incarnation) DO UPDATE SET advertise = excluded.advertise, heartbeat_at = excluded.heartbeat_at
       RETURNING m.heartbeat_at AS now`.execute();
     const extend = tx`
       UPDATE leases SET expires_at = ${txNowMs(tx)} + ${leaseMs}
       WHERE key_group IN (
-        SELECT key_group FROM leases WHERE owner = ${member.nodeId} ORDER BY key_group FOR UPDATE
+        SELECT key_group FROM leases WHERE owner = ${member.incarnation} AND expires_at > ${txNowMs(tx)}
+        ORDER BY key_group FOR UPDATE
       )`.execute();
-    // Members silent for an hour are long dead: forget them so that `cluster status` stays readable.
+    // Members silent for an hour are long dead, and a silent earlier incarnation of this node id is replaced:
+    // forget them so that `cluster status` stays readable.
     const forget = tx`
-      DELETE FROM members WHERE heartbeat_at < ${txNowMs(tx)} - ${FORGET_MEMBER_AFTER_MS}
-        AND node_id <> ${member.nodeId}`.execute();
+      DELETE FROM members WHERE incarnation <> ${member.incarnation} AND (
+        heartbeat_at < ${txNowMs(tx)} - ${FORGET_MEMBER_AFTER_MS}
+        OR (node_id = ${member.nodeId} AND heartbeat_at <= ${txNowMs(tx)} - ${leaseMs}))`.execute();
     const members = tx<MemberRow[]>`
-      SELECT node_id, advertise, heartbeat_at, started_at FROM members
+      SELECT node_id, incarnation, advertise, heartbeat_at, started_at FROM members
       WHERE heartbeat_at > ${txNowMs(tx)} - ${leaseMs}
-      ORDER BY node_id`.execute();
+      ORDER BY node_id, started_at, incarnation`.execute();
     const leases = tx<LeaseRow[]>`
       SELECT key_group, owner, epoch, expires_at FROM leases ORDER BY key_group`.execute();
     const [[clock], , , memberRows, leaseRows] = await Promise.all([upsert, extend, forget, members, leases]);
@@ -112,23 +121,25 @@ export function heartbeat(
 }
 
 /**
- * Takes the key groups that are free, expired or already ours (see `ClusterStore.acquireLeases`).
+ * Takes the key groups that are free, expired or already held by this incarnation (see
+ * `ClusterStore.acquireLeases`).
  *
- * @returns the leases now held by `nodeId` among those asked for, by key group.
+ * @returns the leases now held by `incarnation` among those asked for, by key group.
  */
 export async function acquireLeases(
   sql: Sql,
-  nodeId: string,
+  incarnation: string,
   keyGroups: readonly number[],
   leaseMs: number,
 ): Promise<LeaseRecord[]> {
   const sorted = sortedKeyGroups(keyGroups);
   if (sorted.length === 0) return [];
   // `excluded.expires_at - leaseMs` is this statement's "now". Keeping our own lease keeps its epoch: nobody else
-  // held it in between, so commits fenced by that epoch stay valid.
+  // held it in between, so commits fenced by that epoch stay valid. "Our own" means this incarnation: a restarted
+  // process with the same node id is a new incarnation and always gets a new epoch.
   const rows = await sql<LeaseRow[]>`
     INSERT INTO leases AS l (key_group, owner, epoch, expires_at)
-    SELECT kg, ${nodeId}, 1, ${nowMs(sql)} + ${leaseMs}
+    SELECT kg, ${incarnation}, 1, ${nowMs(sql)} + ${leaseMs}
     FROM unnest(${sorted}::int[]) AS u(kg) ORDER BY kg
     ON CONFLICT (key_group) DO UPDATE SET
       owner = excluded.owner,
@@ -139,25 +150,29 @@ export async function acquireLeases(
   return rows.map(leaseFromRow).sort((a, b) => a.keyGroup - b.keyGroup);
 }
 
-/** Releases the given leases of `nodeId` (owner cleared, expiry now, epoch kept so the next taker bumps it). */
-export async function releaseLeases(sql: Sql, nodeId: string, keyGroups: readonly number[]): Promise<void> {
+/** Releases the given leases of `incarnation` (owner cleared, expiry now, epoch kept so the next taker bumps it). */
+export async function releaseLeases(
+  sql: Sql,
+  incarnation: string,
+  keyGroups: readonly number[],
+): Promise<void> {
   const sorted = sortedKeyGroups(keyGroups);
   if (sorted.length === 0) return;
   await sql`
     UPDATE leases SET owner = NULL, expires_at = ${nowMs(sql)}
     WHERE key_group IN (
-      SELECT key_group FROM leases WHERE key_group = ANY(${sorted}::int[]) AND owner = ${nodeId}
+      SELECT key_group FROM leases WHERE key_group = ANY(${sorted}::int[]) AND owner = ${incarnation}
       ORDER BY key_group FOR UPDATE
     )`;
 }
 
-/** Removes a member and releases all its leases, in one transaction. */
-export async function leave(sql: Sql, nodeId: string): Promise<void> {
+/** Removes an incarnation's member row and releases all its leases, in one transaction. */
+export async function leave(sql: Sql, incarnation: string): Promise<void> {
   await sql.begin((tx) => [
-    tx`DELETE FROM members WHERE node_id = ${nodeId}`.execute(),
+    tx`DELETE FROM members WHERE incarnation = ${incarnation}`.execute(),
     tx`
       UPDATE leases SET owner = NULL, expires_at = ${nowMs(tx)}
-      WHERE key_group IN (SELECT key_group FROM leases WHERE owner = ${nodeId} ORDER BY key_group FOR UPDATE)`.execute(),
+      WHERE key_group IN (SELECT key_group FROM leases WHERE owner = ${incarnation} ORDER BY key_group FOR UPDATE)`.execute(),
   ]);
 }
 

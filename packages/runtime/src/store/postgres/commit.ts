@@ -152,7 +152,9 @@ export async function applyCommitBatch(
 
   // First, so the lease rows are share-locked for the rest of the transaction: nobody can take them until we end.
   const fenceRows =
-    fence !== undefined && fenceLeases.length > 0 ? fenceCheck(tx, fence.nodeId, fenceLeases) : undefined;
+    fence !== undefined && fenceLeases.length > 0
+      ? fenceCheck(tx, fence.incarnation, fenceLeases)
+      : undefined;
   if (fenceRows !== undefined) send(fenceRows);
 
   const specs = lastWriteWins(batch.specs, specKey);
@@ -208,7 +210,7 @@ export async function applyCommitBatch(
         .map(([kg, epoch]) => `${kg}@${epoch}`);
       throw new StoreError(
         POSTGRES_STORE_ERROR_CODES.fenced,
-        `Commit of node "${fence?.nodeId ?? ''}" to ${where} was fenced: it no longer holds the lease of key group(s) ` +
+        `Commit of incarnation "${fence?.incarnation ?? ''}" to ${where} was fenced: it no longer holds the lease of key group(s) ` +
           `${lost.join(', ')} (key group@epoch): another node took them, or they expired. Nothing was applied. ` +
           'Drop the cached state of those key groups and recover them from the store if they are acquired again.',
       );

@@ -166,6 +166,24 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
         .simple();
     },
   },
+  {
+    version: 3,
+    description:
+      'members keyed by incarnation (one process start): leases and fences name incarnations, node ids steer placement',
+    up: async (tx: TxSql): Promise<void> => {
+      // Rows of older versions become incarnations named like their node, which matches their lease owners.
+      await tx
+        .unsafe(
+          `ALTER TABLE members ADD COLUMN incarnation text;
+           UPDATE members SET incarnation = node_id;
+           ALTER TABLE members ALTER COLUMN incarnation SET NOT NULL;
+           ALTER TABLE members DROP CONSTRAINT members_pkey;
+           ALTER TABLE members ADD PRIMARY KEY (incarnation);
+           CREATE INDEX members_by_node_id ON members (node_id);`,
+        )
+        .simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

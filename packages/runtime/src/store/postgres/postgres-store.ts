@@ -315,7 +315,10 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
-  heartbeat(member: { nodeId: string; advertise: string }, leaseMs: number): Promise<ClusterView> {
+  heartbeat(
+    member: { nodeId: string; incarnation: string; advertise: string },
+    leaseMs: number,
+  ): Promise<ClusterView> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Recording a heartbeat', (sql) => {
       validatePositive('leaseMs', leaseMs);
       return cluster.heartbeat(sql, member, leaseMs);
@@ -323,24 +326,24 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
-  acquireLeases(nodeId: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]> {
+  acquireLeases(incarnation: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Acquiring leases', (sql) => {
       validatePositive('leaseMs', leaseMs);
-      return cluster.acquireLeases(sql, nodeId, keyGroups, leaseMs);
+      return cluster.acquireLeases(sql, incarnation, keyGroups, leaseMs);
     });
   }
 
   /** @inheritDoc */
-  releaseLeases(nodeId: string, keyGroups: readonly number[]): Promise<void> {
+  releaseLeases(incarnation: string, keyGroups: readonly number[]): Promise<void> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Releasing leases', (sql) =>
-      cluster.releaseLeases(sql, nodeId, keyGroups),
+      cluster.releaseLeases(sql, incarnation, keyGroups),
     );
   }
 
   /** @inheritDoc */
-  leave(nodeId: string): Promise<void> {
+  leave(incarnation: string): Promise<void> {
     return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Leaving the cluster', (sql) =>
-      cluster.leave(sql, nodeId),
+      cluster.leave(sql, incarnation),
     );
   }
 
