@@ -1,82 +1,111 @@
 /**
  * One process per data directory: two runtimes on the same SQLite store would break exactly-once (each
- * would run the same inbox). A `LOCK` file holds the owner's pid; a lock left by a dead process (SIGKILL)
- * is taken over.
+ * would run the same inbox).
+ *
+ * The lock is a kernel lock, never a PID check. `statehouse.lock` is an empty SQLite database that the holder
+ * keeps open with an exclusive lock (`locking_mode = EXCLUSIVE` and a `BEGIN EXCLUSIVE` it never ends). SQLite
+ * takes it as a POSIX (fcntl) lock, which the kernel drops when the holder closes the file or dies, before
+ * the dead process is even a zombie. So a process that is gone never blocks a restart, whatever reuses its
+ * PID, and a live holder is never taken over. SQLite also tracks its locks inside a process (POSIX locks
+ * belong to the process), so a second store in the same process is refused too.
+ *
+ * Two rules keep the lock sound:
+ * - This process must open `statehouse.lock` only through SQLite: closing any descriptor of a file drops
+ *   all of the process's POSIX locks on it, and only SQLite's own handles are guarded against that. The
+ *   holder's pid and host therefore go to a separate file, `statehouse.lock.holder`, read for the error
+ *   message only.
+ * - Nobody deletes `statehouse.lock`: a process that opened the old file could lock it while another one
+ *   creates and locks a new file, and both would run. An empty file is harmless to leave behind.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+
 import { StoreError } from '../../errors.js';
+import { STORE_ERROR_CODES, toStoreError } from './store-errors.js';
 
-/** Name of the lock file inside the data directory. */
-export const LOCK_FILE_NAME = 'LOCK';
+/** Name of the lock file inside the data directory: an empty SQLite database, locked while a store is open. */
+export const LOCK_FILE_NAME = 'statehouse.lock';
 
-// Lock files this process holds: a LOCK naming our own pid is ours only if it is in here (in a restarted
-// container, pid 1 comes back while the old LOCK is stale).
-const heldHere = new Set<string>();
+/** Name of the file that records the lock holder's pid and host (informational, for error messages). */
+export const LOCK_HOLDER_FILE_NAME = 'statehouse.lock.holder';
 
-function isAlive(pid: number): boolean {
+/** The PID lock file of Statehouse versions before the kernel lock; ignored, and removed once locked. */
+const LEGACY_LOCK_FILE_NAME = 'LOCK';
+
+function isBusy(err: unknown): boolean {
+  return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
+}
+
+function describeHolder(holderPath: string): string {
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    text = readFileSync(holderPath, 'utf8').trim();
+  } catch {
+    return 'which one is not recorded';
   }
+  const [pid, host] = text.split(' ');
+  return pid === undefined || pid === '' || host === undefined
+    ? 'which one is not recorded'
+    : `process ${pid} on host ${host}`;
 }
 
 /**
- * Takes the data directory's lock.
+ * Takes the data directory's lock and holds it until the returned function is called (or the process dies).
  *
- * @returns a function that releases it.
- * @throws {@link StoreError} `ERR_STORE_LOCKED` when a live process holds it.
+ * @param directory - the data directory; it must exist.
+ * @returns a function that releases the lock; calling it again does nothing.
+ * @throws {@link StoreError} `ERR_STORE_LOCKED` when another store, in this or another process, holds the lock;
+ *   `ERR_STORE_OPEN_FAILED` when the lock file cannot be opened or locked for another reason.
  */
 export function lockDataDirectory(directory: string): () => void {
   const path = join(directory, LOCK_FILE_NAME);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid} ${hostname()}\n`);
-      closeSync(fd);
-      heldHere.add(path);
-      return () => {
-        heldHere.delete(path);
-        try {
-          if (Number(readFileSync(path, 'utf8').trim().split(' ')[0]) === process.pid)
-            rmSync(path, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let holder = Number.NaN;
-    let holderHost = '';
-    try {
-      const [pid, host] = readFileSync(path, 'utf8').trim().split(' ');
-      holder = Number(pid);
-      holderHost = host ?? '';
-    } catch {
-      continue; // removed meanwhile: try again
-    }
-    if (holderHost !== '' && holderHost !== hostname()) {
-      // Another machine or container shares this directory: its process cannot be checked from here.
+  const holderPath = join(directory, LOCK_HOLDER_FILE_NAME);
+  let db: Database.Database | undefined;
+  try {
+    // Fail at once instead of waiting: a holder keeps the lock for its whole life.
+    db = new Database(path, { timeout: 0 });
+    // No `-journal` file next to the lock; nothing is ever written to it.
+    db.pragma('journal_mode = MEMORY');
+    // Exclusive locking mode keeps the lock after a transaction; the open transaction takes it now.
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db?.close();
+    if (isBusy(err)) {
       throw new StoreError(
         'ERR_STORE_LOCKED',
-        `The data directory ${directory} is locked by process ${holder} on host ${holderHost}; stop that runtime first. If it is gone for good, delete ${path}.`,
+        `The data directory ${directory} is in use by another Statehouse runtime (${describeHolder(holderPath)}); ` +
+          'stop it first, or use another --data-dir (two runtimes on one data directory would run every message twice).',
+        { cause: err },
       );
     }
-    const isOurs = holder === process.pid;
-    if (Number.isInteger(holder) && ((isOurs && heldHere.has(path)) || (!isOurs && isAlive(holder)))) {
-      throw new StoreError(
-        'ERR_STORE_LOCKED',
-        `The data directory ${directory} is in use by process ${holder}; stop it first, or use another --data-dir (two runtimes on one data directory would run every message twice).`,
-      );
-    }
-    rmSync(path, { force: true }); // stale: its process is gone
+    throw toStoreError(
+      err,
+      STORE_ERROR_CODES.openFailed,
+      `Locking the data directory ${directory} with ${path}`,
+    );
   }
-  throw new StoreError(
-    'ERR_STORE_LOCKED',
-    `Could not take the lock ${path}; remove it if no runtime uses ${directory}.`,
-  );
+  const lock = db;
+  try {
+    writeFileSync(holderPath, `${process.pid} ${hostname()}\n`);
+    // An older version's PID lock file decides nothing any more; left behind, it would only mislead a reader.
+    rmSync(join(directory, LEGACY_LOCK_FILE_NAME), { force: true });
+  } catch (err) {
+    lock.close();
+    throw toStoreError(err, STORE_ERROR_CODES.openFailed, `Locking the data directory ${directory}`);
+  }
+  let isHeld = true;
+  return () => {
+    if (!isHeld) return;
+    isHeld = false;
+    try {
+      // Removed while the lock is still ours, so it never deletes the record of the next holder.
+      rmSync(holderPath, { force: true });
+    } finally {
+      lock.close();
+    }
+  };
 }
