@@ -62,6 +62,7 @@ export class Runtime {
   #maintenance: NodeJS.Timeout | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
+  #reloading: Promise<void> = Promise.resolve();
 
   constructor(options: RuntimeOptions) {
     this.#options = resolveRuntimeOptions(options);
@@ -130,12 +131,23 @@ export class Runtime {
       ? { store: this.#store, ids: new BlockIdAllocator(this.#store), tracker: new InboxTracker() }
       : undefined;
     if (cluster !== undefined) await cluster.ids.rotate();
-    const ids: IdSource = cluster?.ids ?? new IdAllocator(await this.#store.loadCounters());
+    const local = cluster === undefined ? new IdAllocator(await this.#store.loadCounters()) : undefined;
+    const ids: IdSource = cluster?.ids ?? local!;
     this.#ids = ids;
     const committer = new Committer(
       this.#store,
       log.child({ component: 'committer' }),
-      (err) => this.#fatal(err),
+      {
+        onFatal: (err) => this.#fatal(err),
+        onVoided: (err) => {
+          if (this.#cluster !== undefined) this.#cluster.fenced(err);
+          else this.#reloadLocal(local!);
+        },
+        onRefused: (address, err) => {
+          this.#metrics.refusedEffectSets.inc({ reason: err.code });
+          if (address !== undefined) this.#dispatcher?.quarantine(address, err);
+        },
+      },
       {
         onCommit: ({ durationMs, effectSets, ingress }) => {
           this.#metrics.commitLatency.observe(durationMs / 1000);
@@ -148,7 +160,6 @@ export class Runtime {
             store: cluster.store,
             incarnation: () => this.#cluster?.coordinator.incarnation ?? '',
             epochOf: (kg) => this.#cluster?.coordinator.epochOf(kg),
-            onFenced: (err) => this.#cluster?.fenced(err),
           },
     );
     this.#committer = committer;
@@ -185,18 +196,7 @@ export class Runtime {
     let pendingMessages = 0;
     let pendingTimers = 0;
     if (cluster === undefined) {
-      // Fill the mailboxes first and start invoking once everything is loaded, so that readiness does not
-      // wait for the first invocations.
-      dispatcher.pause();
-      const messages = await this.#store.loadMessages();
-      for (const m of messages) {
-        dispatcher.deliver(pendingFromStored(m));
-      }
-      const loaded = await this.#store.loadTimers();
-      timers.arm(loaded);
-      pendingMessages = messages.length;
-      pendingTimers = loaded.length;
-      setImmediate(() => dispatcher.resume());
+      ({ messages: pendingMessages, timers: pendingTimers } = await this.#loadLocal());
     } else {
       this.#cluster = new ClusterMode(
         {
@@ -306,6 +306,50 @@ export class Runtime {
     this.#cache.clear();
     const done = this.close().catch(() => undefined);
     void done.then(() => this.#options.onFatal?.(err));
+  }
+
+  /**
+   * Single process: fills the mailboxes from the store and arms the timers, then starts invoking (so that
+   * readiness does not wait for the first invocations).
+   */
+  async #loadLocal(): Promise<{ messages: number; timers: number }> {
+    const dispatcher = this.#dispatcher!;
+    dispatcher.pause();
+    const messages = await this.#store.loadMessages();
+    for (const m of messages) dispatcher.deliver(pendingFromStored(m));
+    const timers = await this.#store.loadTimers();
+    this.#timers!.arm(timers);
+    setImmediate(() => dispatcher.resume());
+    return { messages: messages.length, timers: timers.length };
+  }
+
+  /**
+   * Single process: uncommitted work was voided (it rested on effects the store refused). Drop everything in
+   * memory and load it again from the store, as a restart would, without stopping.
+   */
+  #reloadLocal(ids: IdAllocator): void {
+    this.#reloading = this.#reloading
+      .then(async () => {
+        if (this.#state !== 'RUNNING' && this.#state !== 'RECOVERING') return;
+        const voided = new StoreError(
+          'ERR_STORE_COMMIT_FAILED',
+          'voided: the runtime reloads from the store',
+          {
+            retryable: true,
+          },
+        );
+        await this.#dispatcher!.reset();
+        await this.#committer!.abandon(voided);
+        this.#timers!.clear();
+        this.#cache.clear();
+        ids.reset(await this.#store.loadCounters());
+        // Submissions (ingress) stay refused until everything is loaded: a message committed meanwhile would be
+        // both loaded and delivered by its ingress request.
+        const loaded = await this.#loadLocal();
+        this.#committer!.resume();
+        this.#log.warn(loaded, 'reloaded pending messages and timers from the store after refused effects');
+      })
+      .catch((err: unknown) => this.#fatal(err));
   }
 
   async #maintain(): Promise<void> {

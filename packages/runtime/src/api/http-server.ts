@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
+import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { ApiError, ConfigError, StatehouseError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from './value-json.js';
@@ -197,6 +198,16 @@ export class ApiServer {
       );
     }
     const [namespace, name, id] = decodeSegments(parts);
+    const pathProblem =
+      storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
+      storeTextProblem(id!, STORE_TEXT_LIMITS.id);
+    if (pathProblem !== undefined) {
+      throw new ApiError(
+        400,
+        'ERR_API_MALFORMED_PATH',
+        `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
+      );
+    }
     const typeHeader = header(req, 'statefun-type');
     if (typeHeader === undefined || typeHeader === '') {
       throw new ApiError(
@@ -206,11 +217,16 @@ export class ApiServer {
       );
     }
     const slash = typeHeader.lastIndexOf('/');
-    if (slash <= 0 || slash === typeHeader.length - 1 || /\s/.test(typeHeader)) {
+    if (
+      slash <= 0 ||
+      slash === typeHeader.length - 1 ||
+      /\s/.test(typeHeader) ||
+      storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
+    ) {
       throw new ApiError(
         400,
         'ERR_API_MALFORMED_TYPE',
-        `statefun-type ${JSON.stringify(typeHeader)} is not a typename; use namespace/name, e.g. example/AddToCart`,
+        `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
       );
     }
     const idempotencyKey = header(req, 'idempotency-key');

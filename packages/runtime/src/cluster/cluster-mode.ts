@@ -107,7 +107,7 @@ export class ClusterMode {
     await this.coordinator.stop();
   }
 
-  /** A commit was fenced: drop everything and re-take what is still ours. */
+  /** A commit was fenced or failed, or work was voided: drop everything and re-take what is still ours. */
   fenced(err: { readonly code: string }): void {
     if (err.code === 'ERR_STORE_FENCED') this.#parts.metrics.fencingAborts.inc();
     this.coordinator

@@ -3,8 +3,14 @@
  * Parts are committed strictly in submission order (a later effect set never commits before an earlier
  * one), which is what makes in-process speculation safe: an invocation that read uncommitted state commits
  * in the same or a later transaction than the effects it read.
+ *
+ * Nothing one invocation returns can fail the commit of others: when the store refuses a group (a constraint
+ * or a value it cannot keep), its parts are committed one by one, the first one refused is rejected alone
+ * (`onRefused`: its address stalls), and everything submitted after it, which may have been built on its
+ * speculative effects, is voided (`onVoided`: the runtime reloads from the store and runs it again).
  */
 import type { Logger } from 'pino';
+import type { FunctionAddress } from '../core/address.js';
 import { StoreError } from '../errors.js';
 import type { ClusterStore } from '../store/cluster-store.js';
 import { timerTokenKey } from './timer-service.js';
@@ -24,6 +30,8 @@ import type {
 
 /** The durable effects of one invocation (or of a timer firing). */
 export interface EffectSet {
+  /** The invoked address, when the effects come from an invocation (named when the store refuses them). */
+  readonly address?: FunctionAddress;
   readonly consumedMessages: readonly number[];
   readonly firedTimers: readonly number[];
   readonly messages: readonly StoredMessage[];
@@ -48,10 +56,21 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
+interface IngressWaiter {
+  resolve(r: IngressResult): void;
+  reject(err: unknown): void;
+}
+
+/** One submission, kept so that a refused group can be committed part by part. */
+type Part =
+  | { readonly kind: 'effects'; readonly effects: EffectSet; readonly waiter: Waiter }
+  | { readonly kind: 'ingress'; readonly write: IngressWrite; readonly waiter: IngressWaiter }
+  | { readonly kind: 'specs'; readonly specs: readonly FunctionSpecRecord[]; readonly waiter: Waiter };
+
 class PendingBatch {
   specs: FunctionSpecRecord[] = [];
   ingress: IngressWrite[] = [];
-  ingressWaiters: { resolve(r: IngressResult): void; reject(err: unknown): void }[] = [];
+  ingressWaiters: IngressWaiter[] = [];
   messages: (StoredMessage | undefined)[] = [];
   // Seqs of `messages` in this batch → index, so that a message produced and consumed within the same
   // transaction is neither inserted nor deleted.
@@ -68,9 +87,69 @@ class PendingBatch {
   waiters: Waiter[] = [];
   effectSets = 0;
   fenceKeyGroups = new Set<number>();
+  readonly parts: Part[] = [];
+  /** A batch of one effect set that nothing else was built on (see `submitEffects`). */
+  isolated = false;
 
   get isEmpty(): boolean {
-    return this.waiters.length === 0 && this.ingress.length === 0 && this.specs.length === 0;
+    return this.parts.length === 0;
+  }
+
+  add(part: Part): void {
+    this.parts.push(part);
+    if (part.kind === 'ingress') {
+      this.ingress.push(part.write);
+      this.ingressWaiters.push(part.waiter);
+    } else if (part.kind === 'specs') {
+      pushAll(this.specs, part.specs);
+      this.waiters.push(part.waiter);
+    } else {
+      this.#addEffects(part.effects);
+      this.waiters.push(part.waiter);
+    }
+  }
+
+  #addEffects(effects: EffectSet): void {
+    for (const seq of effects.consumedMessages) {
+      const index = this.messageIndex.get(seq);
+      if (index === undefined) {
+        this.consumedMessages.push(seq);
+      } else {
+        this.messages[index] = undefined;
+        this.messageIndex.delete(seq);
+      }
+    }
+    pushAll(this.firedTimers, effects.firedTimers);
+    for (const m of effects.messages) {
+      this.messageIndex.set(m.seq, this.messages.length);
+      this.messages.push(m);
+    }
+    for (const op of effects.timerOps) {
+      if ('add' in op) {
+        if (op.add.token !== undefined)
+          this.timerByToken.set(timerTokenKey(op.add.sender, op.add.token), this.timers.length);
+        this.timers.push(op.add);
+        continue;
+      }
+      const key = timerTokenKey(op.cancel.sender, op.cancel.token);
+      const index = this.timerByToken.get(key);
+      if (index === undefined) {
+        this.cancellations.push(op.cancel);
+      } else {
+        this.timers[index] = undefined;
+        this.timerByToken.delete(key);
+      }
+    }
+    pushAll(this.stateWrites, effects.stateWrites);
+    pushAll(this.egress, effects.egress);
+    for (const kg of effects.fenceKeyGroups) this.fenceKeyGroups.add(kg);
+    this.effectSets += 1;
+  }
+
+  /** Rejects every waiter. */
+  rejectAll(err: unknown): void {
+    for (const w of this.waiters) w.reject(err);
+    for (const w of this.ingressWaiters) w.reject(err);
   }
 
   toCommitBatch(): CommitBatch {
@@ -110,39 +189,62 @@ export interface CommitFencing {
   incarnation(): string;
   /** The epoch of a key group this process owns, or `undefined`. */
   epochOf(keyGroup: number): number | undefined;
-  /** Called when a commit was refused because ownership changed; the caller resets its in-memory state. */
-  onFenced(err: StoreError): void;
+}
+
+/** What the runtime does when commits fail. */
+export interface CommitterHooks {
+  /**
+   * A commit failed in a way the process cannot recover from in place (single-process store): the runtime
+   * stops, and recovery re-runs from the store.
+   */
+  onFatal(err: unknown): void;
+  /**
+   * What was submitted is void (a fenced or failed cluster commit, or work built on refused effects): the
+   * runtime drops its in-memory state, reloads from the store, and then calls {@link Committer.resume}.
+   */
+  onVoided(err: StoreError): void;
+  /** The store refused one effect set (constraint or invalid data); its address must stall, visibly. */
+  onRefused(address: FunctionAddress | undefined, err: StoreError): void;
+}
+
+/** Whether the store refused a commit for what it carried (as opposed to failing to commit at all). */
+export function isRefusal(err: unknown): err is StoreError {
+  return (
+    err instanceof StoreError &&
+    (err.code === 'ERR_STORE_CONSTRAINT' || err.code === 'ERR_STORE_INVALID_DATA')
+  );
 }
 
 /**
- * Batches writes and commits them one transaction at a time. A failed commit rejects every waiter; on a
- * single-process store it is fatal (`onFatal`: the runtime stops and recovery re-runs from the store), in
- * cluster mode the runtime resets and reloads (`fencing.onFenced`).
+ * Batches writes and commits them one transaction at a time. A failed commit rejects every waiter of its
+ * batch and of everything submitted after it; see {@link CommitterHooks} for what the runtime does then.
  */
 export class Committer {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #observer: CommitObserver | undefined;
-  readonly #onFatal: (err: unknown) => void;
+  readonly #hooks: CommitterHooks;
   readonly #fencing: CommitFencing | undefined;
+  // Closed batches waiting for their turn (an isolated effect set closes the batch before it), then the open one.
+  #queue: PendingBatch[] = [];
   #pending = new PendingBatch();
   #running: Promise<void> | undefined;
   #scheduled = false;
   #failed: unknown;
   #closed = false;
-  // Set by a fenced commit until the runtime has reset its in-memory state (see resume()).
-  #fenced: StoreError | undefined;
+  // Set when submitted work was voided, until the runtime has reset its in-memory state (see resume()).
+  #voided: StoreError | undefined;
 
   constructor(
     store: Store,
     log: Logger,
-    onFatal: (err: unknown) => void,
+    hooks: CommitterHooks,
     observer?: CommitObserver,
     fencing?: CommitFencing,
   ) {
     this.#store = store;
     this.#log = log;
-    this.#onFatal = onFatal;
+    this.#hooks = hooks;
     this.#observer = observer;
     this.#fencing = fencing;
   }
@@ -155,52 +257,31 @@ export class Committer {
   submitIngress(write: IngressWrite): Promise<IngressResult> {
     return new Promise((resolve, reject) => {
       this.#assertOpen();
-      this.#pending.ingress.push(write);
-      this.#pending.ingressWaiters.push({ resolve, reject });
+      this.#pending.add({ kind: 'ingress', write, waiter: { resolve, reject } });
       this.#schedule();
     });
   }
 
-  /** Submits the effects of one invocation; resolves once they are durable. */
-  submitEffects(effects: EffectSet): Promise<void> {
+  /**
+   * Submits the effects of one invocation; resolves once they are durable.
+   *
+   * @param options.isolated - commit them in a transaction of their own: for effects nothing else was built on
+   *   (their messages are delivered only after the commit), so that a refusal voids nothing else.
+   */
+  submitEffects(effects: EffectSet, options: { isolated?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#assertOpen();
-      const p = this.#pending;
-      for (const seq of effects.consumedMessages) {
-        const index = p.messageIndex.get(seq);
-        if (index === undefined) {
-          p.consumedMessages.push(seq);
-        } else {
-          p.messages[index] = undefined;
-          p.messageIndex.delete(seq);
-        }
+      const part: Part = { kind: 'effects', effects, waiter: { resolve, reject } };
+      if (options.isolated === true) {
+        if (!this.#pending.isEmpty) this.#queue.push(this.#pending);
+        const alone = new PendingBatch();
+        alone.isolated = true;
+        alone.add(part);
+        this.#queue.push(alone);
+        this.#pending = new PendingBatch();
+      } else {
+        this.#pending.add(part);
       }
-      pushAll(p.firedTimers, effects.firedTimers);
-      for (const m of effects.messages) {
-        p.messageIndex.set(m.seq, p.messages.length);
-        p.messages.push(m);
-      }
-      for (const op of effects.timerOps) {
-        if ('add' in op) {
-          if (op.add.token !== undefined)
-            p.timerByToken.set(timerTokenKey(op.add.sender, op.add.token), p.timers.length);
-          p.timers.push(op.add);
-          continue;
-        }
-        const key = timerTokenKey(op.cancel.sender, op.cancel.token);
-        const index = p.timerByToken.get(key);
-        if (index === undefined) {
-          p.cancellations.push(op.cancel);
-        } else {
-          p.timers[index] = undefined;
-          p.timerByToken.delete(key);
-        }
-      }
-      pushAll(p.stateWrites, effects.stateWrites);
-      pushAll(p.egress, effects.egress);
-      for (const kg of effects.fenceKeyGroups) p.fenceKeyGroups.add(kg);
-      p.effectSets += 1;
-      p.waiters.push({ resolve, reject });
       this.#schedule();
     });
   }
@@ -209,8 +290,7 @@ export class Committer {
   submitSpecs(specs: readonly FunctionSpecRecord[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#assertOpen();
-      pushAll(this.#pending.specs, specs);
-      this.#pending.waiters.push({ resolve, reject });
+      this.#pending.add({ kind: 'specs', specs, waiter: { resolve, reject } });
       this.#schedule();
     });
   }
@@ -221,9 +301,9 @@ export class Committer {
     this.#closed = true;
   }
 
-  /** Resolves when everything submitted so far is committed. */
+  /** Resolves when everything submitted so far is committed (or failed). */
   async flush(): Promise<void> {
-    while (this.#running !== undefined || !this.#pending.isEmpty) {
+    while (this.#running !== undefined || this.#hasWork()) {
       if (this.#running === undefined) this.#run();
       await this.#running;
     }
@@ -234,22 +314,23 @@ export class Committer {
    * in-memory state the runtime is dropping) and waits for the commit in progress, if any, to end.
    */
   async abandon(reason: StoreError): Promise<void> {
-    const rest = this.#pending;
-    this.#pending = new PendingBatch();
-    for (const w of rest.waiters) w.reject(reason);
-    for (const w of rest.ingressWaiters) w.reject(reason);
+    this.#voidQueued(reason);
     await this.#running?.catch(() => undefined);
   }
 
-  /** Accepts submissions again after a fenced commit, once the runtime has dropped its in-memory state. */
+  /** Accepts submissions again after work was voided, once the runtime has dropped its in-memory state. */
   resume(): void {
-    this.#fenced = undefined;
+    this.#voided = undefined;
+  }
+
+  #hasWork(): boolean {
+    return this.#queue.length > 0 || !this.#pending.isEmpty;
   }
 
   #assertOpen(): void {
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the commit failure exactly as the store threw it
     if (this.#failed !== undefined) throw this.#failed;
-    if (this.#fenced !== undefined) throw this.#fenced;
+    if (this.#voided !== undefined) throw this.#voided;
     if (this.#closed) throw new Error('committer is closed');
   }
 
@@ -264,12 +345,15 @@ export class Committer {
   }
 
   #run(): void {
-    if (this.#pending.isEmpty) return;
-    const batch = this.#pending;
-    this.#pending = new PendingBatch();
+    let batch = this.#queue.shift();
+    if (batch === undefined) {
+      if (this.#pending.isEmpty) return;
+      batch = this.#pending;
+      this.#pending = new PendingBatch();
+    }
     this.#running = this.#commit(batch).finally(() => {
       this.#running = undefined;
-      if (!this.#pending.isEmpty && this.#failed === undefined) this.#schedule();
+      if (this.#hasWork() && this.#failed === undefined) this.#schedule();
     });
   }
 
@@ -300,47 +384,106 @@ export class Committer {
       for (const w of batch.waiters) w.resolve();
       batch.ingressWaiters.forEach((w, i) => w.resolve(result.ingress[i]!));
     } catch (err) {
-      if (this.#fencing !== undefined) {
-        // Cluster mode: ownership moved (fenced), or the connection broke mid-commit (the outcome is in the
-        // store either way). This batch and everything submitted after it (built on its speculative state)
-        // is void; the runtime drops its in-memory state, reloads what it still owns and reruns it.
-        const fenced = err instanceof StoreError && err.code === 'ERR_STORE_FENCED';
-        this.#log.warn(
-          { err: fenced ? (err as Error).message : err, rows: batch.rows },
-          fenced
-            ? 'commit fenced: key group ownership changed'
-            : 'commit failed; reloading owned key groups from the store',
-        );
-        const storeErr =
-          err instanceof StoreError
-            ? err
-            : new StoreError('ERR_STORE_COMMIT_FAILED', String((err as Error)?.message ?? err), {
-                cause: err,
-                retryable: true,
-              });
-        this.#fenced = storeErr;
-        this.#rejectAll(batch, err);
-        this.#fencing.onFenced(storeErr);
+      if (isRefusal(err)) {
+        await this.#commitPartByPart(batch, err);
         return;
       }
-      this.#failed = err;
-      this.#log.error(
-        { err, rows: batch.rows },
-        'commit failed; the runtime stops and recovers from the store',
-      );
-      this.#rejectAll(batch, err);
-      this.#onFatal(err);
+      this.#fail(batch, err);
     }
   }
 
-  /** Fails the batch that did not commit and everything submitted after it (built on its speculation). */
-  #rejectAll(failed: PendingBatch, err: unknown): void {
-    const rest = this.#pending;
-    this.#pending = new PendingBatch();
-    for (const b of [failed, rest]) {
-      for (const w of b.waiters) w.reject(err);
-      for (const w of b.ingressWaiters) w.reject(err);
+  /**
+   * The store refused the group: commit its parts one at a time, in order, to find the one it refuses. That one
+   * is rejected alone; everything after it is void (it may rest on the refused part's speculative effects).
+   */
+  async #commitPartByPart(batch: PendingBatch, refusal: StoreError): Promise<void> {
+    const parts = batch.parts;
+    for (const [i, part] of parts.entries()) {
+      const single = new PendingBatch();
+      single.add(part);
+      let result: CommitResult;
+      try {
+        result = await this.#apply(single);
+      } catch (err) {
+        if (!isRefusal(err)) {
+          // Not this part's doing (connection, fencing): what is left fails as a whole.
+          const rest = new PendingBatch();
+          for (const p of parts.slice(i)) rest.add(p);
+          this.#fail(rest, err);
+          return;
+        }
+        const address = part.kind === 'effects' ? part.effects.address : undefined;
+        this.#log.error(
+          { err, functionType: address?.type, functionId: address?.id, part: part.kind },
+          'the store refused the effects of one invocation; only its address stalls',
+        );
+        part.waiter.reject(err);
+        this.#hooks.onRefused(address, err);
+        // An isolated part shared nothing with anyone. Otherwise its speculative effects are in memory (state,
+        // messages in other mailboxes, reserved tokens) and maybe in later parts: reload from the store.
+        if (batch.isolated) return;
+        const later = parts.slice(i + 1);
+        const voided = new StoreError(
+          'ERR_STORE_COMMIT_FAILED',
+          'not committed: it was built on effects the store refused; it runs again after a reload',
+          { cause: err, retryable: true },
+        );
+        const rest = new PendingBatch();
+        for (const p of later) rest.add(p);
+        rest.rejectAll(voided);
+        this.#voidQueued(voided);
+        this.#voided = voided;
+        this.#hooks.onVoided(voided);
+        return;
+      }
+      if (part.kind === 'ingress') part.waiter.resolve(result.ingress[0]!);
+      else part.waiter.resolve();
     }
+    // Every part commits on its own: the group was refused only as a whole (nothing is lost).
+    this.#log.warn({ err: refusal, parts: parts.length }, 'a refused group committed part by part');
+  }
+
+  #fail(batch: PendingBatch, err: unknown): void {
+    if (this.#fencing !== undefined) {
+      // Cluster mode: ownership moved (fenced), or the connection broke mid-commit (the outcome is in the
+      // store either way). This batch and everything submitted after it (built on its speculative state)
+      // is void; the runtime drops its in-memory state, reloads what it still owns and reruns it.
+      const fenced = err instanceof StoreError && err.code === 'ERR_STORE_FENCED';
+      this.#log.warn(
+        { err: fenced ? (err as Error).message : err, rows: batch.rows },
+        fenced
+          ? 'commit fenced: key group ownership changed'
+          : 'commit failed; reloading owned key groups from the store',
+      );
+      const storeErr =
+        err instanceof StoreError
+          ? err
+          : new StoreError('ERR_STORE_COMMIT_FAILED', String((err as Error)?.message ?? err), {
+              cause: err,
+              retryable: true,
+            });
+      this.#voided = storeErr;
+      batch.rejectAll(err);
+      this.#voidQueued(err);
+      this.#hooks.onVoided(storeErr);
+      return;
+    }
+    this.#failed = err;
+    this.#log.error(
+      { err, rows: batch.rows },
+      'commit failed; the runtime stops and recovers from the store',
+    );
+    batch.rejectAll(err);
+    this.#voidQueued(err);
+    this.#hooks.onFatal(err);
+  }
+
+  /** Fails everything submitted that has not started committing (built on speculation that is now void). */
+  #voidQueued(err: unknown): void {
+    const queued = [...this.#queue, this.#pending];
+    this.#queue = [];
+    this.#pending = new PendingBatch();
+    for (const b of queued) b.rejectAll(err);
   }
 }
 

@@ -122,7 +122,11 @@ export class Dispatcher {
   #inFlight = 0;
   #messages = 0;
   #draining = false;
+  #resetting = false;
   #generation = 0;
+  // Addresses whose effects the store refused: their effects commit alone, and only then reach anyone else,
+  // until one commit of theirs is accepted.
+  readonly #quarantined = new Map<string, { readonly code: string; readonly message: string }>();
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions) {
     this.#deps = deps;
@@ -178,7 +182,8 @@ export class Dispatcher {
 
   /** Adds a committed (or speculatively produced) message to its address's mailbox. */
   deliver(message: PendingMessage): void {
-    if (this.#abort.signal.aborted) return;
+    // While resetting, everything in memory is being dropped: the caller reloads from the store afterwards.
+    if (this.#abort.signal.aborted || this.#resetting) return;
     if (this.#deps.onDeliver !== undefined && !this.#deps.onDeliver(message)) return;
     const key = addressKey(message.target);
     let mb = this.#mailboxes.get(key);
@@ -216,6 +221,14 @@ export class Dispatcher {
     await Promise.allSettled([...this.#running]);
   }
 
+  /**
+   * The store refused effects of `address` (a constraint, or a value it cannot keep): from now on they are
+   * committed alone and shared only once committed, so another refusal stalls this address and nothing else.
+   */
+  quarantine(address: FunctionAddress, err: { readonly code: string; readonly message: string }): void {
+    this.#quarantined.set(addressKey(address), { code: err.code, message: err.message });
+  }
+
   #owns(keyGroup: number): boolean {
     return this.#deps.owns === undefined || this.#deps.owns(keyGroup);
   }
@@ -243,14 +256,22 @@ export class Dispatcher {
    * fenced commit; the caller then reloads what it owns from the store.
    */
   async reset(): Promise<void> {
-    const old = this.#abort;
-    this.#abort = new AbortController();
-    old.abort();
-    this.#deps.client.abortInFlight();
-    await Promise.allSettled([...this.#running]);
-    this.#mailboxes.clear();
-    this.#waiting.clear();
-    this.#messages = 0;
+    // No mailbox may start (or restart) while the old loops wind down: a loop started now would run an old
+    // batch next to the same messages reloaded from the store, and apply them twice.
+    this.#resetting = true;
+    try {
+      const old = this.#abort;
+      this.#abort = new AbortController();
+      old.abort();
+      this.#waiting.clear();
+      this.#deps.client.abortInFlight();
+      await Promise.allSettled([...this.#running]);
+      this.#mailboxes.clear();
+      this.#waiting.clear();
+      this.#messages = 0;
+    } finally {
+      this.#resetting = false;
+    }
   }
 
   /**
@@ -258,15 +279,14 @@ export class Dispatcher {
    * its cancellation token at once, durably), and when this process owns the target the message enters its
    * mailbox right away (the consumer's effects commit after this conversion).
    */
-  fireTimer(timer: StoredTimer): void {
-    const signal = this.#abort.signal;
-    if (signal.aborted) return; // reset meanwhile: the reload re-arms it from the store
+  fireTimer(timer: StoredTimer, signal: AbortSignal = this.#abort.signal): void {
+    if (signal.aborted || this.#resetting) return; // reset meanwhile: the reload re-arms it from the store
     let seq: number;
     try {
       seq = this.#deps.ids.nextSeq();
     } catch {
       // No id block yet (cluster mode): fire again shortly.
-      setTimeout(() => this.fireTimer(timer), 50).unref();
+      setTimeout(() => this.fireTimer(timer, signal), 50).unref();
       return;
     }
     const message: StoredMessage = {
@@ -292,7 +312,7 @@ export class Dispatcher {
   }
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || mb.pending.length === 0 || this.#draining || this.#paused) return;
+    if (mb.running || mb.pending.length === 0 || this.#draining || this.#paused || this.#resetting) return;
     if (this.#inFlight >= this.#options.maxInFlightInvocations) {
       this.#waiting.add(mb);
       return;
@@ -300,6 +320,7 @@ export class Dispatcher {
     mb.running = true;
     mb.holdsSlot = true;
     this.#inFlight += 1;
+    const signal = this.#abort.signal;
     const loop: Promise<void> = this.#drain(mb)
       .catch(async (err: unknown) => {
         // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
@@ -308,12 +329,14 @@ export class Dispatcher {
           { err, functionType: mb.address.type, functionId: mb.address.id },
           'mailbox loop failed unexpectedly; retrying in 1 s',
         );
-        await sleep(1_000, this.#abort.signal);
+        await sleep(1_000, signal);
       })
       .finally(() => {
         this.#running.delete(loop);
         mb.running = false;
         this.#releaseSlot(mb);
+        // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
+        if (signal.aborted) return;
         if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
         else this.#schedule(mb);
       });
@@ -425,7 +448,20 @@ export class Dispatcher {
             metrics.incompleteContexts.inc({ function_type: type });
             continue;
           }
-          generation = this.#apply(mb, batch, state, reply.invocationResult ?? {});
+          const applied = this.#apply(mb, batch, state, reply.invocationResult ?? {});
+          generation = applied.generation;
+          if (applied.committed !== undefined) {
+            try {
+              await applied.committed;
+              this.#quarantined.delete(mb.key);
+            } catch (err) {
+              // Refused again: what the reply did to the cached state is void; read it from the store next time.
+              cache.discard(mb.address);
+              state = undefined;
+              generation = undefined;
+              throw err;
+            }
+          }
           metrics.invocations.inc({ function_type: type });
           if (mb.stall !== undefined) {
             log().info({ attempts: attempt }, 'address recovered');
@@ -516,13 +552,18 @@ export class Dispatcher {
     this.#deps.committer.submitSpecs(added).catch(() => undefined);
   }
 
-  /** Applies a validated reply in memory and submits its effects. @returns the commit generation. */
+  /**
+   * Applies a validated reply in memory and submits its effects.
+   *
+   * @returns the commit generation, and for a quarantined address the commit to wait for (its messages, timers
+   *   and cancellations take effect in memory only once it is committed).
+   */
   #apply(
     mb: Mailbox,
     batch: readonly PendingMessage[],
     state: AddressState,
     reply: InvocationResponseProps,
-  ): number {
+  ): { generation: number; committed: Promise<void> | undefined } {
     const { committer, timers, ids, specs, metrics } = this.#deps;
     const self = mb.address;
     const typeSpecs = specs.specsOf(self.type);
@@ -576,10 +617,14 @@ export class Dispatcher {
 
     // Every id is taken above (taking one can fail in cluster mode); from here on nothing throws, so a reply is
     // applied in memory wholly or not at all.
-    for (const op of timerOps) {
-      if ('add' in op) timers.reserveToken(op.add);
-      else timers.cancel(op.cancel);
-    }
+    const isolated = this.#quarantined.has(mb.key);
+    const applyTimerOps = (): void => {
+      for (const op of timerOps) {
+        if ('add' in op) timers.reserveToken(op.add);
+        else timers.cancel(op.cancel);
+      }
+    };
+    if (!isolated) applyTimerOps();
 
     const stateWrites: StateWrite[] = [];
     const mutated = new Set<string>();
@@ -619,6 +664,7 @@ export class Dispatcher {
 
     const consumedMessages = batch.map((m) => m.source.seq);
     const effects: EffectSet = {
+      address: self,
       consumedMessages,
       firedTimers: [],
       fenceKeyGroups: [mb.keyGroup],
@@ -628,27 +674,34 @@ export class Dispatcher {
       egress,
     };
     const generation = ++this.#generation;
-    committer.submitEffects(effects).then(
-      () => {
-        this.#deps.cache.markCommitted(generation);
-        if (consumedMessages.length > 0) this.#deps.onConsumed?.(consumedMessages);
-        if (newTimers.length > 0) timers.arm(newTimers);
-        if (egress.length > 0) {
-          for (const e of egress) metrics.egressRecords.inc({ egress: e.egressId });
-          this.#deps.onEgress?.(egress);
-        }
-      },
-      () => undefined, // the committer reports failures (fatal, or a reset in cluster mode)
-    );
+    const deliverLocally = (): void => {
+      for (const m of messages) {
+        if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
+        this.deliver(pendingFromStored(m));
+      }
+    };
+    const committed = committer.submitEffects(effects, { isolated }).then(() => {
+      this.#deps.cache.markCommitted(generation);
+      if (consumedMessages.length > 0) this.#deps.onConsumed?.(consumedMessages);
+      if (isolated) {
+        applyTimerOps();
+        deliverLocally();
+      }
+      if (newTimers.length > 0) timers.arm(newTimers);
+      if (egress.length > 0) {
+        for (const e of egress) metrics.egressRecords.inc({ egress: e.egressId });
+        this.#deps.onEgress?.(egress);
+      }
+    });
     if (messages.length + newTimers.length > 0) {
       metrics.outgoingMessages.inc({ function_type: self.type }, messages.length + newTimers.length);
     }
+    if (isolated) return { generation, committed };
+    // The committer reports failures (fatal, refused, or a reset in cluster mode).
+    committed.catch(() => undefined);
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
-    for (const m of messages) {
-      if (!this.#owns(m.keyGroup)) continue; // committed into its inbox; the owner is woken by the store
-      this.deliver(pendingFromStored(m));
-    }
-    return generation;
+    deliverLocally();
+    return { generation, committed: undefined };
   }
 }
 

@@ -16,13 +16,21 @@ export interface IdSource {
  * process, so egress offsets stay contiguous.
  */
 export class IdAllocator implements IdSource {
-  #seq: number;
-  #timer: number;
-  readonly #egress: Map<string, number>;
+  #seq = 0;
+  #timer = 0;
+  #egress = new Map<string, number>();
 
   constructor(counters: StoreCounters) {
-    this.#seq = counters.maxMessageSeq;
-    this.#timer = counters.maxTimerId;
+    this.reset(counters);
+  }
+
+  /**
+   * Continues from the store's counters again, after uncommitted work was dropped (so that egress offsets stay
+   * contiguous: what was taken for the dropped work is taken again).
+   */
+  reset(counters: StoreCounters): void {
+    this.#seq = Math.max(this.#seq, counters.maxMessageSeq);
+    this.#timer = Math.max(this.#timer, counters.maxTimerId);
     this.#egress = new Map(counters.egressNextOffsets);
   }
 

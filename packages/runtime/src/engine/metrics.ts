@@ -32,6 +32,7 @@ export class RuntimeMetrics {
   readonly egressDelivered: Counter<'egress'>;
   readonly egressDeliveryFailures: Counter<'egress'>;
   readonly fencingAborts: Counter;
+  readonly refusedEffectSets: Counter<'reason'>;
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -120,6 +121,12 @@ export class RuntimeMetrics {
     this.fencingAborts = new Counter({
       name: 'statehouse_cluster_fencing_aborts_total',
       help: 'Commits refused because this process no longer held a key group lease',
+      registers,
+    });
+    this.refusedEffectSets = new Counter({
+      name: 'statehouse_refused_effect_sets_total',
+      help: 'Effect sets of one invocation that the store refused (their address stalls; nothing else is affected)',
+      labelNames: ['reason'],
       registers,
     });
     new Gauge({

@@ -9,6 +9,7 @@ import {
   type TypedValueProps,
 } from '@statehouse/protocol';
 import type { FunctionAddress, FunctionType } from '../core/address.js';
+import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { FunctionReplyError } from '../errors.js';
 import type { FunctionSpecRecord, StoredValue } from '../store/store.js';
 
@@ -105,6 +106,7 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
           `${where} is a cancellation with an empty cancellation_token`,
         );
       }
+      checkText(token, STORE_TEXT_LIMITS.token, `${where}.cancellation_token`);
       tokens.delete(token);
       delayed.push({ kind: 'cancel', token });
       continue;
@@ -117,6 +119,7 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
       );
     }
     if (token !== '') {
+      checkText(token, STORE_TEXT_LIMITS.token, `${where}.cancellation_token`);
       const cancelledHere = delayed.some((x) => x.kind === 'cancel' && x.token === token);
       if (tokens.has(token) || (!cancelledHere && ctx.hasPendingToken(token))) {
         throw new FunctionReplyError(
@@ -159,13 +162,16 @@ function targetOf(a: AddressProps | null | undefined, where: string, ctx: ReplyC
     );
   }
   const type = `${namespace}/${name}`;
+  const id = a.id ?? '';
+  checkText(type, STORE_TEXT_LIMITS.typename, `${where}.target (function type)`);
+  checkText(id, STORE_TEXT_LIMITS.id, `${where}.target.id`);
   if (!ctx.isBound(type)) {
     throw new FunctionReplyError(
       'ERR_REPLY_UNKNOWN_FUNCTION_TYPE',
       `${where} targets function type ${type}, which no endpoint in module.yaml serves`,
     );
   }
-  return { type, id: a.id ?? '' };
+  return { type, id };
 }
 
 function argumentOf(v: TypedValueProps | null | undefined, where: string): StoredValue {
@@ -175,5 +181,17 @@ function argumentOf(v: TypedValueProps | null | undefined, where: string): Store
       `${where} has no argument (a TypedValue with a typename is required)`,
     );
   }
+  checkText(v.typename!, STORE_TEXT_LIMITS.typename, `${where}.argument.typename`);
   return { typename: v.typename!, value: v.value ?? EMPTY };
+}
+
+/** Refuses text the store could not keep, before it can reach (and fail) a group commit. */
+function checkText(value: string, maxBytes: number, where: string): void {
+  const problem = storeTextProblem(value, maxBytes);
+  if (problem !== undefined) {
+    throw new FunctionReplyError(
+      'ERR_REPLY_INVALID_TEXT',
+      `${where} ${problem}; send identifiers, typenames and tokens as valid Unicode text without NUL within the limit`,
+    );
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { UNSET_TYPENAME } from '@statehouse/protocol';
 import type { FunctionType } from '../core/address.js';
+import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { FunctionReplyError } from '../errors.js';
 import type { ExpireMode, FunctionSpecRecord } from '../store/store.js';
 
@@ -47,6 +48,15 @@ export class SpecRegistry {
     for (const d of declared) {
       if (d.stateName === '') {
         throw new FunctionReplyError('ERR_REPLY_INVALID_SPEC', `${type} declared a state with an empty name`);
+      }
+      const problem =
+        storeTextProblem(d.stateName, STORE_TEXT_LIMITS.stateName) ??
+        storeTextProblem(d.typename, STORE_TEXT_LIMITS.typename);
+      if (problem !== undefined) {
+        throw new FunctionReplyError(
+          'ERR_REPLY_INVALID_SPEC',
+          `${type} declared state ${JSON.stringify(d.stateName)} (type ${JSON.stringify(d.typename)}), whose name or type ${problem}`,
+        );
       }
       const typename = d.typename === '' ? UNSET_TYPENAME : d.typename;
       const existing = known.get(d.stateName);

@@ -94,6 +94,14 @@ export class StateCache {
     for (const [key, entry] of this.#entries) if (keyGroups.has(entry.keyGroup)) this.#entries.delete(key);
   }
 
+  /**
+   * Drops one address's entry, pinned or not: its uncommitted effects were refused, and the next read comes
+   * from the store. The caller holds the address (one invocation at a time) and does not release it after this.
+   */
+  discard(address: FunctionAddress): void {
+    this.#entries.delete(addressKey(address));
+  }
+
   /** Drops everything (after a fencing abort or a failed commit). */
   clear(): void {
     this.#entries.clear();

@@ -130,6 +130,31 @@ const BAD_CASES: BadCase[] = [
       withBad(id, { delayedInvocations: [{ isCancellationRequest: true, cancellationToken: '' }] }),
   },
   {
+    name: 'a message to an id with a NUL character (text the store cannot keep)',
+    reason: 'ERR_REPLY_INVALID_TEXT',
+    reply: (id) =>
+      withBad(id, {
+        outgoingMessages: [
+          { target: { namespace: 'mr', type: 'sink', id: `${id}\u0000x` }, argument: typed('mr/Rec', 1) },
+        ],
+      }),
+  },
+  {
+    name: 'a delayed message with a cancellation token over the size limit',
+    reason: 'ERR_REPLY_INVALID_TEXT',
+    reply: (id) =>
+      withBad(id, {
+        delayedInvocations: [
+          {
+            delayInMs: 10,
+            cancellationToken: 't'.repeat(600),
+            target: { namespace: 'mr', type: 'sink', id },
+            argument: typed('mr/Rec', { from: id, v: 'long-token' }),
+          },
+        ],
+      }),
+  },
+  {
     name: 'a message to an unbound function type',
     reason: 'ERR_REPLY_UNKNOWN_FUNCTION_TYPE',
     reply: (id) =>

@@ -133,7 +133,17 @@ export function toPostgresStoreError(
     return new StoreError(
       POSTGRES_STORE_ERROR_CODES.constraint,
       `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
-        'and pending cancellation tokens of a sender must be unique: this is a bug in the code that built the batch.',
+        'and pending cancellation tokens of a sender must be unique: the effects that broke the rule are refused ' +
+        'and their address stalls.',
+      { cause: err },
+    );
+  }
+  // Data exceptions (invalid text such as NUL, numbers out of range) and program limits (an index row too big).
+  if (pgCode?.startsWith('22') === true || pgCode?.startsWith('54') === true) {
+    return new StoreError(
+      POSTGRES_STORE_ERROR_CODES.invalidData,
+      `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. The effects carrying the value are ` +
+        'refused and their address stalls.',
       { cause: err },
     );
   }

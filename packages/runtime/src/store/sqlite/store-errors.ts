@@ -24,6 +24,11 @@ export const STORE_ERROR_CODES = Object.freeze({
   corrupt: 'ERR_STORE_CORRUPT',
   /** A commit broke a uniqueness rule (seq, timer id, egress offset, cancellation token); nothing was applied. */
   constraint: 'ERR_STORE_CONSTRAINT',
+  /**
+   * A commit carried a value the store cannot keep (too big, wrong type, invalid text, out of range); nothing
+   * was applied.
+   */
+  invalidData: 'ERR_STORE_INVALID_DATA',
   /** The database is locked by another connection or process; retryable. */
   busy: 'ERR_STORE_BUSY',
   /** A commit failed for another reason; nothing was applied. */
@@ -58,7 +63,16 @@ export function toStoreError(err: unknown, code: StoreErrorCode, what: string): 
     return new StoreError(
       STORE_ERROR_CODES.constraint,
       `${what} failed: ${detail} (${sqliteCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
-        'and pending cancellation tokens of a sender must be unique: this is a bug in the code that built the batch.',
+        'and pending cancellation tokens of a sender must be unique: the effects that broke the rule are refused ' +
+        'and their address stalls.',
+      { cause: err },
+    );
+  }
+  if (sqliteCode === 'SQLITE_TOOBIG' || sqliteCode?.startsWith('SQLITE_MISMATCH') === true) {
+    return new StoreError(
+      STORE_ERROR_CODES.invalidData,
+      `${what} failed: ${detail} (${sqliteCode}); nothing was applied. The effects carrying the value are ` +
+        'refused and their address stalls.',
       { cause: err },
     );
   }
