@@ -305,7 +305,9 @@ export class Runtime {
     this.#state = 'FAILED';
     this.#cache.clear();
     const done = this.close().catch(() => undefined);
-    void done.then(() => this.#options.onFatal?.(err));
+    void done
+      .then(() => this.#options.onFatal?.(err))
+      .catch((hookErr: unknown) => this.#log.error({ err: hookErr }, 'the onFatal hook threw'));
   }
 
   /**

@@ -87,7 +87,11 @@ export class ClusterMode {
 
   /** Joins the cluster, takes key groups, and subscribes to wake-ups and egress announcements. */
   async start(): Promise<void> {
-    this.#unlisten = await this.#parts.store.listen((wake) => this.#wake(wake));
+    this.#unlisten = await this.#parts.store.listen(
+      (wake) => this.#wake(wake),
+      // Wake-ups sent while the LISTEN connection was down are lost: reload every owned inbox.
+      () => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }),
+    );
     this.#unlistenEgress = await this.#parts.store.listenEgress(this.#parts.onEgressAnnounced);
     await this.coordinator.start();
     // A notification lost while the LISTEN connection reconnects must not leave messages waiting until the

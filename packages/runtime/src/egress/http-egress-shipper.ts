@@ -68,7 +68,13 @@ export class HttpEgressShipper {
 
   /** Starts one delivery loop per egress. */
   start(): void {
-    for (const egress of this.#egresses) this.#loops.push(this.#run(egress));
+    for (const egress of this.#egresses) {
+      this.#loops.push(
+        this.#run(egress).catch((err: unknown) =>
+          this.#log.error({ err, egressId: egress.id }, 'egress delivery loop stopped unexpectedly'),
+        ),
+      );
+    }
   }
 
   /** Wakes the loop of an egress that got committed records. */

@@ -51,17 +51,24 @@ export class StateCache {
     } else {
       let loading = this.#loading.get(key);
       if (loading === undefined) {
-        loading = this.#store.readState(address).then((rows) => {
-          const e: Entry = {
-            state: new Map(rows.map((r) => [r.name, r])),
-            keyGroup: keyGroupOf(address, this.#keyGroups),
-            dirtyGeneration: 0,
-            pins: 0,
-          };
-          this.#entries.set(key, e);
-          this.#loading.delete(key);
-          return e;
-        });
+        loading = this.#store.readState(address).then(
+          (rows) => {
+            const e: Entry = {
+              state: new Map(rows.map((r) => [r.name, r])),
+              keyGroup: keyGroupOf(address, this.#keyGroups),
+              dirtyGeneration: 0,
+              pins: 0,
+            };
+            this.#entries.set(key, e);
+            this.#loading.delete(key);
+            return e;
+          },
+          (err: unknown) => {
+            // A failed read (database restarting) must not stick: the next acquire reads again.
+            this.#loading.delete(key);
+            throw err;
+          },
+        );
         this.#loading.set(key, loading);
       }
       entry = await loading;

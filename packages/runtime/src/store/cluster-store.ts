@@ -90,11 +90,12 @@ export interface ClusterStore extends Store {
   allocateTimerIdBlock(size: number): Promise<{ first: number; last: number }>;
   /**
    * Subscribes to key-group wake-ups (LISTEN/NOTIFY). The callback gets the key groups that received messages
-   * or timers from a commit (any process), with the new messages' seqs.
+   * or timers from a commit (any process), with the new messages' seqs. `onResubscribed` is called when the
+   * subscription comes back after its connection was lost: wake-ups sent meanwhile are gone.
    *
    * @returns a function that unsubscribes.
    */
-  listen(onWake: (wake: KeyGroupWake) => void): Promise<() => Promise<void>>;
+  listen(onWake: (wake: KeyGroupWake) => void, onResubscribed?: () => void): Promise<() => Promise<void>>;
   /**
    * Subscribes to egress announcements: the ids of egresses that got records in a commit of any process.
    *

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-import { startPostgres } from '@statehouse/testkit';
+import { startPostgres, waitFor } from '@statehouse/testkit';
 import type { TestPostgres } from '@statehouse/testkit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,31 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     await store.heartbeat({ nodeId: 'me', incarnation: 'me#1', advertise: 'x:3' }, 10_000);
     const rows = await sql<{ node_id: string }[]>`SELECT node_id FROM members ORDER BY node_id`;
     expect(rows.map((r) => r.node_id)).toEqual(['me', 'recent']);
+  });
+
+  it('re-subscribes a LISTEN connection the server dropped, and says so, so lost wake-ups are reloaded', async () => {
+    const url = await pg.createDatabase();
+    const store = await openStore(url);
+    const sql = rawSql(url);
+    const wakes: number[][] = [];
+    let resubscribed = 0;
+    const unlisten = await store.listen(
+      (wake) => wakes.push([...wake.keyGroups]),
+      () => (resubscribed += 1),
+    );
+    const notify = (kg: number) => sql`SELECT pg_notify('statehouse_key_groups', ${String(kg)})`;
+    await notify(1);
+    await waitFor('first wake-up', () => wakes.length === 1);
+    // Twice in a row: the second drop may hit while the first re-subscription is under way.
+    for (let i = 0; i < 2; i++) {
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'statehouse-listen' AND datname = current_database()`;
+      await waitFor('re-subscribed', () => resubscribed === i + 1, { timeoutMs: 10_000 });
+    }
+    await notify(2);
+    await waitFor('wake-up after the drop', () => wakes.some((w) => w.includes(2)));
+    await unlisten();
+    await store.close();
   });
 
   it('reports lifecycle misuse and invalid metadata with distinct codes', async () => {

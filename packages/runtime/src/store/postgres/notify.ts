@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 
-import type { Sql } from './sql.js';
+import type { NotificationListener } from './notification-listener.js';
 
 /** The NOTIFY channel of key-group wake-ups. */
 export const KEY_GROUPS_CHANNEL = 'statehouse_key_groups';
@@ -74,34 +74,33 @@ export function decodeKeyGroupPayload(payload: string): KeyGroupWake {
 }
 
 /**
- * Subscribes to key-group wake-ups on a dedicated connection (postgres.js re-subscribes after a reconnect).
+ * Subscribes to key-group wake-ups on the store's LISTEN connection.
  *
- * @param sql - the store's client.
+ * @param listener - the store's LISTEN connection.
  * @param onKeyGroups - called with the key groups of each notification; an exception it throws is logged.
  * @param logger - where a throwing callback is reported.
+ * @param onResubscribed - called when the subscription is back after its connection was lost (notifications
+ *   sent meanwhile are gone: the subscriber must reload what they would have named).
  * @returns a function that unsubscribes.
  */
-export async function listenKeyGroups(
-  sql: Sql,
+export function listenKeyGroups(
+  listener: NotificationListener,
   onKeyGroups: (wake: KeyGroupWake) => void,
   logger: Logger | undefined,
+  onResubscribed?: () => void,
 ): Promise<() => Promise<void>> {
-  const subscription = await sql.listen(KEY_GROUPS_CHANNEL, (payload) => {
-    const wake = decodeKeyGroupPayload(payload);
-    if (wake.keyGroups.length === 0) return;
-    try {
-      onKeyGroups(wake);
-    } catch (err) {
-      // The callback runs inside the driver's socket handler: a throw there would break the connection.
-      logger?.error({ err }, 'key-group wake-up callback failed');
-    }
-  });
-  let isSubscribed = true;
-  return async () => {
-    if (!isSubscribed) return;
-    isSubscribed = false;
-    await subscription.unlisten();
-  };
+  return listener.listen(
+    KEY_GROUPS_CHANNEL,
+    (payload) => {
+      try {
+        const wake = decodeKeyGroupPayload(payload);
+        if (wake.keyGroups.length > 0) onKeyGroups(wake);
+      } catch (err) {
+        logger?.error({ err }, 'key-group wake-up callback failed');
+      }
+    },
+    onResubscribed,
+  );
 }
 
 /**
@@ -109,12 +108,12 @@ export async function listenKeyGroups(
  *
  * @returns a function that unsubscribes.
  */
-export async function listenEgress(
-  sql: Sql,
+export function listenEgress(
+  listener: NotificationListener,
   onEgress: (egressIds: readonly string[]) => void,
   logger: Logger | undefined,
 ): Promise<() => Promise<void>> {
-  const subscription = await sql.listen(EGRESS_CHANNEL, (payload) => {
+  return listener.listen(EGRESS_CHANNEL, (payload) => {
     let ids: unknown;
     try {
       ids = JSON.parse(payload);
@@ -128,5 +127,4 @@ export async function listenEgress(
       logger?.error({ err }, 'egress announcement callback failed');
     }
   });
-  return () => subscription.unlisten();
 }

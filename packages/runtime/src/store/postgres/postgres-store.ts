@@ -20,6 +20,7 @@ import * as cluster from './cluster.js';
 import { applyCommitBatch } from './commit.js';
 import type { CommitMode } from './commit.js';
 import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
+import { NotificationListener } from './notification-listener.js';
 import { listenEgress, listenKeyGroups, type KeyGroupWake } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
 import type { PostgresStoreErrorCode } from './postgres-errors.js';
@@ -126,6 +127,7 @@ export class PostgresStore implements ClusterStore {
   #sql: Sql | undefined;
   #opening = false;
   readonly #unlisteners = new Set<() => Promise<void>>();
+  #listener: NotificationListener | undefined;
 
   /** @param options - where the database is and how to connect. */
   constructor(options: PostgresStoreOptions) {
@@ -197,6 +199,8 @@ export class PostgresStore implements ClusterStore {
     const unlisteners = [...this.#unlisteners];
     this.#unlisteners.clear();
     await Promise.allSettled(unlisteners.map((unlisten) => unlisten()));
+    await this.#listener?.close();
+    this.#listener = undefined;
     await sql.end({ timeout: 5 });
     this.options.logger?.info({ url: this.options.redactedUrl }, 'store closed');
   }
@@ -364,12 +368,20 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
-  listen(onKeyGroups: (wake: KeyGroupWake) => void): Promise<() => Promise<void>> {
+  listen(
+    onKeyGroups: (wake: KeyGroupWake) => void,
+    onResubscribed?: () => void,
+  ): Promise<() => Promise<void>> {
     return this.#run(
       POSTGRES_STORE_ERROR_CODES.readFailed,
       'Listening for key-group wake-ups',
-      async (sql) => {
-        const unlisten = await listenKeyGroups(sql, onKeyGroups, this.options.logger);
+      async () => {
+        const unlisten = await listenKeyGroups(
+          this.#notificationListener(),
+          onKeyGroups,
+          this.options.logger,
+          onResubscribed,
+        );
         const remove = async (): Promise<void> => {
           this.#unlisteners.delete(remove);
           await unlisten();
@@ -385,8 +397,8 @@ export class PostgresStore implements ClusterStore {
     return this.#run(
       POSTGRES_STORE_ERROR_CODES.readFailed,
       'Listening for egress announcements',
-      async (sql) => {
-        const unlisten = await listenEgress(sql, onEgress, this.options.logger);
+      async () => {
+        const unlisten = await listenEgress(this.#notificationListener(), onEgress, this.options.logger);
         const remove = async (): Promise<void> => {
           this.#unlisteners.delete(remove);
           await unlisten();
@@ -395,6 +407,16 @@ export class PostgresStore implements ClusterStore {
         return remove;
       },
     );
+  }
+
+  /** The LISTEN connection, opened on first use. */
+  #notificationListener(): NotificationListener {
+    this.#listener ??= new NotificationListener({
+      url: this.options.url,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      logger: this.options.logger,
+    });
+    return this.#listener;
   }
 
   /** Runs `fn` on the open client; every failure becomes a rejected promise with a {@link StoreError}. */
