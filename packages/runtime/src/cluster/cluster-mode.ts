@@ -15,7 +15,12 @@ import type { BlockIdAllocator } from './block-id-allocator.js';
 import { ClusterCoordinator, type CoordinatorOptions } from './coordinator.js';
 import type { InboxTracker } from './inbox-tracker.js';
 
-const SWEEP_INTERVAL_MS = 5_000;
+/**
+ * A safety net only: every recovery path (take-over, rejoin, LISTEN re-subscription, fenced reset) reloads
+ * inboxes itself, so deliveries never wait for the sweep; it is slow on purpose so that tests would notice if
+ * one did.
+ */
+const SWEEP_INTERVAL_MS = 30_000;
 
 /** The engine parts cluster mode drives. */
 export interface ClusterParts {
@@ -94,8 +99,8 @@ export class ClusterMode {
     );
     this.#unlistenEgress = await this.#parts.store.listenEgress(this.#parts.onEgressAnnounced);
     await this.coordinator.start();
-    // A notification lost while the LISTEN connection reconnects must not leave messages waiting until the
-    // next one: reload every owned inbox now and then (reloads never deliver a message twice).
+    // A last resort for a wake-up lost some way nobody foresaw: reload every owned inbox now and then (reloads
+    // never deliver a message twice).
     this.#sweep = setInterval(
       () => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }),
       SWEEP_INTERVAL_MS,
