@@ -40,17 +40,24 @@ export class ApiError extends StatehouseError {
   readonly retryAfterSeconds: number | undefined;
   /** Extra response headers, e.g. `allow` for 405. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra fields of the error object in the body, e.g. `earliestOffset` of `ERR_API_EGRESS_TRIMMED`. */
+  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    options: StatehouseErrorOptions & { retryAfterSeconds?: number; headers?: Record<string, string> } = {},
+    options: StatehouseErrorOptions & {
+      retryAfterSeconds?: number;
+      headers?: Record<string, string>;
+      details?: Record<string, unknown>;
+    } = {},
   ) {
     super(code, message, options);
     this.status = status;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = Object.freeze({ ...options.headers });
+    this.details = Object.freeze({ ...options.details });
   }
 }
 

@@ -49,6 +49,15 @@ export interface RuntimeOptions {
   readonly collectProcessMetrics?: boolean;
   /** Called when the runtime hits an unrecoverable error (a failed commit) and stopped. */
   readonly onFatal?: (err: unknown) => void;
+  /**
+   * Interval of store maintenance: egress retention, pruning of expired idempotency keys and state, giving
+   * freed space back, measuring disk space, ms. @default 10000
+   */
+  readonly maintenanceIntervalMs?: number;
+  /** Free bytes on the store's file system below which a warning is logged and metered. @default 1073741824 (1 GiB) */
+  readonly lowSpaceBytes?: number;
+  /** The wall clock of maintenance (retention ages, pruning); tests inject one. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** {@link RuntimeOptions} with every default applied. */
@@ -73,6 +82,9 @@ export interface ResolvedRuntimeOptions {
   readonly logger: Logger | undefined;
   readonly collectProcessMetrics: boolean;
   readonly onFatal: ((err: unknown) => void) | undefined;
+  readonly maintenanceIntervalMs: number;
+  readonly lowSpaceBytes: number;
+  readonly clock: () => number;
 }
 
 const positiveInt = z.number().int().positive();
@@ -88,6 +100,12 @@ const scalars = z.strictObject({
   maxInFlightInvocations: positiveInt.default(1024),
   stateCacheAddresses: positiveInt.default(100_000),
   idempotencyWindowMs: positiveInt.default(24 * 60 * 60 * 1000),
+  maintenanceIntervalMs: positiveInt.default(10_000),
+  lowSpaceBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(1024 * 1024 * 1024),
   stalledRetryMaxMs: positiveInt.default(10_000),
   collectProcessMetrics: z.boolean().default(true),
   storeUrl: z
@@ -109,7 +127,7 @@ const scalars = z.strictObject({
  * @throws {@link ConfigError} `ERR_CONFIG_INVALID_OPTION` naming the option and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
-  const { module, store, logger, onFatal, ...rest } = options;
+  const { module, store, logger, onFatal, clock, ...rest } = options;
   const parsed = scalars.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -155,5 +173,8 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     logger,
     collectProcessMetrics: o.collectProcessMetrics,
     onFatal,
+    maintenanceIntervalMs: o.maintenanceIntervalMs,
+    lowSpaceBytes: o.lowSpaceBytes,
+    clock: clock ?? Date.now,
   });
 }

@@ -15,7 +15,9 @@ import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { TimerService } from './engine/timer-service.js';
 import { EgressWaiters } from './api/egress-waiters.js';
+import { EgressRetention } from './egress/egress-retention.js';
 import { HttpEgressShipper } from './egress/http-egress-shipper.js';
+import { StoreMaintenance } from './engine/store-maintenance.js';
 import { ApiError, StoreError } from './errors.js';
 import { BlockIdAllocator } from './cluster/block-id-allocator.js';
 import { ClusterMode } from './cluster/cluster-mode.js';
@@ -34,10 +36,11 @@ import {
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store, StoredValue } from './store/store.js';
 
+/** How often a full store is probed with a tiny write, ms. */
+const SPACE_PROBE_INTERVAL_MS = 1_000;
+
 /** Lifecycle of a runtime. */
 export type RuntimeState = 'CREATED' | 'RECOVERING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
-
-const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** A running Statehouse runtime. */
 export class Runtime {
@@ -59,10 +62,13 @@ export class Runtime {
   #ids: IdSource | undefined;
   #cluster: ClusterMode | undefined;
   #shipper: HttpEgressShipper | undefined;
-  #maintenance: NodeJS.Timeout | undefined;
+  #maintenance: StoreMaintenance | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
   #reloading: Promise<void> = Promise.resolve();
+  // Set while the store's disk is full: ingress answers 503, invocations pause, a probe waits for space.
+  #storeFull: { readonly since: number; readonly message: string } | undefined;
+  #spaceProbe: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeOptions) {
     this.#options = resolveRuntimeOptions(options);
@@ -147,6 +153,7 @@ export class Runtime {
           this.#metrics.refusedEffectSets.inc({ reason: err.code });
           if (address !== undefined) this.#dispatcher?.quarantine(address, err);
         },
+        onStoreFull: (err) => this.#onStoreFull(err, local),
       },
       {
         onCommit: ({ durationMs, effectSets, ingress }) => {
@@ -237,8 +244,34 @@ export class Runtime {
       );
       this.#shipper.start();
     }
-    this.#maintenance = setInterval(() => void this.#maintain(), MAINTENANCE_INTERVAL_MS);
-    this.#maintenance.unref();
+    const egresses = this.#options.module.egresses;
+    this.#maintenance = new StoreMaintenance({
+      store: this.#store,
+      retention: new EgressRetention(
+        this.#store,
+        egresses,
+        log,
+        {
+          now: this.#options.clock,
+          // In a cluster one process applies retention: the owner of key group 0.
+          ...(this.#cluster === undefined
+            ? {}
+            : { isPruner: () => this.#cluster?.coordinator.owns(0) ?? false }),
+        },
+        {
+          onTrimmed: (egress, n) => this.#metrics.egressTrimmed.inc({ egress }, n),
+          onSkippedUndelivered: (egress, n) => this.#metrics.egressSkippedUndelivered.inc({ egress }, n),
+        },
+      ),
+      egressIds: egresses.map((e) => e.id),
+      metrics: this.#metrics,
+      log,
+      now: this.#options.clock,
+      intervalMs: this.#options.maintenanceIntervalMs,
+      idempotencyWindowMs: this.#options.idempotencyWindowMs,
+      lowSpaceBytes: this.#options.lowSpaceBytes,
+    });
+    this.#maintenance.start();
     this.#state = 'RUNNING';
     this.#log.info(
       {
@@ -266,7 +299,8 @@ export class Runtime {
     this.#state = 'STOPPING';
     this.#api.stopIntake();
     this.#egressWaiters.releaseAll();
-    if (this.#maintenance !== undefined) clearInterval(this.#maintenance);
+    await this.#maintenance?.stop();
+    if (this.#spaceProbe !== undefined) clearTimeout(this.#spaceProbe);
     if (this.#cluster !== undefined && !failed) {
       // Hand over key groups (what is applied commits first; late replies are dropped), so others take over
       // at once.
@@ -354,14 +388,57 @@ export class Runtime {
       .catch((err: unknown) => this.#fatal(err));
   }
 
-  async #maintain(): Promise<void> {
-    try {
-      const now = Date.now();
-      await this.#store.pruneIdempotencyKeys(now - this.#options.idempotencyWindowMs);
-      await this.#store.pruneExpiredState(now);
-    } catch (err) {
-      this.#log.warn({ err }, 'store maintenance failed; will retry');
+  /**
+   * The disk is full: nothing was applied and nothing committed is touched. Drop uncommitted work, pause, and
+   * probe with a tiny write until the store can write again; then reload and go on, without a restart.
+   */
+  #onStoreFull(err: StoreError, local: IdAllocator | undefined): void {
+    if (this.#storeFull === undefined) {
+      this.#storeFull = { since: Date.now(), message: err.message };
+      this.#metrics.storeFull.set(1);
+      this.#log.error(
+        { err: err.message },
+        'the store is full: ingress answers 503 and invocations pause until space is freed (reads keep working)',
+      );
     }
+    if (local === undefined) {
+      // Cluster mode: drop what is in memory and re-take the key groups (commits keep failing until space frees).
+      this.#cluster?.fenced(err);
+    } else {
+      this.#reloading = this.#reloading
+        .then(async () => {
+          await this.#dispatcher?.reset();
+          await this.#committer?.abandon(err);
+          this.#timers?.clear();
+          this.#cache.clear();
+        })
+        .catch((e: unknown) => this.#fatal(e));
+    }
+    if (this.#spaceProbe !== undefined) return;
+    const probe = async (): Promise<void> => {
+      if (this.#state !== 'RUNNING') return;
+      try {
+        await this.#store.probeWrite();
+      } catch {
+        this.#spaceProbe = setTimeout(() => void probe(), SPACE_PROBE_INTERVAL_MS);
+        this.#spaceProbe.unref();
+        return;
+      }
+      this.#spaceProbe = undefined;
+      if (local !== undefined) this.#reloadLocal(local);
+      await this.#reloading;
+      const pausedMs = Date.now() - (this.#storeFull?.since ?? Date.now());
+      this.#storeFull = undefined;
+      this.#metrics.storeFull.set(0);
+      this.#log.info({ pausedMs }, 'the store accepts writes again; resuming');
+    };
+    this.#spaceProbe = setTimeout(() => void probe(), SPACE_PROBE_INTERVAL_MS);
+    this.#spaceProbe.unref();
+  }
+
+  /** Store maintenance (retention, pruning, space); tests run a round with {@link Runtime.maintainNow}. */
+  maintainNow(): Promise<void> {
+    return this.#maintenance?.runOnce() ?? Promise.resolve();
   }
 
   #backend(): ApiBackend {
@@ -376,6 +453,18 @@ export class Runtime {
           );
         }
         let rows = await this.#store.readEgress(egressId, from, limit);
+        if (rows[0]?.offset !== from) {
+          // Records below the retained range are gone: say so, never answer with silently fewer records.
+          const range = await this.#store.readEgressRange(egressId);
+          if (from < range.firstOffset) {
+            throw new ApiError(
+              410,
+              'ERR_API_EGRESS_TRIMMED',
+              `records of ${egressId} before offset ${range.firstOffset} were deleted by its retention; read from ?from=${range.firstOffset} (the earliest offset kept)`,
+              { details: { earliestOffset: range.firstOffset } },
+            );
+          }
+        }
         if (rows.length === 0 && waitMs > 0) {
           await this.#egressWaiters.wait(egressId, waitMs);
           rows = await this.#store.readEgress(egressId, from, limit);
@@ -407,6 +496,7 @@ export class Runtime {
       notReady: () => {
         if (this.#state !== 'RUNNING')
           return { status: this.#state.toLowerCase(), reason: `the runtime is ${this.#state.toLowerCase()}` };
+        if (this.#storeFull !== undefined) return { status: 'store-full', reason: this.#storeFull.message };
         // In cluster mode, not ready while the database is out of reach (heartbeats failing).
         if (this.#cluster !== undefined && !this.#cluster.coordinator.isHealthy)
           return {
@@ -442,6 +532,7 @@ export class Runtime {
         { retryAfterSeconds: 1 },
       );
     }
+    if (this.#storeFull !== undefined) throw storeFullError(this.#storeFull.message);
     if (this.#resolver.resolve(target.type) === undefined) {
       throw new ApiError(
         404,
@@ -479,6 +570,7 @@ export class Runtime {
     try {
       result = await this.#committer.submitIngress({ message, idempotencyKey });
     } catch (err) {
+      if (err instanceof StoreError && err.code === 'ERR_STORE_FULL') throw storeFullError(err.message, err);
       if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
         throw new ApiError(
           503,
@@ -504,6 +596,16 @@ export class Runtime {
     }
     return { messageId: String(result.seq) };
   }
+}
+
+/** The answer to ingress while the store's disk is full. */
+function storeFullError(detail: string, cause?: unknown): ApiError {
+  return new ApiError(
+    503,
+    'ERR_API_STORE_FULL',
+    `the message was not stored: the store's disk is full (${detail}); retry later, with the same idempotency-key`,
+    { retryAfterSeconds: 5, cause },
+  );
 }
 
 /**

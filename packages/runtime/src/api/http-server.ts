@@ -257,7 +257,7 @@ export class ApiServer {
     if (err instanceof ApiError) {
       const headers: Record<string, string> = { ...err.headers };
       if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
-      sendJson(res, err.status, { error: { code: err.code, message: err.message } }, headers);
+      sendJson(res, err.status, { error: { ...err.details, code: err.code, message: err.message } }, headers);
       return;
     }
     const code = err instanceof StatehouseError ? err.code : 'ERR_API_INTERNAL';

@@ -218,6 +218,34 @@ describe('loadModuleFiles: errors', () => {
     ).toContain('spec.url: is required');
   });
 
+  it('rejects invalid egress retention, naming the field', () => {
+    const log = (retention: string): string =>
+      `kind: io.statehouse.egress.v1/log\nspec:\n  id: a/b\n  retention: ${retention}\n`;
+    expect(configErrorOf(() => load(log('{maxAge: forever}')), 'ERR_CONFIG_INVALID_DURATION')).toContain(
+      'spec.retention.maxAge: expected a duration',
+    );
+    expect(configErrorOf(() => load(log('{maxRecords: 0}')), 'ERR_CONFIG_INVALID_VALUE')).toContain(
+      'spec.retention.maxRecords: expected a whole number of records ≥ 1',
+    );
+    expect(configErrorOf(() => load(log('{maxAges: 2d}')), 'ERR_CONFIG_UNKNOWN_FIELD')).toContain(
+      'spec.retention.maxAges: unknown field; the accepted fields are: maxAge, maxRecords',
+    );
+    expect(configErrorOf(() => load(log('{deliveredGrace: 1s}')), 'ERR_CONFIG_UNKNOWN_FIELD')).toContain(
+      'spec.retention.deliveredGrace: unknown field',
+    );
+    expect(
+      configErrorOf(
+        () =>
+          load(
+            'kind: io.statehouse.egress.v1/http\nspec:\n  id: a/b\n  url: http://x/y\n  retention: {grace: 1s}\n',
+          ),
+        'ERR_CONFIG_UNKNOWN_FIELD',
+      ),
+    ).toContain(
+      'spec.retention.grace: unknown field; the accepted fields are: maxAge, maxRecords, deliveredGrace',
+    );
+  });
+
   it('rejects an invalid urlPathTemplate', () => {
     const text =
       'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: a/*\n  urlPathTemplate: http://svc/{function.id}\n';

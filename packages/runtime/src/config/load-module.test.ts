@@ -158,15 +158,45 @@ spec:
     expect(module).toEqual({
       endpoints: [],
       egresses: [
-        { source: 'module.yaml document 1', kind: 'log', id: 'example/results' },
+        {
+          source: 'module.yaml document 1',
+          kind: 'log',
+          id: 'example/results',
+          retention: { maxAgeMs: 7 * 24 * 3600 * 1000, maxRecords: undefined },
+        },
         {
           source: 'module.yaml document 2',
           kind: 'http',
           id: 'example/webhook',
           url: 'https://hooks.example.com/cart?token=abc',
+          retention: { maxAgeMs: undefined, maxRecords: undefined, deliveredGraceMs: 60_000 },
         },
       ],
     });
+  });
+
+  it('loads egress retention: maxAge, maxRecords, deliveredGrace; only maxRecords drops the age default', () => {
+    const module = load(`kind: io.statehouse.egress.v1/log
+spec:
+  id: example/a
+  retention: {maxAge: 2d, maxRecords: "1000"}
+---
+kind: io.statehouse.egress.v1/log
+spec:
+  id: example/b
+  retention: {maxRecords: 10}
+---
+kind: io.statehouse.egress.v1/http
+spec:
+  id: example/c
+  url: http://127.0.0.1:9/hook
+  retention: {maxAge: 1h, deliveredGrace: 0}
+`);
+    expect(module.egresses.map((e) => e.retention)).toEqual([
+      { maxAgeMs: 2 * 24 * 3600 * 1000, maxRecords: 1000 },
+      { maxAgeMs: undefined, maxRecords: 10 },
+      { maxAgeMs: 3600 * 1000, maxRecords: undefined, deliveredGraceMs: 0 },
+    ]);
   });
 
   it('skips empty documents but keeps counting them', () => {

@@ -265,12 +265,53 @@ export const endpointV1SpecSchema = strictObject({
   timeouts: okHttpTimeouts.prefault({}),
 }).transform(({ timeouts, ...spec }) => toEndpoint({ ...spec, transport: okHttpTransport(timeouts) }));
 
+/** Default retention of a log egress: records are kept 7 days. */
+export const DEFAULT_LOG_EGRESS_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long a webhook egress keeps records after they were delivered. */
+export const DEFAULT_DELIVERED_GRACE_MS = 60 * 1000;
+
+/** `retention` of our egresses: how long and how many records are kept. */
+const retentionFields = {
+  maxAge: duration({ positive: true }).optional(),
+  maxRecords: integer({ min: 1, expected: 'a whole number of records ≥ 1' }).optional(),
+};
+const retentionSpec = strictObject(retentionFields);
+/** A webhook egress also says how long delivered records stay. */
+const webhookRetentionSpec = strictObject({
+  ...retentionFields,
+  deliveredGrace: duration({ positive: false }).optional(),
+});
+
 /** `spec` of `io.statehouse.egress.v1/log`. */
-export const logEgressSpecSchema = strictObject({ id: typename(false) }).transform(
-  (spec): Omit<LogEgressConfig, 'source'> => ({ kind: 'log', id: spec.id.text }),
-);
+export const logEgressSpecSchema = strictObject({
+  id: typename(false),
+  retention: retentionSpec.optional(),
+}).transform((spec): Omit<LogEgressConfig, 'source'> => ({
+  kind: 'log',
+  id: spec.id.text,
+  retention: {
+    // Explicit limits replace the default age; with only maxRecords set, age does not limit.
+    maxAgeMs:
+      spec.retention === undefined
+        ? DEFAULT_LOG_EGRESS_MAX_AGE_MS
+        : (spec.retention.maxAge ??
+          (spec.retention.maxRecords === undefined ? DEFAULT_LOG_EGRESS_MAX_AGE_MS : undefined)),
+    maxRecords: spec.retention?.maxRecords,
+  },
+}));
 
 /** `spec` of `io.statehouse.egress.v1/http`. */
-export const httpEgressSpecSchema = strictObject({ id: typename(false), url: webhookUrl }).transform(
-  (spec): Omit<HttpEgressConfig, 'source'> => ({ kind: 'http', id: spec.id.text, url: spec.url }),
-);
+export const httpEgressSpecSchema = strictObject({
+  id: typename(false),
+  url: webhookUrl,
+  retention: webhookRetentionSpec.optional(),
+}).transform((spec): Omit<HttpEgressConfig, 'source'> => ({
+  kind: 'http',
+  id: spec.id.text,
+  url: spec.url,
+  retention: {
+    maxAgeMs: spec.retention?.maxAge,
+    maxRecords: spec.retention?.maxRecords,
+    deliveredGraceMs: spec.retention?.deliveredGrace ?? DEFAULT_DELIVERED_GRACE_MS,
+  },
+}));

@@ -124,11 +124,24 @@ export interface TlsConfig {
 /** An egress that functions send records to, by `id`. */
 export type EgressConfig = LogEgressConfig | HttpEgressConfig;
 
+/**
+ * How many records an egress keeps (`retention` in module.yaml). Older records are deleted; a reader asking for
+ * an offset below the retained range gets `ERR_API_EGRESS_TRIMMED` naming the earliest offset.
+ */
+export interface EgressRetention {
+  /** Records older than this are deleted (ms); `undefined`: no age limit. */
+  readonly maxAgeMs: number | undefined;
+  /** At most this many records are kept (the newest); `undefined`: no count limit. */
+  readonly maxRecords: number | undefined;
+}
+
 /** An `io.statehouse.egress.v1/log` document: records kept in the store, read through the HTTP API. */
 export interface LogEgressConfig {
   readonly kind: 'log';
   /** The egress id, `namespace/name`. */
   readonly id: string;
+  /** @default `{ maxAgeMs: 7 days }` (`maxAge: 7d`). */
+  readonly retention: EgressRetention;
   /** Where it was defined, for messages: `"module.yaml document 3"`. */
   readonly source: string;
 }
@@ -140,6 +153,11 @@ export interface HttpEgressConfig {
   readonly id: string;
   /** The absolute `http://` or `https://` URL records are POSTed to. */
   readonly url: string;
+  /**
+   * Delivered records are deleted `deliveredGraceMs` after they were created (default 1 min); `maxAgeMs` and
+   * `maxRecords` (no default) also delete records not delivered yet, which are then skipped, visibly.
+   */
+  readonly retention: EgressRetention & { readonly deliveredGraceMs: number };
   /** Where it was defined, for messages: `"module.yaml document 4"`. */
   readonly source: string;
 }

@@ -205,6 +205,11 @@ export interface CommitterHooks {
   onVoided(err: StoreError): void;
   /** The store refused one effect set (constraint or invalid data); its address must stall, visibly. */
   onRefused(address: FunctionAddress | undefined, err: StoreError): void;
+  /**
+   * The store's disk is full (`ERR_STORE_FULL`): what was submitted is void, and submissions are refused with
+   * that error until the runtime has reloaded and calls {@link Committer.resume} (once writes work again).
+   */
+  onStoreFull(err: StoreError): void;
 }
 
 /** Whether the store refused a commit for what it carried (as opposed to failing to commit at all). */
@@ -444,6 +449,15 @@ export class Committer {
   }
 
   #fail(batch: PendingBatch, err: unknown): void {
+    if (err instanceof StoreError && err.code === 'ERR_STORE_FULL') {
+      // Not a failure that can corrupt anything: nothing was applied. Pause until space is freed.
+      this.#log.error({ err: err.message, rows: batch.rows }, 'commit failed: the disk is full; pausing');
+      this.#voided = err;
+      batch.rejectAll(err);
+      this.#voidQueued(err);
+      this.#hooks.onStoreFull(err);
+      return;
+    }
     if (this.#fencing !== undefined) {
       // Cluster mode: ownership moved (fenced), or the connection broke mid-commit (the outcome is in the
       // store either way). This batch and everything submitted after it (built on its speculative state)

@@ -33,6 +33,15 @@ export class RuntimeMetrics {
   readonly egressDeliveryFailures: Counter<'egress'>;
   readonly fencingAborts: Counter;
   readonly refusedEffectSets: Counter<'reason'>;
+  readonly storeBytes: Gauge;
+  readonly storeFreeBytes: Gauge;
+  readonly storeLowSpace: Gauge;
+  readonly storeFull: Gauge;
+  readonly spaceReclaimed: Counter;
+  readonly egressRetained: Gauge<'egress'>;
+  readonly egressOldestAge: Gauge<'egress'>;
+  readonly egressTrimmed: Counter<'egress'>;
+  readonly egressSkippedUndelivered: Counter<'egress'>;
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -127,6 +136,55 @@ export class RuntimeMetrics {
       name: 'statehouse_refused_effect_sets_total',
       help: 'Effect sets of one invocation that the store refused (their address stalls; nothing else is affected)',
       labelNames: ['reason'],
+      registers,
+    });
+    this.storeBytes = new Gauge({
+      name: 'statehouse_store_bytes',
+      help: 'Bytes the store takes on disk (SQLite: database and WAL files; PostgreSQL: the database)',
+      registers,
+    });
+    this.storeFreeBytes = new Gauge({
+      name: 'statehouse_store_free_bytes',
+      help: "Free bytes of the store's file system (SQLite only)",
+      registers,
+    });
+    this.storeLowSpace = new Gauge({
+      name: 'statehouse_store_low_space',
+      help: '1 while free space is below the warning threshold (lowSpaceBytes)',
+      registers,
+    });
+    this.storeFull = new Gauge({
+      name: 'statehouse_store_full',
+      help: '1 while the store refuses writes for lack of space: ingress answers 503, invocations pause',
+      registers,
+    });
+    this.spaceReclaimed = new Counter({
+      name: 'statehouse_store_reclaimed_bytes_total',
+      help: 'Bytes of freed pages given back to the file system (SQLite incremental vacuum)',
+      registers,
+    });
+    this.egressRetained = new Gauge({
+      name: 'statehouse_egress_retained_records',
+      help: 'Records an egress keeps (its retained range)',
+      labelNames: ['egress'],
+      registers,
+    });
+    this.egressOldestAge = new Gauge({
+      name: 'statehouse_egress_oldest_record_age_seconds',
+      help: 'Age of the oldest record an egress keeps',
+      labelNames: ['egress'],
+      registers,
+    });
+    this.egressTrimmed = new Counter({
+      name: 'statehouse_egress_retention_deleted_total',
+      help: 'Egress records deleted by retention',
+      labelNames: ['egress'],
+      registers,
+    });
+    this.egressSkippedUndelivered = new Counter({
+      name: 'statehouse_egress_skipped_undelivered_total',
+      help: 'Webhook egress records deleted by retention (maxAge/maxRecords) before they were delivered',
+      labelNames: ['egress'],
       registers,
     });
     new Gauge({

@@ -381,6 +381,48 @@ export function describeStoreConformance(
         expect(await store.readEgress('example/unknown', 0, 10)).toEqual([]);
       });
 
+      it('trims the oldest egress records in bounded steps, keeps offsets, and reports the retained range', async () => {
+        await store.commit(batch({ egress: [0, 1, 2, 3, 4, 5].map((o) => egress('example/out', o)) }));
+        expect(await store.readEgressRange('example/out')).toEqual({
+          firstOffset: 0,
+          nextOffset: 6,
+          oldestCreatedAt: 2_000,
+        });
+        expect(await store.readEgressRange('example/unknown')).toEqual({
+          firstOffset: 0,
+          nextOffset: 0,
+          oldestCreatedAt: undefined,
+        });
+        // createdAt is 2000 + offset: the first record created at or after 2003 is offset 3.
+        expect(await store.findEgressOffsetSince('example/out', 2_003)).toBe(3);
+        expect(await store.findEgressOffsetSince('example/out', 9_999)).toBe(6);
+        expect(await store.trimEgress('example/out', 4, 3)).toBe(3); // at most 3 rows per call
+        expect((await store.readEgressRange('example/out')).firstOffset).toBe(3);
+        expect(await store.trimEgress('example/out', 4, 3)).toBe(1);
+        expect(await store.trimEgress('example/out', 2, 3)).toBe(0); // never backwards
+        expect((await store.readEgress('example/out', 0, 10)).map((r) => r.offset)).toEqual([4, 5]);
+        expect(await store.readEgressRange('example/out')).toEqual({
+          firstOffset: 4,
+          nextOffset: 6,
+          oldestCreatedAt: 2_004,
+        });
+        // Everything trimmed (capped at the next offset): offsets continue after a reopen, never reused.
+        expect(await store.trimEgress('example/out', 100, 100)).toBe(2);
+        expect(await (await reopen()).readEgressRange('example/out')).toEqual({
+          firstOffset: 6,
+          nextOffset: 6,
+          oldestCreatedAt: undefined,
+        });
+        expect((await store.loadCounters()).egressNextOffsets.get('example/out')).toBe(6);
+      });
+
+      it('measures its space, probes a write, and reclaims space', async () => {
+        const space = await store.measureSpace();
+        expect(space.storeBytes).toBeGreaterThan(0);
+        await store.probeWrite();
+        expect(await store.reclaimSpace(1 << 20)).toBeGreaterThanOrEqual(0);
+      });
+
       it('upserts and loads function specs', async () => {
         const spec = { functionType: 'example/cart', stateName: 'items', typename: 'example/Items' } as const;
         await store.commit(batch({ specs: [{ ...spec, expireMode: 'NONE', expireAfterMs: 0 }] }));

@@ -170,6 +170,24 @@ export interface StoreCounters {
   readonly egressNextOffsets: ReadonlyMap<string, number>;
 }
 
+/** The retained records of an egress: offsets `[firstOffset, nextOffset)`. */
+export interface EgressRange {
+  /** The earliest offset still kept (records below it were deleted by retention); 0 when never trimmed. */
+  readonly firstOffset: number;
+  /** The offset the next record gets. */
+  readonly nextOffset: number;
+  /** When the record at `firstOffset` was created (epoch ms), or `undefined` when nothing is kept. */
+  readonly oldestCreatedAt: number | undefined;
+}
+
+/** The space a store takes and has. */
+export interface StoreSpace {
+  /** Bytes the store's files (SQLite: database and WAL) or database (PostgreSQL) take. */
+  readonly storeBytes: number;
+  /** Free bytes of the file system the store is on, when this process can see it (SQLite). */
+  readonly freeBytes: number | undefined;
+}
+
 /** The durable store of a runtime. */
 export interface Store {
   /**
@@ -208,6 +226,29 @@ export interface Store {
   pruneExpiredState(now: number): Promise<number>;
   /** Number of pending inbox messages. */
   countMessages(): Promise<number>;
+
+  /** The retained range of an egress. */
+  readEgressRange(egressId: string): Promise<EgressRange>;
+  /** The offset of the first kept record of `egressId` created at or after `createdAt`, or its next offset. */
+  findEgressOffsetSince(egressId: string, createdAt: number): Promise<number>;
+  /**
+   * Deletes the oldest records of `egressId`, below `beforeOffset` (capped at its next offset), at most
+   * `maxRows` in one transaction, and moves the start of its retained range there.
+   *
+   * @returns how many records were deleted.
+   */
+  trimEgress(egressId: string, beforeOffset: number, maxRows: number): Promise<number>;
+  /** How much space the store takes, and how much is free. */
+  measureSpace(): Promise<StoreSpace>;
+  /**
+   * Gives space freed by deletes back to the file system, at most about `maxBytes` (SQLite: incremental vacuum
+   * and a WAL truncation; PostgreSQL does this itself with autovacuum).
+   *
+   * @returns bytes given back.
+   */
+  reclaimSpace(maxBytes: number): Promise<number>;
+  /** A tiny durable write; resolves once the store can write again (after a full disk). */
+  probeWrite(): Promise<void>;
 }
 
 /** An empty batch, to spread into partial batches. */

@@ -184,6 +184,17 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
         .simple();
     },
   },
+  {
+    version: 4,
+    description: 'egress_retention: the first offset each egress keeps after retention deleted older records',
+    up: async (tx: TxSql): Promise<void> => {
+      await tx
+        .unsafe(
+          'CREATE TABLE egress_retention (egress_id text NOT NULL PRIMARY KEY, first_offset bigint NOT NULL)',
+        )
+        .simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -154,6 +154,14 @@ export function toPostgresStoreError(
       { cause: err, retryable: true },
     );
   }
+  if (pgCode === '53100') {
+    return new StoreError(
+      POSTGRES_STORE_ERROR_CODES.full,
+      `${what} failed: the PostgreSQL server's disk is full (SQLSTATE 53100); nothing was applied. Free space on ` +
+        'the database server; Statehouse resumes by itself once writes succeed again.',
+      { cause: err, retryable: true },
+    );
+  }
   const isResourceShortage = pgCode?.startsWith('53') === true;
   const hint = isResourceShortage
     ? ' The server is short of disk, memory or connections: free some and retry.'

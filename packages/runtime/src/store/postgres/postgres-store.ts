@@ -8,6 +8,7 @@ import type {
   CommitBatch,
   CommitResult,
   DeadLetter,
+  EgressRange,
   EgressRecord,
   FunctionSpecRecord,
   StoreCounters,
@@ -15,11 +16,13 @@ import type {
   StoredState,
   StoredTimer,
   StoreMeta,
+  StoreSpace,
 } from '../store.js';
 import * as cluster from './cluster.js';
 import { applyCommitBatch } from './commit.js';
 import type { CommitMode } from './commit.js';
 import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migrations.js';
+import * as egressRange from './egress-range.js';
 import { NotificationListener } from './notification-listener.js';
 import { listenEgress, listenKeyGroups, type KeyGroupWake } from './notify.js';
 import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
@@ -372,24 +375,20 @@ export class PostgresStore implements ClusterStore {
     onKeyGroups: (wake: KeyGroupWake) => void,
     onResubscribed?: () => void,
   ): Promise<() => Promise<void>> {
-    return this.#run(
-      POSTGRES_STORE_ERROR_CODES.readFailed,
-      'Listening for key-group wake-ups',
-      async () => {
-        const unlisten = await listenKeyGroups(
-          this.#notificationListener(),
-          onKeyGroups,
-          this.options.logger,
-          onResubscribed,
-        );
-        const remove = async (): Promise<void> => {
-          this.#unlisteners.delete(remove);
-          await unlisten();
-        };
-        this.#unlisteners.add(remove);
-        return remove;
-      },
-    );
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Listening for key-group wake-ups', async () => {
+      const unlisten = await listenKeyGroups(
+        this.#notificationListener(),
+        onKeyGroups,
+        this.options.logger,
+        onResubscribed,
+      );
+      const remove = async (): Promise<void> => {
+        this.#unlisteners.delete(remove);
+        await unlisten();
+      };
+      this.#unlisteners.add(remove);
+      return remove;
+    });
   }
 
   /** @inheritDoc */
@@ -407,6 +406,50 @@ export class PostgresStore implements ClusterStore {
         return remove;
       },
     );
+  }
+
+  /** @inheritDoc */
+  readEgressRange(egressId: string): Promise<EgressRange> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading an egress range', (sql) =>
+      egressRange.readEgressRange(sql, egressId),
+    );
+  }
+
+  /** @inheritDoc */
+  findEgressOffsetSince(egressId: string, createdAt: number): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Finding an egress offset', (sql) =>
+      egressRange.findEgressOffsetSince(sql, egressId, createdAt),
+    );
+  }
+
+  /** @inheritDoc */
+  trimEgress(egressId: string, beforeOffset: number, maxRows: number): Promise<number> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Trimming an egress', (sql) =>
+      egressRange.trimEgress(sql, egressId, beforeOffset, maxRows),
+    );
+  }
+
+  /** @inheritDoc */
+  measureSpace(): Promise<StoreSpace> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Measuring space', async (sql) => ({
+      storeBytes: await egressRange.databaseBytes(sql),
+      // The server's disk is not visible from here; watch it on the database host.
+      freeBytes: undefined,
+    }));
+  }
+
+  /** @inheritDoc */
+  reclaimSpace(): Promise<number> {
+    // Autovacuum makes the space of deleted rows reusable; nothing to do per process.
+    return Promise.resolve(0);
+  }
+
+  /** @inheritDoc */
+  probeWrite(): Promise<void> {
+    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Probing a write', async (sql) => {
+      await sql`INSERT INTO meta (key, value) VALUES ('write_probe', ${String(Date.now())})
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+    });
   }
 
   /** The LISTEN connection, opened on first use. */

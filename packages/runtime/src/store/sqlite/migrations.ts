@@ -136,6 +136,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       db.exec('DROP INDEX IF EXISTS messages_by_key_group');
     },
   },
+  {
+    version: 4,
+    description: 'egress_retention: the first offset each egress keeps after retention deleted older records',
+    up: (db) => {
+      db.exec(`CREATE TABLE egress_retention (
+        egress_id    TEXT    NOT NULL PRIMARY KEY,
+        first_offset INTEGER NOT NULL
+      ) STRICT`);
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

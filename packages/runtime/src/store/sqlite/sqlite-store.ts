@@ -14,6 +14,7 @@ import type {
   CommitBatch,
   CommitResult,
   DeadLetter,
+  EgressRange,
   EgressRecord,
   FunctionSpecRecord,
   Store,
@@ -22,8 +23,10 @@ import type {
   StoredState,
   StoredTimer,
   StoreMeta,
+  StoreSpace,
 } from '../store.js';
 import { applyCommitBatch } from './commit.js';
+import { SqliteEgressRanges } from './egress-range.js';
 import type { AppliedBatch, HighWaterMarks } from './commit.js';
 import { META_KEYS, migrateSchema, SQLITE_SCHEMA_VERSION } from './migrations.js';
 import {
@@ -34,6 +37,7 @@ import {
   stateFromRow,
   timerFromRow,
 } from './rows.js';
+import { enableIncrementalVacuum, measureSpace, reclaimSpace } from './space.js';
 import { prepareStatements } from './statements.js';
 import type { SqliteStatements } from './statements.js';
 import { STORE_ERROR_CODES, toStoreError } from './store-errors.js';
@@ -67,6 +71,7 @@ export type SqliteStoreState = 'created' | 'open' | 'closed';
 interface OpenConnection {
   readonly db: BetterSqlite3.Database;
   readonly statements: SqliteStatements;
+  readonly egress: SqliteEgressRanges;
   readonly commit: (batch: CommitBatch) => AppliedBatch;
 }
 
@@ -185,6 +190,8 @@ export class SqliteStore implements Store {
       mkdirSync(directory, { recursive: true });
       this.#unlock = lockDataDirectory(directory);
       db = new Database(file, { timeout: busyTimeoutMs });
+      if (enableIncrementalVacuum(db))
+        logger?.info({ file }, 'store rebuilt once so that deleted rows give space back');
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
         throw new StoreError(
@@ -210,7 +217,12 @@ export class SqliteStore implements Store {
         applyCommitBatch(statements, batch, this.#marks),
       );
       this.#marks = readMarks(statements);
-      this.#connection = { db: opened, statements, commit: (batch) => commit.immediate(batch) };
+      this.#connection = {
+        db: opened,
+        statements,
+        egress: new SqliteEgressRanges(opened),
+        commit: (batch) => commit.immediate(batch),
+      };
       this.#state = 'open';
       logger?.info(
         { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
@@ -278,10 +290,14 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   loadCounters(): Promise<StoreCounters> {
-    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements }) => {
-      const egressNextOffsets = new Map<string, number>();
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements, egress }) => {
+      // An egress whose records were all deleted by retention continues after its retained range.
+      const egressNextOffsets = egress.firstOffsets();
       for (const row of statements.selectEgressNextOffsets.all()) {
-        egressNextOffsets.set(row.egress_id, row.next_offset);
+        egressNextOffsets.set(
+          row.egress_id,
+          Math.max(row.next_offset, egressNextOffsets.get(row.egress_id) ?? 0),
+        );
       }
       return { ...this.#marks, egressNextOffsets };
     });
@@ -361,6 +377,48 @@ export class SqliteStore implements Store {
       'Counting messages',
       ({ statements }) => statements.countMessages.get() ?? 0,
     );
+  }
+
+  /** @inheritDoc */
+  readEgressRange(egressId: string): Promise<EgressRange> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress range', ({ egress }) =>
+      egress.range(egressId),
+    );
+  }
+
+  /** @inheritDoc */
+  findEgressOffsetSince(egressId: string, createdAt: number): Promise<number> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Finding an egress offset', ({ egress }) =>
+      egress.offsetSince(egressId, createdAt),
+    );
+  }
+
+  /** @inheritDoc */
+  trimEgress(egressId: string, beforeOffset: number, maxRows: number): Promise<number> {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Trimming an egress', ({ egress }) =>
+      egress.trim(egressId, beforeOffset, maxRows),
+    );
+  }
+
+  /** @inheritDoc */
+  measureSpace(): Promise<StoreSpace> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Measuring space', () =>
+      measureSpace(this.options.file, this.options.directory),
+    );
+  }
+
+  /** @inheritDoc */
+  reclaimSpace(maxBytes: number): Promise<number> {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Reclaiming space', ({ db }) =>
+      reclaimSpace(db, maxBytes),
+    );
+  }
+
+  /** @inheritDoc */
+  probeWrite(): Promise<void> {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Probing a write', ({ statements }) => {
+      statements.upsertMeta.run('write_probe', String(Date.now()));
+    });
   }
 
   /**

@@ -29,6 +29,11 @@ export const STORE_ERROR_CODES = Object.freeze({
    * was applied.
    */
   invalidData: 'ERR_STORE_INVALID_DATA',
+  /**
+   * The disk (or file system) of the store is full: nothing was applied, and writes fail until space is freed.
+   * Retryable; the runtime pauses and resumes by itself.
+   */
+  full: 'ERR_STORE_FULL',
   /** The database is locked by another connection or process; retryable. */
   busy: 'ERR_STORE_BUSY',
   /** A commit failed for another reason; nothing was applied. */
@@ -84,11 +89,18 @@ export function toStoreError(err: unknown, code: StoreErrorCode, what: string): 
       { cause: err, retryable: true },
     );
   }
-  const retryable = sqliteCode?.startsWith('SQLITE_IOERR') === true || sqliteCode === 'SQLITE_FULL';
-  const hint = sqliteCode === 'SQLITE_FULL' ? ' Free disk space and retry.' : '';
+  if (sqliteCode === 'SQLITE_FULL' || sqliteCode === 'ENOSPC') {
+    return new StoreError(
+      STORE_ERROR_CODES.full,
+      `${what} failed: the disk of the data directory is full (${sqliteCode}); nothing was applied. Free disk ` +
+        'space (or shorten egress retention); the runtime resumes by itself once writes succeed again.',
+      { cause: err, retryable: true },
+    );
+  }
+  const retryable = sqliteCode?.startsWith('SQLITE_IOERR') === true;
   return new StoreError(
     code,
-    `${what} failed: ${detail}${sqliteCode === undefined ? '' : ` (${sqliteCode})`}.${hint}`,
+    `${what} failed: ${detail}${sqliteCode === undefined ? '' : ` (${sqliteCode})`}.`,
     {
       cause: err,
       retryable,

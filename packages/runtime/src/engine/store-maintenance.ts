@@ -1,0 +1,108 @@
+/**
+ * Keeps the store bounded, off the hot path: egress retention, pruning of expired idempotency keys and state,
+ * giving freed space back to the file system, and measuring disk space (metrics, and a warning when free space
+ * runs low). Each step fails on its own (logged, tried again next round); rounds never overlap.
+ */
+import type { Logger } from 'pino';
+import type { EgressRetention } from '../egress/egress-retention.js';
+import type { Store } from '../store/store.js';
+import type { RuntimeMetrics } from './metrics.js';
+
+/** Settings and collaborators of {@link StoreMaintenance}. */
+export interface StoreMaintenanceOptions {
+  readonly store: Store;
+  readonly retention: EgressRetention;
+  readonly egressIds: readonly string[];
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly intervalMs: number;
+  readonly idempotencyWindowMs: number;
+  readonly lowSpaceBytes: number;
+}
+
+/** Bytes of freed pages given back per round at most (more waits for the next round). */
+const RECLAIM_PER_ROUND_BYTES = 256 * 1024 * 1024;
+
+/** Periodic store maintenance. */
+export class StoreMaintenance {
+  readonly #o: StoreMaintenanceOptions;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #isLowSpace = false;
+
+  constructor(options: StoreMaintenanceOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ component: 'maintenance' });
+  }
+
+  /** Runs a first round now (measurements for /metrics) and then every interval. */
+  start(): void {
+    void this.runOnce();
+    this.#timer = setInterval(() => void this.runOnce(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops and waits for a round in progress. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  /** One round; a round already running is joined, not doubled. Never rejects. */
+  runOnce(): Promise<void> {
+    this.#running ??= this.#round().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #round(): Promise<void> {
+    const { store, retention, metrics, now } = this.#o;
+    let deleted = 0;
+    await this.#step('egress retention', async () => {
+      for (const n of (await retention.runOnce()).values()) deleted += n;
+    });
+    await this.#step('pruning idempotency keys and expired state', async () => {
+      deleted += await store.pruneIdempotencyKeys(now() - this.#o.idempotencyWindowMs);
+      deleted += await store.pruneExpiredState(now());
+    });
+    if (deleted > 0) {
+      await this.#step('giving freed space back', async () => {
+        metrics.spaceReclaimed.inc(await store.reclaimSpace(RECLAIM_PER_ROUND_BYTES));
+      });
+    }
+    await this.#step('measuring space', async () => {
+      const space = await store.measureSpace();
+      metrics.storeBytes.set(space.storeBytes);
+      if (space.freeBytes === undefined) return;
+      metrics.storeFreeBytes.set(space.freeBytes);
+      const isLow = space.freeBytes < this.#o.lowSpaceBytes;
+      metrics.storeLowSpace.set(isLow ? 1 : 0);
+      if (isLow && !this.#isLowSpace) {
+        this.#log.warn(
+          { freeBytes: space.freeBytes, threshold: this.#o.lowSpaceBytes, storeBytes: space.storeBytes },
+          'the store is running out of disk space; free space or shorten egress retention before writes fail',
+        );
+      }
+      this.#isLowSpace = isLow;
+    });
+    await this.#step('measuring egress retention', async () => {
+      for (const id of this.#o.egressIds) {
+        const range = await store.readEgressRange(id);
+        metrics.egressRetained.set({ egress: id }, range.nextOffset - range.firstOffset);
+        metrics.egressOldestAge.set(
+          { egress: id },
+          range.oldestCreatedAt === undefined ? 0 : Math.max(0, (now() - range.oldestCreatedAt) / 1000),
+        );
+      }
+    });
+  }
+
+  async #step(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.#log.warn({ err }, `store maintenance failed (${what}); trying again next round`);
+    }
+  }
+}
