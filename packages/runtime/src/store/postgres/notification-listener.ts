@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import postgres from 'postgres';
+import { reconnectDelaySeconds } from './sql.js';
 
 /** Settings of a {@link NotificationListener}. */
 export interface NotificationListenerOptions {
@@ -39,6 +40,7 @@ export class NotificationListener {
       max_lifetime: 0,
       fetch_types: false,
       connect_timeout: Math.max(1, Math.ceil(options.connectTimeoutMs / 1000)),
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
       connection: { application_name: 'statehouse-listen' },
       onclose: () => this.#scheduleResubscribe(),

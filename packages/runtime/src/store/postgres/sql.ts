@@ -21,6 +21,14 @@ export type TxSql = postgres.TransactionSql<StoreTypes>;
 /** Either: statements that may run inside or outside a transaction take this. */
 export type AnySql = Sql | TxSql;
 
+/**
+ * Delay before reconnecting, seconds: postgres.js's default grows to 20 s and is shared by the pool, so after a
+ * database restart most connections would wait long after the server is back. Capped at 1 s, with jitter.
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 /** Options of {@link createSql}. */
 export interface CreateSqlOptions {
   readonly url: string;
@@ -38,6 +46,7 @@ export function createSql(options: CreateSqlOptions): Sql {
   return postgres(options.url, {
     max: options.max,
     connect_timeout: Math.max(1, Math.ceil(options.connectTimeoutMs / 1000)),
+    backoff: reconnectDelaySeconds,
     types: { bigint: BIGINT_AS_NUMBER },
     // `CREATE TABLE IF NOT EXISTS` and friends send notices; postgres.js would print them to the console.
     onnotice: () => {},
