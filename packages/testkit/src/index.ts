@@ -10,7 +10,7 @@ export type { EndpointSpec } from './module-yaml.js';
 export { ApiClient } from './api-client.js';
 export type { ApiAnswer } from './api-client.js';
 export { RuntimeProcess, CLI_BIN } from './runtime-process.js';
-export type { RuntimeProcessOptions } from './runtime-process.js';
+export type { RuntimeProcessOptions, RuntimeProcessExit } from './runtime-process.js';
 export { serveHttp } from './official-sdk-service.js';
 export type { FunctionService } from './official-sdk-service.js';
 export { createOfficialCart, serveOfficialCart, CART_TYPES } from './fixtures/official-cart.js';

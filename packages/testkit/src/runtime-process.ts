@@ -20,6 +20,16 @@ export interface RuntimeProcessOptions {
   readonly args?: readonly string[];
   /** Port to listen on; 0 picks one (kept across restarts once picked). @default 0 */
   readonly port?: number;
+  /** Extra environment variables of the child, over this process's (e.g. `NODE_OPTIONS`). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** How one run of a {@link RuntimeProcess} ended. */
+export interface RuntimeProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Whether the test asked for it (`stop()`/`kill()`); false means the process ended on its own. */
+  readonly requested: boolean;
 }
 
 /** A `statehouse run` child process that can be killed and restarted on the same data directory. */
@@ -30,6 +40,13 @@ export class RuntimeProcess {
   #url = '';
   /** Every log line the process printed (JSON objects), across restarts. */
   readonly logs: Record<string, unknown>[] = [];
+  /** Lines printed on stdout that are not JSON log lines (e.g. a crash report), across restarts. */
+  readonly otherOutput: string[] = [];
+  /** Everything printed on stderr, across restarts. */
+  readonly stderr: string[] = [];
+  /** How each run ended, across restarts. */
+  readonly exits: RuntimeProcessExit[] = [];
+  readonly #stopRequested = new WeakSet<ChildProcess>();
 
   constructor(options: RuntimeProcessOptions) {
     this.#options = options;
@@ -39,6 +56,12 @@ export class RuntimeProcess {
   /** Base URL of the API. */
   get url(): string {
     return this.#url;
+  }
+
+  /** Whether the child is running (it may be paused). */
+  get isRunning(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   /** PID of the running child. */
@@ -60,10 +83,19 @@ export class RuntimeProcess {
       `127.0.0.1:${this.#port}`,
       ...(this.#options.args ?? []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.#options.env === undefined ? {} : { env: { ...process.env, ...this.#options.env } }),
+    });
     this.#child = child;
     const stderr: string[] = [];
-    child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr.push(d.toString());
+      this.stderr.push(d.toString());
+    });
+    child.once('exit', (code, signal) =>
+      this.exits.push({ code, signal, requested: this.#stopRequested.has(child) }),
+    );
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -76,6 +108,7 @@ export class RuntimeProcess {
         try {
           entry = JSON.parse(line) as Record<string, unknown>;
         } catch {
+          this.otherOutput.push(line);
           return;
         }
         this.logs.push(entry);
@@ -100,6 +133,7 @@ export class RuntimeProcess {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null)
       return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    this.#stopRequested.add(child);
     child.kill(signal);
     const code = await exited;
     this.#child = undefined;
