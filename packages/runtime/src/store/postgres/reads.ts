@@ -124,12 +124,42 @@ export async function listDeadLetters(sql: Sql, limit: number): Promise<DeadLett
   return rows.map(deadLetterFromRow);
 }
 
-export async function pruneIdempotencyKeys(sql: Sql, olderThan: number): Promise<number> {
-  return (await sql`DELETE FROM ingress_keys WHERE created_at < ${olderThan}`).count;
+/** Rows deleted per statement by the pruning below: small transactions that autovacuum keeps up with. */
+const PRUNE_BATCH_ROWS = 5_000;
+
+/** Runs a bounded delete until it deletes fewer rows than a batch. */
+async function pruneInBatches(deleteBatch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deleteBatch();
+    total += n;
+    if (n < PRUNE_BATCH_ROWS) return total;
+  }
 }
 
-export async function pruneExpiredState(sql: Sql, now: number): Promise<number> {
-  return (await sql`DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ${now}`).count;
+export function pruneIdempotencyKeys(sql: Sql, olderThan: number): Promise<number> {
+  return pruneInBatches(
+    async () =>
+      (
+        await sql`
+          DELETE FROM ingress_keys WHERE created_at < ${olderThan} AND key IN (
+            SELECT key FROM ingress_keys WHERE created_at < ${olderThan} LIMIT ${PRUNE_BATCH_ROWS})`
+      ).count,
+  );
+}
+
+export function pruneExpiredState(sql: Sql, now: number): Promise<number> {
+  // The outer condition is re-checked on rows a concurrent commit just refreshed: those are never deleted.
+  return pruneInBatches(
+    async () =>
+      (
+        await sql`
+          DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ${now}
+            AND (function_type, id, name) IN (
+              SELECT function_type, id, name FROM state
+              WHERE expires_at IS NOT NULL AND expires_at < ${now} LIMIT ${PRUNE_BATCH_ROWS})`
+      ).count,
+  );
 }
 
 export async function countMessages(sql: Sql): Promise<number> {
