@@ -26,7 +26,10 @@ export interface MemberStatus {
 /** The whole report. */
 export interface ClusterStatus {
   readonly members: readonly MemberStatus[];
-  /** Key groups with no live owner (expired or never leased) and the messages waiting in them. */
+  /**
+   * Key groups nobody serves (lease expired, never leased, or held by an incarnation that is no member) and the
+   * messages waiting in them.
+   */
   readonly unowned: { readonly keyGroups: number; readonly pendingMessages: number };
   readonly totalKeyGroups: number;
 }
@@ -56,10 +59,14 @@ export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<
     const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
     const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
     const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
+    // A key group is owned when its lease is unexpired and held by an incarnation that is a member. A lease of
+    // an incarnation with no member row (forgotten, or a bug) serves nobody: it counts as unowned.
+    const incarnations = new Set(members.map((m) => String(m['incarnation'])));
     const ownerOf = new Map<number, string>();
     for (const l of leases) {
-      if (l['owner'] !== null && Number(l['expires_at']) > now)
-        ownerOf.set(Number(l['key_group']), String(l['owner']));
+      const owner = l['owner'] === null ? undefined : String(l['owner']);
+      if (owner !== undefined && incarnations.has(owner) && Number(l['expires_at']) > now)
+        ownerOf.set(Number(l['key_group']), owner);
     }
     const tally = (rows: postgres.RowList<postgres.Row[]>): Map<string, number> => {
       const out = new Map<string, number>();
