@@ -54,7 +54,14 @@ export function loadAverage(): number {
   return loadavg()[0] ?? Number.NaN;
 }
 
-function formatNumber(value: number, unit: string): string {
+/**
+ * A number as the tables show it: ms with 2 decimals below 10, 1 below 100, then whole; MB and msgs with 1.
+ *
+ * @param value - the number (NaN shows as `n/a`).
+ * @param unit - its unit.
+ * @returns the text, without the unit.
+ */
+export function formatNumber(value: number, unit: string): string {
   if (Number.isNaN(value)) return 'n/a';
   if (unit === 'ms')
     return value < 10
@@ -107,6 +114,17 @@ export function formatTable(rows: readonly Row[]): string {
     formatTarget(r),
     formatMet(r),
   ]);
+  return formatMarkdownTable(header, body);
+}
+
+/**
+ * A Markdown table with padded columns.
+ *
+ * @param header - the column names.
+ * @param body - the rows, one cell per column.
+ * @returns the table text.
+ */
+export function formatMarkdownTable(header: readonly string[], body: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

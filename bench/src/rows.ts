@@ -1,9 +1,11 @@
 /** Turns workload results into table rows with their ceilings and the issue's targets. */
 import type { Flavour } from './processes.js';
+import { formatMarkdownTable, formatNumber } from './report.js';
 import type { Row } from './results.js';
 import type { CartResult } from './workloads/cart.js';
 import type { CeilingResult } from './workloads/ceiling.js';
 import type { ClusterResult } from './workloads/cluster.js';
+import type { DeliveryResult } from './workloads/cluster-recovery.js';
 import type { CounterResult } from './workloads/counter.js';
 import type { HotKeyResult } from './workloads/hot-key.js';
 import type { RecoveryResult } from './workloads/recovery.js';
@@ -241,4 +243,44 @@ export function clusterRows(flavour: Flavour, r: ClusterResult): Row[] {
     unit: 'ms',
   });
   return rows;
+}
+
+/**
+ * The table of the cluster's recovery runs: per fault kind, messages sent and accepted around the fault, how
+ * many came out, the worst and median delay from 202 to the egress record, the bound lease + 2 s, and the
+ * worst time a message still waited once the fault was over (from its 202 if that came later).
+ *
+ * @param results - the runs, in order.
+ * @returns a Markdown table.
+ */
+export function deliveryTable(results: readonly DeliveryResult[]): string {
+  const ms = (value: number): string => `${formatNumber(value, 'ms')} ms`;
+  const count = (value: number): string => formatNumber(value, '');
+  const header = [
+    'cluster recovery (3 processes)',
+    'lease',
+    'sent',
+    'accepted (202)',
+    'delivered',
+    'worst delay',
+    'p50 delay',
+    'bound (lease + 2 s)',
+    'met?',
+    'worst after the fault was over',
+  ];
+  const body = results.map((r) => [
+    r.description,
+    `${r.leaseMs / 1000} s`,
+    count(r.sent),
+    count(r.accepted),
+    r.delivered === r.accepted
+      ? count(r.delivered)
+      : `${count(r.delivered)} (${count(r.accepted - r.delivered)} missing)`,
+    `${r.isWorstLowerBound ? '≥ ' : ''}${ms(r.worstMs)}`,
+    ms(r.p50Ms),
+    ms(r.boundMs),
+    r.isMet ? 'met' : 'NOT met',
+    `${r.isWorstLowerBound ? '≥ ' : ''}${ms(r.worstAfterFaultOverMs)}`,
+  ]);
+  return formatMarkdownTable(header, body);
 }

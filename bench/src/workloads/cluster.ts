@@ -1,8 +1,9 @@
 /**
  * cluster: the counter workload against 1, 2 and 3 runtime processes sharing one PostgreSQL (started here,
  * embedded), requests spread round-robin over the processes; and failover: the time from SIGKILL of one of
- * three processes until the survivors own every key group. On 2 cores everything competes for CPU, so the
- * rows also report CPU per message (all runtime processes together) and commit sizes.
+ * three processes until the survivors own every key group; and recovery: the worst delivery delay of messages
+ * accepted around each fault kind (cluster-recovery.ts). On 2 cores everything competes for CPU, so the rows
+ * also report CPU per message (all runtime processes together) and commit sizes.
  */
 import { startPostgres, metricValue, type TestPostgres } from '@statehouse/testkit';
 import { Pool, request } from 'undici';
@@ -21,10 +22,24 @@ import {
   type ServiceHandle,
 } from '../processes.js';
 import type { Profile } from '../profile.js';
+import { measureDelivery, type DeliveryResult } from './cluster-recovery.js';
 import { trackCounterEgress, COUNTER_KEYS } from './counter.js';
 import { benchModule, postIngress } from './session.js';
 
 const KEY_GROUPS = 256;
+/** The runtime's default `--lease-timeout-ms`. */
+const DEFAULT_LEASE_MS = 10_000;
+/** The lease of the fault runs, so they run fast. */
+const SHORT_LEASE_MS = 3_000;
+/** The faults whose delivery delay is measured, in order. */
+const FAULT_KINDS = ['sigkill', 'sigkill-restart', 'sigstop', 'postgres-restart'] as const;
+type FaultKind = (typeof FAULT_KINDS)[number];
+/** The process the faults hit: n3. */
+const VICTIM = 2;
+/** SIGSTOP lasts the lease timeout plus this. */
+const FREEZE_PAST_LEASE_MS = 2_000;
+/** PostgreSQL stays down this long between its stop and its start. */
+const POSTGRES_DOWN_MS = 3_000;
 
 /** One cluster size's measurement. */
 export interface ClusterRunResult {
@@ -50,6 +65,8 @@ export interface FailoverResult {
 export interface ClusterResult {
   readonly runs: readonly ClusterRunResult[];
   readonly failover: FailoverResult;
+  /** Delivery delay after each fault kind (short lease), then after SIGKILL with the default lease. */
+  readonly recovery: readonly DeliveryResult[];
 }
 
 async function owned(url: string): Promise<number> {
@@ -72,29 +89,44 @@ async function commitStats(
   return { commits, seconds, sets };
 }
 
+/** How one process of a cluster was started, to start it again the same way. */
+interface NodeSpec {
+  readonly dir: string;
+  readonly args: readonly string[];
+}
+
+async function startNode(service: ServiceHandle, spec: NodeSpec): Promise<RuntimeHandle> {
+  return startRuntime({
+    moduleYaml: benchModule(service.url),
+    dataDir: spec.dir,
+    workDir: spec.dir,
+    extraArgs: spec.args,
+  });
+}
+
+/** Processes n1…n`count` on a new database, once every one owns key groups and all 256 are owned. */
 async function startCluster(
   pg: TestPostgres,
   service: ServiceHandle,
   count: number,
   leaseMs: number,
-): Promise<RuntimeHandle[]> {
+): Promise<{ nodes: RuntimeHandle[]; specs: NodeSpec[] }> {
   const url = await pg.createDatabase();
   const nodes: RuntimeHandle[] = [];
+  const specs: NodeSpec[] = [];
   for (let i = 0; i < count; i++) {
-    const dir = await makeTempDir();
-    nodes.push(
-      await startRuntime({
-        moduleYaml: benchModule(service.url),
-        dataDir: dir,
-        workDir: dir,
-        extraArgs: ['--store', url, '--node-id', `n${i + 1}`, '--lease-timeout-ms', String(leaseMs)],
-      }),
-    );
+    const spec = {
+      dir: await makeTempDir(),
+      args: ['--store', url, '--node-id', `n${i + 1}`, '--lease-timeout-ms', String(leaseMs)],
+    };
+    specs.push(spec);
+    nodes.push(await startNode(service, spec));
   }
   const deadline = now() + 30_000;
   for (;;) {
     const counts = await Promise.all(nodes.map((n) => owned(n.url)));
-    if (counts.every((c) => c > 0) && counts.reduce((a, b) => a + b, 0) === KEY_GROUPS) return nodes;
+    if (counts.every((c) => c > 0) && counts.reduce((a, b) => a + b, 0) === KEY_GROUPS)
+      return { nodes, specs };
     if (now() > deadline) throw new Error(`the cluster did not balance: ${counts.join('/')}`);
     await sleep(100);
   }
@@ -107,7 +139,7 @@ async function runSize(
   processes: number,
   concurrency: number,
 ): Promise<ClusterRunResult> {
-  const nodes = await startCluster(pg, service, processes, 10_000);
+  const { nodes } = await startCluster(pg, service, processes, DEFAULT_LEASE_MS);
   const pools = nodes.map(
     (n) => new Pool(n.url, { connections: Math.ceil(concurrency / processes), keepAliveTimeout: 60_000 }),
   );
@@ -180,7 +212,7 @@ async function runFailover(
   service: ServiceHandle,
   leaseMs: number,
 ): Promise<FailoverResult> {
-  const nodes = await startCluster(pg, service, 3, leaseMs);
+  const { nodes } = await startCluster(pg, service, 3, leaseMs);
   try {
     const victim = nodes[2]!;
     const killedAt = now();
@@ -196,16 +228,112 @@ async function runFailover(
   }
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 /**
- * Runs the cluster workload: counter at c=64 with 1, 2 and 3 processes, and failover with the default lease.
+ * Injects one fault into a running 3-process cluster; `excluded` holds the process while it should get no
+ * ingress.
+ *
+ * @param restart - starts the victim again with the same `--node-id`, data dir and flags, once it exited.
+ * @returns once the fault is over, with what was done and how long it took.
+ */
+async function injectFault(
+  kind: FaultKind,
+  nodes: readonly RuntimeHandle[],
+  restart: () => Promise<void>,
+  pg: TestPostgres,
+  leaseMs: number,
+  excluded: Set<number>,
+): Promise<string> {
+  const pid = nodes[VICTIM]!.pid;
+  const name = `n${VICTIM + 1}`;
+  const started = now();
+  switch (kind) {
+    case 'sigkill':
+      excluded.add(VICTIM);
+      process.kill(pid, 'SIGKILL');
+      return `SIGKILL ${name}, no restart`;
+    case 'sigkill-restart':
+      excluded.add(VICTIM);
+      process.kill(pid, 'SIGKILL');
+      await restart();
+      excluded.delete(VICTIM);
+      return `SIGKILL ${name}, restarted with its node id (ready after ${seconds(now() - started)})`;
+    case 'sigstop':
+      excluded.add(VICTIM);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await sleep(leaseMs + FREEZE_PAST_LEASE_MS);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      excluded.delete(VICTIM);
+      return `SIGSTOP ${name} for ${seconds(now() - started)}, then SIGCONT`;
+    case 'postgres-restart': {
+      await pg.stopServer();
+      const stoppedAt = now();
+      await sleep(POSTGRES_DOWN_MS);
+      const startingAt = now();
+      await pg.startServer();
+      return (
+        `PostgreSQL restart: fast stop ${seconds(stoppedAt - started)}, down ${seconds(startingAt - stoppedAt)}, ` +
+        `start ${seconds(now() - startingAt)}`
+      );
+    }
+  }
+}
+
+/** A fault run on a fresh 3-process cluster (new database) with lease `leaseMs`. */
+async function runFaultRecovery(
+  pg: TestPostgres,
+  service: ServiceHandle,
+  kind: FaultKind,
+  leaseMs: number,
+): Promise<DeliveryResult> {
+  const { nodes, specs } = await startCluster(pg, service, 3, leaseMs);
+  const restart = async (): Promise<void> => {
+    // Waits for the SIGKILLed process to exit: its data-dir lock is released on exit.
+    await nodes[VICTIM]!.stop(0);
+    nodes[VICTIM] = await startNode(service, specs[VICTIM]!);
+  };
+  try {
+    return await measureDelivery({
+      fault: kind,
+      leaseMs,
+      urls: () => nodes.map((n) => n.url),
+      victim: VICTIM,
+      inject: (excluded) => injectFault(kind, nodes, restart, pg, leaseMs, excluded),
+    });
+  } finally {
+    // A process left frozen would ignore SIGTERM until the 1 s grace ends; resume it first.
+    for (const n of nodes) {
+      try {
+        process.kill(n.pid, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+    }
+    await Promise.all(nodes.map((n) => n.stop(1_000)));
+  }
+}
+
+/**
+ * Runs the cluster workload: counter at c=64 with 1, 2 and 3 processes; failover with the default lease; and
+ * the delivery delay after each fault kind with a {@link SHORT_LEASE_MS} lease, plus SIGKILL with the default
+ * lease. Uses an embedded PostgreSQL even when `STATEHOUSE_TEST_PG_URL` names a server: one fault restarts it.
  */
 export async function runCluster(service: ServiceHandle, profile: Profile): Promise<ClusterResult> {
-  const pg = await startPostgres();
+  const pg = await startPostgres({ url: null });
   try {
     const runs: ClusterRunResult[] = [];
     for (const processes of [1, 2, 3]) runs.push(await runSize(pg, service, profile, processes, 64));
-    const failover = await runFailover(pg, service, 10_000);
-    return { runs, failover };
+    const failover = await runFailover(pg, service, DEFAULT_LEASE_MS);
+    const recovery: DeliveryResult[] = [];
+    for (const kind of FAULT_KINDS) recovery.push(await runFaultRecovery(pg, service, kind, SHORT_LEASE_MS));
+    recovery.push(await runFaultRecovery(pg, service, 'sigkill', DEFAULT_LEASE_MS));
+    return { runs, failover, recovery };
   } finally {
     await pg.stop();
   }
