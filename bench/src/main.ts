@@ -36,9 +36,21 @@ import { runCounter } from './workloads/counter.js';
 import { runHotKey } from './workloads/hot-key.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
+import { formatSoak, runSoak } from './workloads/soak.js';
 
-const WORKLOADS = ['counter', 'hot-key', 'sequential', 'cart', 'recovery', 'ceiling', 'cluster'] as const;
+const WORKLOADS = [
+  'counter',
+  'hot-key',
+  'sequential',
+  'cart',
+  'recovery',
+  'ceiling',
+  'cluster',
+  'soak',
+] as const;
 type Workload = (typeof WORKLOADS)[number];
+/** What runs without --only: every workload but the long soak. */
+const DEFAULT_WORKLOADS = WORKLOADS.filter((w) => w !== 'soak');
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
@@ -48,7 +60,8 @@ const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] 
   --only LIST   run only these workloads (comma-separated; the ceilings they are compared with always run)
   --flavour F   function services written with our SDK, the official one, or both (default both)
   --no-append   do not append to bench/RESULTS.md
-  --cpu-prof D  write a V8 CPU profile of every runtime process into directory D (open in Chrome DevTools)`;
+  --cpu-prof D  write a V8 CPU profile of every runtime process into directory D (open in Chrome DevTools)
+  --soak-minutes N  length of the soak workload (only with --only soak; default 20)`;
 
 /** Other processes using more than this many cores on average make the run "contended". */
 const CONTENDED_CORES = 0.25;
@@ -58,6 +71,7 @@ interface Options {
   readonly workloads: ReadonlySet<Workload>;
   readonly flavours: readonly Flavour[];
   readonly isAppending: boolean;
+  readonly soakMinutes: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,6 +83,7 @@ function parseOptions(argv: string[]): Options {
       flavour: { type: 'string', default: 'both' },
       'no-append': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'soak-minutes': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,11 +100,15 @@ function parseOptions(argv: string[]): Options {
   if (flavour !== 'ours' && flavour !== 'official' && flavour !== 'both') {
     throw new Error(`--flavour must be ours, official or both, got ${JSON.stringify(flavour)}`);
   }
+  const soakMinutes = Number(values['soak-minutes']);
+  if (!(soakMinutes > 0))
+    throw new Error(`--soak-minutes must be a number > 0, got ${values['soak-minutes']}`);
   if (values['cpu-prof'] !== undefined)
     setRuntimeNodeArgs(['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]);
   return {
     profile: values.full ? FULL : QUICK,
-    workloads: new Set((only.length === 0 ? WORKLOADS : only) as Workload[]),
+    workloads: new Set((only.length === 0 ? DEFAULT_WORKLOADS : only) as Workload[]),
+    soakMinutes,
     flavours: flavour === 'both' ? ['ours', 'official'] : [flavour],
     isAppending: !values['no-append'],
   };
@@ -161,6 +180,12 @@ async function runFlavour(
       rows.push(...clusterRows(flavour, r));
       tables.push(deliveryTable(r.recovery));
       details[`${flavour}/cluster`] = r;
+    }
+    if (workloads.has('soak') && flavour === 'ours') {
+      log(`${flavour}: soak, counter with 1-minute egress retention for ${options.soakMinutes} min`);
+      const r = await runSoak(service, { minutes: options.soakMinutes });
+      tables.push(formatSoak(r));
+      details[`${flavour}/soak`] = r;
     }
     if (workloads.has('cart')) {
       log(`${flavour}: cart c=64`);
@@ -256,7 +281,7 @@ async function main(): Promise<void> {
     otherLoadCores,
     isContended: otherLoadCores > CONTENDED_CORES,
   };
-  const table = [formatTable(rows), ...tables].join('\n\n');
+  const table = [...(rows.length > 0 ? [formatTable(rows)] : []), ...tables].join('\n\n');
   const notes = notesFor(options);
   console.log(`\n${table}\n`);
   for (const n of notes) console.log(`- ${n}`);
