@@ -1,6 +1,12 @@
 // `npm run chaos`: a longer, randomized exactly-once run under SIGKILL. Prints the seed so a failure can be
 // replayed with CHAOS_SEED=<seed> npm run chaos. Override CHAOS_OPS / CHAOS_KILLS / CHAOS_ROUNDS as needed.
+// `npm run chaos -- --cluster` runs the cluster chaos instead (scripts/chaos-cluster.mjs).
 import { spawnSync } from 'node:child_process';
+
+if (process.argv.slice(2).includes('--cluster')) {
+  const { runClusterChaos } = await import('./chaos-cluster.mjs');
+  process.exit(runClusterChaos());
+}
 
 const rounds = Number(process.env.CHAOS_ROUNDS ?? 3);
 for (let round = 1; round <= rounds; round++) {

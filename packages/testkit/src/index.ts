@@ -45,3 +45,22 @@ export type { TestPostgres, StartPostgresOptions } from './postgres.js';
 export { generateBankOps, submitBankOps, expectBank, checkBank } from './bank-workload.js';
 export type { BankOp, BankWorkloadOptions, BankExpectation, BankCheck } from './bank-workload.js';
 export { freePort } from './free-port.js';
+export { SteadyBankLoad, DelayedMessages, rotatingUrls } from './fixtures/cluster-load.js';
+export type { SteadyBankLoadOptions } from './fixtures/cluster-load.js';
+export {
+  clusterStatus,
+  ownedKeyGroups,
+  readiness,
+  crashEvidence,
+  saveProcessLogs,
+  storeBacklog,
+  assertFullyOwned,
+  assertNothingPending,
+  assertAllReady,
+} from './fixtures/cluster-probes.js';
+export type {
+  ClusterStatus,
+  ClusterMemberStatus,
+  NamedProcess,
+  StoreBacklog,
+} from './fixtures/cluster-probes.js';
