@@ -34,10 +34,12 @@ import {
   type RuntimeOptions,
 } from './runtime-options.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store, StoredValue } from './store/store.js';
+import type { Store, StoredValue, StoreMeta } from './store/store.js';
 
 /** How often a full store is probed with a tiny write, ms. */
 const SPACE_PROBE_INTERVAL_MS = 1_000;
+/** Free bytes a full store's file system needs again before processing resumes (SQLite; not visible for PostgreSQL). */
+const RESUME_FREE_BYTES = 4 * 1024 * 1024;
 
 /** Lifecycle of a runtime. */
 export type RuntimeState = 'CREATED' | 'RECOVERING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
@@ -76,8 +78,8 @@ export class Runtime {
     this.#store =
       this.#options.store ??
       (this.#options.storeUrl !== undefined
-        ? new PostgresStore({ url: this.#options.storeUrl })
-        : new SqliteStore({ path: this.#options.dataDir }));
+        ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
+        : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
     this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses, this.#options.keyGroups);
     this.#resolver = createEndpointResolver(this.#options.module);
     const egresses = this.#options.module.egresses;
@@ -127,9 +129,10 @@ export class Runtime {
     if (this.#state !== 'CREATED') throw new Error(`cannot start a runtime in state ${this.#state}`);
     this.#state = 'RECOVERING';
     const started = performance.now();
-    const meta = await this.#store.open({ keyGroups: this.#options.keyGroups, hash: KEY_GROUP_HASH });
+    // The API first: /healthz answers while the store opens (a one-time rebuild, or a full disk, can take long).
     const bound = await this.#api.listen();
     this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    const meta = await this.#openStore();
     this.#specs.load(await this.#store.loadFunctionSpecs());
     const log = this.#log;
     // Cluster mode when the store is shared by several processes (PostgreSQL).
@@ -147,7 +150,7 @@ export class Runtime {
         onFatal: (err) => this.#fatal(err),
         onVoided: (err) => {
           if (this.#cluster !== undefined) this.#cluster.fenced(err);
-          else this.#reloadLocal(local!);
+          else this.#reloadLocal(local!, 'effects the store refused were voided');
         },
         onRefused: (address, err) => {
           this.#metrics.refusedEffectSets.inc({ reason: err.code });
@@ -289,6 +292,35 @@ export class Runtime {
   }
 
   /**
+   * Opens the store. A full disk does not stop the start: `/readyz` says `store-full` and the open is tried
+   * again every second until it succeeds (or the runtime is closed).
+   */
+  async #openStore(): Promise<StoreMeta> {
+    for (;;) {
+      try {
+        const meta = await this.#store.open({ keyGroups: this.#options.keyGroups, hash: KEY_GROUP_HASH });
+        if (this.#storeFull !== undefined) {
+          this.#storeFull = undefined;
+          this.#metrics.storeFull.set(0);
+        }
+        return meta;
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'ERR_STORE_FULL') || this.#state !== 'RECOVERING')
+          throw err;
+        if (this.#storeFull === undefined) {
+          this.#log.error(
+            { err: err.message },
+            'the store cannot be opened: its disk is full; retrying every second',
+          );
+          this.#storeFull = { since: Date.now(), message: err.message };
+          this.#metrics.storeFull.set(1);
+        }
+        await new Promise((resolve) => setTimeout(resolve, SPACE_PROBE_INTERVAL_MS));
+      }
+    }
+  }
+
+  /**
    * Stops in the documented order: stop intake (ingress answers 503) → abandon in-flight invocations (their
    * messages stay in the store and run again after a restart) → commit what was applied → close the store
    * and connections.
@@ -360,10 +392,11 @@ export class Runtime {
   }
 
   /**
-   * Single process: uncommitted work was voided (it rested on effects the store refused). Drop everything in
-   * memory and load it again from the store, as a restart would, without stopping.
+   * Single process: uncommitted work was voided (it rested on effects the store refused), or the store accepts
+   * writes again after a full disk. Drop everything in memory and load it again from the store, as a restart
+   * would, without stopping.
    */
-  #reloadLocal(ids: IdAllocator): void {
+  #reloadLocal(ids: IdAllocator, reason: string): void {
     this.#reloading = this.#reloading
       .then(async () => {
         if (this.#state !== 'RUNNING' && this.#state !== 'RECOVERING') return;
@@ -383,7 +416,7 @@ export class Runtime {
         // both loaded and delivered by its ingress request.
         const loaded = await this.#loadLocal();
         this.#committer!.resume();
-        this.#log.warn(loaded, 'reloaded pending messages and timers from the store after refused effects');
+        this.#log.warn({ ...loaded, reason }, 'reloaded pending messages and timers from the store');
       })
       .catch((err: unknown) => this.#fatal(err));
   }
@@ -418,6 +451,10 @@ export class Runtime {
     const probe = async (): Promise<void> => {
       if (this.#state !== 'RUNNING') return;
       try {
+        // Resume only with room to work: a tiny write can succeed while real commits still fail.
+        const { freeBytes } = await this.#store.measureSpace();
+        if (freeBytes !== undefined && freeBytes < RESUME_FREE_BYTES)
+          throw new Error(`only ${freeBytes} bytes free`);
         await this.#store.probeWrite();
       } catch {
         this.#spaceProbe = setTimeout(() => void probe(), SPACE_PROBE_INTERVAL_MS);
@@ -425,7 +462,7 @@ export class Runtime {
         return;
       }
       this.#spaceProbe = undefined;
-      if (local !== undefined) this.#reloadLocal(local);
+      if (local !== undefined) this.#reloadLocal(local, 'the store accepts writes again');
       await this.#reloading;
       const pausedMs = Date.now() - (this.#storeFull?.since ?? Date.now());
       this.#storeFull = undefined;
@@ -453,6 +490,10 @@ export class Runtime {
           );
         }
         let rows = await this.#store.readEgress(egressId, from, limit);
+        if (rows.length === 0 && waitMs > 0) {
+          await this.#egressWaiters.wait(egressId, waitMs);
+          rows = await this.#store.readEgress(egressId, from, limit);
+        }
         if (rows[0]?.offset !== from) {
           // Records below the retained range are gone: say so, never answer with silently fewer records.
           const range = await this.#store.readEgressRange(egressId);
@@ -464,10 +505,6 @@ export class Runtime {
               { details: { earliestOffset: range.firstOffset } },
             );
           }
-        }
-        if (rows.length === 0 && waitMs > 0) {
-          await this.#egressWaiters.wait(egressId, waitMs);
-          rows = await this.#store.readEgress(egressId, from, limit);
         }
         return {
           records: rows.map((r) => ({ offset: r.offset, ...toApiValue(r.value) })),
@@ -494,16 +531,19 @@ export class Runtime {
           lastError: s.lastError,
         })),
       notReady: () => {
-        if (this.#state !== 'RUNNING')
-          return { status: this.#state.toLowerCase(), reason: `the runtime is ${this.#state.toLowerCase()}` };
-        if (this.#storeFull !== undefined) return { status: 'store-full', reason: this.#storeFull.message };
+        const state = {
+          status: this.#state.toLowerCase(),
+          reason: `the runtime is ${this.#state.toLowerCase()}`,
+        };
+        if (this.#state !== 'RUNNING' && this.#state !== 'RECOVERING') return state;
         // In cluster mode, not ready while the database is out of reach (heartbeats failing).
         if (this.#cluster !== undefined && !this.#cluster.coordinator.isHealthy)
           return {
             status: 'store-unreachable',
             reason: 'heartbeats to the PostgreSQL store are failing; reconnecting',
           };
-        return undefined;
+        if (this.#storeFull !== undefined) return { status: 'store-full', reason: this.#storeFull.message };
+        return this.#state === 'RUNNING' ? undefined : state;
       },
       countIngress: (status) => this.#metrics.ingressRequests.inc({ status: String(status) }),
       metrics: async () => ({

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
-import { ApiError, ConfigError, StatehouseError } from '../errors.js';
+import { ApiError, ConfigError, StatehouseError, StoreError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from './value-json.js';
 
@@ -258,6 +258,22 @@ export class ApiServer {
       const headers: Record<string, string> = { ...err.headers };
       if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
       sendJson(res, err.status, { error: { ...err.details, code: err.code, message: err.message } }, headers);
+      return;
+    }
+    if (err instanceof StoreError && err.retryable) {
+      // The store is restarting, unreachable or full: a moment's trouble, not a bug behind this request.
+      this.#log.warn({ err: err.message, code: err.code }, 'request failed: the store is unavailable');
+      sendJson(
+        res,
+        503,
+        {
+          error: {
+            code: 'ERR_API_STORE_UNAVAILABLE',
+            message: `the store is unavailable (${err.code}); retry shortly`,
+          },
+        },
+        { 'retry-after': '1' },
+      );
       return;
     }
     const code = err instanceof StatehouseError ? err.code : 'ERR_API_INTERNAL';

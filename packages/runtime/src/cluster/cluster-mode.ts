@@ -45,6 +45,7 @@ export class ClusterMode {
   readonly #pendingSeqs = new Set<number>();
   #sweep: NodeJS.Timeout | undefined;
   #loadScheduled = false;
+  #losePending = false;
   #unlisten: (() => Promise<void>) | undefined;
   #unlistenEgress: (() => Promise<void>) | undefined;
 
@@ -119,9 +120,17 @@ export class ClusterMode {
   /** A commit was fenced or failed, or work was voided: drop everything and re-take what is still ours. */
   fenced(err: { readonly code: string }): void {
     if (err.code === 'ERR_STORE_FENCED') this.#parts.metrics.fencingAborts.inc();
+    // Commits failing one after the other (database down) need one reset, not one each.
+    if (this.#losePending) return;
+    this.#losePending = true;
     this.coordinator
-      .lose()
-      .catch((err: unknown) => this.#parts.log.error({ err }, 'recovery after a fenced commit failed'));
+      .lose(() => (this.#losePending = false))
+      .catch((e: unknown) =>
+        this.#parts.log.warn(
+          { err: e },
+          'rejoining after a failed commit did not finish (the database may be unreachable); the next round retries',
+        ),
+      );
   }
 
   #wake(wake: KeyGroupWake): void {

@@ -109,9 +109,12 @@ export class ClusterCoordinator {
 
   /**
    * Drops all ownership after a fenced commit; the next round re-takes what is still ours.
+   *
+   * @param onStart - called when the reset begins (failures after this point need a reset of their own).
    */
-  lose(): Promise<void> {
+  lose(onStart?: () => void): Promise<void> {
     return this.#serial(async () => {
+      onStart?.();
       // Always reset, even when nothing is owned any more: the committer waits for it to accept work again.
       await this.#loseAll('a commit failed or was fenced', true);
       await this.#round();
@@ -236,7 +239,14 @@ export class ClusterCoordinator {
       if (got.length > 0 && incarnation === this.#incarnation) {
         const acquired = new Map(got.map((l) => [l.keyGroup, l.epoch]));
         for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
-        await this.#hooks.onAcquired(acquired);
+        try {
+          await this.#hooks.onAcquired(acquired);
+        } catch (err) {
+          // Owned but not loaded (inboxes or timers missing from memory) must never last: drop everything and
+          // come back as a new incarnation, which loads what it takes from scratch.
+          await this.#loseAll('loading the acquired key groups failed', true);
+          throw err;
+        }
         this.#observer?.onOwnershipChange('acquired', acquired.size);
         this.#log.info(
           { count: acquired.size, owned: this.#owned.size, members: members.length, incarnation },

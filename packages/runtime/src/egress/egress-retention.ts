@@ -33,6 +33,7 @@ export class EgressRetention {
   readonly #now: () => number;
   readonly #batchRows: number;
   readonly #isPruner: () => boolean;
+  readonly #trimmedBefore = new Set<string>();
 
   constructor(
     store: Store,
@@ -70,9 +71,13 @@ export class EgressRetention {
       if (total > 0) {
         deleted.set(egress.id, total);
         this.#observer?.onTrimmed(egress.id, total);
-        this.#log.debug(
-          { egressId: egress.id, deleted: total, firstOffset: target },
-          'egress records deleted',
+        // Said once per egress and process at info (the first trim may delete records kept before retention
+        // existed); then at debug, as it happens every round under load.
+        const isFirst = !this.#trimmedBefore.has(egress.id);
+        this.#trimmedBefore.add(egress.id);
+        this.#log[isFirst ? 'info' : 'debug'](
+          { egressId: egress.id, deleted: total, firstOffset: target, retention: egress.retention },
+          'egress records deleted by retention',
         );
       }
     }

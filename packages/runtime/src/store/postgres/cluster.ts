@@ -66,6 +66,18 @@ export function fenceCheck(
     FOR SHARE OF l`;
 }
 
+/**
+ * Lease statements give up waiting for a row lock after this long (`lock_timeout`), so a peer that froze while
+ * holding one (a commit's fence share-locks its leases) can never block this process's heartbeat or takeover;
+ * the statement fails, and the next round tries again.
+ */
+export const LEASE_LOCK_TIMEOUT_MS = 2_000;
+
+/** `SET LOCAL lock_timeout` for the rest of the transaction. */
+function limitLockWaits(tx: TxSql): Promise<unknown> {
+  return tx`SELECT set_config('lock_timeout', ${`${LEASE_LOCK_TIMEOUT_MS}ms`}, true)`.execute();
+}
+
 /** Members whose last heartbeat is older than this are deleted by the next heartbeat of any member. */
 export const FORGET_MEMBER_AFTER_MS = 60 * 60 * 1000;
 
@@ -87,6 +99,7 @@ export function heartbeat(
   leaseMs: number,
 ): Promise<ClusterView> {
   return sql.begin(async (tx) => {
+    const limit = limitLockWaits(tx);
     const upsert = tx<{ now: number }[]>`
       INSERT INTO members AS m (incarnation, node_id, advertise, heartbeat_at, started_at)
       SELECT ${member.incarnation}, ${member.nodeId}, ${member.advertise}, now_ms, now_ms
@@ -111,7 +124,14 @@ export function heartbeat(
       ORDER BY node_id, started_at, incarnation`.execute();
     const leases = tx<LeaseRow[]>`
       SELECT key_group, owner, epoch, expires_at FROM leases ORDER BY key_group`.execute();
-    const [[clock], , , memberRows, leaseRows] = await Promise.all([upsert, extend, forget, members, leases]);
+    const [, [clock], , , memberRows, leaseRows] = await Promise.all([
+      limit,
+      upsert,
+      extend,
+      forget,
+      members,
+      leases,
+    ]);
     return {
       now: clock?.now ?? Date.now(),
       liveMembers: memberRows.map(memberFromRow),
@@ -137,7 +157,9 @@ export async function acquireLeases(
   // `excluded.expires_at - leaseMs` is this statement's "now". Keeping our own lease keeps its epoch: nobody else
   // held it in between, so commits fenced by that epoch stay valid. "Our own" means this incarnation: a restarted
   // process with the same node id is a new incarnation and always gets a new epoch.
-  const rows = await sql<LeaseRow[]>`
+  const rows = await sql.begin(async (tx) => {
+    await limitLockWaits(tx);
+    return tx<LeaseRow[]>`
     INSERT INTO leases AS l (key_group, owner, epoch, expires_at)
     SELECT kg, ${incarnation}, 1, ${nowMs(sql)} + ${leaseMs}
     FROM unnest(${sorted}::int[]) AS u(kg) ORDER BY kg
@@ -147,6 +169,7 @@ export async function acquireLeases(
       expires_at = excluded.expires_at
     WHERE l.owner = excluded.owner OR l.owner IS NULL OR l.expires_at <= excluded.expires_at - ${leaseMs}
     RETURNING l.key_group, l.owner, l.epoch, l.expires_at`;
+  });
   return rows.map(leaseFromRow).sort((a, b) => a.keyGroup - b.keyGroup);
 }
 
@@ -158,17 +181,21 @@ export async function releaseLeases(
 ): Promise<void> {
   const sorted = sortedKeyGroups(keyGroups);
   if (sorted.length === 0) return;
-  await sql`
-    UPDATE leases SET owner = NULL, expires_at = ${nowMs(sql)}
-    WHERE key_group IN (
-      SELECT key_group FROM leases WHERE key_group = ANY(${sorted}::int[]) AND owner = ${incarnation}
-      ORDER BY key_group FOR UPDATE
-    )`;
+  await sql.begin(async (tx) => {
+    await limitLockWaits(tx);
+    await tx`
+      UPDATE leases SET owner = NULL, expires_at = ${nowMs(tx)}
+      WHERE key_group IN (
+        SELECT key_group FROM leases WHERE key_group = ANY(${sorted}::int[]) AND owner = ${incarnation}
+        ORDER BY key_group FOR UPDATE
+      )`;
+  });
 }
 
 /** Removes an incarnation's member row and releases all its leases, in one transaction. */
 export async function leave(sql: Sql, incarnation: string): Promise<void> {
   await sql.begin((tx) => [
+    limitLockWaits(tx),
     tx`DELETE FROM members WHERE incarnation = ${incarnation}`.execute(),
     tx`
       UPDATE leases SET owner = NULL, expires_at = ${nowMs(tx)}

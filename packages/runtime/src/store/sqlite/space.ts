@@ -19,27 +19,36 @@ function fileSize(path: string): number {
 
 /**
  * Makes freed pages reclaimable. A new database gets `auto_vacuum = INCREMENTAL` before its first table; an
- * existing one without it is rebuilt once with `VACUUM` (which needs free space about the size of the file).
+ * existing one without it is rebuilt once with `VACUUM`, which needs free space about the size of the file:
+ * with less, it is skipped (and tried again at the next start) rather than filling the disk.
  *
- * @returns whether the database was rebuilt.
+ * @returns what happened, for the log.
  */
-export function enableIncrementalVacuum(db: BetterSqlite3.Database): boolean {
+export function enableIncrementalVacuum(
+  db: BetterSqlite3.Database,
+  file: string,
+  directory: string,
+): 'enabled' | 'rebuilt' | 'skipped: not enough free space' | 'skipped: rebuild failed' {
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
-  if (db.pragma('auto_vacuum', { simple: true }) === 2) return false;
-  db.pragma('auto_vacuum = INCREMENTAL');
+  if (db.pragma('auto_vacuum', { simple: true }) === 2) return 'enabled';
   const tables = db
     .prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
     .pluck()
     .get() as number;
-  if (tables === 0) return false;
+  if (tables === 0) {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    return 'enabled';
+  }
+  const { storeBytes, freeBytes } = measureSpace(file, directory);
+  if (freeBytes !== undefined && freeBytes < 2 * storeBytes + 16 * 1024 * 1024)
+    return 'skipped: not enough free space';
+  db.pragma('auto_vacuum = INCREMENTAL');
   try {
     db.exec('VACUUM');
   } catch {
-    // Not enough free space to rebuild (VACUUM needs about the file's size): keep going without; the next
-    // start tries again.
-    return false;
+    return 'skipped: rebuild failed';
   }
-  return true;
+  return 'rebuilt';
 }
 
 /** Sizes of the database file and its WAL, and free bytes of their file system. */

@@ -40,7 +40,7 @@ import {
 import { enableIncrementalVacuum, measureSpace, reclaimSpace } from './space.js';
 import { prepareStatements } from './statements.js';
 import type { SqliteStatements } from './statements.js';
-import { STORE_ERROR_CODES, toStoreError } from './store-errors.js';
+import { asDiskFull, STORE_ERROR_CODES, toStoreError } from './store-errors.js';
 import type { StoreErrorCode } from './store-errors.js';
 
 /** Name of the database file inside the data directory. */
@@ -171,7 +171,11 @@ export class SqliteStore implements Store {
       return Promise.resolve(this.#open(expected));
     } catch (err) {
       return Promise.reject(
-        toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${this.options.file}`),
+        this.#toStoreError(
+          err,
+          STORE_ERROR_CODES.openFailed,
+          `Opening the SQLite store at ${this.options.file}`,
+        ),
       );
     }
   }
@@ -190,8 +194,14 @@ export class SqliteStore implements Store {
       mkdirSync(directory, { recursive: true });
       this.#unlock = lockDataDirectory(directory);
       db = new Database(file, { timeout: busyTimeoutMs });
-      if (enableIncrementalVacuum(db))
+      const vacuum = enableIncrementalVacuum(db, file, directory);
+      if (vacuum === 'rebuilt')
         logger?.info({ file }, 'store rebuilt once so that deleted rows give space back');
+      else if (vacuum !== 'enabled')
+        logger?.warn(
+          { file, reason: vacuum },
+          'the store was not rebuilt for incremental vacuum (space of deleted rows is reused, not given back); tried again at the next start',
+        );
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') {
         throw new StoreError(
@@ -232,7 +242,7 @@ export class SqliteStore implements Store {
       db?.close();
       this.#unlock?.();
       this.#unlock = undefined;
-      throw toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${file}`);
+      throw this.#toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${file}`);
     }
     return { schemaVersion: SQLITE_SCHEMA_VERSION, keyGroups: expected.keyGroups, hash: expected.hash };
   }
@@ -421,6 +431,14 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Wraps a driver error; an I/O error on a full file system becomes `ERR_STORE_FULL`. */
+  #toStoreError(err: unknown, code: StoreErrorCode, what: string): StoreError {
+    return asDiskFull(
+      toStoreError(err, code, what),
+      measureSpace(this.options.file, this.options.directory).freeBytes,
+    );
+  }
+
   /**
    * Runs `fn` on the open connection. Failures become a rejected promise with a {@link StoreError}, never a
    * synchronous throw, as callers of an async interface expect.
@@ -439,7 +457,7 @@ export class SqliteStore implements Store {
     try {
       return Promise.resolve(fn(connection));
     } catch (err) {
-      return Promise.reject(toStoreError(err, code, `${what} (SQLite store at ${this.options.file})`));
+      return Promise.reject(this.#toStoreError(err, code, `${what} (SQLite store at ${this.options.file})`));
     }
   }
 }

@@ -47,6 +47,31 @@ export const STORE_ERROR_CODES = Object.freeze({
 /** One of {@link STORE_ERROR_CODES}. */
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
 
+/**
+ * A full disk does not always say so: when the WAL index (`-shm`) or the WAL must grow, SQLite reports an I/O
+ * error (`SQLITE_IOERR_SHMSIZE`, `SQLITE_IOERR_WRITE`, …). Such an error on a file system with (almost) no free
+ * space is a full disk: {@link STORE_ERROR_CODES.full}, not a fatal failure.
+ *
+ * @param err - a store error built by {@link toStoreError}.
+ * @param freeBytes - free bytes of the data directory's file system now, if known.
+ * @returns `err`, or an `ERR_STORE_FULL` error caused by it.
+ */
+export function asDiskFull(err: StoreError, freeBytes: number | undefined): StoreError {
+  if (err.code === STORE_ERROR_CODES.full || freeBytes === undefined || freeBytes > DISK_FULL_BELOW_BYTES)
+    return err;
+  const sqliteCode = driverCode(err.cause);
+  if (sqliteCode?.startsWith('SQLITE_IOERR') !== true && sqliteCode !== 'SQLITE_CANTOPEN') return err;
+  return new StoreError(
+    STORE_ERROR_CODES.full,
+    `${err.message} The file system of the data directory has ${freeBytes} bytes free: it is full. Free disk ` +
+      'space; the runtime resumes by itself once writes succeed again.',
+    { cause: err.cause, retryable: true },
+  );
+}
+
+/** Free space below which an I/O error counts as a full disk. */
+const DISK_FULL_BELOW_BYTES = 1024 * 1024;
+
 function driverCode(err: unknown): string | undefined {
   if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;
@@ -93,7 +118,7 @@ export function toStoreError(err: unknown, code: StoreErrorCode, what: string): 
     return new StoreError(
       STORE_ERROR_CODES.full,
       `${what} failed: the disk of the data directory is full (${sqliteCode}); nothing was applied. Free disk ` +
-        'space (or shorten egress retention); the runtime resumes by itself once writes succeed again.',
+        'space outside the store (deleting rows needs room too); the runtime resumes by itself once writes succeed again.',
       { cause: err, retryable: true },
     );
   }
