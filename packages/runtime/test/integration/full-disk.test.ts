@@ -10,6 +10,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiClient } from '@statehouse/testkit';
+import { loadModuleFiles, Runtime } from '@statehouse/runtime';
 import type { PersistedValueSpecProps } from '@statehouse/protocol';
 import {
   createTempDir,
@@ -144,4 +146,60 @@ describe('a full disk', () => {
     }
     expect(total).toBe(accepted.size);
   });
+
+  it.skipIf(!isRoot)(
+    'starts on a disk that is already full: the API answers, it waits, then serves',
+    async () => {
+      const base = await createTempDir();
+      cleanups.push(() => base.cleanup());
+      const mount = join(base.path, 'small');
+      mkdirSync(mount);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8M', 'tmpfs', mount]);
+      cleanups.push(() => {
+        execFileSync('umount', ['-l', mount]);
+        return Promise.resolve();
+      });
+      const service = await serveRecording(() => resultReply({}));
+      cleanups.push(() => service.close());
+      const module = loadModuleFiles([
+        {
+          path: 'module.yaml',
+          text: `kind: io.statefun.endpoints.v2/http\nspec:\n  functions: fd/*\n  urlPathTemplate: ${service.url}/{function.name}\n`,
+        },
+      ]);
+      const options = {
+        module,
+        dataDir: join(mount, 'data'),
+        listen: '127.0.0.1:0',
+        logger: pino({ level: 'silent' }),
+        collectProcessMetrics: false,
+      };
+      // Create the store, stop, and fill the disk to the last byte.
+      const first = new Runtime(options);
+      await first.start();
+      await first.close();
+      const ballast = join(mount, 'ballast');
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${ballast}`, 'bs=64k'], { stdio: 'ignore' });
+      } catch {
+        // dd stops with "No space left on device": that is the point.
+      }
+      const runtime = new Runtime(options);
+      const started = runtime.start();
+      cleanups.push(async () => {
+        await runtime.close();
+        await started.catch(() => undefined);
+      });
+      await waitFor('the API answers', () => runtime.url !== '');
+      const api = new ApiClient(runtime.url);
+      expect((await api.get('/healthz')).status).toBe(200);
+      const early = await api.ingressJson('fd/x', 'a', 'fd/V', 1, 'k-early');
+      expect(early.status).toBe(503);
+      rmSync(ballast);
+      await started;
+      await waitFor('ready', async () => (await api.get('/readyz')).status === 200, { timeoutMs: 20_000 });
+      expect((await api.ingressJson('fd/x', 'a', 'fd/V', 1, 'k-early')).status).toBe(202);
+      expect(runtime.state).toBe('RUNNING');
+    },
+  );
 });
