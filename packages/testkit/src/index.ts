@@ -54,6 +54,7 @@ export {
   crashEvidence,
   saveProcessLogs,
   storeBacklog,
+  assertSplitAmong,
   assertFullyOwned,
   assertNothingPending,
   assertAllReady,
@@ -64,3 +65,5 @@ export type {
   NamedProcess,
   StoreBacklog,
 } from './fixtures/cluster-probes.js';
+export { ClusterHarness } from './fixtures/cluster-harness.js';
+export type { ClusterHarnessOptions, UnhandledRejectionsMode } from './fixtures/cluster-harness.js';

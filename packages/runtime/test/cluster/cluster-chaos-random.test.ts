@@ -23,33 +23,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
-  BANK_TYPES,
+  ClusterHarness,
   DelayedMessages,
-  RuntimeProcess,
   SteadyBankLoad,
-  TIMER_TYPES,
   assertAllReady,
   assertFullyOwned,
   assertNothingPending,
   checkBank,
   crashEvidence,
-  createTempDir,
   expectBank,
   generateBankOps,
-  moduleYaml,
   rotatingUrls,
-  saveProcessLogs,
   seededRandom,
-  serveOfficialBank,
-  serveOfficialTimers,
-  startPostgres,
   storeBacklog,
   waitFor,
   type BankOp,
-  type FunctionService,
-  type NamedProcess,
-  type TempDir,
-  type TestPostgres,
+  type RuntimeProcess,
 } from '@statehouse/testkit';
 
 const IS_ENABLED = process.env['CHAOS_CLUSTER'] === '1';
@@ -62,10 +51,8 @@ const ACTION_KINDS = ['kill', 'twin', 'freeze', 'pg-restart'] as const;
 /** Delayed messages scheduled before each fault, and the range of their delays. */
 const DELAYED_PER_ACTION = 2;
 const DELAY_RANGE_MS = [200, 6_000] as const;
-// An unhandled rejection must end the process (and so fail the run) even if a handler is installed somewhere.
-const STRICT_ENV = {
-  NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --unhandled-rejections=strict`.trim(),
-};
+/** Where a failed run keeps the output of its processes. */
+const LOG_DIR = join(tmpdir(), 'statehouse-cluster-chaos', `seed-${SEED}`);
 
 /** One of the three node ids and the process that currently serves it. */
 interface Slot {
@@ -74,55 +61,16 @@ interface Slot {
 }
 
 describe.skipIf(!IS_ENABLED)('cluster chaos: a seeded random schedule of faults', () => {
-  let pg: TestPostgres;
-  let bank: FunctionService;
-  let timers: FunctionService;
-  let dir: TempDir;
-  let processes: NamedProcess[] = [];
-
-  beforeAll(async () => {
+  const harness = new ClusterHarness({
+    leaseTimeoutMs: LEASE_MS,
+    hasTimers: true,
     // Embedded even when STATEHOUSE_TEST_PG_URL is set: the schedule stops and starts the server.
-    pg = await startPostgres({ url: null });
-    bank = await serveOfficialBank();
-    timers = await serveOfficialTimers();
-    dir = await createTempDir();
-  }, 60_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await saveProcessLogs(join(tmpdir(), 'statehouse-cluster-chaos', `seed-${SEED}`), processes);
-    for (const { node } of processes) {
-      node.resume();
-      await node.stop('SIGKILL');
-    }
-    processes = [];
+    postgresUrl: null,
+    unhandledRejections: 'strict',
   });
-
-  afterAll(async () => {
-    await pg?.startServer();
-    await bank?.close();
-    await timers?.close();
-    await pg?.stop();
-    await dir?.cleanup();
-  });
-
-  async function startNode(storeUrl: string, nodeId: string, name: string): Promise<RuntimeProcess> {
-    const node = new RuntimeProcess({
-      dataDir: `${dir.path}/${name}`,
-      moduleYaml: moduleYaml({
-        endpoints: [
-          { functions: 'bank/*', urlPathTemplate: `${bank.url}/statefun` },
-          { functions: 'timer/*', urlPathTemplate: `${timers.url}/statefun` },
-        ],
-        logEgresses: [BANK_TYPES.ledger, TIMER_TYPES.egress],
-      }),
-      args: ['--store', storeUrl, '--node-id', nodeId, '--lease-timeout-ms', String(LEASE_MS)],
-      env: STRICT_ENV,
-    });
-    processes.push({ name, node });
-    await node.start();
-    return node;
-  }
+  beforeAll(() => harness.start(), 60_000);
+  afterEach((ctx) => harness.stopProcesses(ctx.task.result?.state === 'fail' ? LOG_DIR : undefined));
+  afterAll(() => harness.close());
 
   it(
     `seed ${SEED}: ${ACTIONS} random faults (SIGKILL + same-id restart, twin incarnations, SIGSTOP past the lease, PostgreSQL restart) under load: exactly-once holds, no process crashes`,
@@ -130,9 +78,10 @@ describe.skipIf(!IS_ENABLED)('cluster chaos: a seeded random schedule of faults'
       const random = seededRandom(SEED);
       const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
       const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo));
+      const { pg } = harness;
       const url = await pg.createDatabase();
       const slots: Slot[] = [];
-      for (const id of NODE_IDS) slots.push({ nodeId: id, node: await startNode(url, id, id) });
+      for (const id of NODE_IDS) slots.push({ nodeId: id, node: await harness.startProcess(url, id) });
       const current = (): RuntimeProcess[] => slots.map((s) => s.node);
       await waitFor('three-way split', () => assertFullyOwned(url, current(), { leaseTimeoutMs: LEASE_MS }), {
         timeoutMs: 20_000,
@@ -185,7 +134,7 @@ describe.skipIf(!IS_ENABLED)('cluster chaos: a seeded random schedule of faults'
             const isOldKilled = random() < 0.5;
             live.delete(old);
             old.pause();
-            const twin = await startNode(url, nodeId, `${nodeId}-twin${n}`);
+            const twin = await harness.startProcess(url, nodeId, `${nodeId}-twin${n}`);
             live.add(twin);
             await sleep(frozenMs);
             old.resume();
@@ -206,7 +155,7 @@ describe.skipIf(!IS_ENABLED)('cluster chaos: a seeded random schedule of faults'
       const schedule: string[] = [];
       /** Adds the schedule so far and what the database is doing to an error, for the report. */
       const explain = async (err: unknown): Promise<Error> => {
-        const backlog = await storeBacklog(url, processes).catch((e: unknown) => String(e));
+        const backlog = await storeBacklog(url, harness.processes).catch((e: unknown) => String(e));
         return new Error(
           `${String(err)}\nseed ${SEED}; schedule:\n${schedule.join('\n')}\nstore: ${JSON.stringify(backlog)}`,
           { cause: err },
@@ -254,11 +203,11 @@ describe.skipIf(!IS_ENABLED)('cluster chaos: a seeded random schedule of faults'
         ...(await delayed.check(api, 30_000)),
       ];
       // What is still in the store explains a message or delayed message that never arrived.
-      const backlog = problems.length > 0 ? JSON.stringify(await storeBacklog(url, processes)) : '';
+      const backlog = problems.length > 0 ? JSON.stringify(await storeBacklog(url, harness.processes)) : '';
       const context = `seed ${SEED}; schedule:\n${schedule.join('\n')}\nleft in the store: ${backlog}`;
       // Soft: a failure reports every kind of problem at once.
       expect.soft(problems, context).toEqual([]);
-      expect.soft(processes.flatMap(crashEvidence), context).toEqual([]);
+      expect.soft(harness.processes.flatMap(crashEvidence), context).toEqual([]);
       expect
         .soft(
           slots.filter((s) => !s.node.isRunning).map((s) => s.nodeId),

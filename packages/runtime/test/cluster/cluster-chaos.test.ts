@@ -10,90 +10,38 @@ import {
   ApiClient,
   BANK_TYPES,
   CLI_BIN,
-  RuntimeProcess,
+  ClusterHarness,
   TIMER_TYPES,
+  assertSplitAmong,
   checkBank,
-  createTempDir,
   expectBank,
   generateBankOps,
-  moduleYaml,
+  ownedKeyGroups,
   seededRandom,
-  serveOfficialBank,
-  serveOfficialTimers,
-  startPostgres,
   submitBankOps,
   waitFor,
   type Fired,
-  type FunctionService,
-  type TempDir,
-  type TestPostgres,
+  type RuntimeProcess,
 } from '@statehouse/testkit';
 
 const LEASE_MS = 3_000;
 const KEY_GROUPS = 256;
 
 describe('cluster mode with real processes', () => {
-  let pg: TestPostgres;
-  let bank: FunctionService;
-  let timersService: FunctionService;
-  let dir: TempDir;
-  let nodes: RuntimeProcess[] = [];
+  const harness = new ClusterHarness({ leaseTimeoutMs: LEASE_MS, hasTimers: true });
+  beforeAll(() => harness.start(), 60_000);
+  afterEach(() => harness.stopProcesses());
+  afterAll(() => harness.close());
 
-  beforeAll(async () => {
-    pg = await startPostgres();
-    bank = await serveOfficialBank();
-    timersService = await serveOfficialTimers();
-    dir = await createTempDir();
-  }, 60_000);
-
-  afterEach(async () => {
-    for (const n of nodes) {
-      n.resume();
-      await n.stop('SIGKILL');
-    }
-    nodes = [];
-  });
-
-  afterAll(async () => {
-    await bank?.close();
-    await timersService?.close();
-    await pg?.stop();
-    await dir?.cleanup();
-  });
-
-  const yaml = (): string =>
-    moduleYaml({
-      endpoints: [
-        { functions: 'bank/*', urlPathTemplate: `${bank.url}/statefun` },
-        { functions: 'timer/*', urlPathTemplate: `${timersService.url}/statefun` },
-      ],
-      logEgresses: [BANK_TYPES.ledger, TIMER_TYPES.egress],
-    });
-
-  async function startNode(storeUrl: string, nodeId: string): Promise<RuntimeProcess> {
-    const node = new RuntimeProcess({
-      dataDir: `${dir.path}/${nodeId}`,
-      moduleYaml: yaml(),
-      args: ['--store', storeUrl, '--node-id', nodeId, '--lease-timeout-ms', String(LEASE_MS)],
-    });
-    nodes.push(node);
-    await node.start();
-    return node;
-  }
-
-  const owned = async (node: RuntimeProcess): Promise<number> => {
-    const metrics = (await new ApiClient(node.url).get<string>('/metrics')).body;
-    return Number(/statehouse_cluster_owned_key_groups (\d+)/.exec(metrics)?.[1] ?? 0);
-  };
-  const ownedSum = async (list: RuntimeProcess[]): Promise<number[]> => Promise.all(list.map(owned));
-  const balanced = (list: RuntimeProcess[]) => async () => {
-    const counts = await ownedSum(list);
-    return counts.every((c) => c > 0) && counts.reduce((a, b) => a + b, 0) === KEY_GROUPS;
-  };
+  const balanced = (list: RuntimeProcess[]) => () => assertSplitAmong(list, KEY_GROUPS);
 
   it('a SIGKILLed member: survivors take its key groups within the lease timeout; exactly-once holds', async () => {
-    const url = await pg.createDatabase();
-    const [a, b, c] = [await startNode(url, 'a'), await startNode(url, 'b'), await startNode(url, 'c')];
+    const url = await harness.pg.createDatabase();
+    const [a, b, c] = [
+      await harness.startProcess(url, 'a'),
+      await harness.startProcess(url, 'b'),
+      await harness.startProcess(url, 'c'),
+    ];
     await waitFor('three-way split', balanced([a, b, c]), { timeoutMs: 15_000 });
     const live = new Set([a, b, c]);
     const ops = generateBankOps(seededRandom(7), { seed: 7, ops: 1200 });
@@ -161,16 +109,22 @@ describe('cluster mode with real processes', () => {
   }, 120_000);
 
   it('a joining member receives key groups, and a rolling restart under load loses nothing', async () => {
-    const url = await pg.createDatabase();
-    const list = [await startNode(url, 'a'), await startNode(url, 'b'), await startNode(url, 'c')];
+    const url = await harness.pg.createDatabase();
+    const list = [
+      await harness.startProcess(url, 'a'),
+      await harness.startProcess(url, 'b'),
+      await harness.startProcess(url, 'c'),
+    ];
     await waitFor('three-way split', balanced(list), { timeoutMs: 15_000 });
     const live = new Set(list);
     const ops = generateBankOps(seededRandom(11), { seed: 11, ops: 2000 });
     const chaos = (async () => {
-      const d = await startNode(url, 'd');
+      const d = await harness.startProcess(url, 'd');
       live.add(d);
       list.push(d);
-      await waitFor('d receives key groups', async () => (await owned(d)) > 0, { timeoutMs: 15_000 });
+      await waitFor('d receives key groups', async () => (await ownedKeyGroups(d)) > 0, {
+        timeoutMs: 15_000,
+      });
       for (const node of list) {
         live.delete(node);
         expect(await node.stop('SIGTERM')).toBe(0);
@@ -185,8 +139,8 @@ describe('cluster mode with real processes', () => {
   }, 180_000);
 
   it('a member paused past its lease is fenced on resume and applies nothing stale', async () => {
-    const url = await pg.createDatabase();
-    const [a, b] = [await startNode(url, 'a'), await startNode(url, 'b')];
+    const url = await harness.pg.createDatabase();
+    const [a, b] = [await harness.startProcess(url, 'a'), await harness.startProcess(url, 'b')];
     await waitFor('two-way split', balanced([a, b]), { timeoutMs: 15_000 });
     const live = new Set([a, b]);
     const ops = generateBankOps(seededRandom(13), { seed: 13, ops: 1500 });
@@ -194,7 +148,7 @@ describe('cluster mode with real processes', () => {
       await new Promise((r) => setTimeout(r, 500));
       live.delete(b);
       b.pause();
-      await waitFor('a owns everything', async () => (await owned(a)) === KEY_GROUPS, {
+      await waitFor('a owns everything', async () => (await ownedKeyGroups(a)) === KEY_GROUPS, {
         timeoutMs: LEASE_MS + 10_000,
       });
       b.resume();
@@ -218,8 +172,8 @@ describe('cluster mode with real processes', () => {
   }, 120_000);
 
   it('delayed messages of a killed member fire once on a survivor', async () => {
-    const url = await pg.createDatabase();
-    const [a, b] = [await startNode(url, 'a'), await startNode(url, 'b')];
+    const url = await harness.pg.createDatabase();
+    const [a, b] = [await harness.startProcess(url, 'a'), await harness.startProcess(url, 'b')];
     await waitFor('two-way split', balanced([a, b]), { timeoutMs: 15_000 });
     const api = new ApiClient(a.url);
     const labels = Array.from({ length: 20 }, (_, i) => `late-${i}`);

@@ -8,40 +8,28 @@
  * exactly once and every delayed message fired once. When the test fails, the output of its processes is kept in
  * `$TMPDIR/statehouse-postgres-restart-cluster/<process>.log`.
  */
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
-  BANK_TYPES,
+  ClusterHarness,
   DelayedMessages,
-  RuntimeProcess,
   SteadyBankLoad,
-  TIMER_TYPES,
   checkBank,
   assertAllReady,
   assertFullyOwned,
   assertNothingPending,
   crashEvidence,
-  createTempDir,
   expectBank,
   generateBankOps,
-  moduleYaml,
   readiness,
   rotatingUrls,
-  saveProcessLogs,
   seededRandom,
-  serveOfficialBank,
-  serveOfficialTimers,
-  startPostgres,
   storeBacklog,
   waitFor,
-  type FunctionService,
-  type NamedProcess,
-  type TempDir,
-  type TestPostgres,
+  type RuntimeProcess,
 } from '@statehouse/testkit';
 
 const LEASE_MS = 3_000;
@@ -53,71 +41,32 @@ const OPS_AROUND_OUTAGE = 150;
 /** Delays of the messages scheduled just before each outage: due during it, right after it, and later. */
 const DELAYS_MS = [300, 1_500, 3_000, 4_500, 6_000, 8_000];
 const SEED = 20261205;
-// An unhandled rejection must end the process (and so fail the test) even if a handler is installed somewhere.
-const STRICT_ENV = {
-  NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --unhandled-rejections=strict`.trim(),
-};
+/** Where a failed run keeps the output of its processes. */
+const LOG_DIR = join(tmpdir(), 'statehouse-postgres-restart-cluster');
 
 describe('cluster mode across PostgreSQL restarts', () => {
-  let pg: TestPostgres;
-  let bank: FunctionService;
-  let timers: FunctionService;
-  let dir: TempDir;
-  let processes: NamedProcess[] = [];
-
-  beforeAll(async () => {
+  const harness = new ClusterHarness({
+    leaseTimeoutMs: LEASE_MS,
+    hasTimers: true,
     // Embedded even when STATEHOUSE_TEST_PG_URL is set: the test stops and starts the server.
-    pg = await startPostgres({ url: null });
-    bank = await serveOfficialBank();
-    timers = await serveOfficialTimers();
-    dir = await createTempDir();
-  }, 60_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await saveProcessLogs(join(tmpdir(), 'statehouse-postgres-restart-cluster'), processes);
-    for (const { node } of processes) {
-      node.resume();
-      await node.stop('SIGKILL');
-    }
-    processes = [];
+    postgresUrl: null,
+    unhandledRejections: 'strict-verified',
   });
-
-  afterAll(async () => {
-    await pg?.startServer();
-    await bank?.close();
-    await timers?.close();
-    await pg?.stop();
-    await dir?.cleanup();
-  });
-
-  async function startNode(storeUrl: string, nodeId: string): Promise<RuntimeProcess> {
-    const node = new RuntimeProcess({
-      dataDir: `${dir.path}/${nodeId}`,
-      moduleYaml: moduleYaml({
-        endpoints: [
-          { functions: 'bank/*', urlPathTemplate: `${bank.url}/statefun` },
-          { functions: 'timer/*', urlPathTemplate: `${timers.url}/statefun` },
-        ],
-        logEgresses: [BANK_TYPES.ledger, TIMER_TYPES.egress],
-      }),
-      args: ['--store', storeUrl, '--node-id', nodeId, '--lease-timeout-ms', String(LEASE_MS)],
-      env: STRICT_ENV,
-    });
-    processes.push({ name: nodeId, node });
-    await node.start();
-    // The flag must reach the runtime itself, not only a shell that started it.
-    if (process.platform === 'linux')
-      expect(await readFile(`/proc/${node.pid}/environ`, 'utf8')).toContain('--unhandled-rejections=strict');
-    return node;
-  }
+  beforeAll(() => harness.start(), 60_000);
+  afterEach((ctx) => harness.stopProcesses(ctx.task.result?.state === 'fail' ? LOG_DIR : undefined));
+  afterAll(() => harness.close());
 
   const fullyOwned = (storeUrl: string, nodes: readonly RuntimeProcess[]) => () =>
     assertFullyOwned(storeUrl, nodes, { leaseTimeoutMs: LEASE_MS });
 
   it(`PostgreSQL stopped under load for ${DOWN_MS} ms and started again, ${OUTAGES} times: processes report store-unreachable, stay up, serve again; every op and delayed message exactly once`, async () => {
+    const { pg } = harness;
     const url = await pg.createDatabase();
-    const nodes = [await startNode(url, 'a'), await startNode(url, 'b'), await startNode(url, 'c')];
+    const nodes = [
+      await harness.startProcess(url, 'a'),
+      await harness.startProcess(url, 'b'),
+      await harness.startProcess(url, 'c'),
+    ];
     await waitFor('three-way split', fullyOwned(url, nodes), { timeoutMs: 20_000, intervalMs: 200 });
     const urls = rotatingUrls(nodes);
     const load = new SteadyBankLoad(generateBankOps(seededRandom(SEED), { seed: SEED, ops: 20_000 }), urls, {
@@ -138,13 +87,13 @@ describe('cluster mode across PostgreSQL restarts', () => {
           const i = answers.findIndex(
             (a) => a.status === 503 && (a.body as { status?: string }).status === 'store-unreachable',
           );
-          return i >= 0 ? `${processes[i]!.name} after ${Date.now() - stoppedAt} ms` : undefined;
+          return i >= 0 ? `${harness.processes[i]!.name} after ${Date.now() - stoppedAt} ms` : undefined;
         },
         { timeoutMs: DOWN_MS, intervalMs: 100 },
       );
       // Shapes the fault (the server down for DOWN_MS in all); nothing is asserted on the time.
       await sleep(Math.max(0, stoppedAt + DOWN_MS - Date.now()));
-      expect(processes.filter(({ node }) => !node.isRunning).map(({ name }) => name)).toEqual([]);
+      expect(harness.processes.filter(({ node }) => !node.isRunning).map(({ name }) => name)).toEqual([]);
       await pg.startServer();
       const startedAt = Date.now();
       await waitFor(`outage ${outage}: every process ready again`, () => assertAllReady(nodes), {
@@ -175,11 +124,11 @@ describe('cluster mode across PostgreSQL restarts', () => {
       ...(await delayed.check(api, 30_000)),
     ];
     // What is still in the store explains a message or delayed message that never arrived.
-    const backlog = problems.length > 0 ? JSON.stringify(await storeBacklog(url, processes)) : '';
+    const backlog = problems.length > 0 ? JSON.stringify(await storeBacklog(url, harness.processes)) : '';
     // Soft: a failure reports every kind of problem at once.
     expect.soft(problems, `left in the store: ${backlog}`).toEqual([]);
-    expect.soft(processes.flatMap(crashEvidence)).toEqual([]);
-    expect.soft(processes.filter(({ node }) => !node.isRunning).map(({ name }) => name)).toEqual([]);
+    expect.soft(harness.processes.flatMap(crashEvidence)).toEqual([]);
+    expect.soft(harness.processes.filter(({ node }) => !node.isRunning).map(({ name }) => name)).toEqual([]);
     await waitFor('every process ready at the end', () => assertAllReady(nodes), {
       timeoutMs: 10_000,
       intervalMs: 100,
