@@ -93,7 +93,11 @@ export class Runtime {
         pendingTimers: () => this.#timers?.size ?? 0,
         inFlightInvocations: () => this.#dispatcher?.inFlight ?? 0,
         cachedAddresses: () => this.#cache.size,
-        ownedKeyGroups: () => this.#cluster?.coordinator.owned.size ?? this.#options.keyGroups,
+        // A cluster process owns nothing until its first round: never report K for it meanwhile.
+        ownedKeyGroups: () =>
+          isClusterStore(this.#store)
+            ? (this.#cluster?.coordinator.owned.size ?? 0)
+            : this.#options.keyGroups,
       },
       { collectProcessMetrics: this.#options.collectProcessMetrics },
     );
@@ -540,7 +544,8 @@ export class Runtime {
         if (this.#cluster !== undefined && !this.#cluster.coordinator.isHealthy)
           return {
             status: 'store-unreachable',
-            reason: 'heartbeats to the PostgreSQL store are failing; reconnecting',
+            reason:
+              'no recent heartbeat to the PostgreSQL store (unreachable, or this process was paused); retrying',
           };
         if (this.#storeFull !== undefined) return { status: 'store-full', reason: this.#storeFull.message };
         return this.#state === 'RUNNING' ? undefined : state;

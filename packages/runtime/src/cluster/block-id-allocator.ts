@@ -21,9 +21,10 @@ export interface BlockIdAllocatorOptions {
 
 class BlockStream {
   #current: Block | undefined;
-  #spare: Block | undefined;
+  // Reserved blocks not used yet, lowest first (ids must keep increasing for FIFO per sender).
+  #ready: Block[] = [];
   #fetching: Promise<void> | undefined;
-  // Bumped by rotate(): a prefetch started before a rotation returns a lower block and must be dropped.
+  // Bumped by rotate(): a block reserved before a rotation is lower than the rotated one and must be dropped.
   #rotation = 0;
   readonly #reserve: () => Promise<{ first: number; last: number }>;
   readonly #what: string;
@@ -39,16 +40,31 @@ class BlockStream {
     const b = await this.#reserve();
     if (rotation !== this.#rotation) return;
     this.#current = { first: b.first, next: b.first, last: b.last };
-    this.#spare = undefined;
+    this.#ready = [];
     this.#fetching = undefined;
     this.#prefetch();
+  }
+
+  /** Ids available without waiting. */
+  get available(): number {
+    let n = this.#current === undefined ? 0 : this.#current.last - this.#current.next + 1;
+    for (const b of this.#ready) n += b.last - b.next + 1;
+    return n;
+  }
+
+  /** Reserves blocks until `count` ids are available (a reply with more messages than a block holds). */
+  async ensure(count: number): Promise<void> {
+    while (this.available < count) {
+      const rotation = this.#rotation;
+      const b = await this.#reserve();
+      if (rotation === this.#rotation) this.#add(b);
+    }
   }
 
   next(): number {
     let block = this.#current;
     if (block === undefined || block.next > block.last) {
-      block = this.#spare;
-      this.#spare = undefined;
+      block = this.#ready.shift();
       this.#current = block;
       if (block === undefined) {
         this.#prefetch();
@@ -63,17 +79,22 @@ class BlockStream {
     }
     const id = block.next++;
     // Reserve the next block when half of this one is used, so that allocation never waits.
-    if (this.#spare === undefined && (block.next - block.first) * 2 >= block.last - block.first + 1)
+    if (this.#ready.length === 0 && (block.next - block.first) * 2 >= block.last - block.first + 1)
       this.#prefetch();
     return id;
   }
 
+  #add(b: { first: number; last: number }): void {
+    this.#ready.push({ first: b.first, next: b.first, last: b.last });
+    this.#ready.sort((x, y) => x.first - y.first);
+  }
+
   #prefetch(): void {
-    if (this.#fetching !== undefined || this.#spare !== undefined) return;
+    if (this.#fetching !== undefined || this.#ready.length > 0) return;
     const rotation = this.#rotation;
     const fetching: Promise<void> = this.#reserve()
       .then((b) => {
-        if (rotation === this.#rotation) this.#spare = { first: b.first, next: b.first, last: b.last };
+        if (rotation === this.#rotation) this.#add(b);
       })
       .catch(() => undefined)
       .finally(() => {
@@ -97,6 +118,11 @@ export class BlockIdAllocator implements IdSource {
   /** Starts fresh blocks (at start and after acquiring key groups). */
   async rotate(): Promise<void> {
     await Promise.all([this.#seqs.rotate(), this.#timers.rotate()]);
+  }
+
+  /** Reserves enough ids for a reply with this many messages and delayed messages. */
+  async ensure(seqs: number, timerIds: number): Promise<void> {
+    await Promise.all([this.#seqs.ensure(seqs), this.#timers.ensure(timerIds)]);
   }
 
   nextSeq(): number {

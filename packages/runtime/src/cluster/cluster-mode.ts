@@ -57,6 +57,8 @@ export class ClusterMode {
       options,
       {
         onAcquired: async (keyGroups) => {
+          // Whatever is cached of these key groups predates this ownership: another process may have written.
+          cache.evictKeyGroups(new Set(keyGroups.keys()));
           // A fresh seq block, greater than any issued before, keeps FIFO per sender across the move.
           await ids.rotate();
           const kgs = [...keyGroups.keys()];

@@ -448,7 +448,14 @@ export class Dispatcher {
             metrics.incompleteContexts.inc({ function_type: type });
             continue;
           }
-          const applied = this.#apply(mb, batch, state, reply.invocationResult ?? {});
+          const result = reply.invocationResult ?? {};
+          // Ids come in blocks in cluster mode: a reply with more messages than a block holds waits for more.
+          await this.#deps.ids.ensure?.(
+            result.outgoingMessages?.length ?? 0,
+            result.delayedInvocations?.length ?? 0,
+          );
+          if (signal.aborted || !this.#owns(mb.keyGroup)) return false;
+          const applied = this.#apply(mb, batch, state, result);
           generation = applied.generation;
           if (applied.committed !== undefined) {
             try {
@@ -513,7 +520,7 @@ export class Dispatcher {
         }
       }
     } finally {
-      if (state !== undefined) cache.release(mb.address, generation);
+      if (state !== undefined) cache.release(mb.address, state, generation);
     }
   }
 

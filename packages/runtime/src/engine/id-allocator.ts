@@ -8,6 +8,8 @@ export interface IdSource {
   nextTimerId(): number;
   /** The next offset of an egress (a placeholder in cluster mode, where the store assigns offsets). */
   nextEgressOffset(egressId: string): number;
+  /** Makes this many seqs and timer ids available without waiting (ids come in blocks in cluster mode). */
+  ensure?(seqs: number, timerIds: number): Promise<void>;
 }
 
 /**

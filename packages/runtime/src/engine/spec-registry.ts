@@ -8,6 +8,9 @@ import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { FunctionReplyError } from '../errors.js';
 import type { ExpireMode, FunctionSpecRecord } from '../store/store.js';
 
+/** The longest state TTL kept, ms (100 years); longer ones are cut to it. */
+export const MAX_TTL_MS = 100 * 365.25 * 24 * 3600 * 1000;
+
 /** A spec as a function declared it. */
 export interface DeclaredSpec {
   readonly stateName: string;
@@ -58,6 +61,12 @@ export class SpecRegistry {
           `${type} declared state ${JSON.stringify(d.stateName)} (type ${JSON.stringify(d.typename)}), whose name or type ${problem}`,
         );
       }
+      if (d.expireMode !== 'NONE' && !(d.expireAfterMs >= 0)) {
+        throw new FunctionReplyError(
+          'ERR_REPLY_INVALID_SPEC',
+          `${type} declared state ${JSON.stringify(d.stateName)} with expiration ${String(d.expireAfterMs)} ms; it must be ≥ 0`,
+        );
+      }
       const typename = d.typename === '' ? UNSET_TYPENAME : d.typename;
       const existing = known.get(d.stateName);
       if (existing !== undefined) {
@@ -74,7 +83,9 @@ export class SpecRegistry {
         stateName: d.stateName,
         typename,
         expireMode: d.expireMode,
-        expireAfterMs: d.expireMode === 'NONE' ? 0 : d.expireAfterMs,
+        // A TTL beyond a century (e.g. Long.MAX_VALUE from an SDK) means "practically never": keep deadlines
+        // in the range every store can hold.
+        expireAfterMs: d.expireMode === 'NONE' ? 0 : Math.min(d.expireAfterMs, MAX_TTL_MS),
       };
       known.set(d.stateName, record);
       added.push(record);

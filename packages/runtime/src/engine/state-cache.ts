@@ -25,8 +25,13 @@ export class StateCache {
   readonly #keyGroups: number;
   // Map iteration order is insertion order: re-inserting on use makes the first key the least recent.
   readonly #entries = new Map<string, Entry>();
-  readonly #loading = new Map<string, Promise<Entry>>();
+  readonly #loading = new Map<string, { readonly promise: Promise<Entry>; readonly keyGroup: number }>();
   #committedGeneration = 0;
+  // Bumped by clear() and, per key group, by evictKeyGroups(): a read that started before either may carry
+  // state that is stale by the time it returns (another process may have written the address meanwhile), so it
+  // is handed to its (abandoned) caller but never cached.
+  #epoch = 0;
+  readonly #keyGroupEpochs = new Map<number, number>();
 
   constructor(store: Store, maxEntries: number, keyGroups: number) {
     this.#store = store;
@@ -51,27 +56,33 @@ export class StateCache {
     } else {
       let loading = this.#loading.get(key);
       if (loading === undefined) {
-        loading = this.#store.readState(address).then(
+        const keyGroup = keyGroupOf(address, this.#keyGroups);
+        const epoch = this.#epoch;
+        const keyGroupEpoch = this.#keyGroupEpochs.get(keyGroup) ?? 0;
+        const isCurrent = (): boolean =>
+          epoch === this.#epoch && keyGroupEpoch === (this.#keyGroupEpochs.get(keyGroup) ?? 0);
+        const promise: Promise<Entry> = this.#store.readState(address).then(
           (rows) => {
             const e: Entry = {
               state: new Map(rows.map((r) => [r.name, r])),
-              keyGroup: keyGroupOf(address, this.#keyGroups),
+              keyGroup,
               dirtyGeneration: 0,
               pins: 0,
             };
-            this.#entries.set(key, e);
-            this.#loading.delete(key);
+            if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
+            if (isCurrent()) this.#entries.set(key, e);
             return e;
           },
           (err: unknown) => {
             // A failed read (database restarting) must not stick: the next acquire reads again.
-            this.#loading.delete(key);
+            if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
             throw err;
           },
         );
+        loading = { promise, keyGroup };
         this.#loading.set(key, loading);
       }
-      entry = await loading;
+      entry = await loading.promise;
     }
     entry.pins += 1;
     return entry.state;
@@ -80,11 +91,12 @@ export class StateCache {
   /**
    * Unpins an address's state.
    *
+   * @param state - what {@link StateCache.acquire} returned (an entry dropped meanwhile is left alone).
    * @param generation - commit generation of the effects just written to it, if any.
    */
-  release(address: FunctionAddress, generation?: number): void {
+  release(address: FunctionAddress, state: AddressState, generation?: number): void {
     const entry = this.#entries.get(addressKey(address));
-    if (entry === undefined) return;
+    if (entry?.state !== state) return;
     entry.pins -= 1;
     if (generation !== undefined) entry.dirtyGeneration = generation;
     this.#evict();
@@ -96,9 +108,15 @@ export class StateCache {
     this.#evict();
   }
 
-  /** Drops the entries of key groups handed over to another process (their effects are committed). */
+  /**
+   * Drops the entries of key groups handed over to another process, or just acquired (what was cached of them
+   * before may be stale), and makes reads of them in flight land uncached.
+   */
   evictKeyGroups(keyGroups: ReadonlySet<number>): void {
+    for (const kg of keyGroups) this.#keyGroupEpochs.set(kg, (this.#keyGroupEpochs.get(kg) ?? 0) + 1);
     for (const [key, entry] of this.#entries) if (keyGroups.has(entry.keyGroup)) this.#entries.delete(key);
+    for (const [key, loading] of this.#loading)
+      if (keyGroups.has(loading.keyGroup)) this.#loading.delete(key);
   }
 
   /**
@@ -111,7 +129,9 @@ export class StateCache {
 
   /** Drops everything (after a fencing abort or a failed commit). */
   clear(): void {
+    this.#epoch += 1;
     this.#entries.clear();
+    this.#loading.clear();
   }
 
   #evict(): void {

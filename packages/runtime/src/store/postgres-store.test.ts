@@ -5,6 +5,7 @@ import type { TestPostgres } from '@statehouse/testkit';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { BlockIdAllocator } from '../cluster/block-id-allocator.js';
 import { StoreError } from '../errors.js';
 import { describeClusterStoreConformance } from './cluster-conformance.js';
 import { describeStoreConformance } from './conformance.js';
@@ -192,6 +193,19 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     await notify(2);
     await waitFor('wake-up after the drop', () => wakes.some((w) => w.includes(2)));
     await unlisten();
+    await store.close();
+  });
+
+  it('gives a reply more ids than a block holds once ensure() reserved them, still increasing', async () => {
+    const store = await openStore(await pg.createDatabase());
+    const ids = new BlockIdAllocator(store, { blockSize: 10 });
+    await ids.rotate();
+    expect(() => Array.from({ length: 35 }, () => ids.nextSeq())).toThrow(/no message seq block/);
+    await ids.ensure(35, 12);
+    const seqs = Array.from({ length: 35 }, () => ids.nextSeq());
+    const timerIds = Array.from({ length: 12 }, () => ids.nextTimerId());
+    for (const list of [seqs, timerIds])
+      for (let i = 1; i < list.length; i++) expect(list[i]).toBeGreaterThan(list[i - 1]!);
     await store.close();
   });
 
