@@ -61,6 +61,11 @@ export interface StartPostgresOptions {
    * @default []
    */
   readonly postgresFlags?: readonly string[];
+  /**
+   * Directory in which the embedded server's data directory is created (e.g. a small tmpfs, to fill its disk).
+   * @default the OS temp dir
+   */
+  readonly parentDir?: string;
 }
 
 const USER = 'postgres';
@@ -189,9 +194,9 @@ async function stopPostmasterFast(dataDir: string): Promise<void> {
 }
 
 /** One attempt: init and start a cluster in a fresh temp dir on a fresh port. */
-async function startEmbeddedOnce(postgresFlags: readonly string[]): Promise<TestPostgres> {
+async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: string): Promise<TestPostgres> {
   // Parents of the data dir must be traversable by the `postgres` user the server runs as.
-  const dir = await mkdtemp(join(tmpdir(), 'statehouse-pg-'));
+  const dir = await mkdtemp(join(parentDir, 'statehouse-pg-'));
   await chmod(dir, 0o755);
   const port = await freePort();
   const dataDir = join(dir, 'data');
@@ -292,7 +297,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     try {
-      return await startEmbeddedOnce(options.postgresFlags ?? []);
+      return await startEmbeddedOnce(options.postgresFlags ?? [], options.parentDir ?? tmpdir());
     } catch (err) {
       lastError = err;
     }
