@@ -7,7 +7,8 @@ import { ApiServer, type ApiBackend } from './api/http-server.js';
 import { toApiValue, type ApiValue } from './api/value-json.js';
 import { createEndpointResolver, type ModuleConfig } from './config/index.js';
 import { KEY_GROUP_HASH, keyGroupOf, type FunctionAddress } from './core/address.js';
-import { Committer } from './engine/committer.js';
+import { Committer, isStoreFull } from './engine/committer.js';
+import { dropInMemoryState, type InMemoryEngine } from './engine/drop-in-memory-state.js';
 import { Dispatcher, type StallInfo } from './engine/dispatcher.js';
 import { IdAllocator } from './engine/id-allocator.js';
 import { RuntimeMetrics } from './engine/metrics.js';
@@ -309,8 +310,7 @@ export class Runtime {
         }
         return meta;
       } catch (err) {
-        if (!(err instanceof StoreError && err.code === 'ERR_STORE_FULL') || this.#state !== 'RECOVERING')
-          throw err;
+        if (!isStoreFull(err) || this.#state !== 'RECOVERING') throw err;
         if (this.#storeFull === undefined) {
           this.#log.error(
             { err: err.message },
@@ -395,6 +395,16 @@ export class Runtime {
     return { messages: messages.length, timers: timers.length };
   }
 
+  /** The engine parts built by start(). */
+  #engine(): InMemoryEngine {
+    return {
+      dispatcher: this.#dispatcher!,
+      committer: this.#committer!,
+      timers: this.#timers!,
+      cache: this.#cache,
+    };
+  }
+
   /**
    * Single process: uncommitted work was voided (it rested on effects the store refused), or the store accepts
    * writes again after a full disk. Drop everything in memory and load it again from the store, as a restart
@@ -411,10 +421,7 @@ export class Runtime {
             retryable: true,
           },
         );
-        await this.#dispatcher!.reset();
-        await this.#committer!.abandon(voided);
-        this.#timers!.clear();
-        this.#cache.clear();
+        await dropInMemoryState(this.#engine(), voided);
         ids.reset(await this.#store.loadCounters());
         // Submissions (ingress) stay refused until everything is loaded: a message committed meanwhile would be
         // both loaded and delivered by its ingress request.
@@ -444,10 +451,7 @@ export class Runtime {
     } else {
       this.#reloading = this.#reloading
         .then(async () => {
-          await this.#dispatcher?.reset();
-          await this.#committer?.abandon(err);
-          this.#timers?.clear();
-          this.#cache.clear();
+          await dropInMemoryState(this.#engine(), err);
         })
         .catch((e: unknown) => this.#fatal(e));
     }
@@ -615,7 +619,7 @@ export class Runtime {
     try {
       result = await this.#committer.submitIngress({ message, idempotencyKey });
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'ERR_STORE_FULL') throw storeFullError(err.message, err);
+      if (isStoreFull(err)) throw storeFullError(err.message, err);
       if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
         throw new ApiError(
           503,

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import type { Committer } from '../engine/committer.js';
+import { dropInMemoryState } from '../engine/drop-in-memory-state.js';
 import { pendingFromStored } from '../engine/pending-message.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
@@ -73,15 +74,12 @@ export class ClusterMode {
           tracker.dropKeyGroups(keyGroups);
         },
         onLost: async () => {
-          await dispatcher.reset();
-          // Work submitted on the dropped state is void; a commit in progress ends before anything reloads.
-          await committer.abandon(
+          await dropInMemoryState(
+            { dispatcher, committer, timers, cache },
             new StoreError('ERR_STORE_FENCED', 'key group ownership was lost before this was committed', {
               retryable: true,
             }),
           );
-          timers.clear();
-          cache.clear();
           tracker.clear();
           committer.resume();
         },

@@ -220,6 +220,11 @@ export function isRefusal(err: unknown): err is StoreError {
   );
 }
 
+/** Whether the store failed for lack of space (`ERR_STORE_FULL`): nothing was applied, nothing is corrupt. */
+export function isStoreFull(err: unknown): err is StoreError {
+  return err instanceof StoreError && err.code === 'ERR_STORE_FULL';
+}
+
 /**
  * Batches writes and commits them one transaction at a time. A failed commit rejects every waiter of its
  * batch and of everything submitted after it; see {@link CommitterHooks} for what the runtime does then.
@@ -449,7 +454,7 @@ export class Committer {
   }
 
   #fail(batch: PendingBatch, err: unknown): void {
-    if (err instanceof StoreError && err.code === 'ERR_STORE_FULL') {
+    if (isStoreFull(err)) {
       // Not a failure that can corrupt anything: nothing was applied. Pause until space is freed.
       this.#log.error({ err: err.message, rows: batch.rows }, 'commit failed: the disk is full; pausing');
       this.#voided = err;
