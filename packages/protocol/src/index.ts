@@ -47,5 +47,5 @@ export {
   KAFKA_PRODUCER_RECORD_TYPENAME,
   KINESIS_EGRESS_RECORD_TYPENAME,
 } from './typenames.js';
-export { parseTypeName, formatTypeName } from './typename.js';
-export type { TypeName } from './typename.js';
+export { checkTypeName, parseTypeName, formatTypeName } from './typename.js';
+export type { TypeName, TypeNameFault } from './typename.js';

@@ -1,3 +1,13 @@
+/**
+ * The one rule for typenames (function types, value types, state types, egress ids): `namespace/name` with
+ * exactly one `/` and both parts non-empty, e.g. `example/cart` or `type.googleapis.com/io.example.Cart`.
+ *
+ * The StateFun SDKs split at the last `/`, but the StateFun runtime registers typenames with a strict split that
+ * needs exactly one `/` and fails the job on any other. Accepting `a/b/c` in one place and refusing it in
+ * another would half-accept it, so every place that checks a typename (module.yaml, the SDK, the ingress API)
+ * checks it with this rule and refuses it: put dots, not slashes, inside the namespace (`com.example/cart`).
+ */
+
 /** A parsed `namespace/name` typename. */
 export interface TypeName {
   readonly namespace: string;
@@ -5,15 +15,35 @@ export interface TypeName {
 }
 
 /**
- * Parses a `namespace/name` typename, splitting at the last `/` as every StateFun SDK does.
+ * Why a string is not a typename: `slash-count` when it does not have exactly one `/`, `empty-part` when the
+ * namespace or the name is empty.
+ */
+export type TypeNameFault = 'slash-count' | 'empty-part';
+
+/**
+ * Checks a typename and says what is wrong with it, for callers that explain the fault in their own words.
+ *
+ * @param typename - e.g. `example/cart`.
+ * @returns the namespace and name, or the fault.
+ */
+export function checkTypeName(
+  typename: string,
+): { readonly typeName: TypeName } | { readonly fault: TypeNameFault } {
+  const slash = typename.indexOf('/');
+  if (slash === -1 || typename.includes('/', slash + 1)) return { fault: 'slash-count' };
+  if (slash === 0 || slash === typename.length - 1) return { fault: 'empty-part' };
+  return { typeName: { namespace: typename.slice(0, slash), name: typename.slice(slash + 1) } };
+}
+
+/**
+ * Parses a `namespace/name` typename: exactly one `/`, both parts non-empty.
  *
  * @param typename - e.g. `example/cart` or `type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord`.
- * @returns the namespace and name, or `undefined` when either part is empty or there is no `/`.
+ * @returns the namespace and name, or `undefined` when `typename` is not a typename (see {@link checkTypeName}).
  */
 export function parseTypeName(typename: string): TypeName | undefined {
-  const slash = typename.lastIndexOf('/');
-  if (slash <= 0 || slash === typename.length - 1) return undefined;
-  return { namespace: typename.slice(0, slash), name: typename.slice(slash + 1) };
+  const checked = checkTypeName(typename);
+  return 'typeName' in checked ? checked.typeName : undefined;
 }
 
 /**

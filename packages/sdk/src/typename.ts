@@ -1,17 +1,14 @@
 /** Validation of `namespace/name` typenames (function types, value types, egress ids). */
+import { parseTypeName, type TypeName } from '@statehouse/protocol';
+
 import { DefinitionError, InvalidArgumentError, describeValue } from './errors.js';
 
 /** A parsed, valid `namespace/name`. */
-export interface ParsedTypeName {
-  readonly namespace: string;
-  readonly name: string;
-}
+export type ParsedTypeName = TypeName;
 
 /**
- * Checks that `typename` is `namespace/name` with exactly one `/` and both parts non-empty.
- *
- * The SDKs split at the last `/`, but the reference runtime registers state types with a strict split that
- * needs exactly one `/`; rejecting other shapes here keeps a typename from being half-accepted.
+ * Checks that `typename` is a string that follows the typename rule of `@statehouse/protocol`: `namespace/name`
+ * with exactly one `/` and both parts non-empty (the rule the reference runtime registers state types with).
  *
  * @param typename - the value to check.
  * @param what - what the typename names, for the message (e.g. `function type`).
@@ -24,13 +21,8 @@ export function parseValidTypeName(
   what: string,
   kind: 'definition' | 'argument' = 'definition',
 ): ParsedTypeName {
-  const slash = typeof typename === 'string' ? typename.indexOf('/') : -1;
-  if (
-    typeof typename !== 'string' ||
-    slash <= 0 ||
-    slash === typename.length - 1 ||
-    typename.indexOf('/', slash + 1) !== -1
-  ) {
+  const parsed = typeof typename === 'string' ? parseTypeName(typename) : undefined;
+  if (parsed === undefined) {
     const message =
       `Invalid ${what} ${describeValue(typename)}: expected "namespace/name" with exactly one "/" and both parts ` +
       `non-empty, e.g. "example/cart".`;
@@ -38,5 +30,5 @@ export function parseValidTypeName(
       ? new DefinitionError('ERR_SDK_INVALID_TYPENAME', message)
       : new InvalidArgumentError('ERR_SDK_INVALID_TYPENAME', message);
   }
-  return { namespace: typename.slice(0, slash), name: typename.slice(slash + 1) };
+  return parsed;
 }

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { parseTypeName } from '@statehouse/protocol';
 import type { FunctionAddress } from '../core/address.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { ApiError, ConfigError, StatehouseError, StoreError } from '../errors.js';
@@ -216,17 +217,15 @@ export class ApiServer {
         'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
       );
     }
-    const slash = typeHeader.lastIndexOf('/');
     if (
-      slash <= 0 ||
-      slash === typeHeader.length - 1 ||
+      parseTypeName(typeHeader) === undefined ||
       /\s/.test(typeHeader) ||
       storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
     ) {
       throw new ApiError(
         400,
         'ERR_API_MALFORMED_TYPE',
-        `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
+        `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
       );
     }
     const idempotencyKey = header(req, 'idempotency-key');

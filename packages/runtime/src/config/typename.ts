@@ -1,32 +1,30 @@
-/** A `namespace/name` pair taken from module.yaml; `name` is `'*'` for a namespace wildcard binding. */
-export interface TypenameParts {
-  readonly namespace: string;
-  readonly name: string;
-}
+import { checkTypeName, type TypeName } from '@statehouse/protocol';
 
 /**
- * Splits a typename from module.yaml (a function binding or an egress id). Unlike the SDKs, which split at
- * the last `/`, module.yaml requires exactly one `/`, as the StateFun runtime does: a typename with several
- * is rejected here rather than half-accepted later.
+ * Splits a typename from module.yaml (a function binding or an egress id) with the typename rule of
+ * `@statehouse/protocol` (exactly one `/`, both parts non-empty), and adds module.yaml's own: no whitespace,
+ * and `*` only as the whole name of a binding (`namespace/*`).
  *
  * @param text - the typename as written.
  * @param allowWildcardName - whether `namespace/*` is allowed (function bindings only).
- * @returns the parts, or a sentence saying what is wrong.
+ * @returns the parts (`name` is `'*'` for a namespace wildcard binding), or a sentence saying what is wrong.
  */
 export function splitModuleTypename(
   text: string,
   allowWildcardName: boolean,
-): { readonly parts: TypenameParts } | { readonly problem: string } {
+): { readonly parts: TypeName } | { readonly problem: string } {
   const expected = allowWildcardName ? 'namespace/name or namespace/*' : 'namespace/name';
-  const pieces = text.split('/');
-  if (pieces.length !== 2) {
-    return { problem: `expected ${expected} with exactly one "/"` };
-  }
-  const [namespace = '', name = ''] = pieces;
-  if (namespace === '' || name === '') {
-    return { problem: `expected ${expected} with a non-empty namespace and name` };
+  const checked = checkTypeName(text);
+  if ('fault' in checked) {
+    return {
+      problem:
+        checked.fault === 'slash-count'
+          ? `expected ${expected} with exactly one "/"`
+          : `expected ${expected} with a non-empty namespace and name`,
+    };
   }
   if (/\s/u.test(text)) return { problem: `expected ${expected} without whitespace` };
+  const { namespace, name } = checked.typeName;
   const isWildcard = allowWildcardName && name === '*';
   if (namespace.includes('*') || (!isWildcard && name.includes('*'))) {
     return {
@@ -35,5 +33,5 @@ export function splitModuleTypename(
         : `expected ${expected}; "*" is not allowed here`,
     };
   }
-  return { parts: { namespace, name } };
+  return { parts: checked.typeName };
 }

@@ -1,3 +1,5 @@
+import { parseTypeName, type TypeName } from '@statehouse/protocol';
+
 import { murmur3x86_32 } from './murmur3.js';
 
 /** A function type, `namespace/name`, e.g. `example/cart`. */
@@ -51,12 +53,19 @@ export function formatAddress(address: FunctionAddress): string {
 }
 
 /**
- * Splits a function type into its namespace and name (at the last `/`).
+ * Splits a function type into its namespace and name with the typename rule of `@statehouse/protocol`.
  *
- * @param type - `namespace/name`.
+ * @param type - `namespace/name`: a type the endpoint resolver bound, which follows the rule.
  * @returns the two parts.
+ * @throws Error when `type` is not `namespace/name`; only a bug can get such a type this far, since the resolver
+ *   binds no other and unbound types are never invoked.
  */
-export function splitFunctionType(type: FunctionType): { namespace: string; name: string } {
-  const slash = type.lastIndexOf('/');
-  return { namespace: type.slice(0, slash), name: type.slice(slash + 1) };
+export function splitFunctionType(type: FunctionType): TypeName {
+  const parts = parseTypeName(type);
+  if (parts === undefined) {
+    throw new Error(
+      `${JSON.stringify(type)} is not a function type: expected namespace/name with exactly one "/"`,
+    );
+  }
+  return parts;
 }
