@@ -3,10 +3,19 @@
  * store; this is the in-memory schedule (a binary heap by fire time) plus the token index used to cancel.
  */
 import { addressKey } from '../core/address.js';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { StoredTimer, TimerCancellation } from '../store/store.js';
 
 /** Receives timers that are due. */
 export type TimerSink = (timer: StoredTimer) => void;
+
+/** Collaborators of {@link TimerService}. */
+export interface TimerServiceDeps {
+  /** Receives timers that are due. */
+  readonly sink: TimerSink;
+  /** When timers are due, and what wakes the service. @default systemClock */
+  readonly clock?: Clock;
+}
 
 // setTimeout cannot wait longer than 2^31-1 ms; far timers are re-checked at this interval.
 const MAX_WAIT_MS = 2 ** 31 - 1;
@@ -17,14 +26,20 @@ export class TimerService {
   readonly #live = new Map<number, StoredTimer>();
   readonly #byToken = new Map<string, number>();
   readonly #sink: TimerSink;
+  readonly #clock: Clock;
   // Timers cancelled after their token was reserved but before their commit armed them.
   readonly #cancelledBeforeArm = new Set<number>();
-  #handle: NodeJS.Timeout | undefined;
+  #handle: TimerHandle | undefined;
   #nextAt = Infinity;
   #stopped = false;
 
-  constructor(sink: TimerSink) {
+  constructor(deps: TimerServiceDeps);
+  /** @deprecated Transitional until the runtime passes `{ sink, clock }`: pass {@link TimerServiceDeps}. */
+  constructor(sink: TimerSink);
+  constructor(deps: TimerServiceDeps | TimerSink) {
+    const { sink, clock = systemClock } = typeof deps === 'function' ? { sink: deps } : deps;
     this.#sink = sink;
+    this.#clock = clock;
   }
 
   /** Pending timers. */
@@ -90,7 +105,7 @@ export class TimerService {
   /** Stops firing. */
   stop(): void {
     this.#stopped = true;
-    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
     this.#handle = undefined;
   }
 
@@ -98,23 +113,22 @@ export class TimerService {
     if (this.#stopped) return;
     const top = this.#peekLive();
     if (top === undefined) {
-      if (this.#handle !== undefined) clearTimeout(this.#handle);
+      if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
       this.#handle = undefined;
       this.#nextAt = Infinity;
       return;
     }
     if (this.#handle !== undefined && top.fireAt >= this.#nextAt) return;
-    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
     this.#nextAt = top.fireAt;
-    const wait = Math.min(MAX_WAIT_MS, Math.max(0, top.fireAt - Date.now()));
-    this.#handle = setTimeout(() => this.#fire(), wait);
-    this.#handle.unref?.();
+    const wait = Math.min(MAX_WAIT_MS, Math.max(0, top.fireAt - this.#clock.now()));
+    this.#handle = this.#clock.setTimeout(() => this.#fire(), wait);
   }
 
   #fire(): void {
     this.#handle = undefined;
     this.#nextAt = Infinity;
-    const now = Date.now();
+    const now = this.#clock.now();
     for (;;) {
       const top = this.#peekLive();
       if (top === undefined || top.fireAt > now) break;
