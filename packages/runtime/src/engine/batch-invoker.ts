@@ -1,0 +1,195 @@
+/**
+ * Runs one batch of an address to success: each attempt builds the request (`request-builder.ts`), calls the
+ * function service, learns missing state specs, and hands the reply to the {@link ReplyApplier}. Retries,
+ * backoff and stalls follow `invoke/retrying-call.ts`.
+ */
+import type { Logger } from 'pino';
+import type { FromFunction } from '@statehouse/protocol';
+import { formatAddress, type FunctionType } from '../core/address.js';
+import { FunctionReplyError, StatehouseError } from '../errors.js';
+import type { FunctionClient } from '../invoke/function-client.js';
+import type { ResolvedEndpoint } from '../invoke/resolved-endpoint.js';
+import type { BackoffOptions } from '../invoke/retry-policy.js';
+import { callWithRetries, type AttemptOutcome } from '../invoke/retrying-call.js';
+import type { Committer } from './committer.js';
+import type { IdSource } from './id-allocator.js';
+import { missingSpecsOf } from './incomplete-context.js';
+import type { Mailbox } from './mailbox.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { PendingMessage } from './pending-message.js';
+import type { ReplyApplier } from './reply-applier.js';
+import { buildRequest } from './request-builder.js';
+import type { SpecRegistry } from './spec-registry.js';
+import type { AddressState, StateCache } from './state-cache.js';
+
+/** Collaborators of the batch invoker. */
+export interface BatchInvokerDeps {
+  readonly log: Logger;
+  readonly committer: Committer;
+  readonly cache: StateCache;
+  readonly specs: SpecRegistry;
+  readonly client: FunctionClient;
+  readonly metrics: RuntimeMetrics;
+  readonly ids: IdSource;
+  readonly applier: ReplyApplier;
+  /** Whether this process (still) owns a key group. */
+  readonly owns: (keyGroup: number) => boolean;
+}
+
+/** What one batch's run needs from the dispatcher. */
+export interface BatchRun {
+  readonly mailbox: Mailbox;
+  readonly batch: readonly PendingMessage[];
+  readonly endpoint: ResolvedEndpoint | undefined;
+  /** Aborted by a reset or shutdown: the reply is dropped unapplied. */
+  readonly signal: AbortSignal;
+  /** Whether a failed attempt should end the run (shutting down). */
+  isStopping(): boolean;
+  /** The address stalled and waits: give its invocation slot to others. */
+  onStalledWait(): void;
+  /** The stalled address attempts again (takes a slot without waiting). */
+  onStalledRetry(): void;
+}
+
+/** The state an invocation pinned in the cache, released when its batch is done. */
+interface StatePin {
+  state: AddressState | undefined;
+  generation: number | undefined;
+}
+
+/** Invokes batches with retries. */
+export class BatchInvoker {
+  readonly #deps: BatchInvokerDeps;
+  readonly #backoff: BackoffOptions;
+  readonly #urls = new Map<string, URL>();
+
+  constructor(deps: BatchInvokerDeps, options: { readonly backoff: BackoffOptions }) {
+    this.#deps = deps;
+    this.#backoff = options.backoff;
+  }
+
+  /** Runs one batch to success (or until aborted). @returns false when aborted. */
+  async invoke(run: BatchRun): Promise<boolean> {
+    const { mailbox: mb, batch } = run;
+    const type = mb.address.type;
+    // Created on first use: most invocations never log.
+    let childLog: Logger | undefined;
+    const log = (): Logger =>
+      (childLog ??= this.#deps.log.child({
+        functionType: type,
+        functionId: mb.address.id,
+        keyGroup: mb.keyGroup,
+      }));
+    // Read (and pinned) inside the attempts: a failed state read (database restarting) is a failed attempt.
+    const pin: StatePin = { state: undefined, generation: undefined };
+    this.#deps.metrics.batchSize.observe({ function_type: type }, batch.length);
+    try {
+      return await callWithRetries(
+        mb,
+        (_attempt, remainingMs) => this.#attempt(run, pin, remainingMs),
+        {
+          budgetMs: run.endpoint?.endpoint.transport.callMs ?? 60_000,
+          backoff: this.#backoff,
+          batchSize: batch.length,
+          label: formatAddress(mb.address),
+          signal: run.signal,
+        },
+        {
+          log,
+          isStopping: () => run.isStopping(),
+          onFailure: (code) =>
+            this.#deps.metrics.invocationFailures.inc({ function_type: type, reason: code }),
+          onStalledWait: () => run.onStalledWait(),
+          onStalledRetry: () => run.onStalledRetry(),
+        },
+      );
+    } finally {
+      if (pin.state !== undefined) this.#deps.cache.release(mb.address, pin.state, pin.generation);
+    }
+  }
+
+  /** One attempt: request, call, reply, effects. */
+  async #attempt(run: BatchRun, pin: StatePin, remainingMs: number): Promise<AttemptOutcome> {
+    const { cache, client, metrics, specs } = this.#deps;
+    const { mailbox: mb, batch, endpoint: resolved } = run;
+    const type = mb.address.type;
+    const isGone = (): boolean => run.signal.aborted || !this.#deps.owns(mb.keyGroup);
+    if (isGone()) return 'cancelled';
+    if (resolved === undefined) {
+      throw new StatehouseError(
+        'ERR_ENGINE_NO_ENDPOINT',
+        `no endpoint in module.yaml serves function type ${type}; add an io.statefun.endpoints.v2/http document for it`,
+      );
+    }
+    const state = (pin.state ??= await cache.acquire(mb.address));
+    const typeSpecs = specs.specsOf(type);
+    const sentSpecs = typeSpecs.size;
+    const body = buildRequest(mb.address, typeSpecs, state, batch, Date.now());
+    const t0 = performance.now();
+    const { transport } = resolved.endpoint;
+    const url = this.#urlOf(resolved.url);
+    const { reply } = await client.call(url, transport, body, remainingMs, resolved.socketPath);
+    metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
+    // A reset (fenced commit) or a hand-over of the key group may have happened while the reply was on its way:
+    // never apply it then (the messages are still in the store and run again).
+    if (isGone()) return 'cancelled';
+    if (reply.incompleteInvocationContext != null) {
+      this.#learnSpecs(type, reply, sentSpecs);
+      metrics.incompleteContexts.inc({ function_type: type });
+      return 'again';
+    }
+    const result = reply.invocationResult ?? {};
+    // Ids come in blocks in cluster mode: a reply with more messages than a block holds waits for more.
+    await this.#deps.ids.ensure?.(
+      result.outgoingMessages?.length ?? 0,
+      result.delayedInvocations?.length ?? 0,
+    );
+    if (isGone()) return 'cancelled';
+    const applied = this.#deps.applier.apply(
+      { address: mb.address, keyGroup: mb.keyGroup, batch, state },
+      result,
+    );
+    pin.generation = applied.generation;
+    if (applied.committed !== undefined) {
+      try {
+        await applied.committed;
+      } catch (err) {
+        // Refused again: what the reply did to the cached state is void; read it from the store next time.
+        cache.discard(mb.address);
+        pin.state = undefined;
+        pin.generation = undefined;
+        throw err;
+      }
+    }
+    metrics.invocations.inc({ function_type: type });
+    return 'done';
+  }
+
+  #urlOf(url: string): URL {
+    let parsed = this.#urls.get(url);
+    if (parsed === undefined) {
+      parsed = new URL(url);
+      this.#urls.set(url, parsed);
+    }
+    return parsed;
+  }
+
+  /** @param sentSpecs - how many specs the request that got this reply carried (the registry only grows). */
+  #learnSpecs(type: FunctionType, reply: FromFunction, sentSpecs: number): void {
+    const declared = missingSpecsOf(reply);
+    const added = this.#deps.specs.register(type, declared);
+    // Nothing new, yet another invocation of this type may have learned the specs since our request was
+    // built: then retrying carries them. Only a request that already had them all means a loop.
+    if (added.length === 0 && this.#deps.specs.specsOf(type).size > sentSpecs) return;
+    if (added.length === 0) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_INCOMPLETE_CONTEXT_LOOP',
+        `the function reported missing states (${declared.map((d) => d.stateName).join(', ')}) that were sent; check that the service serves ${type}`,
+      );
+    }
+    this.#deps.log.info({ functionType: type, states: added.map((a) => a.stateName) }, 'learned state specs');
+    // Durable so that a restart does not start with incomplete-context round trips; a failure is fatal in
+    // the committer, which stops the runtime.
+    this.#deps.committer.submitSpecs(added).catch(() => undefined);
+  }
+}

@@ -1,0 +1,45 @@
+/** The mailbox of one address: its waiting messages and the state of its invocation loop. */
+import { addressKey, type FunctionAddress } from '../core/address.js';
+import type { RetrySubject } from '../invoke/retrying-call.js';
+import type { PendingMessage } from './pending-message.js';
+
+/** One address's messages and loop state, owned by the dispatcher. */
+export interface Mailbox extends RetrySubject {
+  readonly address: FunctionAddress;
+  readonly key: string;
+  readonly keyGroup: number;
+  /** Messages waiting for the next batch, in delivery order. */
+  pending: PendingMessage[];
+  /** Size of the batch in flight (0 when idle). */
+  inFlight: number;
+  /** Whether its invocation loop runs. */
+  running: boolean;
+}
+
+/** An empty mailbox for the target of `message`. */
+export function createMailbox(message: PendingMessage): Mailbox {
+  return {
+    address: message.target,
+    key: addressKey(message.target),
+    keyGroup: message.keyGroup,
+    pending: [],
+    inFlight: 0,
+    running: false,
+    wake: undefined,
+    stall: undefined,
+  };
+}
+
+/**
+ * Takes the next batch off the mailbox: all waiting messages, or the first `limit`.
+ */
+export function takeBatch(mb: Mailbox, limit: number): PendingMessage[] {
+  if (mb.pending.length <= limit) {
+    const batch = mb.pending;
+    mb.pending = [];
+    return batch;
+  }
+  const batch = mb.pending.slice(0, limit);
+  mb.pending = mb.pending.slice(limit);
+  return batch;
+}
