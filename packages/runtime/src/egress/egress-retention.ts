@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { EgressConfig } from '../config/index.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
 /** Observes retention (metrics). */
@@ -14,13 +15,28 @@ export interface RetentionObserver {
   onSkippedUndelivered(egressId: string, records: number): void;
 }
 
+/** Collaborators of {@link EgressRetention}. */
+export interface EgressRetentionDeps {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly observer?: RetentionObserver;
+  /** Whether this process does the work (cluster mode: one process does). @default always */
+  readonly isPruner?: () => boolean;
+  /** Record ages are measured on it (tests inject one). @default systemClock */
+  readonly clock?: Clock;
+}
+
 /** Settings of {@link EgressRetention}. */
 export interface EgressRetentionOptions {
-  /** The clock (tests inject one). @default Date.now */
-  readonly now?: () => number;
+  readonly egresses: readonly EgressConfig[];
   /** Records deleted per transaction. @default 5000 */
   readonly batchRows?: number;
-  /** Whether this process does the work (cluster mode: one process does). @default always */
+}
+
+/** @deprecated Transitional, the settings of the old constructor `(store, egresses, log, options, observer)`. */
+export interface LegacyEgressRetentionOptions {
+  readonly now?: Clock;
+  readonly batchRows?: number;
   readonly isPruner?: () => boolean;
 }
 
@@ -30,25 +46,38 @@ export class EgressRetention {
   readonly #egresses: readonly EgressConfig[];
   readonly #log: Logger;
   readonly #observer: RetentionObserver | undefined;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #batchRows: number;
   readonly #isPruner: () => boolean;
   readonly #trimmedBefore = new Set<string>();
 
+  constructor(deps: EgressRetentionDeps, options: EgressRetentionOptions);
+  /** @deprecated Transitional until the runtime passes `(deps, options)`. */
   constructor(
     store: Store,
     egresses: readonly EgressConfig[],
     log: Logger,
-    options: EgressRetentionOptions = {},
+    options?: LegacyEgressRetentionOptions,
+    observer?: RetentionObserver,
+  );
+  constructor(
+    first: EgressRetentionDeps | Store,
+    second: EgressRetentionOptions | readonly EgressConfig[],
+    log?: Logger,
+    legacy?: LegacyEgressRetentionOptions,
     observer?: RetentionObserver,
   ) {
-    this.#store = store;
-    this.#egresses = egresses;
-    this.#log = log.child({ component: 'egress-retention' });
-    this.#observer = observer;
-    this.#now = options.now ?? Date.now;
+    const [deps, options] =
+      log === undefined
+        ? [first as EgressRetentionDeps, second as EgressRetentionOptions]
+        : fromLegacy(first as Store, second as readonly EgressConfig[], log, legacy, observer);
+    this.#store = deps.store;
+    this.#egresses = options.egresses;
+    this.#log = deps.log.child({ component: 'egress-retention' });
+    this.#observer = deps.observer;
+    this.#clock = deps.clock ?? systemClock;
     this.#batchRows = options.batchRows ?? 5_000;
-    this.#isPruner = options.isPruner ?? (() => true);
+    this.#isPruner = deps.isPruner ?? (() => true);
   }
 
   /**
@@ -92,14 +121,17 @@ export class EgressRetention {
     let limit = range.firstOffset;
     if (maxRecords !== undefined) limit = Math.max(limit, range.nextOffset - maxRecords);
     if (maxAgeMs !== undefined)
-      limit = Math.max(limit, await this.#store.findEgressOffsetSince(egress.id, this.#now() - maxAgeMs));
+      limit = Math.max(
+        limit,
+        await this.#store.findEgressOffsetSince(egress.id, this.#clock.now() - maxAgeMs),
+      );
     if (egress.kind === 'log') return limit;
 
     // A webhook egress also drops what was delivered more than the grace period ago.
     const cursor = await this.#store.readEgressCursor(egress.id);
     const graceStart = await this.#store.findEgressOffsetSince(
       egress.id,
-      this.#now() - egress.retention.deliveredGraceMs,
+      this.#clock.now() - egress.retention.deliveredGraceMs,
     );
     const delivered = Math.min(cursor, graceStart);
     if (limit > cursor) {
@@ -114,4 +146,25 @@ export class EgressRetention {
     }
     return Math.max(limit, delivered);
   }
+}
+
+/** @deprecated Transitional: the arguments of the old constructor as `(deps, options)`. */
+function fromLegacy(
+  store: Store,
+  egresses: readonly EgressConfig[],
+  log: Logger,
+  legacy: LegacyEgressRetentionOptions = {},
+  observer?: RetentionObserver,
+): [EgressRetentionDeps, EgressRetentionOptions] {
+  const { now: clock, batchRows, isPruner } = legacy;
+  return [
+    {
+      store,
+      log,
+      ...(observer === undefined ? {} : { observer }),
+      ...(isPruner === undefined ? {} : { isPruner }),
+      ...(clock === undefined ? {} : { clock }),
+    },
+    { egresses, ...(batchRows === undefined ? {} : { batchRows }) },
+  ];
 }

@@ -4,21 +4,33 @@
  * runs low). Each step fails on its own (logged, tried again next round); rounds never overlap.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { EgressRetention } from '../egress/egress-retention.js';
 import type { Store } from '../store/store.js';
 import type { RuntimeMetrics } from './metrics.js';
 
-/** Settings and collaborators of {@link StoreMaintenance}. */
-export interface StoreMaintenanceOptions {
+/** Collaborators of {@link StoreMaintenance}. */
+export interface StoreMaintenanceDeps {
   readonly store: Store;
   readonly retention: EgressRetention;
-  readonly egressIds: readonly string[];
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
-  readonly now: () => number;
+  /** What rounds are timed by, and what ages and expiry are measured on. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** Settings of {@link StoreMaintenance}. */
+export interface StoreMaintenanceOptions {
+  readonly egressIds: readonly string[];
   readonly intervalMs: number;
   readonly idempotencyWindowMs: number;
   readonly lowSpaceBytes: number;
+}
+
+/** @deprecated Transitional, the one argument of the old constructor: deps and settings together. */
+export interface LegacyStoreMaintenanceOptions
+  extends Omit<StoreMaintenanceDeps, 'clock'>, StoreMaintenanceOptions {
+  readonly now: Clock;
 }
 
 /** Bytes of freed pages given back per round at most (more waits for the next round). */
@@ -26,27 +38,44 @@ const RECLAIM_PER_ROUND_BYTES = 256 * 1024 * 1024;
 
 /** Periodic store maintenance. */
 export class StoreMaintenance {
+  readonly #deps: StoreMaintenanceDeps;
   readonly #o: StoreMaintenanceOptions;
+  readonly #clock: Clock;
   readonly #log: Logger;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: TimerHandle | undefined;
+  #isStopped = false;
   #running: Promise<void> | undefined;
   #isLowSpace = false;
 
-  constructor(options: StoreMaintenanceOptions) {
+  constructor(deps: StoreMaintenanceDeps, options: StoreMaintenanceOptions);
+  /** @deprecated Transitional until the runtime passes `(deps, options)`. */
+  constructor(legacy: LegacyStoreMaintenanceOptions);
+  constructor(
+    deps: StoreMaintenanceDeps | LegacyStoreMaintenanceOptions,
+    options: StoreMaintenanceOptions = deps as LegacyStoreMaintenanceOptions,
+  ) {
+    this.#deps = deps;
     this.#o = options;
-    this.#log = options.log.child({ component: 'maintenance' });
+    this.#clock = 'now' in deps ? deps.now : (deps.clock ?? systemClock);
+    this.#log = deps.log.child({ component: 'maintenance' });
   }
 
   /** Runs a first round now (measurements for /metrics) and then every interval. */
   start(): void {
-    void this.runOnce();
-    this.#timer = setInterval(() => void this.runOnce(), this.#o.intervalMs);
-    this.#timer.unref();
+    // Re-armed before each round, so rounds start every interval however long one takes (a round still running
+    // is joined, never doubled).
+    const tick = (): void => {
+      if (this.#isStopped) return;
+      this.#timer = this.#clock.setTimeout(tick, this.#o.intervalMs);
+      void this.runOnce();
+    };
+    tick();
   }
 
   /** Stops and waits for a round in progress. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#isStopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     await this.#running;
   }
 
@@ -57,7 +86,8 @@ export class StoreMaintenance {
   }
 
   async #round(): Promise<void> {
-    const { store, retention, metrics, now } = this.#o;
+    const { store, retention, metrics } = this.#deps;
+    const now = (): number => this.#clock.now();
     let deleted = 0;
     await this.#step('egress retention', async () => {
       for (const n of (await retention.runOnce()).values()) deleted += n;
