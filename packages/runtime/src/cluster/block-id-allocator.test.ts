@@ -1,0 +1,164 @@
+/**
+ * BlockIdAllocator against a stand-in for the two id-block calls of a ClusterStore (the PostgreSQL store hands
+ * out increasing blocks the same way): ids come from reserved blocks, the next block is reserved before the
+ * current one runs out, and a rotation never falls back to a block reserved before it.
+ */
+import { describe, expect, it } from 'vitest';
+import { StatehouseError } from '../errors.js';
+import type { ClusterStore } from '../store/cluster-store.js';
+import { BlockIdAllocator } from './block-id-allocator.js';
+
+interface Block {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Hands out increasing blocks, at once or (when `held`) only when the test grants the request. */
+class BlockSource {
+  readonly sizes: number[] = [];
+  readonly #waiting: { block: Block; resolve(b: Block): void; reject(err: Error): void }[] = [];
+  #next = 1;
+  held = false;
+
+  reserve(size: number): Promise<Block> {
+    this.sizes.push(size);
+    // Like the store, the block is fixed when it is requested, whenever the answer arrives.
+    const block = { first: this.#next, last: this.#next + size - 1 };
+    this.#next += size;
+    if (!this.held) return Promise.resolve(block);
+    return new Promise((resolve, reject) => this.#waiting.push({ block, resolve, reject }));
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Answers the request made `index`-th among those still waiting. */
+  grant(index = 0): void {
+    const [w] = this.#waiting.splice(index, 1);
+    w!.resolve(w!.block);
+  }
+
+  fail(): void {
+    this.#waiting.shift()!.reject(new Error('database restarting'));
+  }
+}
+
+function setup(options: { blockSize?: number } = { blockSize: 4 }) {
+  const seqs = new BlockSource();
+  const timers = new BlockSource();
+  const store: Pick<ClusterStore, 'allocateSeqBlock' | 'allocateTimerIdBlock'> = {
+    allocateSeqBlock: (size) => seqs.reserve(size),
+    allocateTimerIdBlock: (size) => timers.reserve(size),
+  };
+  const ids = new BlockIdAllocator(store as ClusterStore, options);
+  return { ids, seqs, timers };
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const take = (n: number, next: () => number): number[] => Array.from({ length: n }, next);
+
+function exhaustion(next: () => number): StatehouseError {
+  try {
+    next();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StatehouseError);
+    return err as StatehouseError;
+  }
+  throw new Error(`an id was handed out`);
+}
+
+describe('BlockIdAllocator', () => {
+  it('refuses ids, retryably, until a block is reserved, and reserves one meanwhile', async () => {
+    const { ids, seqs } = setup();
+    const err = exhaustion(() => ids.nextSeq());
+    expect(err.code).toBe('ERR_ENGINE_IDS_EXHAUSTED');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('message seq');
+    expect(exhaustion(() => ids.nextTimerId()).message).toContain('timer id');
+    await settle();
+    expect(seqs.sizes).toEqual([4]);
+    expect(ids.nextSeq()).toBe(1);
+  });
+
+  it('hands out consecutive ids from the blocks, seqs and timer ids apart', async () => {
+    const { ids, timers } = setup();
+    for (let i = 0; i < 3; i++) await timers.reserve(4); // others took timer ids 1-12
+    await ids.rotate();
+    expect(take(3, () => ids.nextSeq())).toEqual([1, 2, 3]);
+    expect(take(2, () => ids.nextTimerId())).toEqual([13, 14]);
+  });
+
+  it('reserves blocks of 10000 ids by default', async () => {
+    const { ids, seqs, timers } = setup({});
+    await ids.rotate();
+    expect(seqs.sizes[0]).toBe(10_000);
+    expect(timers.sizes[0]).toBe(10_000);
+  });
+
+  it('keeps the next block reserved, and reserves another once half of it is used', async () => {
+    const { ids, seqs } = setup();
+    await ids.rotate();
+    await settle();
+    expect(seqs.sizes).toHaveLength(2); // 1-4 in use, 5-8 in reserve
+    expect(take(5, () => ids.nextSeq())).toEqual([1, 2, 3, 4, 5]);
+    expect(seqs.sizes).toHaveLength(2);
+    expect(ids.nextSeq()).toBe(6);
+    expect(seqs.sizes).toHaveLength(3); // 9-12
+    await settle();
+    expect(take(6, () => ids.nextSeq())).toEqual([7, 8, 9, 10, 11, 12]);
+  });
+
+  it('makes as many ids available as ensure asks for, over several blocks', async () => {
+    const { ids } = setup();
+    await ids.rotate();
+    await ids.ensure(11, 6);
+    expect(take(11, () => ids.nextSeq())).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(take(6, () => ids.nextTimerId())).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('starts from a fresh block after a rotation, dropping the blocks reserved before', async () => {
+    const { ids } = setup();
+    await ids.rotate();
+    await settle(); // 5-8 in reserve
+    expect(ids.nextSeq()).toBe(1);
+    await ids.rotate(); // 9-12
+    expect(take(4, () => ids.nextSeq())).toEqual([9, 10, 11, 12]);
+  });
+
+  it('drops a block whose reservation was in flight when a rotation started', async () => {
+    const { ids, seqs } = setup();
+    await ids.rotate();
+    await settle();
+    seqs.held = true;
+    take(6, () => ids.nextSeq()); // the reservation of 9-12 is in flight
+    const rotation = ids.rotate(); // reserves 13-16
+    seqs.grant(1);
+    await rotation;
+    seqs.grant(0); // 9-12 arrives after the rotation: lower than 13-16, so never used
+    await settle();
+    expect(take(4, () => ids.nextSeq())).toEqual([13, 14, 15, 16]);
+    expect(seqs.waiting).toBe(1); // 17-20, reserved by the rotation
+    expect(exhaustion(() => ids.nextSeq()).code).toBe('ERR_ENGINE_IDS_EXHAUSTED');
+    seqs.grant();
+    await settle();
+    expect(ids.nextSeq()).toBe(17);
+  });
+
+  it('tries again after a failed reservation', async () => {
+    const { ids, seqs } = setup();
+    seqs.held = true;
+    exhaustion(() => ids.nextSeq());
+    seqs.fail();
+    await settle();
+    exhaustion(() => ids.nextSeq());
+    expect(seqs.waiting).toBe(1);
+    seqs.grant();
+    await settle();
+    expect(ids.nextSeq()).toBe(5);
+  });
+
+  it('leaves egress offsets to the store', () => {
+    expect(setup().ids.nextEgressOffset()).toBe(0);
+  });
+});
