@@ -110,6 +110,8 @@ export class FunctionClient {
     const status = response.statusCode;
     const declared = Number(response.headers['content-length'] ?? 0);
     if (declared > transport.payloadMaxBytes) {
+      // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
+      response.body.on('error', () => undefined);
       response.body.destroy();
       throw new InvocationError(
         'ERR_INVOKE_RESPONSE_TOO_LARGE',
