@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { ClusterStore, ClusterView } from '../store/cluster-store.js';
 import { desiredKeyGroups } from './rendezvous.js';
 
@@ -40,6 +41,16 @@ export interface CoordinatorObserver {
   onOwnershipChange(kind: 'acquired' | 'released' | 'lost', count: number): void;
 }
 
+/** Collaborators of the coordinator. */
+export interface CoordinatorDeps {
+  readonly store: ClusterStore;
+  readonly hooks: OwnershipHooks;
+  readonly log: Logger;
+  readonly observer?: CoordinatorObserver;
+  /** What times heartbeats and tells how long ago the last one succeeded. @default systemClock */
+  readonly clock?: Clock;
+}
+
 /** The ownership loop of one process. */
 export class ClusterCoordinator {
   readonly #store: ClusterStore;
@@ -47,6 +58,7 @@ export class ClusterCoordinator {
   readonly #hooks: OwnershipHooks;
   readonly #log: Logger;
   readonly #observer: CoordinatorObserver | undefined;
+  readonly #clock: Clock;
   readonly #owned = new Map<number, number>();
   // Earlier incarnations of this process whose leases and member rows are released at the next chance.
   readonly #retired = new Set<string>();
@@ -54,24 +66,38 @@ export class ClusterCoordinator {
   readonly #reportedTwins = new Set<string>();
   // Key groups being handed over: no new work starts, but in-flight effects still commit under their epoch.
   readonly #draining = new Map<number, number>();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: TimerHandle | undefined;
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
   #lastHeartbeatOk = 0;
 
+  constructor(deps: CoordinatorDeps, options: CoordinatorOptions);
+  /** @deprecated Transitional until cluster mode passes `(deps, options)`. */
   constructor(
     store: ClusterStore,
     options: CoordinatorOptions,
     hooks: OwnershipHooks,
     log: Logger,
     observer?: CoordinatorObserver,
+  );
+  constructor(
+    first: CoordinatorDeps | ClusterStore,
+    options: CoordinatorOptions,
+    hooks?: OwnershipHooks,
+    log?: Logger,
+    observer?: CoordinatorObserver,
   ) {
-    this.#store = store;
+    const deps: CoordinatorDeps =
+      hooks === undefined || log === undefined
+        ? (first as CoordinatorDeps)
+        : { store: first as ClusterStore, hooks, log, ...(observer === undefined ? {} : { observer }) };
+    this.#store = deps.store;
     this.#options = options;
-    this.#hooks = hooks;
+    this.#hooks = deps.hooks;
+    this.#clock = deps.clock ?? systemClock;
     this.#incarnation = newIncarnation(options.nodeId);
-    this.#log = log.child({ component: 'cluster', nodeId: options.nodeId });
-    this.#observer = observer;
+    this.#log = deps.log.child({ component: 'cluster', nodeId: options.nodeId });
+    this.#observer = deps.observer;
   }
 
   /** The current incarnation: the owner name of this process's leases and fences. */
@@ -82,7 +108,8 @@ export class ClusterCoordinator {
   /** Whether the last heartbeat succeeded recently (the database is reachable and the leases are fresh). */
   get isHealthy(): boolean {
     return (
-      Date.now() - this.#lastHeartbeatOk <= Math.max(this.#options.leaseMs / 2, 2 * this.#options.heartbeatMs)
+      this.#clock.now() - this.#lastHeartbeatOk <=
+      Math.max(this.#options.leaseMs / 2, 2 * this.#options.heartbeatMs)
     );
   }
 
@@ -129,7 +156,7 @@ export class ClusterCoordinator {
   /** Hands over every key group and leaves the cluster (clean shutdown). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     await this.#serial(async () => {
       const all = new Set(this.#owned.keys());
       for (const [kg, epoch] of this.#owned) this.#draining.set(kg, epoch);
@@ -150,28 +177,28 @@ export class ClusterCoordinator {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#serial(() => this.#round())
         .catch((err: unknown) => this.#log.warn({ err }, 'cluster round failed; retrying'))
         .finally(() => this.#schedule());
     }, this.#options.heartbeatMs);
-    this.#timer.unref();
   }
 
   async #round(): Promise<void> {
     if (this.#stopped) return;
     const { nodeId, advertise, keyGroups, leaseMs } = this.#options;
-    if (this.#owned.size > 0 && Date.now() - this.#lastHeartbeatOk > leaseMs) {
+    const silentMs = this.#clock.now() - this.#lastHeartbeatOk;
+    if (this.#owned.size > 0 && silentMs > leaseMs) {
       // Frozen (SIGSTOP, a long GC pause) or cut off past the lease: others may hold our key groups by now.
-      await this.#loseAll(`no heartbeat for ${Date.now() - this.#lastHeartbeatOk} ms (lease ${leaseMs} ms)`);
+      await this.#loseAll(`no heartbeat for ${silentMs} ms (lease ${leaseMs} ms)`);
     }
     let view: ClusterView;
     try {
       view = await this.#store.heartbeat({ nodeId, incarnation: this.#incarnation, advertise }, leaseMs);
-      this.#lastHeartbeatOk = Date.now();
+      this.#lastHeartbeatOk = this.#clock.now();
     } catch (err) {
       // Without heartbeats our leases expire; stop trusting them before others may take them.
-      if (this.#owned.size > 0 && Date.now() - this.#lastHeartbeatOk > leaseMs / 2) {
+      if (this.#owned.size > 0 && this.#clock.now() - this.#lastHeartbeatOk > leaseMs / 2) {
         await this.#loseAll('heartbeats are failing');
       }
       throw err;
