@@ -224,6 +224,22 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     await expect(store.open(META)).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
   });
 
+  it('refuses lease durations and id block sizes that are not positive integers, with a coded StoreError', async () => {
+    const store = await openStore(await pg.createDatabase());
+    const member = { nodeId: 'n', incarnation: 'n#1', advertise: 'x:1' };
+    for (const call of [
+      () => store.heartbeat(member, 0),
+      () => store.acquireLeases('n#1', [0], 1.5),
+      () => store.allocateSeqBlock(-1),
+      () => store.allocateTimerIdBlock(Number.NaN),
+    ]) {
+      const err: unknown = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err).toMatchObject({ code: 'ERR_STORE_INVALID_ARGUMENT', retryable: false });
+      expect((err as StoreError).message).toMatch(/(leaseMs|size) must be a positive integer, got /);
+    }
+  });
+
   it('says which server it could not reach, without the password', async () => {
     const url = `postgres://statehouse:s3cret-pw@127.0.0.1:${await closedPort()}/nowhere`;
     const store = new PostgresStore({ url, connectTimeoutMs: 2_000 });

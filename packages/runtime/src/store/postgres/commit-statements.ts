@@ -5,7 +5,7 @@
  */
 import type postgres from 'postgres';
 
-import { encodeDeadLetterMessages } from '../sqlite/rows.js';
+import { encodeDeadLetterMessages } from '../common/rows.js';
 import type {
   DeadLetter,
   EgressAppend,

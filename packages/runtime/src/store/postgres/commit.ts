@@ -27,7 +27,7 @@ import {
 import type { IngressKeyRow, MessageInsert } from './commit-statements.js';
 import { ID_COUNTERS } from './migrations.js';
 import { EGRESS_CHANNEL, encodeKeyGroupPayloads } from './notify.js';
-import { POSTGRES_STORE_ERROR_CODES } from './postgres-errors.js';
+import { STORE_ERROR_CODES } from '../common/store-errors.js';
 import type { TxSql } from './sql.js';
 
 /** How a commit runs. */
@@ -209,7 +209,7 @@ export async function applyCommitBatch(
         .filter(([keyGroup]) => !heldKeyGroups.has(keyGroup))
         .map(([kg, epoch]) => `${kg}@${epoch}`);
       throw new StoreError(
-        POSTGRES_STORE_ERROR_CODES.fenced,
+        STORE_ERROR_CODES.fenced,
         `Commit of incarnation "${fence?.incarnation ?? ''}" to ${where} was fenced: it no longer holds the lease of key group(s) ` +
           `${lost.join(', ')} (key group@epoch): another node took them, or they expired. Nothing was applied. ` +
           'Drop the cached state of those key groups and recover them from the store if they are acquired again.',

@@ -3,8 +3,7 @@
  * columns and meaning) plus the cluster tables. Kept portable to distributed PostgreSQL (Citus): every per-address
  * table carries `key_group`, and no trigger or function reaches across key groups.
  */
-import { StoreError } from '../../errors.js';
-import { POSTGRES_STORE_ERROR_CODES } from './postgres-errors.js';
+import { checkRecordedMeta, checkSchemaVersion } from '../common/open-checks.js';
 import type { TxSql } from './sql.js';
 
 /** One step of the schema: applied once, in order, inside the transaction that opens the store. */
@@ -222,23 +221,11 @@ export async function migrateSchema(
 ): Promise<{ from: number; to: number }> {
   await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}::bigint)`;
   await tx`CREATE TABLE IF NOT EXISTS meta (key text NOT NULL PRIMARY KEY, value text NOT NULL)`;
-  const stored = await readMeta(tx, PG_META_KEYS.schemaVersion);
-  const from = stored === undefined ? 0 : Number(stored);
   const latest = migrations.length;
-  if (!Number.isInteger(from) || from < 0) {
-    throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.corrupt,
-      `The store at ${where} has an unreadable schema version ${JSON.stringify(stored)}. ` +
-        'Restore the database from a backup, or point Statehouse at a new, empty database.',
-    );
-  }
-  if (from > latest) {
-    throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.schemaTooNew,
-      `The store at ${where} has schema version ${from}, but this Statehouse only knows versions up to ${latest}. ` +
-        'It was written by a newer Statehouse: upgrade Statehouse to open it.',
-    );
-  }
+  const from = checkSchemaVersion(await readMeta(tx, PG_META_KEYS.schemaVersion), latest, {
+    where,
+    kind: 'database',
+  });
   for (let version = from + 1; version <= latest; version++) {
     const migration = migrations[version - 1];
     if (migration?.version !== version) {
@@ -266,21 +253,12 @@ export async function checkMeta(
   where: string,
   expected: { keyGroups: number; hash: string },
 ): Promise<void> {
-  const storedKeyGroups = await readMeta(tx, PG_META_KEYS.keyGroups);
-  const storedHash = await readMeta(tx, PG_META_KEYS.hash);
-  if (storedKeyGroups === undefined && storedHash === undefined) {
-    await tx`
-      INSERT INTO meta (key, value)
-      VALUES (${PG_META_KEYS.keyGroups}, ${String(expected.keyGroups)}), (${PG_META_KEYS.hash}, ${expected.hash})`;
-    return;
-  }
-  if (storedKeyGroups !== String(expected.keyGroups) || storedHash !== expected.hash) {
-    throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.metaMismatch,
-      `The store at ${where} was created with keyGroups=${storedKeyGroups ?? '(none)'} and hash ` +
-        `"${storedHash ?? '(none)'}", but Statehouse is configured with keyGroups=${expected.keyGroups} and hash ` +
-        `"${expected.hash}". Both are fixed once data exists because they decide where each address's data lives: ` +
-        `configure keyGroups=${storedKeyGroups ?? '?'} (and the same hash), or use a new, empty database.`,
-    );
-  }
+  const recorded = {
+    keyGroups: await readMeta(tx, PG_META_KEYS.keyGroups),
+    hash: await readMeta(tx, PG_META_KEYS.hash),
+  };
+  if (checkRecordedMeta(recorded, expected, { where, kind: 'database' })) return;
+  await tx`
+    INSERT INTO meta (key, value)
+    VALUES (${PG_META_KEYS.keyGroups}, ${String(expected.keyGroups)}), (${PG_META_KEYS.hash}, ${expected.hash})`;
 }

@@ -1,26 +1,9 @@
 /**
- * Error codes of the PostgreSQL store and the translation of `postgres` (postgres.js) errors into
- * {@link StoreError}s. The store-generic codes are shared with the SQLite store; the cluster-only ones are added
- * here.
+ * The translation of `postgres` (postgres.js) errors into {@link StoreError}s with the codes of
+ * {@link STORE_ERROR_CODES}.
  */
 import { StoreError } from '../../errors.js';
-import { STORE_ERROR_CODES } from '../sqlite/store-errors.js';
-
-/** Every code the PostgreSQL store throws: the shared {@link STORE_ERROR_CODES} plus cluster-only ones. */
-export const POSTGRES_STORE_ERROR_CODES = Object.freeze({
-  ...STORE_ERROR_CODES,
-  /**
-   * A fenced commit found that this node no longer holds a key group's lease with the expected epoch (another
-   * node took it, or it expired); nothing was applied.
-   */
-  fenced: 'ERR_STORE_FENCED',
-  /** The PostgreSQL server could not be reached or refused the connection (address, credentials, database). */
-  connectFailed: 'ERR_STORE_CONNECT_FAILED',
-} as const);
-
-/** One of {@link POSTGRES_STORE_ERROR_CODES}. */
-export type PostgresStoreErrorCode =
-  (typeof POSTGRES_STORE_ERROR_CODES)[keyof typeof POSTGRES_STORE_ERROR_CODES];
+import { driverCode, STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 
 /** Socket-level failures (Node) and postgres.js connection states that mean "the server is unreachable". */
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -42,11 +25,6 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 const CONFLICT_STATES: ReadonlySet<string> = new Set(['40001', '40P01', '55P03']);
 /** SQLSTATEs of a server that is shutting down, starting up, or full of connections. */
 const UNAVAILABLE_STATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300']);
-
-function errorCode(err: unknown): string | undefined {
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
-  return undefined;
-}
 
 /**
  * The URL without its password, for messages and logs.
@@ -70,7 +48,7 @@ export function redactUrl(url: string): string {
  * @param err - what was thrown.
  */
 export function isConnectionError(err: unknown): boolean {
-  const code = errorCode(err);
+  const code = driverCode(err);
   if (code === undefined) return false;
   return (
     NETWORK_CODES.has(code) ||
@@ -92,7 +70,7 @@ function connectError(err: unknown, code: string, what: string, url: string, det
       : 'Check that the server is running and reachable from this host (host, port, firewall), and that it ' +
         'accepts connections (max_connections, pg_hba.conf).';
   return new StoreError(
-    POSTGRES_STORE_ERROR_CODES.connectFailed,
+    STORE_ERROR_CODES.connectFailed,
     `${what} failed: could not use the PostgreSQL server at ${redactUrl(url)}: ${detail} (${code}). ${hint}`,
     { cause: err, retryable: !isConfig },
   );
@@ -109,16 +87,16 @@ function connectError(err: unknown, code: string, what: string, url: string, det
  */
 export function toPostgresStoreError(
   err: unknown,
-  code: PostgresStoreErrorCode,
+  code: StoreErrorCode,
   what: string,
   url: string,
 ): StoreError {
   if (err instanceof StoreError) return err;
-  const pgCode = errorCode(err);
+  const pgCode = driverCode(err);
   const detail = err instanceof Error ? err.message : String(err);
   if (pgCode !== undefined && isConnectionError(err)) {
     const commitNote =
-      code === POSTGRES_STORE_ERROR_CODES.commitFailed
+      code === STORE_ERROR_CODES.commitFailed
         ? ' The outcome of the commit is unknown: recover from the store.'
         : '';
     const wrapped = connectError(err, pgCode, what, url, detail);
@@ -131,7 +109,7 @@ export function toPostgresStoreError(
   }
   if (pgCode?.startsWith('23') === true) {
     return new StoreError(
-      POSTGRES_STORE_ERROR_CODES.constraint,
+      STORE_ERROR_CODES.constraint,
       `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
         'and pending cancellation tokens of a sender must be unique: the effects that broke the rule are refused ' +
         'and their address stalls.',
@@ -141,7 +119,7 @@ export function toPostgresStoreError(
   // Data exceptions (invalid text such as NUL, numbers out of range) and program limits (an index row too big).
   if (pgCode?.startsWith('22') === true || pgCode?.startsWith('54') === true) {
     return new StoreError(
-      POSTGRES_STORE_ERROR_CODES.invalidData,
+      STORE_ERROR_CODES.invalidData,
       `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. The effects carrying the value are ` +
         'refused and their address stalls.',
       { cause: err },
@@ -149,14 +127,14 @@ export function toPostgresStoreError(
   }
   if (pgCode !== undefined && CONFLICT_STATES.has(pgCode)) {
     return new StoreError(
-      POSTGRES_STORE_ERROR_CODES.busy,
+      STORE_ERROR_CODES.busy,
       `${what} failed: it conflicted with a concurrent transaction (SQLSTATE ${pgCode}); nothing was applied. Retry.`,
       { cause: err, retryable: true },
     );
   }
   if (pgCode === '53100') {
     return new StoreError(
-      POSTGRES_STORE_ERROR_CODES.full,
+      STORE_ERROR_CODES.full,
       `${what} failed: the PostgreSQL server's disk is full (SQLSTATE 53100); nothing was applied. Free space on ` +
         'the database server; Statehouse resumes by itself once writes succeed again.',
       { cause: err, retryable: true },

@@ -25,8 +25,9 @@ import { checkMeta, ID_COUNTERS, migrateSchema, PG_SCHEMA_VERSION } from './migr
 import * as egressRange from './egress-range.js';
 import { NotificationListener } from './notification-listener.js';
 import { listenEgress, listenKeyGroups, type KeyGroupWake } from './notify.js';
-import { POSTGRES_STORE_ERROR_CODES, redactUrl, toPostgresStoreError } from './postgres-errors.js';
-import type { PostgresStoreErrorCode } from './postgres-errors.js';
+import { validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
+import { STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
+import { redactUrl, toPostgresStoreError } from './postgres-errors.js';
 import * as reads from './reads.js';
 import { createSql } from './sql.js';
 import type { Sql } from './sql.js';
@@ -53,9 +54,6 @@ export interface ResolvedPostgresStoreOptions {
   readonly logger: Logger | undefined;
 }
 
-/** Lifecycle of a {@link PostgresStore}. */
-export type PostgresStoreState = 'created' | 'open' | 'closed';
-
 function resolveOptions(options: PostgresStoreOptions): ResolvedPostgresStoreOptions {
   return {
     url: options.url,
@@ -75,36 +73,26 @@ function validateOptions(options: ResolvedPostgresStoreOptions): void {
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
     throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.connectFailed,
+      STORE_ERROR_CODES.connectFailed,
       `The store URL ${options.redactedUrl} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`,
     );
   }
   if (!Number.isSafeInteger(options.max) || options.max < 1) {
     throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.openFailed,
+      STORE_ERROR_CODES.openFailed,
       `The pool size (max) must be a positive integer, got ${String(options.max)}. The default is 8.`,
     );
   }
 }
 
-function validateExpected(expected: { keyGroups: number; hash: string }): void {
-  if (!Number.isSafeInteger(expected.keyGroups) || expected.keyGroups < 1) {
-    throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.metaInvalid,
-      `keyGroups must be a positive integer, got ${String(expected.keyGroups)}. Configure a key group count such as 256.`,
-    );
-  }
-  if (expected.hash.length === 0) {
-    throw new StoreError(
-      POSTGRES_STORE_ERROR_CODES.metaInvalid,
-      'The key group hash name must not be empty.',
-    );
-  }
-}
-
-function validatePositive(name: string, value: number): void {
+/** @throws {@link StoreError} `ERR_STORE_INVALID_ARGUMENT` when `value` is not a positive integer. */
+function validatePositive(what: string, name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}.`);
+    throw new StoreError(
+      STORE_ERROR_CODES.invalidArgument,
+      `${what} failed: ${name} must be a positive integer, got ${String(value)}; nothing was done. Pass a whole ` +
+        'number of at least 1.',
+    );
   }
 }
 
@@ -126,7 +114,7 @@ function validatePositive(name: string, value: number): void {
 export class PostgresStore implements ClusterStore {
   /** The options in effect. */
   readonly options: ResolvedPostgresStoreOptions;
-  #state: PostgresStoreState = 'created';
+  #state: StoreLifecycleState = 'created';
   #sql: Sql | undefined;
   #opening = false;
   readonly #unlisteners = new Set<() => Promise<void>>();
@@ -138,7 +126,7 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** Where the store is in its lifecycle. */
-  get state(): PostgresStoreState {
+  get state(): StoreLifecycleState {
     return this.#state;
   }
 
@@ -154,7 +142,7 @@ export class PostgresStore implements ClusterStore {
     if (this.#state !== 'created' || this.#opening) {
       const isOpen = this.#state === 'open' || this.#opening;
       throw new StoreError(
-        isOpen ? POSTGRES_STORE_ERROR_CODES.alreadyOpen : POSTGRES_STORE_ERROR_CODES.closed,
+        isOpen ? STORE_ERROR_CODES.alreadyOpen : STORE_ERROR_CODES.closed,
         `The PostgreSQL store at ${redactedUrl} is ${isOpen ? 'open' : 'closed'}; create a new PostgresStore to open it again.`,
       );
     }
@@ -184,7 +172,7 @@ export class PostgresStore implements ClusterStore {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw toPostgresStoreError(
         err,
-        POSTGRES_STORE_ERROR_CODES.openFailed,
+        STORE_ERROR_CODES.openFailed,
         'Opening the PostgreSQL store',
         this.options.url,
       );
@@ -210,44 +198,38 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   loadFunctionSpecs(): Promise<FunctionSpecRecord[]> {
-    return this.#run(
-      POSTGRES_STORE_ERROR_CODES.readFailed,
-      'Loading function specs',
-      reads.loadFunctionSpecs,
-    );
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading function specs', reads.loadFunctionSpecs);
   }
 
   /** @inheritDoc */
   loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading messages', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', (sql) =>
       reads.loadMessages(sql, keyGroups),
     );
   }
 
   /** @inheritDoc */
   loadMessagesBySeq(seqs: readonly number[]): Promise<StoredMessage[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading messages by seq', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages by seq', (sql) =>
       reads.loadMessagesBySeq(sql, seqs),
     );
   }
 
   /** @inheritDoc */
   loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading timers', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading timers', (sql) =>
       reads.loadTimers(sql, keyGroups),
     );
   }
 
   /** @inheritDoc */
   loadCounters(): Promise<StoreCounters> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Loading counters', reads.loadCounters);
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', reads.loadCounters);
   }
 
   /** @inheritDoc */
   readState(address: FunctionAddress): Promise<StoredState[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading state', (sql) =>
-      reads.readState(sql, address),
-    );
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading state', (sql) => reads.readState(sql, address));
   }
 
   /**
@@ -265,21 +247,21 @@ export class PostgresStore implements ClusterStore {
 
   #commit(batch: CommitBatch, mode: CommitMode): Promise<CommitResult> {
     const where = this.options.redactedUrl;
-    return this.#run(POSTGRES_STORE_ERROR_CODES.commitFailed, 'Committing a batch', async (sql) => ({
+    return this.#run(STORE_ERROR_CODES.commitFailed, 'Committing a batch', async (sql) => ({
       ingress: await sql.begin((tx) => applyCommitBatch(tx, batch, mode, where)),
     }));
   }
 
   /** @inheritDoc */
   readEgress(egressId: string, from: number, limit: number): Promise<EgressRecord[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading egress', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading egress', (sql) =>
       reads.readEgress(sql, egressId, from, limit),
     );
   }
 
   /** @inheritDoc */
   readEgressCursor(egressId: string): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', async (sql) => {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', async (sql) => {
       const rows = await sql<
         { next_offset: number }[]
       >`SELECT next_offset FROM egress_cursors WHERE egress_id = ${egressId}`;
@@ -289,7 +271,7 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   writeEgressCursor(egressId: string, nextOffset: number): Promise<void> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', async (sql) => {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', async (sql) => {
       await sql`INSERT INTO egress_cursors (egress_id, next_offset) VALUES (${egressId}, ${nextOffset})
         ON CONFLICT (egress_id) DO UPDATE SET next_offset = excluded.next_offset`;
     });
@@ -297,28 +279,28 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   listDeadLetters(limit: number): Promise<DeadLetter[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Listing dead letters', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Listing dead letters', (sql) =>
       reads.listDeadLetters(sql, limit),
     );
   }
 
   /** @inheritDoc */
   pruneIdempotencyKeys(olderThan: number): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Pruning idempotency keys', (sql) =>
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Pruning idempotency keys', (sql) =>
       reads.pruneIdempotencyKeys(sql, olderThan),
     );
   }
 
   /** @inheritDoc */
   pruneExpiredState(now: number): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Pruning expired state', (sql) =>
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Pruning expired state', (sql) =>
       reads.pruneExpiredState(sql, now),
     );
   }
 
   /** @inheritDoc */
   countMessages(): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Counting messages', reads.countMessages);
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Counting messages', reads.countMessages);
   }
 
   /** @inheritDoc */
@@ -326,46 +308,46 @@ export class PostgresStore implements ClusterStore {
     member: { nodeId: string; incarnation: string; advertise: string },
     leaseMs: number,
   ): Promise<ClusterView> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Recording a heartbeat', (sql) => {
-      validatePositive('leaseMs', leaseMs);
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Recording a heartbeat', (sql) => {
+      validatePositive('Recording a heartbeat', 'leaseMs', leaseMs);
       return cluster.heartbeat(sql, member, leaseMs);
     });
   }
 
   /** @inheritDoc */
   acquireLeases(incarnation: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Acquiring leases', (sql) => {
-      validatePositive('leaseMs', leaseMs);
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Acquiring leases', (sql) => {
+      validatePositive('Acquiring leases', 'leaseMs', leaseMs);
       return cluster.acquireLeases(sql, incarnation, keyGroups, leaseMs);
     });
   }
 
   /** @inheritDoc */
   releaseLeases(incarnation: string, keyGroups: readonly number[]): Promise<void> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Releasing leases', (sql) =>
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Releasing leases', (sql) =>
       cluster.releaseLeases(sql, incarnation, keyGroups),
     );
   }
 
   /** @inheritDoc */
   leave(incarnation: string): Promise<void> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Leaving the cluster', (sql) =>
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Leaving the cluster', (sql) =>
       cluster.leave(sql, incarnation),
     );
   }
 
   /** @inheritDoc */
   allocateSeqBlock(size: number): Promise<{ first: number; last: number }> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Reserving message seqs', (sql) => {
-      validatePositive('size', size);
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Reserving message seqs', (sql) => {
+      validatePositive('Reserving message seqs', 'size', size);
       return cluster.allocateIdBlock(sql, ID_COUNTERS.messageSeq, size);
     });
   }
 
   /** @inheritDoc */
   allocateTimerIdBlock(size: number): Promise<{ first: number; last: number }> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Reserving timer ids', (sql) => {
-      validatePositive('size', size);
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Reserving timer ids', (sql) => {
+      validatePositive('Reserving timer ids', 'size', size);
       return cluster.allocateIdBlock(sql, ID_COUNTERS.timerId, size);
     });
   }
@@ -375,7 +357,7 @@ export class PostgresStore implements ClusterStore {
     onKeyGroups: (wake: KeyGroupWake) => void,
     onResubscribed?: () => void,
   ): Promise<() => Promise<void>> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Listening for key-group wake-ups', async () => {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Listening for key-group wake-ups', async () => {
       const unlisten = await listenKeyGroups(
         this.#notificationListener(),
         onKeyGroups,
@@ -393,45 +375,41 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   listenEgress(onEgress: (egressIds: readonly string[]) => void): Promise<() => Promise<void>> {
-    return this.#run(
-      POSTGRES_STORE_ERROR_CODES.readFailed,
-      'Listening for egress announcements',
-      async () => {
-        const unlisten = await listenEgress(this.#notificationListener(), onEgress, this.options.logger);
-        const remove = async (): Promise<void> => {
-          this.#unlisteners.delete(remove);
-          await unlisten();
-        };
-        this.#unlisteners.add(remove);
-        return remove;
-      },
-    );
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Listening for egress announcements', async () => {
+      const unlisten = await listenEgress(this.#notificationListener(), onEgress, this.options.logger);
+      const remove = async (): Promise<void> => {
+        this.#unlisteners.delete(remove);
+        await unlisten();
+      };
+      this.#unlisteners.add(remove);
+      return remove;
+    });
   }
 
   /** @inheritDoc */
   readEgressRange(egressId: string): Promise<EgressRange> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Reading an egress range', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress range', (sql) =>
       egressRange.readEgressRange(sql, egressId),
     );
   }
 
   /** @inheritDoc */
   findEgressOffsetSince(egressId: string, createdAt: number): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Finding an egress offset', (sql) =>
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Finding an egress offset', (sql) =>
       egressRange.findEgressOffsetSince(sql, egressId, createdAt),
     );
   }
 
   /** @inheritDoc */
   trimEgress(egressId: string, beforeOffset: number, maxRows: number): Promise<number> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Trimming an egress', (sql) =>
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Trimming an egress', (sql) =>
       egressRange.trimEgress(sql, egressId, beforeOffset, maxRows),
     );
   }
 
   /** @inheritDoc */
   measureSpace(): Promise<StoreSpace> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.readFailed, 'Measuring space', async (sql) => ({
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Measuring space', async (sql) => ({
       storeBytes: await egressRange.databaseBytes(sql),
       // The server's disk is not visible from here; watch it on the database host.
       freeBytes: undefined,
@@ -446,7 +424,7 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   probeWrite(): Promise<void> {
-    return this.#run(POSTGRES_STORE_ERROR_CODES.writeFailed, 'Probing a write', async (sql) => {
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Probing a write', async (sql) => {
       await sql`INSERT INTO meta (key, value) VALUES ('write_probe', ${String(Date.now())})
         ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
     });
@@ -463,12 +441,12 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** Runs `fn` on the open client; every failure becomes a rejected promise with a {@link StoreError}. */
-  async #run<T>(code: PostgresStoreErrorCode, what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  async #run<T>(code: StoreErrorCode, what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
     const sql = this.#sql;
     if (sql === undefined) {
       const isClosed = this.#state === 'closed';
       throw new StoreError(
-        isClosed ? POSTGRES_STORE_ERROR_CODES.closed : POSTGRES_STORE_ERROR_CODES.notOpen,
+        isClosed ? STORE_ERROR_CODES.closed : STORE_ERROR_CODES.notOpen,
         `${what} failed: the PostgreSQL store at ${this.options.redactedUrl} is ` +
           `${isClosed ? 'closed' : 'not open yet; call open() first'}.`,
       );

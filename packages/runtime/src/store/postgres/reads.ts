@@ -1,6 +1,6 @@
 /**
- * Reads and maintenance statements of the PostgreSQL store. Row shapes and their conversion are the SQLite
- * store's (same column names), so both stores return identical values.
+ * Reads and maintenance statements of the PostgreSQL store. Row shapes and their conversion are shared with the
+ * SQLite store (`common/rows.ts`), so both stores return identical values.
  */
 import {
   deadLetterFromRow,
@@ -9,8 +9,8 @@ import {
   specFromRow,
   stateFromRow,
   timerFromRow,
-} from '../sqlite/rows.js';
-import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../sqlite/rows.js';
+} from '../common/rows.js';
+import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../common/rows.js';
 import type { FunctionAddress } from '../../core/address.js';
 import type {
   DeadLetter,

@@ -1,7 +1,7 @@
 /** Applies a {@link CommitBatch} with prepared statements. The caller wraps it in one transaction. */
 import type { CommitBatch, IngressResult, StoredMessage } from '../store.js';
 import { META_KEYS } from './migrations.js';
-import { encodeDeadLetterMessages } from './rows.js';
+import { encodeDeadLetterMessages } from '../common/rows.js';
 import type { SqliteStatements } from './statements.js';
 
 /** High-water marks of ids, kept in `meta` so they never go backwards. */

@@ -24,7 +24,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { StoreError } from '../../errors.js';
-import { STORE_ERROR_CODES, toStoreError } from './store-errors.js';
+import { STORE_ERROR_CODES } from '../common/store-errors.js';
+import { toSqliteStoreError } from './sqlite-errors.js';
 
 /** Name of the lock file inside the data directory: an empty SQLite database, locked while a store is open. */
 export const LOCK_FILE_NAME = 'statehouse.lock';
@@ -76,13 +77,13 @@ export function lockDataDirectory(directory: string): () => void {
     db?.close();
     if (isBusy(err)) {
       throw new StoreError(
-        'ERR_STORE_LOCKED',
+        STORE_ERROR_CODES.locked,
         `The data directory ${directory} is in use by another Statehouse runtime (${describeHolder(holderPath)}); ` +
           'stop it first, or use another --data-dir (two runtimes on one data directory would run every message twice).',
         { cause: err },
       );
     }
-    throw toStoreError(
+    throw toSqliteStoreError(
       err,
       STORE_ERROR_CODES.openFailed,
       `Locking the data directory ${directory} with ${path}`,
@@ -95,7 +96,7 @@ export function lockDataDirectory(directory: string): () => void {
     rmSync(join(directory, LEGACY_LOCK_FILE_NAME), { force: true });
   } catch (err) {
     lock.close();
-    throw toStoreError(err, STORE_ERROR_CODES.openFailed, `Locking the data directory ${directory}`);
+    throw toSqliteStoreError(err, STORE_ERROR_CODES.openFailed, `Locking the data directory ${directory}`);
   }
   let isHeld = true;
   return () => {

@@ -1,11 +1,4 @@
 /** The embedded SQLite store. */
 export { openSqliteStore, SQLITE_STORE_FILE_NAME, SqliteStore } from './sqlite-store.js';
-export type {
-  ResolvedSqliteStoreOptions,
-  SqlitePragma,
-  SqliteStoreOptions,
-  SqliteStoreState,
-} from './sqlite-store.js';
+export type { ResolvedSqliteStoreOptions, SqlitePragma, SqliteStoreOptions } from './sqlite-store.js';
 export { SQLITE_SCHEMA_VERSION } from './migrations.js';
-export { STORE_ERROR_CODES } from './store-errors.js';
-export type { StoreErrorCode } from './store-errors.js';

@@ -5,8 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 
-import { StoreError } from '../../errors.js';
-import { STORE_ERROR_CODES } from './store-errors.js';
+import { checkSchemaVersion } from '../common/open-checks.js';
 
 /** One step of the schema: applied once, in order, inside the transaction that opens the store. */
 export interface SqliteMigration {
@@ -166,26 +165,12 @@ export function migrateSchema(
   migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS,
 ): { from: number; to: number } {
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)');
-  const stored = db
+  const recorded = db
     .prepare<[string], string>('SELECT value FROM meta WHERE key = ?')
     .pluck()
     .get(META_KEYS.schemaVersion);
-  const from = stored === undefined ? 0 : Number(stored);
   const latest = migrations.length;
-  if (!Number.isInteger(from) || from < 0) {
-    throw new StoreError(
-      STORE_ERROR_CODES.corrupt,
-      `The store at ${file} has an unreadable schema version ${JSON.stringify(stored)}. ` +
-        'Restore the data directory from a backup, or start with a new, empty one.',
-    );
-  }
-  if (from > latest) {
-    throw new StoreError(
-      STORE_ERROR_CODES.schemaTooNew,
-      `The store at ${file} has schema version ${from}, but this Statehouse only knows versions up to ${latest}. ` +
-        'It was written by a newer Statehouse: upgrade Statehouse to open it.',
-    );
-  }
+  const from = checkSchemaVersion(recorded, latest, { where: file, kind: 'data directory' });
   const setVersion = db.prepare<[string, string]>(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );

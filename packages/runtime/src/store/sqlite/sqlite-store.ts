@@ -36,12 +36,13 @@ import {
   specFromRow,
   stateFromRow,
   timerFromRow,
-} from './rows.js';
+} from '../common/rows.js';
 import { enableIncrementalVacuum, measureSpace, reclaimSpace } from './space.js';
 import { prepareStatements } from './statements.js';
 import type { SqliteStatements } from './statements.js';
-import { asDiskFull, STORE_ERROR_CODES, toStoreError } from './store-errors.js';
-import type { StoreErrorCode } from './store-errors.js';
+import { checkRecordedMeta, validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
+import { STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
+import { asDiskFull, toSqliteStoreError } from './sqlite-errors.js';
 
 /** Name of the database file inside the data directory. */
 export const SQLITE_STORE_FILE_NAME = 'statehouse.db';
@@ -64,9 +65,6 @@ export interface ResolvedSqliteStoreOptions {
   readonly busyTimeoutMs: number;
 }
 
-/** Lifecycle of a {@link SqliteStore}. */
-export type SqliteStoreState = 'created' | 'open' | 'closed';
-
 /** What the store needs while open. */
 interface OpenConnection {
   readonly db: BetterSqlite3.Database;
@@ -87,18 +85,6 @@ function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions
   };
 }
 
-function validateExpected(expected: { keyGroups: number; hash: string }): void {
-  if (!Number.isSafeInteger(expected.keyGroups) || expected.keyGroups < 1) {
-    throw new StoreError(
-      STORE_ERROR_CODES.metaInvalid,
-      `keyGroups must be a positive integer, got ${String(expected.keyGroups)}. Configure a key group count such as 256.`,
-    );
-  }
-  if (expected.hash.length === 0) {
-    throw new StoreError(STORE_ERROR_CODES.metaInvalid, 'The key group hash name must not be empty.');
-  }
-}
-
 /** Records `expected` in a new store, or checks it against an existing one. Runs inside the open transaction. */
 function checkMeta(
   db: BetterSqlite3.Database,
@@ -106,23 +92,11 @@ function checkMeta(
   expected: { keyGroups: number; hash: string },
 ): void {
   const select = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
-  const storedKeyGroups = select.get(META_KEYS.keyGroups);
-  const storedHash = select.get(META_KEYS.hash);
-  if (storedKeyGroups === undefined && storedHash === undefined) {
-    const insert = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?)');
-    insert.run(META_KEYS.keyGroups, String(expected.keyGroups));
-    insert.run(META_KEYS.hash, expected.hash);
-    return;
-  }
-  if (storedKeyGroups !== String(expected.keyGroups) || storedHash !== expected.hash) {
-    throw new StoreError(
-      STORE_ERROR_CODES.metaMismatch,
-      `The store at ${file} was created with keyGroups=${storedKeyGroups ?? '(none)'} and hash ` +
-        `"${storedHash ?? '(none)'}", but Statehouse is configured with keyGroups=${expected.keyGroups} and hash ` +
-        `"${expected.hash}". Both are fixed once data exists because they decide where each address's data lives: ` +
-        `configure keyGroups=${storedKeyGroups ?? '?'} (and the same hash), or use a new, empty data directory.`,
-    );
-  }
+  const recorded = { keyGroups: select.get(META_KEYS.keyGroups), hash: select.get(META_KEYS.hash) };
+  if (checkRecordedMeta(recorded, expected, { where: file, kind: 'data directory' })) return;
+  const insert = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?)');
+  insert.run(META_KEYS.keyGroups, String(expected.keyGroups));
+  insert.run(META_KEYS.hash, expected.hash);
 }
 
 function readMarks(s: SqliteStatements): HighWaterMarks {
@@ -150,7 +124,7 @@ function readMarks(s: SqliteStatements): HighWaterMarks {
 export class SqliteStore implements Store {
   /** The options in effect. */
   readonly options: ResolvedSqliteStoreOptions;
-  #state: SqliteStoreState = 'created';
+  #state: StoreLifecycleState = 'created';
   #connection: OpenConnection | undefined;
   #marks: HighWaterMarks = { maxMessageSeq: 0, maxTimerId: 0 };
   #unlock: (() => void) | undefined;
@@ -161,7 +135,7 @@ export class SqliteStore implements Store {
   }
 
   /** Where the store is in its lifecycle. */
-  get state(): SqliteStoreState {
+  get state(): StoreLifecycleState {
     return this.#state;
   }
 
@@ -434,7 +408,7 @@ export class SqliteStore implements Store {
   /** Wraps a driver error; an I/O error on a full file system becomes `ERR_STORE_FULL`. */
   #toStoreError(err: unknown, code: StoreErrorCode, what: string): StoreError {
     return asDiskFull(
-      toStoreError(err, code, what),
+      toSqliteStoreError(err, code, what),
       measureSpace(this.options.file, this.options.directory).freeBytes,
     );
   }

@@ -1,7 +1,7 @@
 /** The prepared statements of the SQLite store, prepared once per open connection. */
 import type BetterSqlite3 from 'better-sqlite3';
 
-import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from './rows.js';
+import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../common/rows.js';
 
 type Blob = Uint8Array;
 type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;

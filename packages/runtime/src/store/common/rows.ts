@@ -1,4 +1,7 @@
-/** Row shapes of the SQLite tables and their conversion to and from the {@link Store} types. */
+/**
+ * Row shapes of the store tables and their conversion to and from the {@link Store} types. The SQLite and
+ * PostgreSQL schemas use the same column names, so both stores return identical values.
+ */
 import { StoreError } from '../../errors.js';
 import type {
   DeadLetter,

@@ -1,58 +1,13 @@
-/**
- * Error codes of the store and the translation of driver errors into {@link StoreError}s. The codes are
- * store-generic, so the PostgreSQL store can reuse them.
- */
+/** The translation of better-sqlite3 errors into {@link StoreError}s with the codes of {@link STORE_ERROR_CODES}. */
 import { StoreError } from '../../errors.js';
-
-/** Every code a store throws, `ERR_STORE_<WHAT>`. */
-export const STORE_ERROR_CODES = Object.freeze({
-  /** A method other than `open` was called before `open` succeeded. */
-  notOpen: 'ERR_STORE_NOT_OPEN',
-  /** `open` was called twice on the same store object. */
-  alreadyOpen: 'ERR_STORE_ALREADY_OPEN',
-  /** A method was called after `close`. */
-  closed: 'ERR_STORE_CLOSED',
-  /** The store could not be opened (directory, file, permissions, journal mode). */
-  openFailed: 'ERR_STORE_OPEN_FAILED',
-  /** The store was written by a newer Statehouse. */
-  schemaTooNew: 'ERR_STORE_SCHEMA_TOO_NEW',
-  /** The store's key groups or hash differ from the configured ones. */
-  metaMismatch: 'ERR_STORE_META_MISMATCH',
-  /** `open` was given key groups or a hash that cannot be stored. */
-  metaInvalid: 'ERR_STORE_META_INVALID',
-  /** Stored data cannot be read back (unreadable metadata or dead-letter payload). */
-  corrupt: 'ERR_STORE_CORRUPT',
-  /** A commit broke a uniqueness rule (seq, timer id, egress offset, cancellation token); nothing was applied. */
-  constraint: 'ERR_STORE_CONSTRAINT',
-  /**
-   * A commit carried a value the store cannot keep (too big, wrong type, invalid text, out of range); nothing
-   * was applied.
-   */
-  invalidData: 'ERR_STORE_INVALID_DATA',
-  /**
-   * The disk (or file system) of the store is full: nothing was applied, and writes fail until space is freed.
-   * Retryable; the runtime pauses and resumes by itself.
-   */
-  full: 'ERR_STORE_FULL',
-  /** The database is locked by another connection or process; retryable. */
-  busy: 'ERR_STORE_BUSY',
-  /** A commit failed for another reason; nothing was applied. */
-  commitFailed: 'ERR_STORE_COMMIT_FAILED',
-  /** A read failed. */
-  readFailed: 'ERR_STORE_READ_FAILED',
-  /** A maintenance write (pruning) failed. */
-  writeFailed: 'ERR_STORE_WRITE_FAILED',
-});
-
-/** One of {@link STORE_ERROR_CODES}. */
-export type StoreErrorCode = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
+import { driverCode, STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 
 /**
  * A full disk does not always say so: when the WAL index (`-shm`) or the WAL must grow, SQLite reports an I/O
  * error (`SQLITE_IOERR_SHMSIZE`, `SQLITE_IOERR_WRITE`, …). Such an error on a file system with (almost) no free
  * space is a full disk: {@link STORE_ERROR_CODES.full}, not a fatal failure.
  *
- * @param err - a store error built by {@link toStoreError}.
+ * @param err - a store error built by {@link toSqliteStoreError}.
  * @param freeBytes - free bytes of the data directory's file system now, if known.
  * @returns `err`, or an `ERR_STORE_FULL` error caused by it.
  */
@@ -72,11 +27,6 @@ export function asDiskFull(err: StoreError, freeBytes: number | undefined): Stor
 /** Free space below which an I/O error counts as a full disk. */
 const DISK_FULL_BELOW_BYTES = 1024 * 1024;
 
-function driverCode(err: unknown): string | undefined {
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
-  return undefined;
-}
-
 /**
  * Wraps an error from the driver into a {@link StoreError}; a `StoreError` passes through unchanged.
  *
@@ -85,7 +35,7 @@ function driverCode(err: unknown): string | undefined {
  * @param what - the operation, e.g. `committing a batch to /data/statehouse.db`.
  * @returns the error to throw.
  */
-export function toStoreError(err: unknown, code: StoreErrorCode, what: string): StoreError {
+export function toSqliteStoreError(err: unknown, code: StoreErrorCode, what: string): StoreError {
   if (err instanceof StoreError) return err;
   const sqliteCode = driverCode(err);
   const detail = err instanceof Error ? err.message : String(err);
