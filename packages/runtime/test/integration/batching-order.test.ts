@@ -1,5 +1,5 @@
 /**
- * Ordering and batching (DESIGN 3.2, STATEFUN-REFERENCE 2.2): messages from one sender address to one target
+ * Ordering and batching (docs/runtime.md 2.2, 2.3): messages from one sender address to one target
  * arrive in send order, within one reply and across invocations; never two invocations in flight for one
  * address; the backlog that builds up meanwhile is sent as batches of at most `maxNumBatchRequests`.
  */

@@ -1,5 +1,5 @@
 /**
- * IncompleteInvocationContext (STATEFUN-REFERENCE 2.3): the first call of a function type learns its state
+ * IncompleteInvocationContext (docs/runtime.md 2.8): the first call of a function type learns its state
  * specs through one incomplete round trip and the same batch is resent with the states; the specs are
  * durable, so a restarted runtime on the same data sends them from the first request on; a newly declared
  * state costs exactly one more round trip.

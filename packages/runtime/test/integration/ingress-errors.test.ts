@@ -1,7 +1,8 @@
 /**
- * The HTTP API's error answers (DESIGN section 6): exact status and `{"error": {"code", "message"}}` for every
- * malformed request; idempotency keys; and backpressure (503 + Retry-After) when the inbox is full, with
- * everything accepted processed exactly once after the function service unblocks.
+ * The HTTP API's error answers (docs/runtime.md section 4, docs/errors.md): exact status and
+ * `{"error": {"code", "message"}}` for every malformed request; idempotency keys; and backpressure (503 +
+ * Retry-After) when the inbox is full, with everything accepted processed exactly once after the function
+ * service unblocks.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';

@@ -1,8 +1,9 @@
 /**
- * A bad reply is never applied (DESIGN 3.1, 3.6): for each kind of bad reply the first attempt is refused as a
- * whole, nothing of it reaches state, egress, other functions or timers, and the retried batch's good reply is
- * applied exactly once. A function that keeps failing past its call budget stalls visibly (GET /v1/stalled,
- * metrics) while other function types go on, and recovers with its messages processed once, in order.
+ * A bad reply is never applied (docs/runtime.md 2.7, 2.6): for each kind of bad reply the first attempt is
+ * refused as a whole, nothing of it reaches state, egress, other functions or timers, and the retried batch's
+ * good reply is applied exactly once. A function that keeps failing past its call budget stalls visibly
+ * (GET /v1/stalled, metrics) while other function types go on, and recovers with its messages processed once,
+ * in order.
  */
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
@@ -386,8 +387,8 @@ describe('stalled addresses', () => {
     expect(service.maxInFlightPerAddress).toBe(1);
   });
 
-  // DESIGN 3.6: a stalled address must not hold one of the bounded invocation slots while it waits, or
-  // enough stalled addresses would stop every other address.
+  // docs/runtime.md 2.6: a stalled address must not hold one of the bounded invocation slots while it waits,
+  // or enough stalled addresses would stop every other address.
   it('stalled addresses do not use up maxInFlightInvocations: other function types go on', async () => {
     const dir = await createTempDir();
     cleanups.push(() => dir.cleanup());

@@ -1,6 +1,6 @@
 /**
- * Nothing one invocation returns can fail the group commit of others (DESIGN 3.6): a delayed message may
- * reuse a cancellation token once its first message fired, even while the target still fails; and effects
+ * Nothing one invocation returns can fail the group commit of others (docs/runtime.md 2.5): a delayed message
+ * may reuse a cancellation token once its first message fired, even while the target still fails; and effects
  * the store refuses anyway (here: a real SQLite trigger that raises on one address's state write) stall only
  * that address, visibly, while every other address goes on and the runtime stays up.
  */

@@ -1,5 +1,5 @@
 /**
- * State TTL (STATEFUN-REFERENCE 2.4): `expireAfterWrite` values vanish TTL ms after their last write, reads do
+ * State TTL (docs/runtime.md 2.9): `expireAfterWrite` values vanish TTL ms after their last write, reads do
  * not extend them; `expireAfterCall` values are kept alive by every invocation of the address and vanish TTL ms
  * after the last one. Expired values are absent from the state API and reach the function as empty.
  */
