@@ -1,5 +1,5 @@
 /**
- * Keeps `docs/errors.md` and the error codes of the runtime in step (STYLE.md section 5): every
+ * Keeps `docs/errors.md` and the error codes of the runtime in step (CONTRIBUTING.md, "Error codes"): every
  * `ERR_<AREA>_<WHAT>` string literal in `packages/runtime/src` (tests excluded) has a row in the doc, every
  * row names a code that still exists, and retired codes (the doc's "Retired" section) are never used again.
  */

@@ -1,6 +1,6 @@
 /**
- * The HTTP API of DESIGN section 6 on node:http: ingress, egress log reads, state reads, stalled addresses,
- * health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
+ * The HTTP API (docs/runtime.md section 4) on node:http: ingress, egress log reads, state reads, stalled
+ * addresses, health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
