@@ -11,6 +11,10 @@ export default defineConfig({
     alias: {
       '@statehouse/protocol': src('protocol'),
       '@statehouse/sdk': src('sdk'),
+      // Before '@statehouse/runtime', which would otherwise match the subpath too.
+      '@statehouse/runtime/internal': fileURLToPath(
+        new URL('./packages/runtime/src/internal.ts', import.meta.url),
+      ),
       '@statehouse/runtime': src('runtime'),
       '@statehouse/testkit': src('testkit'),
     },

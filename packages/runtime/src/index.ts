@@ -54,3 +54,5 @@ export { PostgresStore } from './store/postgres/postgres-store.js';
 export type { ClusterStore, ClusterView, MemberRecord, LeaseRecord, Fence } from './store/cluster-store.js';
 export { keyGroupOf, formatAddress, KEY_GROUP_HASH, DEFAULT_KEY_GROUPS } from './core/address.js';
 export type { FunctionAddress, FunctionType } from './core/address.js';
+export { systemClock } from './core/clock.js';
+export type { Clock, TimerHandle } from './core/clock.js';

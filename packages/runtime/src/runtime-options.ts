@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ModuleConfig } from './config/index.js';
 import { DEFAULT_KEY_GROUPS } from './core/address.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
 import type { Store } from './store/store.js';
 
@@ -56,8 +57,12 @@ export interface RuntimeOptions {
   readonly maintenanceIntervalMs?: number;
   /** Free bytes on the store's file system below which a warning is logged and metered. @default 1073741824 (1 GiB) */
   readonly lowSpaceBytes?: number;
-  /** The wall clock of maintenance (retention ages, pruning); tests inject one. @default Date.now */
-  readonly clock?: () => number;
+  /**
+   * Time as the runtime sees it: the wall clock and the timers it sets. Tests inject one to move time forward
+   * instead of waiting. @default systemClock
+   * @experimental
+   */
+  readonly clock?: Clock;
 }
 
 /** {@link RuntimeOptions} with every default applied. */
@@ -84,7 +89,7 @@ export interface ResolvedRuntimeOptions {
   readonly onFatal: ((err: unknown) => void) | undefined;
   readonly maintenanceIntervalMs: number;
   readonly lowSpaceBytes: number;
-  readonly clock: () => number;
+  readonly clock: Clock;
 }
 
 const positiveInt = z.number().int().positive();
@@ -175,6 +180,6 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     onFatal,
     maintenanceIntervalMs: o.maintenanceIntervalMs,
     lowSpaceBytes: o.lowSpaceBytes,
-    clock: clock ?? Date.now,
+    clock: clock ?? systemClock,
   });
 }

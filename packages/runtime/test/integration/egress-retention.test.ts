@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '@statehouse/runtime';
 import {
   createTempDir,
   metricValue,
@@ -73,7 +74,7 @@ describe('egress retention', () => {
       cleanups,
       options: {
         logger: pino({ level: 'silent' }),
-        clock: () => Date.now() + skew,
+        clock: { ...systemClock, now: () => Date.now() + skew },
         maintenanceIntervalMs: 3_600_000, // rounds run only when the test says so
       },
     });
@@ -165,7 +166,7 @@ describe('egress retention', () => {
       cleanups,
       options: {
         logger: pino({ level: 'silent' }),
-        clock: () => Date.now() + skew,
+        clock: { ...systemClock, now: () => Date.now() + skew },
         maintenanceIntervalMs: 3_600_000,
       },
     });

@@ -1,0 +1,6 @@
+/**
+ * @packageDocumentation
+ * Internals for the sibling packages of this repository (the testkit, the CLI, tests): no stability promise,
+ * never for users. Import from `@statehouse/runtime/internal`.
+ */
+export { ManualClock, sleep } from './core/clock.js';
