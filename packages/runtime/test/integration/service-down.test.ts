@@ -11,6 +11,7 @@ import {
   BANK_TYPES,
   CART_TYPES,
   createTempDir,
+  metricValue,
   moduleYaml,
   serveOfficialBank,
   serveOfficialCart,
@@ -103,7 +104,14 @@ describe('function service down for 20 s', () => {
     await waitFor('all deposits applied', async () => (await api.allEgress(BANK_TYPES.ledger)).length >= 30, {
       timeoutMs: 15_000,
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // Exactly once: with no message waiting or in flight, no further ledger entry can appear.
+    await waitFor('nothing left to run', async () => {
+      const metrics = (await api.get<string>('/metrics')).body;
+      return (
+        metricValue(metrics, 'statehouse_inbox_messages') === 0 &&
+        metricValue(metrics, 'statehouse_invocations_in_flight') === 0
+      );
+    });
     const ledger = (await api.allEgress(BANK_TYPES.ledger)).map((r) => r.json as LedgerEntry);
     expect(ledger.map((e) => e.txId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `d${i}`).sort());
     for (let a = 0; a < 3; a++) {
