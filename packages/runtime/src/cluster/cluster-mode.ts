@@ -8,6 +8,8 @@ import type { Committer } from '../engine/committer.js';
 import { dropInMemoryState } from '../engine/drop-in-memory-state.js';
 import { pendingFromStored } from '../engine/pending-message.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
+import type { PendingMessage } from '../engine/pending-message.js';
+import type { ProcessMode } from '../engine/process-mode.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
 import type { TimerService } from '../engine/timer-service.js';
@@ -39,9 +41,10 @@ export interface ClusterParts {
 }
 
 /** A running cluster membership. */
-export class ClusterMode {
+export class ClusterMode implements ProcessMode {
   readonly coordinator: ClusterCoordinator;
   readonly #parts: ClusterParts;
+  readonly #nodeId: string;
   readonly #pendingLoads = new Set<number>();
   readonly #pendingSeqs = new Set<number>();
   #sweep: NodeJS.Timeout | undefined;
@@ -52,6 +55,7 @@ export class ClusterMode {
 
   constructor(parts: ClusterParts, options: CoordinatorOptions) {
     this.#parts = parts;
+    this.#nodeId = options.nodeId;
     const { dispatcher, timers, cache, committer, tracker, ids, store, metrics } = parts;
     this.coordinator = new ClusterCoordinator(
       store,
@@ -91,8 +95,48 @@ export class ClusterMode {
     );
   }
 
+  get isHealthy(): boolean {
+    return this.coordinator.isHealthy;
+  }
+
+  get ownedKeyGroups(): number {
+    return this.coordinator.owned.size;
+  }
+
+  owns(keyGroup: number): boolean {
+    return this.coordinator.owns(keyGroup);
+  }
+
+  /** Inbox reloads race with local delivery: a message delivered already is dropped. */
+  onDeliver(message: PendingMessage): boolean {
+    return this.#parts.tracker.delivered(message.source.seq, message.keyGroup);
+  }
+
+  onConsumed(seqs: readonly number[]): void {
+    this.#parts.tracker.consumed(seqs);
+  }
+
+  /** The owner of key group 0 runs the once-per-deployment jobs. */
+  isLeader(): boolean {
+    return this.coordinator.owns(0);
+  }
+
+  voided(err: StoreError): void {
+    this.fenced(err);
+  }
+
+  /** Drops what is in memory and re-takes the key groups (commits keep failing until space frees). */
+  storeFull(err: StoreError): void {
+    this.fenced(err);
+  }
+
+  /** Nothing to do: re-taking the key groups after {@link ClusterMode.storeFull} reloads them. */
+  storeWritable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Joins the cluster, takes key groups, and subscribes to wake-ups and egress announcements. */
-  async start(): Promise<void> {
+  async start(): Promise<Readonly<Record<string, string | number>>> {
     this.#unlisten = await this.#parts.store.listen(
       (wake) => this.#wake(wake),
       // Wake-ups sent while the LISTEN connection was down are lost: reload every owned inbox.
@@ -107,6 +151,7 @@ export class ClusterMode {
       SWEEP_INTERVAL_MS,
     );
     this.#sweep.unref();
+    return { nodeId: this.#nodeId, ownedKeyGroups: this.coordinator.owned.size };
   }
 
   /** Hands everything over and leaves. */

@@ -13,173 +13,13 @@ import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { StoreError } from '../errors.js';
 import type { ClusterStore } from '../store/cluster-store.js';
-import { timerTokenKey } from './timer-service.js';
-import type {
-  CommitBatch,
-  CommitResult,
-  EgressAppend,
-  FunctionSpecRecord,
-  IngressResult,
-  IngressWrite,
-  StateWrite,
-  Store,
-  StoredMessage,
-  StoredTimer,
-  TimerCancellation,
-} from '../store/store.js';
-
-/** The durable effects of one invocation (or of a timer firing). */
-export interface EffectSet {
-  /** The invoked address, when the effects come from an invocation (named when the store refuses them). */
-  readonly address?: FunctionAddress;
-  readonly consumedMessages: readonly number[];
-  readonly firedTimers: readonly number[];
-  readonly messages: readonly StoredMessage[];
-  /** New delayed messages and cancellations, in reply order. */
-  readonly timerOps: readonly TimerOp[];
-  readonly stateWrites: readonly StateWrite[];
-  readonly egress: readonly EgressAppend[];
-  /** Key groups this effect set consumed from; in cluster mode the commit is fenced by their leases. */
-  readonly fenceKeyGroups: readonly number[];
-}
-
-/** A new delayed message or the cancellation of one. */
-export type TimerOp = { readonly add: StoredTimer } | { readonly cancel: TimerCancellation };
+import type { EffectSet } from './effect-set.js';
+import { PendingBatch, type Part } from './pending-batch.js';
+import type { CommitResult, FunctionSpecRecord, IngressResult, IngressWrite, Store } from '../store/store.js';
 
 /** Observes commits (metrics). */
 export interface CommitObserver {
   onCommit(info: { durationMs: number; effectSets: number; ingress: number; rows: number }): void;
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-interface IngressWaiter {
-  resolve(r: IngressResult): void;
-  reject(err: unknown): void;
-}
-
-/** One submission, kept so that a refused group can be committed part by part. */
-type Part =
-  | { readonly kind: 'effects'; readonly effects: EffectSet; readonly waiter: Waiter }
-  | { readonly kind: 'ingress'; readonly write: IngressWrite; readonly waiter: IngressWaiter }
-  | { readonly kind: 'specs'; readonly specs: readonly FunctionSpecRecord[]; readonly waiter: Waiter };
-
-class PendingBatch {
-  specs: FunctionSpecRecord[] = [];
-  ingress: IngressWrite[] = [];
-  ingressWaiters: IngressWaiter[] = [];
-  messages: (StoredMessage | undefined)[] = [];
-  // Seqs of `messages` in this batch → index, so that a message produced and consumed within the same
-  // transaction is neither inserted nor deleted.
-  messageIndex = new Map<number, number>();
-  consumedMessages: number[] = [];
-  firedTimers: number[] = [];
-  timers: (StoredTimer | undefined)[] = [];
-  cancellations: TimerCancellation[] = [];
-  // Timers with a token added in this batch, so that a cancellation of one drops both (the store applies
-  // cancellations before inserts, which is only right for timers committed by earlier batches).
-  timerByToken = new Map<string, number>();
-  stateWrites: StateWrite[] = [];
-  egress: EgressAppend[] = [];
-  waiters: Waiter[] = [];
-  effectSets = 0;
-  fenceKeyGroups = new Set<number>();
-  readonly parts: Part[] = [];
-  /** A batch of one effect set that nothing else was built on (see `submitEffects`). */
-  isolated = false;
-
-  get isEmpty(): boolean {
-    return this.parts.length === 0;
-  }
-
-  add(part: Part): void {
-    this.parts.push(part);
-    if (part.kind === 'ingress') {
-      this.ingress.push(part.write);
-      this.ingressWaiters.push(part.waiter);
-    } else if (part.kind === 'specs') {
-      pushAll(this.specs, part.specs);
-      this.waiters.push(part.waiter);
-    } else {
-      this.#addEffects(part.effects);
-      this.waiters.push(part.waiter);
-    }
-  }
-
-  #addEffects(effects: EffectSet): void {
-    for (const seq of effects.consumedMessages) {
-      const index = this.messageIndex.get(seq);
-      if (index === undefined) {
-        this.consumedMessages.push(seq);
-      } else {
-        this.messages[index] = undefined;
-        this.messageIndex.delete(seq);
-      }
-    }
-    pushAll(this.firedTimers, effects.firedTimers);
-    for (const m of effects.messages) {
-      this.messageIndex.set(m.seq, this.messages.length);
-      this.messages.push(m);
-    }
-    for (const op of effects.timerOps) {
-      if ('add' in op) {
-        if (op.add.token !== undefined)
-          this.timerByToken.set(timerTokenKey(op.add.sender, op.add.token), this.timers.length);
-        this.timers.push(op.add);
-        continue;
-      }
-      const key = timerTokenKey(op.cancel.sender, op.cancel.token);
-      const index = this.timerByToken.get(key);
-      if (index === undefined) {
-        this.cancellations.push(op.cancel);
-      } else {
-        this.timers[index] = undefined;
-        this.timerByToken.delete(key);
-      }
-    }
-    pushAll(this.stateWrites, effects.stateWrites);
-    pushAll(this.egress, effects.egress);
-    for (const kg of effects.fenceKeyGroups) this.fenceKeyGroups.add(kg);
-    this.effectSets += 1;
-  }
-
-  /** Rejects every waiter. */
-  rejectAll(err: unknown): void {
-    for (const w of this.waiters) w.reject(err);
-    for (const w of this.ingressWaiters) w.reject(err);
-  }
-
-  toCommitBatch(): CommitBatch {
-    return {
-      specs: this.specs,
-      ingress: this.ingress,
-      messages: this.messages.filter((m): m is StoredMessage => m !== undefined),
-      consumedMessages: this.consumedMessages,
-      firedTimers: this.firedTimers,
-      timers: this.timers.filter((t): t is StoredTimer => t !== undefined),
-      cancellations: this.cancellations,
-      stateWrites: this.stateWrites,
-      egress: this.egress,
-      deadLetters: [],
-    };
-  }
-
-  get rows(): number {
-    return (
-      this.specs.length +
-      this.ingress.length +
-      this.messages.length +
-      this.consumedMessages.length +
-      this.firedTimers.length +
-      this.timers.length +
-      this.cancellations.length +
-      this.stateWrites.length +
-      this.egress.length
-    );
-  }
 }
 
 /** Cluster mode: commits are fenced by the leases of the key groups they consume from. */
@@ -210,6 +50,14 @@ export interface CommitterHooks {
    * that error until the runtime has reloaded and calls {@link Committer.resume} (once writes work again).
    */
   onStoreFull(err: StoreError): void;
+}
+
+/** Collaborators of the committer. */
+export interface CommitterDeps {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly hooks: CommitterHooks;
+  readonly observer?: CommitObserver | undefined;
 }
 
 /** Whether the store refused a commit for what it carried (as opposed to failing to commit at all). */
@@ -245,18 +93,13 @@ export class Committer {
   // Set when submitted work was voided, until the runtime has reset its in-memory state (see resume()).
   #voided: StoreError | undefined;
 
-  constructor(
-    store: Store,
-    log: Logger,
-    hooks: CommitterHooks,
-    observer?: CommitObserver,
-    fencing?: CommitFencing,
-  ) {
-    this.#store = store;
-    this.#log = log;
-    this.#hooks = hooks;
-    this.#observer = observer;
-    this.#fencing = fencing;
+  /** @param options.fencing - cluster mode: how commits are fenced; absent for a single process. */
+  constructor(deps: CommitterDeps, options: { readonly fencing?: CommitFencing | undefined } = {}) {
+    this.#store = deps.store;
+    this.#log = deps.log;
+    this.#hooks = deps.hooks;
+    this.#observer = deps.observer;
+    this.#fencing = options.fencing;
   }
 
   /**
@@ -504,8 +347,4 @@ export class Committer {
     this.#pending = new PendingBatch();
     for (const b of queued) b.rejectAll(err);
   }
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (const item of items) target.push(item);
 }

@@ -11,7 +11,7 @@ import type {
   StoredState,
   StoredTimer,
 } from '../store/store.js';
-import type { EffectSet, TimerOp } from './committer.js';
+import type { EffectSet, TimerOp } from './effect-set.js';
 import type { IdSource } from './id-allocator.js';
 import type { ValidReply } from './reply-validator.js';
 import type { AddressState } from './state-cache.js';

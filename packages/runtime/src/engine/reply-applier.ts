@@ -10,7 +10,8 @@
 import type { InvocationResponseProps } from '@statehouse/protocol';
 import { addressKey, type FunctionAddress, type FunctionType } from '../core/address.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
-import type { Committer, EffectSet } from './committer.js';
+import type { Committer } from './committer.js';
+import type { EffectSet } from './effect-set.js';
 import { applyStateWrites, buildEffects } from './effect-builder.js';
 import type { IdSource } from './id-allocator.js';
 import type { RuntimeMetrics } from './metrics.js';

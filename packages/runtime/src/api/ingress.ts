@@ -1,0 +1,136 @@
+/**
+ * HTTP ingress into the engine: checks that the runtime can take the message, commits it (with its
+ * idempotency key), delivers it to its mailbox when this process serves its key group, and maps every refusal
+ * to the API's status and code.
+ */
+import { keyGroupOf, type FunctionAddress, type FunctionType } from '../core/address.js';
+import type { Committer } from '../engine/committer.js';
+import { isStoreFull } from '../engine/committer.js';
+import type { Dispatcher } from '../engine/dispatcher.js';
+import type { IdSource } from '../engine/id-allocator.js';
+import { ApiError, StoreError } from '../errors.js';
+import type { IngressResult, StoredMessage, StoredValue } from '../store/store.js';
+
+/** The engine parts ingress writes through (present once the runtime runs). */
+export interface IngressEngine {
+  readonly ids: IdSource;
+  readonly committer: Committer;
+  readonly dispatcher: Dispatcher;
+  owns(keyGroup: number): boolean;
+}
+
+/** What ingress needs from the runtime. */
+export interface IngressDeps {
+  /** The engine while the runtime is running; otherwise what the runtime is doing (e.g. `recovering`). */
+  readonly engine: () => IngressEngine | string;
+  /** Why the store's disk is full, while it is. */
+  readonly storeFull: () => string | undefined;
+  /** Whether an endpoint serves the function type. */
+  readonly isServed: (type: FunctionType) => boolean;
+}
+
+/** Settings of ingress. */
+export interface IngressOptions {
+  readonly keyGroups: number;
+  /** Messages waiting in memory beyond which ingress answers 503. */
+  readonly maxInboxMessages: number;
+}
+
+/** Takes one ingress message: committed, then delivered. */
+export type Ingress = (
+  target: FunctionAddress,
+  argument: StoredValue,
+  idempotencyKey: string | undefined,
+) => Promise<{ messageId: string }>;
+
+/** Creates the ingress of a runtime. */
+export function createIngress(deps: IngressDeps, options: IngressOptions): Ingress {
+  return async (target, argument, idempotencyKey) => {
+    const engine = deps.engine();
+    if (typeof engine === 'string') {
+      throw new ApiError(503, 'ERR_API_NOT_READY', `the runtime is ${engine}; retry shortly`, {
+        retryAfterSeconds: 1,
+      });
+    }
+    const full = deps.storeFull();
+    if (full !== undefined) throw storeFullError(full);
+    if (!deps.isServed(target.type)) {
+      throw new ApiError(
+        404,
+        'ERR_API_UNKNOWN_FUNCTION_TYPE',
+        `no endpoint in module.yaml serves function type ${target.type}`,
+      );
+    }
+    const { dispatcher } = engine;
+    if (dispatcher.messageCount >= options.maxInboxMessages) {
+      throw new ApiError(
+        503,
+        'ERR_API_OVERLOADED',
+        `${dispatcher.messageCount} messages are waiting (limit ${options.maxInboxMessages}); retry after a moment`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    const message: StoredMessage = {
+      seq: nextSeq(engine.ids),
+      keyGroup: keyGroupOf(target, options.keyGroups),
+      target,
+      caller: undefined,
+      argument,
+      enqueuedAt: Date.now(),
+    };
+    const result = await submit(engine.committer, message, idempotencyKey);
+    if (!result.duplicate && engine.owns(message.keyGroup)) {
+      dispatcher.deliver({
+        source: { kind: 'message', seq: message.seq },
+        target,
+        keyGroup: message.keyGroup,
+        caller: undefined,
+        argument,
+      });
+    }
+    return { messageId: String(result.seq) };
+  };
+}
+
+function nextSeq(ids: IdSource): number {
+  try {
+    return ids.nextSeq();
+  } catch (err) {
+    // Cluster mode: the next block of ids is on its way from the database.
+    throw new ApiError(503, 'ERR_API_RETRY', 'the runtime is reserving message ids; retry shortly', {
+      retryAfterSeconds: 1,
+      cause: err,
+    });
+  }
+}
+
+async function submit(
+  committer: Committer,
+  message: StoredMessage,
+  idempotencyKey: string | undefined,
+): Promise<IngressResult> {
+  try {
+    return await committer.submitIngress({ message, idempotencyKey });
+  } catch (err) {
+    if (isStoreFull(err)) throw storeFullError(err.message, err);
+    if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
+      throw new ApiError(
+        503,
+        'ERR_API_RETRY',
+        `the message was not stored (${err.code}); retry, with the same idempotency-key`,
+        { retryAfterSeconds: 1, cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/** The answer to ingress while the store's disk is full. */
+function storeFullError(detail: string, cause?: unknown): ApiError {
+  return new ApiError(
+    503,
+    'ERR_API_STORE_FULL',
+    `the message was not stored: the store's disk is full (${detail}); retry later, with the same idempotency-key`,
+    { retryAfterSeconds: 5, cause },
+  );
+}

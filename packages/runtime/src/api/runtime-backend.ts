@@ -1,0 +1,101 @@
+/**
+ * The runtime behind the HTTP API: reads of log egresses (with long polls and the retention boundary), of
+ * committed state, of stalled addresses, readiness and metrics. Ingress is `ingress.ts`.
+ */
+import type { FunctionAddress } from '../core/address.js';
+import { toApiValue, type ApiValue } from '../core/value-json.js';
+import type { StallInfo } from '../engine/dispatcher.js';
+import type { RuntimeMetrics } from '../engine/metrics.js';
+import type { EgressWaiters } from '../egress/egress-waiters.js';
+import { ApiError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { ApiBackend } from './http-server.js';
+import type { Ingress } from './ingress.js';
+
+/** What the API reads from. */
+export interface RuntimeBackendDeps {
+  readonly store: Store;
+  readonly metrics: RuntimeMetrics;
+  readonly egressWaiters: EgressWaiters;
+  /** Ids of the configured log egresses (the ones the API serves). */
+  readonly logEgresses: ReadonlySet<string>;
+  readonly ingress: Ingress;
+  readonly stalled: () => readonly StallInfo[];
+  readonly notReady: ApiBackend['notReady'];
+  readonly now: () => number;
+}
+
+/** Creates the API backend of a runtime. */
+export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
+  return {
+    ingress: deps.ingress,
+    readEgress: (egressId, from, limit, waitMs) => readEgress(deps, egressId, from, limit, waitMs),
+    readState: (address) => readState(deps, address),
+    stalled: () =>
+      deps.stalled().map((s) => ({
+        functionType: s.address.type,
+        id: s.address.id,
+        since: new Date(s.since).toISOString(),
+        attempts: s.attempts,
+        batchSize: s.batchSize,
+        lastError: s.lastError,
+      })),
+    notReady: deps.notReady,
+    countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
+    metrics: async () => ({
+      contentType: deps.metrics.registry.contentType,
+      body: await deps.metrics.registry.metrics(),
+    }),
+  };
+}
+
+async function readEgress(
+  deps: RuntimeBackendDeps,
+  egressId: string,
+  from: number,
+  limit: number,
+  waitMs: number,
+): Promise<{ records: unknown[]; next: number }> {
+  if (!deps.logEgresses.has(egressId)) {
+    throw new ApiError(
+      404,
+      'ERR_API_UNKNOWN_EGRESS',
+      `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`,
+    );
+  }
+  let rows = await deps.store.readEgress(egressId, from, limit);
+  if (rows.length === 0 && waitMs > 0) {
+    await deps.egressWaiters.wait(egressId, waitMs);
+    rows = await deps.store.readEgress(egressId, from, limit);
+  }
+  if (rows[0]?.offset !== from) {
+    // Records below the retained range are gone: say so, never answer with silently fewer records.
+    const range = await deps.store.readEgressRange(egressId);
+    if (from < range.firstOffset) {
+      throw new ApiError(
+        410,
+        'ERR_API_EGRESS_TRIMMED',
+        `records of ${egressId} before offset ${range.firstOffset} were deleted by its retention; read from ?from=${range.firstOffset} (the earliest offset kept)`,
+        { details: { earliestOffset: range.firstOffset } },
+      );
+    }
+  }
+  return {
+    records: rows.map((r) => ({ offset: r.offset, ...toApiValue(r.value) })),
+    next: rows.length > 0 ? rows[rows.length - 1]!.offset + 1 : from,
+  };
+}
+
+async function readState(
+  deps: RuntimeBackendDeps,
+  address: FunctionAddress,
+): Promise<Record<string, ApiValue> | undefined> {
+  const now = deps.now();
+  const rows = (await deps.store.readState(address)).filter(
+    (r) => r.expiresAt === undefined || r.expiresAt > now,
+  );
+  if (rows.length === 0) return undefined;
+  const values: Record<string, ApiValue> = {};
+  for (const r of rows) values[r.name] = toApiValue(r);
+  return values;
+}

@@ -1,0 +1,37 @@
+/**
+ * What differs between a single process on its own store and a member of a cluster, behind one shape: what
+ * this process serves, how it recovers, and what it does when the store voids its work or fills up.
+ * Implemented by `single-process-mode.ts` and `cluster/cluster-mode.ts`.
+ */
+import type { StoreError } from '../errors.js';
+import type { PendingMessage } from './pending-message.js';
+
+/** How a runtime process serves key groups. */
+export interface ProcessMode {
+  /**
+   * Loads what this process serves (pending messages, timers) and starts delivering.
+   *
+   * @returns fields for the `runtime ready` log line.
+   */
+  start(): Promise<Readonly<Record<string, string | number>>>;
+  /** Hands over what it serves and stops (in-flight work is the caller's to drain). */
+  stop(): Promise<void>;
+  /** Whether this process serves a key group now. */
+  owns(keyGroup: number): boolean;
+  /** Whether a message about to enter a mailbox is new there (false drops a repeated delivery). */
+  onDeliver(message: PendingMessage): boolean;
+  /** The consumption of these message seqs is committed. */
+  onConsumed(seqs: readonly number[]): void;
+  /** Submitted work was voided (a fenced or failed commit, work built on refused effects): drop and reload. */
+  voided(err: StoreError): void;
+  /** The store's disk is full: drop uncommitted work (nothing committed is touched). */
+  storeFull(err: StoreError): void;
+  /** The store writes again after a full disk: load again what was dropped. Resolves once done. */
+  storeWritable(): Promise<void>;
+  /** Whether the store is in reach (cluster: recent heartbeats); false makes `/readyz` say so. */
+  readonly isHealthy: boolean;
+  /** Key groups this process serves. */
+  readonly ownedKeyGroups: number;
+  /** Whether this process runs the once-per-deployment jobs (webhook shipping, egress retention). */
+  isLeader(): boolean;
+}

@@ -1,0 +1,120 @@
+/**
+ * A single process on its own store (SQLite): it serves every key group. Recovery fills the mailboxes from the
+ * store and arms the timers; voided work and a full disk drop what is in memory and load it again, as a
+ * restart would, without stopping.
+ */
+import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { dropInMemoryState, type InMemoryEngine } from './drop-in-memory-state.js';
+import type { IdAllocator } from './id-allocator.js';
+import { pendingFromStored } from './pending-message.js';
+import type { ProcessMode } from './process-mode.js';
+
+/** Collaborators of the single-process mode. */
+export interface SingleProcessDeps {
+  readonly store: Store;
+  readonly engine: InMemoryEngine;
+  readonly ids: IdAllocator;
+  readonly log: Logger;
+  /** A reload failed: the runtime cannot go on in place. */
+  readonly onFatal: (err: unknown) => void;
+  /** Whether the runtime still serves (a reload queued behind a failure or a stop is skipped). */
+  readonly isServing: () => boolean;
+}
+
+/** Serves every key group of its own store. */
+export class SingleProcessMode implements ProcessMode {
+  readonly #deps: SingleProcessDeps;
+  readonly #keyGroups: number;
+  // Reloads and drops run one after the other.
+  #reloading: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  /** @param options.keyGroups - number of key groups of the deployment. */
+  constructor(deps: SingleProcessDeps, options: { readonly keyGroups: number }) {
+    this.#deps = deps;
+    this.#keyGroups = options.keyGroups;
+  }
+
+  readonly isHealthy = true;
+
+  get ownedKeyGroups(): number {
+    return this.#keyGroups;
+  }
+
+  async start(): Promise<Readonly<Record<string, number>>> {
+    const loaded = await this.#load();
+    return { pendingMessages: loaded.messages, pendingTimers: loaded.timers };
+  }
+
+  stop(): Promise<void> {
+    this.#stopped = true;
+    return this.#reloading;
+  }
+
+  owns(): boolean {
+    return true;
+  }
+
+  onDeliver(): boolean {
+    return true;
+  }
+
+  onConsumed(): void {}
+
+  isLeader(): boolean {
+    return true;
+  }
+
+  voided(): void {
+    this.#reload('effects the store refused were voided');
+  }
+
+  storeFull(err: StoreError): void {
+    this.#serially(() => dropInMemoryState(this.#deps.engine, err));
+  }
+
+  storeWritable(): Promise<void> {
+    this.#reload('the store accepts writes again');
+    return this.#reloading;
+  }
+
+  /**
+   * Fills the mailboxes from the store and arms the timers, then starts invoking (so that readiness does not
+   * wait for the first invocations).
+   */
+  async #load(): Promise<{ messages: number; timers: number }> {
+    const { store, engine } = this.#deps;
+    engine.dispatcher.pause();
+    const messages = await store.loadMessages();
+    for (const m of messages) engine.dispatcher.deliver(pendingFromStored(m));
+    const timers = await store.loadTimers();
+    engine.timers.arm(timers);
+    setImmediate(() => engine.dispatcher.resume());
+    return { messages: messages.length, timers: timers.length };
+  }
+
+  /** Drops everything in memory and loads it again from the store. */
+  #reload(reason: string): void {
+    this.#serially(async () => {
+      const { store, engine, ids, log } = this.#deps;
+      const voided = new StoreError('ERR_STORE_COMMIT_FAILED', 'voided: the runtime reloads from the store', {
+        retryable: true,
+      });
+      await dropInMemoryState(engine, voided);
+      ids.reset(await store.loadCounters());
+      // Submissions (ingress) stay refused until everything is loaded: a message committed meanwhile would be
+      // both loaded and delivered by its ingress request.
+      const loaded = await this.#load();
+      engine.committer.resume();
+      log.warn({ ...loaded, reason }, 'reloaded pending messages and timers from the store');
+    });
+  }
+
+  #serially(work: () => Promise<void>): void {
+    this.#reloading = this.#reloading
+      .then(() => (this.#stopped || !this.#deps.isServing() ? undefined : work()))
+      .catch((err: unknown) => this.#deps.onFatal(err));
+  }
+}

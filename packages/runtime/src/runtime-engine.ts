@@ -1,0 +1,185 @@
+/**
+ * Builds the engine of a runtime once its store is open: id source, committer, timers, dispatcher, and the
+ * process mode the store calls for (a single process on SQLite, a cluster member on PostgreSQL).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from './core/clock.js';
+import { BlockIdAllocator } from './cluster/block-id-allocator.js';
+import { ClusterMode } from './cluster/cluster-mode.js';
+import { InboxTracker } from './cluster/inbox-tracker.js';
+import { Committer, type CommitFencing, type CommitterHooks } from './engine/committer.js';
+import { Dispatcher } from './engine/dispatcher.js';
+import { IdAllocator, type IdSource } from './engine/id-allocator.js';
+import type { RuntimeMetrics } from './engine/metrics.js';
+import type { ProcessMode } from './engine/process-mode.js';
+import { SingleProcessMode } from './engine/single-process-mode.js';
+import type { SpecRegistry } from './engine/spec-registry.js';
+import type { StateCache } from './engine/state-cache.js';
+import { TimerService } from './engine/timer-service.js';
+import type { StoreError } from './errors.js';
+import type { FunctionClient } from './invoke/function-client.js';
+import type { EndpointResolver } from './invoke/resolved-endpoint.js';
+import type { BackoffOptions } from './invoke/retry-policy.js';
+import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
+import type { Store } from './store/store.js';
+
+/** The engine of a running runtime, built once. */
+export interface Engine {
+  readonly ids: IdSource;
+  readonly committer: Committer;
+  readonly timers: TimerService;
+  readonly dispatcher: Dispatcher;
+  readonly mode: ProcessMode;
+}
+
+/** What the engine is built from. */
+export interface EngineDeps {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly metrics: RuntimeMetrics;
+  readonly cache: StateCache;
+  readonly specs: SpecRegistry;
+  readonly client: FunctionClient;
+  readonly resolver: EndpointResolver;
+  /** Whether an egress with this id is configured. */
+  readonly hasEgress: (id: string) => boolean;
+  /** Egress ids that got committed records (of this process, or of any process in a cluster). */
+  readonly onEgress: (egressIds: Iterable<string>) => void;
+  /** A failure the runtime cannot recover from in place: it stops. */
+  readonly onFatal: (err: unknown) => void;
+  /** Whether the runtime still serves (recovering or running). */
+  readonly isServing: () => boolean;
+  /** The store's disk is full (the engine drops its uncommitted work itself). */
+  readonly onStoreFull: (err: StoreError) => void;
+}
+
+/** Settings of the engine. */
+export interface EngineOptions {
+  readonly keyGroups: number;
+  readonly maxInFlightInvocations: number;
+  readonly backoff: BackoffOptions;
+  /** Cluster mode: this process's identity and lease timing. */
+  readonly cluster: {
+    readonly nodeId: string;
+    readonly advertise: string;
+    readonly leaseMs: number;
+    readonly heartbeatMs: number;
+  };
+}
+
+/** Builds the engine for the store's kind. */
+export async function buildEngine(deps: EngineDeps, options: EngineOptions): Promise<Engine> {
+  const { store } = deps;
+  // The mode is built last (it drives the other parts); the parts reach it only once the engine runs.
+  let mode: ProcessMode | undefined;
+  const modeNow = (): ProcessMode => mode!;
+  let dispatcher: Dispatcher | undefined;
+  const hooks: CommitterHooks = {
+    onFatal: deps.onFatal,
+    onVoided: (err) => modeNow().voided(err),
+    onRefused: (address, err) => {
+      deps.metrics.refusedEffectSets.inc({ reason: err.code });
+      if (address !== undefined) dispatcher?.quarantine(address, err);
+    },
+    onStoreFull: (err) => {
+      deps.onStoreFull(err);
+      modeNow().storeFull(err);
+    },
+  };
+  const observer = {
+    onCommit: (c: { durationMs: number; effectSets: number; ingress: number }): void => {
+      deps.metrics.commitLatency.observe(c.durationMs / 1000);
+      deps.metrics.commitEffectSets.observe(c.effectSets + c.ingress);
+    },
+  };
+  const log = deps.log.child({ component: 'committer' });
+  if (isClusterStore(store)) {
+    const ids = new BlockIdAllocator(store);
+    await ids.rotate();
+    const coordinator = (): ClusterMode['coordinator'] | undefined =>
+      (mode as ClusterMode | undefined)?.coordinator;
+    const fencing: CommitFencing = {
+      store,
+      incarnation: () => coordinator()?.incarnation ?? '',
+      epochOf: (kg) => coordinator()?.epochOf(kg),
+    };
+    const committer = new Committer({ store, log, hooks, observer }, { fencing });
+    const timers = new TimerService({ sink: (t) => dispatcher?.fireTimer(t), clock: deps.clock });
+    dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
+    mode = createClusterMode(deps, options, { store, ids, committer, timers, dispatcher });
+    return { ids, committer, timers, dispatcher, mode };
+  }
+  const ids = new IdAllocator(await store.loadCounters());
+  const committer = new Committer({ store, log, hooks, observer });
+  const timers = new TimerService({ sink: (t) => dispatcher?.fireTimer(t), clock: deps.clock });
+  dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
+  mode = new SingleProcessMode(
+    {
+      store,
+      engine: { dispatcher, committer, timers, cache: deps.cache },
+      ids,
+      log: deps.log,
+      onFatal: deps.onFatal,
+      isServing: deps.isServing,
+    },
+    { keyGroups: options.keyGroups },
+  );
+  return { ids, committer, timers, dispatcher, mode };
+}
+
+function createDispatcher(
+  deps: EngineDeps,
+  options: EngineOptions,
+  parts: { ids: IdSource; committer: Committer; timers: TimerService; mode: () => ProcessMode },
+): Dispatcher {
+  const { mode } = parts;
+  return new Dispatcher(
+    {
+      log: deps.log,
+      committer: parts.committer,
+      cache: deps.cache,
+      specs: deps.specs,
+      timers: parts.timers,
+      resolver: deps.resolver,
+      client: deps.client,
+      metrics: deps.metrics,
+      ids: parts.ids,
+      hasEgress: deps.hasEgress,
+      onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
+      owns: (kg) => mode().owns(kg),
+      onDeliver: (m) => mode().onDeliver(m),
+      onConsumed: (seqs) => mode().onConsumed(seqs),
+    },
+    {
+      keyGroups: options.keyGroups,
+      maxInFlightInvocations: options.maxInFlightInvocations,
+      backoff: options.backoff,
+    },
+  );
+}
+
+function createClusterMode(
+  deps: EngineDeps,
+  options: EngineOptions,
+  parts: {
+    store: ClusterStore;
+    ids: BlockIdAllocator;
+    committer: Committer;
+    timers: TimerService;
+    dispatcher: Dispatcher;
+  },
+): ClusterMode {
+  return new ClusterMode(
+    {
+      ...parts,
+      tracker: new InboxTracker(),
+      cache: deps.cache,
+      metrics: deps.metrics,
+      log: deps.log,
+      // Records committed by other processes wake this process's long polls and webhook shipper too.
+      onEgressAnnounced: (egressIds) => deps.onEgress(egressIds),
+    },
+    { ...options.cluster, keyGroups: options.keyGroups },
+  );
+}
