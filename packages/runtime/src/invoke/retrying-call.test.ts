@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { StatehouseError } from '../errors.js';
+import { StatehouseError, type RuntimeErrorCode } from '../errors.js';
 import { callWithRetries, type AttemptOutcome, type RetryHooks, type RetrySubject } from './retrying-call.js';
 
 const log = pino({ level: 'silent' });
@@ -37,7 +37,8 @@ function scripted(steps: (AttemptOutcome | Error)[], seen: number[] = []) {
   };
 }
 
-const coded = (code: string) => new StatehouseError(code, `failed with ${code}`);
+// Made-up codes: the policy only passes codes on. The cast leaves the typed union of real codes.
+const coded = (code: string) => new StatehouseError(code as RuntimeErrorCode, `failed with ${code}`);
 
 describe('callWithRetries', () => {
   it('returns true at the first success, with no failure reported', async () => {
