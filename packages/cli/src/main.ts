@@ -4,6 +4,7 @@ import { StatehouseError } from '@statehouse/runtime';
 import { CliUsageError } from './cli-error.js';
 import { clusterCommand } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
+import { describeRuntimeError } from './flag-hints.js';
 import { MAIN_USAGE } from './usage.js';
 
 function version(): string {
@@ -44,7 +45,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof CliUsageError || err instanceof StatehouseError) {
-      console.error(`statehouse: ${err.message}${err instanceof StatehouseError ? ` [${err.code}]` : ''}`);
+      console.error(
+        `statehouse: ${err instanceof StatehouseError ? describeRuntimeError(err) : err.message}`,
+      );
       process.exitCode = 2;
     } else {
       console.error(err);

@@ -1,4 +1,5 @@
 /** Help texts of the CLI. */
+import { runFlagsUsage } from './run-flags.js';
 
 export const MAIN_USAGE = `statehouse — a stateful-functions runtime compatible with Apache Flink Stateful Functions 3.x
 
@@ -15,16 +16,7 @@ export const RUN_USAGE = `Usage: statehouse run <module.yaml> [more module files
 Runs a Statehouse runtime for the given StateFun 3.x module file(s).
 
 Options:
-  --data-dir DIR            Directory of the embedded SQLite store        (default ./.statehouse)
-  --listen HOST:PORT        Address of the HTTP API                        (default 127.0.0.1:8091)
-  --store URL               Store URL; postgres://... selects cluster mode (default: embedded SQLite)
-  --node-id ID              Cluster mode: this process's unique name      (default <hostname>-<pid>-<random>)
-  --advertise HOST:PORT     Cluster mode: where this process's API is reached (default the listen address)
-  --lease-timeout-ms N      Cluster mode: a silent process loses its key groups after N ms (default 10000)
-  --max-ingress-bytes N     Largest accepted ingress body in bytes         (default 4194304)
-  --max-inbox-messages N    Messages in memory above which ingress answers 503 (default 100000)
-  --log-level LEVEL         fatal, error, warn, info, debug or trace       (default info)
-  -h, --help                Show this help
+${runFlagsUsage()}
 
 HTTP API (see docs/runtime.md):
   POST /v1/ingress/{namespace}/{name}/{id}   header statefun-type: <typename>; optional idempotency-key

@@ -1,6 +1,7 @@
 /** The built `statehouse` command as users run it: help, usage errors, clean stop on SIGTERM. */
 import { execFile, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,6 +18,8 @@ import {
 } from '@statehouse/testkit';
 
 const run = promisify(execFile);
+const VALID_MODULE =
+  'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n';
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -29,10 +32,13 @@ describe('statehouse CLI', () => {
   afterEach(async () => {
     for (const d of dirs.splice(0)) await d.cleanup();
   });
-  async function tempFile(name: string, text: string): Promise<string> {
+  async function tempDir(): Promise<string> {
     const dir = await createTempDir();
     dirs.push(dir);
-    const path = join(dir.path, name);
+    return dir.path;
+  }
+  async function tempFile(name: string, text: string): Promise<string> {
+    const path = join(await tempDir(), name);
     await writeFile(path, text);
     return path;
   }
@@ -77,8 +83,49 @@ describe('statehouse CLI', () => {
       'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n  maxNumBatchRequest: 3\n',
     );
     expect(cli(['run', typo]).stderr).toContain('maxNumBatchRequest');
-    expect(cli(['run', typo, '--listen', 'nowhere']).status).toBe(2);
     expect(cli(['run', typo, '--log-level', 'loud']).stderr).toContain('--log-level must be one of');
+  });
+
+  it('names the flag whose value the runtime rejects (with a module that loads)', async () => {
+    const valid = await tempFile('module.yaml', VALID_MODULE);
+    const dataDir = join(await tempDir(), 'data');
+    const rejected = (flag: string, value: string): { status: number | null; stderr: string } =>
+      cli(['run', valid, '--data-dir', dataDir, flag, value]);
+    const listen = rejected('--listen', 'nowhere');
+    expect(listen.status).toBe(2);
+    expect(listen.stderr).toContain(
+      '--listen: runtime option listen: expected host:port, e.g. 127.0.0.1:8091, got "nowhere" [ERR_CONFIG_INVALID_OPTION]',
+    );
+    expect(rejected('--max-ingress-bytes', '0')).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining(
+        '--max-ingress-bytes: runtime option maxIngressBytes: expected a positive',
+      ) as string,
+    });
+    expect(rejected('--max-inbox-messages', 'many')).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--max-inbox-messages: runtime option maxInboxMessages') as string,
+    });
+    expect(rejected('--store', 'mysql://db')).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--store: runtime option storeUrl: expected a postgres://') as string,
+    });
+  });
+
+  it('names --listen when the address is taken', async () => {
+    const valid = await tempFile('module.yaml', VALID_MODULE);
+    const dataDir = join(await tempDir(), 'data');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const r = cli(['run', valid, '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the address is in use`);
+      expect(r.stderr).toContain('[ERR_CONFIG_LISTEN_FAILED]\nstatehouse: choose another --listen HOST:PORT');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('stops cleanly on SIGTERM with exit code 0 and keeps committed data', async () => {

@@ -4,8 +4,8 @@
  */
 export { createRuntime, Runtime } from './runtime.js';
 export type { RuntimeState } from './runtime.js';
-export { resolveRuntimeOptions } from './runtime-options.js';
-export type { RuntimeOptions, ResolvedRuntimeOptions } from './runtime-options.js';
+export { resolveRuntimeOptions, RUNTIME_OPTION_DEFAULTS } from './runtime-options.js';
+export type { RuntimeOptions, ResolvedRuntimeOptions, RuntimeOptionDefaults } from './runtime-options.js';
 export { loadModuleFile, loadModuleFiles, parseDuration, createEndpointResolver } from './config/index.js';
 export type {
   ModuleConfig,
@@ -23,8 +23,17 @@ export {
   ApiError,
   FunctionReplyError,
   InvocationError,
+  RUNTIME_ERROR_CODES,
 } from './errors.js';
-export type { StatehouseErrorOptions } from './errors.js';
+export type {
+  StatehouseErrorOptions,
+  RuntimeErrorCode,
+  ConfigErrorCode,
+  StoreErrorCode,
+  ApiErrorCode,
+  FunctionReplyErrorCode,
+  InvocationErrorCode,
+} from './errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export type {

@@ -92,26 +92,38 @@ export interface ResolvedRuntimeOptions {
   readonly clock: Clock;
 }
 
-const positiveInt = z.number().int().positive();
+/** A whole number from `min` (to `max`), with one message for every way a value can miss it. */
+function wholeNumber(min: number, max?: number): z.ZodNumber {
+  const error =
+    max !== undefined
+      ? `expected a whole number from ${min} to ${max}`
+      : min === 1
+        ? 'expected a positive whole number'
+        : `expected a whole number ≥ ${min}`;
+  const atLeast = z.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? atLeast : atLeast.max(max, { error });
+}
+
+/**
+ * The options a plain value sets. Each option's default is written here and nowhere else: the TSDoc
+ * `@default`s of {@link RuntimeOptions} and the CLI's usage text are checked against or built from
+ * {@link RUNTIME_OPTION_DEFAULTS}, which is read from this schema.
+ */
 const scalars = z.strictObject({
-  dataDir: z.string().min(1).default('./.statehouse'),
+  dataDir: z.string().min(1, { error: 'expected a non-empty path' }).default('./.statehouse'),
   listen: z
     .string()
     .regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:8091')
     .default('127.0.0.1:8091'),
-  keyGroups: positiveInt.max(65_536).default(DEFAULT_KEY_GROUPS),
-  maxIngressBytes: positiveInt.default(4 * 1024 * 1024),
-  maxInboxMessages: positiveInt.default(100_000),
-  maxInFlightInvocations: positiveInt.default(1024),
-  stateCacheAddresses: positiveInt.default(100_000),
-  idempotencyWindowMs: positiveInt.default(24 * 60 * 60 * 1000),
-  maintenanceIntervalMs: positiveInt.default(10_000),
-  lowSpaceBytes: z
-    .number()
-    .int()
-    .nonnegative()
-    .default(1024 * 1024 * 1024),
-  stalledRetryMaxMs: positiveInt.default(10_000),
+  keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
+  maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
+  maxInboxMessages: wholeNumber(1).default(100_000),
+  maxInFlightInvocations: wholeNumber(1).default(1024),
+  stateCacheAddresses: wholeNumber(1).default(100_000),
+  idempotencyWindowMs: wholeNumber(1).default(24 * 60 * 60 * 1000),
+  maintenanceIntervalMs: wholeNumber(1).default(10_000),
+  lowSpaceBytes: wholeNumber(0).default(1024 * 1024 * 1024),
+  stalledRetryMaxMs: wholeNumber(1).default(10_000),
   collectProcessMetrics: z.boolean().default(true),
   storeUrl: z
     .string()
@@ -121,24 +133,57 @@ const scalars = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 letters, digits, ".", "_" or "-"')
     .optional(),
-  advertise: z.string().min(1).optional(),
-  leaseMs: positiveInt.min(500).default(10_000),
-  heartbeatMs: positiveInt.optional(),
+  advertise: z.string().min(1, { error: 'expected a non-empty host:port' }).optional(),
+  leaseMs: wholeNumber(500).default(10_000),
+  heartbeatMs: wholeNumber(1).optional(),
 });
+
+type Scalars = z.output<typeof scalars>;
+
+/** The options that have a fixed default, each with its default. */
+export type RuntimeOptionDefaults = {
+  readonly [K in keyof Scalars as undefined extends Scalars[K] ? never : K]: Scalars[K];
+};
+
+/**
+ * The default of every {@link RuntimeOptions} field that has a fixed one (others, such as `nodeId` or
+ * `heartbeatMs`, are derived when resolving). Read from the validation schema, so it cannot drift from it.
+ *
+ * @example
+ * ```ts
+ * RUNTIME_OPTION_DEFAULTS.listen; // '127.0.0.1:8091'
+ * ```
+ */
+export const RUNTIME_OPTION_DEFAULTS: RuntimeOptionDefaults = Object.freeze(scalars.parse({}));
+
+/** How a value that failed the schema is shown in the message. */
+function describeInput(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input);
+  if (typeof input === 'function') return 'a function';
+  if (typeof input === 'object' && input !== null) return Array.isArray(input) ? 'an array' : 'an object';
+  return String(input);
+}
 
 /**
  * Validates options and applies defaults.
  *
- * @throws {@link ConfigError} `ERR_CONFIG_INVALID_OPTION` naming the option and the accepted values.
+ * @throws {@link ConfigError} `ERR_CONFIG_INVALID_OPTION` naming the option (also in its `option` field), the
+ *   value seen and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
   const { module, store, logger, onFatal, clock, ...rest } = options;
-  const parsed = scalars.safeParse(rest);
+  const parsed = scalars.safeParse(rest, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    const option = issue.path[0];
+    if (typeof option !== 'string') {
+      // An unknown key: the path is empty and zod's message names the key.
+      throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime options: ${issue.message}`);
+    }
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
-      `runtime option ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      `runtime option ${option}: ${issue.message}, got ${describeInput(issue.input)}`,
+      { option },
     );
   }
   const o = parsed.data;
@@ -146,13 +191,17 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
       `runtime option heartbeatMs (${o.heartbeatMs}) must be at most half of leaseMs (${o.leaseMs}), or leases expire between heartbeats`,
+      { option: 'heartbeatMs' },
     );
   }
   const colon = o.listen.lastIndexOf(':');
   const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(o.listen.slice(colon + 1));
-  if (port > 65_535)
-    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`);
+  if (port > 65_535) {
+    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`, {
+      option: 'listen',
+    });
+  }
   return Object.freeze({
     module,
     dataDir: resolve(o.dataDir),

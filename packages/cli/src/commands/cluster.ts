@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readClusterStatus, type ClusterStatus } from '@statehouse/runtime';
+import { RUNTIME_OPTION_DEFAULTS, readClusterStatus, type ClusterStatus } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { CLUSTER_USAGE } from '../usage.js';
 
@@ -81,7 +81,10 @@ export async function clusterCommand(argv: string[]): Promise<number> {
       `cluster status needs --store postgres://... (the cluster's database)\n\n${CLUSTER_USAGE}`,
     );
   }
-  const leaseMs = values['lease-timeout-ms'] === undefined ? 10_000 : Number(values['lease-timeout-ms']);
+  const leaseMs =
+    values['lease-timeout-ms'] === undefined
+      ? RUNTIME_OPTION_DEFAULTS.leaseMs
+      : Number(values['lease-timeout-ms']);
   if (!Number.isSafeInteger(leaseMs) || leaseMs <= 0) {
     throw new CliUsageError(
       'ERR_CLI_INVALID_FLAG',

@@ -1,23 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createRuntime, loadModuleFiles, type Runtime } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
+import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
 import { RUN_USAGE } from '../usage.js';
-import { readFile } from 'node:fs/promises';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
-
-function intFlag(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new CliUsageError(
-      'ERR_CLI_INVALID_FLAG',
-      `--${name} must be a positive integer, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
-}
 
 /**
  * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
@@ -28,22 +15,7 @@ function intFlag(name: string, raw: string | undefined): number | undefined {
 export async function runCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string' },
-        listen: { type: 'string' },
-        store: { type: 'string' },
-        'max-ingress-bytes': { type: 'string' },
-        'max-inbox-messages': { type: 'string' },
-        'log-level': { type: 'string' },
-        'node-id': { type: 'string' },
-        advertise: { type: 'string' },
-        'lease-timeout-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: RUN_PARSE_OPTIONS });
   } catch (err) {
     throw new CliUsageError('ERR_CLI_INVALID_FLAG', `${(err as Error).message}\n\n${RUN_USAGE}`);
   }
@@ -58,30 +30,21 @@ export async function runCommand(argv: string[]): Promise<number> {
       `statehouse run needs a module file, e.g. statehouse run module.yaml\n\n${RUN_USAGE}`,
     );
   }
-  const level = values['log-level'] ?? 'info';
+  const level = typeof values['log-level'] === 'string' ? values['log-level'] : 'info';
   if (!LOG_LEVELS.includes(level)) {
     throw new CliUsageError(
       'ERR_CLI_INVALID_FLAG',
       `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`,
     );
   }
-  if (values.store !== undefined && !/^postgres(ql)?:\/\//.test(values.store)) {
-    throw new CliUsageError(
-      'ERR_CLI_INVALID_FLAG',
-      `--store must be a postgres://... URL (omit it for the embedded SQLite store), got ${JSON.stringify(values.store)}`,
-    );
-  }
-  if (
-    values.store === undefined &&
-    (values['node-id'] !== undefined ||
-      values.advertise !== undefined ||
-      values['lease-timeout-ms'] !== undefined)
-  ) {
+  if (values['store'] === undefined && CLUSTER_ONLY_FLAGS.some((name) => values[name] !== undefined)) {
     throw new CliUsageError(
       'ERR_CLI_INVALID_FLAG',
       '--node-id, --advertise and --lease-timeout-ms need cluster mode: add --store postgres://...',
     );
   }
+  // The values of option flags are checked by the runtime, which names the option; main.ts names the flag.
+  const flagOptions = runtimeOptionsFromFlags(values);
   const files = await Promise.all(
     positionals.map(async (path) => {
       try {
@@ -96,9 +59,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   );
   const module = loadModuleFiles(files);
   const logger = createLogger(level);
-  const maxIngressBytes = intFlag('max-ingress-bytes', values['max-ingress-bytes']);
-  const maxInboxMessages = intFlag('max-inbox-messages', values['max-inbox-messages']);
-  const leaseMs = intFlag('lease-timeout-ms', values['lease-timeout-ms']);
   let exitCode = 0;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -126,14 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   runtime = await createRuntime({
     module,
     logger,
-    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
-    ...(values.listen === undefined ? {} : { listen: values.listen }),
-    ...(maxIngressBytes === undefined ? {} : { maxIngressBytes }),
-    ...(maxInboxMessages === undefined ? {} : { maxInboxMessages }),
-    ...(values.store === undefined ? {} : { storeUrl: values.store }),
-    ...(values['node-id'] === undefined ? {} : { nodeId: values['node-id'] }),
-    ...(values.advertise === undefined ? {} : { advertise: values.advertise }),
-    ...(leaseMs === undefined ? {} : { leaseMs }),
+    ...flagOptions,
     onFatal: () => {
       exitCode = 1;
       resolveStopped();

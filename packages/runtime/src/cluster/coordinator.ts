@@ -232,7 +232,7 @@ export class ClusterCoordinator {
       this.#reportedTwins.add(twin.incarnation);
       this.#log.error(
         { other: twin.incarnation, otherAdvertise: twin.advertise },
-        `another live process uses node id ${nodeId}; give every process its own --node-id (this one serves only key groups the other does not hold)`,
+        `another live process uses node id ${nodeId}; give every process its own node id (the nodeId option; this one serves only key groups the other does not hold)`,
       );
     }
     const members = [...new Set(view.liveMembers.map((m) => m.nodeId))];

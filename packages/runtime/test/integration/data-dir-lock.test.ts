@@ -122,7 +122,11 @@ describe('the SQLite data-directory lock', () => {
     expect(refused.stderr).toContain('[ERR_STORE_LOCKED]');
     expect(refused.stderr).toContain(`The data directory ${dir} is in use by another Statehouse runtime`);
     expect(refused.stderr).toContain(`process ${first.pid} on host ${hostname()}`);
-    expect(refused.stderr).toContain('stop it first, or use another --data-dir');
+    // The runtime speaks of its dataDir option; the CLI adds the flag.
+    expect(refused.stderr).toContain('another data directory (the dataDir option)');
+    expect(refused.stderr).toContain(
+      '[ERR_STORE_LOCKED]\nstatehouse: stop it first, or use another --data-dir',
+    );
 
     // The files only inform the message: without them the second runtime is still refused.
     await rm(join(dir, HOLDER_FILE), { force: true });

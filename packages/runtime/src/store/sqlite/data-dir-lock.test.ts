@@ -63,7 +63,7 @@ describe('lockDataDirectory', () => {
     const message = (err as StoreError).message;
     expect(message).toContain(dir);
     expect(message).toContain(`process ${process.pid} on host ${hostname()}`);
-    expect(message).toContain('another --data-dir');
+    expect(message).toContain('another data directory (the dataDir option)');
 
     // The record of the holder and an old-format LOCK file decide nothing: without them it is still refused.
     await rm(join(dir, LOCK_HOLDER_FILE_NAME), { force: true });

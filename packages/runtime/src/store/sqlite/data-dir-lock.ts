@@ -79,7 +79,7 @@ export function lockDataDirectory(directory: string): () => void {
       throw new StoreError(
         STORE_ERROR_CODES.locked,
         `The data directory ${directory} is in use by another Statehouse runtime (${describeHolder(holderPath)}); ` +
-          'stop it first, or use another --data-dir (two runtimes on one data directory would run every message twice).',
+          'stop it first, or give this one another data directory (the dataDir option); two runtimes on one data directory would run every message twice.',
         { cause: err },
       );
     }

@@ -1,0 +1,159 @@
+/**
+ * The flags of `statehouse run`, in one table: what `parseArgs` accepts, the runtime option each one sets, and
+ * the options part of the usage text. The CLI does not check the values of option flags: it turns them into
+ * {@link RuntimeOptions}, and `resolveRuntimeOptions` validates them (see `flag-hints.ts` for how its errors
+ * name the flag). Defaults come from {@link RUNTIME_OPTION_DEFAULTS}, so the usage text cannot drift.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtime';
+
+/** Runtime options set by a flag whose value is text. */
+type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise';
+/** Runtime options set by a flag whose value is a number. */
+type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages';
+
+/** The runtime options the flags of `statehouse run` can set. */
+export type FlagOptions = Partial<Pick<RuntimeOptions, TextOption | NumberOption>>;
+
+interface FlagBase {
+  /** The flag without its leading `--`. */
+  readonly name: string;
+  /** The placeholder of its value in the usage text. */
+  readonly arg: string;
+  /** One line of help. */
+  readonly help: string;
+}
+
+/** A flag that sets a runtime option; its default is the option's. */
+type OptionFlag = FlagBase &
+  (
+    | { readonly option: TextOption; readonly kind: 'text' }
+    | { readonly option: NumberOption; readonly kind: 'number' }
+  ) & {
+    /** Shown when the option has no fixed default (it is derived). */
+    readonly derivedDefault?: string;
+  };
+
+/** A flag the CLI itself uses. */
+type CliFlag = FlagBase & { readonly option?: undefined; readonly default: string };
+
+/** The log levels `--log-level` accepts (pino's). */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Every flag of `statehouse run` that takes a value, in the order of the usage text. */
+export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
+  {
+    name: 'data-dir',
+    arg: 'DIR',
+    option: 'dataDir',
+    kind: 'text',
+    help: 'Directory of the embedded SQLite store',
+  },
+  { name: 'listen', arg: 'HOST:PORT', option: 'listen', kind: 'text', help: 'Address of the HTTP API' },
+  {
+    name: 'store',
+    arg: 'URL',
+    option: 'storeUrl',
+    kind: 'text',
+    help: 'Store URL; postgres://... selects cluster mode',
+    derivedDefault: 'embedded SQLite',
+  },
+  {
+    name: 'node-id',
+    arg: 'ID',
+    option: 'nodeId',
+    kind: 'text',
+    help: "Cluster mode: this process's unique name",
+    derivedDefault: '<hostname>-<pid>-<random>',
+  },
+  {
+    name: 'advertise',
+    arg: 'HOST:PORT',
+    option: 'advertise',
+    kind: 'text',
+    help: "Cluster mode: where this process's API is reached",
+    derivedDefault: 'the listen address',
+  },
+  {
+    name: 'lease-timeout-ms',
+    arg: 'N',
+    option: 'leaseMs',
+    kind: 'number',
+    help: 'Cluster mode: a silent process loses its key groups after N ms',
+  },
+  {
+    name: 'max-ingress-bytes',
+    arg: 'N',
+    option: 'maxIngressBytes',
+    kind: 'number',
+    help: 'Largest accepted ingress body in bytes',
+  },
+  {
+    name: 'max-inbox-messages',
+    arg: 'N',
+    option: 'maxInboxMessages',
+    kind: 'number',
+    help: 'Messages in memory above which ingress answers 503',
+  },
+  {
+    name: 'log-level',
+    arg: 'LEVEL',
+    help: LOG_LEVELS.join(', ').replace(/, (\w+)$/, ' or $1'),
+    default: 'info',
+  },
+];
+
+/** The flags that only make sense in cluster mode (with `--store`). */
+export const CLUSTER_ONLY_FLAGS: readonly string[] = ['node-id', 'advertise', 'lease-timeout-ms'];
+
+/** The `options` of `parseArgs` for `statehouse run`. */
+export const RUN_PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  ...Object.fromEntries(RUN_FLAGS.map((flag) => [flag.name, { type: 'string' } as const])),
+  help: { type: 'boolean', short: 'h' },
+};
+
+/**
+ * Turns the parsed flags into runtime options, unchecked: a number flag's text becomes `Number(text)` (`NaN`
+ * if it is none), and the runtime rejects what is out of range.
+ *
+ * @param values - the `values` of `parseArgs` with {@link RUN_PARSE_OPTIONS}.
+ * @returns the options the given flags set.
+ */
+export function runtimeOptionsFromFlags(values: Readonly<Record<string, unknown>>): FlagOptions {
+  const options: { -readonly [K in keyof FlagOptions]: FlagOptions[K] } = {};
+  for (const flag of RUN_FLAGS) {
+    const text = values[flag.name];
+    if (flag.option === undefined || typeof text !== 'string') continue;
+    if (flag.kind === 'number') options[flag.option] = Number(text);
+    else options[flag.option] = text;
+  }
+  return options;
+}
+
+/**
+ * The flag that sets a runtime option.
+ *
+ * @param option - a key of {@link RuntimeOptions}.
+ * @returns e.g. `--listen`, or `undefined` if no flag sets it.
+ */
+export function flagOf(option: string): string | undefined {
+  const flag = RUN_FLAGS.find((f) => f.option === option);
+  return flag === undefined ? undefined : `--${flag.name}`;
+}
+
+function defaultOf(flag: OptionFlag | CliFlag): string {
+  if (flag.option === undefined) return flag.default;
+  const defaults: Readonly<Record<string, string | number | boolean>> = RUNTIME_OPTION_DEFAULTS;
+  const value = defaults[flag.option];
+  return value === undefined ? (flag.derivedDefault ?? '') : String(value);
+}
+
+/** The options part of the usage text of `statehouse run`, one line per flag. */
+export function runFlagsUsage(): string {
+  const rows = [
+    ...RUN_FLAGS.map((flag) => [`--${flag.name} ${flag.arg}`, `${flag.help} (default ${defaultOf(flag)})`]),
+    ['-h, --help', 'Show this help'],
+  ];
+  const width = Math.max(...rows.map(([left]) => left!.length)) + 2;
+  return rows.map(([left, right]) => `  ${left!.padEnd(width)}${right}`).join('\n');
+}
