@@ -86,7 +86,7 @@ export class ApiServer {
         reject(
           new ConfigError(
             'ERR_CONFIG_LISTEN_FAILED',
-            `cannot listen on ${where}: ${why}; choose another --listen HOST:PORT`,
+            `cannot listen on ${where}: ${why}; choose another host:port for the listen option (port 0 picks a free one)`,
             { cause: err },
           ),
         );
@@ -349,7 +349,7 @@ function tooLarge(size: number, limit: number): ApiError {
   return new ApiError(
     413,
     'ERR_API_BODY_TOO_LARGE',
-    `the body has ${size} bytes or more; the limit is ${limit} (raise it with --max-ingress-bytes)`,
+    `the body has ${size} bytes or more; the limit is ${limit} bytes (the runtime's maxIngressBytes option)`,
   );
 }
 
