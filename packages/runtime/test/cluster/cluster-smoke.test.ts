@@ -124,8 +124,15 @@ describe('cluster mode, two in-process runtimes', () => {
     await sql.end();
     if (ownedByA === undefined) throw new Error('no account in a key group owned by a');
     const started = Date.now();
-    const poll = b.get<{ records: unknown[] }>(`/v1/egress/${BANK_TYPES.ledger}?from=80&wait=10000`);
-    await new Promise((r) => setTimeout(r, 100));
+    let isAnswered = false;
+    const poll = b
+      .get<{ records: unknown[] }>(`/v1/egress/${BANK_TYPES.ledger}?from=80&wait=10000`)
+      .finally(() => (isAnswered = true));
+    // The poll waits on b before a commits: a long poll sent after it, that gives up at once, was answered
+    // (empty) while the first one was not.
+    const probe = await b.get<{ records: unknown[] }>(`/v1/egress/${BANK_TYPES.ledger}?from=80&wait=1`);
+    expect(probe.body.records).toHaveLength(0);
+    expect(isAnswered).toBe(false);
     await a.ingressJson('bank/account', ownedByA, BANK_TYPES.deposit, { txId: 'poll', amount: 1 });
     const answer = await poll;
     expect(answer.body.records).toHaveLength(1);
