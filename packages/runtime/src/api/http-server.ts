@@ -10,7 +10,7 @@ import type { FunctionAddress } from '../core/address.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { ApiError, ConfigError, StatehouseError, StoreError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
-import type { ApiValue } from './value-json.js';
+import type { ApiValue } from '../core/value-json.js';
 
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {

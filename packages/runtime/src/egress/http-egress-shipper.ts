@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { EgressWaiters } from '../api/egress-waiters.js';
-import { toApiValue } from '../api/value-json.js';
+import { toApiValue } from '../core/value-json.js';
+import { EgressWaiters } from './egress-waiters.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
 

@@ -1,4 +1,7 @@
-/** The `json` field of API answers: a typed value decoded for humans. */
+/**
+ * The JSON view of a typed value, as the HTTP API answers it (state, egress reads) and the HTTP egress ships it:
+ * its typename, its bytes in base64, and the value decoded for humans when it can be.
+ */
 import {
   BOOL_TYPENAME,
   BooleanWrapper,
@@ -13,11 +16,16 @@ import {
   STRING_TYPENAME,
   StringWrapper,
 } from '@statehouse/protocol';
-import type { StoredValue } from '../store/store.js';
+
+/** A typed value, such as a `StoredValue` of the store. */
+interface TypedBytes {
+  readonly typename: string;
+  readonly value: Uint8Array;
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** A typed value as the HTTP API returns it. */
+/** A typed value as the HTTP API returns it and the HTTP egress ships it. */
 export interface ApiValue {
   readonly type: string;
   /** The value's bytes, base64. */
@@ -30,7 +38,7 @@ export interface ApiValue {
  * Renders a stored value for the API: `json` holds the decoded value of the well-known
  * `io.statefun.types/*` types, the parsed value when the bytes are UTF-8 JSON, and is absent otherwise.
  */
-export function toApiValue(v: StoredValue): ApiValue {
+export function toApiValue(v: TypedBytes): ApiValue {
   const base = {
     type: v.typename,
     bytes: Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength).toString('base64'),
@@ -39,7 +47,7 @@ export function toApiValue(v: StoredValue): ApiValue {
   return json === undefined ? base : { ...base, json: json.value };
 }
 
-function decodeJson(v: StoredValue): { value: unknown } | undefined {
+function decodeJson(v: TypedBytes): { value: unknown } | undefined {
   try {
     switch (v.typename) {
       case BOOL_TYPENAME:

@@ -1,4 +1,7 @@
-/** Long-poll support for egress reads: readers wait until records of their egress are committed. */
+/**
+ * Waiting for egress records: long-polling API readers and the HTTP egress shipper's loops wait until records of
+ * their egress are committed (or a timeout passes).
+ */
 
 /** Readers waiting for records, per egress id. */
 export class EgressWaiters {
