@@ -33,13 +33,6 @@ export interface EgressRetentionOptions {
   readonly batchRows?: number;
 }
 
-/** @deprecated Transitional, the settings of the old constructor `(store, egresses, log, options, observer)`. */
-export interface LegacyEgressRetentionOptions {
-  readonly now?: Clock;
-  readonly batchRows?: number;
-  readonly isPruner?: () => boolean;
-}
-
 /** Applies the retention of every configured egress. */
 export class EgressRetention {
   readonly #store: Store;
@@ -51,26 +44,7 @@ export class EgressRetention {
   readonly #isPruner: () => boolean;
   readonly #trimmedBefore = new Set<string>();
 
-  constructor(deps: EgressRetentionDeps, options: EgressRetentionOptions);
-  /** @deprecated Transitional until the runtime passes `(deps, options)`. */
-  constructor(
-    store: Store,
-    egresses: readonly EgressConfig[],
-    log: Logger,
-    options?: LegacyEgressRetentionOptions,
-    observer?: RetentionObserver,
-  );
-  constructor(
-    first: EgressRetentionDeps | Store,
-    second: EgressRetentionOptions | readonly EgressConfig[],
-    log?: Logger,
-    legacy?: LegacyEgressRetentionOptions,
-    observer?: RetentionObserver,
-  ) {
-    const [deps, options] =
-      log === undefined
-        ? [first as EgressRetentionDeps, second as EgressRetentionOptions]
-        : fromLegacy(first as Store, second as readonly EgressConfig[], log, legacy, observer);
+  constructor(deps: EgressRetentionDeps, options: EgressRetentionOptions) {
     this.#store = deps.store;
     this.#egresses = options.egresses;
     this.#log = deps.log.child({ component: 'egress-retention' });
@@ -146,25 +120,4 @@ export class EgressRetention {
     }
     return Math.max(limit, delivered);
   }
-}
-
-/** @deprecated Transitional: the arguments of the old constructor as `(deps, options)`. */
-function fromLegacy(
-  store: Store,
-  egresses: readonly EgressConfig[],
-  log: Logger,
-  legacy: LegacyEgressRetentionOptions = {},
-  observer?: RetentionObserver,
-): [EgressRetentionDeps, EgressRetentionOptions] {
-  const { now: clock, batchRows, isPruner } = legacy;
-  return [
-    {
-      store,
-      log,
-      ...(observer === undefined ? {} : { observer }),
-      ...(isPruner === undefined ? {} : { isPruner }),
-      ...(clock === undefined ? {} : { clock }),
-    },
-    { egresses, ...(batchRows === undefined ? {} : { batchRows }) },
-  ];
 }

@@ -27,12 +27,6 @@ export interface StoreMaintenanceOptions {
   readonly lowSpaceBytes: number;
 }
 
-/** @deprecated Transitional, the one argument of the old constructor: deps and settings together. */
-export interface LegacyStoreMaintenanceOptions
-  extends Omit<StoreMaintenanceDeps, 'clock'>, StoreMaintenanceOptions {
-  readonly now: Clock;
-}
-
 /** Bytes of freed pages given back per round at most (more waits for the next round). */
 const RECLAIM_PER_ROUND_BYTES = 256 * 1024 * 1024;
 
@@ -47,16 +41,10 @@ export class StoreMaintenance {
   #running: Promise<void> | undefined;
   #isLowSpace = false;
 
-  constructor(deps: StoreMaintenanceDeps, options: StoreMaintenanceOptions);
-  /** @deprecated Transitional until the runtime passes `(deps, options)`. */
-  constructor(legacy: LegacyStoreMaintenanceOptions);
-  constructor(
-    deps: StoreMaintenanceDeps | LegacyStoreMaintenanceOptions,
-    options: StoreMaintenanceOptions = deps as LegacyStoreMaintenanceOptions,
-  ) {
+  constructor(deps: StoreMaintenanceDeps, options: StoreMaintenanceOptions) {
     this.#deps = deps;
     this.#o = options;
-    this.#clock = 'now' in deps ? deps.now : (deps.clock ?? systemClock);
+    this.#clock = deps.clock ?? systemClock;
     this.#log = deps.log.child({ component: 'maintenance' });
   }
 

@@ -33,13 +33,9 @@ export class TimerService {
   #nextAt = Infinity;
   #stopped = false;
 
-  constructor(deps: TimerServiceDeps);
-  /** @deprecated Transitional until the runtime passes `{ sink, clock }`: pass {@link TimerServiceDeps}. */
-  constructor(sink: TimerSink);
-  constructor(deps: TimerServiceDeps | TimerSink) {
-    const { sink, clock = systemClock } = typeof deps === 'function' ? { sink: deps } : deps;
-    this.#sink = sink;
-    this.#clock = clock;
+  constructor(deps: TimerServiceDeps) {
+    this.#sink = deps.sink;
+    this.#clock = deps.clock ?? systemClock;
   }
 
   /** Pending timers. */
