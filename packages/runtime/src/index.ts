@@ -6,11 +6,20 @@ export { createRuntime, Runtime } from './runtime.js';
 export type { RuntimeState } from './runtime.js';
 export { resolveRuntimeOptions, RUNTIME_OPTION_DEFAULTS } from './runtime-options.js';
 export type { RuntimeOptions, ResolvedRuntimeOptions, RuntimeOptionDefaults } from './runtime-options.js';
-export { loadModuleFile, loadModuleFiles, parseDuration, createEndpointResolver } from './config/index.js';
+export {
+  loadModuleFile,
+  loadModuleFiles,
+  parseDuration,
+  createEndpointResolver,
+  createPolicyResolver,
+} from './config/index.js';
 export type {
   ModuleConfig,
   ModuleFile,
   EndpointConfig,
+  FunctionPolicyConfig,
+  PolicyResolver,
+  ResolvedFunctionPolicy,
   TransportConfig,
   EgressConfig,
   LogEgressConfig,

@@ -1,15 +1,18 @@
 /**
- * module.yaml loading and validation, and the routing of function types to endpoints.
+ * module.yaml loading and validation, the routing of function types to endpoints, and their policies.
  */
 export { parseDuration } from './duration.js';
 export { loadModuleFile, loadModuleFiles } from './load-module.js';
 export type { ModuleFile } from './load-module.js';
 export { createEndpointResolver, FunctionTypeRouter } from './endpoint-resolver.js';
 export type { EndpointResolver, FunctionTypeRouterOptions, ResolvedEndpoint } from './endpoint-resolver.js';
+export { createPolicyResolver } from './policy-resolver.js';
+export type { PolicyResolver, ResolvedFunctionPolicy } from './policy-resolver.js';
 export {
   ASYNC_TRANSPORT_TYPE,
   ENDPOINT_V1_KIND,
   ENDPOINT_V2_KIND,
+  FUNCTION_POLICY_KIND,
   HTTP_EGRESS_KIND,
   LOG_EGRESS_KIND,
   NOT_YET_SUPPORTED_KINDS,
@@ -19,6 +22,7 @@ export {
 export type {
   EgressConfig,
   EndpointConfig,
+  FunctionPolicyConfig,
   HttpEgressConfig,
   LogEgressConfig,
   ModuleConfig,

@@ -246,6 +246,32 @@ describe('loadModuleFiles: errors', () => {
     );
   });
 
+  it('rejects an invalid function policy, naming the field', () => {
+    const policy = (spec: string): string =>
+      `${endpoint()}---\nkind: io.statehouse.functions.v1/policy\nspec:\n  functions: com.example/cart\n${spec}`;
+    const P = 'module.yaml, document 2 (io.statehouse.functions.v1/policy)';
+    expect(configErrorOf(() => load(policy('  maxBacklogs: 10\n')), 'ERR_CONFIG_UNKNOWN_FIELD')).toBe(
+      `${P}: spec.maxBacklogs: unknown field; the accepted fields are: functions, maxBacklog (line 9)`,
+    );
+    for (const value of ['0', '-5', '1.5', 'ten', '"1e3"', '{}']) {
+      expect(
+        configErrorOf(() => load(policy(`  maxBacklog: ${value}\n`)), 'ERR_CONFIG_INVALID_VALUE'),
+      ).toContain(`${P}: spec.maxBacklog: expected a positive integer (messages), got `);
+    }
+    expect(
+      configErrorOf(
+        () => load(`${endpoint()}---\nkind: io.statehouse.functions.v1/policy\nspec: { maxBacklog: 1 }\n`),
+        'ERR_CONFIG_MISSING_FIELD',
+      ),
+    ).toContain(`${P}: spec.functions: is required`);
+    expect(
+      configErrorOf(
+        () => load(`${endpoint()}---\nkind: io.statehouse.functions.v1/policy\nspec: { functions: a/b/c }\n`),
+        'ERR_CONFIG_INVALID_TYPENAME',
+      ),
+    ).toContain(`${P}: spec.functions: expected namespace/name or namespace/* with exactly one "/"`);
+  });
+
   it('rejects an invalid urlPathTemplate', () => {
     const text =
       'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: a/*\n  urlPathTemplate: http://svc/{function.id}\n';
@@ -265,6 +291,7 @@ describe('loadModuleFiles: errors', () => {
       'io.statefun.endpoints.v1/http',
       'io.statehouse.egress.v1/log',
       'io.statehouse.egress.v1/http',
+      'io.statehouse.functions.v1/policy',
     ]) {
       expect(message).toContain(kind);
     }

@@ -51,6 +51,7 @@ describe('loadModuleFiles: happy paths', () => {
         },
       ],
       egresses: [],
+      policies: [],
     });
   });
 
@@ -172,6 +173,7 @@ spec:
           retention: { maxAgeMs: undefined, maxRecords: undefined, deliveredGraceMs: 60_000 },
         },
       ],
+      policies: [],
     });
   });
 

@@ -1,63 +1,52 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { deepFreeze } from './deep-freeze.js';
 import {
+  addEgress,
+  addEndpoint,
+  addPolicy,
+  checkPoliciesAreBound,
+  createModuleBuilder,
+  type ModuleBuilder,
+} from './module-builder.js';
+import {
+  describeDocument,
+  fail,
+  parseDocuments,
+  type DocumentContext,
+  type ModuleFile,
+} from './module-document.js';
+import {
   endpointV1SpecSchema,
   endpointV2SpecSchema,
+  functionPolicySpecSchema,
   httpEgressSpecSchema,
   logEgressSpecSchema,
 } from './module-schema.js';
 import {
   ENDPOINT_V1_KIND,
   ENDPOINT_V2_KIND,
+  FUNCTION_POLICY_KIND,
   HTTP_EGRESS_KIND,
   LOG_EGRESS_KIND,
   NOT_YET_SUPPORTED_KINDS,
   SUPPORTED_KINDS,
-  type EgressConfig,
-  type EndpointConfig,
   type ModuleConfig,
 } from './module-types.js';
-import {
-  describeValue,
-  formatPath,
-  isRecord,
-  toFieldProblem,
-  type FieldProblem,
-  type ModuleConfigErrorCode,
-} from './problems.js';
+import { describeValue, isRecord, toFieldProblem } from './problems.js';
 
-/** The text of one module file and the path to name it by in errors and `source` fields. */
-export interface ModuleFile {
-  /** The file's path (or any name) as it should appear in messages, e.g. `module.yaml`. */
-  readonly path: string;
-  /** The file's YAML text. */
-  readonly text: string;
-}
+export type { ModuleFile } from './module-document.js';
 
-/** One YAML document while it is being loaded. */
-interface DocumentContext {
-  readonly file: ModuleFile;
-  /** 1-based position of the document in its file. */
-  readonly index: number;
-  readonly doc: Document;
-  readonly lines: LineCounter;
-  kind?: string;
-}
+/** Validates the `spec` of a document of one kind and adds the component to the module. */
+type KindLoader = (builder: ModuleBuilder, spec: unknown, context: DocumentContext) => void;
 
-type SpecSchema =
-  | typeof endpointV2SpecSchema
-  | typeof endpointV1SpecSchema
-  | typeof logEgressSpecSchema
-  | typeof httpEgressSpecSchema;
-
-const SPEC_SCHEMAS: ReadonlyMap<string, SpecSchema> = new Map<string, SpecSchema>([
-  [ENDPOINT_V2_KIND, endpointV2SpecSchema],
-  [ENDPOINT_V1_KIND, endpointV1SpecSchema],
-  [LOG_EGRESS_KIND, logEgressSpecSchema],
-  [HTTP_EGRESS_KIND, httpEgressSpecSchema],
+const KIND_LOADERS: ReadonlyMap<string, KindLoader> = new Map<string, KindLoader>([
+  [ENDPOINT_V2_KIND, kindLoader(endpointV2SpecSchema, addEndpoint(ENDPOINT_V2_KIND))],
+  [ENDPOINT_V1_KIND, kindLoader(endpointV1SpecSchema, addEndpoint(ENDPOINT_V1_KIND))],
+  [LOG_EGRESS_KIND, kindLoader(logEgressSpecSchema, addEgress)],
+  [HTTP_EGRESS_KIND, kindLoader(httpEgressSpecSchema, addEgress)],
+  [FUNCTION_POLICY_KIND, kindLoader(functionPolicySpecSchema, addPolicy)],
 ]);
 
 /**
@@ -66,7 +55,7 @@ const SPEC_SCHEMAS: ReadonlyMap<string, SpecSchema> = new Map<string, SpecSchema
  * are errors (StateFun ignores unknown fields; we reject them so that a misspelt key cannot pass silently).
  *
  * @param files - the files, in order; documents keep their file and document order in the result.
- * @returns every endpoint and egress, fully defaulted and deeply frozen.
+ * @returns every endpoint, egress and function policy, fully defaulted and deeply frozen.
  * @throws {@link ConfigError} naming the file, the document (1-based) and its kind, the field, the value
  *   seen and what is accepted; see `docs/errors.md` for the `ERR_CONFIG_*` codes.
  * @example
@@ -74,58 +63,15 @@ const SPEC_SCHEMAS: ReadonlyMap<string, SpecSchema> = new Map<string, SpecSchema
  * module.endpoints[0]?.transport.callMs; // 120000
  */
 export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleConfig> {
-  const endpoints: EndpointConfig[] = [];
-  const egresses: EgressConfig[] = [];
-  const bindings = new Map<string, string>();
-  const egressIds = new Map<string, string>();
-
+  const builder = createModuleBuilder();
   for (const file of files) {
-    for (const context of parseDocuments(file)) {
-      const component = loadComponent(context);
-      if (component === undefined) continue;
-      const source = `${file.path} document ${context.index}`;
-      // Egress specs carry their egress kind ('log' | 'http'); endpoint specs get theirs from the document.
-      if ('kind' in component) {
-        const egress: EgressConfig = { source, ...component };
-        claim(
-          egressIds,
-          egress.id,
-          source,
-          context,
-          ['spec', 'id'],
-          'ERR_CONFIG_DUPLICATE_EGRESS_ID',
-          (other) =>
-            `egress id ${JSON.stringify(egress.id)} is already defined by ${other}; give each egress its own id`,
-        );
-        egresses.push(egress);
-      } else {
-        const endpoint: EndpointConfig = {
-          source,
-          kind: context.kind as EndpointConfig['kind'],
-          ...component,
-        };
-        const isWildcard = endpoint.name === '*';
-        const key = isWildcard ? `namespace ${endpoint.namespace}` : `type ${endpoint.functions}`;
-        claim(
-          bindings,
-          key,
-          source,
-          context,
-          ['spec', 'functions'],
-          'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING',
-          (other) =>
-            isWildcard
-              ? `namespace ${JSON.stringify(endpoint.namespace)} is already bound (${endpoint.functions}) by ${other}; ` +
-                'bind each namespace once'
-              : `function type ${JSON.stringify(endpoint.functions)} is already bound by ${other}; ` +
-                'bind each function type once',
-        );
-        endpoints.push(endpoint);
-      }
-    }
+    for (const context of parseDocuments(file)) loadComponent(builder, context);
   }
+  checkPoliciesAreBound(builder);
 
+  const { endpoints, egresses } = builder;
   if (endpoints.length === 0 && egresses.length === 0) {
+    // Policies need an endpoint (checked above), so there are none either.
     const names = files.length === 0 ? '(no module files)' : files.map((f) => f.path).join(', ');
     throw new ConfigError(
       'ERR_CONFIG_EMPTY_MODULE',
@@ -133,14 +79,15 @@ export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleCo
         `"kind: ${ENDPOINT_V2_KIND}" with a spec; check that the right file was given.`,
     );
   }
-  return deepFreeze({ endpoints, egresses });
+  const policies = builder.policies.map((entry) => entry.policy);
+  return deepFreeze({ endpoints, egresses, policies });
 }
 
 /**
  * Reads and loads one module file; see {@link loadModuleFiles}.
  *
  * @param path - path of the module.yaml file.
- * @returns every endpoint and egress, fully defaulted and deeply frozen.
+ * @returns every endpoint, egress and function policy, fully defaulted and deeply frozen.
  * @throws {@link ConfigError} `ERR_CONFIG_FILE_READ` when the file cannot be read, or any error of
  *   {@link loadModuleFiles}.
  * @example
@@ -160,27 +107,30 @@ export async function loadModuleFile(path: string): Promise<Readonly<ModuleConfi
   return loadModuleFiles([{ path, text }]);
 }
 
-function parseDocuments(file: ModuleFile): DocumentContext[] {
-  const lines = new LineCounter();
-  // `merge: true` accepts YAML 1.1 merge keys (`<<: *defaults`), which StateFun's SnakeYAML understands.
-  const docs = parseAllDocuments(file.text, { lineCounter: lines, merge: true, prettyErrors: true });
-  return docs.map((doc, i) => {
-    const error = doc.errors[0];
-    if (error !== undefined) {
-      const at = error.linePos?.[0];
-      const where = at === undefined ? file.path : `${file.path}:${at.line}:${at.col}`;
-      throw new ConfigError(
-        'ERR_CONFIG_YAML_SYNTAX',
-        `${where} (document ${i + 1}): invalid YAML: ${error.message.trimEnd()}`,
-        { cause: error },
-      );
-    }
-    return { file, index: i + 1, doc, lines };
-  });
+/** Validates one document and adds its component to the module; an empty document adds nothing. */
+function loadComponent(builder: ModuleBuilder, context: DocumentContext): void {
+  const value = readDocument(context);
+  if (value === undefined) return;
+  const kind = value['kind'];
+  if (typeof kind !== 'string') {
+    fail(
+      context,
+      kind === undefined
+        ? { code: 'ERR_CONFIG_MISSING_FIELD', path: ['kind'], message: `is required; ${supportedKinds()}` }
+        : {
+            code: 'ERR_CONFIG_INVALID_VALUE',
+            path: ['kind'],
+            message: `expected a string, got ${describeValue(kind)}`,
+          },
+    );
+  }
+  const load = kindLoaderOf(context, kind);
+  context.kind = kind;
+  load(builder, value['spec'], context);
 }
 
-/** Validates one document; `undefined` for an empty document. */
-function loadComponent(context: DocumentContext): z.output<SpecSchema> | undefined {
+/** The document as a `{kind, spec}` mapping (fields not checked yet); `undefined` for an empty document. */
+function readDocument(context: DocumentContext): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = context.doc.toJS();
@@ -214,19 +164,10 @@ function loadComponent(context: DocumentContext): z.output<SpecSchema> | undefin
       message: 'unknown field; a document has only the fields kind and spec',
     });
   }
-  const kind = value['kind'];
-  if (typeof kind !== 'string') {
-    fail(
-      context,
-      kind === undefined
-        ? { code: 'ERR_CONFIG_MISSING_FIELD', path: ['kind'], message: `is required; ${supportedKinds()}` }
-        : {
-            code: 'ERR_CONFIG_INVALID_VALUE',
-            path: ['kind'],
-            message: `expected a string, got ${describeValue(kind)}`,
-          },
-    );
-  }
+  return value;
+}
+
+function kindLoaderOf(context: DocumentContext, kind: string): KindLoader {
   if (NOT_YET_SUPPORTED_KINDS.includes(kind)) {
     throw new ConfigError(
       'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
@@ -235,78 +176,34 @@ function loadComponent(context: DocumentContext): z.output<SpecSchema> | undefin
         `and read results from a log egress (${LOG_EGRESS_KIND}).`,
     );
   }
-  const schema = SPEC_SCHEMAS.get(kind);
-  if (schema === undefined) {
+  const load = KIND_LOADERS.get(kind);
+  if (load === undefined) {
     throw new ConfigError(
       'ERR_CONFIG_UNKNOWN_KIND',
       `${describeDocument(context)}: unknown kind ${JSON.stringify(kind)}; ${supportedKinds()}.`,
     );
   }
-  context.kind = kind;
-  const parsed = schema.safeParse(value['spec'], { reportInput: true });
-  if (!parsed.success) {
-    const [first, ...others] = parsed.error.issues;
-    if (first !== undefined) {
-      fail(context, toFieldProblem(first, ['spec']), others.length);
+  return load;
+}
+
+/** A loader that validates `spec` with `schema` (throwing on the first problem), then calls `add`. */
+function kindLoader<Component>(
+  schema: z.ZodType<Component>,
+  add: (builder: ModuleBuilder, component: Component, context: DocumentContext) => void,
+): KindLoader {
+  return (builder, spec, context) => {
+    const parsed = schema.safeParse(spec, { reportInput: true });
+    if (!parsed.success) {
+      const [first, ...others] = parsed.error.issues;
+      if (first !== undefined) {
+        fail(context, toFieldProblem(first, ['spec']), others.length);
+      }
+      throw new ConfigError('ERR_CONFIG_INVALID_VALUE', `${describeDocument(context)}: spec is invalid.`);
     }
-    throw new ConfigError('ERR_CONFIG_INVALID_VALUE', `${describeDocument(context)}: spec is invalid.`);
-  }
-  return parsed.data;
-}
-
-function claim(
-  owners: Map<string, string>,
-  key: string,
-  source: string,
-  context: DocumentContext,
-  path: readonly PropertyKey[],
-  code: ModuleConfigErrorCode,
-  message: (other: string) => string,
-): void {
-  const other = owners.get(key);
-  if (other !== undefined) fail(context, { code, path, message: message(other) });
-  owners.set(key, source);
-}
-
-function fail(context: DocumentContext, problem: FieldProblem, moreProblems = 0): never {
-  const line = lineOf(context, problem.path);
-  const more =
-    moreProblems === 0
-      ? ''
-      : ` (and ${moreProblems} more problem${moreProblems === 1 ? '' : 's'} in this document)`;
-  throw new ConfigError(
-    problem.code,
-    `${describeDocument(context)}: ${formatPath(problem.path)}: ${problem.message}` +
-      `${line === undefined ? '' : ` (line ${line})`}${more}`,
-  );
-}
-
-/** `module.yaml, document 2 (io.statefun.endpoints.v2/http)`. */
-function describeDocument(context: DocumentContext): string {
-  const kind = context.kind === undefined ? '' : ` (${context.kind})`;
-  return `${context.file.path}, document ${context.index}${kind}`;
+    add(builder, parsed.data, context);
+  };
 }
 
 function supportedKinds(): string {
   return `the supported kinds are ${SUPPORTED_KINDS.join(', ')}`;
-}
-
-/** The line of the deepest node along `path` that exists in the document (a key's line for map entries). */
-function lineOf(context: DocumentContext, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = context.doc.contents;
-  let offset: number | undefined;
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === key);
-      if (pair === undefined) break;
-      offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      node = node.items[key];
-      offset = isScalar(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined;
-    } else {
-      break;
-    }
-  }
-  return offset === undefined ? undefined : context.lines.linePos(offset).line;
 }

@@ -4,6 +4,7 @@ import { DURATION_SYNTAX, parseDuration } from './duration.js';
 import {
   ASYNC_TRANSPORT_TYPE,
   OKHTTP_TRANSPORT_TYPE,
+  type FunctionPolicyConfig,
   type HttpEgressConfig,
   type LogEgressConfig,
   type TlsConfig,
@@ -314,4 +315,15 @@ export const httpEgressSpecSchema = strictObject({
     maxRecords: spec.retention?.maxRecords,
     deliveredGraceMs: spec.retention?.deliveredGrace ?? DEFAULT_DELIVERED_GRACE_MS,
   },
+}));
+
+/** `spec` of `io.statehouse.functions.v1/policy`. */
+export const functionPolicySpecSchema = strictObject({
+  functions: typename(true),
+  maxBacklog: integer({ min: 1, expected: 'a positive integer (messages)' }).optional(),
+}).transform((spec): Omit<FunctionPolicyConfig, 'source'> => ({
+  functions: spec.functions.text,
+  namespace: spec.functions.namespace,
+  name: spec.functions.name,
+  maxBacklog: spec.maxBacklog,
 }));

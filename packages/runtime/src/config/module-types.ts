@@ -11,6 +11,11 @@ export const ENDPOINT_V1_KIND = 'io.statefun.endpoints.v1/http';
 export const LOG_EGRESS_KIND = 'io.statehouse.egress.v1/log';
 /** Kind of the HTTP (webhook) egress. */
 export const HTTP_EGRESS_KIND = 'io.statehouse.egress.v1/http';
+/**
+ * Kind of a function policy: runtime limits of one function type or of every type of a namespace.
+ * @experimental
+ */
+export const FUNCTION_POLICY_KIND = 'io.statehouse.functions.v1/policy';
 /** `transport.type` of the default transport. */
 export const ASYNC_TRANSPORT_TYPE = 'io.statefun.transports.v1/async';
 /** `transport.type` of the OkHttp-compatible transport. */
@@ -22,6 +27,7 @@ export const SUPPORTED_KINDS: readonly string[] = Object.freeze([
   ENDPOINT_V1_KIND,
   LOG_EGRESS_KIND,
   HTTP_EGRESS_KIND,
+  FUNCTION_POLICY_KIND,
 ]);
 
 /** StateFun kinds that are recognised but refused: a later version of Statehouse will load them. */
@@ -38,6 +44,12 @@ export interface ModuleConfig {
   readonly endpoints: readonly EndpointConfig[];
   /** Egresses, in file and document order. */
   readonly egresses: readonly EgressConfig[];
+  /**
+   * Function policies, in file and document order; use {@link createPolicyResolver} to get the policy of a
+   * function type.
+   * @experimental
+   */
+  readonly policies: readonly FunctionPolicyConfig[];
 }
 
 /** One `io.statefun.endpoints.v2/http` or `io.statefun.endpoints.v1/http` document. */
@@ -160,4 +172,29 @@ export interface HttpEgressConfig {
   readonly retention: EgressRetention & { readonly deliveredGraceMs: number };
   /** Where it was defined, for messages: `"module.yaml document 4"`. */
   readonly source: string;
+}
+
+/**
+ * One `io.statehouse.functions.v1/policy` document: limits that apply to one function type (`functions:
+ * namespace/name`) or to every type of a namespace (`namespace/*`). A type's own policy replaces its namespace's
+ * policy as a whole (fields it leaves out are not taken from the namespace's). Every field but the function
+ * type is optional, so that later fields can be added without changing existing files.
+ * @experimental
+ */
+export interface FunctionPolicyConfig {
+  /** Where it was defined, for messages: `"module.yaml document 5"`. */
+  readonly source: string;
+  /** `functions` as written: `namespace/name` or `namespace/*`. */
+  readonly functions: string;
+  /** Namespace of the function types the policy applies to. */
+  readonly namespace: string;
+  /** Name of the function type, or `'*'` for every type of the namespace. */
+  readonly name: string;
+  /**
+   * Most pending messages (the durable backlog in the store) of ONE function type; beyond it, the HTTP ingress
+   * of that type answers 503 while other types keep flowing. Counted per function type, also under a namespace
+   * policy (each type of the namespace has this limit of its own).
+   * @default undefined (no limit)
+   */
+  readonly maxBacklog: number | undefined;
 }

@@ -17,7 +17,9 @@ export type ModuleConfigErrorCode =
   | 'ERR_CONFIG_INVALID_URL'
   | 'ERR_CONFIG_CONFLICTING_FIELDS'
   | 'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING'
-  | 'ERR_CONFIG_DUPLICATE_EGRESS_ID';
+  | 'ERR_CONFIG_DUPLICATE_EGRESS_ID'
+  | 'ERR_CONFIG_DUPLICATE_FUNCTION_POLICY'
+  | 'ERR_CONFIG_UNBOUND_FUNCTION_POLICY';
 
 /** One thing wrong in a document: the field, what is wrong with it, and the error code to throw. */
 export interface FieldProblem {

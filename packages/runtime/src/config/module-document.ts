@@ -1,0 +1,88 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { formatPath, type FieldProblem } from './problems.js';
+
+// The YAML documents of module files, and errors that point into them (file, document, kind, field, line).
+
+/** The text of one module file and the path to name it by in errors and `source` fields. */
+export interface ModuleFile {
+  /** The file's path (or any name) as it should appear in messages, e.g. `module.yaml`. */
+  readonly path: string;
+  /** The file's YAML text. */
+  readonly text: string;
+}
+
+/** One YAML document while it is being loaded. */
+export interface DocumentContext {
+  readonly file: ModuleFile;
+  /** 1-based position of the document in its file. */
+  readonly index: number;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  kind?: string;
+}
+
+/** Parses a module file into its documents; YAML syntax errors are thrown with file, line and column. */
+export function parseDocuments(file: ModuleFile): DocumentContext[] {
+  const lines = new LineCounter();
+  // `merge: true` accepts YAML 1.1 merge keys (`<<: *defaults`), which StateFun's SnakeYAML understands.
+  const docs = parseAllDocuments(file.text, { lineCounter: lines, merge: true, prettyErrors: true });
+  return docs.map((doc, i) => {
+    const error = doc.errors[0];
+    if (error !== undefined) {
+      const at = error.linePos?.[0];
+      const where = at === undefined ? file.path : `${file.path}:${at.line}:${at.col}`;
+      throw new ConfigError(
+        'ERR_CONFIG_YAML_SYNTAX',
+        `${where} (document ${i + 1}): invalid YAML: ${error.message.trimEnd()}`,
+        { cause: error },
+      );
+    }
+    return { file, index: i + 1, doc, lines };
+  });
+}
+
+/** Throws the {@link ConfigError} of a problem, naming the document, the field and its line. */
+export function fail(context: DocumentContext, problem: FieldProblem, moreProblems = 0): never {
+  const line = lineOf(context, problem.path);
+  const more =
+    moreProblems === 0
+      ? ''
+      : ` (and ${moreProblems} more problem${moreProblems === 1 ? '' : 's'} in this document)`;
+  throw new ConfigError(
+    problem.code,
+    `${describeDocument(context)}: ${formatPath(problem.path)}: ${problem.message}` +
+      `${line === undefined ? '' : ` (line ${line})`}${more}`,
+  );
+}
+
+/** `module.yaml, document 2 (io.statefun.endpoints.v2/http)`. */
+export function describeDocument(context: DocumentContext): string {
+  const kind = context.kind === undefined ? '' : ` (${context.kind})`;
+  return `${context.file.path}, document ${context.index}${kind}`;
+}
+
+/** `module.yaml document 2`, the `source` of a component. */
+export function sourceOf(context: DocumentContext): string {
+  return `${context.file.path} document ${context.index}`;
+}
+
+/** The line of the deepest node along `path` that exists in the document (a key's line for map entries). */
+function lineOf(context: DocumentContext, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = context.doc.contents;
+  let offset: number | undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === key);
+      if (pair === undefined) break;
+      offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      offset = isScalar(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : context.lines.linePos(offset).line;
+}
