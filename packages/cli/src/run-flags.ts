@@ -10,7 +10,7 @@ import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtim
 /** Runtime options set by a flag whose value is text. */
 type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise';
 /** Runtime options set by a flag whose value is a number. */
-type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages';
+type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages' | 'maxInboxBytes';
 
 /** The runtime options the flags of `statehouse run` can set. */
 export type FlagOptions = Partial<Pick<RuntimeOptions, TextOption | NumberOption>>;
@@ -93,7 +93,14 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     arg: 'N',
     option: 'maxInboxMessages',
     kind: 'number',
-    help: 'Messages in memory above which ingress answers 503',
+    help: 'Messages held in memory at most; the backlog beyond waits in the store',
+  },
+  {
+    name: 'max-inbox-bytes',
+    arg: 'N',
+    option: 'maxInboxBytes',
+    kind: 'number',
+    help: 'Bytes of messages held in memory at most',
   },
   {
     name: 'log-level',

@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import type { Clock } from './core/clock.js';
 import { BlockIdAllocator } from './cluster/block-id-allocator.js';
 import { ClusterMode } from './cluster/cluster-mode.js';
-import { InboxTracker } from './cluster/inbox-tracker.js';
+import { BacklogMonitor } from './engine/backlog-monitor.js';
 import { Committer, type CommitFencing, type CommitterHooks } from './engine/committer.js';
 import { Dispatcher } from './engine/dispatcher.js';
 import { IdAllocator, type IdSource } from './engine/id-allocator.js';
 import type { RuntimeMetrics } from './engine/metrics.js';
+import type { MemoryBudgetOptions } from './engine/memory-budget.js';
 import type { ProcessMode } from './engine/process-mode.js';
 import { SingleProcessMode } from './engine/single-process-mode.js';
 import type { SpecRegistry } from './engine/spec-registry.js';
@@ -30,6 +31,8 @@ export interface Engine {
   readonly timers: TimerService;
   readonly dispatcher: Dispatcher;
   readonly mode: ProcessMode;
+  /** The durable backlog per function type. */
+  readonly backlog: BacklogMonitor;
 }
 
 /** What the engine is built from. */
@@ -59,6 +62,10 @@ export interface EngineOptions {
   readonly keyGroups: number;
   readonly maxInFlightInvocations: number;
   readonly backoff: BackoffOptions;
+  /** Messages and bytes held in memory at most; the backlog beyond waits in the store. */
+  readonly memory: MemoryBudgetOptions;
+  /** Messages of one address held in memory at most. */
+  readonly windowMessages: number;
   /** Cluster mode: this process's identity and lease timing. */
   readonly cluster: {
     readonly nodeId: string;
@@ -108,7 +115,7 @@ export async function buildEngine(deps: EngineDeps, options: EngineOptions): Pro
     const timers = new TimerService({ sink: (t) => dispatcher?.fireTimer(t), clock: deps.clock });
     dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
     mode = createClusterMode(deps, options, { store, ids, committer, timers, dispatcher });
-    return { ids, committer, timers, dispatcher, mode };
+    return { ids, committer, timers, dispatcher, mode, backlog: createBacklogMonitor(deps, modeNow) };
   }
   const ids = new IdAllocator(await store.loadCounters());
   const committer = new Committer({ store, log, hooks, observer });
@@ -125,7 +132,22 @@ export async function buildEngine(deps: EngineDeps, options: EngineOptions): Pro
     },
     { keyGroups: options.keyGroups },
   );
-  return { ids, committer, timers, dispatcher, mode };
+  return { ids, committer, timers, dispatcher, mode, backlog: createBacklogMonitor(deps, modeNow) };
+}
+
+/** Shortest time between two counts of the backlog, ms. */
+const BACKLOG_READ_INTERVAL_MS = 2_000;
+
+function createBacklogMonitor(deps: EngineDeps, mode: () => ProcessMode): BacklogMonitor {
+  return new BacklogMonitor(
+    {
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: 'backlog' }),
+      keyGroupFilter: () => mode().keyGroupFilter(),
+    },
+    { minIntervalMs: BACKLOG_READ_INTERVAL_MS },
+  );
 }
 
 function createDispatcher(
@@ -137,6 +159,7 @@ function createDispatcher(
   return new Dispatcher(
     {
       log: deps.log,
+      clock: deps.clock,
       committer: parts.committer,
       cache: deps.cache,
       specs: deps.specs,
@@ -148,13 +171,17 @@ function createDispatcher(
       hasEgress: deps.hasEgress,
       onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
       owns: (kg) => mode().owns(kg),
-      onDeliver: (m) => mode().onDeliver(m),
-      onConsumed: (seqs) => mode().onConsumed(seqs),
+      inbox: {
+        page: (afterSeq, limit) => deps.store.loadInboxPage(afterSeq, limit, mode().keyGroupFilter()),
+        ofAddress: (address, limit) => deps.store.loadAddressInbox(address, limit),
+      },
     },
     {
       keyGroups: options.keyGroups,
       maxInFlightInvocations: options.maxInFlightInvocations,
       backoff: options.backoff,
+      memory: options.memory,
+      windowMessages: options.windowMessages,
     },
   );
 }
@@ -173,10 +200,10 @@ function createClusterMode(
   return new ClusterMode(
     {
       ...parts,
-      tracker: new InboxTracker(),
       cache: deps.cache,
       metrics: deps.metrics,
       log: deps.log,
+      clock: deps.clock,
       // Records committed by other processes wake this process's long polls and webhook shipper too.
       onEgressAnnounced: (egressIds) => deps.onEgress(egressIds),
     },

@@ -34,8 +34,13 @@ export interface RuntimeOptions {
   readonly keyGroups?: number;
   /** Largest accepted ingress body, bytes. @default 4194304 (4 MiB) */
   readonly maxIngressBytes?: number;
-  /** Messages in memory (waiting or in flight) above which ingress answers 503. @default 100000 */
+  /**
+   * Messages held in memory at most (waiting or in flight); the backlog beyond waits in the store and is paged
+   * in as memory frees. @default 100000
+   */
   readonly maxInboxMessages?: number;
+  /** Bytes of messages held in memory at most (argument bytes plus 256 per message). @default 67108864 (64 MiB) */
+  readonly maxInboxBytes?: number;
   /** Invocations in flight at once, over all addresses. @default 1024 */
   readonly maxInFlightInvocations?: number;
   /** Addresses whose state is kept in memory (LRU). @default 100000 */
@@ -80,6 +85,7 @@ export interface ResolvedRuntimeOptions {
   readonly keyGroups: number;
   readonly maxIngressBytes: number;
   readonly maxInboxMessages: number;
+  readonly maxInboxBytes: number;
   readonly maxInFlightInvocations: number;
   readonly stateCacheAddresses: number;
   readonly idempotencyWindowMs: number;
@@ -118,6 +124,7 @@ const scalars = z.strictObject({
   keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
   maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
   maxInboxMessages: wholeNumber(1).default(100_000),
+  maxInboxBytes: wholeNumber(1).default(64 * 1024 * 1024),
   maxInFlightInvocations: wholeNumber(1).default(1024),
   stateCacheAddresses: wholeNumber(1).default(100_000),
   idempotencyWindowMs: wholeNumber(1).default(24 * 60 * 60 * 1000),
@@ -220,6 +227,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     keyGroups: o.keyGroups,
     maxIngressBytes: o.maxIngressBytes,
     maxInboxMessages: o.maxInboxMessages,
+    maxInboxBytes: o.maxInboxBytes,
     maxInFlightInvocations: o.maxInFlightInvocations,
     stateCacheAddresses: o.stateCacheAddresses,
     idempotencyWindowMs: o.idempotencyWindowMs,

@@ -6,8 +6,8 @@
 import { pino, type Logger } from 'pino';
 import { ApiServer } from './api/http-server.js';
 import { createIngress } from './api/ingress.js';
-import { createRuntimeBackend } from './api/runtime-backend.js';
-import { createEndpointResolver, type ModuleConfig } from './config/index.js';
+import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
+import { createEndpointResolver, createPolicyResolver, type ModuleConfig } from './config/index.js';
 import { KEY_GROUP_HASH } from './core/address.js';
 import type { StallInfo } from './engine/dispatcher.js';
 import { RuntimeMetrics } from './engine/metrics.js';
@@ -27,6 +27,9 @@ import {
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+
+/** Messages of one address held in memory at most (twice its batch limit when that is smaller). */
+const MAX_WINDOW_MESSAGES = 10_000;
 
 /** Lifecycle of a runtime. */
 export type RuntimeState = 'CREATED' | 'RECOVERING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
@@ -64,6 +67,7 @@ export class Runtime {
     this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses, this.#options.keyGroups);
     this.#metrics = this.#createMetrics();
     this.#storeFull = new StoreFullGuard({
+      clock: this.#options.clock,
       store: this.#store,
       metrics: this.#metrics,
       log: this.#log,
@@ -123,6 +127,7 @@ export class Runtime {
     );
     this.#started = { engine, jobs };
     const recovered = await engine.mode.start();
+    engine.backlog.start();
     jobs.shipper?.start();
     jobs.maintenance.start();
     this.#state = 'RUNNING';
@@ -160,6 +165,7 @@ export class Runtime {
 
   async #stopEngine({ engine, jobs }: Started, failed: boolean): Promise<void> {
     await jobs.maintenance.stop();
+    await engine.backlog.stop();
     if (!failed) {
       // Hand over key groups (what is applied commits first; late replies are dropped), so others take over
       // at once.
@@ -176,6 +182,31 @@ export class Runtime {
   /** Addresses currently stalled. */
   stalled(): StallInfo[] {
     return this.#started?.engine.dispatcher.stalled() ?? [];
+  }
+
+  /**
+   * The backlog per function type, counted now: pending messages in the store (cluster mode: of the key groups
+   * this process owns) and the oldest one's age, with what is held in memory and stalled. Largest first.
+   */
+  async backlog(): Promise<BacklogEntry[]> {
+    const engine = this.#started?.engine;
+    if (engine === undefined) return [];
+    await engine.backlog.refresh();
+    const inMemory = engine.dispatcher.backlogByType();
+    const stalled = engine.dispatcher.stalledByType();
+    const types = new Set([...engine.backlog.byType().keys(), ...inMemory.keys()]);
+    return [...types]
+      .map((functionType) => {
+        const durable = engine.backlog.byType().get(functionType);
+        return {
+          functionType,
+          messages: durable?.messages ?? 0,
+          oldestEnqueuedAt: durable?.oldestEnqueuedAt ?? this.#options.clock.now(),
+          inMemory: inMemory.get(functionType) ?? 0,
+          stalledAddresses: stalled.get(functionType) ?? 0,
+        };
+      })
+      .sort((a, b) => b.messages - a.messages || a.functionType.localeCompare(b.functionType));
   }
 
   /** Store maintenance (retention, pruning, space); tests run a round with {@link Runtime.maintainNow}. */
@@ -206,6 +237,8 @@ export class Runtime {
         keyGroups,
         maxInFlightInvocations: o.maxInFlightInvocations,
         backoff: { ...DEFAULT_BACKOFF, stalledMaxMs: o.stalledRetryMaxMs },
+        memory: { maxMessages: o.maxInboxMessages, maxBytes: o.maxInboxBytes },
+        windowMessages: MAX_WINDOW_MESSAGES,
         cluster: {
           nodeId: o.nodeId,
           advertise: o.advertise ?? this.#url.replace(/^http:\/\//, ''),
@@ -239,7 +272,9 @@ export class Runtime {
     const dispatcher = () => this.#started?.engine.dispatcher;
     return new RuntimeMetrics(
       {
-        backlogByType: () => dispatcher()?.backlogByType() ?? new Map(),
+        backlogByType: () => this.#started?.engine.backlog.byType() ?? new Map(),
+        now: () => this.#options.clock.now(),
+        inboxBytes: () => dispatcher()?.memoryBytes ?? 0,
         stalledByType: () => dispatcher()?.stalledByType() ?? new Map(),
         inboxMessages: () => dispatcher()?.messageCount ?? 0,
         pendingTimers: () => this.#started?.engine.timers.size ?? 0,
@@ -255,6 +290,7 @@ export class Runtime {
   #createBackend(): ReturnType<typeof createRuntimeBackend> {
     const o = this.#options;
     const resolver = createEndpointResolver(o.module);
+    const policies = createPolicyResolver(o.module);
     const ingress = createIngress(
       {
         engine: () => {
@@ -263,9 +299,13 @@ export class Runtime {
           return { ...engine, owns: (kg: number) => engine.mode.owns(kg) };
         },
         storeFull: () => this.#storeFull.state?.message,
+        now: () => o.clock.now(),
         isServed: (type) => resolver.resolve(type) !== undefined,
+        backlogLimit: (type) => policies.resolve(type).maxBacklog,
+        backlogOf: (type) => this.#started?.engine.backlog.messagesOf(type) ?? 0,
+        onAccepted: (type) => this.#started?.engine.backlog.added(type),
       },
-      { keyGroups: o.keyGroups, maxInboxMessages: o.maxInboxMessages },
+      { keyGroups: o.keyGroups },
     );
     return createRuntimeBackend({
       store: this.#store,
@@ -274,6 +314,7 @@ export class Runtime {
       logEgresses: new Set(o.module.egresses.filter((e) => e.kind === 'log').map((e) => e.id)),
       ingress,
       stalled: () => this.stalled(),
+      backlog: () => this.backlog(),
       notReady: () => this.#notReady(),
       now: () => o.clock.now(),
     });

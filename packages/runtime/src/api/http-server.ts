@@ -35,6 +35,8 @@ export interface ApiBackend {
   readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
   /** Stalled addresses. */
   stalled(): unknown[];
+  /** The backlog per function type, counted now. */
+  backlog(): Promise<unknown[]>;
   /** Why the runtime does not serve now (`status` names the condition), or `undefined` when it is ready. */
   notReady(): { readonly status: string; readonly reason: string } | undefined;
   /** The Prometheus exposition. */
@@ -156,6 +158,8 @@ export class ApiServer {
       }
       case '/v1/stalled':
         return sendJson(res, 200, { stalled: this.#backend.stalled() });
+      case '/v1/backlog':
+        return sendJson(res, 200, { backlog: await this.#backend.backlog() });
     }
     if (parts[0] === 'v1' && parts[1] === 'egress' && parts.length === 4) {
       const [ns, name] = decodeSegments(parts.slice(2));

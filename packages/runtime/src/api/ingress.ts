@@ -25,15 +25,21 @@ export interface IngressDeps {
   readonly engine: () => IngressEngine | string;
   /** Why the store's disk is full, while it is. */
   readonly storeFull: () => string | undefined;
+  /** Epoch milliseconds now. */
+  readonly now: () => number;
   /** Whether an endpoint serves the function type. */
   readonly isServed: (type: FunctionType) => boolean;
+  /** The function type's backlog limit (`maxBacklog` of its policy); `undefined` when it has none. */
+  readonly backlogLimit: (type: FunctionType) => number | undefined;
+  /** Pending messages of the function type (the durable backlog). */
+  readonly backlogOf: (type: FunctionType) => number;
+  /** A message for the function type was committed. */
+  readonly onAccepted: (type: FunctionType) => void;
 }
 
 /** Settings of ingress. */
 export interface IngressOptions {
   readonly keyGroups: number;
-  /** Messages waiting in memory beyond which ingress answers 503. */
-  readonly maxInboxMessages: number;
 }
 
 /** Takes one ingress message: committed, then delivered. */
@@ -61,24 +67,18 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
         `no endpoint in module.yaml serves function type ${target.type}`,
       );
     }
+    checkBacklog(deps, target.type);
     const { dispatcher } = engine;
-    if (dispatcher.messageCount >= options.maxInboxMessages) {
-      throw new ApiError(
-        503,
-        'ERR_API_OVERLOADED',
-        `${dispatcher.messageCount} messages are waiting (limit ${options.maxInboxMessages}); retry after a moment`,
-        { retryAfterSeconds: 1 },
-      );
-    }
     const message: StoredMessage = {
       seq: nextSeq(engine.ids),
       keyGroup: keyGroupOf(target, options.keyGroups),
       target,
       caller: undefined,
       argument,
-      enqueuedAt: Date.now(),
+      enqueuedAt: deps.now(),
     };
     const result = await submit(engine.committer, message, idempotencyKey);
+    if (!result.duplicate) deps.onAccepted(target.type);
     if (!result.duplicate && engine.owns(message.keyGroup)) {
       dispatcher.deliver({
         source: { kind: 'message', seq: message.seq },
@@ -90,6 +90,20 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
     }
     return { messageId: String(result.seq) };
   };
+}
+
+/** Refuses a message for a function type whose backlog reached its limit (only that type: others flow). */
+function checkBacklog(deps: IngressDeps, type: FunctionType): void {
+  const limit = deps.backlogLimit(type);
+  if (limit === undefined) return;
+  const backlog = deps.backlogOf(type);
+  if (backlog < limit) return;
+  throw new ApiError(
+    503,
+    'ERR_API_BACKLOG_FULL',
+    `function type ${type} has ${backlog} pending messages, its maxBacklog is ${limit}; retry after a moment (its functions are slow or failing: see GET /v1/backlog and /v1/stalled)`,
+    { retryAfterSeconds: 1 },
+  );
 }
 
 function nextSeq(ids: IdSource): number {

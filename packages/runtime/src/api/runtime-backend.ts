@@ -12,6 +12,18 @@ import type { Store } from '../store/store.js';
 import type { ApiBackend } from './http-server.js';
 import type { Ingress } from './ingress.js';
 
+/** The backlog of one function type, as the runtime reports it. */
+export interface BacklogEntry {
+  readonly functionType: string;
+  /** Pending messages in the store. */
+  readonly messages: number;
+  /** Epoch milliseconds of the oldest pending message. */
+  readonly oldestEnqueuedAt: number;
+  /** Messages of the type held in memory (waiting or in flight). */
+  readonly inMemory: number;
+  readonly stalledAddresses: number;
+}
+
 /** What the API reads from. */
 export interface RuntimeBackendDeps {
   readonly store: Store;
@@ -21,6 +33,8 @@ export interface RuntimeBackendDeps {
   readonly logEgresses: ReadonlySet<string>;
   readonly ingress: Ingress;
   readonly stalled: () => readonly StallInfo[];
+  /** The backlog per function type (counted now), with what is in memory and stalled; empty before start. */
+  readonly backlog: () => Promise<readonly BacklogEntry[]>;
   readonly notReady: ApiBackend['notReady'];
   readonly now: () => number;
 }
@@ -39,6 +53,14 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
         attempts: s.attempts,
         batchSize: s.batchSize,
         lastError: s.lastError,
+      })),
+    backlog: async () =>
+      (await deps.backlog()).map((b) => ({
+        functionType: b.functionType,
+        messages: b.messages,
+        oldestAgeSeconds: Math.max(0, Math.round((deps.now() - b.oldestEnqueuedAt) / 1000)),
+        inMemory: b.inMemory,
+        stalledAddresses: b.stalledAddresses,
       })),
     notReady: deps.notReady,
     countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
@@ -63,10 +85,17 @@ async function readEgress(
       `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`,
     );
   }
-  let rows = await deps.store.readEgress(egressId, from, limit);
-  if (rows.length === 0 && waitMs > 0) {
-    await deps.egressWaiters.wait(egressId, waitMs);
+  // Wait from before the first read: a commit between that read and the wait would otherwise be missed.
+  const waiting = waitMs > 0 ? deps.egressWaiters.subscribe(egressId, waitMs) : undefined;
+  let rows;
+  try {
     rows = await deps.store.readEgress(egressId, from, limit);
+    if (rows.length === 0 && waiting !== undefined) {
+      await waiting.done;
+      rows = await deps.store.readEgress(egressId, from, limit);
+    }
+  } finally {
+    waiting?.cancel();
   }
   if (rows[0]?.offset !== from) {
     // Records below the retained range are gone: say so, never answer with silently fewer records.

@@ -3,12 +3,11 @@
  * resets; store wake-ups (LISTEN/NOTIFY) reload the inboxes of owned key groups.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { StoreError } from '../errors.js';
 import type { Committer } from '../engine/committer.js';
 import { dropInMemoryState } from '../engine/drop-in-memory-state.js';
-import { pendingFromStored } from '../engine/pending-message.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
-import type { PendingMessage } from '../engine/pending-message.js';
 import type { ProcessMode } from '../engine/process-mode.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
@@ -16,7 +15,6 @@ import type { TimerService } from '../engine/timer-service.js';
 import type { ClusterStore, KeyGroupWake } from '../store/cluster-store.js';
 import type { BlockIdAllocator } from './block-id-allocator.js';
 import { ClusterCoordinator, type CoordinatorOptions } from './coordinator.js';
-import type { InboxTracker } from './inbox-tracker.js';
 
 /**
  * A safety net only: every recovery path (take-over, rejoin, LISTEN re-subscription, fenced reset) reloads
@@ -33,9 +31,9 @@ export interface ClusterParts {
   readonly timers: TimerService;
   readonly cache: StateCache;
   readonly ids: BlockIdAllocator;
-  readonly tracker: InboxTracker;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
+  readonly clock: Clock;
   /** Egress ids that got records in a commit of any process (wakes long polls and the webhook shipper). */
   readonly onEgressAnnounced: (egressIds: readonly string[]) => void;
 }
@@ -56,42 +54,41 @@ export class ClusterMode implements ProcessMode {
   constructor(parts: ClusterParts, options: CoordinatorOptions) {
     this.#parts = parts;
     this.#nodeId = options.nodeId;
-    const { dispatcher, timers, cache, committer, tracker, ids, store, metrics } = parts;
+    const { dispatcher, timers, cache, committer, ids, store, metrics } = parts;
     this.coordinator = new ClusterCoordinator(
-      store,
+      {
+        store,
+        clock: parts.clock,
+        log: parts.log,
+        observer: { onOwnershipChange: (kind, count) => metrics.ownershipChanges.inc({ kind }, count) },
+        hooks: {
+          onAcquired: async (keyGroups) => {
+            // Whatever is cached of these key groups predates this ownership: another process may have written.
+            cache.evictKeyGroups(new Set(keyGroups.keys()));
+            // A fresh seq block, greater than any issued before, keeps FIFO per sender across the move.
+            await ids.rotate();
+            const kgs = [...keyGroups.keys()];
+            dispatcher.rescan();
+            timers.arm(await store.loadTimers(kgs));
+          },
+          onReleasing: async (keyGroups) => {
+            dispatcher.releaseKeyGroups(keyGroups);
+            timers.dropKeyGroups(keyGroups);
+            await committer.flush();
+            cache.evictKeyGroups(keyGroups);
+          },
+          onLost: async () => {
+            await dropInMemoryState(
+              { dispatcher, committer, timers, cache },
+              new StoreError('ERR_STORE_FENCED', 'key group ownership was lost before this was committed', {
+                retryable: true,
+              }),
+            );
+            committer.resume();
+          },
+        },
+      },
       options,
-      {
-        onAcquired: async (keyGroups) => {
-          // Whatever is cached of these key groups predates this ownership: another process may have written.
-          cache.evictKeyGroups(new Set(keyGroups.keys()));
-          // A fresh seq block, greater than any issued before, keeps FIFO per sender across the move.
-          await ids.rotate();
-          const kgs = [...keyGroups.keys()];
-          await this.#loadInboxes(kgs);
-          timers.arm(await store.loadTimers(kgs));
-        },
-        onReleasing: async (keyGroups) => {
-          dispatcher.releaseKeyGroups(keyGroups);
-          timers.dropKeyGroups(keyGroups);
-          await committer.flush();
-          cache.evictKeyGroups(keyGroups);
-          tracker.dropKeyGroups(keyGroups);
-        },
-        onLost: async () => {
-          await dropInMemoryState(
-            { dispatcher, committer, timers, cache },
-            new StoreError('ERR_STORE_FENCED', 'key group ownership was lost before this was committed', {
-              retryable: true,
-            }),
-          );
-          tracker.clear();
-          committer.resume();
-        },
-      },
-      parts.log,
-      {
-        onOwnershipChange: (kind, count) => metrics.ownershipChanges.inc({ kind }, count),
-      },
     );
   }
 
@@ -107,13 +104,8 @@ export class ClusterMode implements ProcessMode {
     return this.coordinator.owns(keyGroup);
   }
 
-  /** Inbox reloads race with local delivery: a message delivered already is dropped. */
-  onDeliver(message: PendingMessage): boolean {
-    return this.#parts.tracker.delivered(message.source.seq, message.keyGroup);
-  }
-
-  onConsumed(seqs: readonly number[]): void {
-    this.#parts.tracker.consumed(seqs);
+  keyGroupFilter(): readonly number[] {
+    return [...this.coordinator.owned.keys()];
   }
 
   /** The owner of key group 0 runs the once-per-deployment jobs. */
@@ -202,26 +194,13 @@ export class ClusterMode implements ProcessMode {
       );
   }
 
-  /** Loads pending messages of owned key groups that were not delivered yet. Runs in the serial section. */
+  /**
+   * Delivers messages other processes added to owned key groups: by seq when the wake-up names them, else by
+   * reading every owned inbox again (the dispatcher skips what it holds already). Runs in the serial section.
+   */
   async #loadInboxes(keyGroups: readonly number[], seqs: readonly number[] = []): Promise<void> {
-    const { store, tracker, dispatcher } = this.#parts;
-    tracker.beginLoad();
-    let fresh;
-    try {
-      const rows = keyGroups.length > 0 ? await store.loadMessages(keyGroups) : [];
-      if (seqs.length > 0) {
-        const whole = new Set(keyGroups);
-        for (const m of await store.loadMessagesBySeq(seqs)) if (!whole.has(m.keyGroup)) rows.push(m);
-        rows.sort((a, b) => a.seq - b.seq);
-      }
-      fresh = tracker.endLoad(rows);
-    } catch (err) {
-      tracker.endLoad([]);
-      throw err;
-    }
-    for (const m of fresh) {
-      if (!this.coordinator.owns(m.keyGroup)) continue;
-      dispatcher.deliver(pendingFromStored(m));
-    }
+    const { store, dispatcher } = this.#parts;
+    if (keyGroups.length > 0) dispatcher.rescan();
+    if (seqs.length > 0) await dispatcher.deliverStored(() => store.loadMessagesBySeq(seqs));
   }
 }

@@ -71,26 +71,7 @@ export class ClusterCoordinator {
   #stopped = false;
   #lastHeartbeatOk = 0;
 
-  constructor(deps: CoordinatorDeps, options: CoordinatorOptions);
-  /** @deprecated Transitional until cluster mode passes `(deps, options)`. */
-  constructor(
-    store: ClusterStore,
-    options: CoordinatorOptions,
-    hooks: OwnershipHooks,
-    log: Logger,
-    observer?: CoordinatorObserver,
-  );
-  constructor(
-    first: CoordinatorDeps | ClusterStore,
-    options: CoordinatorOptions,
-    hooks?: OwnershipHooks,
-    log?: Logger,
-    observer?: CoordinatorObserver,
-  ) {
-    const deps: CoordinatorDeps =
-      hooks === undefined || log === undefined
-        ? (first as CoordinatorDeps)
-        : { store: first as ClusterStore, hooks, log, ...(observer === undefined ? {} : { observer }) };
+  constructor(deps: CoordinatorDeps, options: CoordinatorOptions) {
     this.#store = deps.store;
     this.#options = options;
     this.#hooks = deps.hooks;

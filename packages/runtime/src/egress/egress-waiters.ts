@@ -9,21 +9,32 @@ export class EgressWaiters {
 
   /** Resolves when records of `egressId` are committed, or after `timeoutMs`. */
   wait(egressId: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      let set = this.#waiting.get(egressId);
-      if (set === undefined) {
-        set = new Set();
-        this.#waiting.set(egressId, set);
-      }
-      const waiters = set;
-      const done = (): void => {
+    return this.subscribe(egressId, timeoutMs).done;
+  }
+
+  /**
+   * Starts waiting now, so that a commit between this call and a read that follows is not missed: `done`
+   * resolves when records of `egressId` are committed after this call, or after `timeoutMs`; `cancel` stops
+   * waiting (and resolves `done`).
+   */
+  subscribe(egressId: string, timeoutMs: number): { readonly done: Promise<void>; cancel(): void } {
+    let set = this.#waiting.get(egressId);
+    if (set === undefined) {
+      set = new Set();
+      this.#waiting.set(egressId, set);
+    }
+    const waiters = set;
+    let wake = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => wake(), timeoutMs);
+      wake = (): void => {
         clearTimeout(timer);
-        waiters.delete(done);
+        waiters.delete(wake);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
-      waiters.add(done);
+      waiters.add(wake);
     });
+    return { done, cancel: () => wake() };
   }
 
   /** Wakes the readers of an egress that just got committed records. */

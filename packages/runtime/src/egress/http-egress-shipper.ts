@@ -94,10 +94,13 @@ export class HttpEgressShipper {
     let failures = 0;
     while (!signal.aborted) {
       let delivered = false;
+      // Wait from before the read: records committed between the read and the wait would otherwise wait 1 s.
+      const idle = this.#wakers.subscribe(egress.id, 1_000);
       try {
         if (this.#isShipper()) delivered = await this.#deliverOnce(egress, signal);
         failures = 0;
       } catch (err) {
+        idle.cancel();
         if (signal.aborted) return;
         failures += 1;
         this.#observer?.onFailed(egress.id);
@@ -115,7 +118,8 @@ export class HttpEgressShipper {
         );
         continue;
       }
-      if (!delivered) await this.#wakers.wait(egress.id, 1_000);
+      if (delivered) idle.cancel();
+      await idle.done;
     }
   }
 

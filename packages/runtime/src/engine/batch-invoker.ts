@@ -4,6 +4,7 @@
  * backoff and stalls follow `invoke/retrying-call.ts`.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import type { FromFunction } from '@statehouse/protocol';
 import { formatAddress, type FunctionType } from '../core/address.js';
 import { FunctionReplyError, StatehouseError } from '../errors.js';
@@ -25,6 +26,7 @@ import type { AddressState, StateCache } from './state-cache.js';
 /** Collaborators of the batch invoker. */
 export interface BatchInvokerDeps {
   readonly log: Logger;
+  readonly clock: Clock;
   readonly committer: Committer;
   readonly cache: StateCache;
   readonly specs: SpecRegistry;
@@ -93,6 +95,7 @@ export class BatchInvoker {
           batchSize: batch.length,
           label: formatAddress(mb.address),
           signal: run.signal,
+          clock: this.#deps.clock,
         },
         {
           log,
@@ -124,7 +127,7 @@ export class BatchInvoker {
     const state = (pin.state ??= await cache.acquire(mb.address));
     const typeSpecs = specs.specsOf(type);
     const sentSpecs = typeSpecs.size;
-    const body = buildRequest(mb.address, typeSpecs, state, batch, Date.now());
+    const body = buildRequest(mb.address, typeSpecs, state, batch, this.#deps.clock.now());
     const t0 = performance.now();
     const { transport } = resolved.endpoint;
     const url = this.#urlOf(resolved.url);

@@ -1,10 +1,18 @@
 /**
- * The mailbox router: one mailbox per address, at most one invocation in flight per address, the backlog sent
- * as the next batch. A batch runs in `batch-invoker.ts` (request, call, retries and stalls), its reply is applied
- * by `reply-applier.ts` (validate, build effects, apply speculatively, submit to the committer); the bounded
- * invocation slots are `invocation-slots.ts`.
+ * The mailbox router: one mailbox per address, at most one invocation in flight per address, the waiting
+ * messages sent as the next batch. A batch runs in `batch-invoker.ts` (request, call, retries and stalls), its
+ * reply is applied by `reply-applier.ts` (validate, build effects, apply speculatively, submit to the
+ * committer); the bounded invocation slots are `invocation-slots.ts`.
+ *
+ * Memory holds a window of each address's messages, within a budget of messages and bytes
+ * (`memory-budget.ts`); the backlog beyond it stays in the store. An address whose window is full is
+ * *spilled*: its further messages stay in the store, and it pages them in, in seq order, once its window is
+ * empty. Messages of addresses not in memory are read by the scanner (`backlog-scanner.ts`) as memory frees.
+ * Stalled addresses give their waiting messages back to the store when memory runs short, so one failing
+ * function never holds the memory others need.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { addressKey, keyGroupOf, type FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
@@ -14,8 +22,11 @@ import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js
 import { BatchInvoker } from './batch-invoker.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
+import { BacklogScanner, type InboxSource, type Offered } from './backlog-scanner.js';
+import { InboxTracker } from './inbox-tracker.js';
 import { InvocationSlots } from './invocation-slots.js';
 import { createMailbox, takeBatch, type Mailbox } from './mailbox.js';
+import { MemoryBudget, type MemoryBudgetOptions } from './memory-budget.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { ReplyApplier } from './reply-applier.js';
@@ -33,11 +44,18 @@ export interface DispatcherOptions {
   readonly keyGroups: number;
   readonly maxInFlightInvocations: number;
   readonly backoff: BackoffOptions;
+  /** Messages and bytes the mailboxes hold in memory at most; the rest waits in the store. */
+  readonly memory: MemoryBudgetOptions;
+  /** Messages of one address held in memory at most (besides its batch in flight); two batches when fewer. */
+  readonly windowMessages: number;
+  /** Messages per read of the backlog from the store. @default 1000 */
+  readonly pageMessages?: number;
 }
 
 /** Collaborators of the dispatcher. */
 export interface DispatcherDeps {
   readonly log: Logger;
+  readonly clock: Clock;
   readonly committer: Committer;
   readonly cache: StateCache;
   readonly specs: SpecRegistry;
@@ -48,15 +66,10 @@ export interface DispatcherDeps {
   readonly ids: IdSource;
   readonly hasEgress: (id: string) => boolean;
   readonly onEgress?: (records: readonly EgressAppend[]) => void;
-  /** Whether this process owns a key group (cluster mode); every key group when absent. */
-  readonly owns?: (keyGroup: number) => boolean;
-  /**
-   * Called for every message about to enter a mailbox; returning false drops it because it was delivered
-   * already (cluster mode: inbox reloads race with local delivery).
-   */
-  readonly onDeliver?: (message: PendingMessage) => boolean;
-  /** Called when the consumption of these message seqs is committed. */
-  readonly onConsumed?: (seqs: readonly number[]) => void;
+  /** Whether this process owns a key group (cluster mode: it changes). */
+  readonly owns: (keyGroup: number) => boolean;
+  /** Where the backlog is read from (cluster mode: the key groups this process owns). */
+  readonly inbox: InboxSource;
 }
 
 /** Routes messages to mailboxes and runs invocations. */
@@ -66,11 +79,15 @@ export class Dispatcher {
   readonly #log: Logger;
   readonly #mailboxes = new Map<string, Mailbox>();
   readonly #slots: InvocationSlots<Mailbox>;
-  // While paused (recovery), deliveries only fill mailboxes; resume() starts them all.
-  #paused = false;
+  readonly #budget: MemoryBudget;
+  readonly #tracker = new InboxTracker();
+  readonly #scanner: BacklogScanner;
+  // Stalled addresses, whose waiting messages go back to the store first when memory runs short.
+  readonly #stalled = new Set<Mailbox>();
+  // Spilled addresses waiting for memory to page their messages in, in arrival order.
+  readonly #parked = new Set<Mailbox>();
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
-  #messages = 0;
   #draining = false;
   #resetting = false;
   readonly #applier: ReplyApplier;
@@ -81,36 +98,42 @@ export class Dispatcher {
     this.#options = options;
     this.#log = deps.log.child({ component: 'dispatcher' });
     this.#slots = new InvocationSlots(options.maxInFlightInvocations);
-    const owns = (keyGroup: number): boolean => this.#owns(keyGroup);
+    this.#budget = new MemoryBudget(options.memory);
+    this.#scanner = new BacklogScanner(
+      {
+        inbox: deps.inbox,
+        tracker: this.#tracker,
+        log: this.#log,
+        hasRoom: () => this.#hasRoomToRead(),
+        flush: () => deps.committer.flush(),
+        offer: (m) => this.#offer(pendingFromStored(m), 'scan'),
+        isActive: () => this.#isActive(),
+      },
+      { pageSize: options.pageMessages ?? 1_000 },
+    );
     this.#applier = new ReplyApplier(
       {
         ...deps,
         isBound: (type) => deps.resolver.resolve(type) !== undefined,
-        owns,
         deliver: (message) => this.deliver(message),
+        onConsumed: (seqs) => this.#tracker.consumed(seqs),
       },
       { keyGroups: options.keyGroups },
     );
     this.#invoker = new BatchInvoker(
-      { ...deps, log: this.#log, applier: this.#applier, owns },
+      { ...deps, log: this.#log, applier: this.#applier },
       { backoff: options.backoff },
     );
   }
 
-  /** Stops starting invocations: deliveries only fill mailboxes (used while recovering). */
-  pause(): void {
-    this.#paused = true;
-  }
-
-  /** Starts invocations for every mailbox that has messages. */
-  resume(): void {
-    this.#paused = false;
-    for (const mb of this.#mailboxes.values()) this.#schedule(mb);
-  }
-
-  /** Messages waiting or in flight in all mailboxes. */
+  /** Messages held in memory (waiting or in flight). */
   get messageCount(): number {
-    return this.#messages;
+    return this.#budget.messages;
+  }
+
+  /** Bytes of the messages held in memory (estimated). */
+  get memoryBytes(): number {
+    return this.#budget.bytes;
   }
 
   /** Invocations in flight. */
@@ -127,7 +150,7 @@ export class Dispatcher {
     return out.sort((a, b) => a.since - b.since);
   }
 
-  /** Messages waiting or in flight per function type. */
+  /** Messages held in memory per function type. */
   backlogByType(): Map<string, number> {
     return this.#countByType((mb) => mb.pending.length + mb.inFlight);
   }
@@ -146,20 +169,27 @@ export class Dispatcher {
     return out;
   }
 
-  /** Adds a committed (or speculatively produced) message to its address's mailbox. */
+  /**
+   * Adds a committed (or speculatively produced) message to its address's mailbox, or leaves it in the store
+   * (which has it, or will once its commit is done) when memory is short.
+   */
   deliver(message: PendingMessage): void {
-    // While resetting, everything in memory is being dropped: the caller reloads from the store afterwards.
-    if (this.#abort.signal.aborted || this.#resetting) return;
-    if (this.#deps.onDeliver !== undefined && !this.#deps.onDeliver(message)) return;
-    const key = addressKey(message.target);
-    let mb = this.#mailboxes.get(key);
-    if (mb === undefined) {
-      mb = createMailbox(message);
-      this.#mailboxes.set(key, mb);
+    this.#offer(message, 'live');
+  }
+
+  /**
+   * Delivers messages read from the store (cluster mode: messages other processes added), skipping those in
+   * memory already.
+   */
+  async deliverStored(read: () => Promise<StoredMessage[]>): Promise<void> {
+    for (const m of await this.#scanner.read(read)) {
+      if (this.#deps.owns(m.keyGroup)) this.deliver(pendingFromStored(m));
     }
-    mb.pending.push(message);
-    this.#messages += 1;
-    this.#schedule(mb);
+  }
+
+  /** Reads every pending message of the owned key groups again, as memory allows (recovery, acquired key groups). */
+  rescan(): void {
+    this.#scanner.rescan();
   }
 
   /**
@@ -185,10 +215,6 @@ export class Dispatcher {
     this.#applier.quarantine(address, err);
   }
 
-  #owns(keyGroup: number): boolean {
-    return this.#deps.owns === undefined || this.#deps.owns(keyGroup);
-  }
-
   /**
    * Stops working on key groups this process no longer owns (the ownership predicate already says so): drops
    * their waiting messages, which stay in the store. Effects applied before the hand-over are in the
@@ -199,12 +225,15 @@ export class Dispatcher {
       if (!keyGroups.has(mb.keyGroup)) continue;
       // Waiting messages stay in the store for the new owner. An invocation in flight finds out at its next
       // step that the key group is gone and drops its reply unapplied (batch-invoker.ts): nothing to wait for.
-      this.#messages -= mb.pending.length;
-      mb.pending = [];
+      this.#dropPending(mb);
+      mb.spilled = false;
+      this.#parked.delete(mb);
       mb.wake?.();
-      if (!mb.running) this.#mailboxes.delete(mb.key);
+      if (!mb.running) this.#forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
+    this.#tracker.dropKeyGroups(keyGroups);
+    this.#readBacklog();
   }
 
   /**
@@ -224,7 +253,11 @@ export class Dispatcher {
       await Promise.allSettled([...this.#running]);
       this.#mailboxes.clear();
       this.#slots.clearWaiting();
-      this.#messages = 0;
+      this.#stalled.clear();
+      this.#parked.clear();
+      this.#budget.clear();
+      this.#tracker.clear();
+      this.#scanner.reset();
     } finally {
       this.#resetting = false;
     }
@@ -251,7 +284,7 @@ export class Dispatcher {
       target: timer.target,
       caller: timer.sender,
       argument: timer.argument,
-      enqueuedAt: Date.now(),
+      enqueuedAt: this.#deps.clock.now(),
     };
     this.#deps.committer
       .submitEffects({
@@ -264,11 +297,103 @@ export class Dispatcher {
         fenceKeyGroups: [timer.keyGroup],
       })
       .catch(() => undefined); // the committer reports failures (fatal, or a reset in cluster mode)
-    if (this.#owns(message.keyGroup)) this.deliver(pendingFromStored(message));
+    if (this.#deps.owns(message.keyGroup)) this.deliver(pendingFromStored(message));
+  }
+
+  #isActive(): boolean {
+    return !this.#abort.signal.aborted && !this.#resetting && !this.#draining;
+  }
+
+  /**
+   * Takes a message into its mailbox, or leaves it in the store. A live message of an address not in memory
+   * waits in the store while the scanner is behind, so that it cannot overtake an earlier one left there.
+   */
+  #offer(message: PendingMessage, from: 'live' | 'scan' | 'page'): Offered {
+    if (this.#abort.signal.aborted || this.#resetting) return 'skipped';
+    const key = addressKey(message.target);
+    let mb = this.#mailboxes.get(key);
+    if (mb === undefined) {
+      if ((from === 'live' && this.#scanner.isBehind) || !this.#hasRoom()) {
+        if (from === 'live') {
+          this.#scanner.leftInStore(message.source.seq);
+          this.#scanner.kick();
+        }
+        return 'full';
+      }
+    } else if (from !== 'page' && (mb.spilled || mb.pending.length >= mb.window || !this.#hasRoom())) {
+      // The store has it: the address pages its messages in, in seq order, once its window is empty.
+      if (mb.paging) mb.droppedWhilePaging = true;
+      mb.spilled = true;
+      return 'skipped';
+    }
+    if (!this.#tracker.delivered(message.source.seq, message.keyGroup)) return 'skipped';
+    if (mb === undefined) {
+      mb = createMailbox(message, this.#windowOf(message.target.type));
+      this.#mailboxes.set(key, mb);
+    }
+    mb.pending.push(message);
+    this.#budget.add(message);
+    this.#schedule(mb);
+    return 'taken';
+  }
+
+  /** Messages of an address of this type held in memory at most: two batches, within the configured cap. */
+  #windowOf(type: string): number {
+    const batch = this.#deps.resolver.resolve(type)?.endpoint.maxNumBatchRequests ?? 1;
+    return Math.max(1, Math.min(this.#options.windowMessages, 2 * batch));
+  }
+
+  /** Whether memory has room for one more message, after giving stalled addresses' waiting messages back. */
+  #hasRoom(): boolean {
+    return this.#evictStalled(() => this.#budget.hasRoom());
+  }
+
+  /** Whether memory is below its low-water mark (the backlog may be read in), after evicting as above. */
+  #hasRoomToRead(): boolean {
+    return this.#evictStalled(() => this.#budget.isBelowLowWater());
+  }
+
+  /** Gives stalled addresses' waiting messages back to the store until `isEnough`. */
+  #evictStalled(isEnough: () => boolean): boolean {
+    if (isEnough()) return true;
+    for (const mb of this.#stalled) {
+      // Each is visited once: it is stalled again (and listed again) at its next failed attempt.
+      this.#stalled.delete(mb);
+      if (mb.pending.length === 0) continue;
+      this.#dropPending(mb);
+      mb.spilled = true;
+      if (isEnough()) return true;
+    }
+    return false;
+  }
+
+  /** Memory may have freed: page in parked addresses first (they are known), then let the scanner read on. */
+  #readBacklog(): void {
+    for (const parked of this.#parked) {
+      if (!this.#hasRoomToRead()) return;
+      this.#parked.delete(parked);
+      this.#schedule(parked);
+    }
+    this.#scanner.kick();
+  }
+
+  /** Drops an address's waiting messages from memory; they stay in the store. */
+  #dropPending(mb: Mailbox): void {
+    if (mb.pending.length === 0) return;
+    this.#budget.remove(mb.pending);
+    this.#tracker.forget(mb.pending.map((m) => m.source.seq));
+    mb.pending = [];
+  }
+
+  #forget(mb: Mailbox): void {
+    this.#mailboxes.delete(mb.key);
+    this.#stalled.delete(mb);
+    this.#parked.delete(mb);
   }
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || mb.pending.length === 0 || this.#draining || this.#paused || this.#resetting) return;
+    if (mb.running || (mb.pending.length === 0 && !mb.spilled)) return;
+    if (this.#draining || this.#resetting) return;
     if (!this.#slots.tryTake(mb)) return; // it waits for a slot
     mb.running = true;
     const signal = this.#abort.signal;
@@ -288,8 +413,8 @@ export class Dispatcher {
         this.#releaseSlot(mb);
         // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
         if (signal.aborted) return;
-        if (mb.pending.length === 0 && mb.inFlight === 0) this.#mailboxes.delete(mb.key);
-        else this.#schedule(mb);
+        if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) this.#forget(mb);
+        else if (!this.#parked.has(mb)) this.#schedule(mb);
       });
     this.#running.add(loop);
   }
@@ -304,43 +429,74 @@ export class Dispatcher {
 
   async #drain(mb: Mailbox): Promise<void> {
     const signal = this.#abort.signal;
-    while (mb.pending.length > 0 && !signal.aborted && !this.#draining) {
-      if (!this.#owns(mb.keyGroup)) {
+    while ((mb.pending.length > 0 || mb.spilled) && !signal.aborted && !this.#draining) {
+      if (!this.#deps.owns(mb.keyGroup)) {
         // Handed over: the pending messages stay in the store for the new owner.
-        this.#messages -= mb.pending.length;
-        mb.pending = [];
+        this.#dropPending(mb);
+        mb.spilled = false;
         return;
       }
+      if (mb.pending.length === 0 && !(await this.#pageIn(mb))) return;
+      if (mb.pending.length === 0) continue;
       const resolved = this.#deps.resolver.resolve(mb.address.type);
       const batch = takeBatch(mb, resolved?.endpoint.maxNumBatchRequests ?? Infinity);
       mb.inFlight = batch.length;
+      let ok = false;
       try {
-        let ok: boolean;
-        try {
-          ok = await this.#invoker.invoke({
-            mailbox: mb,
-            batch,
-            endpoint: resolved,
-            signal,
-            isStopping: () => signal.aborted || this.#draining,
-            onStalledWait: () => this.#releaseSlot(mb),
-            // Retry without waiting for a slot: the attempt is short and the overshoot is bounded by the
-            // number of stalled addresses retrying at this instant.
-            onStalledRetry: () => this.#slots.force(mb),
-          });
-        } catch (err) {
-          mb.pending = batch.concat(mb.pending);
-          throw err;
-        }
-        if (!ok) {
-          // Aborted: put the batch back so that nothing is lost from memory either.
-          mb.pending = batch.concat(mb.pending);
-          return;
-        }
-        this.#messages -= batch.length;
+        ok = await this.#invoker.invoke({
+          mailbox: mb,
+          batch,
+          endpoint: resolved,
+          signal,
+          isStopping: () => signal.aborted || this.#draining,
+          onStalledWait: () => {
+            this.#stalled.add(mb);
+            this.#releaseSlot(mb);
+          },
+          // Retry without waiting for a slot: the attempt is short and the overshoot is bounded by the
+          // number of stalled addresses retrying at this instant.
+          onStalledRetry: () => this.#slots.force(mb),
+        });
       } finally {
         mb.inFlight = 0;
+        // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
+        if (ok) this.#consumed(mb, batch);
+        else mb.pending = batch.concat(mb.pending);
       }
+      if (!ok) return;
+    }
+  }
+
+  /** A batch is done: its messages leave memory, which may let the backlog in. */
+  #consumed(mb: Mailbox, batch: readonly PendingMessage[]): void {
+    this.#budget.remove(batch);
+    this.#stalled.delete(mb);
+    this.#readBacklog();
+  }
+
+  /**
+   * Pages a spilled address's messages in from the store, in seq order.
+   *
+   * @returns false when memory is short (the address is parked until it frees) or the runtime stops.
+   */
+  async #pageIn(mb: Mailbox): Promise<boolean> {
+    if (!this.#hasRoomToRead()) {
+      this.#parked.add(mb);
+      return false;
+    }
+    mb.paging = true;
+    mb.droppedWhilePaging = false;
+    try {
+      // What was left in the store is committed (or fails, and everything resets) before the read.
+      await this.#deps.committer.flush();
+      const limit = Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
+      const rows = await this.#scanner.read(() => this.#deps.inbox.ofAddress(mb.address, limit));
+      if (!this.#isActive()) return false;
+      mb.spilled = rows.length >= limit || mb.droppedWhilePaging;
+      for (const m of rows) this.#offer(pendingFromStored(m), 'page');
+      return true;
+    } finally {
+      mb.paging = false;
     }
   }
 }

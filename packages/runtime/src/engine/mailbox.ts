@@ -8,23 +8,39 @@ export interface Mailbox extends RetrySubject {
   readonly address: FunctionAddress;
   readonly key: string;
   readonly keyGroup: number;
+  /** Messages of this address held in memory at most (besides its batch in flight). */
+  readonly window: number;
   /** Messages waiting for the next batch, in delivery order. */
   pending: PendingMessage[];
   /** Size of the batch in flight (0 when idle). */
   inFlight: number;
   /** Whether its invocation loop runs. */
   running: boolean;
+  /** Whether the store holds messages of this address that are not in memory (they are paged in, in order). */
+  spilled: boolean;
+  /** Whether a page-in from the store is running. */
+  paging: boolean;
+  /** Whether a message was left in the store while the page-in ran (its read may have missed it). */
+  droppedWhilePaging: boolean;
 }
 
-/** An empty mailbox for the target of `message`. */
-export function createMailbox(message: PendingMessage): Mailbox {
+/**
+ * An empty mailbox for the target of `message`.
+ *
+ * @param window - messages held in memory at most.
+ */
+export function createMailbox(message: PendingMessage, window: number): Mailbox {
   return {
     address: message.target,
     key: addressKey(message.target),
     keyGroup: message.keyGroup,
+    window,
     pending: [],
     inFlight: 0,
     running: false,
+    spilled: false,
+    paging: false,
+    droppedWhilePaging: false,
     wake: undefined,
     stall: undefined,
   };

@@ -6,7 +6,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** Live numbers the gauges read at scrape time. */
 export interface MetricsSources {
-  backlogByType(): ReadonlyMap<string, number>;
+  /** The durable backlog per function type (pending messages in the store, and the oldest one's age). */
+  backlogByType(): ReadonlyMap<string, { readonly messages: number; readonly oldestEnqueuedAt: number }>;
+  /** Epoch milliseconds now (for ages). */
+  now(): number;
+  /** Bytes of the messages held in memory. */
+  inboxBytes(): number;
   stalledByType(): ReadonlyMap<string, number>;
   inboxMessages(): number;
   pendingTimers(): number;
@@ -18,183 +23,172 @@ export interface MetricsSources {
 /** The runtime's metrics. */
 export class RuntimeMetrics {
   readonly registry = new Registry();
-  readonly invocations: Counter<'function_type'>;
-  readonly invocationFailures: Counter<'function_type' | 'reason'>;
-  readonly invocationLatency: Histogram<'function_type'>;
-  readonly batchSize: Histogram<'function_type'>;
-  readonly incompleteContexts: Counter<'function_type'>;
-  readonly commitLatency: Histogram;
-  readonly commitEffectSets: Histogram;
-  readonly ingressRequests: Counter<'status'>;
-  readonly egressRecords: Counter<'egress'>;
-  readonly outgoingMessages: Counter<'function_type'>;
-  readonly ownershipChanges: Counter<'kind'>;
-  readonly egressDelivered: Counter<'egress'>;
-  readonly egressDeliveryFailures: Counter<'egress'>;
-  readonly fencingAborts: Counter;
-  readonly refusedEffectSets: Counter<'reason'>;
-  readonly storeBytes: Gauge;
-  readonly storeFreeBytes: Gauge;
-  readonly storeLowSpace: Gauge;
-  readonly storeFull: Gauge;
-  readonly spaceReclaimed: Counter;
-  readonly egressRetained: Gauge<'egress'>;
-  readonly egressOldestAge: Gauge<'egress'>;
-  readonly egressTrimmed: Counter<'egress'>;
-  readonly egressSkippedUndelivered: Counter<'egress'>;
+  readonly invocations: Counter<'function_type'> = new Counter({
+    name: 'statehouse_invocations_total',
+    help: 'Successful invocations (one batch each) per function type',
+    labelNames: ['function_type'],
+    registers: [this.registry],
+  });
+  readonly invocationFailures: Counter<'function_type' | 'reason'> = new Counter({
+    name: 'statehouse_invocation_failures_total',
+    help: 'Failed invocation attempts per function type and reason (error code)',
+    labelNames: ['function_type', 'reason'],
+    registers: [this.registry],
+  });
+  readonly invocationLatency: Histogram<'function_type'> = new Histogram({
+    name: 'statehouse_invocation_duration_seconds',
+    help: 'Duration of one HTTP attempt to a function service',
+    labelNames: ['function_type'],
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly batchSize: Histogram<'function_type'> = new Histogram({
+    name: 'statehouse_invocation_batch_size',
+    help: 'Messages per invocation batch',
+    labelNames: ['function_type'],
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [this.registry],
+  });
+  readonly incompleteContexts: Counter<'function_type'> = new Counter({
+    name: 'statehouse_incomplete_invocation_contexts_total',
+    help: 'IncompleteInvocationContext replies (state specs learned) per function type',
+    labelNames: ['function_type'],
+    registers: [this.registry],
+  });
+  readonly commitLatency: Histogram = new Histogram({
+    name: 'statehouse_commit_duration_seconds',
+    help: 'Duration of one store transaction (group commit), including fsync',
+    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly commitEffectSets: Histogram = new Histogram({
+    name: 'statehouse_commit_effect_sets',
+    help: 'Invocation effect sets plus ingress messages per transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [this.registry],
+  });
+  readonly ingressRequests: Counter<'status'> = new Counter({
+    name: 'statehouse_ingress_requests_total',
+    help: 'HTTP ingress requests by response status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly egressRecords: Counter<'egress'> = new Counter({
+    name: 'statehouse_egress_records_total',
+    help: 'Records appended to each egress',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly outgoingMessages: Counter<'function_type'> = new Counter({
+    name: 'statehouse_outgoing_messages_total',
+    help: 'Messages sent by functions (immediate and delayed) per sending function type',
+    labelNames: ['function_type'],
+    registers: [this.registry],
+  });
+  readonly ownershipChanges: Counter<'kind'> = new Counter({
+    name: 'statehouse_cluster_key_group_changes_total',
+    help: 'Key groups acquired, released (handed over) or lost (fenced or expired) by this process',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly egressDelivered: Counter<'egress'> = new Counter({
+    name: 'statehouse_egress_delivered_total',
+    help: 'Records of HTTP (webhook) egresses delivered with a 2xx answer',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly egressDeliveryFailures: Counter<'egress'> = new Counter({
+    name: 'statehouse_egress_delivery_failures_total',
+    help: 'Failed deliveries of HTTP (webhook) egress batches (retried with backoff)',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly fencingAborts: Counter = new Counter({
+    name: 'statehouse_cluster_fencing_aborts_total',
+    help: 'Commits refused because this process no longer held a key group lease',
+    registers: [this.registry],
+  });
+  readonly refusedEffectSets: Counter<'reason'> = new Counter({
+    name: 'statehouse_refused_effect_sets_total',
+    help: 'Effect sets of one invocation that the store refused (their address stalls; nothing else is affected)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly storeBytes: Gauge = new Gauge({
+    name: 'statehouse_store_bytes',
+    help: 'Bytes the store takes on disk (SQLite: database and WAL files; PostgreSQL: the database)',
+    registers: [this.registry],
+  });
+  readonly storeFreeBytes: Gauge = new Gauge({
+    name: 'statehouse_store_free_bytes',
+    help: "Free bytes of the store's file system (SQLite only)",
+    registers: [this.registry],
+  });
+  readonly storeLowSpace: Gauge = new Gauge({
+    name: 'statehouse_store_low_space',
+    help: '1 while free space is below the warning threshold (lowSpaceBytes)',
+    registers: [this.registry],
+  });
+  readonly storeFull: Gauge = new Gauge({
+    name: 'statehouse_store_full',
+    help: '1 while the store refuses writes for lack of space: ingress answers 503, invocations pause',
+    registers: [this.registry],
+  });
+  readonly spaceReclaimed: Counter = new Counter({
+    name: 'statehouse_store_reclaimed_bytes_total',
+    help: 'Bytes of freed pages given back to the file system (SQLite incremental vacuum)',
+    registers: [this.registry],
+  });
+  readonly egressRetained: Gauge<'egress'> = new Gauge({
+    name: 'statehouse_egress_retained_records',
+    help: 'Records an egress keeps (its retained range)',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly egressOldestAge: Gauge<'egress'> = new Gauge({
+    name: 'statehouse_egress_oldest_record_age_seconds',
+    help: 'Age of the oldest record an egress keeps',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly egressTrimmed: Counter<'egress'> = new Counter({
+    name: 'statehouse_egress_retention_deleted_total',
+    help: 'Egress records deleted by retention',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
+  readonly egressSkippedUndelivered: Counter<'egress'> = new Counter({
+    name: 'statehouse_egress_skipped_undelivered_total',
+    help: 'Webhook egress records deleted by retention (maxAge/maxRecords) before they were delivered',
+    labelNames: ['egress'],
+    registers: [this.registry],
+  });
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.collectProcessMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
-    this.invocations = new Counter({
-      name: 'statehouse_invocations_total',
-      help: 'Successful invocations (one batch each) per function type',
-      labelNames: ['function_type'],
-      registers,
-    });
-    this.invocationFailures = new Counter({
-      name: 'statehouse_invocation_failures_total',
-      help: 'Failed invocation attempts per function type and reason (error code)',
-      labelNames: ['function_type', 'reason'],
-      registers,
-    });
-    this.invocationLatency = new Histogram({
-      name: 'statehouse_invocation_duration_seconds',
-      help: 'Duration of one HTTP attempt to a function service',
-      labelNames: ['function_type'],
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: 'statehouse_invocation_batch_size',
-      help: 'Messages per invocation batch',
-      labelNames: ['function_type'],
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-      registers,
-    });
-    this.incompleteContexts = new Counter({
-      name: 'statehouse_incomplete_invocation_contexts_total',
-      help: 'IncompleteInvocationContext replies (state specs learned) per function type',
-      labelNames: ['function_type'],
-      registers,
-    });
-    this.commitLatency = new Histogram({
-      name: 'statehouse_commit_duration_seconds',
-      help: 'Duration of one store transaction (group commit), including fsync',
-      buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
-      registers,
-    });
-    this.commitEffectSets = new Histogram({
-      name: 'statehouse_commit_effect_sets',
-      help: 'Invocation effect sets plus ingress messages per transaction',
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-      registers,
-    });
-    this.ingressRequests = new Counter({
-      name: 'statehouse_ingress_requests_total',
-      help: 'HTTP ingress requests by response status',
-      labelNames: ['status'],
-      registers,
-    });
-    this.egressRecords = new Counter({
-      name: 'statehouse_egress_records_total',
-      help: 'Records appended to each egress',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.outgoingMessages = new Counter({
-      name: 'statehouse_outgoing_messages_total',
-      help: 'Messages sent by functions (immediate and delayed) per sending function type',
-      labelNames: ['function_type'],
-      registers,
-    });
-    this.ownershipChanges = new Counter({
-      name: 'statehouse_cluster_key_group_changes_total',
-      help: 'Key groups acquired, released (handed over) or lost (fenced or expired) by this process',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.egressDelivered = new Counter({
-      name: 'statehouse_egress_delivered_total',
-      help: 'Records of HTTP (webhook) egresses delivered with a 2xx answer',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.egressDeliveryFailures = new Counter({
-      name: 'statehouse_egress_delivery_failures_total',
-      help: 'Failed deliveries of HTTP (webhook) egress batches (retried with backoff)',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.fencingAborts = new Counter({
-      name: 'statehouse_cluster_fencing_aborts_total',
-      help: 'Commits refused because this process no longer held a key group lease',
-      registers,
-    });
-    this.refusedEffectSets = new Counter({
-      name: 'statehouse_refused_effect_sets_total',
-      help: 'Effect sets of one invocation that the store refused (their address stalls; nothing else is affected)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.storeBytes = new Gauge({
-      name: 'statehouse_store_bytes',
-      help: 'Bytes the store takes on disk (SQLite: database and WAL files; PostgreSQL: the database)',
-      registers,
-    });
-    this.storeFreeBytes = new Gauge({
-      name: 'statehouse_store_free_bytes',
-      help: "Free bytes of the store's file system (SQLite only)",
-      registers,
-    });
-    this.storeLowSpace = new Gauge({
-      name: 'statehouse_store_low_space',
-      help: '1 while free space is below the warning threshold (lowSpaceBytes)',
-      registers,
-    });
-    this.storeFull = new Gauge({
-      name: 'statehouse_store_full',
-      help: '1 while the store refuses writes for lack of space: ingress answers 503, invocations pause',
-      registers,
-    });
-    this.spaceReclaimed = new Counter({
-      name: 'statehouse_store_reclaimed_bytes_total',
-      help: 'Bytes of freed pages given back to the file system (SQLite incremental vacuum)',
-      registers,
-    });
-    this.egressRetained = new Gauge({
-      name: 'statehouse_egress_retained_records',
-      help: 'Records an egress keeps (its retained range)',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.egressOldestAge = new Gauge({
-      name: 'statehouse_egress_oldest_record_age_seconds',
-      help: 'Age of the oldest record an egress keeps',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.egressTrimmed = new Counter({
-      name: 'statehouse_egress_retention_deleted_total',
-      help: 'Egress records deleted by retention',
-      labelNames: ['egress'],
-      registers,
-    });
-    this.egressSkippedUndelivered = new Counter({
-      name: 'statehouse_egress_skipped_undelivered_total',
-      help: 'Webhook egress records deleted by retention (maxAge/maxRecords) before they were delivered',
-      labelNames: ['egress'],
-      registers,
-    });
     new Gauge({
       name: 'statehouse_backlog_messages',
-      help: 'Messages waiting or in flight per function type',
+      help: 'Pending messages per function type in the store (cluster mode: of the key groups this process owns)',
       labelNames: ['function_type'],
       registers,
       collect() {
         this.reset();
-        for (const [type, n] of sources.backlogByType()) this.set({ function_type: type }, n);
+        for (const [type, b] of sources.backlogByType()) this.set({ function_type: type }, b.messages);
+      },
+    });
+    new Gauge({
+      name: 'statehouse_backlog_oldest_age_seconds',
+      help: 'Age of the oldest pending message per function type',
+      labelNames: ['function_type'],
+      registers,
+      collect() {
+        this.reset();
+        const now = sources.now();
+        for (const [type, b] of sources.backlogByType()) {
+          this.set({ function_type: type }, Math.max(0, (now - b.oldestEnqueuedAt) / 1000));
+        }
       },
     });
     new Gauge({
@@ -217,8 +211,11 @@ export class RuntimeMetrics {
         },
       });
     };
-    simple('statehouse_inbox_messages', 'Messages in all inboxes of this process', () =>
+    simple('statehouse_inbox_messages', 'Messages held in memory (waiting or in flight)', () =>
       sources.inboxMessages(),
+    );
+    simple('statehouse_inbox_bytes', 'Bytes of the messages held in memory (estimated)', () =>
+      sources.inboxBytes(),
     );
     simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
     simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () =>

@@ -4,7 +4,6 @@
  * Implemented by `single-process-mode.ts` and `cluster/cluster-mode.ts`.
  */
 import type { StoreError } from '../errors.js';
-import type { PendingMessage } from './pending-message.js';
 
 /** How a runtime process serves key groups. */
 export interface ProcessMode {
@@ -18,10 +17,8 @@ export interface ProcessMode {
   stop(): Promise<void>;
   /** Whether this process serves a key group now. */
   owns(keyGroup: number): boolean;
-  /** Whether a message about to enter a mailbox is new there (false drops a repeated delivery). */
-  onDeliver(message: PendingMessage): boolean;
-  /** The consumption of these message seqs is committed. */
-  onConsumed(seqs: readonly number[]): void;
+  /** The key groups this process serves, for reads of the store; `undefined` when it serves all of them. */
+  keyGroupFilter(): readonly number[] | undefined;
   /** Submitted work was voided (a fenced or failed commit, work built on refused effects): drop and reload. */
   voided(err: StoreError): void;
   /** The store's disk is full: drop uncommitted work (nothing committed is touched). */

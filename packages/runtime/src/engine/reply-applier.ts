@@ -8,6 +8,7 @@
  * reach anyone else, until one commit of theirs is accepted.
  */
 import type { InvocationResponseProps } from '@statehouse/protocol';
+import type { Clock } from '../core/clock.js';
 import { addressKey, type FunctionAddress, type FunctionType } from '../core/address.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import type { Committer } from './committer.js';
@@ -23,6 +24,7 @@ import type { TimerService } from './timer-service.js';
 
 /** Collaborators of the reply applier. */
 export interface ReplyApplierDeps {
+  readonly clock: Clock;
   readonly committer: Committer;
   readonly cache: StateCache;
   readonly specs: SpecRegistry;
@@ -103,7 +105,7 @@ export class ReplyApplier {
       specs: typeSpecs,
       state,
       consumed: target.batch.map((m) => m.source.seq),
-      now: Date.now(),
+      now: this.#deps.clock.now(),
       ids: this.#deps.ids,
     });
     // Every id is taken (taking one can fail in cluster mode); from here on nothing throws, so a reply is

@@ -8,7 +8,6 @@ import { StoreError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { dropInMemoryState, type InMemoryEngine } from './drop-in-memory-state.js';
 import type { IdAllocator } from './id-allocator.js';
-import { pendingFromStored } from './pending-message.js';
 import type { ProcessMode } from './process-mode.js';
 
 /** Collaborators of the single-process mode. */
@@ -45,7 +44,7 @@ export class SingleProcessMode implements ProcessMode {
 
   async start(): Promise<Readonly<Record<string, number>>> {
     const loaded = await this.#load();
-    return { pendingMessages: loaded.messages, pendingTimers: loaded.timers };
+    return { pendingTimers: loaded.timers };
   }
 
   stop(): Promise<void> {
@@ -57,11 +56,9 @@ export class SingleProcessMode implements ProcessMode {
     return true;
   }
 
-  onDeliver(): boolean {
-    return true;
+  keyGroupFilter(): undefined {
+    return undefined;
   }
-
-  onConsumed(): void {}
 
   isLeader(): boolean {
     return true;
@@ -81,18 +78,15 @@ export class SingleProcessMode implements ProcessMode {
   }
 
   /**
-   * Fills the mailboxes from the store and arms the timers, then starts invoking (so that readiness does not
-   * wait for the first invocations).
+   * Arms the timers and lets the dispatcher read the inbox from the store as memory allows (readiness waits for
+   * neither the backlog nor the first invocations).
    */
-  async #load(): Promise<{ messages: number; timers: number }> {
+  async #load(): Promise<{ timers: number }> {
     const { store, engine } = this.#deps;
-    engine.dispatcher.pause();
-    const messages = await store.loadMessages();
-    for (const m of messages) engine.dispatcher.deliver(pendingFromStored(m));
     const timers = await store.loadTimers();
     engine.timers.arm(timers);
-    setImmediate(() => engine.dispatcher.resume());
-    return { messages: messages.length, timers: timers.length };
+    engine.dispatcher.rescan();
+    return { timers: timers.length };
   }
 
   /** Drops everything in memory and loads it again from the store. */
@@ -108,7 +102,10 @@ export class SingleProcessMode implements ProcessMode {
       // both loaded and delivered by its ingress request.
       const loaded = await this.#load();
       engine.committer.resume();
-      log.warn({ ...loaded, reason }, 'reloaded pending messages and timers from the store');
+      log.warn(
+        { pendingTimers: loaded.timers, reason },
+        'reloading pending messages and timers from the store',
+      );
     });
   }
 

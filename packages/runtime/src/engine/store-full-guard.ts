@@ -4,6 +4,7 @@
  * runtime reload and go on, without a restart.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { isStoreFull } from './committer.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -15,6 +16,7 @@ const RESUME_FREE_BYTES = 4 * 1024 * 1024;
 
 /** Collaborators of the guard. */
 export interface StoreFullGuardDeps {
+  readonly clock: Clock;
   readonly store: Store;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
@@ -88,7 +90,7 @@ export class StoreFullGuard {
   }
 
   #mark(message: string): void {
-    this.#full = { since: Date.now(), message };
+    this.#full = { since: this.#deps.clock.now(), message };
     this.#deps.metrics.storeFull.set(1);
   }
 
@@ -121,7 +123,7 @@ export class StoreFullGuard {
     }
     this.#probe = undefined;
     await this.#deps.onWritable();
-    const pausedMs = Date.now() - (this.#full?.since ?? Date.now());
+    const pausedMs = this.#deps.clock.now() - (this.#full?.since ?? this.#deps.clock.now());
     this.#clear();
     this.#deps.log.info({ pausedMs }, 'the store accepts writes again; resuming');
   }

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../core/clock.js';
 import { StatehouseError, type RuntimeErrorCode } from '../errors.js';
 import { callWithRetries, type AttemptOutcome, type RetryHooks, type RetrySubject } from './retrying-call.js';
 
@@ -15,6 +16,7 @@ function setup(over: { budgetMs?: number; initialMs?: number; stopping?: () => b
     batchSize: 3,
     label: 'ex/f/1',
     signal: abort.signal,
+    clock: systemClock,
   };
   const hooks: RetryHooks = {
     log: () => log,

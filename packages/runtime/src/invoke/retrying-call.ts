@@ -4,6 +4,7 @@
  * backoff cap, until it succeeds. Nothing is dropped.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { StatehouseError } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './retry-policy.js';
 
@@ -41,6 +42,8 @@ export interface RetryOptions {
   readonly label: string;
   /** Aborts backoffs (reset, shutdown). */
   readonly signal: AbortSignal;
+  /** What the budget and stalls are timed by. */
+  readonly clock: Clock;
 }
 
 /** What the retry loop reports to, and asks of, the dispatcher. */
@@ -70,12 +73,13 @@ export async function callWithRetries(
   hooks: RetryHooks,
 ): Promise<boolean> {
   const { budgetMs } = options;
-  const started = Date.now();
+  const { clock } = options;
+  const started = clock.now();
   for (let n = 1; ; n += 1) {
     try {
       // Once stalled, every attempt gets the whole budget again; before, attempts share it.
       const remaining =
-        subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (Date.now() - started));
+        subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (clock.now() - started));
       const outcome = await attempt(n, remaining);
       if (outcome === 'again') continue;
       if (outcome === 'cancelled') return false;
@@ -87,7 +91,7 @@ export async function callWithRetries(
     } catch (err) {
       // While draining, a failed attempt is not retried: the batch runs again after a restart.
       if (options.signal.aborted || hooks.isStopping()) return false;
-      const elapsed = Date.now() - started;
+      const elapsed = clock.now() - started;
       recordFailure(subject, err, n, elapsed >= budgetMs, options, hooks);
       const cap =
         subject.stall !== undefined
@@ -113,7 +117,7 @@ function recordFailure(
   if (subject.stall !== undefined) {
     subject.stall = { ...subject.stall, attempts: attempt, lastError };
   } else if (budgetSpent) {
-    subject.stall = { since: Date.now(), attempts: attempt, batchSize, lastError };
+    subject.stall = { since: options.clock.now(), attempts: attempt, batchSize, lastError };
     hooks
       .log()
       .error(

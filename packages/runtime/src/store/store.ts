@@ -51,6 +51,15 @@ export interface StoredState {
   readonly expiresAt: number | undefined;
 }
 
+/** The backlog of one function type in the store. */
+export interface InboxStats {
+  readonly functionType: string;
+  /** Pending messages. */
+  readonly messages: number;
+  /** Epoch milliseconds at which the oldest pending message was enqueued. */
+  readonly oldestEnqueuedAt: number;
+}
+
 /** Write or delete of one state value. `value === undefined` deletes. */
 export interface StateWrite {
   readonly keyGroup: number;
@@ -202,6 +211,15 @@ export interface Store {
   loadFunctionSpecs(): Promise<FunctionSpecRecord[]>;
   /** Pending inbox messages of the given key groups (all when omitted), in seq order. */
   loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]>;
+  /**
+   * A page of the inbox: pending messages with a seq above `afterSeq` of the given key groups (all when
+   * omitted), in seq order, at most `limit`.
+   */
+  loadInboxPage(afterSeq: number, limit: number, keyGroups?: readonly number[]): Promise<StoredMessage[]>;
+  /** The first `limit` pending messages of one address, in seq order. */
+  loadAddressInbox(address: FunctionAddress, limit: number): Promise<StoredMessage[]>;
+  /** The backlog per function type: pending messages and the oldest one's age (of the given key groups, all when omitted). */
+  inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]>;
   /** Pending delayed messages of the given key groups (all when omitted), by `fireAt`, then `id`. */
   loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]>;
   /** Highest ids in use. */

@@ -194,6 +194,14 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
         .simple();
     },
   },
+  {
+    version: 5,
+    description:
+      "messages_by_target: each address's pending messages in seq order, so the backlog is paged in per address instead of held in memory",
+    up: async (tx: TxSql): Promise<void> => {
+      await tx.unsafe('CREATE INDEX messages_by_target ON messages (target_type, target_id, seq)').simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

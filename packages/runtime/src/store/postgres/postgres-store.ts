@@ -11,6 +11,7 @@ import type {
   EgressRange,
   EgressRecord,
   FunctionSpecRecord,
+  InboxStats,
   StoreCounters,
   StoredMessage,
   StoredState,
@@ -205,6 +206,27 @@ export class PostgresStore implements ClusterStore {
   loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', (sql) =>
       reads.loadMessages(sql, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  loadInboxPage(afterSeq: number, limit: number, keyGroups?: readonly number[]): Promise<StoredMessage[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading an inbox page', (sql) =>
+      reads.loadInboxPage(sql, afterSeq, limit, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  loadAddressInbox(address: FunctionAddress, limit: number): Promise<StoredMessage[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, "Loading an address's inbox", (sql) =>
+      reads.loadAddressInbox(sql, address, limit),
+    );
+  }
+
+  /** @inheritDoc */
+  inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Counting the inbox', (sql) =>
+      reads.inboxStats(sql, keyGroups),
     );
   }
 

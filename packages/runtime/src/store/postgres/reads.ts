@@ -16,6 +16,7 @@ import type {
   DeadLetter,
   EgressRecord,
   FunctionSpecRecord,
+  InboxStats,
   StoreCounters,
   StoredMessage,
   StoredState,
@@ -61,6 +62,56 @@ export async function loadMessages(
           SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
           FROM messages WHERE key_group = ANY(${keyGroups}::int[]) ORDER BY seq`;
   return rows.map(messageFromRow);
+}
+
+/** A page of the inbox (see `Store.loadInboxPage`). */
+export async function loadInboxPage(
+  sql: Sql,
+  afterSeq: number,
+  limit: number,
+  keyGroups: readonly number[] | undefined,
+): Promise<StoredMessage[]> {
+  if (keyGroups?.length === 0) return [];
+  const rows =
+    keyGroups === undefined
+      ? await sql<MessageRow[]>`
+          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+          FROM messages WHERE seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`
+      : await sql<MessageRow[]>`
+          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+          FROM messages WHERE seq > ${afterSeq} AND key_group = ANY(${keyGroups}::int[])
+          ORDER BY seq LIMIT ${limit}`;
+  return rows.map(messageFromRow);
+}
+
+/** The first pending messages of one address (see `Store.loadAddressInbox`). */
+export async function loadAddressInbox(
+  sql: Sql,
+  address: FunctionAddress,
+  limit: number,
+): Promise<StoredMessage[]> {
+  const rows = await sql<MessageRow[]>`
+    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
+    FROM messages WHERE target_type = ${address.type} AND target_id = ${address.id}
+    ORDER BY seq LIMIT ${limit}`;
+  return rows.map(messageFromRow);
+}
+
+/** The backlog per function type (see `Store.inboxStats`). */
+export async function inboxStats(sql: Sql, keyGroups: readonly number[] | undefined): Promise<InboxStats[]> {
+  if (keyGroups?.length === 0) return [];
+  const rows =
+    keyGroups === undefined
+      ? await sql<{ target_type: string; messages: string; oldest: string }[]>`
+          SELECT target_type, COUNT(*) AS messages, MIN(enqueued_at) AS oldest FROM messages GROUP BY target_type`
+      : await sql<{ target_type: string; messages: string; oldest: string }[]>`
+          SELECT target_type, COUNT(*) AS messages, MIN(enqueued_at) AS oldest FROM messages
+          WHERE key_group = ANY(${keyGroups}::int[]) GROUP BY target_type`;
+  return rows.map((r) => ({
+    functionType: r.target_type,
+    messages: Number(r.messages),
+    oldestEnqueuedAt: Number(r.oldest),
+  }));
 }
 
 /** Pending timers of the given key groups (all when `undefined`), by fire time, then id. */

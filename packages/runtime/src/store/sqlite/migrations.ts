@@ -145,6 +145,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       ) STRICT`);
     },
   },
+  {
+    version: 5,
+    description:
+      "messages_by_target: each address's pending messages in seq order, so the backlog is paged in per address instead of held in memory",
+    up: (db) => {
+      db.exec('CREATE INDEX messages_by_target ON messages (target_type, target_id, seq)');
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -17,6 +17,7 @@ import type {
   EgressRange,
   EgressRecord,
   FunctionSpecRecord,
+  InboxStats,
   Store,
   StoreCounters,
   StoredMessage,
@@ -27,6 +28,7 @@ import type {
 } from '../store.js';
 import { applyCommitBatch } from './commit.js';
 import { SqliteEgressRanges } from './egress-range.js';
+import { SqliteInboxReads } from './inbox-reads.js';
 import type { AppliedBatch, HighWaterMarks } from './commit.js';
 import { META_KEYS, migrateSchema, SQLITE_SCHEMA_VERSION } from './migrations.js';
 import {
@@ -70,6 +72,7 @@ interface OpenConnection {
   readonly db: BetterSqlite3.Database;
   readonly statements: SqliteStatements;
   readonly egress: SqliteEgressRanges;
+  readonly inbox: SqliteInboxReads;
   readonly commit: (batch: CommitBatch) => AppliedBatch;
 }
 
@@ -205,6 +208,7 @@ export class SqliteStore implements Store {
         db: opened,
         statements,
         egress: new SqliteEgressRanges(opened),
+        inbox: new SqliteInboxReads(opened),
         commit: (batch) => commit.immediate(batch),
       };
       this.#state = 'open';
@@ -261,6 +265,27 @@ export class SqliteStore implements Store {
       if (keyGroups.length === 0) return [];
       return statements.selectMessagesIn.all(JSON.stringify(keyGroups)).map(messageFromRow);
     });
+  }
+
+  /** @inheritDoc */
+  loadInboxPage(afterSeq: number, limit: number, keyGroups?: readonly number[]): Promise<StoredMessage[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading an inbox page', ({ inbox }) =>
+      inbox.page(afterSeq, limit, keyGroups),
+    );
+  }
+
+  /** @inheritDoc */
+  loadAddressInbox(address: FunctionAddress, limit: number): Promise<StoredMessage[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, "Loading an address's inbox", ({ inbox }) =>
+      inbox.ofAddress(address, limit),
+    );
+  }
+
+  /** @inheritDoc */
+  inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Counting the inbox', ({ inbox }) =>
+      inbox.stats(keyGroups),
+    );
   }
 
   /** @inheritDoc */

@@ -1,7 +1,8 @@
 /**
- * Cluster mode reloads inboxes from the store when other processes add messages. The tracker remembers the
- * seqs this process already delivered, so a reload never delivers a message twice — including messages
- * whose consumption is committing while the reload's snapshot is taken.
+ * The dispatcher reads inboxes from the store while messages also reach it directly (recovery and paging of
+ * the backlog; in cluster mode, messages other processes add). The tracker remembers the seqs in memory, so a
+ * read never delivers a message twice — including messages whose consumption is committing while the read's
+ * snapshot is taken.
  */
 
 /** Seqs delivered to mailboxes and not yet safe to forget. */
@@ -29,6 +30,11 @@ export class InboxTracker {
    */
   dropKeyGroups(keyGroups: ReadonlySet<number>): void {
     for (const [seq, kg] of this.#pending) if (keyGroups.has(kg)) this.#pending.delete(seq);
+  }
+
+  /** Forgets seqs dropped from memory unconsumed (they stay in the store and may be delivered again). */
+  forget(seqs: readonly number[]): void {
+    for (const seq of seqs) this.#pending.delete(seq);
   }
 
   /** Records that the consumption of these seqs is committed. */

@@ -1,0 +1,104 @@
+/**
+ * The durable backlog per function type: pending messages in the store and the age of the oldest, read from
+ * the store now and then (cluster mode: of the key groups this process owns). Between reads, accepted
+ * ingress counts on top, so a per-type limit holds without a read per request. Reads are spaced by at least
+ * twenty times their own duration, so a huge backlog never keeps the store busy counting it.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { InboxStats, Store } from '../store/store.js';
+
+/** The backlog of one function type. */
+export interface TypeBacklog {
+  /** Pending messages (store count at the last read, plus ingress accepted since). */
+  readonly messages: number;
+  /** Epoch milliseconds of the oldest pending message, at the last read. */
+  readonly oldestEnqueuedAt: number;
+}
+
+/** Collaborators of the monitor. */
+export interface BacklogMonitorDeps {
+  readonly store: Pick<Store, 'inboxStats'>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The key groups whose backlog counts (cluster mode: the owned ones); all when `undefined`. */
+  readonly keyGroupFilter: () => readonly number[] | undefined;
+}
+
+/** Settings of the monitor. */
+export interface BacklogMonitorOptions {
+  /** Shortest time between reads, ms. */
+  readonly minIntervalMs: number;
+}
+
+/** Keeps the durable backlog per function type. */
+export class BacklogMonitor {
+  readonly #deps: BacklogMonitorDeps;
+  readonly #options: BacklogMonitorOptions;
+  #byType = new Map<string, TypeBacklog>();
+  #timer: ReturnType<Clock['setTimeout']> | undefined;
+  #stopped = false;
+  #reading: Promise<void> | undefined;
+
+  constructor(deps: BacklogMonitorDeps, options: BacklogMonitorOptions) {
+    this.#deps = deps;
+    this.#options = options;
+  }
+
+  /** Reads at once, then keeps reading in the background until {@link BacklogMonitor.stop}. */
+  start(): void {
+    this.#schedule(0);
+  }
+
+  /** Stops reading; waits for a read in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
+    await this.#reading?.catch(() => undefined);
+  }
+
+  /** The backlog per function type (types with none are absent). */
+  byType(): ReadonlyMap<string, TypeBacklog> {
+    return this.#byType;
+  }
+
+  /** Pending messages of one function type. */
+  messagesOf(type: string): number {
+    return this.#byType.get(type)?.messages ?? 0;
+  }
+
+  /** Counts an ingress message accepted for `type` until the next read. */
+  added(type: string): void {
+    const current = this.#byType.get(type);
+    this.#byType.set(type, {
+      messages: (current?.messages ?? 0) + 1,
+      oldestEnqueuedAt: current?.oldestEnqueuedAt ?? this.#deps.clock.now(),
+    });
+  }
+
+  /** Reads the backlog from the store now (shares a read in progress). */
+  refresh(): Promise<void> {
+    this.#reading ??= this.#read().finally(() => (this.#reading = undefined));
+    return this.#reading;
+  }
+
+  async #read(): Promise<void> {
+    const stats: InboxStats[] = await this.#deps.store.inboxStats(this.#deps.keyGroupFilter());
+    this.#byType = new Map(
+      stats.map((s) => [s.functionType, { messages: s.messages, oldestEnqueuedAt: s.oldestEnqueuedAt }]),
+    );
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = this.#deps.clock.setTimeout(() => {
+      const started = performance.now();
+      this.refresh()
+        .catch((err: unknown) => this.#deps.log.warn({ err }, 'counting the backlog failed; retrying'))
+        .finally(() => {
+          const tookMs = performance.now() - started;
+          this.#schedule(Math.max(this.#options.minIntervalMs, 20 * tookMs));
+        });
+    }, delayMs);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Reads of the inbox in pages: the backlog in seq order, one address's messages in seq order (by the
+ * `messages_by_target` index), and the backlog per function type.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { messageFromRow, type MessageRow } from '../common/rows.js';
+import type { FunctionAddress } from '../../core/address.js';
+import type { InboxStats, StoredMessage } from '../store.js';
+
+const COLUMNS =
+  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
+
+interface TypeCount {
+  readonly target_type: string;
+  readonly messages: number;
+  readonly first_seq: number;
+}
+
+/** Paged inbox reads on one connection (statements prepared once). */
+export class SqliteInboxReads {
+  readonly #page: BetterSqlite3.Statement<[number, number], MessageRow>;
+  readonly #pageIn: BetterSqlite3.Statement<[number, string, number], MessageRow>;
+  readonly #ofAddress: BetterSqlite3.Statement<[string, string, number], MessageRow>;
+  readonly #counts: BetterSqlite3.Statement<[], TypeCount>;
+  readonly #countsIn: BetterSqlite3.Statement<[string], TypeCount>;
+  readonly #enqueuedAt: BetterSqlite3.Statement<[number], number>;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#page = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.#pageIn = db.prepare(
+      `SELECT ${COLUMNS} FROM messages
+       WHERE seq > ? AND key_group IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+    );
+    this.#ofAddress = db.prepare(
+      `SELECT ${COLUMNS} FROM messages WHERE target_type = ? AND target_id = ? ORDER BY seq LIMIT ?`,
+    );
+    // Seqs grow with time, so the smallest seq of a type is its oldest message: the index answers alone.
+    this.#counts = db.prepare(
+      'SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages GROUP BY target_type',
+    );
+    this.#countsIn = db.prepare(
+      `SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages
+       WHERE key_group IN (SELECT value FROM json_each(?)) GROUP BY target_type`,
+    );
+    this.#enqueuedAt = db.prepare<[number], number>('SELECT enqueued_at FROM messages WHERE seq = ?').pluck();
+  }
+
+  /** @see Store.loadInboxPage */
+  page(afterSeq: number, limit: number, keyGroups?: readonly number[]): StoredMessage[] {
+    if (keyGroups === undefined) return this.#page.all(afterSeq, limit).map(messageFromRow);
+    if (keyGroups.length === 0) return [];
+    return this.#pageIn.all(afterSeq, JSON.stringify(keyGroups), limit).map(messageFromRow);
+  }
+
+  /** @see Store.loadAddressInbox */
+  ofAddress(address: FunctionAddress, limit: number): StoredMessage[] {
+    return this.#ofAddress.all(address.type, address.id, limit).map(messageFromRow);
+  }
+
+  /** @see Store.inboxStats */
+  stats(keyGroups?: readonly number[]): InboxStats[] {
+    const rows = keyGroups === undefined ? this.#counts.all() : this.#countsIn.all(JSON.stringify(keyGroups));
+    return rows.map((r) => ({
+      functionType: r.target_type,
+      messages: r.messages,
+      oldestEnqueuedAt: this.#enqueuedAt.get(r.first_seq) ?? Date.now(),
+    }));
+  }
+}
