@@ -124,7 +124,6 @@ export class ApiServer {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const pathname = q < 0 ? raw : raw.slice(0, q);
-    const query = q < 0 ? '' : raw.slice(q + 1);
     const parts = pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
@@ -139,35 +138,56 @@ export class ApiServer {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
+    if (await this.#serveFixedRoute(pathname, res)) return;
+    const query = q < 0 ? '' : raw.slice(q + 1);
+    if (await this.#serveAddressedRoute(parts, query, res)) return;
+    throw new ApiError(
+      404,
+      'ERR_API_NOT_FOUND',
+      `no route for ${method} ${pathname}; see docs/runtime.md for the HTTP API`,
+    );
+  }
+
+  /** Serves the routes without parameters. @returns whether `pathname` was one of them. */
+  async #serveFixedRoute(pathname: string, res: ServerResponse): Promise<boolean> {
     switch (pathname) {
       case '/healthz':
-        return sendJson(res, 200, { status: 'ok' });
+        sendJson(res, 200, { status: 'ok' });
+        return true;
       case '/readyz': {
         const notReady = this.#closing
           ? { status: 'stopping', reason: 'the runtime is shutting down' }
           : this.#backend.notReady();
-        return notReady === undefined
-          ? sendJson(res, 200, { status: 'ready' })
-          : sendJson(res, 503, notReady);
+        if (notReady === undefined) sendJson(res, 200, { status: 'ready' });
+        else sendJson(res, 503, notReady);
+        return true;
       }
       case '/metrics': {
         const m = await this.#backend.metrics();
         res.writeHead(200, { 'content-type': m.contentType });
         res.end(m.body);
-        return;
+        return true;
       }
       case '/v1/stalled':
-        return sendJson(res, 200, { stalled: this.#backend.stalled() });
+        sendJson(res, 200, { stalled: this.#backend.stalled() });
+        return true;
       case '/v1/backlog':
-        return sendJson(res, 200, { backlog: await this.#backend.backlog() });
+        sendJson(res, 200, { backlog: await this.#backend.backlog() });
+        return true;
     }
+    return false;
+  }
+
+  /** Serves the egress and state reads, whose path names what to read. @returns whether `parts` was one. */
+  async #serveAddressedRoute(parts: string[], query: string, res: ServerResponse): Promise<boolean> {
     if (parts[0] === 'v1' && parts[1] === 'egress' && parts.length === 4) {
       const [ns, name] = decodeSegments(parts.slice(2));
       const params = new URLSearchParams(query);
       const from = intParam(params, 'from', 0);
       const limit = Math.min(intParam(params, 'limit', 100), MAX_EGRESS_LIMIT);
       const waitMs = Math.min(intParam(params, 'wait', 0), MAX_EGRESS_WAIT_MS);
-      return sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));
+      sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));
+      return true;
     }
     if (parts[0] === 'v1' && parts[1] === 'state' && parts.length === 5) {
       const [ns, name, id] = decodeSegments(parts.slice(2));
@@ -175,13 +195,10 @@ export class ApiServer {
       if (values === undefined) {
         throw new ApiError(404, 'ERR_API_NO_STATE', `address ${ns}/${name}/${id} has no state`);
       }
-      return sendJson(res, 200, { values });
+      sendJson(res, 200, { values });
+      return true;
     }
-    throw new ApiError(
-      404,
-      'ERR_API_NOT_FOUND',
-      `no route for ${method} ${pathname}; see docs/runtime.md for the HTTP API`,
-    );
+    return false;
   }
 
   async #ingress(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
@@ -195,60 +212,11 @@ export class ApiServer {
         },
       );
     }
-    if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
-      throw new ApiError(
-        400,
-        'ERR_API_MALFORMED_PATH',
-        'the ingress path must be /v1/ingress/{namespace}/{name}/{id} (percent-encode "/" inside the id)',
-      );
-    }
-    const [namespace, name, id] = decodeSegments(parts);
-    const pathProblem =
-      storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
-      storeTextProblem(id!, STORE_TEXT_LIMITS.id);
-    if (pathProblem !== undefined) {
-      throw new ApiError(
-        400,
-        'ERR_API_MALFORMED_PATH',
-        `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
-      );
-    }
-    const typeHeader = header(req, 'statefun-type');
-    if (typeHeader === undefined || typeHeader === '') {
-      throw new ApiError(
-        400,
-        'ERR_API_MISSING_TYPE',
-        'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
-      );
-    }
-    if (
-      parseTypeName(typeHeader) === undefined ||
-      /\s/.test(typeHeader) ||
-      storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
-    ) {
-      throw new ApiError(
-        400,
-        'ERR_API_MALFORMED_TYPE',
-        `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
-      );
-    }
-    const idempotencyKey = header(req, 'idempotency-key');
-    if (
-      idempotencyKey !== undefined &&
-      (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-    ) {
-      throw new ApiError(
-        400,
-        'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
-        `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
-      );
-    }
+    const target = ingressTarget(parts);
+    const typename = ingressTypename(req);
+    const idempotencyKey = ingressIdempotencyKey(req);
     const body = await readBody(req, this.#options.maxIngressBytes);
-    const result = await this.#backend.ingress(
-      { type: `${namespace}/${name}`, id: id! },
-      { typename: typeHeader, value: body },
-      idempotencyKey,
-    );
+    const result = await this.#backend.ingress(target, { typename, value: body }, idempotencyKey);
     sendJson(res, 202, result);
   }
 
@@ -289,6 +257,69 @@ function methodNotAllowed(method: string, allowed: string): ApiError {
   return new ApiError(405, 'ERR_API_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed}`, {
     headers: { allow: allowed === 'GET' ? 'GET, HEAD' : allowed },
   });
+}
+
+/** The target address of an ingress path (`{namespace}/{name}/{id}`). @throws {@link ApiError} 400 */
+function ingressTarget(parts: string[]): FunctionAddress {
+  if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_PATH',
+      'the ingress path must be /v1/ingress/{namespace}/{name}/{id} (percent-encode "/" inside the id)',
+    );
+  }
+  const [namespace, name, id] = decodeSegments(parts);
+  const pathProblem =
+    storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
+    storeTextProblem(id!, STORE_TEXT_LIMITS.id);
+  if (pathProblem !== undefined) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_PATH',
+      `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
+    );
+  }
+  return { type: `${namespace}/${name}`, id: id! };
+}
+
+/** The typename of an ingress body, from its statefun-type header. @throws {@link ApiError} 400 */
+function ingressTypename(req: IncomingMessage): string {
+  const typeHeader = header(req, 'statefun-type');
+  if (typeHeader === undefined || typeHeader === '') {
+    throw new ApiError(
+      400,
+      'ERR_API_MISSING_TYPE',
+      'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
+    );
+  }
+  if (
+    parseTypeName(typeHeader) === undefined ||
+    /\s/.test(typeHeader) ||
+    storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
+  ) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_TYPE',
+      `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
+    );
+  }
+  return typeHeader;
+}
+
+/** The optional idempotency-key header of an ingress request. @throws {@link ApiError} 400 */
+function ingressIdempotencyKey(req: IncomingMessage): string | undefined {
+  const idempotencyKey = header(req, 'idempotency-key');
+  if (
+    idempotencyKey !== undefined &&
+    (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+  ) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
+      `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+    );
+  }
+  return idempotencyKey;
 }
 
 function decodeSegments(parts: string[]): string[] {
