@@ -59,8 +59,21 @@ const EMPTY = new Uint8Array(0);
  * @throws {@link FunctionReplyError} naming the first problem found.
  */
 export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext): ValidReply {
-  const mutations: ValidMutation[] = [];
-  for (const [i, m] of (reply.stateMutations ?? []).entries()) {
+  // In this order, so the first problem named is the first in the reply's field order.
+  const mutations = validateMutations(reply.stateMutations ?? [], ctx);
+  const messages = validateMessages(reply.outgoingMessages ?? [], ctx);
+  const delayed = validateDelayed(reply.delayedInvocations ?? [], ctx);
+  const egress = validateEgress(reply.outgoingEgresses ?? [], ctx);
+  return { mutations, messages, delayed, egress };
+}
+
+type Mutation = NonNullable<InvocationResponseProps['stateMutations']>[number];
+type OutgoingMessage = NonNullable<InvocationResponseProps['outgoingMessages']>[number];
+type DelayedInvocation = NonNullable<InvocationResponseProps['delayedInvocations']>[number];
+type OutgoingEgress = NonNullable<InvocationResponseProps['outgoingEgresses']>[number];
+
+function validateMutations(list: readonly Mutation[], ctx: ReplyContext): ValidMutation[] {
+  return list.map((m, i) => {
     const name = m.stateName ?? '';
     const spec = ctx.specs.get(name);
     if (spec === undefined) {
@@ -70,45 +83,41 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
       );
     }
     const type = m.mutationType ?? MutationType.DELETE;
-    if (type === MutationType.DELETE) {
-      mutations.push({ spec, value: undefined });
-    } else if (type === MutationType.MODIFY) {
-      const typename = m.stateValue?.typename ?? '';
-      if (typename !== spec.typename) {
-        throw new FunctionReplyError(
-          'ERR_REPLY_STATE_TYPE_MISMATCH',
-          `state_mutations[${i}] writes state "${name}" as ${JSON.stringify(typename)}, but it is registered as ${spec.typename}`,
-        );
-      }
-      mutations.push({ spec, value: { typename, value: m.stateValue?.value ?? EMPTY } });
-    } else {
+    if (type === MutationType.DELETE) return { spec, value: undefined };
+    if (type !== MutationType.MODIFY) {
       throw new FunctionReplyError(
         'ERR_REPLY_INVALID_MUTATION',
         `state_mutations[${i}] has unknown mutation_type ${String(type)}`,
       );
     }
-  }
+    const typename = m.stateValue?.typename ?? '';
+    if (typename !== spec.typename) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_STATE_TYPE_MISMATCH',
+        `state_mutations[${i}] writes state "${name}" as ${JSON.stringify(typename)}, but it is registered as ${spec.typename}`,
+      );
+    }
+    return { spec, value: { typename, value: m.stateValue?.value ?? EMPTY } };
+  });
+}
 
-  const messages = (reply.outgoingMessages ?? []).map((m, i) => ({
+function validateMessages(list: readonly OutgoingMessage[], ctx: ReplyContext): ValidReply['messages'] {
+  return list.map((m, i) => ({
     target: targetOf(m.target, `outgoing_messages[${i}]`, ctx),
     argument: argumentOf(m.argument, `outgoing_messages[${i}]`),
   }));
+}
 
+function validateDelayed(list: readonly DelayedInvocation[], ctx: ReplyContext): ValidDelayed[] {
   const delayed: ValidDelayed[] = [];
+  // Tokens of the sends earlier in this reply that no later cancellation in it has released.
   const tokens = new Set<string>();
-  for (const [i, d] of (reply.delayedInvocations ?? []).entries()) {
+  for (const [i, d] of list.entries()) {
     const where = `delayed_invocations[${i}]`;
     const token = d.cancellationToken ?? '';
     if (d.isCancellationRequest === true) {
-      if (token === '') {
-        throw new FunctionReplyError(
-          'ERR_REPLY_EMPTY_CANCELLATION_TOKEN',
-          `${where} is a cancellation with an empty cancellation_token`,
-        );
-      }
-      checkText(token, STORE_TEXT_LIMITS.token, `${where}.cancellation_token`);
+      delayed.push(cancellationOf(token, where));
       tokens.delete(token);
-      delayed.push({ kind: 'cancel', token });
       continue;
     }
     const delayMs = Number(d.delayInMs ?? 0);
@@ -137,8 +146,22 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
       token: token === '' ? undefined : token,
     });
   }
+  return delayed;
+}
 
-  const egress = (reply.outgoingEgresses ?? []).map((e, i) => {
+function cancellationOf(token: string, where: string): ValidDelayed {
+  if (token === '') {
+    throw new FunctionReplyError(
+      'ERR_REPLY_EMPTY_CANCELLATION_TOKEN',
+      `${where} is a cancellation with an empty cancellation_token`,
+    );
+  }
+  checkText(token, STORE_TEXT_LIMITS.token, `${where}.cancellation_token`);
+  return { kind: 'cancel', token };
+}
+
+function validateEgress(list: readonly OutgoingEgress[], ctx: ReplyContext): ValidReply['egress'] {
+  return list.map((e, i) => {
     const id = `${e.egressNamespace ?? ''}/${e.egressType ?? ''}`;
     if (!ctx.hasEgress(id)) {
       throw new FunctionReplyError(
@@ -148,8 +171,6 @@ export function validateReply(reply: InvocationResponseProps, ctx: ReplyContext)
     }
     return { egressId: id, value: argumentOf(e.argument, `outgoing_egresses[${i}]`) };
   });
-
-  return { mutations, messages, delayed, egress };
 }
 
 function targetOf(a: AddressProps | null | undefined, where: string, ctx: ReplyContext): FunctionAddress {
