@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { FromFunction } from '@statehouse/protocol';
 import { InvocationError } from '../errors.js';
 
@@ -72,96 +72,10 @@ export class FunctionClient {
     timeoutMs: number,
     socketPath?: string,
   ): Promise<AttemptResult> {
-    let pool: Pool;
-    try {
-      pool = this.#pool(url.origin, transport, socketPath);
-    } catch (err) {
-      throw new InvocationError(
-        'ERR_INVOKE_TLS_FILES',
-        `cannot read the TLS files of the endpoint for ${url.origin}: ${(err as Error).message}; check transport.trust_cacerts, client_cert, client_key and client_key_password in module.yaml`,
-        { cause: err },
-      );
-    }
-    let response;
-    try {
-      response = await pool.request({
-        method: 'POST',
-        path: url.pathname + url.search,
-        headers: {
-          'content-type': OCTET_STREAM,
-          accept: OCTET_STREAM,
-          'accept-encoding': 'gzip, deflate',
-          'content-length': String(body.byteLength),
-          'user-agent': 'statehouse',
-        },
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
-        // pools instead.
-      });
-    } catch (err) {
-      throw new InvocationError(
-        'ERR_INVOKE_TRANSPORT',
-        `calling ${url.href} failed: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    const status = response.statusCode;
-    const declared = Number(response.headers['content-length'] ?? 0);
-    if (declared > transport.payloadMaxBytes) {
-      // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
-      response.body.on('error', () => undefined);
-      response.body.destroy();
-      throw new InvocationError(
-        'ERR_INVOKE_RESPONSE_TOO_LARGE',
-        `${url.href} answered ${declared} bytes, over payload_max_bytes (${transport.payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
-      );
-    }
-    let raw: Buffer;
-    try {
-      // With a known, acceptable length, consume the body in one go (no async iterator per response).
-      raw =
-        response.headers['content-length'] !== undefined
-          ? Buffer.from(await response.body.arrayBuffer())
-          : await readBody(response.body, url, transport.payloadMaxBytes);
-    } catch (err) {
-      if (err instanceof InvocationError) throw err;
-      throw new InvocationError(
-        'ERR_INVOKE_TRANSPORT',
-        `reading the reply of ${url.href} failed: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (status < 200 || status > 299) {
-      throw new InvocationError(
-        'ERR_INVOKE_HTTP_STATUS',
-        `${url.href} answered HTTP ${status}${describeErrorBody(raw)}`,
-        { status },
-      );
-    }
-    const contentType = headerValue(response.headers['content-type']);
-    // Lenient like the reference's Netty client: parameters are ignored and a missing header is accepted
-    // (the Go SDK relies on content sniffing and may omit it).
-    if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== OCTET_STREAM) {
-      throw new InvocationError(
-        'ERR_INVOKE_CONTENT_TYPE',
-        `${url.href} answered Content-Type "${contentType}"; a StateFun function must answer ${OCTET_STREAM}`,
-        { status },
-      );
-    }
-    const bytes = decodeContent(raw, headerValue(response.headers['content-encoding']), url);
-    try {
-      return { reply: FromFunction.decode(bytes), responseBytes: bytes.byteLength };
-    } catch (err) {
-      throw new InvocationError(
-        'ERR_INVOKE_MALFORMED_REPLY',
-        `${url.href} answered ${bytes.byteLength} bytes that are not a FromFunction message: ${(err as Error).message}`,
-        { cause: err, status },
-      );
-    }
+    const pool = this.#poolFor(url, transport, socketPath);
+    const response = await send(pool, url, body, timeoutMs);
+    const raw = await readResponse(response, url, transport.payloadMaxBytes);
+    return decodeReply(response, raw, url);
   }
 
   /** Fails every request in flight (shutdown, reset); later calls open new connections. */
@@ -176,6 +90,19 @@ export class FunctionClient {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all(pools.map((p) => p.destroy()));
+  }
+
+  /** The pool of the endpoint's origin. @throws {@link InvocationError} when its TLS files cannot be read. */
+  #poolFor(url: URL, transport: FunctionClientOptions, socketPath: string | undefined): Pool {
+    try {
+      return this.#pool(url.origin, transport, socketPath);
+    } catch (err) {
+      throw new InvocationError(
+        'ERR_INVOKE_TLS_FILES',
+        `cannot read the TLS files of the endpoint for ${url.origin}: ${(err as Error).message}; check transport.trust_cacerts, client_cert, client_key and client_key_password in module.yaml`,
+        { cause: err },
+      );
+    }
   }
 
   #pool(origin: string, options: FunctionClientOptions, socketPath: string | undefined): Pool {
@@ -195,6 +122,110 @@ export class FunctionClient {
       this.#pools.set(key, pool);
     }
     return pool;
+  }
+}
+
+/** POSTs the encoded `ToFunction`. @throws {@link InvocationError} on a transport error or timeout. */
+async function send(
+  pool: Pool,
+  url: URL,
+  body: Uint8Array,
+  timeoutMs: number,
+): Promise<Dispatcher.ResponseData> {
+  try {
+    return await pool.request({
+      method: 'POST',
+      path: url.pathname + url.search,
+      headers: {
+        'content-type': OCTET_STREAM,
+        accept: OCTET_STREAM,
+        'accept-encoding': 'gzip, deflate',
+        'content-length': String(body.byteLength),
+        'user-agent': 'statehouse',
+      },
+      body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
+      // pools instead.
+    });
+  } catch (err) {
+    throw new InvocationError(
+      'ERR_INVOKE_TRANSPORT',
+      `calling ${url.href} failed: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** Reads the whole response body, refusing one over `payloadMaxBytes`. @throws {@link InvocationError} */
+async function readResponse(
+  response: Dispatcher.ResponseData,
+  url: URL,
+  payloadMaxBytes: number,
+): Promise<Buffer> {
+  const declared = Number(response.headers['content-length'] ?? 0);
+  if (declared > payloadMaxBytes) {
+    // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
+    response.body.on('error', () => undefined);
+    response.body.destroy();
+    throw new InvocationError(
+      'ERR_INVOKE_RESPONSE_TOO_LARGE',
+      `${url.href} answered ${declared} bytes, over payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+    );
+  }
+  try {
+    // With a known, acceptable length, consume the body in one go (no async iterator per response).
+    return response.headers['content-length'] !== undefined
+      ? Buffer.from(await response.body.arrayBuffer())
+      : await readBody(response.body, url, payloadMaxBytes);
+  } catch (err) {
+    if (err instanceof InvocationError) throw err;
+    throw new InvocationError(
+      'ERR_INVOKE_TRANSPORT',
+      `reading the reply of ${url.href} failed: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/**
+ * Classifies a read response: its status, content type and encoding, then its `FromFunction`.
+ *
+ * @throws {@link InvocationError} on a non-2xx status, another content type or encoding, or unparsable bytes.
+ */
+function decodeReply(response: Dispatcher.ResponseData, raw: Buffer, url: URL): AttemptResult {
+  const status = response.statusCode;
+  if (status < 200 || status > 299) {
+    throw new InvocationError(
+      'ERR_INVOKE_HTTP_STATUS',
+      `${url.href} answered HTTP ${status}${describeErrorBody(raw)}`,
+      { status },
+    );
+  }
+  const contentType = headerValue(response.headers['content-type']);
+  // Lenient like the reference's Netty client: parameters are ignored and a missing header is accepted
+  // (the Go SDK relies on content sniffing and may omit it).
+  if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== OCTET_STREAM) {
+    throw new InvocationError(
+      'ERR_INVOKE_CONTENT_TYPE',
+      `${url.href} answered Content-Type "${contentType}"; a StateFun function must answer ${OCTET_STREAM}`,
+      { status },
+    );
+  }
+  const bytes = decodeContent(raw, headerValue(response.headers['content-encoding']), url);
+  try {
+    return { reply: FromFunction.decode(bytes), responseBytes: bytes.byteLength };
+  } catch (err) {
+    throw new InvocationError(
+      'ERR_INVOKE_MALFORMED_REPLY',
+      `${url.href} answered ${bytes.byteLength} bytes that are not a FromFunction message: ${(err as Error).message}`,
+      { cause: err, status },
+    );
   }
 }
 
