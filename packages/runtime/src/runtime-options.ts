@@ -179,21 +179,7 @@ function describeInput(input: unknown): string {
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
   const { module, store, logger, onFatal, clock, ...rest } = options;
-  const parsed = scalars.safeParse(rest, { reportInput: true });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const option = issue.path[0];
-    if (typeof option !== 'string') {
-      // An unknown key: the path is empty and zod's message names the key.
-      throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime options: ${issue.message}`);
-    }
-    throw new ConfigError(
-      'ERR_CONFIG_INVALID_OPTION',
-      `runtime option ${option}: ${issue.message}, got ${describeInput(issue.input)}`,
-      { option },
-    );
-  }
-  const o = parsed.data;
+  const o = parseScalars(rest);
   if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
@@ -201,24 +187,13 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
       { option: 'heartbeatMs' },
     );
   }
-  const colon = o.listen.lastIndexOf(':');
-  const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(o.listen.slice(colon + 1));
-  if (port > 65_535) {
-    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`, {
-      option: 'listen',
-    });
-  }
+  const { host, port } = parseListen(o.listen);
   return Object.freeze({
     module,
     dataDir: resolve(o.dataDir),
     store,
     storeUrl: o.storeUrl,
-    nodeId:
-      o.nodeId ??
-      `${hostname()
-        .replace(/[^A-Za-z0-9._-]/g, '-')
-        .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    nodeId: o.nodeId ?? defaultNodeId(),
     advertise: o.advertise,
     leaseMs: o.leaseMs,
     heartbeatMs: o.heartbeatMs ?? Math.min(1_000, Math.floor(o.leaseMs / 4)),
@@ -239,4 +214,42 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     lowSpaceBytes: o.lowSpaceBytes,
     clock: clock ?? systemClock,
   });
+}
+
+/** Checks the plain options against the schema. @throws {@link ConfigError} naming the first bad option. */
+function parseScalars(input: unknown): Scalars {
+  const parsed = scalars.safeParse(input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const option = issue.path[0];
+  if (typeof option !== 'string') {
+    // An unknown key: the path is empty and zod's message names the key.
+    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime options: ${issue.message}`);
+  }
+  throw new ConfigError(
+    'ERR_CONFIG_INVALID_OPTION',
+    `runtime option ${option}: ${issue.message}, got ${describeInput(issue.input)}`,
+    { option },
+  );
+}
+
+/** Splits a checked `host:port` (IPv6 in brackets). @throws {@link ConfigError} on a port over 65535. */
+function parseListen(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(listen.slice(colon + 1));
+  if (port > 65_535) {
+    throw new ConfigError('ERR_CONFIG_INVALID_OPTION', `runtime option listen: port ${port} is over 65535`, {
+      option: 'listen',
+    });
+  }
+  return { host, port };
+}
+
+/** A node id unique to this process: the host name, the pid and a random suffix. */
+function defaultNodeId(): string {
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 40);
+  return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
