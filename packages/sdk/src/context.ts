@@ -143,7 +143,10 @@ function checkDelay(delayMs: unknown): number {
   return Math.ceil(delayMs);
 }
 
-/** The SDK's {@link Context} for one invocation; all invocations of a batch share state and effects. */
+/**
+ * The SDK's {@link Context} for one invocation; all invocations of a batch share state and effects. Handlers
+ * see it only as a `Context`, whose overloads type each call; the methods here take the union of their forms.
+ */
 export class InvocationContext<S extends StateSpecs> implements Context<S> {
   constructor(
     readonly self: Address,
@@ -152,21 +155,11 @@ export class InvocationContext<S extends StateSpecs> implements Context<S> {
     private readonly effects: CollectedEffects,
   ) {}
 
-  send<T>(target: Address, type: Type<T>, value: NoInfer<T>): void;
-  send(target: Address, value: EncodedValue): void;
   send(target: Address, typeOrValue: Type<unknown> | EncodedValue, value?: unknown): void {
     assertAddress(target, 'send');
     this.effects.messages.push({ target, value: encode('send', typeOrValue, value) });
   }
 
-  sendAfter<T>(
-    delayMs: number,
-    target: Address,
-    type: Type<T>,
-    value: NoInfer<T>,
-    options?: SendAfterOptions,
-  ): void;
-  sendAfter(delayMs: number, target: Address, value: EncodedValue, options?: SendAfterOptions): void;
   sendAfter(
     delayMs: number,
     target: Address,
@@ -191,8 +184,6 @@ export class InvocationContext<S extends StateSpecs> implements Context<S> {
     this.effects.delayed.push({ kind: 'cancel', cancellationToken: token });
   }
 
-  egress<T>(egressId: string, type: Type<T>, value: NoInfer<T>): void;
-  egress(egressId: string, value: EncodedValue): void;
   egress(egressId: string, typeOrValue: Type<unknown> | EncodedValue, value?: unknown): void {
     const egress = parseValidTypeName(egressId, 'egress id', 'argument');
     this.effects.egress.push({ egress, value: encode('egress', typeOrValue, value) });

@@ -8,6 +8,7 @@ import {
   ToFunction,
   type AddressProps,
   type FromFunctionProps,
+  type InvocationResponseProps,
 } from '@statehouse/protocol';
 import { addressFromParts, type Address } from './address.js';
 import type { StatefulFunction } from './define-function.js';
@@ -109,6 +110,81 @@ function encodeMessage(message: TestMessage<unknown>, index: number): EncodedVal
   );
 }
 
+/** Encodes the batch request the runtime would send: the instance, its state before, and the messages. */
+function encodeRequest<S extends StateSpecs>(
+  fn: StatefulFunction<S>,
+  id: string,
+  initial: Readonly<Record<string, unknown>>,
+  messages: readonly TestMessage<unknown>[],
+): Uint8Array {
+  return ToFunction.encode({
+    invocation: {
+      target: { namespace: fn.namespace, type: fn.name, id },
+      state: Object.entries(fn.state).map(([name, spec]) => {
+        const value = initial[name];
+        if (value === undefined) return { stateName: name };
+        return {
+          stateName: name,
+          stateValue: { typename: spec.type.typename, hasValue: true, value: spec.type.serialize(value) },
+        };
+      }),
+      invocations: messages.map((message, index) => {
+        const { typename, bytes } = encodeMessage(message, index);
+        const caller = message.caller;
+        return {
+          ...(caller === undefined
+            ? {}
+            : { caller: { namespace: caller.namespace, type: caller.name, id: caller.id } }),
+          argument: { typename, hasValue: true, value: bytes },
+        };
+      }),
+    },
+  }).finish();
+}
+
+/** Applies the reply's mutations to a copy of the state before; returns the state after and the mutations. */
+function applyMutations<S extends StateSpecs>(
+  fn: StatefulFunction<S>,
+  initial: Readonly<Record<string, unknown>>,
+  response: InvocationResponseProps,
+): { state: StateValues<S>; mutations: StateMutation<S>[] } {
+  const state: Record<string, unknown> = { ...initial };
+  const mutations = (response.stateMutations ?? []).map((mutation) => {
+    const name = mutation.stateName ?? '';
+    if (mutation.mutationType === MutationType.MODIFY) {
+      const value = fn.state[name]?.type.deserialize(mutation.stateValue?.value ?? new Uint8Array(0));
+      state[name] = value;
+      return { name, kind: 'modify' as const, value };
+    }
+    delete state[name];
+    return { name, kind: 'delete' as const };
+  });
+  return { state: state as StateValues<S>, mutations: mutations as StateMutation<S>[] };
+}
+
+/** Splits the reply's delayed invocations into delayed sends and cancellations, each in call order. */
+function splitDelayed(response: InvocationResponseProps): {
+  delayed: DelayedSend[];
+  cancellations: string[];
+} {
+  const delayed: DelayedSend[] = [];
+  const cancellations: string[] = [];
+  for (const invocation of response.delayedInvocations ?? []) {
+    if (invocation.isCancellationRequest === true) {
+      cancellations.push(invocation.cancellationToken ?? '');
+    } else {
+      const token = invocation.cancellationToken ?? '';
+      delayed.push({
+        delayMs: Number(invocation.delayInMs ?? 0),
+        target: toAddress(invocation.target),
+        message: toMessage(invocation.argument),
+        cancellationToken: token === '' ? undefined : token,
+      });
+    }
+  }
+  return { delayed, cancellations };
+}
+
 /**
  * Runs a function on a batch of messages and returns what it did.
  *
@@ -130,32 +206,9 @@ export async function runFunction<S extends StateSpecs, const M extends readonly
   fn: StatefulFunction<S>,
   options: RunFunctionOptions<S, M>,
 ): Promise<RunResult<S>> {
-  const specs = Object.entries(fn.state);
   const initial: Record<string, unknown> = { ...options.state };
   const messages = options.messages as readonly TestMessage<unknown>[];
-  const request = ToFunction.encode({
-    invocation: {
-      target: { namespace: fn.namespace, type: fn.name, id: options.id ?? 'test' },
-      state: specs.map(([name, spec]) => {
-        const value = initial[name];
-        if (value === undefined) return { stateName: name };
-        return {
-          stateName: name,
-          stateValue: { typename: spec.type.typename, hasValue: true, value: spec.type.serialize(value) },
-        };
-      }),
-      invocations: messages.map((message, index) => {
-        const { typename, bytes } = encodeMessage(message, index);
-        const caller = message.caller;
-        return {
-          ...(caller === undefined
-            ? {}
-            : { caller: { namespace: caller.namespace, type: caller.name, id: caller.id } }),
-          argument: { typename, hasValue: true, value: bytes },
-        };
-      }),
-    },
-  }).finish();
+  const request = encodeRequest(fn, options.id ?? 'test', initial, messages);
 
   const props: FromFunctionProps = await invokeRequest(createRegistry([fn]), ToFunction.decode(request));
   const response = FromFunction.decode(FromFunction.encode(props).finish()).invocationResult;
@@ -163,43 +216,13 @@ export async function runFunction<S extends StateSpecs, const M extends readonly
     throw new Error('runFunction: the function answered without an invocation result; this is an SDK bug.');
   }
 
-  const state: Record<string, unknown> = { ...initial };
-  const mutations = (response.stateMutations ?? []).map((mutation) => {
-    const name = mutation.stateName ?? '';
-    if (mutation.mutationType === MutationType.MODIFY) {
-      const value = fn.state[name]?.type.deserialize(mutation.stateValue?.value ?? new Uint8Array(0));
-      state[name] = value;
-      return { name, kind: 'modify' as const, value };
-    }
-    delete state[name];
-    return { name, kind: 'delete' as const };
-  });
-
-  const delayed: DelayedSend[] = [];
-  const cancellations: string[] = [];
-  for (const invocation of response.delayedInvocations ?? []) {
-    if (invocation.isCancellationRequest === true) {
-      cancellations.push(invocation.cancellationToken ?? '');
-    } else {
-      const token = invocation.cancellationToken ?? '';
-      delayed.push({
-        delayMs: Number(invocation.delayInMs ?? 0),
-        target: toAddress(invocation.target),
-        message: toMessage(invocation.argument),
-        cancellationToken: token === '' ? undefined : token,
-      });
-    }
-  }
-
   return {
-    state: state as StateValues<S>,
-    mutations: mutations as StateMutation<S>[],
+    ...applyMutations(fn, initial, response),
     sent: (response.outgoingMessages ?? []).map((sent) => ({
       target: toAddress(sent.target),
       message: toMessage(sent.argument),
     })),
-    delayed,
-    cancellations,
+    ...splitDelayed(response),
     egress: (response.outgoingEgresses ?? []).map((egress) => ({
       egressId: `${egress.egressNamespace ?? ''}/${egress.egressType ?? ''}`,
       message: toMessage(egress.argument),

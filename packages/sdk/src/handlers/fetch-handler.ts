@@ -1,13 +1,8 @@
 /** The Fetch API adapter of the core request handler (Cloudflare Workers, Deno, Bun, Node). */
 import type { StatefulFunction } from '../define-function.js';
-import {
-  createRequestHandler,
-  methodNotAllowed,
-  tooLarge,
-  type HandlerOptions,
-  type SdkResponse,
-} from '../request-handler.js';
-import { BodyTooLargeError, chunksOf, isDeclaredTooLarge, readBody } from './read-body.js';
+import { createRequestHandler, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import { chunksOf } from './read-body.js';
+import { answerStreamed } from './streamed-request.js';
 
 /** A Fetch API handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -36,18 +31,12 @@ export function createFetchHandler(
   options: HandlerOptions = {},
 ): FetchHandler {
   const core = createRequestHandler(functions, options);
-  const limit = core.options.maxRequestBytes;
   return async (request) => {
-    if (request.method !== 'POST') return toResponse(core.reject(methodNotAllowed(request.method)));
-    if (isDeclaredTooLarge(request.headers.get('content-length'), limit))
-      return toResponse(core.reject(tooLarge(limit)));
-    let body: Uint8Array;
-    try {
-      body = request.body === null ? new Uint8Array(0) : await readBody(chunksOf(request.body), limit);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return toResponse(core.reject(tooLarge(limit)));
-      throw error;
-    }
-    return toResponse(await core.handle(body));
+    const { answer } = await answerStreamed(core, {
+      method: request.method,
+      contentLength: request.headers.get('content-length'),
+      chunks: chunksOf(request.body),
+    });
+    return toResponse(answer);
   };
 }

@@ -1,14 +1,8 @@
 /** The node:http adapter of the core request handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatefulFunction } from '../define-function.js';
-import {
-  createRequestHandler,
-  methodNotAllowed,
-  tooLarge,
-  type HandlerOptions,
-  type SdkResponse,
-} from '../request-handler.js';
-import { BodyTooLargeError, isDeclaredTooLarge, readBody } from './read-body.js';
+import { createRequestHandler, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import { answerStreamed } from './streamed-request.js';
 
 /** A `node:http` request listener. */
 export type NodeRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -37,33 +31,16 @@ export function createNodeHandler(
   options: HandlerOptions = {},
 ): NodeRequestListener {
   const core = createRequestHandler(functions, options);
-  const limit = core.options.maxRequestBytes;
 
+  // A body that cannot be read (the client went away, the stream broke) rejects: nobody is left to answer.
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    if (request.method !== 'POST') {
-      request.resume();
-      send(response, core.reject(methodNotAllowed(request.method ?? 'unknown')));
-      return;
-    }
-    if (isDeclaredTooLarge(request.headers['content-length'], limit)) {
-      request.resume();
-      send(response, core.reject(tooLarge(limit)));
-      return;
-    }
-    let body: Uint8Array;
-    try {
-      body = await readBody(request, limit);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) {
-        // The client went away or the stream broke: there is nobody to answer.
-        response.destroy();
-        return;
-      }
-      request.resume();
-      send(response, core.reject(tooLarge(limit)));
-      return;
-    }
-    send(response, await core.handle(body));
+    const { answer, isBodyUnread } = await answerStreamed(core, {
+      method: request.method ?? 'unknown',
+      contentLength: request.headers['content-length'],
+      chunks: request,
+    });
+    if (isBodyUnread) request.resume();
+    send(response, answer);
   };
 
   return (request, response) => {

@@ -30,10 +30,11 @@ export async function readBody(chunks: AsyncIterable<Uint8Array>, limit: number)
 /**
  * Iterates a web `ReadableStream` with a reader, which every Fetch runtime supports.
  *
- * @param stream - the stream.
+ * @param stream - the stream; `null` (a request without a body) has no chunks.
  * @returns its chunks.
  */
-export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* chunksOf(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (stream === null) return;
   const reader = stream.getReader();
   try {
     for (;;) {
