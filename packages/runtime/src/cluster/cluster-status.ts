@@ -3,6 +3,8 @@
  * member, and what is pending in each member's key groups.
  */
 import postgres from 'postgres';
+import { DEFAULT_KEY_GROUPS } from '../core/address.js';
+import { RUNTIME_OPTION_DEFAULTS } from '../runtime-options.js';
 
 /** One member (one incarnation of a node id) in the report. */
 export interface MemberStatus {
@@ -34,14 +36,47 @@ export interface ClusterStatus {
   readonly totalKeyGroups: number;
 }
 
+/** Key groups by owner: the unexpired leases held by an incarnation that is a member. */
+function ownersOf(
+  members: postgres.RowList<postgres.Row[]>,
+  leases: postgres.RowList<postgres.Row[]>,
+  now: number,
+): Map<number, string> {
+  // A lease of an incarnation with no member row (forgotten, or a bug) serves nobody: it counts as unowned.
+  const incarnations = new Set(members.map((m) => String(m['incarnation'])));
+  const ownerOf = new Map<number, string>();
+  for (const l of leases) {
+    const owner = l['owner'] === null ? undefined : String(l['owner']);
+    if (owner !== undefined && incarnations.has(owner) && Number(l['expires_at']) > now)
+      ownerOf.set(Number(l['key_group']), owner);
+  }
+  return ownerOf;
+}
+
+/** Sums the `n` of rows by the owner of their key group (`''` for unowned key groups). */
+function tallyByOwner(
+  rows: postgres.RowList<postgres.Row[]>,
+  ownerOf: ReadonlyMap<number, string>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const owner = ownerOf.get(Number(r['key_group'])) ?? '';
+    out.set(owner, (out.get(owner) ?? 0) + Number(r['n']));
+  }
+  return out;
+}
+
 /**
  * Reads the status of the cluster stored at `url`.
  *
  * @param url - `postgres://…` of the cluster's database.
- * @param leaseMs - lease timeout used to call a member live. @default 10000
+ * @param leaseMs - lease timeout used to call a member live. @default 10000 (the runtime's `leaseMs` default)
  * @throws when the database cannot be reached or has no Statehouse schema.
  */
-export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<ClusterStatus> {
+export async function readClusterStatus(
+  url: string,
+  leaseMs = RUNTIME_OPTION_DEFAULTS.leaseMs,
+): Promise<ClusterStatus> {
   const sql = postgres(url, {
     max: 1,
     onnotice: () => {},
@@ -53,41 +88,24 @@ export async function readClusterStatus(url: string, leaseMs = 10_000): Promise<
       (await sql`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now`)[0]!['now'],
     );
     const meta = await sql`SELECT value FROM meta WHERE key = 'key_groups'`;
-    const totalKeyGroups = Number(meta[0]?.['value'] ?? 256);
+    const totalKeyGroups = Number(meta[0]?.['value'] ?? DEFAULT_KEY_GROUPS);
     const members =
       await sql`SELECT node_id, incarnation, advertise, heartbeat_at, started_at FROM members ORDER BY node_id, started_at`;
     const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
     const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
     const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
-    // A key group is owned when its lease is unexpired and held by an incarnation that is a member. A lease of
-    // an incarnation with no member row (forgotten, or a bug) serves nobody: it counts as unowned.
-    const incarnations = new Set(members.map((m) => String(m['incarnation'])));
-    const ownerOf = new Map<number, string>();
-    for (const l of leases) {
-      const owner = l['owner'] === null ? undefined : String(l['owner']);
-      if (owner !== undefined && incarnations.has(owner) && Number(l['expires_at']) > now)
-        ownerOf.set(Number(l['key_group']), owner);
-    }
-    const tally = (rows: postgres.RowList<postgres.Row[]>): Map<string, number> => {
-      const out = new Map<string, number>();
-      for (const r of rows) {
-        const owner = ownerOf.get(Number(r['key_group'])) ?? '';
-        out.set(owner, (out.get(owner) ?? 0) + Number(r['n']));
-      }
-      return out;
-    };
-    const pendingMessages = tally(messages);
-    const pendingTimers = tally(timers);
+    const ownerOf = ownersOf(members, leases, now);
+    const pendingMessages = tallyByOwner(messages, ownerOf);
+    const pendingTimers = tallyByOwner(timers, ownerOf);
     const groups = new Map<string, number>();
     for (const owner of ownerOf.values()) groups.set(owner, (groups.get(owner) ?? 0) + 1);
     return {
       totalKeyGroups,
       members: members.map((m) => {
-        const nodeId = String(m['node_id']);
         const incarnation = String(m['incarnation']);
         const age = now - Number(m['heartbeat_at']);
         return {
-          nodeId,
+          nodeId: String(m['node_id']),
           incarnation,
           advertise: String(m['advertise']),
           heartbeatAgeMs: age,

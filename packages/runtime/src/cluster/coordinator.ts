@@ -6,13 +6,13 @@
  *
  * Leases and fences name an *incarnation*, not the node id: a fresh id per process start, and a fresh one again
  * whenever this process loses ownership (fenced, frozen past its lease, cut off from the database). So a
- * restarted process with the same `--node-id`, or this process after a freeze, never inherits an epoch of an
+ * restarted process with the same `nodeId` option, or this process after a freeze, never inherits an epoch of an
  * earlier incarnation that may still be running; it takes that incarnation's leases like any expired lease.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import type { ClusterStore, ClusterView } from '../store/cluster-store.js';
+import type { ClusterStore, ClusterView, LeaseRecord } from '../store/cluster-store.js';
 import { desiredKeyGroups } from './rendezvous.js';
 
 /** What the runtime does when ownership changes. Called one at a time, never concurrently. */
@@ -167,16 +167,43 @@ export class ClusterCoordinator {
 
   async #round(): Promise<void> {
     if (this.#stopped) return;
-    const { nodeId, advertise, keyGroups, leaseMs } = this.#options;
+    const view = await this.#heartbeat();
+    await this.#leaveRetired();
+    const incarnation = this.#incarnation;
+    const leases = new Map(view.leases.map((l) => [l.keyGroup, l]));
+    if (await this.#lostLeases(leases, view.now, incarnation)) {
+      // The view's incarnation is gone: the next round heartbeats as the new one.
+      return;
+    }
+    this.#reportTwins(view, incarnation);
+    const { nodeId, keyGroups } = this.#options;
+    const members = [...new Set(view.liveMembers.map((m) => m.nodeId))];
+    if (!members.includes(nodeId)) members.push(nodeId);
+    const desired = new Set(desiredKeyGroups(members, nodeId, keyGroups));
+    await this.#releaseUndesired(desired, incarnation, members.length);
+    const wanted = [...desired].filter((kg) => {
+      if (this.#owned.has(kg)) return false;
+      const l = leases.get(kg);
+      return l === undefined || l.owner === undefined || l.owner === incarnation || l.expiresAt <= view.now;
+    });
+    if (wanted.length > 0) await this.#acquire(wanted, incarnation, members.length);
+  }
+
+  /** Extends this incarnation's leases and returns the cluster as the store sees it. */
+  async #heartbeat(): Promise<ClusterView> {
+    const { nodeId, advertise, leaseMs } = this.#options;
     const silentMs = this.#clock.now() - this.#lastHeartbeatOk;
     if (this.#owned.size > 0 && silentMs > leaseMs) {
       // Frozen (SIGSTOP, a long GC pause) or cut off past the lease: others may hold our key groups by now.
       await this.#loseAll(`no heartbeat for ${silentMs} ms (lease ${leaseMs} ms)`);
     }
-    let view: ClusterView;
     try {
-      view = await this.#store.heartbeat({ nodeId, incarnation: this.#incarnation, advertise }, leaseMs);
+      const view = await this.#store.heartbeat(
+        { nodeId, incarnation: this.#incarnation, advertise },
+        leaseMs,
+      );
       this.#lastHeartbeatOk = this.#clock.now();
+      return view;
     } catch (err) {
       // Without heartbeats our leases expire; stop trusting them before others may take them.
       if (this.#owned.size > 0 && this.#clock.now() - this.#lastHeartbeatOk > leaseMs / 2) {
@@ -184,27 +211,39 @@ export class ClusterCoordinator {
       }
       throw err;
     }
-    await this.#leaveRetired();
-    const incarnation = this.#incarnation;
+  }
 
-    // Leases we think we hold but the store says otherwise: someone took them, or they expired (we were paused
-    // or cut off). An expired lease is never revived, so drop everything and come back as a new incarnation.
-    const leases = new Map(view.leases.map((l) => [l.keyGroup, l]));
+  /**
+   * Leases we think we hold but the store says otherwise: someone took them, or they expired (we were paused
+   * or cut off). An expired lease is never revived, so drop everything and come back as a new incarnation.
+   *
+   * @returns whether ownership was lost.
+   */
+  async #lostLeases(
+    leases: ReadonlyMap<number, LeaseRecord>,
+    now: number,
+    incarnation: string,
+  ): Promise<boolean> {
     for (const [kg, epoch] of this.#owned) {
       const l = leases.get(kg);
-      if (l === undefined || l.owner !== incarnation || l.epoch !== epoch || l.expiresAt <= view.now) {
+      if (l === undefined || l.owner !== incarnation || l.epoch !== epoch || l.expiresAt <= now) {
         await this.#loseAll(
           l?.owner === incarnation
             ? `the lease of key group ${kg} expired`
             : `key group ${kg} is now held by ${l?.owner ?? 'nobody'}`,
         );
-        // The view's incarnation is gone: the next round heartbeats as the new one.
-        return;
+        return true;
       }
     }
+    return false;
+  }
 
-    // A twin that heartbeats after this incarnation started is a second live process with our node id (a dead
-    // predecessor's last heartbeat is older): say so once; fencing keeps the two from sharing a key group.
+  /**
+   * A twin that heartbeats after this incarnation started is a second live process with our node id (a dead
+   * predecessor's last heartbeat is older): say so once; fencing keeps the two from sharing a key group.
+   */
+  #reportTwins(view: ClusterView, incarnation: string): void {
+    const { nodeId } = this.#options;
     const startedAt = view.liveMembers.find((m) => m.incarnation === incarnation)?.startedAt ?? view.now;
     for (const twin of view.liveMembers) {
       if (twin.nodeId !== nodeId || twin.incarnation === incarnation || twin.heartbeatAt <= startedAt)
@@ -216,52 +255,46 @@ export class ClusterCoordinator {
         `another live process uses node id ${nodeId}; give every process its own node id (the nodeId option; this one serves only key groups the other does not hold)`,
       );
     }
-    const members = [...new Set(view.liveMembers.map((m) => m.nodeId))];
-    if (!members.includes(nodeId)) members.push(nodeId);
-    const desired = new Set(desiredKeyGroups(members, nodeId, keyGroups));
+  }
 
+  /** Hands over the owned key groups this process should no longer own. */
+  async #releaseUndesired(desired: ReadonlySet<number>, incarnation: string, members: number): Promise<void> {
     const release = new Set([...this.#owned.keys()].filter((kg) => !desired.has(kg)));
-    if (release.size > 0) {
-      for (const kg of release) {
-        this.#draining.set(kg, this.#owned.get(kg)!);
-        this.#owned.delete(kg);
-      }
-      try {
-        await this.#hooks.onReleasing(release);
-        await this.#store.releaseLeases(incarnation, [...release]);
-      } finally {
-        for (const kg of release) this.#draining.delete(kg);
-      }
-      this.#observer?.onOwnershipChange('released', release.size);
-      this.#log.info({ count: release.size, members: members.length }, 'released key groups');
+    if (release.size === 0) return;
+    for (const kg of release) {
+      this.#draining.set(kg, this.#owned.get(kg)!);
+      this.#owned.delete(kg);
     }
+    try {
+      await this.#hooks.onReleasing(release);
+      await this.#store.releaseLeases(incarnation, [...release]);
+    } finally {
+      for (const kg of release) this.#draining.delete(kg);
+    }
+    this.#observer?.onOwnershipChange('released', release.size);
+    this.#log.info({ count: release.size, members }, 'released key groups');
+  }
 
-    const wanted = [...desired].filter((kg) => {
-      if (this.#owned.has(kg)) return false;
-      const l = leases.get(kg);
-      return l === undefined || l.owner === undefined || l.owner === incarnation || l.expiresAt <= view.now;
-    });
-    if (wanted.length > 0) {
-      const got = await this.#store.acquireLeases(incarnation, wanted, leaseMs);
-      // A loss while acquiring (a fenced commit) retired this incarnation: what it got is released later.
-      if (got.length > 0 && incarnation === this.#incarnation) {
-        const acquired = new Map(got.map((l) => [l.keyGroup, l.epoch]));
-        for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
-        try {
-          await this.#hooks.onAcquired(acquired);
-        } catch (err) {
-          // Owned but not loaded (inboxes or timers missing from memory) must never last: drop everything and
-          // come back as a new incarnation, which loads what it takes from scratch.
-          await this.#loseAll('loading the acquired key groups failed', true);
-          throw err;
-        }
-        this.#observer?.onOwnershipChange('acquired', acquired.size);
-        this.#log.info(
-          { count: acquired.size, owned: this.#owned.size, members: members.length, incarnation },
-          'acquired key groups',
-        );
-      }
+  /** Takes the wanted key groups that are free or expired and loads them. */
+  async #acquire(wanted: readonly number[], incarnation: string, members: number): Promise<void> {
+    const got = await this.#store.acquireLeases(incarnation, wanted, this.#options.leaseMs);
+    // A loss while acquiring (a fenced commit) retired this incarnation: what it got is released later.
+    if (got.length === 0 || incarnation !== this.#incarnation) return;
+    const acquired = new Map(got.map((l) => [l.keyGroup, l.epoch]));
+    for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
+    try {
+      await this.#hooks.onAcquired(acquired);
+    } catch (err) {
+      // Owned but not loaded (inboxes or timers missing from memory) must never last: drop everything and
+      // come back as a new incarnation, which loads what it takes from scratch.
+      await this.#loseAll('loading the acquired key groups failed', true);
+      throw err;
     }
+    this.#observer?.onOwnershipChange('acquired', acquired.size);
+    this.#log.info(
+      { count: acquired.size, owned: this.#owned.size, members, incarnation },
+      'acquired key groups',
+    );
   }
 
   /** Releases the leases and member rows of earlier incarnations; what fails is tried again next round. */

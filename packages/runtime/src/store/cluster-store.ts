@@ -14,7 +14,7 @@ export interface KeyGroupWake {
 
 /** A runtime process in the cluster: one incarnation (process start) of a node id. */
 export interface MemberRecord {
-  /** The stable name that steers placement (`--node-id`); a restart keeps it. */
+  /** The stable name that steers placement (the `nodeId` option); a restart keeps it. */
   readonly nodeId: string;
   /** This process start; leases and fences name it, so two starts of one node id are never confused. */
   readonly incarnation: string;
