@@ -24,7 +24,7 @@ import {
   upsertSpecs,
   upsertState,
 } from './commit-statements.js';
-import type { IngressKeyRow, MessageInsert } from './commit-statements.js';
+import type { IngressKeyRow, MessageInsert, Statement } from './commit-statements.js';
 import { ID_COUNTERS } from './migrations.js';
 import { EGRESS_CHANNEL, encodeKeyGroupPayloads } from './notify.js';
 import { STORE_ERROR_CODES } from '../common/store-errors.js';
@@ -145,7 +145,7 @@ export async function applyCommitBatch(
   const { fence } = mode;
   const fenceLeases = fence === undefined ? [] : [...fence.leases].sort(([a], [b]) => a - b);
   const pipeline: Promise<unknown>[] = [];
-  const send = (statement: { execute(): Promise<unknown> }): void => {
+  const send: Send = (statement) => {
     // `execute()` queues it on the transaction's connection now, so statements go out in this order.
     pipeline.push(statement.execute());
   };
@@ -156,7 +156,30 @@ export async function applyCommitBatch(
       ? fenceCheck(tx, fence.incarnation, fenceLeases)
       : undefined;
   if (fenceRows !== undefined) send(fenceRows);
+  const { plans, inserts, ingressRows } = sendEffects(tx, batch, fence, send);
+  if (fence === undefined) sendIdCounterRaises(tx, batch, inserts, send);
+  else sendAnnouncements(tx, batch, inserts, send);
 
+  const settled = await Promise.allSettled(pipeline);
+  if (fenceRows !== undefined && settled[0]?.status === 'fulfilled') {
+    checkFenceHeld(await fenceRows, fence!, fenceLeases, where);
+  }
+  // The first failure is the cause; statements after it only report the aborted transaction.
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return resolveIngress(tx, plans, ingressRows === undefined ? [] : await ingressRows);
+}
+
+/** Queues a statement on the transaction's pipeline. */
+type Send = (statement: { execute(): Promise<unknown> }) => void;
+
+/** Sends the statements of the batch's effects, in the order documented on {@link CommitBatch}. */
+function sendEffects(
+  tx: TxSql,
+  batch: CommitBatch,
+  fence: Fence | undefined,
+  send: Send,
+): { plans: IngressPlan[]; inserts: MessageInsert[]; ingressRows: Statement<IngressKeyRow> | undefined } {
   const specs = lastWriteWins(batch.specs, specKey);
   if (specs.length > 0) send(upsertSpecs(tx, specs));
 
@@ -179,45 +202,59 @@ export async function applyCommitBatch(
   if (batch.egress.length > 0)
     send(fence === undefined ? insertEgressAtOffsets(tx, batch.egress) : appendEgress(tx, batch.egress));
   if (batch.deadLetters.length > 0) send(insertDeadLetters(tx, batch.deadLetters));
+  return { plans, inserts, ingressRows };
+}
 
-  if (fence === undefined) {
-    const raises = new Map<string, number>();
-    const maxSeq = maxOf(inserts.map((i) => i.message.seq));
-    const maxTimerId = maxOf(batch.timers.map((t) => t.id));
-    if (maxSeq !== undefined) raises.set(ID_COUNTERS.messageSeq, maxSeq);
-    if (maxTimerId !== undefined) raises.set(ID_COUNTERS.timerId, maxTimerId);
-    if (raises.size > 0) send(raiseIdCounters(tx, raises));
-  } else {
-    const payloads = encodeKeyGroupPayloads(
-      batch.timers.map((t) => t.keyGroup),
-      inserts.map((i) => ({ keyGroup: i.message.keyGroup, seq: i.message.seq })),
-    );
-    if (payloads.length > 0) send(notifyKeyGroups(tx, payloads));
-    // Wakes long-polling egress readers and the webhook shipper on every process (delivered on commit only).
-    const egressIds = [...new Set(batch.egress.map((e) => e.egressId))];
-    const announcement = JSON.stringify(egressIds);
-    if (egressIds.length > 0 && announcement.length < 7_000)
-      send(tx`SELECT pg_notify(${EGRESS_CHANNEL}, ${announcement})`);
-  }
+/** Single-process mode: raises `id_counters` to the highest message seq and timer id of the batch. */
+function sendIdCounterRaises(
+  tx: TxSql,
+  batch: CommitBatch,
+  inserts: readonly MessageInsert[],
+  send: Send,
+): void {
+  const raises = new Map<string, number>();
+  const maxSeq = maxOf(inserts.map((i) => i.message.seq));
+  const maxTimerId = maxOf(batch.timers.map((t) => t.id));
+  if (maxSeq !== undefined) raises.set(ID_COUNTERS.messageSeq, maxSeq);
+  if (maxTimerId !== undefined) raises.set(ID_COUNTERS.timerId, maxTimerId);
+  if (raises.size > 0) send(raiseIdCounters(tx, raises));
+}
 
-  const settled = await Promise.allSettled(pipeline);
-  if (fenceRows !== undefined) {
-    const held = settled[0]?.status === 'fulfilled' ? (await fenceRows).length : undefined;
-    if (held !== undefined && held < fenceLeases.length) {
-      const heldKeyGroups = new Set((await fenceRows).map((r) => r.key_group));
-      const lost = fenceLeases
-        .filter(([keyGroup]) => !heldKeyGroups.has(keyGroup))
-        .map(([kg, epoch]) => `${kg}@${epoch}`);
-      throw new StoreError(
-        STORE_ERROR_CODES.fenced,
-        `Commit of incarnation "${fence?.incarnation ?? ''}" to ${where} was fenced: it no longer holds the lease of key group(s) ` +
-          `${lost.join(', ')} (key group@epoch): another node took them, or they expired. Nothing was applied. ` +
-          'Drop the cached state of those key groups and recover them from the store if they are acquired again.',
-      );
-    }
-  }
-  // The first failure is the cause; statements after it only report the aborted transaction.
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
-  return resolveIngress(tx, plans, ingressRows === undefined ? [] : await ingressRows);
+/** Cluster mode: announces the key groups that received messages or timers, and the egresses written. */
+function sendAnnouncements(
+  tx: TxSql,
+  batch: CommitBatch,
+  inserts: readonly MessageInsert[],
+  send: Send,
+): void {
+  const payloads = encodeKeyGroupPayloads(
+    batch.timers.map((t) => t.keyGroup),
+    inserts.map((i) => ({ keyGroup: i.message.keyGroup, seq: i.message.seq })),
+  );
+  if (payloads.length > 0) send(notifyKeyGroups(tx, payloads));
+  // Wakes long-polling egress readers and the webhook shipper on every process (delivered on commit only).
+  const egressIds = [...new Set(batch.egress.map((e) => e.egressId))];
+  const announcement = JSON.stringify(egressIds);
+  if (egressIds.length > 0 && announcement.length < 7_000)
+    send(tx`SELECT pg_notify(${EGRESS_CHANNEL}, ${announcement})`);
+}
+
+/** @throws {@link StoreError} `ERR_STORE_FENCED` when the fence check found fewer leases than the fence holds. */
+function checkFenceHeld(
+  rows: readonly { key_group: number }[],
+  fence: Fence,
+  fenceLeases: readonly (readonly [number, number])[],
+  where: string,
+): void {
+  if (rows.length >= fenceLeases.length) return;
+  const heldKeyGroups = new Set(rows.map((r) => r.key_group));
+  const lost = fenceLeases
+    .filter(([keyGroup]) => !heldKeyGroups.has(keyGroup))
+    .map(([kg, epoch]) => `${kg}@${epoch}`);
+  throw new StoreError(
+    STORE_ERROR_CODES.fenced,
+    `Commit of incarnation "${fence.incarnation}" to ${where} was fenced: it no longer holds the lease of key group(s) ` +
+      `${lost.join(', ')} (key group@epoch): another node took them, or they expired. Nothing was applied. ` +
+      'Drop the cached state of those key groups and recover them from the store if they are acquired again.',
+  );
 }

@@ -44,15 +44,37 @@ export function applyCommitBatch(
   batch: CommitBatch,
   marks: HighWaterMarks,
 ): AppliedBatch {
-  let maxMessageSeq = marks.maxMessageSeq;
-  let maxTimerId = marks.maxTimerId;
-
   for (const spec of batch.specs) {
     s.upsertSpec.run(spec.functionType, spec.stateName, spec.typename, spec.expireMode, spec.expireAfterMs);
   }
+  const { ingress, maxSeq } = applyIngress(s, batch.ingress, marks.maxMessageSeq);
+  const maxMessageSeq = insertMessages(s, batch.messages, maxSeq);
+  for (const seq of batch.consumedMessages) s.deleteMessage.run(seq);
+  for (const id of batch.firedTimers) s.deleteTimer.run(id);
 
+  // Cancellations first: they target timers committed earlier, and a cancelled token may be reused by a
+  // timer of this batch (the committer already dropped add/cancel pairs that are both in this batch).
+  for (const c of batch.cancellations) s.cancelTimer.run(c.sender.type, c.sender.id, c.token);
+  const maxTimerId = insertTimers(s, batch.timers, marks.maxTimerId);
+
+  applyStateWrites(s, batch.stateWrites);
+  insertEgress(s, batch.egress);
+  insertDeadLetters(s, batch.deadLetters);
+
+  if (maxMessageSeq !== marks.maxMessageSeq) s.upsertMeta.run(META_KEYS.maxMessageSeq, String(maxMessageSeq));
+  if (maxTimerId !== marks.maxTimerId) s.upsertMeta.run(META_KEYS.maxTimerId, String(maxTimerId));
+  return { ingress, marks: { maxMessageSeq, maxTimerId } };
+}
+
+/** Enqueues the ingress messages whose idempotency key is new. @returns their results and the highest seq. */
+function applyIngress(
+  s: SqliteStatements,
+  writes: CommitBatch['ingress'],
+  maxMessageSeq: number,
+): { ingress: IngressResult[]; maxSeq: number } {
   const ingress: IngressResult[] = [];
-  for (const write of batch.ingress) {
+  let maxSeq = maxMessageSeq;
+  for (const write of writes) {
     const { message, idempotencyKey } = write;
     if (idempotencyKey !== undefined) {
       // Claim the key first: when it exists (from an earlier commit or earlier in this batch) nothing is enqueued.
@@ -64,21 +86,30 @@ export function applyCommitBatch(
       }
     }
     insertMessage(s, message);
-    if (message.seq > maxMessageSeq) maxMessageSeq = message.seq;
+    if (message.seq > maxSeq) maxSeq = message.seq;
     ingress.push({ seq: message.seq, duplicate: false });
   }
+  return { ingress, maxSeq };
+}
 
-  for (const message of batch.messages) {
+/** @returns the highest seq, of these messages and `maxMessageSeq`. */
+function insertMessages(
+  s: SqliteStatements,
+  messages: CommitBatch['messages'],
+  maxMessageSeq: number,
+): number {
+  let maxSeq = maxMessageSeq;
+  for (const message of messages) {
     insertMessage(s, message);
-    if (message.seq > maxMessageSeq) maxMessageSeq = message.seq;
+    if (message.seq > maxSeq) maxSeq = message.seq;
   }
-  for (const seq of batch.consumedMessages) s.deleteMessage.run(seq);
-  for (const id of batch.firedTimers) s.deleteTimer.run(id);
+  return maxSeq;
+}
 
-  // Cancellations first: they target timers committed earlier, and a cancelled token may be reused by a
-  // timer of this batch (the committer already dropped add/cancel pairs that are both in this batch).
-  for (const c of batch.cancellations) s.cancelTimer.run(c.sender.type, c.sender.id, c.token);
-  for (const t of batch.timers) {
+/** @returns the highest id, of these timers and `maxTimerId`. */
+function insertTimers(s: SqliteStatements, timers: CommitBatch['timers'], maxTimerId: number): number {
+  let maxId = maxTimerId;
+  for (const t of timers) {
     s.insertTimer.run(
       t.id,
       t.keyGroup,
@@ -91,10 +122,13 @@ export function applyCommitBatch(
       t.argument.typename,
       t.argument.value,
     );
-    if (t.id > maxTimerId) maxTimerId = t.id;
+    if (t.id > maxId) maxId = t.id;
   }
+  return maxId;
+}
 
-  for (const w of batch.stateWrites) {
+function applyStateWrites(s: SqliteStatements, writes: CommitBatch['stateWrites']): void {
+  for (const w of writes) {
     if (w.value === undefined) {
       s.deleteState.run(w.address.type, w.address.id, w.name);
     } else {
@@ -109,8 +143,10 @@ export function applyCommitBatch(
       );
     }
   }
+}
 
-  for (const e of batch.egress) {
+function insertEgress(s: SqliteStatements, records: CommitBatch['egress']): void {
+  for (const e of records) {
     s.insertEgress.run(
       e.egressId,
       e.offset,
@@ -121,7 +157,10 @@ export function applyCommitBatch(
       e.createdAt,
     );
   }
-  for (const d of batch.deadLetters) {
+}
+
+function insertDeadLetters(s: SqliteStatements, deadLetters: CommitBatch['deadLetters']): void {
+  for (const d of deadLetters) {
     s.insertDeadLetter.run(
       d.messages[0]?.keyGroup ?? null,
       d.address.type,
@@ -131,8 +170,4 @@ export function applyCommitBatch(
       d.createdAt,
     );
   }
-
-  if (maxMessageSeq !== marks.maxMessageSeq) s.upsertMeta.run(META_KEYS.maxMessageSeq, String(maxMessageSeq));
-  if (maxTimerId !== marks.maxTimerId) s.upsertMeta.run(META_KEYS.maxTimerId, String(maxTimerId));
-  return { ingress, marks: { maxMessageSeq, maxTimerId } };
 }
