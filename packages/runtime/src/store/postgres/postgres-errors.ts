@@ -107,7 +107,22 @@ export function toPostgresStoreError(
           retryable: wrapped.retryable,
         });
   }
-  if (pgCode?.startsWith('23') === true) {
+  const classified = pgCode === undefined ? undefined : statementError(err, pgCode, what, detail);
+  if (classified !== undefined) return classified;
+  const isResourceShortage = pgCode?.startsWith('53') === true;
+  const hint = isResourceShortage
+    ? ' The server is short of disk, memory or connections: free some and retry.'
+    : '';
+  return new StoreError(
+    code,
+    `${what} failed: ${detail}${pgCode === undefined ? '' : ` (SQLSTATE ${pgCode})`}.${hint}`,
+    { cause: err, retryable: isResourceShortage },
+  );
+}
+
+/** The error of a statement whose SQLSTATE has a code of its own; `undefined` for any other. */
+function statementError(err: unknown, pgCode: string, what: string, detail: string): StoreError | undefined {
+  if (pgCode.startsWith('23')) {
     return new StoreError(
       STORE_ERROR_CODES.constraint,
       `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. Message seqs, timer ids, egress offsets ` +
@@ -117,7 +132,7 @@ export function toPostgresStoreError(
     );
   }
   // Data exceptions (invalid text such as NUL, numbers out of range) and program limits (an index row too big).
-  if (pgCode?.startsWith('22') === true || pgCode?.startsWith('54') === true) {
+  if (pgCode.startsWith('22') || pgCode.startsWith('54')) {
     return new StoreError(
       STORE_ERROR_CODES.invalidData,
       `${what} failed: ${detail} (SQLSTATE ${pgCode}); nothing was applied. The effects carrying the value are ` +
@@ -125,7 +140,7 @@ export function toPostgresStoreError(
       { cause: err },
     );
   }
-  if (pgCode !== undefined && CONFLICT_STATES.has(pgCode)) {
+  if (CONFLICT_STATES.has(pgCode)) {
     return new StoreError(
       STORE_ERROR_CODES.busy,
       `${what} failed: it conflicted with a concurrent transaction (SQLSTATE ${pgCode}); nothing was applied. Retry.`,
@@ -140,13 +155,5 @@ export function toPostgresStoreError(
       { cause: err, retryable: true },
     );
   }
-  const isResourceShortage = pgCode?.startsWith('53') === true;
-  const hint = isResourceShortage
-    ? ' The server is short of disk, memory or connections: free some and retry.'
-    : '';
-  return new StoreError(
-    code,
-    `${what} failed: ${detail}${pgCode === undefined ? '' : ` (SQLSTATE ${pgCode})`}.${hint}`,
-    { cause: err, retryable: isResourceShortage },
-  );
+  return undefined;
 }
