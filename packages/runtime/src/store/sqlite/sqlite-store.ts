@@ -102,6 +102,38 @@ function checkMeta(
   insert.run(META_KEYS.hash, expected.hash);
 }
 
+/**
+ * Sets a fresh connection up: incremental vacuum, WAL with an fsync on every commit, large checkpoints.
+ *
+ * @throws {@link StoreError} `ERR_STORE_OPEN_FAILED` when the file system refuses WAL mode.
+ */
+function configureDatabase(
+  db: BetterSqlite3.Database,
+  file: string,
+  directory: string,
+  logger: Logger | undefined,
+): void {
+  const vacuum = enableIncrementalVacuum(db, file, directory);
+  if (vacuum === 'rebuilt') logger?.info({ file }, 'store rebuilt once so that deleted rows give space back');
+  else if (vacuum !== 'enabled')
+    logger?.warn(
+      { file, reason: vacuum },
+      'the store was not rebuilt for incremental vacuum (space of deleted rows is reused, not given back); tried again at the next start',
+    );
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') {
+    throw new StoreError(
+      STORE_ERROR_CODES.openFailed,
+      `The SQLite store at ${file} could not switch to WAL journal mode (got "${String(mode)}"). ` +
+        'Put the data directory on a local file system.',
+    );
+  }
+  // Durability is a product guarantee: fsync the WAL on every commit.
+  db.pragma('synchronous = FULL');
+  // Fewer, larger checkpoints: each one fsyncs the database file and stalls the commit that triggers it.
+  db.pragma('wal_autocheckpoint = 10000');
+}
+
 function readMarks(s: SqliteStatements): HighWaterMarks {
   const storedSeq = Number(s.selectMeta.get(META_KEYS.maxMessageSeq) ?? 0);
   const storedTimer = Number(s.selectMeta.get(META_KEYS.maxTimerId) ?? 0);
@@ -171,26 +203,7 @@ export class SqliteStore implements Store {
       mkdirSync(directory, { recursive: true });
       this.#unlock = lockDataDirectory(directory);
       db = new Database(file, { timeout: busyTimeoutMs });
-      const vacuum = enableIncrementalVacuum(db, file, directory);
-      if (vacuum === 'rebuilt')
-        logger?.info({ file }, 'store rebuilt once so that deleted rows give space back');
-      else if (vacuum !== 'enabled')
-        logger?.warn(
-          { file, reason: vacuum },
-          'the store was not rebuilt for incremental vacuum (space of deleted rows is reused, not given back); tried again at the next start',
-        );
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') {
-        throw new StoreError(
-          STORE_ERROR_CODES.openFailed,
-          `The SQLite store at ${file} could not switch to WAL journal mode (got "${String(mode)}"). ` +
-            'Put the data directory on a local file system.',
-        );
-      }
-      // Durability is a product guarantee: fsync the WAL on every commit.
-      db.pragma('synchronous = FULL');
-      // Fewer, larger checkpoints: each one fsyncs the database file and stalls the commit that triggers it.
-      db.pragma('wal_autocheckpoint = 10000');
+      configureDatabase(db, file, directory, logger);
       const opened = db;
       const migration = opened
         .transaction(() => {

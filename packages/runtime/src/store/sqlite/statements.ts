@@ -57,27 +57,102 @@ const IN_KEY_GROUPS = 'key_group IN (SELECT value FROM json_each(?))';
  */
 export function prepareStatements(db: BetterSqlite3.Database): SqliteStatements {
   return {
+    ...prepareSpecAndMetaStatements(db),
+    ...prepareMessageStatements(db),
+    ...prepareTimerStatements(db),
+    ...prepareStateStatements(db),
+    ...prepareEgressStatements(db),
+  };
+}
+
+/** The statements on function_specs and meta. */
+function prepareSpecAndMetaStatements(
+  db: BetterSqlite3.Database,
+): Pick<SqliteStatements, 'upsertSpec' | 'selectSpecs' | 'upsertMeta' | 'selectMeta'> {
+  return {
     upsertSpec: db.prepare<[string, string, string, string, number]>(
       `INSERT INTO function_specs (function_type, state_name, typename, expire_mode, expire_after_ms)
        VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (function_type, state_name) DO UPDATE SET
          typename = excluded.typename, expire_mode = excluded.expire_mode, expire_after_ms = excluded.expire_after_ms`,
     ),
+    selectSpecs: db.prepare<[], SpecRow>(
+      `SELECT function_type, state_name, typename, expire_mode, expire_after_ms FROM function_specs
+       ORDER BY function_type, state_name`,
+    ),
+    upsertMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    selectMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+  };
+}
+
+/** The statements on messages and ingress_keys. */
+function prepareMessageStatements(
+  db: BetterSqlite3.Database,
+): Pick<
+  SqliteStatements,
+  | 'insertIngressKey'
+  | 'selectIngressKeySeq'
+  | 'pruneIngressKeys'
+  | 'insertMessage'
+  | 'deleteMessage'
+  | 'selectMessages'
+  | 'selectMessagesIn'
+  | 'selectMaxMessageSeq'
+  | 'countMessages'
+> {
+  return {
     insertIngressKey: db.prepare<[string, number, number]>(
       'INSERT INTO ingress_keys (key, seq, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
     ),
     selectIngressKeySeq: db.prepare<[string], number>('SELECT seq FROM ingress_keys WHERE key = ?').pluck(),
+    pruneIngressKeys: db.prepare<[number]>('DELETE FROM ingress_keys WHERE created_at < ?'),
     insertMessage: db.prepare<
       [number, number, string, string, string | null, string | null, string, Blob, number]
     >(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
-    deleteTimer: db.prepare<[number]>('DELETE FROM timers WHERE id = ?'),
+    selectMessages: db.prepare<[], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY seq`),
+    selectMessagesIn: db.prepare<[string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${IN_KEY_GROUPS} ORDER BY seq`,
+    ),
+    selectMaxMessageSeq: db
+      .prepare<[], number>(
+        `SELECT MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), COALESCE((SELECT MAX(seq) FROM ingress_keys), 0))`,
+      )
+      .pluck(),
+    countMessages: db.prepare<[], number>('SELECT COUNT(*) FROM messages').pluck(),
+  };
+}
+
+/** The statements on timers. */
+function prepareTimerStatements(
+  db: BetterSqlite3.Database,
+): Pick<
+  SqliteStatements,
+  'insertTimer' | 'deleteTimer' | 'cancelTimer' | 'selectTimers' | 'selectTimersIn' | 'selectMaxTimerId'
+> {
+  return {
     insertTimer: db.prepare<
       [number, number, number, string, string, string | null, string, string, string, Blob]
     >(`INSERT INTO timers (${TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    deleteTimer: db.prepare<[number]>('DELETE FROM timers WHERE id = ?'),
     cancelTimer: db.prepare<[string, string, string]>(
       'DELETE FROM timers WHERE sender_type = ? AND sender_id = ? AND token = ?',
     ),
+    selectTimers: db.prepare<[], TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers ORDER BY fire_at, id`),
+    selectTimersIn: db.prepare<[string], TimerRow>(
+      `SELECT ${TIMER_COLUMNS} FROM timers WHERE ${IN_KEY_GROUPS} ORDER BY fire_at, id`,
+    ),
+    selectMaxTimerId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM timers').pluck(),
+  };
+}
+
+/** The statements on state. */
+function prepareStateStatements(
+  db: BetterSqlite3.Database,
+): Pick<SqliteStatements, 'upsertState' | 'deleteState' | 'selectState' | 'pruneExpiredState'> {
+  return {
     upsertState: db.prepare<[string, string, string, number, string, Blob, number | null]>(
       `INSERT INTO state (function_type, id, name, key_group, typename, value, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -88,54 +163,40 @@ export function prepareStatements(db: BetterSqlite3.Database): SqliteStatements 
     deleteState: db.prepare<[string, string, string]>(
       'DELETE FROM state WHERE function_type = ? AND id = ? AND name = ?',
     ),
+    selectState: db.prepare<[string, string], StateRow>(
+      'SELECT name, typename, value, expires_at FROM state WHERE function_type = ? AND id = ? ORDER BY name',
+    ),
+    pruneExpiredState: db.prepare<[number]>(
+      'DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ?',
+    ),
+  };
+}
+
+/** The statements on egress and dead_letters. */
+function prepareEgressStatements(
+  db: BetterSqlite3.Database,
+): Pick<
+  SqliteStatements,
+  'insertEgress' | 'selectEgress' | 'selectEgressNextOffsets' | 'insertDeadLetter' | 'selectDeadLetters'
+> {
+  return {
     insertEgress: db.prepare<[string, number, string, string, string, Blob, number]>(
       `INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertDeadLetter: db.prepare<[number | null, string, string, string, string, number]>(
-      `INSERT INTO dead_letters (key_group, address_type, address_id, messages, reason, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    upsertMeta: db.prepare<[string, string]>(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    selectMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
-
-    selectSpecs: db.prepare<[], SpecRow>(
-      `SELECT function_type, state_name, typename, expire_mode, expire_after_ms FROM function_specs
-       ORDER BY function_type, state_name`,
-    ),
-    selectMessages: db.prepare<[], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY seq`),
-    selectMessagesIn: db.prepare<[string], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${IN_KEY_GROUPS} ORDER BY seq`,
-    ),
-    selectTimers: db.prepare<[], TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers ORDER BY fire_at, id`),
-    selectTimersIn: db.prepare<[string], TimerRow>(
-      `SELECT ${TIMER_COLUMNS} FROM timers WHERE ${IN_KEY_GROUPS} ORDER BY fire_at, id`,
-    ),
-    selectMaxMessageSeq: db
-      .prepare<[], number>(
-        `SELECT MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), COALESCE((SELECT MAX(seq) FROM ingress_keys), 0))`,
-      )
-      .pluck(),
-    selectMaxTimerId: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM timers').pluck(),
-    selectEgressNextOffsets: db.prepare<[], { egress_id: string; next_offset: number }>(
-      'SELECT egress_id, MAX(record_offset) + 1 AS next_offset FROM egress GROUP BY egress_id',
-    ),
-    selectState: db.prepare<[string, string], StateRow>(
-      'SELECT name, typename, value, expires_at FROM state WHERE function_type = ? AND id = ? ORDER BY name',
     ),
     selectEgress: db.prepare<[string, number, number], EgressRow>(
       `SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at FROM egress
        WHERE egress_id = ? AND record_offset >= ? ORDER BY record_offset LIMIT ?`,
     ),
+    selectEgressNextOffsets: db.prepare<[], { egress_id: string; next_offset: number }>(
+      'SELECT egress_id, MAX(record_offset) + 1 AS next_offset FROM egress GROUP BY egress_id',
+    ),
+    insertDeadLetter: db.prepare<[number | null, string, string, string, string, number]>(
+      `INSERT INTO dead_letters (key_group, address_type, address_id, messages, reason, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
     selectDeadLetters: db.prepare<[number], DeadLetterRow>(
       `SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ?`,
     ),
-    pruneIngressKeys: db.prepare<[number]>('DELETE FROM ingress_keys WHERE created_at < ?'),
-    pruneExpiredState: db.prepare<[number]>(
-      'DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at < ?',
-    ),
-    countMessages: db.prepare<[], number>('SELECT COUNT(*) FROM messages').pluck(),
   };
 }
