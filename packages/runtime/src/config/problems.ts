@@ -1,25 +1,14 @@
 import type { z } from 'zod';
+import type { ConfigErrorCode } from '../errors.js';
 
-/** The `code` of every {@link ConfigError} that module.yaml loading throws. */
-export type ModuleConfigErrorCode =
-  | 'ERR_CONFIG_FILE_READ'
-  | 'ERR_CONFIG_YAML_SYNTAX'
-  | 'ERR_CONFIG_EMPTY_MODULE'
-  | 'ERR_CONFIG_INVALID_DOCUMENT'
-  | 'ERR_CONFIG_LEGACY_FORMAT'
-  | 'ERR_CONFIG_UNKNOWN_KIND'
-  | 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED'
-  | 'ERR_CONFIG_UNKNOWN_FIELD'
-  | 'ERR_CONFIG_MISSING_FIELD'
-  | 'ERR_CONFIG_INVALID_VALUE'
-  | 'ERR_CONFIG_INVALID_DURATION'
-  | 'ERR_CONFIG_INVALID_TYPENAME'
-  | 'ERR_CONFIG_INVALID_URL'
-  | 'ERR_CONFIG_CONFLICTING_FIELDS'
-  | 'ERR_CONFIG_DUPLICATE_FUNCTION_BINDING'
-  | 'ERR_CONFIG_DUPLICATE_EGRESS_ID'
-  | 'ERR_CONFIG_DUPLICATE_FUNCTION_POLICY'
-  | 'ERR_CONFIG_UNBOUND_FUNCTION_POLICY';
+/**
+ * The `code` of every {@link ConfigError} that module.yaml loading throws: every config code but those of the
+ * runtime options.
+ */
+export type ModuleConfigErrorCode = Exclude<
+  ConfigErrorCode,
+  'ERR_CONFIG_INVALID_OPTION' | 'ERR_CONFIG_LISTEN_FAILED'
+>;
 
 /** One thing wrong in a document: the field, what is wrong with it, and the error code to throw. */
 export interface FieldProblem {
