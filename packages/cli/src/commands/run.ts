@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createRuntime, loadModuleFiles, type Runtime } from '@statehouse/runtime';
+import type { Logger } from 'pino';
+import { createRuntime, loadModuleFiles, type Runtime, type RuntimeOptions } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
 import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
@@ -24,6 +25,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.log(RUN_USAGE);
     return 0;
   }
+  const level = checkRunFlags(values, positionals);
+  // The values of option flags are checked by the runtime, which names the option; main.ts names the flag.
+  const flagOptions = runtimeOptionsFromFlags(values);
+  const module = loadModuleFiles(await readModuleFiles(positionals));
+  return runUntilStopped({ module, logger: createLogger(level), ...flagOptions });
+}
+
+/**
+ * Checks what the runtime does not: a module file is named, the log level, cluster-only flags.
+ *
+ * @returns the log level.
+ * @throws {@link CliUsageError} naming the flag.
+ */
+function checkRunFlags(values: Readonly<Record<string, unknown>>, positionals: readonly string[]): string {
   if (positionals.length === 0) {
     throw new CliUsageError(
       'ERR_CLI_MISSING_MODULE',
@@ -43,10 +58,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       '--node-id, --advertise and --lease-timeout-ms need cluster mode: add --store postgres://...',
     );
   }
-  // The values of option flags are checked by the runtime, which names the option; main.ts names the flag.
-  const flagOptions = runtimeOptionsFromFlags(values);
-  const files = await Promise.all(
-    positionals.map(async (path) => {
+  return level;
+}
+
+/** Reads the module files. @throws {@link CliUsageError} `ERR_CLI_MODULE_NOT_READABLE` naming the file. */
+function readModuleFiles(paths: readonly string[]): Promise<{ path: string; text: string }[]> {
+  return Promise.all(
+    paths.map(async (path) => {
       try {
         return { path, text: await readFile(path, 'utf8') };
       } catch (err) {
@@ -57,8 +75,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
     }),
   );
-  const module = loadModuleFiles(files);
-  const logger = createLogger(level);
+}
+
+/**
+ * Starts a runtime and waits until a signal stopped it or it failed.
+ *
+ * @returns the process exit code: 0 after a clean stop, 1 after a fatal error or a failed stop.
+ */
+async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logger }): Promise<number> {
+  const { logger } = options;
   let exitCode = 0;
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -84,9 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   runtime = await createRuntime({
-    module,
-    logger,
-    ...flagOptions,
+    ...options,
     onFatal: () => {
       exitCode = 1;
       resolveStopped();
