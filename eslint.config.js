@@ -75,6 +75,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
+    // Small files and functions, one job each: past these sizes, split by job (CONTRIBUTING.md, Code style).
+    // Generated code, test suites (including the store conformance suites) and testkit fixtures are exempt.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*.test-d.ts',
+      '**/generated/**',
+      '**/*conformance.ts',
+      'packages/testkit/src/fixtures/**',
+    ],
+    rules: {
+      'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
     // Tests, benchmarks, examples, scripts and the CLI talk to the terminal.
     files: ['**/*.test.ts', '**/*.test-d.ts', 'bench/**', 'examples/**', '**/scripts/**', 'packages/cli/**'],
     rules: { 'no-console': 'off' },
