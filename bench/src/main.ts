@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --full] [--only counter,cart] [--flavour ours|official|both] [--no-append] [--cpu-prof DIR]`: starts the
- * function services and runtimes itself on loopback, runs the workloads, prints a table and a JSON blob, and
- * appends the table to bench/RESULTS.md.
+ * `npm run bench [-- --full] [--only counter,cart] [--flavour ours|official|both] [--no-append] [--cpu-prof DIR]
+ * [--isolation-backlog N]`: starts the function services and runtimes itself on loopback, runs the workloads,
+ * prints a table and a JSON blob, and appends the table to bench/RESULTS.md.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,14 +26,17 @@ import {
   counterRows,
   deliveryTable,
   hotKeyRows,
+  isolationRows,
   recoveryRows,
   sequentialRows,
+  type HotKeyReference,
 } from './rows.js';
 import { runCluster } from './workloads/cluster.js';
 import { runCart } from './workloads/cart.js';
 import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ceiling.js';
 import { runCounter } from './workloads/counter.js';
 import { runHotKey } from './workloads/hot-key.js';
+import { runIsolation } from './workloads/isolation.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
 import { formatSoak, runSoak } from './workloads/soak.js';
@@ -47,10 +50,19 @@ const WORKLOADS = [
   'ceiling',
   'cluster',
   'soak',
+  'isolation',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
-/** What runs without --only: every workload but the long soak. */
-const DEFAULT_WORKLOADS = WORKLOADS.filter((w) => w !== 'soak');
+/** What runs without --only: every workload but the long ones (soak, isolation). */
+const DEFAULT_WORKLOADS = WORKLOADS.filter((w) => w !== 'soak' && w !== 'isolation');
+/**
+ * The drain of the isolation workload is compared with the hot-key rate of the same invocation; without one
+ * (no `--only hot-key,isolation`), with the reference run's (ours) in RESULTS.md.
+ */
+const REFERENCE_HOT_KEY: HotKeyReference = Object.freeze({
+  perSecond: 17_518,
+  source: 'hot key, RESULTS.md reference run 2026-11-24',
+});
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
@@ -61,7 +73,10 @@ const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] 
   --flavour F   function services written with our SDK, the official one, or both (default both)
   --no-append   do not append to bench/RESULTS.md
   --cpu-prof D  write a V8 CPU profile of every runtime process into directory D (open in Chrome DevTools)
-  --soak-minutes N  length of the soak workload (only with --only soak; default 20)`;
+  --soak-minutes N  length of the soak workload (only with --only soak; default 20)
+  --isolation-backlog N  messages posted to the failing type (only with --only isolation; default 1000000)
+  --isolation-max-inbox-messages N  the runtimes' --max-inbox-messages in the isolation workload (default: the
+                runtime's); lower it with a small backlog so that a smoke run also spills to the store`;
 
 /** Other processes using more than this many cores on average make the run "contended". */
 const CONTENDED_CORES = 0.25;
@@ -72,6 +87,8 @@ interface Options {
   readonly flavours: readonly Flavour[];
   readonly isAppending: boolean;
   readonly soakMinutes: number;
+  readonly isolationBacklog: number;
+  readonly isolationMaxInboxMessages: number | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -84,6 +101,8 @@ function parseOptions(argv: string[]): Options {
       'no-append': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'soak-minutes': { type: 'string', default: '20' },
+      'isolation-backlog': { type: 'string', default: '1000000' },
+      'isolation-max-inbox-messages': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -103,12 +122,24 @@ function parseOptions(argv: string[]): Options {
   const soakMinutes = Number(values['soak-minutes']);
   if (!(soakMinutes > 0))
     throw new Error(`--soak-minutes must be a number > 0, got ${values['soak-minutes']}`);
+  const isolationBacklog = Number(values['isolation-backlog']);
+  if (!Number.isInteger(isolationBacklog) || isolationBacklog < 1)
+    throw new Error(`--isolation-backlog must be a whole number > 0, got ${values['isolation-backlog']}`);
+  const maxInbox = values['isolation-max-inbox-messages'];
+  const isolationMaxInboxMessages = maxInbox === undefined ? undefined : Number(maxInbox);
+  if (
+    isolationMaxInboxMessages !== undefined &&
+    !(Number.isInteger(isolationMaxInboxMessages) && isolationMaxInboxMessages > 0)
+  )
+    throw new Error(`--isolation-max-inbox-messages must be a whole number > 0, got ${maxInbox}`);
   if (values['cpu-prof'] !== undefined)
     setRuntimeNodeArgs(['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]);
   return {
     profile: values.full ? FULL : QUICK,
     workloads: new Set((only.length === 0 ? DEFAULT_WORKLOADS : only) as Workload[]),
     soakMinutes,
+    isolationBacklog,
+    isolationMaxInboxMessages,
     flavours: flavour === 'both' ? ['ours', 'official'] : [flavour],
     isAppending: !values['no-append'],
   };
@@ -162,11 +193,29 @@ async function runFlavour(
         details[`${flavour}/counter-c${concurrency}`] = r;
       }
     }
+    let hotKey = REFERENCE_HOT_KEY;
     if (workloads.has('hot-key')) {
       log(`${flavour}: hot key`);
       const r = await runHotKey(service, profile.hotKeyMessages, 64);
       rows.push(...hotKeyRows(flavour, r, ceilings.get('counter/64')));
       details[`${flavour}/hot-key`] = r;
+      hotKey = { perSecond: r.e2ePerSecond, source: 'hot key, this run' };
+    }
+    if (workloads.has('isolation') && flavour === 'ours') {
+      log(
+        `${flavour}: isolation, healthy counter solo, then with a failing type absorbing ${options.isolationBacklog} messages, then its drain`,
+      );
+      const r = await runIsolation(service, {
+        backlogMessages: options.isolationBacklog,
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+        drainMs: profile.drainMs,
+        ...(options.isolationMaxInboxMessages === undefined
+          ? {}
+          : { runtimeArgs: ['--max-inbox-messages', String(options.isolationMaxInboxMessages)] }),
+      });
+      rows.push(...isolationRows(r, hotKey));
+      details[`${flavour}/isolation`] = r;
     }
     if (workloads.has('sequential')) {
       log(`${flavour}: single key sequential`);
@@ -221,6 +270,25 @@ function notesFor(options: Options): string[] {
         "Delay = ingress 202 received → the message's egress record read (`GET /v1/egress/…?wait=100` on n1 or n2, so up to 0.1 s of polling). " +
         'The bound is the promise "every accepted message is delivered within lease timeout + 2 s"; "≥" marks messages never delivered ' +
         '(waited bound + 35 s after the last 202). The last column counts from when the fault was over (PostgreSQL back, process ready or resumed).',
+    );
+  }
+  if (options.workloads.has('isolation') && options.flavours.includes('ours')) {
+    const budget =
+      options.isolationMaxInboxMessages === undefined
+        ? "the runtime's default memory budget"
+        : `--max-inbox-messages ${options.isolationMaxInboxMessages}`;
+    notes.push(
+      'Isolation (embedded SQLite store, ' +
+        budget +
+        '): the healthy load is the counter workload at c=64 (1,000 keys); "solo" runs it alone on a fresh runtime. ' +
+        'A second fresh runtime gets the same load plus a second function type whose service answers 500: after the warm-up, ' +
+        `${options.isolationBacklog.toLocaleString('en-US')} messages to 1,000 of its addresses are posted at full speed by 16 clients ` +
+        '(each owns its addresses and waits for each 202) while the healthy load runs ("posting"), then the healthy load runs one more window ' +
+        'with the backlog held ("held"; the target applies there: during posting both ingress streams share the same 2 cores). ' +
+        'Then the healthy load stops, the service recovers, and the drain rate is the backlog ÷ (recovery → its last egress record), ' +
+        "including the stalled addresses' backoff (up to 10 s). Every backlog message carries its seq at its address; " +
+        'the function writes one egress record per message with the seq its committed state held before, which proves order and exactly-once. ' +
+        "RSS is the runtime child process's VmRSS (/proc/<pid>/status), sampled every 100 ms.",
     );
   }
   if (options.profile.name === 'quick' && options.workloads.has('recovery')) {

@@ -10,6 +10,14 @@ export const COUNTER_EGRESS = 'bench/counter-out';
 export const COUNTER_EVENT_TYPENAME = 'bench/CounterEvent';
 /** A function type bound to an endpoint where nothing listens, so its messages stay pending (recovery). */
 export const PARKED_TYPE = 'bench/parked';
+/** The isolation workload's second function type, served by a service that answers 500 until it recovers. */
+export const BACKLOG_TYPE = 'bench/backlog';
+/** Typename of its input message (JSON {@link BacklogMessage}). */
+export const BACKLOG_MESSAGE_TYPENAME = 'bench/BacklogMessage';
+/** The log egress it writes to, one record per message it commits. */
+export const BACKLOG_EGRESS = 'bench/backlog-out';
+/** Typename of its egress record (JSON {@link BacklogEvent}). */
+export const BACKLOG_EVENT_TYPENAME = 'bench/BacklogEvent';
 
 /** The counter's input: a sequence number and when the load generator sent it (bench clock, ms). */
 export interface Increment {
@@ -23,6 +31,23 @@ export interface CounterEvent {
   readonly count: number;
   readonly seq: number;
   readonly sentAt: number;
+}
+
+/** A message of the backlog type: its sequence number at its address (from 0) and across the run. */
+export interface BacklogMessage {
+  readonly seq: number;
+  readonly index: number;
+}
+
+/**
+ * The backlog type's egress record: the message's fields plus `prev`, the `seq` its address's committed state
+ * held before this message (-1 for none), so that a gap or a repeat shows in what the function saw committed.
+ */
+export interface BacklogEvent {
+  readonly id: string;
+  readonly seq: number;
+  readonly index: number;
+  readonly prev: number;
 }
 
 /** The shopping cart's function types and typenames (same for both SDKs). */

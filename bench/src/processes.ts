@@ -295,12 +295,22 @@ export interface ServiceHandle extends ChildHandle {
  * @returns the running service.
  */
 export async function startService(flavour: Flavour): Promise<ServiceHandle> {
-  const script = join(SERVICES_DIR, `${flavour}.ts`);
+  return { ...(await startServiceScript(flavour)), flavour };
+}
+
+/**
+ * Starts `bench/src/services/<name>.ts` under tsx; it prints `{"url": …}` once listening.
+ *
+ * @param name - the script's name without `.ts` (a flavour, or `failing`).
+ * @returns the running service and its URL.
+ */
+export async function startServiceScript(name: string): Promise<ChildHandle & { readonly url: string }> {
+  const script = join(SERVICES_DIR, `${name}.ts`);
   const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const handle = track(child, `function service ${flavour}`);
+  const handle = track(child, `function service ${name}`);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`function service ${flavour} did not start:\n${handle.logTail()}`)),
+      () => reject(new Error(`function service ${name} did not start:\n${handle.logTail()}`)),
       30_000,
     );
     const onData = (chunk: Buffer): void => {
@@ -312,11 +322,9 @@ export async function startService(flavour: Flavour): Promise<ServiceHandle> {
       }
     };
     child.stdout?.on('data', onData);
-    void handle.exited.then(() =>
-      reject(new Error(`function service ${flavour} exited:\n${handle.logTail()}`)),
-    );
+    void handle.exited.then(() => reject(new Error(`function service ${name} exited:\n${handle.logTail()}`)));
   });
-  return { ...handle, flavour, url };
+  return { ...handle, url };
 }
 
 export { freePort };

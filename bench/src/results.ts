@@ -14,7 +14,7 @@ export interface Target {
 }
 
 /** Units the rows use. */
-export type Unit = 'msg/s' | 'events/s' | 'req/s' | 'ms' | 'MB' | 'µs/msg' | 'µs/event' | 'msgs' | '';
+export type Unit = 'msg/s' | 'events/s' | 'req/s' | 'ms' | 'MB' | 'µs/msg' | 'µs/event' | 'msgs' | '%' | '';
 
 /** One measured number. */
 export interface Row {

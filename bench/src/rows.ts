@@ -8,6 +8,9 @@ import type { ClusterResult } from './workloads/cluster.js';
 import type { DeliveryResult } from './workloads/cluster-recovery.js';
 import type { CounterResult } from './workloads/counter.js';
 import type { HotKeyResult } from './workloads/hot-key.js';
+import { refusals } from './workloads/ingress-status.js';
+import type { IsolationResult } from './workloads/isolation.js';
+import type { PhaseResult } from './workloads/phased-load.js';
 import type { RecoveryResult } from './workloads/recovery.js';
 import type { SequentialResult } from './workloads/sequential.js';
 
@@ -283,4 +286,164 @@ export function deliveryTable(results: readonly DeliveryResult[]): string {
     `${r.isWorstLowerBound ? '≥ ' : ''}${ms(r.worstAfterFaultOverMs)}`,
   ]);
   return formatMarkdownTable(header, body);
+}
+
+/** The hot-key rate the isolation drain is compared with, and where it comes from. */
+export interface HotKeyReference {
+  readonly perSecond: number;
+  /** e.g. `hot key, this run`. */
+  readonly source: string;
+}
+
+/** Rows of one phase of the healthy load in the isolation workload. */
+function healthyRows(workload: string, phase: PhaseResult): Row[] {
+  const flavour = 'ours';
+  const isLowerBound = phase.undrained > 0;
+  return [
+    { workload, flavour, metric: 'healthy e2e throughput', value: phase.e2ePerSecond, unit: 'msg/s' },
+    { workload, flavour, metric: 'healthy ingress-ack throughput', value: phase.ackPerSecond, unit: 'msg/s' },
+    { workload, flavour, metric: 'healthy ingress-ack p50', value: phase.ack.p50, unit: 'ms' },
+    { workload, flavour, metric: 'healthy ingress-ack p99', value: phase.ack.p99, unit: 'ms' },
+    { workload, flavour, metric: 'healthy e2e p50', value: phase.e2e.p50, unit: 'ms', isLowerBound },
+    { workload, flavour, metric: 'healthy e2e p99', value: phase.e2e.p99, unit: 'ms', isLowerBound },
+    {
+      workload,
+      flavour,
+      metric: 'healthy answers other than 202',
+      value: refusals(phase.statuses),
+      unit: '',
+      target: { op: '<=', value: 0 },
+    },
+  ];
+}
+
+/**
+ * Rows of the isolation workload: the healthy load solo, while the backlog is posted and while it is held
+ * (with their ratio to solo), RSS, the drain against the hot-key rate, and exactly-once per address.
+ *
+ * @param r - the run.
+ * @param hotKey - the hot-key rate the drain rate must reach.
+ * @returns the rows.
+ */
+export function isolationRows(r: IsolationResult, hotKey: HotKeyReference): Row[] {
+  const flavour = 'ours';
+  const size = formatCount(r.backlogMessages);
+  const solo = `isolation: solo c=${r.concurrency}`;
+  const posting = `isolation: posting ${size} to failing type`;
+  const held = `isolation: ${size} backlog held`;
+  const drain = `isolation: drain ${size}`;
+  const ratio = (phase: PhaseResult): number => (phase.e2ePerSecond / r.solo.e2ePerSecond) * 100;
+  const count = (workload: string, metric: string, value: number): Row => ({
+    workload,
+    flavour,
+    metric,
+    value,
+    unit: '',
+    target: { op: '<=', value: 0 },
+  });
+  return [
+    ...healthyRows(solo, r.solo),
+    { workload: solo, flavour, metric: 'runtime RSS (max)', value: r.solo.rssMaxMB, unit: 'MB' },
+    { workload: solo, flavour, metric: 'runtime RSS (end)', value: r.solo.rssEndMB, unit: 'MB' },
+    { workload: solo, flavour, metric: 'V8 heap used (end)', value: r.memorySolo.heapUsedMB, unit: 'MB' },
+    ...healthyRows(posting, r.whilePosting),
+    { workload: posting, flavour, metric: 'healthy e2e ÷ solo', value: ratio(r.whilePosting), unit: '%' },
+    {
+      workload: posting,
+      flavour,
+      metric: 'failing-type ingress-ack throughput',
+      value: r.posting.perSecond,
+      unit: 'msg/s',
+    },
+    {
+      workload: posting,
+      flavour,
+      metric: 'failing-type answers other than 202',
+      value: refusals(r.posting.statuses),
+      unit: '',
+    },
+    ...healthyRows(held, r.held),
+    {
+      workload: held,
+      flavour,
+      metric: 'healthy e2e ÷ solo',
+      value: ratio(r.held),
+      unit: '%',
+      target: { op: '>=', value: 90 },
+    },
+    { workload: held, flavour, metric: 'backlog in the store', value: r.backlogHeld.messages, unit: '' },
+    { workload: held, flavour, metric: 'backlog in memory', value: r.backlogHeld.inMemory, unit: '' },
+    {
+      workload: held,
+      flavour,
+      metric: 'stalled addresses',
+      value: r.backlogHeld.stalledAddresses,
+      unit: '',
+    },
+    {
+      workload: held,
+      flavour,
+      metric: 'runtime RSS (max, warm-up to end of hold)',
+      value: r.withFailingRssMaxMB,
+      unit: 'MB',
+      target: { op: '<=', value: 250 },
+    },
+    {
+      workload: held,
+      flavour,
+      metric: 'runtime RSS (end of hold)',
+      value: r.withFailingRssEndMB,
+      unit: 'MB',
+    },
+    {
+      workload: held,
+      flavour,
+      metric: 'V8 heap used (end of hold)',
+      value: r.memoryHeld.heapUsedMB,
+      unit: 'MB',
+    },
+    {
+      workload: held,
+      flavour,
+      metric: 'failing-service calls answered 500',
+      value: r.failingService.failedCalls,
+      unit: '',
+    },
+    {
+      workload: drain,
+      flavour,
+      metric: 'drain rate (recovery → last record)',
+      value: r.drain.perSecond,
+      unit: 'msg/s',
+      isLowerBound: !r.drain.isComplete,
+      target: { op: '>=', value: hotKey.perSecond, note: `(${hotKey.source})` },
+    },
+    {
+      workload: drain,
+      flavour,
+      metric: 'drain rate ÷ hot key',
+      value: (r.drain.perSecond / hotKey.perSecond) * 100,
+      unit: '%',
+    },
+    {
+      workload: drain,
+      flavour,
+      metric: 'drain rate (first → last record)',
+      value: r.drain.activePerSecond,
+      unit: 'msg/s',
+    },
+    {
+      workload: drain,
+      flavour,
+      metric: 'recovery → first record',
+      value: r.drain.firstRecordAfterMs,
+      unit: 'ms',
+    },
+    { workload: drain, flavour, metric: 'runtime RSS (max)', value: r.drain.rssMaxMB, unit: 'MB' },
+    count(drain, 'backlog left in the store', r.drain.backlogAfter.messages),
+    count(drain, 'duplicates', r.check.duplicates),
+    count(drain, 'missing (accepted, never committed)', r.check.missing),
+    count(drain, 'out of order at their address', r.check.outOfOrder),
+    count(drain, 'committed state ≠ previous seq', r.check.stateMismatches),
+  ];
 }

@@ -71,3 +71,35 @@ export function activityBetween(
       commits > 0 ? (after.effectSetsSum - before.effectSetsSum) / commits : Number.NaN,
   };
 }
+
+/** The runtime's memory as /metrics shows it at one moment, and what holds it. */
+export interface RuntimeMemory {
+  readonly heapUsedMB: number;
+  readonly heapTotalMB: number;
+  /** Memory outside the V8 heap that JS objects hold (buffers). */
+  readonly externalMB: number;
+  /** Messages held in memory and their estimated bytes (`statehouse_inbox_*`). */
+  readonly inboxMessages: number;
+  readonly inboxMB: number;
+  readonly invocationsInFlight: number;
+}
+
+/**
+ * Scrapes the runtime's memory gauges.
+ *
+ * @param url - the runtime's API URL.
+ * @returns the gauges (NaN for any it does not export).
+ */
+export async function scrapeMemory(url: string): Promise<RuntimeMemory> {
+  const res = await request(`${url}/metrics`);
+  const text = await res.body.text();
+  const read = (name: string): number => metricValue(text, name) ?? Number.NaN;
+  return {
+    heapUsedMB: read('statehouse_nodejs_heap_size_used_bytes') / 1e6,
+    heapTotalMB: read('statehouse_nodejs_heap_size_total_bytes') / 1e6,
+    externalMB: read('statehouse_nodejs_external_memory_bytes') / 1e6,
+    inboxMessages: read('statehouse_inbox_messages'),
+    inboxMB: read('statehouse_inbox_bytes') / 1e6,
+    invocationsInFlight: read('statehouse_invocations_in_flight'),
+  };
+}
