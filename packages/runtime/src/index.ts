@@ -67,7 +67,12 @@ export type {
 } from './store/store.js';
 export { EMPTY_COMMIT_BATCH } from './store/store.js';
 export { readClusterStatus } from './cluster/cluster-status.js';
-export type { ClusterStatus, MemberStatus } from './cluster/cluster-status.js';
+export type {
+  ClusterStatus,
+  FunctionTypeBacklog,
+  MemberStatus,
+  UnownedStatus,
+} from './cluster/cluster-status.js';
 export { PostgresStore } from './store/postgres/postgres-store.js';
 export type { ClusterStore, ClusterView, MemberRecord, LeaseRecord, Fence } from './store/cluster-store.js';
 export { keyGroupOf, formatAddress, KEY_GROUP_HASH, DEFAULT_KEY_GROUPS } from './core/address.js';

@@ -1,10 +1,20 @@
 /**
  * A read-only report of a cluster for operators (`statehouse cluster status`): members, key groups per
- * member, and what is pending in each member's key groups.
+ * member, and what is pending in each member's key groups: messages and timers, and the backlog per function
+ * type with the age of its oldest message.
  */
 import postgres from 'postgres';
 import { DEFAULT_KEY_GROUPS } from '../core/address.js';
 import { RUNTIME_OPTION_DEFAULTS } from '../runtime-options.js';
+
+/** The pending messages of one function type in some key groups. */
+export interface FunctionTypeBacklog {
+  readonly functionType: string;
+  /** Messages waiting in the store. */
+  readonly messages: number;
+  /** Age of the oldest of them, ms (database clock against the enqueuing process's clock; never below 0). */
+  readonly oldestAgeMs: number;
+}
 
 /** One member (one incarnation of a node id) in the report. */
 export interface MemberStatus {
@@ -21,8 +31,22 @@ export interface MemberStatus {
   readonly keyGroups: number;
   /** Messages waiting in its key groups. */
   readonly pendingMessages: number;
+  /** Age of the oldest message waiting in its key groups, ms; 0 when none waits. */
+  readonly oldestMessageAgeMs: number;
+  /** The messages waiting in its key groups per function type, largest first. */
+  readonly backlog: readonly FunctionTypeBacklog[];
   /** Delayed messages waiting in its key groups. */
   readonly pendingTimers: number;
+}
+
+/** Key groups nobody serves and what waits in them. */
+export interface UnownedStatus {
+  readonly keyGroups: number;
+  readonly pendingMessages: number;
+  /** Age of the oldest message waiting in them, ms; 0 when none waits. */
+  readonly oldestMessageAgeMs: number;
+  /** The messages waiting in them per function type, largest first. */
+  readonly backlog: readonly FunctionTypeBacklog[];
 }
 
 /** The whole report. */
@@ -32,7 +56,7 @@ export interface ClusterStatus {
    * Key groups nobody serves (lease expired, never leased, or held by an incarnation that is no member) and the
    * messages waiting in them.
    */
-  readonly unowned: { readonly keyGroups: number; readonly pendingMessages: number };
+  readonly unowned: UnownedStatus;
   readonly totalKeyGroups: number;
 }
 
@@ -66,6 +90,56 @@ function tallyByOwner(
   return out;
 }
 
+/** What waits in the key groups of one owner. */
+type OwnerBacklog = Omit<UnownedStatus, 'keyGroups'>;
+
+/** Messages of one function type and the enqueue time of the oldest, summed over key groups. */
+interface TypeTally {
+  messages: number;
+  oldest: number;
+}
+
+const NO_BACKLOG: OwnerBacklog = Object.freeze({ pendingMessages: 0, oldestMessageAgeMs: 0, backlog: [] });
+
+/**
+ * The backlog of each owner (`''` for unowned key groups) from rows of `key_group`, `target_type`, `n` and
+ * `oldest` (epoch ms of the oldest message).
+ */
+function backlogByOwner(
+  rows: postgres.RowList<postgres.Row[]>,
+  ownerOf: ReadonlyMap<number, string>,
+  now: number,
+): Map<string, OwnerBacklog> {
+  const byOwner = new Map<string, Map<string, TypeTally>>();
+  for (const r of rows) {
+    const owner = ownerOf.get(Number(r['key_group'])) ?? '';
+    const types = byOwner.get(owner) ?? new Map<string, TypeTally>();
+    byOwner.set(owner, types);
+    const type = String(r['target_type']);
+    const sum = types.get(type) ?? { messages: 0, oldest: Infinity };
+    types.set(type, {
+      messages: sum.messages + Number(r['n']),
+      oldest: Math.min(sum.oldest, Number(r['oldest'])),
+    });
+  }
+  const out = new Map<string, OwnerBacklog>();
+  for (const [owner, types] of byOwner) {
+    const backlog = [...types]
+      .map(([functionType, t]) => ({
+        functionType,
+        messages: t.messages,
+        oldestAgeMs: Math.max(0, now - t.oldest),
+      }))
+      .sort((a, b) => b.messages - a.messages || a.functionType.localeCompare(b.functionType));
+    out.set(owner, {
+      pendingMessages: backlog.reduce((n, b) => n + b.messages, 0),
+      oldestMessageAgeMs: Math.max(0, ...backlog.map((b) => b.oldestAgeMs)),
+      backlog,
+    });
+  }
+  return out;
+}
+
 /**
  * Reads the status of the cluster stored at `url`.
  *
@@ -92,10 +166,12 @@ export async function readClusterStatus(
     const members =
       await sql`SELECT node_id, incarnation, advertise, heartbeat_at, started_at FROM members ORDER BY node_id, started_at`;
     const leases = await sql`SELECT key_group, owner, expires_at FROM leases`;
-    const messages = await sql`SELECT key_group, count(*) AS n FROM messages GROUP BY key_group`;
+    const messages = await sql`
+      SELECT key_group, target_type, count(*) AS n, min(enqueued_at) AS oldest
+      FROM messages GROUP BY key_group, target_type`;
     const timers = await sql`SELECT key_group, count(*) AS n FROM timers GROUP BY key_group`;
     const ownerOf = ownersOf(members, leases, now);
-    const pendingMessages = tallyByOwner(messages, ownerOf);
+    const backlogs = backlogByOwner(messages, ownerOf, now);
     const pendingTimers = tallyByOwner(timers, ownerOf);
     const groups = new Map<string, number>();
     for (const owner of ownerOf.values()) groups.set(owner, (groups.get(owner) ?? 0) + 1);
@@ -112,11 +188,11 @@ export async function readClusterStatus(
           live: age < leaseMs,
           startedAt: new Date(Number(m['started_at'])).toISOString(),
           keyGroups: groups.get(incarnation) ?? 0,
-          pendingMessages: pendingMessages.get(incarnation) ?? 0,
+          ...(backlogs.get(incarnation) ?? NO_BACKLOG),
           pendingTimers: pendingTimers.get(incarnation) ?? 0,
         };
       }),
-      unowned: { keyGroups: totalKeyGroups - ownerOf.size, pendingMessages: pendingMessages.get('') ?? 0 },
+      unowned: { keyGroups: totalKeyGroups - ownerOf.size, ...(backlogs.get('') ?? NO_BACKLOG) },
     };
   } finally {
     await sql.end({ timeout: 1 });

@@ -112,6 +112,8 @@ export class BacklogScanner {
   async #run(): Promise<void> {
     const { inbox } = this.#deps;
     while (this.#behind && this.#deps.isActive() && this.#deps.hasRoom()) {
+      // Fold in what was left in the store since the last page (also while the previous run was ending).
+      this.#from = Math.min(this.#from, this.#lowered);
       this.#lowered = Infinity;
       await this.#deps.flush();
       const from = this.#from;
@@ -133,7 +135,9 @@ export class BacklogScanner {
         }
       }
       this.#from = Math.min(last, this.#lowered);
-      if (!stopped && raw < this.#pageSize && this.#lowered === Infinity) this.#behind = false;
+      // Memory is full: the next kick (a batch done) goes on from here.
+      if (stopped) return;
+      if (raw < this.#pageSize && this.#lowered === Infinity) this.#behind = false;
     }
   }
 }

@@ -11,7 +11,7 @@ import { FunctionReplyError, StatehouseError } from '../errors.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { ResolvedEndpoint } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
-import { callWithRetries, type AttemptOutcome } from '../invoke/retrying-call.js';
+import { callWithRetries, type AttemptOutcome, type RetryResult } from '../invoke/retrying-call.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import { missingSpecsOf } from './incomplete-context.js';
@@ -47,10 +47,6 @@ export interface BatchRun {
   readonly signal: AbortSignal;
   /** Whether a failed attempt should end the run (shutting down). */
   isStopping(): boolean;
-  /** The address stalled and waits: give its invocation slot to others. */
-  onStalledWait(): void;
-  /** The stalled address attempts again (takes a slot without waiting). */
-  onStalledRetry(): void;
 }
 
 /** The state an invocation pinned in the cache, released when its batch is done. */
@@ -70,8 +66,8 @@ export class BatchInvoker {
     this.#backoff = options.backoff;
   }
 
-  /** Runs one batch to success (or until aborted). @returns false when aborted. */
-  async invoke(run: BatchRun): Promise<boolean> {
+  /** Runs one batch to success, until aborted, or until its address stalls (see {@link RetryResult}). */
+  async invoke(run: BatchRun): Promise<RetryResult> {
     const { mailbox: mb, batch } = run;
     const type = mb.address.type;
     // Created on first use: most invocations never log.
@@ -88,22 +84,19 @@ export class BatchInvoker {
     try {
       return await callWithRetries(
         mb,
-        (_attempt, remainingMs) => this.#attempt(run, pin, remainingMs),
+        (remainingMs) => this.#attempt(run, pin, remainingMs),
         {
           budgetMs: run.endpoint?.endpoint.transport.callMs ?? 60_000,
           backoff: this.#backoff,
           batchSize: batch.length,
           label: formatAddress(mb.address),
-          signal: run.signal,
           clock: this.#deps.clock,
         },
         {
           log,
-          isStopping: () => run.isStopping(),
+          isStopping: () => run.signal.aborted || run.isStopping(),
           onFailure: (code) =>
             this.#deps.metrics.invocationFailures.inc({ function_type: type, reason: code }),
-          onStalledWait: () => run.onStalledWait(),
-          onStalledRetry: () => run.onStalledRetry(),
         },
       );
     } finally {

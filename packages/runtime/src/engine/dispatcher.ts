@@ -17,7 +17,7 @@ import { addressKey, keyGroupOf, type FunctionAddress } from '../core/address.js
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
-import { sleep, type Stall } from '../invoke/retrying-call.js';
+import { sleep, type RetryResult, type Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
 import type { Committer } from './committer.js';
@@ -33,6 +33,8 @@ import { ReplyApplier } from './reply-applier.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
+
+const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
 
 /** Why an address is stalled. */
 export interface StallInfo extends Stall {
@@ -82,10 +84,11 @@ export class Dispatcher {
   readonly #budget: MemoryBudget;
   readonly #tracker = new InboxTracker();
   readonly #scanner: BacklogScanner;
-  // Stalled addresses, whose waiting messages go back to the store first when memory runs short.
-  readonly #stalled = new Set<Mailbox>();
   // Spilled addresses waiting for memory to page their messages in, in arrival order.
   readonly #parked = new Set<Mailbox>();
+  // Failing addresses attempting again now: at most half the invocation slots, so that however many
+  // addresses fail (or hang), the others always have slots.
+  readonly #failingRunning = new Set<Mailbox>();
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #draining = false;
@@ -104,7 +107,7 @@ export class Dispatcher {
         inbox: deps.inbox,
         tracker: this.#tracker,
         log: this.#log,
-        hasRoom: () => this.#hasRoomToRead(),
+        hasRoom: () => this.#budget.isBelowLowWater(),
         flush: () => deps.committer.flush(),
         offer: (m) => this.#offer(pendingFromStored(m), 'scan'),
         isActive: () => this.#isActive(),
@@ -228,7 +231,6 @@ export class Dispatcher {
       this.#dropPending(mb);
       mb.spilled = false;
       this.#parked.delete(mb);
-      mb.wake?.();
       if (!mb.running) this.#forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
@@ -253,8 +255,8 @@ export class Dispatcher {
       await Promise.allSettled([...this.#running]);
       this.#mailboxes.clear();
       this.#slots.clearWaiting();
-      this.#stalled.clear();
       this.#parked.clear();
+      this.#failingRunning.clear();
       this.#budget.clear();
       this.#tracker.clear();
       this.#scanner.reset();
@@ -312,15 +314,20 @@ export class Dispatcher {
     if (this.#abort.signal.aborted || this.#resetting) return 'skipped';
     const key = addressKey(message.target);
     let mb = this.#mailboxes.get(key);
-    if (mb === undefined) {
-      if ((from === 'live' && this.#scanner.isBehind) || !this.#hasRoom()) {
+    // While the scanner is behind, an address may have earlier messages in the store that it has not read yet,
+    // even when the address is in memory: a live message then waits in the store too (scan or page-in).
+    const behind = from === 'live' && this.#scanner.isBehind;
+    if (from === 'page') {
+      if (!this.#budget.hasRoom()) return 'full';
+    } else if (mb === undefined) {
+      if (behind || !this.#budget.hasRoom()) {
         if (from === 'live') {
           this.#scanner.leftInStore(message.source.seq);
           this.#scanner.kick();
         }
         return 'full';
       }
-    } else if (from !== 'page' && (mb.spilled || mb.pending.length >= mb.window || !this.#hasRoom())) {
+    } else if (behind || mb.spilled || mb.pending.length >= mb.window || !this.#budget.hasRoom()) {
       // The store has it: the address pages its messages in, in seq order, once its window is empty.
       if (mb.paging) mb.droppedWhilePaging = true;
       mb.spilled = true;
@@ -343,34 +350,10 @@ export class Dispatcher {
     return Math.max(1, Math.min(this.#options.windowMessages, 2 * batch));
   }
 
-  /** Whether memory has room for one more message, after giving stalled addresses' waiting messages back. */
-  #hasRoom(): boolean {
-    return this.#evictStalled(() => this.#budget.hasRoom());
-  }
-
-  /** Whether memory is below its low-water mark (the backlog may be read in), after evicting as above. */
-  #hasRoomToRead(): boolean {
-    return this.#evictStalled(() => this.#budget.isBelowLowWater());
-  }
-
-  /** Gives stalled addresses' waiting messages back to the store until `isEnough`. */
-  #evictStalled(isEnough: () => boolean): boolean {
-    if (isEnough()) return true;
-    for (const mb of this.#stalled) {
-      // Each is visited once: it is stalled again (and listed again) at its next failed attempt.
-      this.#stalled.delete(mb);
-      if (mb.pending.length === 0) continue;
-      this.#dropPending(mb);
-      mb.spilled = true;
-      if (isEnough()) return true;
-    }
-    return false;
-  }
-
   /** Memory may have freed: page in parked addresses first (they are known), then let the scanner read on. */
   #readBacklog(): void {
     for (const parked of this.#parked) {
-      if (!this.#hasRoomToRead()) return;
+      if (!this.#budget.isBelowLowWater()) return;
       this.#parked.delete(parked);
       this.#schedule(parked);
     }
@@ -387,14 +370,22 @@ export class Dispatcher {
 
   #forget(mb: Mailbox): void {
     this.#mailboxes.delete(mb.key);
-    this.#stalled.delete(mb);
     this.#parked.delete(mb);
+    if (mb.retryTimer !== undefined) this.#deps.clock.clearTimeout(mb.retryTimer);
+    mb.retryTimer = undefined;
   }
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || (mb.pending.length === 0 && !mb.spilled)) return;
+    if (mb.running || mb.retryTimer !== undefined || (mb.pending.length === 0 && !mb.spilled)) return;
     if (this.#draining || this.#resetting) return;
-    if (!this.#slots.tryTake(mb)) return; // it waits for a slot
+    if (mb.failing !== undefined) {
+      if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
+        this.#retryLater(mb, this.#options.backoff.stalledMaxMs);
+        return;
+      }
+      if (!this.#slots.tryTake(mb)) return; // it waits for a slot
+      this.#failingRunning.add(mb);
+    } else if (!this.#slots.tryTake(mb)) return; // it waits for a slot
     mb.running = true;
     const signal = this.#abort.signal;
     const loop: Promise<void> = this.#drain(mb)
@@ -409,12 +400,13 @@ export class Dispatcher {
       })
       .finally(() => {
         this.#running.delete(loop);
+        this.#failingRunning.delete(mb);
         mb.running = false;
         this.#releaseSlot(mb);
         // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
         if (signal.aborted) return;
         if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) this.#forget(mb);
-        else if (!this.#parked.has(mb)) this.#schedule(mb);
+        else if (!this.#parked.has(mb) && mb.retryTimer === undefined) this.#schedule(mb);
       });
     this.#running.add(loop);
   }
@@ -441,36 +433,50 @@ export class Dispatcher {
       const resolved = this.#deps.resolver.resolve(mb.address.type);
       const batch = takeBatch(mb, resolved?.endpoint.maxNumBatchRequests ?? Infinity);
       mb.inFlight = batch.length;
-      let ok = false;
+      let result: RetryResult = CANCELLED;
       try {
-        ok = await this.#invoker.invoke({
+        result = await this.#invoker.invoke({
           mailbox: mb,
           batch,
           endpoint: resolved,
           signal,
           isStopping: () => signal.aborted || this.#draining,
-          onStalledWait: () => {
-            this.#stalled.add(mb);
-            this.#releaseSlot(mb);
-          },
-          // Retry without waiting for a slot: the attempt is short and the overshoot is bounded by the
-          // number of stalled addresses retrying at this instant.
-          onStalledRetry: () => this.#slots.force(mb),
         });
       } finally {
         mb.inFlight = 0;
+        if (result.kind === 'done') this.#consumed(batch);
         // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
-        if (ok) this.#consumed(mb, batch);
-        else mb.pending = batch.concat(mb.pending);
+        else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
+        else this.#release(mb, batch, result.retryInMs);
       }
-      if (!ok) return;
+      if (result.kind !== 'done') return;
     }
   }
 
-  /** A batch is done: its messages leave memory, which may let the backlog in. */
-  #consumed(mb: Mailbox, batch: readonly PendingMessage[]): void {
+  /**
+   * A stalled address lets go of its batch and waiting messages (they are in the store) and attempts again
+   * after `delayMs`, paging them in again: stalled addresses hold neither memory nor invocation slots.
+   */
+  #release(mb: Mailbox, batch: readonly PendingMessage[], delayMs: number): void {
     this.#budget.remove(batch);
-    this.#stalled.delete(mb);
+    this.#tracker.forget(batch.map((m) => m.source.seq));
+    this.#dropPending(mb);
+    mb.spilled = true;
+    this.#retryLater(mb, delayMs);
+    this.#readBacklog();
+  }
+
+  /** Schedules the mailbox again after `delayMs` (a stalled address's next attempt). */
+  #retryLater(mb: Mailbox, delayMs: number): void {
+    mb.retryTimer = this.#deps.clock.setTimeout(() => {
+      mb.retryTimer = undefined;
+      if (this.#mailboxes.get(mb.key) === mb) this.#schedule(mb);
+    }, delayMs);
+  }
+
+  /** A batch is done: its messages leave memory, which may let the backlog in. */
+  #consumed(batch: readonly PendingMessage[]): void {
+    this.#budget.remove(batch);
     this.#readBacklog();
   }
 
@@ -480,7 +486,7 @@ export class Dispatcher {
    * @returns false when memory is short (the address is parked until it frees) or the runtime stops.
    */
   async #pageIn(mb: Mailbox): Promise<boolean> {
-    if (!this.#hasRoomToRead()) {
+    if (!this.#budget.isBelowLowWater()) {
       this.#parked.add(mb);
       return false;
     }
@@ -489,11 +495,24 @@ export class Dispatcher {
     try {
       // What was left in the store is committed (or fails, and everything resets) before the read.
       await this.#deps.committer.flush();
-      const limit = Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
-      const rows = await this.#scanner.read(() => this.#deps.inbox.ofAddress(mb.address, limit));
+      // A stalled address probes with one message: it holds no more memory than that until it recovers.
+      const limit = mb.stall !== undefined ? 1 : Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
+      let raw = 0;
+      const rows = await this.#scanner.read(async () => {
+        const read = await this.#deps.inbox.ofAddress(mb.address, limit);
+        raw = read.length;
+        return read;
+      });
       if (!this.#isActive()) return false;
-      mb.spilled = rows.length >= limit || mb.droppedWhilePaging;
-      for (const m of rows) this.#offer(pendingFromStored(m), 'page');
+      // A full read may have more behind it (also when some of it was in memory already).
+      mb.spilled = raw >= limit || mb.droppedWhilePaging;
+      for (const m of rows) {
+        // Memory may have filled while the read ran: what does not fit stays in the store.
+        if (this.#offer(pendingFromStored(m), 'page') !== 'taken') {
+          mb.spilled = true;
+          break;
+        }
+      }
       return true;
     } finally {
       mb.paging = false;

@@ -1,5 +1,6 @@
 /** The mailbox of one address: its waiting messages and the state of its invocation loop. */
 import { addressKey, type FunctionAddress } from '../core/address.js';
+import type { TimerHandle } from '../core/clock.js';
 import type { RetrySubject } from '../invoke/retrying-call.js';
 import type { PendingMessage } from './pending-message.js';
 
@@ -22,6 +23,8 @@ export interface Mailbox extends RetrySubject {
   paging: boolean;
   /** Whether a message was left in the store while the page-in ran (its read may have missed it). */
   droppedWhilePaging: boolean;
+  /** Set while a stalled address waits to attempt again (without its batch, which is in the store). */
+  retryTimer: TimerHandle | undefined;
 }
 
 /**
@@ -41,8 +44,9 @@ export function createMailbox(message: PendingMessage, window: number): Mailbox 
     spilled: false,
     paging: false,
     droppedWhilePaging: false,
-    wake: undefined,
+    retryTimer: undefined,
     stall: undefined,
+    failing: undefined,
   };
 }
 

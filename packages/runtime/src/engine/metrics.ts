@@ -165,67 +165,78 @@ export class RuntimeMetrics {
   });
 
   constructor(sources: MetricsSources, options: { collectProcessMetrics?: boolean } = {}) {
-    const registers = [this.registry];
     if (options.collectProcessMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
-    new Gauge({
-      name: 'statehouse_backlog_messages',
-      help: 'Pending messages per function type in the store (cluster mode: of the key groups this process owns)',
-      labelNames: ['function_type'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [type, b] of sources.backlogByType()) this.set({ function_type: type }, b.messages);
-      },
-    });
-    new Gauge({
-      name: 'statehouse_backlog_oldest_age_seconds',
-      help: 'Age of the oldest pending message per function type',
-      labelNames: ['function_type'],
-      registers,
-      collect() {
-        this.reset();
-        const now = sources.now();
-        for (const [type, b] of sources.backlogByType()) {
-          this.set({ function_type: type }, Math.max(0, (now - b.oldestEnqueuedAt) / 1000));
-        }
-      },
-    });
-    new Gauge({
-      name: 'statehouse_stalled_addresses',
-      help: 'Addresses whose invocation failed past the call budget and is being retried',
-      labelNames: ['function_type'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [type, n] of sources.stalledByType()) this.set({ function_type: type }, n);
-      },
-    });
-    const simple = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    };
-    simple('statehouse_inbox_messages', 'Messages held in memory (waiting or in flight)', () =>
-      sources.inboxMessages(),
-    );
-    simple('statehouse_inbox_bytes', 'Bytes of the messages held in memory (estimated)', () =>
-      sources.inboxBytes(),
-    );
-    simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
-    simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () =>
-      sources.inFlightInvocations(),
-    );
-    simple('statehouse_cluster_owned_key_groups', 'Key groups this process owns', () =>
-      sources.ownedKeyGroups(),
-    );
-    simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () =>
-      sources.cachedAddresses(),
-    );
+    registerPerTypeGauges(sources, this.registry);
+    registerLiveGauges(sources, this.registry);
   }
+}
+
+/** Gauges per function type, read at scrape time. */
+function registerPerTypeGauges(sources: MetricsSources, registry: Registry): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'statehouse_backlog_messages',
+    help: 'Pending messages per function type in the store (cluster mode: of the key groups this process owns)',
+    labelNames: ['function_type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [type, b] of sources.backlogByType()) this.set({ function_type: type }, b.messages);
+    },
+  });
+  new Gauge({
+    name: 'statehouse_backlog_oldest_age_seconds',
+    help: 'Age of the oldest pending message per function type',
+    labelNames: ['function_type'],
+    registers,
+    collect() {
+      this.reset();
+      const now = sources.now();
+      for (const [type, b] of sources.backlogByType()) {
+        this.set({ function_type: type }, Math.max(0, (now - b.oldestEnqueuedAt) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'statehouse_stalled_addresses',
+    help: 'Addresses whose invocation failed past the call budget and is being retried',
+    labelNames: ['function_type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [type, n] of sources.stalledByType()) this.set({ function_type: type }, n);
+    },
+  });
+}
+
+/** Gauges of the whole process, read at scrape time. */
+function registerLiveGauges(sources: MetricsSources, registry: Registry): void {
+  const registers = [registry];
+  const simple = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  simple('statehouse_inbox_messages', 'Messages held in memory (waiting or in flight)', () =>
+    sources.inboxMessages(),
+  );
+  simple('statehouse_inbox_bytes', 'Bytes of the messages held in memory (estimated)', () =>
+    sources.inboxBytes(),
+  );
+  simple('statehouse_timers_pending', 'Delayed messages waiting to fire', () => sources.pendingTimers());
+  simple('statehouse_invocations_in_flight', 'HTTP invocations in flight', () =>
+    sources.inFlightInvocations(),
+  );
+  simple('statehouse_cluster_owned_key_groups', 'Key groups this process owns', () =>
+    sources.ownedKeyGroups(),
+  );
+  simple('statehouse_state_cache_addresses', 'Addresses whose state is cached', () =>
+    sources.cachedAddresses(),
+  );
 }

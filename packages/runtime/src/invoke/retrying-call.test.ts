@@ -1,137 +1,127 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../core/clock.js';
+import { ManualClock } from '../core/clock.js';
 import { StatehouseError, type RuntimeErrorCode } from '../errors.js';
 import { callWithRetries, type AttemptOutcome, type RetryHooks, type RetrySubject } from './retrying-call.js';
 
 const log = pino({ level: 'silent' });
+const BACKOFF = { initialMs: 10, maxMs: 100, stalledMaxMs: 1_000 };
 
-function setup(over: { budgetMs?: number; initialMs?: number; stopping?: () => boolean } = {}) {
+function setup(over: { budgetMs?: number; stopping?: () => boolean } = {}) {
   const events: string[] = [];
-  const subject: RetrySubject = { stall: undefined, wake: undefined };
-  const abort = new AbortController();
+  const subject: RetrySubject = { failing: undefined, stall: undefined };
+  const clock = new ManualClock(1_000);
   const options = {
     budgetMs: over.budgetMs ?? 60_000,
-    backoff: { initialMs: over.initialMs ?? 1, maxMs: 5, stalledMaxMs: over.initialMs ?? 5 },
+    backoff: BACKOFF,
     batchSize: 3,
     label: 'ex/f/1',
-    signal: abort.signal,
-    clock: systemClock,
+    clock,
   };
   const hooks: RetryHooks = {
     log: () => log,
     isStopping: over.stopping ?? (() => false),
     onFailure: (code) => events.push(`failure ${code}`),
-    onStalledWait: () => events.push('stalled-wait'),
-    onStalledRetry: () => events.push('stalled-retry'),
   };
-  return { events, subject, abort, options, hooks };
+  return { events, subject, clock, options, hooks };
 }
 
-/** An attempt function answering from a script: an Error is thrown, an outcome returned. */
+/** An attempt answering from a script, one step per call: an Error is thrown, an outcome returned. */
 function scripted(steps: (AttemptOutcome | Error)[], seen: number[] = []) {
-  return (n: number, remainingMs: number): Promise<AttemptOutcome> => {
+  let i = 0;
+  return (remainingMs: number): Promise<AttemptOutcome> => {
     seen.push(remainingMs);
-    const step = steps[n - 1];
-    if (step === undefined) return Promise.reject(new Error(`no step ${n}`));
+    const step = steps[i++];
+    if (step === undefined) return Promise.reject(new Error(`no step ${i}`));
     if (step instanceof Error) return Promise.reject(step);
     return Promise.resolve(step);
   };
 }
 
-// Made-up codes: the policy only passes codes on. The cast leaves the typed union of real codes.
 const coded = (code: string) => new StatehouseError(code as RuntimeErrorCode, `failed with ${code}`);
 
 describe('callWithRetries', () => {
-  it('returns true at the first success, with no failure reported', async () => {
+  it('is done at the first success, with no failure reported', async () => {
     const { events, subject, options, hooks } = setup();
-    expect(await callWithRetries(subject, scripted(['done']), options, hooks)).toBe(true);
+    expect(await callWithRetries(subject, scripted(['done']), options, hooks)).toEqual({ kind: 'done' });
     expect(events).toEqual([]);
-  });
-
-  it('retries failures within the budget, reporting each code, without stalling', async () => {
-    const { events, subject, options, hooks } = setup();
-    const steps = [coded('ERR_A'), new Error('plain'), 'done' as const];
-    expect(await callWithRetries(subject, scripted(steps), options, hooks)).toBe(true);
-    expect(events).toEqual(['failure ERR_A', 'failure ERR_ENGINE_UNEXPECTED']);
-    expect(subject.stall).toBeUndefined();
+    expect(subject.failing).toBeUndefined();
   });
 
   it('runs "again" at once without counting a failure', async () => {
     const { events, subject, options, hooks } = setup();
-    expect(await callWithRetries(subject, scripted(['again', 'again', 'done']), options, hooks)).toBe(true);
+    const result = await callWithRetries(subject, scripted(['again', 'again', 'done']), options, hooks);
+    expect(result).toEqual({ kind: 'done' });
     expect(events).toEqual([]);
   });
 
-  it('stops with false when an attempt is cancelled', async () => {
+  it('ends cancelled when an attempt is cancelled', async () => {
     const { subject, options, hooks } = setup();
-    expect(await callWithRetries(subject, scripted([coded('ERR_A'), 'cancelled']), options, hooks)).toBe(
-      false,
-    );
+    expect(await callWithRetries(subject, scripted(['cancelled']), options, hooks)).toEqual({
+      kind: 'cancelled',
+    });
   });
 
-  it('stalls once the budget is spent: records the stall, gives the slot back while waiting, and clears it on success', async () => {
-    const { events, subject, options, hooks } = setup({ budgetMs: 0 });
-    const stalls: unknown[] = [];
-    const attempt = scripted([coded('ERR_A'), coded('ERR_B'), 'done']);
-    const run = callWithRetries(
-      subject,
-      async (n, ms) => {
-        stalls.push(subject.stall === undefined ? undefined : { ...subject.stall });
-        return attempt(n, ms);
-      },
-      options,
-      hooks,
-    );
-    expect(await run).toBe(true);
-    expect(stalls[0]).toBeUndefined();
-    expect(stalls[1]).toMatchObject({ attempts: 1, batchSize: 3, lastError: { code: 'ERR_A' } });
-    expect(stalls[2]).toMatchObject({
-      attempts: 2,
+  it('releases the batch at every failure, with a growing backoff within the budget, until a success', async () => {
+    const { events, subject, clock, options, hooks } = setup();
+    const delays: number[] = [];
+    for (const code of ['ERR_A', 'ERR_B', 'ERR_C']) {
+      const result = await callWithRetries(subject, scripted([coded(code)]), options, hooks);
+      expect(result.kind).toBe('released');
+      delays.push((result as { retryInMs: number }).retryInMs);
+      clock.advance(5);
+    }
+    expect(subject.failing).toEqual({ since: 1_000, attempts: 3 });
+    expect(subject.stall).toBeUndefined();
+    // initial · 2^(n-1), ±25 %.
+    expect(delays[0]).toBeGreaterThanOrEqual(7);
+    expect(delays[0]).toBeLessThanOrEqual(13);
+    expect(delays[2]).toBeGreaterThanOrEqual(30);
+    expect(delays[2]).toBeLessThanOrEqual(50);
+    expect(events).toEqual(['failure ERR_A', 'failure ERR_B', 'failure ERR_C']);
+    expect(await callWithRetries(subject, scripted(['done']), options, hooks)).toEqual({ kind: 'done' });
+    expect(subject.failing).toBeUndefined();
+  });
+
+  it('shares the budget from the first failure, then stalls: attempts counted, the whole budget per attempt', async () => {
+    const { subject, clock, options, hooks } = setup({ budgetMs: 100 });
+    const seen: number[] = [];
+    await callWithRetries(subject, scripted([coded('ERR_A')], seen), options, hooks);
+    clock.advance(60);
+    await callWithRetries(subject, scripted([coded('ERR_A')], seen), options, hooks);
+    expect(seen).toEqual([100, 40]);
+    expect(subject.stall).toBeUndefined();
+    clock.advance(60);
+    const stalled = await callWithRetries(subject, scripted([coded('ERR_B')], seen), options, hooks);
+    expect(subject.stall).toEqual({
+      since: 1_120,
+      attempts: 3,
+      batchSize: 3,
       lastError: { code: 'ERR_B', message: 'failed with ERR_B' },
     });
-    expect(events).toEqual([
-      'failure ERR_A',
-      'stalled-wait',
-      'stalled-retry',
-      'failure ERR_B',
-      'stalled-wait',
-      'stalled-retry',
-    ]);
+    // Stalled: the longer cap applies, and each attempt gets the whole budget.
+    expect((stalled as { retryInMs: number }).retryInMs).toBeLessThanOrEqual(BACKOFF.stalledMaxMs * 1.25);
+    clock.advance(500);
+    await callWithRetries(subject, scripted([coded('ERR_C')], seen), options, hooks);
+    expect(seen[3]).toBe(100);
+    expect(subject.stall).toMatchObject({ since: 1_120, attempts: 4, lastError: { code: 'ERR_C' } });
+    expect(await callWithRetries(subject, scripted(['done']), options, hooks)).toEqual({ kind: 'done' });
     expect(subject.stall).toBeUndefined();
+    expect(subject.failing).toBeUndefined();
   });
 
-  it('gives a stalled address the whole budget per attempt; before that attempts share it', async () => {
-    const { subject, options, hooks } = setup({ budgetMs: 10_000 });
-    const seen: number[] = [];
-    subject.stall = { since: 0, attempts: 9, batchSize: 1, lastError: { code: 'ERR_A', message: 'x' } };
-    await callWithRetries(subject, scripted(['done'], seen), options, hooks);
-    expect(seen).toEqual([10_000]);
-    await callWithRetries(subject, scripted(['done'], seen), { ...options, budgetMs: 50 }, hooks);
-    expect(seen[1]).toBeLessThanOrEqual(50);
+  it('counts a thrown non-runtime error as ERR_ENGINE_UNEXPECTED', async () => {
+    const { events, subject, options, hooks } = setup();
+    await callWithRetries(subject, scripted([new Error('plain')]), options, hooks);
+    expect(events).toEqual(['failure ERR_ENGINE_UNEXPECTED']);
   });
 
-  it('does not retry a failure while stopping', async () => {
+  it('does not count or release a failure while stopping', async () => {
     const { events, subject, options, hooks } = setup({ stopping: () => true });
-    expect(await callWithRetries(subject, scripted([coded('ERR_A'), 'done']), options, hooks)).toBe(false);
+    expect(await callWithRetries(subject, scripted([coded('ERR_A')]), options, hooks)).toEqual({
+      kind: 'cancelled',
+    });
     expect(events).toEqual([]);
-  });
-
-  it('wake() ends a backoff early', async () => {
-    const { subject, options, hooks } = setup({ initialMs: 3_600_000, budgetMs: 0 });
-    const run = callWithRetries(subject, scripted([coded('ERR_A'), 'done']), options, hooks);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(subject.wake).toBeTypeOf('function');
-    subject.wake?.();
-    expect(await run).toBe(true);
-    expect(subject.wake).toBeUndefined();
-  });
-
-  it('an abort ends a backoff early', async () => {
-    const { subject, abort, options, hooks } = setup({ initialMs: 3_600_000, budgetMs: 0 });
-    const run = callWithRetries(subject, scripted([coded('ERR_A'), 'cancelled']), options, hooks);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    abort.abort();
-    expect(await run).toBe(false);
+    expect(subject.failing).toBeUndefined();
   });
 });

@@ -1,7 +1,11 @@
 /**
- * Retry, backoff and stall policy of one batch (StateFun: `RetryingCallback`). Attempts share the call budget;
- * once it is spent the address is *stalled*: it is retried, each attempt with the whole budget, with a longer
- * backoff cap, until it succeeds. Nothing is dropped.
+ * Retry, backoff and stall policy of an address's batch (StateFun: `RetryingCallback`). Attempts share the
+ * call budget, counted from the first failed attempt; once it is spent the address is *stalled*: it is retried,
+ * each attempt with the whole budget, with a longer backoff cap, until it succeeds. Nothing is dropped.
+ *
+ * A failed attempt never waits with its batch: it *releases* it (see {@link RetryResult}) and the address
+ * attempts again after the backoff, reading the batch from the store again. So failing addresses hold neither
+ * memory nor invocation slots between attempts, however many there are.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -22,11 +26,16 @@ export interface Stall {
   readonly lastError: CallFailure;
 }
 
-/** The retry state an address keeps across batches (a stall lasts until one attempt succeeds). */
+/** An address's failing streak: since its first failed attempt, how many attempts failed. */
+export interface Failing {
+  readonly since: number;
+  readonly attempts: number;
+}
+
+/** The retry state an address keeps across attempts, until one succeeds. */
 export interface RetrySubject {
+  failing: Failing | undefined;
   stall: Stall | undefined;
-  /** Ends a backoff early (the key group was handed over, or the runtime resets). */
-  wake: (() => void) | undefined;
 }
 
 /** What one attempt answers: done, stop (cancelled: nothing applied), or run again at once. */
@@ -40,112 +49,118 @@ export interface RetryOptions {
   readonly batchSize: number;
   /** The address, as logs name it (`ns/name/id`). */
   readonly label: string;
-  /** Aborts backoffs (reset, shutdown). */
-  readonly signal: AbortSignal;
   /** What the budget and stalls are timed by. */
   readonly clock: Clock;
 }
 
-/** What the retry loop reports to, and asks of, the dispatcher. */
+/** What the retry policy reports to, and asks of, the dispatcher. */
 export interface RetryHooks {
   /** The logger of the address (created on first use). */
   log(): Logger;
-  /** Whether a failed attempt should end the loop instead of being retried (shutting down, reset). */
+  /** Whether a failed attempt should end the run instead of being retried (shutting down, reset). */
   isStopping(): boolean;
   /** An attempt failed with this code (metrics). */
   onFailure(code: string): void;
-  /** A stalled address waits for its next attempt: its invocation slot can serve others meanwhile. */
-  onStalledWait(): void;
-  /** A stalled address attempts again. */
-  onStalledRetry(): void;
 }
 
 /**
- * Runs `attempt` until it answers `done` (→ true) or `cancelled` (→ false), or a failure arrives while
- * stopping (→ false). A thrown error is a failed attempt.
+ * How a run of a batch ended: done; cancelled (stopping, or the address moved away: nothing applied); or
+ * released: the attempt failed, and the address attempts again after `retryInMs`, reading its batch from the
+ * store again.
+ */
+export type RetryResult =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'released'; readonly retryInMs: number };
+
+const DONE: RetryResult = Object.freeze({ kind: 'done' });
+const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
+
+/**
+ * Runs `attempt` until it answers `done` or `cancelled`, or fails (released; cancelled while stopping). A
+ * thrown error is a failed attempt.
  *
- * @param attempt - one attempt; gets its number (from 1) and the milliseconds it may take.
+ * @param attempt - one attempt; gets the milliseconds it may take.
  */
 export async function callWithRetries(
   subject: RetrySubject,
-  attempt: (n: number, remainingMs: number) => Promise<AttemptOutcome>,
+  attempt: (remainingMs: number) => Promise<AttemptOutcome>,
   options: RetryOptions,
   hooks: RetryHooks,
-): Promise<boolean> {
-  const { budgetMs } = options;
-  const { clock } = options;
-  const started = clock.now();
-  for (let n = 1; ; n += 1) {
+): Promise<RetryResult> {
+  const { budgetMs, clock } = options;
+  const startedAt = clock.now();
+  for (;;) {
     try {
       // Once stalled, every attempt gets the whole budget again; before, attempts share it.
+      const since = subject.failing?.since ?? startedAt;
       const remaining =
-        subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (clock.now() - started));
-      const outcome = await attempt(n, remaining);
+        subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (clock.now() - since));
+      const outcome = await attempt(remaining);
       if (outcome === 'again') continue;
-      if (outcome === 'cancelled') return false;
-      if (subject.stall !== undefined) {
-        hooks.log().info({ attempts: n }, 'address recovered');
-        subject.stall = undefined;
-      }
-      return true;
+      if (outcome === 'cancelled') return CANCELLED;
+      recovered(subject, hooks);
+      return DONE;
     } catch (err) {
       // While draining, a failed attempt is not retried: the batch runs again after a restart.
-      if (options.signal.aborted || hooks.isStopping()) return false;
-      const elapsed = clock.now() - started;
-      recordFailure(subject, err, n, elapsed >= budgetMs, options, hooks);
-      const cap =
-        subject.stall !== undefined
-          ? options.backoff.stalledMaxMs
-          : Math.min(options.backoff.maxMs, Math.max(1, budgetMs - elapsed));
-      await backOff(subject, backoffDelay(n, cap, options.backoff), options.signal, hooks);
+      if (hooks.isStopping()) return CANCELLED;
+      return { kind: 'released', retryInMs: recordFailure(subject, err, startedAt, options, hooks) };
     }
   }
 }
 
+function recovered(subject: RetrySubject, hooks: RetryHooks): void {
+  if (subject.stall !== undefined)
+    hooks.log().info({ attempts: subject.stall.attempts + 1 }, 'address recovered');
+  subject.stall = undefined;
+  subject.failing = undefined;
+}
+
+/**
+ * Counts a failed attempt; the address stalls once the budget is spent. Logs the first failure of a streak and
+ * the stall, not every attempt (thousands of failing addresses must not flood the log).
+ *
+ * @returns the backoff before the next attempt, ms.
+ */
 function recordFailure(
   subject: RetrySubject,
   err: unknown,
-  attempt: number,
-  budgetSpent: boolean,
+  startedAt: number,
   options: RetryOptions,
   hooks: RetryHooks,
-): void {
+): number {
+  const { backoff, batchSize, clock } = options;
   const code = err instanceof StatehouseError ? err.code : 'ERR_ENGINE_UNEXPECTED';
   const lastError = { code, message: (err as Error).message };
   hooks.onFailure(code);
-  const { batchSize } = options;
+  const failing = {
+    since: subject.failing?.since ?? startedAt,
+    attempts: (subject.failing?.attempts ?? 0) + 1,
+  };
+  subject.failing = failing;
+  const elapsed = clock.now() - failing.since;
   if (subject.stall !== undefined) {
-    subject.stall = { ...subject.stall, attempts: attempt, lastError };
-  } else if (budgetSpent) {
-    subject.stall = { since: options.clock.now(), attempts: attempt, batchSize, lastError };
+    subject.stall = { ...subject.stall, attempts: failing.attempts, batchSize, lastError };
+  } else if (elapsed >= options.budgetMs) {
+    subject.stall = { since: clock.now(), attempts: failing.attempts, batchSize, lastError };
     hooks
       .log()
       .error(
-        { err, attempts: attempt, batchSize },
+        { err, attempts: failing.attempts, batchSize },
         `address ${options.label} is stalled: its batch keeps failing; it is retried until it succeeds`,
       );
+  } else if (failing.attempts === 1) {
+    hooks.log().warn({ err, batchSize }, 'invocation attempt failed; retrying');
   } else {
-    hooks.log().warn({ err, attempt, batchSize }, 'invocation attempt failed; retrying');
+    hooks
+      .log()
+      .debug({ err, attempt: failing.attempts, batchSize }, 'invocation attempt failed again; retrying');
   }
-}
-
-/** Waits out a backoff; a stalled address gives its invocation slot back meanwhile. */
-async function backOff(
-  subject: RetrySubject,
-  delayMs: number,
-  signal: AbortSignal,
-  hooks: RetryHooks,
-): Promise<void> {
-  const stalled = subject.stall !== undefined;
-  // A stalled address must not keep one of the bounded invocation slots while it waits: otherwise enough
-  // stalled addresses would stop every other address.
-  if (stalled) hooks.onStalledWait();
-  await new Promise<void>((resolve) => {
-    subject.wake = resolve;
-    void sleep(delayMs, signal).then(resolve);
-  });
-  subject.wake = undefined;
-  if (stalled) hooks.onStalledRetry();
+  const cap =
+    subject.stall !== undefined
+      ? backoff.stalledMaxMs
+      : Math.min(backoff.maxMs, Math.max(1, options.budgetMs - elapsed));
+  return backoffDelay(failing.attempts, cap, backoff);
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
