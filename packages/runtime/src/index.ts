@@ -4,6 +4,8 @@
  */
 export { createRuntime, Runtime } from './runtime.js';
 export type { RuntimeState } from './runtime.js';
+export type { BacklogEntry } from './api/runtime-backend.js';
+export type { StallInfo } from './engine/dispatcher.js';
 export { resolveRuntimeOptions, RUNTIME_OPTION_DEFAULTS } from './runtime-options.js';
 export type { RuntimeOptions, ResolvedRuntimeOptions, RuntimeOptionDefaults } from './runtime-options.js';
 export {
