@@ -29,4 +29,5 @@ Stops cleanly on SIGTERM or SIGINT (Ctrl-C).`;
 export const CLUSTER_USAGE = `Usage: statehouse cluster status --store postgres://... [--json] [--lease-timeout-ms N]
 
 Shows the members of a cluster (heartbeat age, advertised address), how many key groups each owns, and the
-messages and timers pending in each member's key groups.`;
+messages and timers pending in each member's key groups, with the age of the oldest message and the backlog
+per function type.`;

@@ -3,32 +3,8 @@ import { RUNTIME_OPTION_DEFAULTS, readClusterStatus, type ClusterStatus } from '
 import { CliUsageError } from '../cli-error.js';
 import { CLUSTER_USAGE } from '../usage.js';
 
-function formatTable(status: ClusterStatus): string {
-  const rows = [
-    ['NODE', 'INCARNATION', 'ADVERTISE', 'LIVE', 'HEARTBEAT', 'KEY GROUPS', 'PENDING MSGS', 'PENDING TIMERS'],
-  ];
-  for (const m of status.members) {
-    rows.push([
-      m.nodeId,
-      m.incarnation.startsWith(`${m.nodeId}#`) ? m.incarnation.slice(m.nodeId.length + 1) : m.incarnation,
-      m.advertise,
-      m.live ? 'yes' : 'no',
-      `${(m.heartbeatAgeMs / 1000).toFixed(1)}s ago`,
-      String(m.keyGroups),
-      String(m.pendingMessages),
-      String(m.pendingTimers),
-    ]);
-  }
-  rows.push([
-    '(unowned)',
-    '',
-    '',
-    '',
-    '',
-    String(status.unowned.keyGroups),
-    String(status.unowned.pendingMessages),
-    '',
-  ]);
+/** Columns padded to their widest cell, two spaces apart. */
+function formatColumns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
     .map((r) =>
@@ -38,6 +14,75 @@ function formatTable(status: ClusterStatus): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** An age in ms as operators read it: `4.2s`, `12.5m`, `3.1h`. */
+function formatAge(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)}m`;
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+/** The age of the oldest pending message, or `-` when nothing waits. */
+function oldestOf(backlog: {
+  readonly pendingMessages: number;
+  readonly oldestMessageAgeMs: number;
+}): string {
+  return backlog.pendingMessages === 0 ? '-' : formatAge(backlog.oldestMessageAgeMs);
+}
+
+/** One line per member, then one for the key groups nobody owns. */
+function memberRows(status: ClusterStatus): string[][] {
+  const header = [
+    'NODE',
+    'INCARNATION',
+    'ADVERTISE',
+    'LIVE',
+    'HEARTBEAT',
+    'KEY GROUPS',
+    'PENDING MSGS',
+    'OLDEST MSG',
+    'PENDING TIMERS',
+  ];
+  const members = status.members.map((m) => [
+    m.nodeId,
+    m.incarnation.startsWith(`${m.nodeId}#`) ? m.incarnation.slice(m.nodeId.length + 1) : m.incarnation,
+    m.advertise,
+    m.live ? 'yes' : 'no',
+    `${(m.heartbeatAgeMs / 1000).toFixed(1)}s ago`,
+    String(m.keyGroups),
+    String(m.pendingMessages),
+    oldestOf(m),
+    String(m.pendingTimers),
+  ]);
+  const { unowned } = status;
+  const rest = ['(unowned)', '', '', '', '', String(unowned.keyGroups), String(unowned.pendingMessages)];
+  return [header, ...members, [...rest, oldestOf(unowned), '']];
+}
+
+/** One line per member (or the unowned key groups) and function type with pending messages. */
+function backlogRows(status: ClusterStatus): string[][] {
+  const owners = [
+    ...status.members.map((m) => ({ name: m.nodeId, backlog: m.backlog })),
+    { name: '(unowned)', backlog: status.unowned.backlog },
+  ];
+  return owners.flatMap((owner) =>
+    owner.backlog.map((b) => [owner.name, b.functionType, String(b.messages), formatAge(b.oldestAgeMs)]),
+  );
+}
+
+/**
+ * The report as tables: one line per member (and the unowned key groups), then, when messages wait, one line
+ * per member and function type with its backlog.
+ *
+ * @param status - the report of `readClusterStatus`.
+ * @returns the text `statehouse cluster status` prints.
+ */
+export function formatClusterStatus(status: ClusterStatus): string {
+  const members = formatColumns(memberRows(status));
+  const backlog = backlogRows(status);
+  if (backlog.length === 0) return members;
+  return `${members}\n\n${formatColumns([['NODE', 'FUNCTION TYPE', 'PENDING MSGS', 'OLDEST MSG'], ...backlog])}`;
 }
 
 /**
@@ -100,6 +145,6 @@ export async function clusterCommand(argv: string[]): Promise<number> {
       `cannot read the cluster from ${values.store.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`,
     );
   }
-  console.log(values.json === true ? JSON.stringify(status, null, 2) : formatTable(status));
+  console.log(values.json === true ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
   return 0;
 }
