@@ -36,10 +36,10 @@ export interface RuntimeOptions {
   readonly maxIngressBytes?: number;
   /**
    * Messages held in memory at most (waiting or in flight); the backlog beyond waits in the store and is paged
-   * in as memory frees. @default 100000
+   * in as memory frees. @default 10000
    */
   readonly maxInboxMessages?: number;
-  /** Bytes of messages held in memory at most (argument bytes plus 256 per message). @default 67108864 (64 MiB) */
+  /** Bytes of messages held in memory at most (argument bytes plus 1 KiB per message). @default 33554432 (32 MiB) */
   readonly maxInboxBytes?: number;
   /** Invocations in flight at once, over all addresses. @default 1024 */
   readonly maxInFlightInvocations?: number;
@@ -123,8 +123,8 @@ const scalars = z.strictObject({
     .default('127.0.0.1:8091'),
   keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
   maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
-  maxInboxMessages: wholeNumber(1).default(100_000),
-  maxInboxBytes: wholeNumber(1).default(64 * 1024 * 1024),
+  maxInboxMessages: wholeNumber(1).default(10_000),
+  maxInboxBytes: wholeNumber(1).default(32 * 1024 * 1024),
   maxInFlightInvocations: wholeNumber(1).default(1024),
   stateCacheAddresses: wholeNumber(1).default(100_000),
   idempotencyWindowMs: wholeNumber(1).default(24 * 60 * 60 * 1000),

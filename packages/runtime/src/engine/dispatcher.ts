@@ -380,7 +380,8 @@ export class Dispatcher {
     if (this.#draining || this.#resetting) return;
     if (mb.failing !== undefined) {
       if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
-        this.#retryLater(mb, this.#options.backoff.stalledMaxMs);
+        const { backoff } = this.#options;
+        this.#retryLater(mb, mb.stall !== undefined ? backoff.stalledMaxMs : backoff.maxMs);
         return;
       }
       if (!this.#slots.tryTake(mb)) return; // it waits for a slot
@@ -495,8 +496,9 @@ export class Dispatcher {
     try {
       // What was left in the store is committed (or fails, and everything resets) before the read.
       await this.#deps.committer.flush();
-      // A stalled address probes with one message: it holds no more memory than that until it recovers.
-      const limit = mb.stall !== undefined ? 1 : Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
+      // A failing address probes with one message: it reads and holds no more than that until it recovers.
+      const limit =
+        mb.failing !== undefined ? 1 : Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
       let raw = 0;
       const rows = await this.#scanner.read(async () => {
         const read = await this.#deps.inbox.ofAddress(mb.address, limit);

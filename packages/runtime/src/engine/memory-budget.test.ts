@@ -28,7 +28,7 @@ describe('MemoryBudget', () => {
   });
 
   it('counts argument bytes plus a fixed overhead, and the byte limit alone stops it', () => {
-    const budget = new MemoryBudget({ maxMessages: 1_000, maxBytes: 2_000 });
+    const budget = new MemoryBudget({ maxMessages: 1_000, maxBytes: 4_000 });
     budget.add(message(1_000));
     expect(budget.bytes).toBeGreaterThan(1_000);
     expect(budget.hasRoom()).toBe(true);

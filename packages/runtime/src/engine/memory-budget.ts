@@ -4,8 +4,11 @@
  */
 import type { PendingMessage } from './pending-message.js';
 
-/** What a message costs in memory besides its argument bytes (objects, strings, array slots). */
-const MESSAGE_OVERHEAD_BYTES = 256;
+/**
+ * What a message costs in memory besides its argument bytes: the row read from the store, its objects and
+ * strings, the bookkeeping of the mailbox and the tracker (about 1 KiB with small arguments).
+ */
+const MESSAGE_OVERHEAD_BYTES = 1024;
 
 /** Limits of the messages held in memory. */
 export interface MemoryBudgetOptions {

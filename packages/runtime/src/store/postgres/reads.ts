@@ -22,6 +22,7 @@ import type {
   StoredState,
   StoredTimer,
 } from '../store.js';
+import type postgres from 'postgres';
 import { ID_COUNTERS } from './migrations.js';
 import type { Sql } from './sql.js';
 
@@ -42,10 +43,7 @@ export async function loadFunctionSpecs(sql: Sql): Promise<FunctionSpecRecord[]>
  */
 export async function loadMessagesBySeq(sql: Sql, seqs: readonly number[]): Promise<StoredMessage[]> {
   if (seqs.length === 0) return [];
-  const rows = await sql<MessageRow[]>`
-    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-    FROM messages WHERE seq = ANY(${seqs}::bigint[]) ORDER BY seq`;
-  return rows.map(messageFromRow);
+  return selectMessages(sql, sql`WHERE seq = ANY(${seqs}::bigint[])`);
 }
 
 export async function loadMessages(
@@ -53,15 +51,7 @@ export async function loadMessages(
   keyGroups: readonly number[] | undefined,
 ): Promise<StoredMessage[]> {
   if (keyGroups?.length === 0) return [];
-  const rows =
-    keyGroups === undefined
-      ? await sql<MessageRow[]>`
-          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-          FROM messages ORDER BY seq`
-      : await sql<MessageRow[]>`
-          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-          FROM messages WHERE key_group = ANY(${keyGroups}::int[]) ORDER BY seq`;
-  return rows.map(messageFromRow);
+  return selectMessages(sql, keyGroups === undefined ? sql`` : sql`WHERE ${inKeyGroups(sql, keyGroups)}`);
 }
 
 /** A page of the inbox (see `Store.loadInboxPage`). */
@@ -72,16 +62,11 @@ export async function loadInboxPage(
   keyGroups: readonly number[] | undefined,
 ): Promise<StoredMessage[]> {
   if (keyGroups?.length === 0) return [];
-  const rows =
+  const where =
     keyGroups === undefined
-      ? await sql<MessageRow[]>`
-          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-          FROM messages WHERE seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`
-      : await sql<MessageRow[]>`
-          SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-          FROM messages WHERE seq > ${afterSeq} AND key_group = ANY(${keyGroups}::int[])
-          ORDER BY seq LIMIT ${limit}`;
-  return rows.map(messageFromRow);
+      ? sql`WHERE seq > ${afterSeq}`
+      : sql`WHERE seq > ${afterSeq} AND ${inKeyGroups(sql, keyGroups)}`;
+  return selectMessages(sql, where, limit);
 }
 
 /** The first pending messages of one address (see `Store.loadAddressInbox`). */
@@ -90,11 +75,34 @@ export async function loadAddressInbox(
   address: FunctionAddress,
   limit: number,
 ): Promise<StoredMessage[]> {
+  return selectMessages(sql, sql`WHERE target_type = ${address.type} AND target_id = ${address.id}`, limit);
+}
+
+const MESSAGE_COLUMNS = [
+  'seq',
+  'key_group',
+  'target_type',
+  'target_id',
+  'caller_type',
+  'caller_id',
+  'typename',
+  'value',
+  'enqueued_at',
+];
+
+/** Pending messages matching `where`, in seq order, at most `limit`. */
+async function selectMessages(
+  sql: Sql,
+  where: postgres.PendingQuery<postgres.Row[]>,
+  limit?: number,
+): Promise<StoredMessage[]> {
   const rows = await sql<MessageRow[]>`
-    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at
-    FROM messages WHERE target_type = ${address.type} AND target_id = ${address.id}
-    ORDER BY seq LIMIT ${limit}`;
+    SELECT ${sql(MESSAGE_COLUMNS)} FROM messages ${where} ORDER BY seq ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`;
   return rows.map(messageFromRow);
+}
+
+function inKeyGroups(sql: Sql, keyGroups: readonly number[]): postgres.PendingQuery<postgres.Row[]> {
+  return sql`key_group = ANY(${keyGroups}::int[])`;
 }
 
 /** The backlog per function type (see `Store.inboxStats`). */
