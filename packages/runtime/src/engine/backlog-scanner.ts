@@ -92,12 +92,12 @@ export class BacklogScanner {
    */
   async read(load: () => Promise<StoredMessage[]>): Promise<StoredMessage[]> {
     const { tracker } = this.#deps;
-    tracker.beginLoad();
+    const token = tracker.beginLoad();
     let rows: StoredMessage[] = [];
     try {
       rows = await load();
     } finally {
-      rows = tracker.endLoad(rows);
+      rows = tracker.endLoad(token, rows);
     }
     return rows;
   }

@@ -18,9 +18,9 @@ describe('InboxTracker', () => {
   it('filters delivered seqs out of a reload, keeping the other rows as they are and in order', () => {
     const tracker = new InboxTracker();
     tracker.delivered(2, 0);
-    tracker.beginLoad();
+    const token = tracker.beginLoad();
     const loaded = rows(3, 2, 1);
-    const fresh = tracker.endLoad(loaded);
+    const fresh = tracker.endLoad(token, loaded);
     expect(fresh).toEqual([loaded[0], loaded[2]]);
     expect(fresh[0]).toBe(loaded[0]);
   });
@@ -29,20 +29,18 @@ describe('InboxTracker', () => {
     const tracker = new InboxTracker();
     tracker.delivered(1, 0);
     tracker.consumed([1]);
-    tracker.beginLoad();
-    expect(tracker.endLoad(rows(1))).toEqual(rows(1));
+    expect(tracker.endLoad(tracker.beginLoad(), rows(1))).toEqual(rows(1));
   });
 
   it('filters a seq consumed while a reload runs out of that reload, then forgets it', () => {
     const tracker = new InboxTracker();
     tracker.delivered(1, 0);
-    tracker.beginLoad();
+    const token = tracker.beginLoad();
     tracker.consumed([1]); // committed after the snapshot was taken: the snapshot still has the row
     expect(tracker.delivered(1, 0)).toBe(false);
-    expect(tracker.endLoad(rows(1, 2))).toEqual(rows(2));
+    expect(tracker.endLoad(token, rows(1, 2))).toEqual(rows(2));
     // No later snapshot can hold the consumed row, so nothing of it is kept.
-    tracker.beginLoad();
-    expect(tracker.endLoad(rows(1))).toEqual(rows(1));
+    expect(tracker.endLoad(tracker.beginLoad(), rows(1))).toEqual(rows(1));
   });
 
   it('delivers again the seqs of key groups handed over, and only those', () => {
@@ -50,8 +48,7 @@ describe('InboxTracker', () => {
     tracker.delivered(1, 5);
     tracker.delivered(2, 6);
     tracker.dropKeyGroups(new Set([5]));
-    tracker.beginLoad();
-    expect(tracker.endLoad(rows(1, 2))).toEqual(rows(1));
+    expect(tracker.endLoad(tracker.beginLoad(), rows(1, 2))).toEqual(rows(1));
     expect(tracker.delivered(1, 5)).toBe(true);
     expect(tracker.delivered(2, 6)).toBe(false);
   });
@@ -60,10 +57,32 @@ describe('InboxTracker', () => {
     const tracker = new InboxTracker();
     tracker.delivered(1, 0);
     tracker.delivered(2, 0);
-    tracker.beginLoad();
+    const token = tracker.beginLoad();
     tracker.consumed([2]);
     tracker.clear();
-    expect(tracker.endLoad(rows(1, 2))).toEqual(rows(1, 2));
+    expect(tracker.endLoad(token, rows(1, 2))).toEqual(rows(1, 2));
     expect(tracker.delivered(1, 0)).toBe(true);
+  });
+
+  it('with reads overlapping without end, keeps only consumptions a running read may still hold', () => {
+    const tracker = new InboxTracker();
+    let running = tracker.beginLoad();
+    for (let seq = 1; seq <= 1_000; seq += 1) {
+      tracker.delivered(seq, 0);
+      tracker.consumed([seq]);
+      // A new read starts before the previous one ends: there is always one running.
+      const next = tracker.beginLoad();
+      expect(tracker.endLoad(running, [])).toEqual([]);
+      running = next;
+    }
+    // Consumed while the current read runs: filtered from it. Consumed before it started: forgotten, so a
+    // later read (which cannot hold those rows) is not filtered by them either.
+    tracker.delivered(5_000, 0);
+    tracker.consumed([5_000]);
+    expect(tracker.endLoad(running, rows(999, 1_000, 5_000))).toEqual(rows(999, 1_000));
+    const later = tracker.beginLoad();
+    tracker.consumed([]);
+    expect(tracker.delivered(2, 0)).toBe(true);
+    expect(tracker.endLoad(later, rows(3))).toEqual(rows(3));
   });
 });

@@ -5,13 +5,21 @@
  * snapshot is taken.
  */
 
+/** A read of the store in progress (see {@link InboxTracker.beginLoad}). */
+export interface LoadToken {
+  readonly startedAt: number;
+}
+
 /** Seqs delivered to mailboxes and not yet safe to forget. */
 export class InboxTracker {
   // Delivered, consumption not committed yet: seq → key group (so a hand-over can forget them).
   readonly #pending = new Map<number, number>();
-  // Consumption committed while a reload was running: that reload's snapshot may still hold the row.
-  readonly #consumedDuringLoad = new Set<number>();
-  #loads = 0;
+  // Consumption committed while a read was running: seq → when (a counter). A read whose snapshot started
+  // before may still hold the row. Entries older than every running read are forgotten, so reads that overlap
+  // without end (many addresses paging at once) never let this grow.
+  readonly #consumedAt = new Map<number, number>();
+  readonly #loads = new Set<LoadToken>();
+  #clock = 0;
 
   /**
    * Records a delivered seq.
@@ -19,7 +27,7 @@ export class InboxTracker {
    * @returns false when it was delivered before and must not be delivered again.
    */
   delivered(seq: number, keyGroup: number): boolean {
-    if (this.#pending.has(seq) || this.#consumedDuringLoad.has(seq)) return false;
+    if (this.#pending.has(seq) || this.#consumedAt.has(seq)) return false;
     this.#pending.set(seq, keyGroup);
     return true;
   }
@@ -39,32 +47,42 @@ export class InboxTracker {
 
   /** Records that the consumption of these seqs is committed. */
   consumed(seqs: readonly number[]): void {
+    this.#clock += 1;
     for (const seq of seqs) {
       this.#pending.delete(seq);
-      // With no reload running, no snapshot can still hold these rows: forget them at once.
-      if (this.#loads > 0) this.#consumedDuringLoad.add(seq);
+      // With no read running, no snapshot can still hold these rows: forget them at once.
+      if (this.#loads.size > 0) this.#consumedAt.set(seq, this.#clock);
     }
   }
 
-  /** Marks the start of a reload (reloads must not overlap). */
-  beginLoad(): void {
-    this.#loads += 1;
+  /** Marks the start of a read of the store; pass the token to {@link InboxTracker.endLoad}. */
+  beginLoad(): LoadToken {
+    const token = { startedAt: this.#clock };
+    this.#loads.add(token);
+    return token;
   }
 
   /**
-   * Filters a reload's rows to the ones not delivered before, then forgets seqs whose consumption is
-   * committed (no later snapshot can contain them).
+   * Filters a read's rows to the ones not delivered before (nor consumed while it ran), then forgets
+   * consumptions that no running read can hold.
    */
-  endLoad<T extends { seq: number }>(rows: readonly T[]): T[] {
-    const fresh = rows.filter((r) => !this.#pending.has(r.seq) && !this.#consumedDuringLoad.has(r.seq));
-    this.#loads -= 1;
-    if (this.#loads === 0) this.#consumedDuringLoad.clear();
+  endLoad<T extends { seq: number }>(token: LoadToken, rows: readonly T[]): T[] {
+    const fresh = rows.filter((r) => !this.#pending.has(r.seq) && !this.#consumedAt.has(r.seq));
+    this.#loads.delete(token);
+    if (this.#loads.size === 0) {
+      this.#consumedAt.clear();
+    } else {
+      let oldest = Infinity;
+      for (const load of this.#loads) oldest = Math.min(oldest, load.startedAt);
+      // Consumed before every running read started: those reads' snapshots cannot hold the rows.
+      for (const [seq, at] of this.#consumedAt) if (at <= oldest) this.#consumedAt.delete(seq);
+    }
     return fresh;
   }
 
   /** Forgets everything (after a reset). */
   clear(): void {
     this.#pending.clear();
-    this.#consumedDuringLoad.clear();
+    this.#consumedAt.clear();
   }
 }
