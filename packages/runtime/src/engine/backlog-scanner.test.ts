@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../core/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import { BacklogScanner, type Offered } from './backlog-scanner.js';
 import { InboxTracker } from './inbox-tracker.js';
@@ -37,6 +38,7 @@ function setup(options: { pageSize?: number; offer?: (m: StoredMessage) => Offer
       },
       tracker: new InboxTracker(),
       log,
+      clock: systemClock,
       hasRoom: () => room,
       flush: () => Promise.resolve(),
       offer: (m) => {

@@ -5,6 +5,7 @@
  * the store until the scan has passed it).
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import type { InboxTracker } from './inbox-tracker.js';
 
@@ -27,6 +28,7 @@ export interface BacklogScannerDeps {
   readonly inbox: InboxSource;
   readonly tracker: InboxTracker;
   readonly log: Logger;
+  readonly clock: Clock;
   /** Whether memory has room to read more (below its low-water mark). */
   readonly hasRoom: () => boolean;
   /** Everything submitted so far is committed (so what was left in the store is there to read). */
@@ -80,7 +82,7 @@ export class BacklogScanner {
       .catch((err: unknown) => {
         // The messages are in the store either way: try again in a second (or at the next kick).
         this.#deps.log.warn({ err }, 'reading the inbox backlog from the store failed; retrying in 1 s');
-        setTimeout(() => this.kick(), RETRY_MS).unref();
+        this.#deps.clock.setTimeout(() => this.kick(), RETRY_MS);
       })
       .finally(() => {
         this.#running = false;

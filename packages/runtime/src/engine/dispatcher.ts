@@ -12,14 +12,15 @@
  * function never holds the memory others need.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
-import { addressKey, keyGroupOf, type FunctionAddress } from '../core/address.js';
+import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
+import { addressKey, type FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
-import type { BackoffOptions } from '../invoke/retry-policy.js';
-import { sleep, type RetryResult, type Stall } from '../invoke/retrying-call.js';
+import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
+import type { RetryResult, Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
+import { buildFiredTimerEffects } from './effect-builder.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import { BacklogScanner, type InboxSource, type Offered } from './backlog-scanner.js';
@@ -108,6 +109,7 @@ export class Dispatcher {
         tracker: this.#tracker,
         log: this.#log,
         hasRoom: () => this.#budget.isBelowLowWater(),
+        clock: deps.clock,
         flush: () => deps.committer.flush(),
         offer: (m) => this.#offer(pendingFromStored(m), 'scan'),
         isActive: () => this.#isActive(),
@@ -202,9 +204,10 @@ export class Dispatcher {
   async close(graceMs = 5_000): Promise<void> {
     this.#draining = true;
     const all = Promise.allSettled([...this.#running]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    const { clock } = this.#deps;
+    let timer: TimerHandle | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, graceMs)))]);
+    if (timer !== undefined) clock.clearTimeout(timer);
     this.#abort.abort();
     this.#deps.client.abortInFlight();
     await Promise.allSettled([...this.#running]);
@@ -277,29 +280,14 @@ export class Dispatcher {
       seq = this.#deps.ids.nextSeq();
     } catch {
       // No id block yet (cluster mode): fire again shortly.
-      setTimeout(() => this.fireTimer(timer, signal), 50).unref();
+      this.#deps.clock.setTimeout(() => this.fireTimer(timer, signal), 50);
       return;
     }
-    const message: StoredMessage = {
-      seq,
-      keyGroup: keyGroupOf(timer.target, this.#options.keyGroups),
-      target: timer.target,
-      caller: timer.sender,
-      argument: timer.argument,
-      enqueuedAt: this.#deps.clock.now(),
-    };
-    this.#deps.committer
-      .submitEffects({
-        consumedMessages: [],
-        firedTimers: [timer.id],
-        messages: [message],
-        timerOps: [],
-        stateWrites: [],
-        egress: [],
-        fenceKeyGroups: [timer.keyGroup],
-      })
-      .catch(() => undefined); // the committer reports failures (fatal, or a reset in cluster mode)
-    if (this.#deps.owns(message.keyGroup)) this.deliver(pendingFromStored(message));
+    const { keyGroups } = this.#options;
+    const effects = buildFiredTimerEffects(timer, { seq, keyGroups, now: this.#deps.clock.now() });
+    // The committer reports failures (fatal, or a reset in cluster mode).
+    this.#deps.committer.submitEffects(effects).catch(() => undefined);
+    for (const m of effects.messages) if (this.#deps.owns(m.keyGroup)) this.deliver(pendingFromStored(m));
   }
 
   #isActive(): boolean {
@@ -381,7 +369,8 @@ export class Dispatcher {
     if (mb.failing !== undefined) {
       if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
         const { backoff } = this.#options;
-        this.#retryLater(mb, mb.stall !== undefined ? backoff.stalledMaxMs : backoff.maxMs);
+        const cap = mb.stall !== undefined ? backoff.stalledMaxMs : backoff.maxMs;
+        this.#retryLater(mb, backoffDelay(mb.failing.attempts, cap, backoff));
         return;
       }
       if (!this.#slots.tryTake(mb)) return; // it waits for a slot
@@ -397,7 +386,7 @@ export class Dispatcher {
           { err, functionType: mb.address.type, functionId: mb.address.id },
           'mailbox loop failed unexpectedly; retrying in 1 s',
         );
-        await sleep(1_000, signal);
+        await sleep(this.#deps.clock, 1_000, signal).catch(() => undefined);
       })
       .finally(() => {
         this.#running.delete(loop);

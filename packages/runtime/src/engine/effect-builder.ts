@@ -1,6 +1,7 @@
 /**
- * Turns a validated reply into the effects of one invocation: the twin of `request-builder.ts`. Pure apart
- * from taking ids: the caller applies the state writes to its cached state and submits the effect set.
+ * Turns a validated reply into the effects of one invocation (and a due timer into its inbox message): the twin
+ * of `request-builder.ts`. Pure apart from taking ids; `applyStateWrites` then applies the writes to the cached
+ * state, and the caller submits the effect set.
  */
 import { keyGroupOf, type FunctionAddress } from '../core/address.js';
 import type {
@@ -134,7 +135,34 @@ function buildStateWrites(reply: ValidReply, ctx: EffectContext): StateWrite[] {
   return writes;
 }
 
-/** Applies state writes to an address's cached state. */
+/**
+ * The effects of a due delayed message: one commit turns the timer into an inbox message of its target (which
+ * frees its cancellation token at once, durably). Fenced by the sender's key group, where the timer lives.
+ */
+export function buildFiredTimerEffects(
+  timer: StoredTimer,
+  ctx: { readonly seq: number; readonly keyGroups: number; readonly now: number },
+): EffectSet {
+  const message: StoredMessage = {
+    seq: ctx.seq,
+    keyGroup: keyGroupOf(timer.target, ctx.keyGroups),
+    target: timer.target,
+    caller: timer.sender,
+    argument: timer.argument,
+    enqueuedAt: ctx.now,
+  };
+  return {
+    consumedMessages: [],
+    firedTimers: [timer.id],
+    messages: [message],
+    timerOps: [],
+    stateWrites: [],
+    egress: [],
+    fenceKeyGroups: [timer.keyGroup],
+  };
+}
+
+/** Applies state writes to an address's cached state (the one step of applying a reply that mutates). */
 export function applyStateWrites(state: AddressState, writes: readonly StateWrite[]): void {
   for (const w of writes) {
     if (w.value === undefined) state.delete(w.name);

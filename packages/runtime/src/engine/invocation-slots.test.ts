@@ -26,33 +26,9 @@ describe('InvocationSlots', () => {
     expect(slots.tryTake('a')).toBe(true);
     expect(slots.tryTake('a')).toBe(true);
     expect(slots.inUse).toBe(1);
-    expect(slots.holds('a')).toBe(true);
     expect(slots.release('a')).toBe(true);
     expect(slots.release('a')).toBe(false);
-    expect(slots.holds('a')).toBe(false);
     expect(slots.inUse).toBe(0);
-  });
-
-  it('lets a forced holder overshoot the limit, and the limit holds again once it releases', () => {
-    const slots = new InvocationSlots<string>(1);
-    slots.tryTake('a');
-    expect(slots.tryTake('b')).toBe(false);
-    slots.force('c');
-    expect(slots.inUse).toBe(2);
-    expect(slots.release('a')).toBe(true);
-    expect(slots.nextWaiting()).toBeUndefined(); // c still holds the one slot
-    slots.release('c');
-    expect(slots.nextWaiting()).toBe('b');
-  });
-
-  it('a forced holder stops waiting', () => {
-    const slots = new InvocationSlots<string>(1);
-    slots.tryTake('a');
-    slots.tryTake('b');
-    slots.force('b');
-    expect(slots.waiting).toBe(0);
-    slots.release('a');
-    expect(slots.nextWaiting()).toBeUndefined();
   });
 
   it('forgets waiting holders by predicate, or all of them', () => {

@@ -1,6 +1,6 @@
 /**
  * The bounded invocation slots of a dispatcher: at most `limit` holders invoke at once; the others wait in
- * arrival order. A holder that is forced in (a stalled address's short retry) may overshoot the limit.
+ * arrival order.
  */
 export class InvocationSlots<T> {
   readonly #limit: number;
@@ -23,11 +23,6 @@ export class InvocationSlots<T> {
     return this.#waiting.size;
   }
 
-  /** Whether `holder` holds a slot. */
-  holds(holder: T): boolean {
-    return this.#holders.has(holder);
-  }
-
   /**
    * Takes a slot for `holder` when one is free (or it holds one already); otherwise queues it (once) and
    * returns false.
@@ -41,12 +36,6 @@ export class InvocationSlots<T> {
     this.#waiting.delete(holder);
     this.#holders.add(holder);
     return true;
-  }
-
-  /** Takes a slot for `holder` even when none is free. */
-  force(holder: T): void {
-    this.#waiting.delete(holder);
-    this.#holders.add(holder);
   }
 
   /** Gives `holder`'s slot back. @returns whether it held one. */

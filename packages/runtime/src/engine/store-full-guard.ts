@@ -4,7 +4,7 @@
  * runtime reload and go on, without a restart.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { isStoreFull } from './committer.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -36,7 +36,7 @@ export interface StoreFullState {
 export class StoreFullGuard {
   readonly #deps: StoreFullGuardDeps;
   #full: StoreFullState | undefined;
-  #probe: NodeJS.Timeout | undefined;
+  #probe: TimerHandle | undefined;
 
   constructor(deps: StoreFullGuardDeps) {
     this.#deps = deps;
@@ -66,7 +66,7 @@ export class StoreFullGuard {
           );
           this.#mark(err.message);
         }
-        await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
+        await sleep(this.#deps.clock, PROBE_INTERVAL_MS);
       }
     }
   }
@@ -85,7 +85,7 @@ export class StoreFullGuard {
 
   /** Stops probing. */
   stop(): void {
-    if (this.#probe !== undefined) clearTimeout(this.#probe);
+    if (this.#probe !== undefined) this.#deps.clock.clearTimeout(this.#probe);
     this.#probe = undefined;
   }
 
@@ -101,12 +101,11 @@ export class StoreFullGuard {
   }
 
   #scheduleProbe(): void {
-    this.#probe = setTimeout(() => {
+    this.#probe = this.#deps.clock.setTimeout(() => {
       this.#runProbe().catch((err: unknown) =>
         this.#deps.log.error({ err }, 'resuming after a full store failed'),
       );
     }, PROBE_INTERVAL_MS);
-    this.#probe.unref();
   }
 
   async #runProbe(): Promise<void> {

@@ -104,12 +104,15 @@ describe('function service down for 20 s', () => {
     await waitFor('all deposits applied', async () => (await api.allEgress(BANK_TYPES.ledger)).length >= 30, {
       timeoutMs: 15_000,
     });
-    // Exactly once: with no message waiting or in flight, no further ledger entry can appear.
+    // Exactly once: with no message waiting (in memory or in the store) or in flight, no further ledger entry
+    // can appear.
     await waitFor('nothing left to run', async () => {
       const metrics = (await api.get<string>('/metrics')).body;
+      const { backlog } = (await api.get<{ backlog: { messages: number }[] }>('/v1/backlog')).body;
       return (
         metricValue(metrics, 'statehouse_inbox_messages') === 0 &&
-        metricValue(metrics, 'statehouse_invocations_in_flight') === 0
+        metricValue(metrics, 'statehouse_invocations_in_flight') === 0 &&
+        backlog.every((b) => b.messages === 0)
       );
     });
     const ledger = (await api.allEgress(BANK_TYPES.ledger)).map((r) => r.json as LedgerEntry);
