@@ -75,7 +75,7 @@ class FakeLeases {
 /** Lets the promise chains that a fired timer started run to their end (the fake store answers at once). */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function setup(): {
+function setup(extraHooks: Partial<OwnershipHooks> = {}): {
   clock: ManualClock;
   leases: FakeLeases;
   coordinator: ClusterCoordinator;
@@ -85,9 +85,11 @@ function setup(): {
   const leases = new FakeLeases(clock);
   const events: string[] = [];
   const hooks: OwnershipHooks = {
+    onAcquiring: () => Promise.resolve(),
     onAcquired: (kgs) => Promise.resolve(void events.push(`acquired ${kgs.size}`)),
     onReleasing: (kgs) => Promise.resolve(void events.push(`releasing ${kgs.size}`)),
     onLost: () => Promise.resolve(void events.push('lost')),
+    ...extraHooks,
   };
   const coordinator = new ClusterCoordinator(
     { store: leases.asStore(), hooks, log: pino({ level: 'silent' }), clock },
@@ -111,6 +113,27 @@ describe('ClusterCoordinator', () => {
     expect(coordinator.isHealthy).toBe(true);
     expect([...leases.leases.values()].every((l) => l.owner === coordinator.incarnation)).toBe(true);
     await coordinator.stop();
+  });
+
+  it('owns acquired key groups only once they are prepared, and in the same turn as it starts loading them', async () => {
+    const seen: string[] = [];
+    const ref: { coordinator?: ClusterCoordinator } = {};
+    const owns = (): string => String(ref.coordinator?.owns(0));
+    const { coordinator } = setup({
+      onAcquiring: async () => {
+        seen.push(`acquiring owns=${owns()}`);
+        // The preparation awaits (a fresh id block): ownership must not show meanwhile.
+        await settle();
+        seen.push(`prepared owns=${owns()}`);
+      },
+      onAcquired: () => {
+        seen.push(`acquired owns=${owns()}`);
+        return Promise.resolve();
+      },
+    });
+    ref.coordinator = coordinator;
+    await coordinator.start();
+    expect(seen).toEqual(['acquiring owns=false', 'prepared owns=false', 'acquired owns=true']);
   });
 
   it('heartbeats every interval and no sooner, renewing its leases', async () => {
