@@ -2,7 +2,9 @@
  * Errors of the runtime. Every error has a stable `code` (documented in `docs/errors.md`); callers branch on
  * `instanceof` or `code`, never on the message text.
  */
-import { STORE_ERROR_CODES } from './store/common/store-errors.js';
+import { STORE_ERROR_CODES, type StoreErrorCode } from './store/common/store-errors.js';
+
+export type { StoreErrorCode };
 
 /** The codes of every area but the store's, in the order of `docs/errors.md`. */
 const CODES_OUTSIDE_STORE = [
@@ -81,9 +83,8 @@ const CODES_OUTSIDE_STORE = [
  * {@link STORE_ERROR_CODES}. Adding a code means adding it here (or there) and a row to `docs/errors.md` (a test
  * checks both); a retired code is never reused.
  */
-export const RUNTIME_ERROR_CODES: readonly (
-  (typeof CODES_OUTSIDE_STORE)[number] | (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES]
-)[] = Object.freeze([...CODES_OUTSIDE_STORE, ...Object.values(STORE_ERROR_CODES)]);
+export const RUNTIME_ERROR_CODES: readonly ((typeof CODES_OUTSIDE_STORE)[number] | StoreErrorCode)[] =
+  Object.freeze([...CODES_OUTSIDE_STORE, ...Object.values(STORE_ERROR_CODES)]);
 
 /** One of {@link RUNTIME_ERROR_CODES}. */
 export type RuntimeErrorCode = (typeof RUNTIME_ERROR_CODES)[number];
@@ -92,8 +93,6 @@ export type RuntimeErrorCode = (typeof RUNTIME_ERROR_CODES)[number];
 type CodesOf<Area extends string> = Extract<RuntimeErrorCode, `ERR_${Area}_${string}`>;
 /** The codes a {@link ConfigError} carries. */
 export type ConfigErrorCode = CodesOf<'CONFIG'>;
-/** The codes a {@link StoreError} carries. */
-export type StoreErrorCode = CodesOf<'STORE'>;
 /** The codes an {@link ApiError} carries. */
 export type ApiErrorCode = CodesOf<'API'>;
 /** The codes a {@link FunctionReplyError} carries. */
