@@ -19,6 +19,7 @@ import {
   type RuntimeHandle,
   type ServiceHandle,
 } from '../processes.js';
+import { postIngressStatus } from './ingress-status.js';
 
 /** The module of the runtime workloads: `bench/*` and `example/*` served by one function service. */
 export function benchModule(serviceUrl: string): string {
@@ -71,19 +72,10 @@ export async function postIngress(
   typename: string,
   body: string,
 ): Promise<IngressOutcome> {
-  const res = await pool.request({
-    method: 'POST',
-    path: `/v1/ingress/${functionType}/${encodeURIComponent(id)}`,
-    headers: { 'statefun-type': typename, 'content-type': 'application/json' },
-    body,
-  });
-  if (res.statusCode === 202) {
-    await res.body.dump();
-    return 'ok';
-  }
-  const text = await res.body.text();
-  if (res.statusCode === 503) return 'rejected';
-  throw new Error(`ingress answered ${res.statusCode}: ${text.slice(0, 300)}`);
+  const answer = await postIngressStatus(pool, functionType, id, typename, body);
+  if (answer.status === 202) return 'ok';
+  if (answer.status === 503) return 'rejected';
+  throw new Error(`ingress answered ${answer.status}: ${answer.body}`);
 }
 
 /** CPU seconds used by the runtime and the service between {@link CpuWindow.open} and {@link CpuWindow.close}. */
