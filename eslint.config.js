@@ -81,6 +81,7 @@ export default tseslint.config(
     ignores: [
       '**/*.test.ts',
       '**/*.test-d.ts',
+      '**/*.test-helpers.ts',
       '**/generated/**',
       '**/*conformance.ts',
       'packages/testkit/src/fixtures/**',
@@ -92,7 +93,15 @@ export default tseslint.config(
   },
   {
     // Tests, benchmarks, examples, scripts and the CLI talk to the terminal.
-    files: ['**/*.test.ts', '**/*.test-d.ts', 'bench/**', 'examples/**', '**/scripts/**', 'packages/cli/**'],
+    files: [
+      '**/*.test.ts',
+      '**/*.test-d.ts',
+      '**/*.test-helpers.ts',
+      'bench/**',
+      'examples/**',
+      '**/scripts/**',
+      'packages/cli/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

@@ -4,29 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { loadModuleFile, loadModuleFiles } from './load-module.js';
+import { configErrorOf, endpoint, load } from './load-module.test-helpers.js';
 import type { ModuleConfig } from './module-types.js';
-
-const load = (text: string, path = 'module.yaml'): Readonly<ModuleConfig> =>
-  loadModuleFiles([{ path, text }]);
-
-/** Runs `fn`, expects a ConfigError with `code`, and returns its message. */
-function configErrorOf(fn: () => unknown, code: string): string {
-  let error: unknown;
-  try {
-    fn();
-  } catch (err) {
-    error = err;
-  }
-  expect(error).toBeInstanceOf(ConfigError);
-  expect((error as ConfigError).code).toBe(code);
-  return (error as ConfigError).message;
-}
-
-const endpoint = (extra = '', functions = 'com.example/*'): string => `kind: io.statefun.endpoints.v2/http
-spec:
-  functions: ${functions}
-  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
-${extra}`;
 
 describe('loadModuleFiles: happy paths', () => {
   it('loads a v2 endpoint with every default (async transport)', () => {

@@ -1,0 +1,36 @@
+/**
+ * What the module.yaml loader's tests share (`load-module*.test.ts`): loading a text, expecting a coded
+ * {@link ConfigError}, and an endpoint document to build modules from. Test code: vitest does not run it, the
+ * package build leaves it out.
+ */
+import { expect } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { loadModuleFiles } from './load-module.js';
+import type { ModuleConfig } from './module-types.js';
+
+/** Loads one module.yaml text, named `path` in messages. */
+export const load = (text: string, path = 'module.yaml'): Readonly<ModuleConfig> =>
+  loadModuleFiles([{ path, text }]);
+
+/** Runs `fn`, expects a ConfigError with `code`, and returns its message. */
+export function configErrorOf(fn: () => unknown, code: string): string {
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).code).toBe(code);
+  return (error as ConfigError).message;
+}
+
+/** A v2 HTTP endpoint document binding `functions`, with `extra` lines appended to its spec. */
+export const endpoint = (
+  extra = '',
+  functions = 'com.example/*',
+): string => `kind: io.statefun.endpoints.v2/http
+spec:
+  functions: ${functions}
+  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
+${extra}`;
