@@ -67,3 +67,5 @@ export type {
 } from './fixtures/cluster-probes.js';
 export { ClusterHarness } from './fixtures/cluster-harness.js';
 export type { ClusterHarnessOptions, UnhandledRejectionsMode } from './fixtures/cluster-harness.js';
+export { mountTmpfs, blobModule, echoBlobs, BlobIngress } from './fixtures/full-disk.js';
+export type { BlobAnswer, BlobFill } from './fixtures/full-disk.js';

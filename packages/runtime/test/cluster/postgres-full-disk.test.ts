@@ -8,13 +8,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  BlobIngress,
+  blobModule,
   createTempDir,
+  echoBlobs,
+  mountTmpfs,
   resultReply,
   serveRecording,
   startEmbeddedRuntime,
@@ -37,38 +41,16 @@ describe('a full disk under PostgreSQL', () => {
     // Every parent of the server's data directory must be traversable by the `postgres` user.
     chmodSync(base.path, 0o755);
     const mount = join(base.path, 'pgdisk');
-    mkdirSync(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160M,mode=0755', 'tmpfs', mount]);
-    cleanups.push(() => {
-      execFileSync('umount', ['-l', mount]);
-      return Promise.resolve();
-    });
+    mountTmpfs(mount, 'size=160M,mode=0755', cleanups);
     chmodSync(mount, 0o755);
     const pg = await startPostgres({ url: null, parentDir: mount });
     cleanups.push(() => pg.stop());
     const url = await pg.createDatabase();
 
-    const service = await serveRecording((req) =>
-      resultReply({
-        outgoingEgresses: req.invocations.map((inv) => ({
-          egressNamespace: 'fd',
-          egressType: 'out',
-          argument: { typename: 'fd/Blob', hasValue: true, value: inv.value },
-        })),
-      }),
-    );
+    const service = await serveRecording((req) => resultReply({ outgoingEgresses: echoBlobs(req) }));
     cleanups.push(() => service.close());
     const { runtime, api } = await startEmbeddedRuntime({
-      moduleText: [
-        'kind: io.statefun.endpoints.v2/http',
-        'spec:',
-        '  functions: fd/*',
-        `  urlPathTemplate: ${service.url}/{function.name}`,
-        '---',
-        'kind: io.statehouse.egress.v1/log',
-        'spec:',
-        '  id: fd/out',
-      ].join('\n'),
+      moduleText: blobModule(service.url),
       dataDir: join(base.path, 'unused'),
       cleanups,
       options: {
@@ -85,18 +67,8 @@ describe('a full disk under PostgreSQL', () => {
     writeFileSync(ballast, Buffer.alloc(Math.max(0, free - 12 * 1024 * 1024), 1));
 
     // Random, so that PostgreSQL cannot compress it away.
-    const body = (i: number): string =>
-      `${String(i).padStart(8, '0')}${randomBytes(15 * 1024).toString('base64')}`;
-    const send = (i: number) =>
-      api.ingress('fd/count', `c${i % 4}`, { typename: 'fd/Blob', bytes: body(i) }, `k${i}`);
-    const accepted = new Set<number>();
-    let refused: Awaited<ReturnType<typeof send>> | undefined;
-    let sent = 0;
-    for (; sent < 3_000 && refused === undefined; sent++) {
-      const answer = await send(sent);
-      if (answer.status === 202) accepted.add(sent);
-      else refused = answer;
-    }
+    const blobs = new BlobIngress(api, () => randomBytes(15 * 1024).toString('base64'));
+    const { accepted, refused, sent } = await blobs.fillUntilRefused(3_000);
     expect(refused?.status).toBe(503);
     expect(refused?.body).toMatchObject({ error: { code: 'ERR_API_STORE_FULL' } });
     await waitFor('not ready: store-full', async () => {
@@ -130,19 +102,15 @@ describe('a full disk under PostgreSQL', () => {
     expect(runtime.state).toBe('RUNNING');
     // Clients retry what was refused, with the same keys.
     for (let i = 0; i < sent; i++) {
-      await waitFor(`message ${i} accepted`, async () => (await send(i)).status === 202, {
+      await waitFor(`message ${i} accepted`, async () => (await blobs.send(i)).status === 202, {
         timeoutMs: 20_000,
       });
       accepted.add(i);
     }
-    const keysIn = async (): Promise<number[]> =>
-      (await api.allEgress('fd/out')).map((r) =>
-        Number(Buffer.from(r.bytes, 'base64').subarray(0, 8).toString()),
-      );
-    await waitFor('every message applied', async () => (await keysIn()).length >= accepted.size, {
+    await waitFor('every message applied', async () => (await blobs.applied()).length >= accepted.size, {
       timeoutMs: 30_000,
     });
-    const seen = await keysIn();
+    const seen = await blobs.applied();
     expect(seen.length).toBe(accepted.size);
     expect(new Set(seen).size).toBe(accepted.size);
   });

@@ -6,7 +6,7 @@
  * idempotency keys) is applied exactly once. Needs root to mount a tmpfs (CI runs as root).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,10 +14,14 @@ import { ApiClient } from '@statehouse/testkit';
 import { loadModuleFiles, Runtime } from '@statehouse/runtime';
 import type { PersistedValueSpecProps } from '@statehouse/protocol';
 import {
+  BlobIngress,
+  blobModule,
   createTempDir,
+  echoBlobs,
   incompleteReply,
   metricValue,
   missingSpecs,
+  mountTmpfs,
   resultReply,
   serveRecording,
   startEmbeddedRuntime,
@@ -38,12 +42,7 @@ describe('a full disk', () => {
     const base = await createTempDir();
     cleanups.push(() => base.cleanup());
     const mount = join(base.path, 'small');
-    mkdirSync(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16M', 'tmpfs', mount]);
-    cleanups.push(async () => {
-      execFileSync('umount', ['-l', mount]);
-      return Promise.resolve();
-    });
+    mountTmpfs(mount, 'size=16M', cleanups);
     const ballast = join(mount, 'ballast');
     writeFileSync(ballast, Buffer.alloc(6 * 1024 * 1024, 1));
 
@@ -65,41 +64,20 @@ describe('a full disk', () => {
           },
         ],
         // Every message is kept in the log egress: this is what fills the disk.
-        outgoingEgresses: req.invocations.map((inv) => ({
-          egressNamespace: 'fd',
-          egressType: 'out',
-          argument: { typename: 'fd/Blob', hasValue: true, value: inv.value },
-        })),
+        outgoingEgresses: echoBlobs(req),
       });
     });
     cleanups.push(() => service.close());
     const { runtime, api } = await startEmbeddedRuntime({
-      moduleText: [
-        'kind: io.statefun.endpoints.v2/http',
-        'spec:',
-        '  functions: fd/*',
-        `  urlPathTemplate: ${service.url}/{function.name}`,
-        '---',
-        'kind: io.statehouse.egress.v1/log',
-        'spec:',
-        '  id: fd/out',
-      ].join('\n'),
+      moduleText: blobModule(service.url),
       dataDir: join(mount, 'data'),
       cleanups,
       options: { logger: pino({ level: 'silent' }), maintenanceIntervalMs: 500 },
     });
 
     // Each message: 20 KB, its key in the first bytes, so records can be matched to keys.
-    const body = (i: number): string => `${String(i).padStart(8, '0')}${'x'.repeat(20 * 1024)}`;
-    const send = (i: number) =>
-      api.ingress('fd/count', `c${i % 4}`, { typename: 'fd/Blob', bytes: body(i) }, `k${i}`);
-    const accepted = new Set<number>();
-    let full: Awaited<ReturnType<typeof send>> | undefined;
-    for (let i = 0; i < 2_000 && full === undefined; i++) {
-      const answer = await send(i);
-      if (answer.status === 202) accepted.add(i);
-      else full = answer;
-    }
+    const blobs = new BlobIngress(api, () => 'x'.repeat(20 * 1024));
+    const { accepted, refused: full } = await blobs.fillUntilRefused(2_000);
     expect(full?.status).toBe(503);
     expect(full?.body).toMatchObject({ error: { code: 'ERR_API_STORE_FULL' } });
     expect(full?.headers['retry-after']).toBe('5');
@@ -115,7 +93,7 @@ describe('a full disk', () => {
     expect((await api.egress('fd/out', 0, 5)).status).toBe(200);
     expect([200, 404]).toContain((await api.state('fd/count', 'c0')).status);
     expect(metricValue((await api.get<string>('/metrics')).body, 'statehouse_store_full')).toBe(1);
-    expect((await send(sentUpTo)).status).toBe(503);
+    expect((await blobs.send(sentUpTo)).status).toBe(503);
 
     // Space frees: it resumes without a restart.
     rmSync(ballast);
@@ -125,18 +103,14 @@ describe('a full disk', () => {
     expect(runtime.state).toBe('RUNNING');
     // Clients retry what was refused, with the same keys; an accepted key is never enqueued twice.
     for (let i = 0; i <= sentUpTo; i++) {
-      const answer = await send(i);
+      const answer = await blobs.send(i);
       expect(answer.status).toBe(202);
       accepted.add(i);
     }
-    const keysIn = async (): Promise<number[]> =>
-      (await api.allEgress('fd/out')).map((r) =>
-        Number(Buffer.from(r.bytes, 'base64').subarray(0, 8).toString()),
-      );
-    await waitFor('every message applied', async () => (await keysIn()).length >= accepted.size, {
+    await waitFor('every message applied', async () => (await blobs.applied()).length >= accepted.size, {
       timeoutMs: 30_000,
     });
-    const seen = await keysIn();
+    const seen = await blobs.applied();
     expect(seen.length).toBe(accepted.size);
     expect(new Set(seen).size).toBe(accepted.size);
     let total = 0;
@@ -153,12 +127,7 @@ describe('a full disk', () => {
       const base = await createTempDir();
       cleanups.push(() => base.cleanup());
       const mount = join(base.path, 'small');
-      mkdirSync(mount);
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8M', 'tmpfs', mount]);
-      cleanups.push(() => {
-        execFileSync('umount', ['-l', mount]);
-        return Promise.resolve();
-      });
+      mountTmpfs(mount, 'size=8M', cleanups);
       const service = await serveRecording(() => resultReply({}));
       cleanups.push(() => service.close());
       const module = loadModuleFiles([
