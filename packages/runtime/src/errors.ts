@@ -53,6 +53,8 @@ const CODES_OUTSIDE_STORE = [
   'ERR_ENGINE_NO_ENDPOINT',
   'ERR_ENGINE_UNEXPECTED',
   'ERR_ENGINE_IDS_EXHAUSTED',
+  // StatehouseError (the runtime's lifecycle)
+  'ERR_RUNTIME_INVALID_STATE',
   // InvocationError
   'ERR_INVOKE_TRANSPORT',
   'ERR_INVOKE_HTTP_STATUS',

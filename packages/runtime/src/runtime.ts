@@ -6,8 +6,13 @@
 import { pino, type Logger } from 'pino';
 import { ApiServer } from './api/http-server.js';
 import { createIngress } from './api/ingress.js';
-import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
-import { createEndpointResolver, createPolicyResolver, type ModuleConfig } from './config/index.js';
+import { countBacklog, createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
+import {
+  createEndpointResolver,
+  createPolicyResolver,
+  type EndpointResolver,
+  type ModuleConfig,
+} from './config/index.js';
 import { KEY_GROUP_HASH } from './core/address.js';
 import type { StallInfo } from './engine/dispatcher.js';
 import { RuntimeMetrics } from './engine/metrics.js';
@@ -15,6 +20,7 @@ import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { StoreFullGuard } from './engine/store-full-guard.js';
 import { EgressWaiters } from './egress/egress-waiters.js';
+import { StatehouseError } from './errors.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { buildEngine, type Engine } from './runtime-engine.js';
@@ -24,6 +30,7 @@ import {
   type ResolvedRuntimeOptions,
   type RuntimeOptions,
 } from './runtime-options.js';
+import type { RuntimeState } from './runtime-state.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -31,8 +38,7 @@ import type { Store } from './store/store.js';
 /** Messages of one address held in memory at most (twice its batch limit when that is smaller). */
 const MAX_WINDOW_MESSAGES = 10_000;
 
-/** Lifecycle of a runtime. */
-export type RuntimeState = 'CREATED' | 'RECOVERING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+export type { RuntimeState };
 
 /** What {@link Runtime.start} builds, once. */
 interface Started {
@@ -45,6 +51,7 @@ export class Runtime {
   readonly #options: ResolvedRuntimeOptions;
   readonly #log: Logger;
   readonly #store: Store;
+  readonly #resolver: EndpointResolver;
   readonly #specs = new SpecRegistry();
   readonly #cache: StateCache;
   readonly #client = new FunctionClient();
@@ -64,6 +71,7 @@ export class Runtime {
       (this.#options.storeUrl !== undefined
         ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
         : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
+    this.#resolver = createEndpointResolver(this.#options.module);
     this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses, this.#options.keyGroups);
     this.#metrics = this.#createMetrics();
     this.#storeFull = new StoreFullGuard({
@@ -100,10 +108,16 @@ export class Runtime {
    * Opens the store, starts the HTTP API (`/readyz` answers 503 until recovery is done), recovers pending
    * messages and timers, and starts serving.
    *
-   * @throws {@link StoreError} when the store cannot be opened.
+   * @throws {@link StoreError} when the store cannot be opened; {@link StatehouseError}
+   * `ERR_RUNTIME_INVALID_STATE` when the runtime was started (or closed) before.
    */
   async start(): Promise<void> {
-    if (this.#state !== 'CREATED') throw new Error(`cannot start a runtime in state ${this.#state}`);
+    if (this.#state !== 'CREATED') {
+      throw new StatehouseError(
+        'ERR_RUNTIME_INVALID_STATE',
+        `cannot start a runtime in state ${this.#state}: a runtime starts once, from state CREATED; create a new Runtime to start again`,
+      );
+    }
     this.#state = 'RECOVERING';
     const started = performance.now();
     // The API first: /healthz answers while the store opens (a one-time rebuild, or a full disk, can take long).
@@ -188,25 +202,8 @@ export class Runtime {
    * The backlog per function type, counted now: pending messages in the store (cluster mode: of the key groups
    * this process owns) and the oldest one's age, with what is held in memory and stalled. Largest first.
    */
-  async backlog(): Promise<BacklogEntry[]> {
-    const engine = this.#started?.engine;
-    if (engine === undefined) return [];
-    await engine.backlog.refresh();
-    const inMemory = engine.dispatcher.backlogByType();
-    const stalled = engine.dispatcher.stalledByType();
-    const types = new Set([...engine.backlog.byType().keys(), ...inMemory.keys()]);
-    return [...types]
-      .map((functionType) => {
-        const durable = engine.backlog.byType().get(functionType);
-        return {
-          functionType,
-          messages: durable?.messages ?? 0,
-          oldestEnqueuedAt: durable?.oldestEnqueuedAt ?? this.#options.clock.now(),
-          inMemory: inMemory.get(functionType) ?? 0,
-          stalledAddresses: stalled.get(functionType) ?? 0,
-        };
-      })
-      .sort((a, b) => b.messages - a.messages || a.functionType.localeCompare(b.functionType));
+  backlog(): Promise<BacklogEntry[]> {
+    return countBacklog(this.#started?.engine, () => this.#options.clock.now());
   }
 
   /** Store maintenance (retention, pruning, space); tests run a round with {@link Runtime.maintainNow}. */
@@ -226,7 +223,7 @@ export class Runtime {
         cache: this.#cache,
         specs: this.#specs,
         client: this.#client,
-        resolver: createEndpointResolver(o.module),
+        resolver: this.#resolver,
         hasEgress: (id) => egressIds.has(id),
         onEgress: (ids) => this.#announceEgress(ids),
         onFatal: (err) => this.#fatal(err),
@@ -289,7 +286,6 @@ export class Runtime {
 
   #createBackend(): ReturnType<typeof createRuntimeBackend> {
     const o = this.#options;
-    const resolver = createEndpointResolver(o.module);
     const policies = createPolicyResolver(o.module);
     const ingress = createIngress(
       {
@@ -300,7 +296,7 @@ export class Runtime {
         },
         storeFull: () => this.#storeFull.state?.message,
         now: () => o.clock.now(),
-        isServed: (type) => resolver.resolve(type) !== undefined,
+        isServed: (type) => this.#resolver.resolve(type) !== undefined,
         backlogLimit: (type) => policies.resolve(type).maxBacklog,
         backlogOf: (type) => this.#started?.engine.backlog.messagesOf(type) ?? 0,
         onAccepted: (type) => this.#started?.engine.backlog.added(type),
@@ -315,28 +311,13 @@ export class Runtime {
       ingress,
       stalled: () => this.stalled(),
       backlog: () => this.backlog(),
-      notReady: () => this.#notReady(),
+      readiness: () => ({
+        state: this.#state,
+        isStoreReachable: this.#started?.engine.mode.isHealthy ?? true,
+        storeFull: this.#storeFull.state?.message,
+      }),
       now: () => o.clock.now(),
     });
-  }
-
-  /** Why the runtime does not serve now, or `undefined` when it does. */
-  #notReady(): { readonly status: string; readonly reason: string } | undefined {
-    const state = this.#state.toLowerCase();
-    if (this.#state !== 'RUNNING' && this.#state !== 'RECOVERING') {
-      return { status: state, reason: `the runtime is ${state}` };
-    }
-    // In cluster mode, not ready while the database is out of reach (heartbeats failing).
-    if (this.#started !== undefined && !this.#started.engine.mode.isHealthy) {
-      return {
-        status: 'store-unreachable',
-        reason:
-          'no recent heartbeat to the PostgreSQL store (unreachable, or this process was paused); retrying',
-      };
-    }
-    const full = this.#storeFull.state;
-    if (full !== undefined) return { status: 'store-full', reason: full.message };
-    return this.#state === 'RUNNING' ? undefined : { status: state, reason: `the runtime is ${state}` };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The runtime behind the HTTP API: reads of log egresses (with long polls and the retention boundary), of
- * committed state, of stalled addresses, readiness and metrics. Ingress is `ingress.ts`.
+ * committed state, of stalled addresses and the backlog, readiness and metrics. Ingress is `ingress.ts`.
  */
 import type { FunctionAddress } from '../core/address.js';
 import { toApiValue, type ApiValue } from '../core/value-json.js';
@@ -8,6 +8,8 @@ import type { StallInfo } from '../engine/dispatcher.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { EgressWaiters } from '../egress/egress-waiters.js';
 import { ApiError } from '../errors.js';
+import type { Engine } from '../runtime-engine.js';
+import type { RuntimeState } from '../runtime-state.js';
 import type { Store } from '../store/store.js';
 import type { ApiBackend } from './http-server.js';
 import type { Ingress } from './ingress.js';
@@ -24,6 +26,18 @@ export interface BacklogEntry {
   readonly stalledAddresses: number;
 }
 
+/** What the backlog is counted from: the engine's durable backlog per type and its dispatcher's memory. */
+export type BacklogSource = Pick<Engine, 'backlog' | 'dispatcher'>;
+
+/** What readiness is judged from. */
+export interface ReadinessFacts {
+  readonly state: RuntimeState;
+  /** `false` while a cluster process's heartbeats to PostgreSQL fail; `true` before start and in one process. */
+  readonly isStoreReachable: boolean;
+  /** Why the store's disk is full, or `undefined` when it is not. */
+  readonly storeFull: string | undefined;
+}
+
 /** What the API reads from. */
 export interface RuntimeBackendDeps {
   readonly store: Store;
@@ -35,7 +49,7 @@ export interface RuntimeBackendDeps {
   readonly stalled: () => readonly StallInfo[];
   /** The backlog per function type (counted now), with what is in memory and stalled; empty before start. */
   readonly backlog: () => Promise<readonly BacklogEntry[]>;
-  readonly notReady: ApiBackend['notReady'];
+  readonly readiness: () => ReadinessFacts;
   readonly now: () => number;
 }
 
@@ -62,13 +76,67 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
         inMemory: b.inMemory,
         stalledAddresses: b.stalledAddresses,
       })),
-    notReady: deps.notReady,
+    notReady: () => notReadyReason(deps.readiness()),
     countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
     metrics: async () => ({
       contentType: deps.metrics.registry.contentType,
       body: await deps.metrics.registry.metrics(),
     }),
   };
+}
+
+/**
+ * The backlog per function type, counted now: pending messages in the store (cluster mode: of the key groups
+ * this process owns) and the oldest one's age, with what is held in memory and stalled. Largest first.
+ *
+ * @param engine - the engine, or `undefined` before start (then the backlog is empty).
+ * @param now - the clock: a type with messages in memory only reports its oldest as enqueued now.
+ */
+export async function countBacklog(
+  engine: BacklogSource | undefined,
+  now: () => number,
+): Promise<BacklogEntry[]> {
+  if (engine === undefined) return [];
+  await engine.backlog.refresh();
+  const durable = engine.backlog.byType();
+  const inMemory = engine.dispatcher.backlogByType();
+  const stalled = engine.dispatcher.stalledByType();
+  const types = new Set([...durable.keys(), ...inMemory.keys()]);
+  return [...types]
+    .map((functionType) => {
+      const stored = durable.get(functionType);
+      return {
+        functionType,
+        messages: stored?.messages ?? 0,
+        oldestEnqueuedAt: stored?.oldestEnqueuedAt ?? now(),
+        inMemory: inMemory.get(functionType) ?? 0,
+        stalledAddresses: stalled.get(functionType) ?? 0,
+      };
+    })
+    .sort((a, b) => b.messages - a.messages || a.functionType.localeCompare(b.functionType));
+}
+
+/**
+ * Why the runtime does not serve now (`status` names the condition, as `GET /readyz` answers it), or
+ * `undefined` when it does.
+ */
+export function notReadyReason({
+  state,
+  isStoreReachable,
+  storeFull,
+}: ReadinessFacts): { readonly status: string; readonly reason: string } | undefined {
+  const status = state.toLowerCase();
+  if (state !== 'RUNNING' && state !== 'RECOVERING') return { status, reason: `the runtime is ${status}` };
+  // In cluster mode, not ready while the database is out of reach (heartbeats failing).
+  if (!isStoreReachable) {
+    return {
+      status: 'store-unreachable',
+      reason:
+        'no recent heartbeat to the PostgreSQL store (unreachable, or this process was paused); retrying',
+    };
+  }
+  if (storeFull !== undefined) return { status: 'store-full', reason: storeFull };
+  return state === 'RUNNING' ? undefined : { status, reason: `the runtime is ${status}` };
 }
 
 async function readEgress(
