@@ -3,6 +3,11 @@
  * recovery, after key groups are acquired, and whenever a message was left in the store because memory was
  * full (then no message of an address that is not in memory may overtake it, so every such delivery waits in
  * the store until the scan has passed it).
+ *
+ * A message left in the store because only its function type was short of memory (its share, see
+ * `memory-budget.ts`) holds back that type alone: the scan passes it, remembers where the type's backlog
+ * begins, and comes back for it when the type has room again, while live messages of other types go on
+ * flowing.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -20,8 +25,11 @@ export interface InboxSource {
   ofAddress(address: StoredMessage['target'], limit: number): Promise<StoredMessage[]>;
 }
 
-/** What a scanned message became. */
-export type Offered = 'taken' | 'skipped' | 'full';
+/**
+ * What a scanned message became: taken into memory, skipped (in memory already, or its address pages itself),
+ * left because memory is full (the scan stops) or because its function type holds its share (the scan goes on).
+ */
+export type Offered = 'taken' | 'skipped' | 'full' | 'typeFull';
 
 /** Collaborators of the scanner. */
 export interface BacklogScannerDeps {
@@ -33,7 +41,7 @@ export interface BacklogScannerDeps {
   readonly hasRoom: () => boolean;
   /** Everything submitted so far is committed (so what was left in the store is there to read). */
   readonly flush: () => Promise<void>;
-  /** Offers a scanned message to its mailbox: taken, skipped (its address pages itself), or full (stop). */
+  /** Offers a scanned message to its mailbox. */
   readonly offer: (message: StoredMessage) => Offered;
   /** Whether scanning may go on (not closing or resetting). */
   readonly isActive: () => boolean;
@@ -43,12 +51,18 @@ export interface BacklogScannerDeps {
 export class BacklogScanner {
   readonly #deps: BacklogScannerDeps;
   readonly #pageSize: number;
-  // The store may hold messages beyond #from that are not in memory.
+  // The store may hold messages beyond #from that are not in memory: a pass is due.
   #behind = false;
+  // Messages of any type may wait in the store unread: every live message waits until the pass ends.
+  #blocksAll = false;
   #from = 0;
   // Lowest seq left in the store while a page was being read (the page may have missed it).
   #lowered = Infinity;
   #running = false;
+  // Function types short of room: where their unread backlog begins (they wait until they have room).
+  readonly #typeLeft = new Map<string, number>();
+  // Function types the current pass reads again (they had room again).
+  readonly #typeScanning = new Set<string>();
 
   /** @param options.pageSize - messages per read. */
   constructor(deps: BacklogScannerDeps, options: { readonly pageSize: number }) {
@@ -61,11 +75,42 @@ export class BacklogScanner {
     return this.#behind;
   }
 
+  /** Whether messages of any function type may wait in the store unread (memory was full). */
+  get blocksAll(): boolean {
+    return this.#blocksAll;
+  }
+
+  /** Whether messages of function type `type` may wait in the store unread (a live one must not overtake them). */
+  isBehindFor(type: string): boolean {
+    return this.#blocksAll || this.#typeLeft.has(type) || this.#typeScanning.has(type);
+  }
+
+  /** Function types whose backlog waits for them to have room. */
+  typesLeft(): IterableIterator<string> {
+    return this.#typeLeft.keys();
+  }
+
   /** A message was left in the store for lack of memory: scan again from it. */
   leftInStore(seq: number): void {
-    this.#behind = true;
-    this.#lowered = Math.min(this.#lowered, seq - 1);
-    if (!this.#running) this.#from = Math.min(this.#from, seq - 1);
+    this.#blocksAll = true;
+    this.#lower(seq);
+  }
+
+  /** A message of `type` was left in the store because its type is short of room (memory has room for others). */
+  leftInStoreOfType(type: string, seq: number): void {
+    // The running pass reads this type again: it must not miss the message.
+    if (this.#typeScanning.has(type)) this.#lower(seq);
+    else this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, seq));
+  }
+
+  /** `type` has room again: read its backlog from where it was left (other types are not held back meanwhile). */
+  typeHasRoom(type: string): void {
+    const seq = this.#typeLeft.get(type);
+    if (seq === undefined) return;
+    this.#typeLeft.delete(type);
+    this.#typeScanning.add(type);
+    this.#lower(seq);
+    this.kick();
   }
 
   /** Scans everything again (recovery, key groups acquired, a lost wake-up). */
@@ -107,8 +152,17 @@ export class BacklogScanner {
   /** Forgets the position (after a reset; the caller rescans). */
   reset(): void {
     this.#behind = false;
+    this.#blocksAll = false;
     this.#from = 0;
     this.#lowered = Infinity;
+    this.#typeLeft.clear();
+    this.#typeScanning.clear();
+  }
+
+  #lower(seq: number): void {
+    this.#behind = true;
+    this.#lowered = Math.min(this.#lowered, seq - 1);
+    if (!this.#running) this.#from = Math.min(this.#from, seq - 1);
   }
 
   async #run(): Promise<void> {
@@ -130,16 +184,41 @@ export class BacklogScanner {
       });
       if (!this.#deps.isActive()) return;
       for (const m of fresh) {
-        if (this.#deps.offer(m) === 'full') {
+        const offered = this.#deps.offer(m);
+        if (offered === 'full') {
           stopped = true;
           last = m.seq - 1;
+          break;
+        }
+        if (offered !== 'typeFull') continue;
+        const type = m.target.type;
+        this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, m.seq));
+        // Reading on would only pass messages of types that are short of room: stop here.
+        if (this.#isPointless()) {
+          last = m.seq;
           break;
         }
       }
       this.#from = Math.min(last, this.#lowered);
       // Memory is full: the next kick (a batch done) goes on from here.
       if (stopped) return;
-      if (raw < this.#pageSize && this.#lowered === Infinity) this.#behind = false;
+      if ((raw < this.#pageSize || this.#isPointless()) && this.#lowered === Infinity) this.#endPass();
     }
+  }
+
+  /**
+   * Whether the pass only reads again types that are short of room once more: what is left of them is
+   * remembered, and every other type was read before, so reading on would only skip.
+   */
+  #isPointless(): boolean {
+    if (this.#blocksAll) return false;
+    for (const type of this.#typeScanning) if (!this.#typeLeft.has(type)) return false;
+    return true;
+  }
+
+  #endPass(): void {
+    this.#behind = false;
+    this.#blocksAll = false;
+    this.#typeScanning.clear();
   }
 }

@@ -31,6 +31,7 @@ import { MemoryBudget, type MemoryBudgetOptions } from './memory-budget.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { ReplyApplier } from './reply-applier.js';
+import { WaitingAddresses } from './waiting-addresses.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
@@ -85,8 +86,8 @@ export class Dispatcher {
   readonly #budget: MemoryBudget;
   readonly #tracker = new InboxTracker();
   readonly #scanner: BacklogScanner;
-  // Spilled addresses waiting for memory to page their messages in, in arrival order.
-  readonly #parked = new Set<Mailbox>();
+  // Spilled addresses waiting for memory to page their messages in, and failing ones waiting to retry.
+  readonly #waiting: WaitingAddresses;
   // Failing addresses attempting again now: at most half the invocation slots, so that however many
   // addresses fail (or hang), the others always have slots.
   readonly #failingRunning = new Set<Mailbox>();
@@ -101,8 +102,19 @@ export class Dispatcher {
     this.#deps = deps;
     this.#options = options;
     this.#log = deps.log.child({ component: 'dispatcher' });
-    this.#slots = new InvocationSlots(options.maxInFlightInvocations);
+    // One function type holds at most half the slots: one whose calls hang cannot take them all.
+    this.#slots = new InvocationSlots(options.maxInFlightInvocations, {
+      groupOf: (mb) => mb.address.type,
+      groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
+    });
     this.#budget = new MemoryBudget(options.memory);
+    this.#waiting = new WaitingAddresses({
+      clock: deps.clock,
+      budget: this.#budget,
+      onRetry: (mb) => {
+        if (this.#mailboxes.get(mb.key) === mb) this.#schedule(mb);
+      },
+    });
     this.#scanner = new BacklogScanner(
       {
         inbox: deps.inbox,
@@ -233,7 +245,7 @@ export class Dispatcher {
       // step that the key group is gone and drops its reply unapplied (batch-invoker.ts): nothing to wait for.
       this.#dropPending(mb);
       mb.spilled = false;
-      this.#parked.delete(mb);
+      this.#waiting.unpark(mb);
       if (!mb.running) this.#forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
@@ -258,7 +270,7 @@ export class Dispatcher {
       await Promise.allSettled([...this.#running]);
       this.#mailboxes.clear();
       this.#slots.clearWaiting();
-      this.#parked.clear();
+      this.#waiting.clear();
       this.#failingRunning.clear();
       this.#budget.clear();
       this.#tracker.clear();
@@ -301,21 +313,16 @@ export class Dispatcher {
   #offer(message: PendingMessage, from: 'live' | 'scan' | 'page'): Offered {
     if (this.#abort.signal.aborted || this.#resetting) return 'skipped';
     const key = addressKey(message.target);
+    const type = message.target.type;
     let mb = this.#mailboxes.get(key);
     // While the scanner is behind, an address may have earlier messages in the store that it has not read yet,
     // even when the address is in memory: a live message then waits in the store too (scan or page-in).
-    const behind = from === 'live' && this.#scanner.isBehind;
+    const behind = from === 'live' && this.#scanner.isBehindFor(type);
     if (from === 'page') {
-      if (!this.#budget.hasRoom()) return 'full';
+      if (!this.#budget.hasRoomFor(type)) return 'full';
     } else if (mb === undefined) {
-      if (behind || !this.#budget.hasRoom()) {
-        if (from === 'live') {
-          this.#scanner.leftInStore(message.source.seq);
-          this.#scanner.kick();
-        }
-        return 'full';
-      }
-    } else if (behind || mb.spilled || mb.pending.length >= mb.window || !this.#budget.hasRoom()) {
+      if (behind || !this.#budget.hasRoomFor(type)) return this.#leaveInStore(message, from);
+    } else if (behind || mb.spilled || mb.pending.length >= mb.window || !this.#budget.hasRoomFor(type)) {
       // The store has it: the address pages its messages in, in seq order, once its window is empty.
       if (mb.paging) mb.droppedWhilePaging = true;
       mb.spilled = true;
@@ -332,19 +339,36 @@ export class Dispatcher {
     return 'taken';
   }
 
+  /**
+   * Leaves a message of an address not in memory in the store, for the scan to come back to: when memory is
+   * full, the scan stops and every live message waits behind it; when only its function type holds its share,
+   * that type alone waits.
+   */
+  #leaveInStore(message: PendingMessage, from: 'live' | 'scan'): Offered {
+    const memoryFull = !this.#budget.hasRoom();
+    if (from === 'scan') return memoryFull ? 'full' : 'typeFull';
+    if (memoryFull || this.#scanner.blocksAll) {
+      this.#scanner.leftInStore(message.source.seq);
+      this.#scanner.kick();
+    } else this.#scanner.leftInStoreOfType(message.target.type, message.source.seq);
+    return 'skipped';
+  }
+
   /** Messages of an address of this type held in memory at most: two batches, within the configured cap. */
   #windowOf(type: string): number {
     const batch = this.#deps.resolver.resolve(type)?.endpoint.maxNumBatchRequests ?? 1;
     return Math.max(1, Math.min(this.#options.windowMessages, 2 * batch));
   }
 
-  /** Memory may have freed: page in parked addresses first (they are known), then let the scanner read on. */
+  /**
+   * Memory may have freed: page in parked addresses first (they are known), then let the scanner read on,
+   * also the backlog of function types that were short of room.
+   */
   #readBacklog(): void {
-    for (const parked of this.#parked) {
-      if (!this.#budget.isBelowLowWater()) return;
-      this.#parked.delete(parked);
-      this.#schedule(parked);
-    }
+    const hasRoom = (type: string): boolean =>
+      this.#budget.isBelowLowWater() && this.#budget.isBelowLowWaterFor(type);
+    this.#waiting.unparkWhere(hasRoom, (mb) => this.#schedule(mb));
+    for (const type of [...this.#scanner.typesLeft()]) if (hasRoom(type)) this.#scanner.typeHasRoom(type);
     this.#scanner.kick();
   }
 
@@ -358,19 +382,18 @@ export class Dispatcher {
 
   #forget(mb: Mailbox): void {
     this.#mailboxes.delete(mb.key);
-    this.#parked.delete(mb);
-    if (mb.retryTimer !== undefined) this.#deps.clock.clearTimeout(mb.retryTimer);
-    mb.retryTimer = undefined;
+    this.#waiting.unpark(mb);
+    this.#waiting.stopRetrying(mb);
   }
 
   #schedule(mb: Mailbox): void {
-    if (mb.running || mb.retryTimer !== undefined || (mb.pending.length === 0 && !mb.spilled)) return;
+    if (mb.running || this.#waiting.isRetrying(mb) || (mb.pending.length === 0 && !mb.spilled)) return;
     if (this.#draining || this.#resetting) return;
     if (mb.failing !== undefined) {
       if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
         const { backoff } = this.#options;
         const cap = mb.stall !== undefined ? backoff.stalledMaxMs : backoff.maxMs;
-        this.#retryLater(mb, backoffDelay(mb.failing.attempts, cap, backoff));
+        this.#waiting.retryLater(mb, backoffDelay(mb.failing.attempts, cap, backoff));
         return;
       }
       if (!this.#slots.tryTake(mb)) return; // it waits for a slot
@@ -396,7 +419,7 @@ export class Dispatcher {
         // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
         if (signal.aborted) return;
         if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) this.#forget(mb);
-        else if (!this.#parked.has(mb) && mb.retryTimer === undefined) this.#schedule(mb);
+        else if (!this.#waiting.isParked(mb) && !this.#waiting.isRetrying(mb)) this.#schedule(mb);
       });
     this.#running.add(loop);
   }
@@ -423,6 +446,7 @@ export class Dispatcher {
       const resolved = this.#deps.resolver.resolve(mb.address.type);
       const batch = takeBatch(mb, resolved?.endpoint.maxNumBatchRequests ?? Infinity);
       mb.inFlight = batch.length;
+      const wasFailing = mb.failing !== undefined;
       let result: RetryResult = CANCELLED;
       try {
         result = await this.#invoker.invoke({
@@ -440,6 +464,8 @@ export class Dispatcher {
         else this.#release(mb, batch, result.retryInMs);
       }
       if (result.kind !== 'done') return;
+      // Its type works again: the others failing with it attempt now, two more for every success.
+      if (wasFailing) this.#waiting.wake(mb.address.type, 2);
     }
   }
 
@@ -452,16 +478,8 @@ export class Dispatcher {
     this.#tracker.forget(batch.map((m) => m.source.seq));
     this.#dropPending(mb);
     mb.spilled = true;
-    this.#retryLater(mb, delayMs);
+    this.#waiting.retryLater(mb, delayMs);
     this.#readBacklog();
-  }
-
-  /** Schedules the mailbox again after `delayMs` (a stalled address's next attempt). */
-  #retryLater(mb: Mailbox, delayMs: number): void {
-    mb.retryTimer = this.#deps.clock.setTimeout(() => {
-      mb.retryTimer = undefined;
-      if (this.#mailboxes.get(mb.key) === mb) this.#schedule(mb);
-    }, delayMs);
   }
 
   /** A batch is done: its messages leave memory, which may let the backlog in. */
@@ -476,8 +494,8 @@ export class Dispatcher {
    * @returns false when memory is short (the address is parked until it frees) or the runtime stops.
    */
   async #pageIn(mb: Mailbox): Promise<boolean> {
-    if (!this.#budget.isBelowLowWater()) {
-      this.#parked.add(mb);
+    if (!this.#budget.isBelowLowWater() || !this.#budget.isBelowLowWaterFor(mb.address.type)) {
+      this.#waiting.park(mb);
       return false;
     }
     mb.paging = true;
@@ -487,7 +505,9 @@ export class Dispatcher {
       await this.#deps.committer.flush();
       // A failing address probes with one message: it reads and holds no more than that until it recovers.
       const limit =
-        mb.failing !== undefined ? 1 : Math.max(1, Math.min(mb.window, this.#budget.messagesLeft));
+        mb.failing !== undefined
+          ? 1
+          : Math.max(1, Math.min(mb.window, this.#budget.messagesLeftFor(mb.address.type)));
       let raw = 0;
       const rows = await this.#scanner.read(async () => {
         const read = await this.#deps.inbox.ofAddress(mb.address, limit);

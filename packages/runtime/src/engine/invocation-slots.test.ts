@@ -43,3 +43,52 @@ describe('InvocationSlots', () => {
     expect(slots.nextWaiting()).toBe(undefined);
   });
 });
+
+describe('InvocationSlots with groups', () => {
+  const groupOf = (h: string): string => h.slice(0, 1);
+
+  it('gives one group at most its share, and the others the rest', () => {
+    const slots = new InvocationSlots<string>(4, { groupOf, groupLimit: 2 });
+    expect(slots.tryTake('h1')).toBe(true);
+    expect(slots.tryTake('h2')).toBe(true);
+    expect(slots.tryTake('h3')).toBe(false); // the hanging group holds its share
+    expect(slots.heldBy('h')).toBe(2);
+    expect(slots.tryTake('o1')).toBe(true);
+    expect(slots.tryTake('o2')).toBe(true);
+    expect(slots.tryTake('o3')).toBe(false); // every slot is taken
+    expect(slots.waiting).toBe(2);
+    // An `o` slot frees: `h3` may not have it (its group is full), `o3` may.
+    slots.release('o1');
+    expect(slots.nextWaiting()).toBe('o3');
+    expect(slots.tryTake('o3')).toBe(true);
+    expect(slots.nextWaiting()).toBeUndefined();
+  });
+
+  it('lets a group waiter in first once its group frees a slot', () => {
+    const slots = new InvocationSlots<string>(3, { groupOf, groupLimit: 2 });
+    slots.tryTake('h1');
+    slots.tryTake('h2');
+    expect(slots.tryTake('h3')).toBe(false);
+    slots.tryTake('o1');
+    expect(slots.tryTake('o2')).toBe(false);
+    slots.release('h1');
+    expect(slots.nextWaiting()).toBe('h3');
+    expect(slots.tryTake('h3')).toBe(true);
+    slots.release('o1');
+    expect(slots.nextWaiting()).toBe('o2');
+  });
+
+  it('moves a waiter whose group filled meanwhile to its group queue instead of handing it a slot', () => {
+    const slots = new InvocationSlots<string>(2, { groupOf, groupLimit: 1 });
+    slots.tryTake('h1');
+    slots.tryTake('o1');
+    expect(slots.tryTake('h2')).toBe(false); // its group is full
+    expect(slots.tryTake('o2')).toBe(false); // its group is full too
+    slots.release('h1');
+    expect(slots.nextWaiting()).toBe('h2');
+    slots.forgetWaiting((h) => h === 'o2');
+    expect(slots.waiting).toBe(0);
+    slots.clearWaiting();
+    expect(slots.nextWaiting()).toBeUndefined();
+  });
+});

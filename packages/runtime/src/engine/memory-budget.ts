@@ -1,6 +1,9 @@
 /**
  * How many messages, and how many bytes of them, the mailboxes hold in memory. The backlog beyond this lives in
- * the store only and is paged in as memory frees.
+ * the store only and is paged in as memory frees. One function type holds at most half of either limit, so a
+ * function whose calls hang (holding their batches for the whole call timeout) leaves the other half to the
+ * rest. An address waiting to retry holds no messages but counts as one, so a failing type's waiting
+ * addresses are bounded by its share too.
  */
 import type { PendingMessage } from './pending-message.js';
 
@@ -16,11 +19,18 @@ export interface MemoryBudgetOptions {
   readonly maxBytes: number;
 }
 
+/** What one function type holds. */
+interface Use {
+  messages: number;
+  bytes: number;
+}
+
 /** Counts the messages held in memory against their limits. */
 export class MemoryBudget {
   readonly #options: MemoryBudgetOptions;
   #messages = 0;
   #bytes = 0;
+  readonly #byType = new Map<string, Use>();
 
   constructor(options: MemoryBudgetOptions) {
     this.#options = options;
@@ -41,6 +51,24 @@ export class MemoryBudget {
     return this.#messages < this.#options.maxMessages && this.#bytes < this.#options.maxBytes;
   }
 
+  /** Whether one more message of function type `type` fits (within its share too). */
+  hasRoomFor(type: string): boolean {
+    const use = this.#byType.get(type);
+    return this.hasRoom() && (use === undefined || this.#isBelow(use, 1, 2));
+  }
+
+  /** Messages of `type` that fit before its share or the message limit is reached. */
+  messagesLeftFor(type: string): number {
+    const share = Math.floor(this.#options.maxMessages / 2) - this.heldBy(type).messages;
+    return Math.max(0, Math.min(this.messagesLeft, share));
+  }
+
+  /** Whether `type`'s use is below three quarters of its share (its backlog pages in again). */
+  isBelowLowWaterFor(type: string): boolean {
+    const use = this.#byType.get(type);
+    return use === undefined || this.#isBelow(use, 3, 8);
+  }
+
   /** Messages that fit before the message limit is reached (the byte limit is checked per message). */
   get messagesLeft(): number {
     return Math.max(0, this.#options.maxMessages - this.#messages);
@@ -51,24 +79,56 @@ export class MemoryBudget {
     return this.#messages * 4 < this.#options.maxMessages * 3 && this.#bytes * 4 < this.#options.maxBytes * 3;
   }
 
+  /** Messages and bytes held by function type `type`. */
+  heldBy(type: string): Readonly<Use> {
+    return this.#byType.get(type) ?? { messages: 0, bytes: 0 };
+  }
+
   /** Counts a message taken into memory. */
   add(message: PendingMessage): void {
-    this.#messages += 1;
-    this.#bytes += sizeOf(message);
+    this.#count(message.target.type, 1, sizeOf(message));
   }
 
   /** Counts messages leaving memory (consumed, or dropped back to the store). */
   remove(messages: readonly PendingMessage[]): void {
-    for (const m of messages) {
-      this.#messages -= 1;
-      this.#bytes -= sizeOf(m);
-    }
+    for (const m of messages) this.#count(m.target.type, -1, -sizeOf(m));
+  }
+
+  /** Counts an address of `type` waiting to retry (it holds no messages, but its retry state). */
+  addWaiting(type: string): void {
+    this.#count(type, 1, MESSAGE_OVERHEAD_BYTES);
+  }
+
+  /** Counts an address of `type` that no longer waits to retry. */
+  removeWaiting(type: string): void {
+    this.#count(type, -1, -MESSAGE_OVERHEAD_BYTES);
   }
 
   /** Forgets every message (after a reset). */
   clear(): void {
     this.#messages = 0;
     this.#bytes = 0;
+    this.#byType.clear();
+  }
+
+  #count(type: string, messages: number, bytes: number): void {
+    this.#messages += messages;
+    this.#bytes += bytes;
+    const use = this.#byType.get(type);
+    if (use === undefined) {
+      this.#byType.set(type, { messages, bytes });
+      return;
+    }
+    use.messages += messages;
+    use.bytes += bytes;
+    if (use.messages === 0) this.#byType.delete(type);
+  }
+
+  /** Whether `use` is below `num / den` of both limits. */
+  #isBelow(use: Use, num: number, den: number): boolean {
+    return (
+      use.messages * den < this.#options.maxMessages * num && use.bytes * den < this.#options.maxBytes * num
+    );
   }
 }
 

@@ -191,6 +191,56 @@ describe('the backlog lives in the store', () => {
     });
   }, 120_000);
 
+  it('a type whose calls hang holds at most half the slots and half the memory: another type keeps flowing', async () => {
+    const dir = await createTempDir();
+    cleanups.push(() => dir.cleanup());
+    // The hanging service answers nothing until released (its calls would time out only after a minute).
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hang = await serveRecording(async (req) => {
+      await released;
+      return echo(req);
+    });
+    const ok = await serveRecording(echo);
+    cleanups.push(
+      async () => {
+        release();
+        await hang.close();
+      },
+      () => ok.close(),
+    );
+    const { api } = await startEmbeddedRuntime({
+      moduleText: moduleYaml({
+        endpoints: [
+          { functions: 'bl/hang', urlPathTemplate: hang.url, call: '60s', maxNumBatchRequests: 20 },
+          { functions: 'bl/ok', urlPathTemplate: ok.url, maxNumBatchRequests: 20 },
+        ],
+        logEgresses: [EGRESS],
+      }),
+      dataDir: dir.path,
+      cleanups,
+      options: { logger: pino({ level: 'fatal' }), maxInboxMessages: MEMORY, maxInFlightInvocations: 8 },
+    });
+    const hangPrefix = `h${randomUUID().slice(0, 8)}`;
+    const okPrefix = `o${randomUUID().slice(0, 8)}`;
+    // Thirty hanging addresses with a batch each would take every slot and three times the memory.
+    expect(await post(api, 'bl/hang', hangPrefix, 600, 30)).toEqual(new Map([[202, 600]]));
+    await waitFor('the hanging calls hold their share', () => hang.inFlight === 4);
+    expect(await post(api, 'bl/ok', okPrefix, 200, 10, 4)).toEqual(new Map([[202, 200]]));
+    await waitFor('the healthy type drained while the other hangs', async () => {
+      return total(await delivered(api, okPrefix)) === 200;
+    });
+    expectExactlyOnceInOrder(await delivered(api, okPrefix), 200, 10);
+    expect(hang.inFlight).toBe(4);
+    expect(await inMemory(api)).toBeLessThanOrEqual(MEMORY / 2);
+
+    release();
+    await waitFor('the hanging type drained', async () => total(await delivered(api, hangPrefix)) === 600, {
+      timeoutMs: 60_000,
+    });
+    expectExactlyOnceInOrder(await delivered(api, hangPrefix), 600, 30);
+  }, 120_000);
+
   it('maxBacklog refuses its own type with ERR_API_BACKLOG_FULL, and only that type', async () => {
     const { api, sickDown } = await start(cleanups, policyYaml('bl/sick', 50));
     const prefix = `m${randomUUID().slice(0, 8)}`;
