@@ -33,8 +33,12 @@ export interface IngressDeps {
   readonly backlogLimit: (type: FunctionType) => number | undefined;
   /** Pending messages of the function type (the durable backlog). */
   readonly backlogOf: (type: FunctionType) => number;
-  /** A message for the function type was committed. */
+  /** A message for the function type is about to be committed: count it now (concurrent checks see it). */
   readonly onAccepted: (type: FunctionType) => void;
+  /** A message counted by `onAccepted` was not enqueued after all (refused, or a duplicate). */
+  readonly onNotEnqueued: (type: FunctionType) => void;
+  /** The seq of the message an idempotency key was claimed by, if any (a retry of an accepted message). */
+  readonly ingressSeqOf: (idempotencyKey: string) => Promise<number | undefined>;
 }
 
 /** Settings of ingress. */
@@ -67,7 +71,16 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
         `no endpoint in module.yaml serves function type ${target.type}`,
       );
     }
-    checkBacklog(deps, target.type);
+    const refusal = backlogRefusal(deps, target.type);
+    if (refusal !== undefined) {
+      // A retry of a message accepted before its type filled up is answered as the duplicate it is.
+      const seq =
+        idempotencyKey === undefined
+          ? undefined
+          : await deps.ingressSeqOf(idempotencyKey).catch(() => undefined);
+      if (seq !== undefined) return { messageId: String(seq) };
+      throw refusal;
+    }
     const { dispatcher } = engine;
     const message: StoredMessage = {
       seq: nextSeq(engine.ids),
@@ -77,9 +90,17 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
       argument,
       enqueuedAt: deps.now(),
     };
-    const result = await submit(engine.committer, message, idempotencyKey);
-    if (!result.duplicate) deps.onAccepted(target.type);
-    if (!result.duplicate && engine.owns(message.keyGroup)) {
+    // Counted before the commit, so that concurrent requests cannot all pass a nearly full type's check.
+    deps.onAccepted(target.type);
+    let result: IngressResult;
+    try {
+      result = await submit(engine.committer, message, idempotencyKey);
+    } catch (err) {
+      deps.onNotEnqueued(target.type);
+      throw err;
+    }
+    if (result.duplicate) deps.onNotEnqueued(target.type);
+    else if (engine.owns(message.keyGroup)) {
       dispatcher.deliver({
         source: { kind: 'message', seq: message.seq },
         target,
@@ -92,13 +113,13 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
   };
 }
 
-/** Refuses a message for a function type whose backlog reached its limit (only that type: others flow). */
-function checkBacklog(deps: IngressDeps, type: FunctionType): void {
+/** The refusal of a message for a function type whose backlog reached its limit (only that type: others flow). */
+function backlogRefusal(deps: IngressDeps, type: FunctionType): ApiError | undefined {
   const limit = deps.backlogLimit(type);
-  if (limit === undefined) return;
+  if (limit === undefined) return undefined;
   const backlog = deps.backlogOf(type);
-  if (backlog < limit) return;
-  throw new ApiError(
+  if (backlog < limit) return undefined;
+  return new ApiError(
     503,
     'ERR_API_BACKLOG_FULL',
     `function type ${type} has ${backlog} pending messages, its maxBacklog is ${limit}; retry after a moment (its functions are slow or failing: see GET /v1/backlog and /v1/stalled)`,

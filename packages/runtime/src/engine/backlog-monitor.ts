@@ -76,6 +76,13 @@ export class BacklogMonitor {
     });
   }
 
+  /** Takes back a count of {@link BacklogMonitor.added} for a message that was not enqueued after all. */
+  notEnqueued(type: string): void {
+    const current = this.#byType.get(type);
+    if (current === undefined || current.messages === 0) return;
+    this.#byType.set(type, { ...current, messages: current.messages - 1 });
+  }
+
   /** Reads the backlog from the store now (shares a read in progress). */
   refresh(): Promise<void> {
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined));

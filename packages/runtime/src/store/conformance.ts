@@ -188,6 +188,8 @@ export function describeStoreConformance(
         expect(second.ingress).toEqual([{ seq: 1, duplicate: true }]);
         expect(seqs(await store.loadMessages())).toEqual([1]);
         expect(await store.countMessages()).toBe(1);
+        expect(await store.ingressSeqOf('k1')).toBe(1);
+        expect(await store.ingressSeqOf('k2')).toBeUndefined();
       });
 
       it('counts a duplicate inside one batch, and leaves writes without a key alone', async () => {

@@ -238,6 +238,8 @@ export interface Store {
   writeEgressCursor(egressId: string, nextOffset: number): Promise<void>;
   /** Dead letters, oldest first. */
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** The seq of the ingress message that claimed `idempotencyKey`, or `undefined` when none did (or it was pruned). */
+  ingressSeqOf(idempotencyKey: string): Promise<number | undefined>;
   /** Deletes idempotency keys recorded before `olderThan` (epoch ms); returns how many. */
   pruneIdempotencyKeys(olderThan: number): Promise<number>;
   /** Deletes state values that expired before `now`; returns how many. */

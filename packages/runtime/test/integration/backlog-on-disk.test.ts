@@ -254,6 +254,23 @@ describe('the backlog lives in the store', () => {
     expect(refused.body.error?.message).toContain('bl/sick');
     const other = await api.ingressJson('bl/ok', 'x', MSG, { to: `${prefix}ok-0`, n: 0 });
     expect(other.status).toBe(202);
+    // A retry of an accepted message is answered as the duplicate it is, full or not.
+    const retried = await api.ingressJson(
+      'bl/sick',
+      `${prefix}-0`,
+      MSG,
+      { to: `${prefix}-0`, n: 0 },
+      `${prefix}-0`,
+    );
+    expect(retried.status).toBe(202);
+    expect(retried.body.messageId).toBeDefined();
+
+    // Many concurrent requests to a nearly full type: the limit holds (each is counted before its commit).
+    const burst = `b${randomUUID().slice(0, 8)}`;
+    const { api: api2 } = await start(cleanups, policyYaml('bl/sick', 10));
+    const burstStatuses = await post(api2, 'bl/sick', burst, 300, 300, 300);
+    expect(burstStatuses.get(202)).toBe(10);
+    expect(burstStatuses.get(503)).toBe(290);
 
     // Once the service is back and the backlog drains, the type is accepted again.
     sickDown.value = false;

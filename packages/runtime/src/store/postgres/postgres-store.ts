@@ -231,6 +231,13 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
+  ingressSeqOf(idempotencyKey: string): Promise<number | undefined> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Looking up an idempotency key', (sql) =>
+      reads.ingressSeqOf(sql, idempotencyKey),
+    );
+  }
+
+  /** @inheritDoc */
   loadMessagesBySeq(seqs: readonly number[]): Promise<StoredMessage[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages by seq', (sql) =>
       reads.loadMessagesBySeq(sql, seqs),

@@ -105,6 +105,12 @@ function inKeyGroups(sql: Sql, keyGroups: readonly number[]): postgres.PendingQu
   return sql`key_group = ANY(${keyGroups}::int[])`;
 }
 
+/** See `Store.ingressSeqOf`. */
+export async function ingressSeqOf(sql: Sql, idempotencyKey: string): Promise<number | undefined> {
+  const rows = await sql<{ seq: string }[]>`SELECT seq FROM ingress_keys WHERE key = ${idempotencyKey}`;
+  return rows[0] === undefined ? undefined : Number(rows[0].seq);
+}
+
 /** The backlog per function type (see `Store.inboxStats`). */
 export async function inboxStats(sql: Sql, keyGroups: readonly number[] | undefined): Promise<InboxStats[]> {
   if (keyGroups?.length === 0) return [];

@@ -375,6 +375,13 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
+  ingressSeqOf(idempotencyKey: string): Promise<number | undefined> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Looking up an idempotency key', ({ statements }) =>
+      statements.selectIngressKeySeq.get(idempotencyKey),
+    );
+  }
+
+  /** @inheritDoc */
   pruneIdempotencyKeys(olderThan: number): Promise<number> {
     return this.#run(
       STORE_ERROR_CODES.writeFailed,
