@@ -3,6 +3,7 @@
  * function service, learns missing state specs, and hands the reply to the {@link ReplyApplier}. Retries,
  * backoff and stalls follow `invoke/retrying-call.ts`.
  */
+import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { FromFunction } from '@statehouse/protocol';
@@ -60,10 +61,12 @@ export class BatchInvoker {
   readonly #deps: BatchInvokerDeps;
   readonly #backoff: BackoffOptions;
   readonly #urls = new Map<string, URL>();
+  readonly #logThrottle: LogThrottle;
 
   constructor(deps: BatchInvokerDeps, options: { readonly backoff: BackoffOptions }) {
     this.#deps = deps;
     this.#backoff = options.backoff;
+    this.#logThrottle = new LogThrottle(deps.clock);
   }
 
   /** Runs one batch to success, until aborted, or until its address stalls (see {@link RetryResult}). */
@@ -94,6 +97,7 @@ export class BatchInvoker {
         },
         {
           log,
+          mayLog: (kind) => this.#logThrottle.take(`${type} ${kind}`),
           isStopping: () => run.signal.aborted || run.isStopping(),
           onFailure: (code) =>
             this.#deps.metrics.invocationFailures.inc({ function_type: type, reason: code }),

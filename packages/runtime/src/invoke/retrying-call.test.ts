@@ -20,6 +20,7 @@ function setup(over: { budgetMs?: number; stopping?: () => boolean } = {}) {
   };
   const hooks: RetryHooks = {
     log: () => log,
+    mayLog: () => ({ suppressed: 0 }),
     isStopping: over.stopping ?? (() => false),
     onFailure: (code) => events.push(`failure ${code}`),
   };

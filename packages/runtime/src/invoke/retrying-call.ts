@@ -57,6 +57,11 @@ export interface RetryOptions {
 export interface RetryHooks {
   /** The logger of the address (created on first use). */
   log(): Logger;
+  /**
+   * Whether a line of this kind may be written now (its function type's lines are rate-limited); `undefined`
+   * to leave it out, else how many like it were left out before.
+   */
+  mayLog(kind: 'failed' | 'stalled' | 'recovered'): { readonly suppressed: number } | undefined;
   /** Whether a failed attempt should end the run instead of being retried (shutting down, reset). */
   isStopping(): boolean;
   /** An attempt failed with this code (metrics). */
@@ -110,15 +115,22 @@ export async function callWithRetries(
 }
 
 function recovered(subject: RetrySubject, hooks: RetryHooks): void {
-  if (subject.stall !== undefined)
-    hooks.log().info({ attempts: subject.stall.attempts + 1 }, 'address recovered');
+  const may = subject.stall === undefined ? undefined : hooks.mayLog('recovered');
+  if (subject.stall !== undefined && may !== undefined)
+    hooks.log().info({ attempts: subject.stall.attempts + 1, ...similar(may) }, 'address recovered');
   subject.stall = undefined;
   subject.failing = undefined;
 }
 
+/** The log fields that say how many lines like this one were left out before it. */
+function similar(may: { readonly suppressed: number }): { suppressedSimilar?: number } {
+  return may.suppressed > 0 ? { suppressedSimilar: may.suppressed } : {};
+}
+
 /**
  * Counts a failed attempt; the address stalls once the budget is spent. Logs the first failure of a streak and
- * the stall, not every attempt (thousands of failing addresses must not flood the log).
+ * the stall, not every attempt, and a few such lines per function type and interval (thousands of failing
+ * addresses must not flood the log; the lines left out are counted in the next one).
  *
  * @returns the backoff before the next attempt, ms.
  */
@@ -143,14 +155,19 @@ function recordFailure(
     subject.stall = { ...subject.stall, attempts: failing.attempts, batchSize, lastError };
   } else if (elapsed >= options.budgetMs) {
     subject.stall = { since: clock.now(), attempts: failing.attempts, batchSize, lastError };
-    hooks
-      .log()
-      .error(
-        { err, attempts: failing.attempts, batchSize },
-        `address ${options.label} is stalled: its batch keeps failing; it is retried until it succeeds`,
-      );
+    const may = hooks.mayLog('stalled');
+    if (may !== undefined) {
+      hooks
+        .log()
+        .error(
+          { err, attempts: failing.attempts, batchSize, ...similar(may) },
+          `address ${options.label} is stalled: its batch keeps failing; it is retried until it succeeds`,
+        );
+    }
   } else if (failing.attempts === 1) {
-    hooks.log().warn({ err, batchSize }, 'invocation attempt failed; retrying');
+    const may = hooks.mayLog('failed');
+    if (may !== undefined)
+      hooks.log().warn({ err, batchSize, ...similar(may) }, 'invocation attempt failed; retrying');
   } else {
     hooks
       .log()
