@@ -33,8 +33,11 @@ export interface ApiBackend {
   ): Promise<{ records: unknown[]; next: number }>;
   /** Reads the committed state of an address; `undefined` when it has none. */
   readState(address: FunctionAddress): Promise<Record<string, ApiValue> | undefined>;
-  /** Stalled addresses. */
-  stalled(): unknown[];
+  /** Stalled addresses, oldest first: the first `limit`, of one function type when given, and how many in all. */
+  stalled(query: { readonly limit: number; readonly functionType: string | undefined }): {
+    readonly stalled: unknown[];
+    readonly total: number;
+  };
   /** The backlog per function type, counted now. */
   backlog(): Promise<unknown[]>;
   /** Why the runtime does not serve now (`status` names the condition), or `undefined` when it is ready. */
@@ -55,6 +58,9 @@ export interface ApiServerOptions {
 const MAX_IDEMPOTENCY_KEY = 512;
 const MAX_EGRESS_LIMIT = 10_000;
 const MAX_EGRESS_WAIT_MS = 30_000;
+/** Stalled addresses answered at most, and by default (a failing type may stall 100,000 of them). */
+const MAX_STALLED_LIMIT = 10_000;
+const DEFAULT_STALLED_LIMIT = 1_000;
 
 /** The HTTP API server. */
 export class ApiServer {
@@ -138,8 +144,8 @@ export class ApiServer {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
-    if (await this.#serveFixedRoute(pathname, res)) return;
     const query = q < 0 ? '' : raw.slice(q + 1);
+    if (await this.#serveFixedRoute(pathname, query, res)) return;
     if (await this.#serveAddressedRoute(parts, query, res)) return;
     throw new ApiError(
       404,
@@ -149,7 +155,7 @@ export class ApiServer {
   }
 
   /** Serves the routes without parameters. @returns whether `pathname` was one of them. */
-  async #serveFixedRoute(pathname: string, res: ServerResponse): Promise<boolean> {
+  async #serveFixedRoute(pathname: string, query: string, res: ServerResponse): Promise<boolean> {
     switch (pathname) {
       case '/healthz':
         sendJson(res, 200, { status: 'ok' });
@@ -168,9 +174,14 @@ export class ApiServer {
         res.end(m.body);
         return true;
       }
-      case '/v1/stalled':
-        sendJson(res, 200, { stalled: this.#backend.stalled() });
+      case '/v1/stalled': {
+        const params = new URLSearchParams(query);
+        const limit = Math.min(intParam(params, 'limit', DEFAULT_STALLED_LIMIT), MAX_STALLED_LIMIT);
+        const functionType = params.get('functionType') ?? undefined;
+        const { stalled, total } = this.#backend.stalled({ limit, functionType });
+        sendJson(res, 200, { stalled, total, truncated: stalled.length < total });
         return true;
+      }
       case '/v1/backlog':
         sendJson(res, 200, { backlog: await this.#backend.backlog() });
         return true;

@@ -59,15 +59,18 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
     ingress: deps.ingress,
     readEgress: (egressId, from, limit, waitMs) => readEgress(deps, egressId, from, limit, waitMs),
     readState: (address) => readState(deps, address),
-    stalled: () =>
-      deps.stalled().map((s) => ({
+    stalled: ({ limit, functionType }) => {
+      const all = deps.stalled().filter((s) => functionType === undefined || s.address.type === functionType);
+      const stalled = all.slice(0, limit).map((s) => ({
         functionType: s.address.type,
         id: s.address.id,
         since: new Date(s.since).toISOString(),
         attempts: s.attempts,
         batchSize: s.batchSize,
         lastError: s.lastError,
-      })),
+      }));
+      return { stalled, total: all.length };
+    },
     backlog: async () =>
       (await deps.backlog()).map((b) => ({
         functionType: b.functionType,

@@ -172,7 +172,15 @@ describe('the backlog lives in the store', () => {
     const backlog = (await api.get<{ backlog: { functionType: string; messages: number }[] }>('/v1/backlog'))
       .body.backlog;
     expect(backlog.find((b) => b.functionType === 'bl/sick')?.messages).toBe(3_000);
-    expect((await api.get<{ stalled: unknown[] }>('/v1/stalled')).body.stalled.length).toBeGreaterThan(0);
+    type Stalled = { stalled: { functionType: string }[]; total: number; truncated: boolean };
+    const stalled = (await api.get<Stalled>('/v1/stalled')).body;
+    expect(stalled.total).toBeGreaterThan(1);
+    expect(stalled.stalled).toHaveLength(stalled.total);
+    // Paged: the first addresses only, and how many there are; by function type.
+    const first = (await api.get<Stalled>('/v1/stalled?limit=1')).body;
+    expect(first.stalled).toHaveLength(1);
+    expect(first.truncated).toBe(true);
+    expect((await api.get<Stalled>('/v1/stalled?functionType=bl/ok')).body.total).toBe(0);
     const metrics = (await api.get<string>('/metrics')).body;
     expect(metricValue(metrics, 'statehouse_backlog_messages', { function_type: 'bl/sick' })).toBe(3_000);
     expect(metricValue(metrics, 'statehouse_ingress_requests_total', { status: '503' })).toBeUndefined();

@@ -259,7 +259,11 @@ describe('malformed replies', () => {
     expect(metricValue(metrics, 'statehouse_invocations_total', { function_type: 'mr/f' })).toBe(1);
     expect(metricValue(metrics, 'statehouse_timers_pending')).toBe(0);
     expect(metricValue(metrics, 'statehouse_egress_records_total', { egress: EGRESS })).toBe(4);
-    expect((await api.get<{ stalled: unknown[] }>('/v1/stalled')).body).toEqual({ stalled: [] });
+    expect((await api.get<{ stalled: unknown[] }>('/v1/stalled')).body).toEqual({
+      stalled: [],
+      total: 0,
+      truncated: false,
+    });
   });
 
   it('the bad-reply fixtures really are what they claim (a decodable reply carries the effects)', () => {
