@@ -100,6 +100,7 @@ describe('resolveRuntimeOptions', () => {
       ],
       [{ maxInboxMessages: Number('ten') }, 'maxInboxMessages', 'expected a positive whole number, got NaN'],
       [{ keyGroups: 1.5 }, 'keyGroups', 'expected a whole number from 1 to 65536, got 1.5'],
+      [{ maxInboxBytes: 100 }, 'maxInboxBytes', 'expected a whole number ≥ 65536, got 100'],
       [{ leaseMs: 100 }, 'leaseMs', 'runtime option leaseMs: expected a whole number ≥ 500, got 100'],
       [
         { storeUrl: 'mysql://x' },

@@ -124,7 +124,8 @@ const scalars = z.strictObject({
   keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
   maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
   maxInboxMessages: wholeNumber(1).default(10_000),
-  maxInboxBytes: wholeNumber(1).default(32 * 1024 * 1024),
+  // Every message counts at least 1 KiB (memory-budget.ts): a budget under 64 KiB would hold a handful.
+  maxInboxBytes: wholeNumber(64 * 1024).default(32 * 1024 * 1024),
   maxInFlightInvocations: wholeNumber(1).default(1024),
   stateCacheAddresses: wholeNumber(1).default(100_000),
   idempotencyWindowMs: wholeNumber(1).default(24 * 60 * 60 * 1000),

@@ -230,7 +230,7 @@ describe('loadModuleFiles: errors', () => {
     expect(configErrorOf(() => load(policy('  maxBacklogs: 10\n')), 'ERR_CONFIG_UNKNOWN_FIELD')).toBe(
       `${P}: spec.maxBacklogs: unknown field; the accepted fields are: functions, maxBacklog (line 9)`,
     );
-    for (const value of ['0', '-5', '1.5', 'ten', '"1e3"', '{}']) {
+    for (const value of ['0', '-5', '1.5', 'ten', '"1e3"', '{}', '"+5"', '" 7 "']) {
       expect(
         configErrorOf(() => load(policy(`  maxBacklog: ${value}\n`)), 'ERR_CONFIG_INVALID_VALUE'),
       ).toContain(`${P}: spec.maxBacklog: expected a positive integer (messages), got `);

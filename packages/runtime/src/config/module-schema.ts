@@ -62,7 +62,7 @@ function integer(options: { min?: number; expected: string }) {
     const n =
       typeof value === 'number'
         ? value
-        : typeof value === 'string' && /^\s*[+-]?\d+\s*$/u.test(value)
+        : typeof value === 'string' && /^-?\d+$/u.test(value)
           ? Number(value)
           : Number.NaN;
     if (!Number.isSafeInteger(n) || (options.min !== undefined && n < options.min)) {
