@@ -19,7 +19,13 @@ function message(seq: number): StoredMessage {
 }
 
 /** A store inbox of seqs, a scanner over it, and what the scanner offered. */
-function setup(options: { pageSize?: number; offer?: (m: StoredMessage) => Offered } = {}) {
+function setup(
+  options: {
+    pageSize?: number;
+    offer?: (m: StoredMessage) => Offered;
+    typeOf?: (seq: number) => string;
+  } = {},
+) {
   const inbox = new Set<number>();
   const offered: number[] = [];
   let room = true;
@@ -32,7 +38,12 @@ function setup(options: { pageSize?: number; offer?: (m: StoredMessage) => Offer
           pages.push(afterSeq);
           beforeRead?.();
           const seqs = [...inbox].filter((s) => s > afterSeq).sort((a, b) => a - b);
-          return Promise.resolve(seqs.slice(0, limit).map(message));
+          const typeOf = options.typeOf ?? (() => 'ex/f');
+          return Promise.resolve(
+            seqs
+              .slice(0, limit)
+              .map((s) => ({ ...message(s), target: { type: typeOf(s), id: String(s % 3) } })),
+          );
         },
         ofAddress: () => Promise.resolve([]),
       },
@@ -150,5 +161,82 @@ describe('BacklogScanner', () => {
     tracked.inbox.add(2);
     const read = await tracked.scanner.read(() => Promise.resolve([message(1), message(2)]));
     expect(read.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  describe('a function type short of room', () => {
+    // Odd seqs are of the hanging type, even ones of the healthy type.
+    const typeOf = (seq: number): string => (seq % 2 === 1 ? 'ex/hang' : 'ex/ok');
+
+    it('holds back that type alone: the scan passes it and reads it again once it has room', async () => {
+      let hangFull = true;
+      const seen = new Set<number>();
+      const { inbox, offered, scanner } = setup({
+        typeOf,
+        offer: (m) => {
+          if (seen.has(m.seq)) return 'skipped'; // in memory already
+          if (m.target.type === 'ex/hang' && hangFull) return 'typeFull';
+          seen.add(m.seq);
+          return 'taken';
+        },
+      });
+      for (const s of [1, 2, 3, 4, 5, 6]) inbox.add(s);
+      scanner.rescan();
+      await settle();
+      expect(offered).toEqual([2, 4, 6]);
+      expect(scanner.isBehind).toBe(false);
+      expect(scanner.isBehindFor('ex/ok')).toBe(false); // live messages of the healthy type flow
+      expect(scanner.isBehindFor('ex/hang')).toBe(true); // they must not overtake its backlog
+      expect([...scanner.typesLeft()]).toEqual(['ex/hang']);
+      // A live message of the hanging type left meanwhile is remembered with the rest.
+      inbox.add(7);
+      scanner.leftInStoreOfType('ex/hang', 7);
+      hangFull = false;
+      scanner.typeHasRoom('ex/hang');
+      await settle();
+      expect(offered).toEqual([2, 4, 6, 1, 3, 5, 7]);
+      expect(scanner.isBehindFor('ex/hang')).toBe(false);
+      expect([...scanner.typesLeft()]).toEqual([]);
+    });
+
+    it('stops a pass that would only pass messages of types short of room', async () => {
+      let taken = 0;
+      const { inbox, offered, pages, scanner } = setup({
+        pageSize: 10,
+        typeOf: () => 'ex/hang',
+        offer: () => (taken++ < 2 ? 'taken' : 'typeFull'),
+      });
+      for (let s = 1; s <= 30; s += 1) inbox.add(s);
+      // The type had room again (a rescan would read on: messages of any type may wait then).
+      scanner.leftInStoreOfType('ex/hang', 1);
+      scanner.typeHasRoom('ex/hang');
+      await settle();
+      // The first page: two taken, then the type is full and the rest of the backlog is left unread.
+      expect(offered).toEqual([1, 2]);
+      expect(pages).toEqual([0]);
+      expect(scanner.isBehind).toBe(false);
+      taken = 0;
+      scanner.typeHasRoom('ex/hang');
+      await settle();
+      expect(offered).toEqual([1, 2, 3, 4]);
+      expect(pages).toEqual([0, 2]);
+    });
+
+    it('reads a live message left while its type is read again', async () => {
+      const { inbox, offered, scanner, onRead } = setup({ typeOf: () => 'ex/hang', pageSize: 10 });
+      scanner.leftInStoreOfType('ex/hang', 1);
+      inbox.add(1);
+      let once = true;
+      onRead(() => {
+        if (!once) return;
+        once = false;
+        // Its read has no row for it: the pass must read again from it.
+        scanner.leftInStoreOfType('ex/hang', 2);
+        queueMicrotask(() => inbox.add(2));
+      });
+      scanner.typeHasRoom('ex/hang');
+      await settle();
+      expect(offered).toEqual([1, 2]);
+      expect(scanner.isBehindFor('ex/hang')).toBe(false);
+    });
   });
 });
