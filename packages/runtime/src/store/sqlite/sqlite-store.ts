@@ -1,12 +1,4 @@
 /** The embedded store: one SQLite file in a data directory, WAL, fsync on every commit. */
-import { lockDataDirectory } from './data-dir-lock.js';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-
-import Database from 'better-sqlite3';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Logger } from 'pino';
-
 import { DEFAULT_KEY_GROUPS, KEY_GROUP_HASH } from '../../core/address.js';
 import type { FunctionAddress } from '../../core/address.js';
 import { StoreError } from '../../errors.js';
@@ -26,122 +18,24 @@ import type {
   StoreMeta,
   StoreSpace,
 } from '../store.js';
-import { applyCommitBatch } from './commit.js';
-import { SqliteEgressRanges } from './egress-range.js';
-import { SqliteInboxReads } from './inbox-reads.js';
-import type { AppliedBatch, HighWaterMarks } from './commit.js';
-import { META_KEYS, migrateSchema, SQLITE_SCHEMA_VERSION } from './migrations.js';
-import {
-  deadLetterFromRow,
-  egressFromRow,
-  messageFromRow,
-  specFromRow,
-  stateFromRow,
-  timerFromRow,
-} from '../common/rows.js';
-import { enableIncrementalVacuum, measureSpace, reclaimSpace } from './space.js';
-import { prepareStatements } from './statements.js';
-import type { SqliteStatements } from './statements.js';
-import { checkRecordedMeta, validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
+import type { HighWaterMarks } from './commit.js';
+import { openConnection, type OpenConnection, type OpenedConnection } from './connection.js';
+import { readEgressCursor, writeEgressCursor } from './egress-cursors.js';
+import { SQLITE_SCHEMA_VERSION } from './migrations.js';
+import { loadCounters, loadMessages, loadTimers } from './reads.js';
+import { deadLetterFromRow, egressFromRow, specFromRow, stateFromRow } from '../common/rows.js';
+import { measureSpace, reclaimSpace } from './space.js';
+import { resolveSqliteStoreOptions } from './sqlite-options.js';
+import type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-options.js';
+import { validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
 import { STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 import { asDiskFull, toSqliteStoreError } from './sqlite-errors.js';
 
-/** Name of the database file inside the data directory. */
-export const SQLITE_STORE_FILE_NAME = 'statehouse.db';
-
-/** Options of {@link SqliteStore}. */
-export interface SqliteStoreOptions {
-  /** The data directory; created when missing. The database is `<path>/statehouse.db`. */
-  readonly path: string;
-  /** Where lifecycle events (open, migrate, close) are logged. @default no logging */
-  readonly logger?: Logger;
-  /** How long a statement waits for a lock held by another connection, in ms. @default 5000 */
-  readonly busyTimeoutMs?: number;
-}
-
-/** {@link SqliteStoreOptions} with every default applied. */
-export interface ResolvedSqliteStoreOptions {
-  readonly directory: string;
-  readonly file: string;
-  readonly logger: Logger | undefined;
-  readonly busyTimeoutMs: number;
-}
-
-/** What the store needs while open. */
-interface OpenConnection {
-  readonly db: BetterSqlite3.Database;
-  readonly statements: SqliteStatements;
-  readonly egress: SqliteEgressRanges;
-  readonly inbox: SqliteInboxReads;
-  readonly commit: (batch: CommitBatch) => AppliedBatch;
-}
+export { SQLITE_STORE_FILE_NAME } from './sqlite-options.js';
+export type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-options.js';
 
 /** Connection settings the SQLite-specific tests check. */
 export type SqlitePragma = 'journal_mode' | 'synchronous' | 'busy_timeout';
-
-function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStoreOptions {
-  return {
-    directory: options.path,
-    file: join(options.path, SQLITE_STORE_FILE_NAME),
-    logger: options.logger?.child({ component: 'store.sqlite' }),
-    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-  };
-}
-
-/** Records `expected` in a new store, or checks it against an existing one. Runs inside the open transaction. */
-function checkMeta(
-  db: BetterSqlite3.Database,
-  file: string,
-  expected: { keyGroups: number; hash: string },
-): void {
-  const select = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
-  const recorded = { keyGroups: select.get(META_KEYS.keyGroups), hash: select.get(META_KEYS.hash) };
-  if (checkRecordedMeta(recorded, expected, { where: file, kind: 'data directory' })) return;
-  const insert = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?)');
-  insert.run(META_KEYS.keyGroups, String(expected.keyGroups));
-  insert.run(META_KEYS.hash, expected.hash);
-}
-
-/**
- * Sets a fresh connection up: incremental vacuum, WAL with an fsync on every commit, large checkpoints.
- *
- * @throws {@link StoreError} `ERR_STORE_OPEN_FAILED` when the file system refuses WAL mode.
- */
-function configureDatabase(
-  db: BetterSqlite3.Database,
-  file: string,
-  directory: string,
-  logger: Logger | undefined,
-): void {
-  const vacuum = enableIncrementalVacuum(db, file, directory);
-  if (vacuum === 'rebuilt') logger?.info({ file }, 'store rebuilt once so that deleted rows give space back');
-  else if (vacuum !== 'enabled')
-    logger?.warn(
-      { file, reason: vacuum },
-      'the store was not rebuilt for incremental vacuum (space of deleted rows is reused, not given back); tried again at the next start',
-    );
-  const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') {
-    throw new StoreError(
-      STORE_ERROR_CODES.openFailed,
-      `The SQLite store at ${file} could not switch to WAL journal mode (got "${String(mode)}"). ` +
-        'Put the data directory on a local file system.',
-    );
-  }
-  // Durability is a product guarantee: fsync the WAL on every commit.
-  db.pragma('synchronous = FULL');
-  // Fewer, larger checkpoints: each one fsyncs the database file and stalls the commit that triggers it.
-  db.pragma('wal_autocheckpoint = 10000');
-}
-
-function readMarks(s: SqliteStatements): HighWaterMarks {
-  const storedSeq = Number(s.selectMeta.get(META_KEYS.maxMessageSeq) ?? 0);
-  const storedTimer = Number(s.selectMeta.get(META_KEYS.maxTimerId) ?? 0);
-  return {
-    maxMessageSeq: Math.max(storedSeq, s.selectMaxMessageSeq.get() ?? 0),
-    maxTimerId: Math.max(storedTimer, s.selectMaxTimerId.get() ?? 0),
-  };
-}
 
 /**
  * The embedded {@link Store}: a SQLite database in WAL mode with `synchronous = FULL`, so every commit is
@@ -166,7 +60,7 @@ export class SqliteStore implements Store {
 
   /** @param options - where the data lives and how to log. */
   constructor(options: SqliteStoreOptions) {
-    this.options = resolveOptions(options);
+    this.options = resolveSqliteStoreOptions(options);
   }
 
   /** Where the store is in its lifecycle. */
@@ -197,44 +91,22 @@ export class SqliteStore implements Store {
       );
     }
     validateExpected(expected);
-    const { file, directory, busyTimeoutMs, logger } = this.options;
-    let db: BetterSqlite3.Database | undefined;
+    const { file, logger } = this.options;
+    let opened: OpenedConnection;
     try {
-      mkdirSync(directory, { recursive: true });
-      this.#unlock = lockDataDirectory(directory);
-      db = new Database(file, { timeout: busyTimeoutMs });
-      configureDatabase(db, file, directory, logger);
-      const opened = db;
-      const migration = opened
-        .transaction(() => {
-          const result = migrateSchema(opened, file);
-          checkMeta(opened, file, expected);
-          return result;
-        })
-        .immediate();
-      const statements = prepareStatements(opened);
-      const commit = opened.transaction((batch: CommitBatch) =>
-        applyCommitBatch(statements, batch, this.#marks),
-      );
-      this.#marks = readMarks(statements);
-      this.#connection = {
-        db: opened,
-        statements,
-        egress: new SqliteEgressRanges(opened),
-        inbox: new SqliteInboxReads(opened),
-        commit: (batch) => commit.immediate(batch),
-      };
-      this.#state = 'open';
-      logger?.info(
-        { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
-        migration.from === migration.to ? 'store opened' : 'store opened and migrated',
-      );
+      opened = openConnection(this.options, expected, () => this.#marks);
     } catch (err) {
-      db?.close();
-      this.#unlock?.();
-      this.#unlock = undefined;
       throw this.#toStoreError(err, STORE_ERROR_CODES.openFailed, `Opening the SQLite store at ${file}`);
     }
+    const { connection, marks, migration, unlock } = opened;
+    this.#unlock = unlock;
+    this.#marks = marks;
+    this.#connection = connection;
+    this.#state = 'open';
+    logger?.info(
+      { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
+      migration.from === migration.to ? 'store opened' : 'store opened and migrated',
+    );
     return { schemaVersion: SQLITE_SCHEMA_VERSION, keyGroups: expected.keyGroups, hash: expected.hash };
   }
 
@@ -273,11 +145,9 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   loadMessages(keyGroups?: readonly number[]): Promise<StoredMessage[]> {
-    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', ({ statements }) => {
-      if (keyGroups === undefined) return statements.selectMessages.all().map(messageFromRow);
-      if (keyGroups.length === 0) return [];
-      return statements.selectMessagesIn.all(JSON.stringify(keyGroups)).map(messageFromRow);
-    });
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading messages', ({ statements }) =>
+      loadMessages(statements, keyGroups),
+    );
   }
 
   /** @inheritDoc */
@@ -303,26 +173,16 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   loadTimers(keyGroups?: readonly number[]): Promise<StoredTimer[]> {
-    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading timers', ({ statements }) => {
-      if (keyGroups === undefined) return statements.selectTimers.all().map(timerFromRow);
-      if (keyGroups.length === 0) return [];
-      return statements.selectTimersIn.all(JSON.stringify(keyGroups)).map(timerFromRow);
-    });
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading timers', ({ statements }) =>
+      loadTimers(statements, keyGroups),
+    );
   }
 
   /** @inheritDoc */
   loadCounters(): Promise<StoreCounters> {
-    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements, egress }) => {
-      // An egress whose records were all deleted by retention continues after its retained range.
-      const egressNextOffsets = egress.firstOffsets();
-      for (const row of statements.selectEgressNextOffsets.all()) {
-        egressNextOffsets.set(
-          row.egress_id,
-          Math.max(row.next_offset, egressNextOffsets.get(row.egress_id) ?? 0),
-        );
-      }
-      return { ...this.#marks, egressNextOffsets };
-    });
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading counters', ({ statements, egress }) =>
+      loadCounters(statements, egress, this.#marks),
+    );
   }
 
   /** @inheritDoc */
@@ -351,20 +211,16 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   readEgressCursor(egressId: string): Promise<number> {
-    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', ({ db }) => {
-      const row = db.prepare('SELECT next_offset FROM egress_cursors WHERE egress_id = ?').get(egressId) as
-        { next_offset: number } | undefined;
-      return row?.next_offset ?? 0;
-    });
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading an egress cursor', ({ db }) =>
+      readEgressCursor(db, egressId),
+    );
   }
 
   /** @inheritDoc */
   writeEgressCursor(egressId: string, nextOffset: number): Promise<void> {
-    return this.#run(STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', ({ db }) => {
-      db.prepare(
-        'INSERT INTO egress_cursors (egress_id, next_offset) VALUES (?, ?) ON CONFLICT (egress_id) DO UPDATE SET next_offset = excluded.next_offset',
-      ).run(egressId, nextOffset);
-    });
+    return this.#run(STORE_ERROR_CODES.writeFailed, 'Writing an egress cursor', ({ db }) =>
+      writeEgressCursor(db, egressId, nextOffset),
+    );
   }
 
   /** @inheritDoc */
