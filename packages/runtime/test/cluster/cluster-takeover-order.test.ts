@@ -256,5 +256,5 @@ describe('per-address order across key-group take-overs', () => {
     expect(orderProblems(seen, posters.accepted)).toEqual([]);
     expect(posters.total).toBeGreaterThan(ADDRESSES * 20);
     expect(processes.flatMap(crashEvidence)).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 });
