@@ -5,12 +5,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { parseTypeName } from '@statehouse/protocol';
 import type { FunctionAddress } from '../core/address.js';
-import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
 import { ApiError, ConfigError, StatehouseError, StoreError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
+import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
+import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
 
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {
@@ -55,7 +55,6 @@ export interface ApiServerOptions {
   readonly maxIngressBytes: number;
 }
 
-const MAX_IDEMPOTENCY_KEY = 512;
 const MAX_EGRESS_LIMIT = 10_000;
 const MAX_EGRESS_WAIT_MS = 30_000;
 /** Stalled addresses answered at most, and by default (a failing type may stall 100,000 of them). */
@@ -262,154 +261,4 @@ export class ApiServer {
     this.#log.error({ err }, 'request failed');
     sendJson(res, 500, { error: { code, message: 'internal error; see the runtime log' } });
   }
-}
-
-function methodNotAllowed(method: string, allowed: string): ApiError {
-  return new ApiError(405, 'ERR_API_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed}`, {
-    headers: { allow: allowed === 'GET' ? 'GET, HEAD' : allowed },
-  });
-}
-
-/** The target address of an ingress path (`{namespace}/{name}/{id}`). @throws {@link ApiError} 400 */
-function ingressTarget(parts: string[]): FunctionAddress {
-  if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_PATH',
-      'the ingress path must be /v1/ingress/{namespace}/{name}/{id} (percent-encode "/" inside the id)',
-    );
-  }
-  const [namespace, name, id] = decodeSegments(parts);
-  const pathProblem =
-    storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
-    storeTextProblem(id!, STORE_TEXT_LIMITS.id);
-  if (pathProblem !== undefined) {
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_PATH',
-      `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
-    );
-  }
-  return { type: `${namespace}/${name}`, id: id! };
-}
-
-/** The typename of an ingress body, from its statefun-type header. @throws {@link ApiError} 400 */
-function ingressTypename(req: IncomingMessage): string {
-  const typeHeader = header(req, 'statefun-type');
-  if (typeHeader === undefined || typeHeader === '') {
-    throw new ApiError(
-      400,
-      'ERR_API_MISSING_TYPE',
-      'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
-    );
-  }
-  if (
-    parseTypeName(typeHeader) === undefined ||
-    /\s/.test(typeHeader) ||
-    storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
-  ) {
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_TYPE',
-      `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
-    );
-  }
-  return typeHeader;
-}
-
-/** The optional idempotency-key header of an ingress request. @throws {@link ApiError} 400 */
-function ingressIdempotencyKey(req: IncomingMessage): string | undefined {
-  const idempotencyKey = header(req, 'idempotency-key');
-  if (
-    idempotencyKey !== undefined &&
-    (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-  ) {
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
-      `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
-    );
-  }
-  return idempotencyKey;
-}
-
-function decodeSegments(parts: string[]): string[] {
-  try {
-    return parts.map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
-  } catch {
-    throw new ApiError(400, 'ERR_API_MALFORMED_PATH', 'the path has an invalid percent-encoding');
-  }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function intParam(params: URLSearchParams, name: string, fallback: number): number {
-  const raw = params.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_QUERY',
-      `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0`,
-    );
-  }
-  return n;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge(declared, limit));
-  }
-  // Plain events rather than an async iterator: this runs for every ingress request.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.byteLength;
-      if (size > limit) {
-        failed = true;
-        req.resume();
-        reject(tooLarge(size, limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    req.once('error', (err) => {
-      if (!failed) reject(err);
-    });
-  });
-}
-
-function tooLarge(size: number, limit: number): ApiError {
-  return new ApiError(
-    413,
-    'ERR_API_BODY_TOO_LARGE',
-    `the body has ${size} bytes or more; the limit is ${limit} bytes (the runtime's maxIngressBytes option)`,
-  );
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -1,0 +1,90 @@
+/**
+ * What an ingress request names, checked before its body is read: the target address from the path, the
+ * typename from the `statefun-type` header and the optional `idempotency-key` header.
+ */
+import type { IncomingMessage } from 'node:http';
+
+import { parseTypeName } from '@statehouse/protocol';
+
+import type { FunctionAddress } from '../core/address.js';
+import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
+import { ApiError } from '../errors.js';
+import { decodeSegments, header } from './http-io.js';
+
+const MAX_IDEMPOTENCY_KEY = 512;
+
+/**
+ * The target address of an ingress path (`{namespace}/{name}/{id}`).
+ *
+ * @param parts - the path segments after `/v1/ingress`, still percent-encoded.
+ * @throws {@link ApiError} 400 `ERR_API_MALFORMED_PATH`
+ */
+export function ingressTarget(parts: string[]): FunctionAddress {
+  if (parts.length !== 3 || parts[0] === '' || parts[1] === '') {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_PATH',
+      'the ingress path must be /v1/ingress/{namespace}/{name}/{id} (percent-encode "/" inside the id)',
+    );
+  }
+  const [namespace, name, id] = decodeSegments(parts);
+  const pathProblem =
+    storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
+    storeTextProblem(id!, STORE_TEXT_LIMITS.id);
+  if (pathProblem !== undefined) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_PATH',
+      `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
+    );
+  }
+  return { type: `${namespace}/${name}`, id: id! };
+}
+
+/**
+ * The typename of an ingress body, from its statefun-type header.
+ *
+ * @throws {@link ApiError} 400 `ERR_API_MISSING_TYPE` or `ERR_API_MALFORMED_TYPE`
+ */
+export function ingressTypename(req: IncomingMessage): string {
+  const typeHeader = header(req, 'statefun-type');
+  if (typeHeader === undefined || typeHeader === '') {
+    throw new ApiError(
+      400,
+      'ERR_API_MISSING_TYPE',
+      'the statefun-type header is required: the typename of the value, e.g. statefun-type: example/AddToCart',
+    );
+  }
+  if (
+    parseTypeName(typeHeader) === undefined ||
+    /\s/.test(typeHeader) ||
+    storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
+  ) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_TYPE',
+      `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
+    );
+  }
+  return typeHeader;
+}
+
+/**
+ * The optional idempotency-key header of an ingress request.
+ *
+ * @throws {@link ApiError} 400 `ERR_API_MALFORMED_IDEMPOTENCY_KEY`
+ */
+export function ingressIdempotencyKey(req: IncomingMessage): string | undefined {
+  const idempotencyKey = header(req, 'idempotency-key');
+  if (
+    idempotencyKey !== undefined &&
+    (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+  ) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
+      `the idempotency-key header must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+    );
+  }
+  return idempotencyKey;
+}
