@@ -33,7 +33,6 @@ export async function loadFunctionSpecs(sql: Sql): Promise<FunctionSpecRecord[]>
   return rows.map(specFromRow);
 }
 
-/** Pending messages of the given key groups (all when `undefined`), in seq order. */
 /**
  * Pending messages with the given seqs (those still pending), in seq order.
  *
@@ -46,6 +45,7 @@ export async function loadMessagesBySeq(sql: Sql, seqs: readonly number[]): Prom
   return selectMessages(sql, sql`WHERE seq = ANY(${seqs}::bigint[])`);
 }
 
+/** Pending messages of the given key groups (all when `undefined`), in seq order. */
 export async function loadMessages(
   sql: Sql,
   keyGroups: readonly number[] | undefined,
