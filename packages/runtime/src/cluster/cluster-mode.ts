@@ -3,7 +3,7 @@
  * resets; store wake-ups (LISTEN/NOTIFY) reload the inboxes of owned key groups.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { StoreError } from '../errors.js';
 import type { Committer } from '../engine/committer.js';
 import { dropInMemoryState } from '../engine/drop-in-memory-state.js';
@@ -45,7 +45,7 @@ export class ClusterMode implements ProcessMode {
   readonly #nodeId: string;
   readonly #pendingLoads = new Set<number>();
   readonly #pendingSeqs = new Set<number>();
-  #sweep: NodeJS.Timeout | undefined;
+  #sweep: TimerHandle | undefined;
   #loadScheduled = false;
   #losePending = false;
   #unlisten: (() => Promise<void>) | undefined;
@@ -141,17 +141,14 @@ export class ClusterMode implements ProcessMode {
     await this.coordinator.start();
     // A last resort for a wake-up lost some way nobody foresaw: reload every owned inbox now and then (reloads
     // never deliver a message twice).
-    this.#sweep = setInterval(
-      () => this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] }),
-      SWEEP_INTERVAL_MS,
-    );
-    this.#sweep.unref();
+    this.#scheduleSweep();
     return { nodeId: this.#nodeId, ownedKeyGroups: this.coordinator.owned.size };
   }
 
   /** Hands everything over and leaves. */
   async stop(): Promise<void> {
-    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    if (this.#sweep !== undefined) this.#parts.clock.clearTimeout(this.#sweep);
+    this.#sweep = undefined;
     await this.#unlisten?.().catch(() => undefined);
     await this.#unlistenEgress?.().catch(() => undefined);
     await this.coordinator.stop();
@@ -171,6 +168,13 @@ export class ClusterMode implements ProcessMode {
           'rejoining after a failed commit did not finish (the database may be unreachable); the next round retries',
         ),
       );
+  }
+
+  #scheduleSweep(): void {
+    this.#sweep = this.#parts.clock.setTimeout(() => {
+      this.#wake({ keyGroups: [...this.coordinator.owned.keys()], seqs: [] });
+      this.#scheduleSweep();
+    }, SWEEP_INTERVAL_MS);
   }
 
   #wake(wake: KeyGroupWake): void {
