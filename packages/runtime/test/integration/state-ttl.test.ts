@@ -2,11 +2,15 @@
  * State TTL (docs/runtime.md 2.9): `expireAfterWrite` values vanish TTL ms after their last write, reads do
  * not extend them; `expireAfterCall` values are kept alive by every invocation of the address and vanish TTL ms
  * after the last one. Expired values are absent from the state API and reach the function as empty.
+ *
+ * Time is a ManualClock handed to the runtime: the test moves it past a TTL instead of sleeping, so it checks
+ * the exact boundary (one millisecond before and after) and never waits for wall time.
  */
 import { randomUUID } from 'node:crypto';
 import { StateFun, egressMessageBuilder, type Context, type Message } from 'apache-flink-statefun';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@statehouse/runtime/internal';
 import {
   createTempDir,
   moduleYaml,
@@ -68,18 +72,21 @@ function stringValue(s: string): Uint8Array {
   return s === '' ? new Uint8Array(0) : Uint8Array.from([0x0a, s.length, ...Buffer.from(s)]);
 }
 
-function sleepUntil(deadline: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
-}
-
 describe('state TTL', () => {
   const cleanups: (() => Promise<void>)[] = [];
+  let clock = new ManualClock(Date.now());
+
+  /** Moves the runtime's clock to `deadline` (never back). */
+  function advanceTo(deadline: number): void {
+    clock.advance(Math.max(0, deadline - clock.now()));
+  }
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups.length = 0;
   });
 
   async function setup(): Promise<{ api: ApiClient; service: RecordingService }> {
+    clock = new ManualClock(Date.now());
     const dir = await createTempDir();
     cleanups.push(() => dir.cleanup());
     const service = await serveRecording(officialResponder(createTtlFunctions()));
@@ -91,7 +98,7 @@ describe('state TTL', () => {
       }),
       dataDir: dir.path,
       cleanups,
-      options: { logger: pino({ level: 'warn' }) },
+      options: { logger: pino({ level: 'warn' }), clock },
     });
     return { api, service };
   }
@@ -110,7 +117,7 @@ describe('state TTL', () => {
       `egress record ${before + 1} of ${id}`,
       async () => (await seenOf(api, id))[before],
     );
-    return { seen, at: Date.now() };
+    return { seen, at: clock.now() };
   }
 
   async function seenOf(api: ApiClient, id: string): Promise<Seen[]> {
@@ -120,7 +127,7 @@ describe('state TTL', () => {
   it('expireAfterWrite: the value is gone TTL after the write even though it was read meanwhile', async () => {
     const { api, service } = await setup();
     const id = `w-${randomUUID()}`;
-    const sentAt = Date.now();
+    const sentAt = clock.now();
     const first = await invoke(api, 'ttl/write', id, 'set:a');
     expect(first.seen).toEqual({ id, n: 1, saw: null });
     const state = await api.state('ttl/write', id);
@@ -135,16 +142,19 @@ describe('state TTL', () => {
     // Reads inside the TTL see the value and must not extend an after-write TTL.
     const read = await invoke(api, 'ttl/write', id, 'get');
     expect(read.seen).toEqual({ id, n: 2, saw: 'a' });
-    await sleepUntil(first.at + WRITE_TTL_MS / 2);
+    advanceTo(first.at + WRITE_TTL_MS / 2);
     await invoke(api, 'ttl/write', id, 'get');
 
-    // The write was applied before its egress record was observed, so it has expired by then.
-    await sleepUntil(first.at + WRITE_TTL_MS + 1);
+    // One millisecond before the TTL the value is there; at the TTL it is gone (the clock did not move
+    // between the write and the time `first.at` was taken).
+    advanceTo(first.at + WRITE_TTL_MS - 1);
+    expect((await api.state('ttl/write', id)).body.values?.['v']?.json).toBe('a');
+    advanceTo(first.at + WRITE_TTL_MS + 1);
     const after = await api.state('ttl/write', id);
     expect(after.status).toBe(200);
     expect(Object.keys(after.body.values ?? {})).toEqual(['n']);
     expect(after.body.values?.['n']?.json).toBe(3);
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(WRITE_TTL_MS);
+    expect(clock.now() - sentAt).toBeGreaterThanOrEqual(WRITE_TTL_MS);
 
     const last = await invoke(api, 'ttl/write', id, 'get');
     expect(last.seen).toEqual({ id, n: 4, saw: null });
@@ -158,7 +168,7 @@ describe('state TTL', () => {
     const { api } = await setup();
     const id = `w2-${randomUUID()}`;
     const first = await invoke(api, 'ttl/write', id, 'set:a');
-    await sleepUntil(first.at + WRITE_TTL_MS + 1);
+    advanceTo(first.at + WRITE_TTL_MS + 1);
     expect(Object.keys((await api.state('ttl/write', id)).body.values ?? {})).toEqual(['n']);
     const second = await invoke(api, 'ttl/write', id, 'set:b');
     expect(second.seen).toEqual({ id, n: 2, saw: null });
@@ -176,7 +186,7 @@ describe('state TTL', () => {
     let n = 1;
     let last = first.at;
     while (last - first.at < 2 * CALL_TTL_MS) {
-      await sleepUntil(last + CALL_TTL_MS / 4);
+      advanceTo(last + CALL_TTL_MS / 4);
       const r = await invoke(api, 'ttl/call', id, 'get');
       n += 1;
       expect(r.seen).toEqual({ id, n, saw: 'a' });
@@ -185,7 +195,9 @@ describe('state TTL', () => {
     expect((await api.state('ttl/call', id)).body.values?.['v']?.json).toBe('a');
 
     // No more calls: the last one was applied before `last`, so the value has expired TTL later.
-    await sleepUntil(last + CALL_TTL_MS + 1);
+    advanceTo(last + CALL_TTL_MS - 1);
+    expect((await api.state('ttl/call', id)).body.values?.['v']?.json).toBe('a');
+    advanceTo(last + CALL_TTL_MS + 1);
     const after = await api.state('ttl/call', id);
     expect(after.status).toBe(200);
     expect(Object.keys(after.body.values ?? {})).toEqual(['n']);
