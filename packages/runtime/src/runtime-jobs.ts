@@ -43,14 +43,16 @@ export function createRuntimeJobs(
     webhooks.length === 0
       ? undefined
       : new HttpEgressShipper(
-          store,
-          webhooks,
-          log,
-          { isShipper: () => mode.isLeader() },
           {
-            onDelivered: (egress, n) => metrics.egressDelivered.inc({ egress }, n),
-            onFailed: (egress) => metrics.egressDeliveryFailures.inc({ egress }),
+            store,
+            egresses: webhooks,
+            log,
+            observer: {
+              onDelivered: (egress, n) => metrics.egressDelivered.inc({ egress }, n),
+              onFailed: (egress) => metrics.egressDeliveryFailures.inc({ egress }),
+            },
           },
+          { isShipper: () => mode.isLeader() },
         );
   const retention = new EgressRetention(
     {

@@ -72,7 +72,10 @@ export class Runtime {
         ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
         : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
     this.#resolver = createEndpointResolver(this.#options.module);
-    this.#cache = new StateCache(this.#store, this.#options.stateCacheAddresses, this.#options.keyGroups);
+    this.#cache = new StateCache(
+      { store: this.#store },
+      { maxEntries: this.#options.stateCacheAddresses, keyGroups: this.#options.keyGroups },
+    );
     this.#metrics = this.#createMetrics();
     this.#storeFull = new StoreFullGuard({
       clock: this.#options.clock,
@@ -83,9 +86,8 @@ export class Runtime {
       onWritable: () => this.#started?.engine.mode.storeWritable() ?? Promise.resolve(),
     });
     this.#api = new ApiServer(
-      this.#createBackend(),
+      { backend: this.#createBackend(), log: this.#log },
       { host: this.#options.host, port: this.#options.port, maxIngressBytes: this.#options.maxIngressBytes },
-      this.#log,
     );
   }
 

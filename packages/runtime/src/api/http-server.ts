@@ -69,7 +69,8 @@ export class ApiServer {
   readonly #server: Server;
   #closing = false;
 
-  constructor(backend: ApiBackend, options: ApiServerOptions, log: Logger) {
+  constructor(deps: { readonly backend: ApiBackend; readonly log: Logger }, options: ApiServerOptions) {
+    const { backend, log } = deps;
     this.#backend = backend;
     this.#options = options;
     this.#log = log.child({ component: 'api' });

@@ -17,6 +17,15 @@ export interface WebhookEgress {
 }
 
 /** Settings of the shipper. */
+/** Collaborators of the shipper. */
+export interface HttpEgressShipperDeps {
+  readonly store: Store;
+  /** The webhook egresses to deliver. */
+  readonly egresses: readonly WebhookEgress[];
+  readonly log: Logger;
+  readonly observer?: ShipperObserver;
+}
+
 export interface HttpEgressShipperOptions {
   /** Records per POST. @default 100 */
   readonly batchSize?: number;
@@ -49,17 +58,11 @@ export class HttpEgressShipper {
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
 
-  constructor(
-    store: Store,
-    egresses: readonly WebhookEgress[],
-    log: Logger,
-    options: HttpEgressShipperOptions = {},
-    observer?: ShipperObserver,
-  ) {
-    this.#store = store;
-    this.#egresses = egresses;
-    this.#log = log.child({ component: 'http-egress' });
-    this.#observer = observer;
+  constructor(deps: HttpEgressShipperDeps, options: HttpEgressShipperOptions = {}) {
+    this.#store = deps.store;
+    this.#egresses = deps.egresses;
+    this.#log = deps.log.child({ component: 'http-egress' });
+    this.#observer = deps.observer;
     this.#batchSize = options.batchSize ?? 100;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;

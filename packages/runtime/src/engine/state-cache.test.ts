@@ -50,7 +50,7 @@ describe('StateCache', () => {
 
   it('never caches a read that straddles the eviction of its key group', async () => {
     const store = await storeWith(1);
-    const cache = new StateCache(store, 100, K);
+    const cache = new StateCache({ store }, { maxEntries: 100, keyGroups: K });
     const inFlight = cache.acquire(X);
     cache.evictKeyGroups(new Set([keyGroupOf(X, K)])); // handed over while the read runs
     await write(store, 2); // the new owner writes
@@ -62,7 +62,7 @@ describe('StateCache', () => {
 
   it('never caches a read that straddles a clear', async () => {
     const store = await storeWith(1);
-    const cache = new StateCache(store, 100, K);
+    const cache = new StateCache({ store }, { maxEntries: 100, keyGroups: K });
     const inFlight = cache.acquire(X);
     cache.clear();
     await write(store, 2);
@@ -73,7 +73,7 @@ describe('StateCache', () => {
 
   it('keeps what it read otherwise, and releasing a dropped entry leaves the new one pinned', async () => {
     const store = await storeWith(1);
-    const cache = new StateCache(store, 0, K); // evicts whatever is unpinned
+    const cache = new StateCache({ store }, { maxEntries: 0, keyGroups: K }); // evicts whatever is unpinned
     const first = await cache.acquire(X);
     cache.discard(X);
     const second = await cache.acquire(X);

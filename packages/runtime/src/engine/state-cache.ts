@@ -33,10 +33,18 @@ export class StateCache {
   #epoch = 0;
   readonly #keyGroupEpochs = new Map<number, number>();
 
-  constructor(store: Store, maxEntries: number, keyGroups: number) {
-    this.#store = store;
-    this.#maxEntries = maxEntries;
-    this.#keyGroups = keyGroups;
+  /**
+   * @param deps.store - where state is read from.
+   * @param options.maxEntries - addresses kept at most (least recently used first out).
+   * @param options.keyGroups - key groups of the deployment (to evict by key group).
+   */
+  constructor(
+    deps: { readonly store: Store },
+    options: { readonly maxEntries: number; readonly keyGroups: number },
+  ) {
+    this.#store = deps.store;
+    this.#maxEntries = options.maxEntries;
+    this.#keyGroups = options.keyGroups;
   }
 
   /** Number of cached addresses. */
