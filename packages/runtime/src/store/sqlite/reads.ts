@@ -17,9 +17,7 @@ export function loadMessages(
   statements: SqliteStatements,
   keyGroups: readonly number[] | undefined,
 ): StoredMessage[] {
-  if (keyGroups === undefined) return statements.selectMessages.all().map(messageFromRow);
-  if (keyGroups.length === 0) return [];
-  return statements.selectMessagesIn.all(JSON.stringify(keyGroups)).map(messageFromRow);
+  return ofKeyGroups(keyGroups, statements.selectMessages, statements.selectMessagesIn).map(messageFromRow);
 }
 
 /**
@@ -31,9 +29,18 @@ export function loadTimers(
   statements: SqliteStatements,
   keyGroups: readonly number[] | undefined,
 ): StoredTimer[] {
-  if (keyGroups === undefined) return statements.selectTimers.all().map(timerFromRow);
+  return ofKeyGroups(keyGroups, statements.selectTimers, statements.selectTimersIn).map(timerFromRow);
+}
+
+/** The rows of every key group (`undefined`), of none (`[]`), or of the listed ones (a JSON array parameter). */
+function ofKeyGroups<R>(
+  keyGroups: readonly number[] | undefined,
+  all: { all(): R[] },
+  listed: { all(keyGroupsJson: string): R[] },
+): R[] {
+  if (keyGroups === undefined) return all.all();
   if (keyGroups.length === 0) return [];
-  return statements.selectTimersIn.all(JSON.stringify(keyGroups)).map(timerFromRow);
+  return listed.all(JSON.stringify(keyGroups));
 }
 
 /**
