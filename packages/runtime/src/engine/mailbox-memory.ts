@@ -64,6 +64,8 @@ export class MailboxMemory {
       budget: this.budget,
       onRetry: (mb) => {
         if (this.mailboxes.get(mb.key) === mb) deps.schedule(mb);
+        // The wait's count left the budget: parked addresses may have room now.
+        this.readBacklog();
       },
     });
     this.scanner = new BacklogScanner(
@@ -103,7 +105,9 @@ export class MailboxMemory {
     // even when the address is in memory: a live message then waits in the store too (scan or page-in).
     const behind = from === 'live' && this.scanner.isBehindFor(type);
     if (from === 'page') {
-      if (!this.budget.hasRoomFor(type)) return 'full';
+      // A failing address's probe takes the place of its wait (see pageIn).
+      const room = mb?.failing !== undefined ? this.budget.hasRoom() : this.budget.hasRoomFor(type);
+      if (!room) return 'full';
     } else if (mb === undefined) {
       if (behind || !this.budget.hasRoomFor(type)) return this.#leaveInStore(message, from);
     } else if (behind || mb.spilled || mb.pending.length >= mb.window || !this.budget.hasRoomFor(type)) {
@@ -195,7 +199,10 @@ export class MailboxMemory {
    * @returns false when memory is short (the address is parked until it frees) or the runtime stops.
    */
   async pageIn(mb: Mailbox): Promise<boolean> {
-    if (!this.budget.isBelowLowWater() || !this.budget.isBelowLowWaterFor(mb.address.type)) {
+    // A failing address's probe takes the place of its wait, which counted as one message of its type: only
+    // memory as a whole may hold it back (else a type whose share is full of waits would never probe).
+    const typeShort = mb.failing === undefined && !this.budget.isBelowLowWaterFor(mb.address.type);
+    if (!this.budget.isBelowLowWater() || typeShort) {
       this.waiting.park(mb);
       return false;
     }
@@ -218,12 +225,19 @@ export class MailboxMemory {
       if (!this.#deps.isActive()) return false;
       // A full read may have more behind it (also when some of it was in memory already).
       mb.spilled = raw >= limit || mb.droppedWhilePaging;
+      let taken = 0;
       for (const m of rows) {
         // Memory may have filled while the read ran: what does not fit stays in the store.
         if (this.offer(pendingFromStored(m), 'page') !== 'taken') {
           mb.spilled = true;
           break;
         }
+        taken += 1;
+      }
+      // Nothing fitted: wait for memory to free instead of reading again at once.
+      if (taken === 0 && rows.length > 0) {
+        this.waiting.park(mb);
+        return false;
       }
       return true;
     } finally {

@@ -249,6 +249,26 @@ describe('the backlog lives in the store', () => {
     expectExactlyOnceInOrder(await delivered(api, hangPrefix), 600, 30);
   }, 120_000);
 
+  it('a failing type with more addresses than its share keeps at most its share waiting, and drains alone once back', async () => {
+    const { api, sickDown } = await start(cleanups);
+    const prefix = `f${randomUUID().slice(0, 8)}`;
+    // 400 addresses with two messages each; memory holds 100 messages, so the type's share is 50.
+    expect(await post(api, 'bl/sick', prefix, 800, 400)).toEqual(new Map([[202, 800]]));
+    await waitFor('failing addresses hold their share', async () => (await inMemory(api)) >= 40);
+    let peak = 0;
+    for (let i = 0; i < 10; i += 1) {
+      peak = Math.max(peak, await inMemory(api));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(peak).toBeLessThanOrEqual(MEMORY / 2);
+    // No other type runs: nothing else frees memory or wakes the scanner.
+    sickDown.value = false;
+    await waitFor('the backlog drained', async () => total(await delivered(api, prefix)) === 800, {
+      timeoutMs: 60_000,
+    });
+    expectExactlyOnceInOrder(await delivered(api, prefix), 800, 400);
+  }, 120_000);
+
   it('maxBacklog refuses its own type with ERR_API_BACKLOG_FULL, and only that type', async () => {
     const { api, sickDown } = await start(cleanups, policyYaml('bl/sick', 50));
     const prefix = `m${randomUUID().slice(0, 8)}`;
