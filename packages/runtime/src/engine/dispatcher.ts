@@ -133,9 +133,10 @@ export class Dispatcher {
     );
   }
 
-  /** Messages held in memory (waiting or in flight). */
+  /** Messages held in memory (waiting or in flight; addresses waiting to retry hold none). */
   get messageCount(): number {
-    return this.#memory.budget.messages;
+    const { budget } = this.#memory;
+    return budget.messages - budget.waits;
   }
 
   /** Bytes of the messages held in memory (estimated). */

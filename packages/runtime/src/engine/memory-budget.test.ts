@@ -84,6 +84,7 @@ describe('MemoryBudget shares per function type', () => {
     budget.addWaiting('ex/sick');
     expect(budget.hasRoomFor('ex/sick')).toBe(false);
     expect(budget.messages).toBe(2);
+    expect(budget.waits).toBe(2);
     budget.removeWaiting('ex/sick');
     expect(budget.hasRoomFor('ex/sick')).toBe(true);
     budget.removeWaiting('ex/sick');

@@ -30,20 +30,26 @@ export class MemoryBudget {
   readonly #options: MemoryBudgetOptions;
   #messages = 0;
   #bytes = 0;
+  #waits = 0;
   readonly #byType = new Map<string, Use>();
 
   constructor(options: MemoryBudgetOptions) {
     this.#options = options;
   }
 
-  /** Messages held. */
+  /** Messages held (addresses waiting to retry included: each counts as one). */
   get messages(): number {
     return this.#messages;
   }
 
-  /** Bytes held (estimated: argument bytes plus a fixed overhead per message). */
+  /** Bytes held (estimated: argument bytes plus a fixed overhead per message and per waiting address). */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Addresses waiting to retry, counted in {@link MemoryBudget.messages} as one message each. */
+  get waits(): number {
+    return this.#waits;
   }
 
   /** Whether one more message fits. */
@@ -96,11 +102,13 @@ export class MemoryBudget {
 
   /** Counts an address of `type` waiting to retry (it holds no messages, but its retry state). */
   addWaiting(type: string): void {
+    this.#waits += 1;
     this.#count(type, 1, MESSAGE_OVERHEAD_BYTES);
   }
 
   /** Counts an address of `type` that no longer waits to retry. */
   removeWaiting(type: string): void {
+    this.#waits -= 1;
     this.#count(type, -1, -MESSAGE_OVERHEAD_BYTES);
   }
 
@@ -108,6 +116,7 @@ export class MemoryBudget {
   clear(): void {
     this.#messages = 0;
     this.#bytes = 0;
+    this.#waits = 0;
     this.#byType.clear();
   }
 
