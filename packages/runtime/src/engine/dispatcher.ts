@@ -28,12 +28,16 @@ import type { MemoryBudgetOptions } from './memory-budget.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { MailboxMemory } from './mailbox-memory.js';
+import { TypePacing } from './type-pacing.js';
 import { ReplyApplier } from './reply-applier.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
 
 const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
+
+/** A type whose last 100 attempts all failed retries at most 50 times a second (until one succeeds). */
+const FAILING_TYPE_PACING = Object.freeze({ failuresToTrip: 100, attemptsPerSecond: 50 });
 
 /** Why an address is stalled. */
 export interface StallInfo extends Stall {
@@ -90,6 +94,8 @@ export class Dispatcher {
   #resetting = false;
   readonly #applier: ReplyApplier;
   readonly #invoker: BatchInvoker;
+  // Retries of a type that keeps failing (over all its addresses) are spread out, so it cannot take the CPU.
+  readonly #pacing: TypePacing;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions) {
     this.#deps = deps;
@@ -118,6 +124,7 @@ export class Dispatcher {
       },
     );
     this.#mailboxes = this.#memory.mailboxes;
+    this.#pacing = new TypePacing({ clock: deps.clock }, FAILING_TYPE_PACING);
     this.#applier = new ReplyApplier(
       {
         ...deps,
@@ -262,6 +269,7 @@ export class Dispatcher {
       this.#memory.clear();
       this.#slots.clearWaiting();
       this.#failingRunning.clear();
+      this.#pacing.clear();
     } finally {
       this.#resetting = false;
     }
@@ -366,10 +374,16 @@ export class Dispatcher {
         });
       } finally {
         mb.inFlight = 0;
-        if (result.kind === 'done') this.#memory.consumed(batch);
+        if (result.kind === 'done') {
+          this.#memory.consumed(batch);
+          this.#pacing.succeeded(mb.address.type);
+        }
         // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
         else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
-        else this.#memory.release(mb, batch, result.retryInMs);
+        else {
+          const paced = this.#pacing.failed(mb.address.type);
+          this.#memory.release(mb, batch, Math.max(result.retryInMs, paced));
+        }
       }
       if (result.kind !== 'done') return;
       // Its type works again: the others failing with it attempt now, two more for every success.

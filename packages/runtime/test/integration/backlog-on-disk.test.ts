@@ -253,8 +253,8 @@ describe('the backlog lives in the store', () => {
     expectExactlyOnceInOrder(await delivered(api, hangPrefix), 600, 30);
   }, 120_000);
 
-  it('a failing type with more addresses than its share keeps at most its share waiting, and drains alone once back', async () => {
-    const { api, sickDown } = await start(cleanups);
+  it('a failing type with more addresses than its share keeps at most its share waiting, is paced, and drains alone once back', async () => {
+    const { api, sick, sickDown } = await start(cleanups);
     const prefix = `f${randomUUID().slice(0, 8)}`;
     // 400 addresses with two messages each; memory holds 100 messages, so the type's share is 50.
     expect(await post(api, 'bl/sick', prefix, 800, 400)).toEqual(new Map([[202, 800]]));
@@ -266,6 +266,11 @@ describe('the backlog lives in the store', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(peak).toBeLessThanOrEqual(MEMORY / 2);
+    // Its attempts failed in a row: its retries are paced to 50 a second (unpaced, its 50 waiting addresses
+    // would retry every 200 ms or less: 250 a second).
+    const before = sick.requests.length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(sick.requests.length - before).toBeLessThan(200);
     // No other type runs: nothing else frees memory or wakes the scanner.
     sickDown.value = false;
     await waitFor('the backlog drained', async () => total(await delivered(api, prefix)) === 800, {
