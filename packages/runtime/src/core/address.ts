@@ -1,5 +1,6 @@
 import { parseTypeName, type TypeName } from '@statehouse/protocol';
 
+import { StatehouseError } from '../errors.js';
 import { murmur3x86_32 } from './murmur3.js';
 
 /** A function type, `namespace/name`, e.g. `example/cart`. */
@@ -57,13 +58,14 @@ export function formatAddress(address: FunctionAddress): string {
  *
  * @param type - `namespace/name`: a type the endpoint resolver bound, which follows the rule.
  * @returns the two parts.
- * @throws Error when `type` is not `namespace/name`; only a bug can get such a type this far, since the resolver
+ * @throws StatehouseError `ERR_ENGINE_UNEXPECTED` when `type` is not `namespace/name`; only a bug can get such a type this far, since the resolver
  *   binds no other and unbound types are never invoked.
  */
 export function splitFunctionType(type: FunctionType): TypeName {
   const parts = parseTypeName(type);
   if (parts === undefined) {
-    throw new Error(
+    throw new StatehouseError(
+      'ERR_ENGINE_UNEXPECTED',
       `${JSON.stringify(type)} is not a function type: expected namespace/name with exactly one "/"`,
     );
   }

@@ -5,7 +5,7 @@ import { LogThrottle } from './log-throttle.js';
 describe('LogThrottle', () => {
   it('writes a few lines per key and window, and reports how many it left out with the next one', () => {
     const clock = new ManualClock(0);
-    const throttle = new LogThrottle(clock, { perWindow: 2, windowMs: 1_000 });
+    const throttle = new LogThrottle({ clock }, { perWindow: 2, windowMs: 1_000 });
     expect(throttle.take('a')).toEqual({ suppressed: 0 });
     expect(throttle.take('a')).toEqual({ suppressed: 0 });
     expect(throttle.take('a')).toBeUndefined();

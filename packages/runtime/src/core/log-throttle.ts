@@ -26,8 +26,11 @@ export class LogThrottle {
   readonly #options: LogThrottleOptions;
   readonly #windows = new Map<string, KeyWindow>();
 
-  constructor(clock: Clock, options: LogThrottleOptions = { perWindow: 5, windowMs: 10_000 }) {
-    this.#clock = clock;
+  constructor(
+    deps: { readonly clock: Clock },
+    options: LogThrottleOptions = { perWindow: 5, windowMs: 10_000 },
+  ) {
+    this.#clock = deps.clock;
     this.#options = options;
   }
 

@@ -111,14 +111,7 @@ export class HttpEgressShipper {
           { err, egressId: egress.id, url: egress.url, failures },
           'egress delivery failed; retrying',
         );
-        await this.#wakers.wait(
-          egress.id,
-          backoffDelay(failures, this.#maxBackoffMs, {
-            initialMs: 100,
-            maxMs: this.#maxBackoffMs,
-            stalledMaxMs: this.#maxBackoffMs,
-          }),
-        );
+        await this.#wakers.wait(egress.id, backoffDelay(failures, this.#maxBackoffMs, { initialMs: 100 }));
         continue;
       }
       if (delivered) idle.cancel();

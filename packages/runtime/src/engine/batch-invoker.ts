@@ -24,6 +24,11 @@ import { buildRequest } from './request-builder.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { AddressState, StateCache } from './state-cache.js';
 
+/**
+ * The call budget of an address whose function type no endpoint serves (each attempt fails with
+ * `ERR_ENGINE_NO_ENDPOINT`): it stalls after this, visibly, like any address that keeps failing.
+ */
+const UNBOUND_BUDGET_MS = 60_000;
 /** Collaborators of the batch invoker. */
 export interface BatchInvokerDeps {
   readonly log: Logger;
@@ -66,7 +71,7 @@ export class BatchInvoker {
   constructor(deps: BatchInvokerDeps, options: { readonly backoff: BackoffOptions }) {
     this.#deps = deps;
     this.#backoff = options.backoff;
-    this.#logThrottle = new LogThrottle(deps.clock);
+    this.#logThrottle = new LogThrottle({ clock: deps.clock });
   }
 
   /** Runs one batch to success, until aborted, or until its address stalls (see {@link RetryResult}). */
@@ -89,7 +94,7 @@ export class BatchInvoker {
         mb,
         (remainingMs) => this.#attempt(run, pin, remainingMs),
         {
-          budgetMs: run.endpoint?.endpoint.transport.callMs ?? 60_000,
+          budgetMs: run.endpoint?.endpoint.transport.callMs ?? UNBOUND_BUDGET_MS,
           backoff: this.#backoff,
           batchSize: batch.length,
           label: formatAddress(mb.address),

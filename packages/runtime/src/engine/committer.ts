@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
-import { StoreError } from '../errors.js';
+import { StoreError, StatehouseError } from '../errors.js';
 import type { ClusterStore } from '../store/cluster-store.js';
 import type { EffectSet } from './effect-set.js';
 import { PendingBatch, type Part } from './pending-batch.js';
@@ -184,7 +184,12 @@ export class Committer {
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the commit failure exactly as the store threw it
     if (this.#failed !== undefined) throw this.#failed;
     if (this.#voided !== undefined) throw this.#voided;
-    if (this.#closed) throw new Error('committer is closed');
+    if (this.#closed) {
+      throw new StatehouseError(
+        'ERR_RUNTIME_INVALID_STATE',
+        'nothing is committed any more: the runtime is closing',
+      );
+    }
   }
 
   #schedule(): void {

@@ -102,9 +102,12 @@ export class Dispatcher {
     this.#options = options;
     this.#log = deps.log.child({ component: 'dispatcher' });
     // One function type holds at most half the slots: one whose calls hang cannot take them all.
-    this.#slots = new InvocationSlots(options.maxInFlightInvocations, {
-      groupOf: (mb) => mb.address.type,
-      groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
+    this.#slots = new InvocationSlots({
+      limit: options.maxInFlightInvocations,
+      groups: {
+        groupOf: (mb) => mb.address.type,
+        groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
+      },
     });
     this.#memory = new MailboxMemory(
       {

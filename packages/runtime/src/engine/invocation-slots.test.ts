@@ -3,7 +3,7 @@ import { InvocationSlots } from './invocation-slots.js';
 
 describe('InvocationSlots', () => {
   it('gives at most `limit` slots and queues the rest in arrival order', () => {
-    const slots = new InvocationSlots<string>(2);
+    const slots = new InvocationSlots<string>({ limit: 2 });
     expect(slots.tryTake('a')).toBe(true);
     expect(slots.tryTake('b')).toBe(true);
     expect(slots.tryTake('c')).toBe(false);
@@ -22,7 +22,7 @@ describe('InvocationSlots', () => {
   });
 
   it('counts a holder once and releases only what is held', () => {
-    const slots = new InvocationSlots<string>(1);
+    const slots = new InvocationSlots<string>({ limit: 1 });
     expect(slots.tryTake('a')).toBe(true);
     expect(slots.tryTake('a')).toBe(true);
     expect(slots.inUse).toBe(1);
@@ -32,7 +32,7 @@ describe('InvocationSlots', () => {
   });
 
   it('forgets waiting holders by predicate, or all of them', () => {
-    const slots = new InvocationSlots<number>(1);
+    const slots = new InvocationSlots<number>({ limit: 1 });
     slots.tryTake(0);
     for (const n of [1, 2, 3, 4]) slots.tryTake(n);
     slots.forgetWaiting((n) => n % 2 === 0);
@@ -48,7 +48,7 @@ describe('InvocationSlots with groups', () => {
   const groupOf = (h: string): string => h.slice(0, 1);
 
   it('gives one group at most its share, and the others the rest', () => {
-    const slots = new InvocationSlots<string>(4, { groupOf, groupLimit: 2 });
+    const slots = new InvocationSlots<string>({ limit: 4, groups: { groupOf, groupLimit: 2 } });
     expect(slots.tryTake('h1')).toBe(true);
     expect(slots.tryTake('h2')).toBe(true);
     expect(slots.tryTake('h3')).toBe(false); // the hanging group holds its share
@@ -65,7 +65,7 @@ describe('InvocationSlots with groups', () => {
   });
 
   it('lets a group waiter in first once its group frees a slot', () => {
-    const slots = new InvocationSlots<string>(3, { groupOf, groupLimit: 2 });
+    const slots = new InvocationSlots<string>({ limit: 3, groups: { groupOf, groupLimit: 2 } });
     slots.tryTake('h1');
     slots.tryTake('h2');
     expect(slots.tryTake('h3')).toBe(false);
@@ -79,7 +79,7 @@ describe('InvocationSlots with groups', () => {
   });
 
   it('moves a waiter whose group filled meanwhile to its group queue instead of handing it a slot', () => {
-    const slots = new InvocationSlots<string>(2, { groupOf, groupLimit: 1 });
+    const slots = new InvocationSlots<string>({ limit: 2, groups: { groupOf, groupLimit: 1 } });
     slots.tryTake('h1');
     slots.tryTake('o1');
     expect(slots.tryTake('h2')).toBe(false); // its group is full

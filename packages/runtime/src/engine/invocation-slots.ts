@@ -23,12 +23,12 @@ export class InvocationSlots<T> {
   readonly #groupWaiting = new Map<string, Set<T>>();
 
   /**
-   * @param limit - slots available at once (≥ 1).
-   * @param groups - how holders are grouped; without it, one group holds every slot.
+   * @param options.limit - slots available at once (≥ 1).
+   * @param options.groups - how holders are grouped; without it, one group holds every slot.
    */
-  constructor(limit: number, groups?: SlotGroups<T>) {
-    this.#limit = limit;
-    this.#groups = groups;
+  constructor(options: { readonly limit: number; readonly groups?: SlotGroups<T> }) {
+    this.#limit = options.limit;
+    this.#groups = options.groups;
   }
 
   /** Slots in use (may exceed the limit by forced holders). */

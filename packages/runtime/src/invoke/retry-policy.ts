@@ -10,11 +10,13 @@ export interface BackoffOptions {
   readonly stalledMaxMs: number;
 }
 
-/** Default backoff settings. */
-export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
+/**
+ * Default backoff settings before an address stalls (the cap once stalled is the runtime's `stalledRetryMaxMs`
+ * option, whose default lives with the other options).
+ */
+export const DEFAULT_BACKOFF: Omit<BackoffOptions, 'stalledMaxMs'> = Object.freeze({
   initialMs: 2,
   maxMs: 1_000,
-  stalledMaxMs: 10_000,
 });
 
 /**
@@ -29,7 +31,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({
 export function backoffDelay(
   attempt: number,
   capMs: number,
-  options: BackoffOptions = DEFAULT_BACKOFF,
+  options: Pick<BackoffOptions, 'initialMs'> = DEFAULT_BACKOFF,
 ): number {
   const base = Math.min(capMs, options.initialMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(1, Math.round(base * (0.75 + Math.random() * 0.5)));

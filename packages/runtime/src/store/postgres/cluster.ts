@@ -3,6 +3,7 @@
  * the fence check of a commit, and id blocks. Times are the store clock (the server's `clock_timestamp()`), so
  * nodes with skewed clocks still agree on who is live and which lease expired.
  */
+import { StoreError } from '../../errors.js';
 import type { ClusterView, LeaseRecord, MemberRecord } from '../cluster-store.js';
 import type { Statement } from './commit-statements.js';
 import { nowMs, txNowMs } from './sql.js';
@@ -219,6 +220,11 @@ export async function allocateIdBlock(
 ): Promise<{ first: number; last: number }> {
   const [row] = await sql<{ last_value: number }[]>`
     UPDATE id_counters SET last_value = last_value + ${size} WHERE name = ${counter} RETURNING last_value`;
-  if (row === undefined) throw new Error(`The id_counters row "${counter}" is missing.`);
+  if (row === undefined) {
+    throw new StoreError(
+      'ERR_STORE_CORRUPT',
+      `The id_counters row "${counter}" is missing: the schema was changed by hand; restore the database from a backup.`,
+    );
+  }
   return { first: row.last_value - size + 1, last: row.last_value };
 }
