@@ -14,7 +14,7 @@ import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
 import type { FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
-import { backoffDelay, type BackoffOptions } from '../invoke/retry-policy.js';
+import type { BackoffOptions } from '../invoke/retry-policy.js';
 import type { RetryResult, Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
@@ -88,6 +88,8 @@ export class Dispatcher {
   // Failing addresses attempting again now: at most half the invocation slots, so that however many
   // addresses fail (or hang), the others always have slots.
   readonly #failingRunning = new Set<Mailbox>();
+  // Failing addresses due to attempt while those take their share of the slots, in arrival order.
+  readonly #failingQueue = new Set<Mailbox>();
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #draining = false;
@@ -143,7 +145,7 @@ export class Dispatcher {
     );
   }
 
-  /** Messages held in memory (waiting or in flight; addresses waiting to retry hold none). */
+  /** Messages held in memory (waiting or in flight; failing addresses hold none). */
   get messageCount(): number {
     const { budget } = this.#memory;
     return budget.messages - budget.waits;
@@ -151,7 +153,7 @@ export class Dispatcher {
 
   /** Bytes of the messages held in memory (estimated). */
   get memoryBytes(): number {
-    return this.#memory.budget.bytes;
+    return this.#memory.budget.messageBytes;
   }
 
   /** Invocations in flight. */
@@ -250,6 +252,7 @@ export class Dispatcher {
       if (!mb.running) this.#memory.forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
+    for (const mb of this.#failingQueue) if (keyGroups.has(mb.keyGroup)) this.#failingQueue.delete(mb);
     this.#memory.tracker.dropKeyGroups(keyGroups);
     this.#memory.readBacklog();
   }
@@ -272,6 +275,7 @@ export class Dispatcher {
       this.#memory.clear();
       this.#slots.clearWaiting();
       this.#failingRunning.clear();
+      this.#failingQueue.clear();
       this.#pacing.clear();
     } finally {
       this.#resetting = false;
@@ -309,12 +313,11 @@ export class Dispatcher {
     if (this.#draining || this.#resetting) return;
     if (mb.failing !== undefined) {
       if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
-        const { backoff } = this.#options;
-        const cap = mb.stall !== undefined ? backoff.stalledMaxMs : backoff.maxMs;
-        this.#memory.waiting.retryLater(mb, backoffDelay(mb.failing.attempts, cap, backoff));
+        this.#failingQueue.add(mb); // it attempts when another failing address's attempt ends
         return;
       }
       if (!this.#slots.tryTake(mb)) return; // it waits for a slot
+      this.#failingQueue.delete(mb);
       this.#failingRunning.add(mb);
     } else if (!this.#slots.tryTake(mb)) return; // it waits for a slot
     mb.running = true;
@@ -331,9 +334,10 @@ export class Dispatcher {
       })
       .finally(() => {
         this.#running.delete(loop);
-        this.#failingRunning.delete(mb);
+        const wasFailingRunning = this.#failingRunning.delete(mb);
         mb.running = false;
         this.#releaseSlot(mb);
+        if (wasFailingRunning) this.#nextFailing();
         // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
         if (signal.aborted) return;
         const { waiting } = this.#memory;
@@ -341,6 +345,16 @@ export class Dispatcher {
         else if (!waiting.isParked(mb) && !waiting.isRetrying(mb)) this.#schedule(mb);
       });
     this.#running.add(loop);
+  }
+
+  /** A failing address's attempt ended: the longest-queued failing address that is still in memory attempts. */
+  #nextFailing(): void {
+    for (const next of this.#failingQueue) {
+      this.#failingQueue.delete(next);
+      if (this.#mailboxes.get(next.key) !== next) continue;
+      this.#schedule(next);
+      return;
+    }
   }
 
   /** Gives an address's invocation slot back and lets waiting addresses have the free slots. */
@@ -390,7 +404,10 @@ export class Dispatcher {
       }
       if (result.kind !== 'done') return;
       // Its type works again: the others failing with it attempt now, two more for every success.
-      if (wasFailing) this.#memory.waiting.wake(mb.address.type, 2);
+      if (wasFailing) {
+        this.#memory.recovered(mb);
+        this.#memory.waiting.wake(mb.address.type, 2);
+      }
     }
   }
 }

@@ -61,7 +61,6 @@ export class MailboxMemory {
     this.budget = new MemoryBudget(options.memory);
     this.waiting = new WaitingAddresses({
       clock: deps.clock,
-      budget: this.budget,
       onRetry: (mb) => {
         if (this.mailboxes.get(mb.key) === mb) deps.schedule(mb);
         // The wait's count left the budget: parked addresses may have room now.
@@ -168,17 +167,35 @@ export class MailboxMemory {
     mb.pending = [];
   }
 
+  /** Removes a mailbox from memory (its messages, if any, are in the store). */
   forget(mb: Mailbox): void {
     this.mailboxes.delete(mb.key);
     this.waiting.unpark(mb);
     this.waiting.stopRetrying(mb);
+    this.recovered(mb);
   }
 
   /**
-   * A stalled address lets go of its batch and waiting messages (they are in the store) and attempts again
-   * after `delayMs`, paging them in again: stalled addresses hold neither memory nor invocation slots.
+   * A failing address succeeded (or is forgotten): it no longer counts against its type's share, which may let
+   * other addresses of the type in.
+   */
+  recovered(mb: Mailbox): void {
+    if (!mb.countsAsFailing) return;
+    mb.countsAsFailing = false;
+    this.budget.removeWaiting(mb.address.type);
+  }
+
+  /**
+   * A failing address lets go of its batch and waiting messages (they are in the store) and attempts again
+   * after `delayMs`, paging them in again: failing addresses hold no messages and no invocation slot between
+   * attempts. From its first failure until it succeeds it counts as one message of its type's share, so a type
+   * keeps at most its share of failing addresses in memory, whatever they are doing (waiting, parked, queued).
    */
   release(mb: Mailbox, batch: readonly PendingMessage[], delayMs: number): void {
+    if (!mb.countsAsFailing) {
+      mb.countsAsFailing = true;
+      this.budget.addWaiting(mb.address.type);
+    }
     this.budget.remove(batch);
     this.tracker.forget(batch.map((m) => m.source.seq));
     this.dropPending(mb);

@@ -25,6 +25,8 @@ export interface Mailbox extends RetrySubject {
   droppedWhilePaging: boolean;
   /** Set while a stalled address waits to attempt again (without its batch, which is in the store). */
   retryTimer: TimerHandle | undefined;
+  /** Whether it counts as one message of its type's memory share while failing (from its first failure on). */
+  countsAsFailing: boolean;
 }
 
 /**
@@ -45,6 +47,7 @@ export function createMailbox(message: PendingMessage, window: number): Mailbox 
     paging: false,
     droppedWhilePaging: false,
     retryTimer: undefined,
+    countsAsFailing: false,
     stall: undefined,
     failing: undefined,
   };

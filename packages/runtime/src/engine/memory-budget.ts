@@ -47,9 +47,14 @@ export class MemoryBudget {
     return this.#bytes;
   }
 
-  /** Addresses waiting to retry, counted in {@link MemoryBudget.messages} as one message each. */
+  /** Failing addresses, counted in {@link MemoryBudget.messages} as one message each (they hold none). */
   get waits(): number {
     return this.#waits;
+  }
+
+  /** Bytes of the messages held, without what failing addresses count. */
+  get messageBytes(): number {
+    return this.#bytes - this.#waits * MESSAGE_OVERHEAD_BYTES;
   }
 
   /** Whether one more message fits. */
@@ -100,13 +105,13 @@ export class MemoryBudget {
     for (const m of messages) this.#count(m.target.type, -1, -sizeOf(m));
   }
 
-  /** Counts an address of `type` waiting to retry (it holds no messages, but its retry state). */
+  /** Counts a failing address of `type` (it holds no messages, but its mailbox and retry state). */
   addWaiting(type: string): void {
     this.#waits += 1;
     this.#count(type, 1, MESSAGE_OVERHEAD_BYTES);
   }
 
-  /** Counts an address of `type` that no longer waits to retry. */
+  /** Counts a failing address of `type` that recovered or left memory. */
   removeWaiting(type: string): void {
     this.#waits -= 1;
     this.#count(type, -1, -MESSAGE_OVERHEAD_BYTES);

@@ -1,18 +1,15 @@
 /**
  * Addresses in memory that wait, per function type: *parked* ones wait for memory to page their messages in;
- * *retrying* ones wait for their backoff after a failed attempt (they hold no messages, each counts as one in
- * the memory budget, so a failing type's waiting addresses stay within its share). When an address of a
+ * *retrying* ones wait for their backoff after a failed attempt (they hold no messages). When an address of a
  * failing type succeeds, its type works again: the others of that type are woken early, a few more for every
  * success, instead of each waiting out its backoff.
  */
 import type { Clock } from '../core/clock.js';
 import type { Mailbox } from './mailbox.js';
-import type { MemoryBudget } from './memory-budget.js';
 
 /** Collaborators of the waiting addresses. */
 export interface WaitingAddressesDeps {
   readonly clock: Clock;
-  readonly budget: MemoryBudget;
   /** A retrying address's wait is over: schedule it (if it is still the address's mailbox). */
   readonly onRetry: (mb: Mailbox) => void;
 }
@@ -65,7 +62,6 @@ export class WaitingAddresses {
   /** Lets `mb` attempt again after `delayMs`. */
   retryLater(mb: Mailbox, delayMs: number): void {
     if (mb.retryTimer !== undefined) return;
-    this.#deps.budget.addWaiting(mb.address.type);
     setOf(this.#retrying, mb.address.type).add(mb);
     mb.retryTimer = this.#deps.clock.setTimeout(() => {
       this.stopRetrying(mb);
@@ -78,7 +74,6 @@ export class WaitingAddresses {
     if (mb.retryTimer === undefined) return;
     this.#deps.clock.clearTimeout(mb.retryTimer);
     mb.retryTimer = undefined;
-    this.#deps.budget.removeWaiting(mb.address.type);
     deleteFrom(this.#retrying, mb);
   }
 
@@ -95,7 +90,7 @@ export class WaitingAddresses {
     }
   }
 
-  /** Forgets every waiting address and cancels their timers (after a reset; the budget is cleared apart). */
+  /** Forgets every waiting address and cancels their timers (after a reset). */
   clear(): void {
     for (const set of this.#retrying.values()) {
       for (const mb of set) {
