@@ -47,12 +47,12 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 export function intParam(params: URLSearchParams, name: string, fallback: number): number {
   const raw = params.get(name);
   if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) {
+  const n = /^\d+$/u.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
     throw new ApiError(
       400,
       'ERR_API_MALFORMED_QUERY',
-      `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0`,
+      `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0 (digits only)`,
     );
   }
   return n;

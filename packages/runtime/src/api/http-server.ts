@@ -2,6 +2,7 @@
  * The HTTP API (docs/runtime.md section 4) on node:http: ingress, egress log reads, state reads, stalled
  * addresses, health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
  */
+import { parseTypeName } from '@statehouse/protocol';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -178,6 +179,13 @@ export class ApiServer {
         const params = new URLSearchParams(query);
         const limit = Math.min(intParam(params, 'limit', DEFAULT_STALLED_LIMIT), MAX_STALLED_LIMIT);
         const functionType = params.get('functionType') ?? undefined;
+        if (functionType !== undefined && parseTypeName(functionType) === undefined) {
+          throw new ApiError(
+            400,
+            'ERR_API_MALFORMED_QUERY',
+            `query parameter functionType=${JSON.stringify(functionType)} must be a function type, namespace/name`,
+          );
+        }
         const { stalled, total } = this.#backend.stalled({ limit, functionType });
         sendJson(res, 200, { stalled, total, truncated: stalled.length < total });
         return true;

@@ -315,6 +315,27 @@ describe('ingress and API errors', () => {
       code: 'ERR_API_MALFORMED_QUERY',
     },
     {
+      name: 'empty limit',
+      method: 'GET',
+      path: `/v1/egress/${EGRESS}?limit=`,
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'exponent in a stalled limit',
+      method: 'GET',
+      path: '/v1/stalled?limit=1e2',
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
+      name: 'stalled of a malformed function type',
+      method: 'GET',
+      path: '/v1/stalled?functionType=bad',
+      status: 400,
+      code: 'ERR_API_MALFORMED_QUERY',
+    },
+    {
       name: 'state of an address without state',
       method: 'GET',
       path: '/v1/state/ie/echo/nobody',
