@@ -124,6 +124,15 @@ describe('resolveRuntimeOptions', () => {
     expect(err.option).toBeUndefined();
   });
 
+  it('takes a Clock, or a plain now() as earlier versions did (timers then run on real time)', () => {
+    const now = (): number => 42;
+    const resolved = resolveRuntimeOptions({ module, clock: now });
+    expect(resolved.clock.now()).toBe(42);
+    expect(typeof resolved.clock.setTimeout).toBe('function');
+    const clock = { now, setTimeout: () => 0 as never, clearTimeout: () => undefined };
+    expect(resolveRuntimeOptions({ module, clock }).clock).toBe(clock);
+  });
+
   it('never mentions a CLI flag (the CLI adds its own)', () => {
     expect(rejection({ maxIngressBytes: -1 }).message).not.toMatch(/--[a-z]/u);
   });

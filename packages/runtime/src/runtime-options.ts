@@ -64,10 +64,11 @@ export interface RuntimeOptions {
   readonly lowSpaceBytes?: number;
   /**
    * Time as the runtime sees it: the wall clock and the timers it sets. Tests inject one to move time forward
-   * instead of waiting. @default systemClock
+   * instead of waiting. A plain `() => number` (the form of earlier versions) sets the wall clock only; timers
+   * then run on real time. @default systemClock
    * @experimental
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | (() => number);
 }
 
 /** {@link RuntimeOptions} with every default applied. */
@@ -213,7 +214,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     onFatal,
     maintenanceIntervalMs: o.maintenanceIntervalMs,
     lowSpaceBytes: o.lowSpaceBytes,
-    clock: clock ?? systemClock,
+    clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });
 }
 
