@@ -62,14 +62,16 @@ export class ClusterMode implements ProcessMode {
         log: parts.log,
         observer: { onOwnershipChange: (kind, count) => metrics.ownershipChanges.inc({ kind }, count) },
         hooks: {
-          onAcquired: async (keyGroups) => {
-            // First, in the turn that made them owned (before any await): live messages wait in the store until
-            // the scan has passed the older messages of their addresses, and whatever is cached of these key
-            // groups predates this ownership (another process may have written).
-            dispatcher.rescan();
+          onAcquiring: async (keyGroups) => {
+            // Whatever is cached of these key groups predates this ownership: another process may have written.
             cache.evictKeyGroups(new Set(keyGroups.keys()));
             // A fresh seq block, greater than any issued before, keeps FIFO per sender across the move.
             await ids.rotate();
+          },
+          onAcquired: async (keyGroups) => {
+            // First, in the turn that made them owned: live messages wait in the store until the scan has
+            // passed the older messages of their addresses.
+            dispatcher.rescan();
             timers.arm(await store.loadTimers([...keyGroups.keys()]));
           },
           onReleasing: async (keyGroups) => {

@@ -85,6 +85,7 @@ function setup(extraHooks: Partial<OwnershipHooks> = {}): {
   const leases = new FakeLeases(clock);
   const events: string[] = [];
   const hooks: OwnershipHooks = {
+    onAcquiring: () => Promise.resolve(),
     onAcquired: (kgs) => Promise.resolve(void events.push(`acquired ${kgs.size}`)),
     onReleasing: (kgs) => Promise.resolve(void events.push(`releasing ${kgs.size}`)),
     onLost: () => Promise.resolve(void events.push('lost')),
@@ -114,20 +115,25 @@ describe('ClusterCoordinator', () => {
     await coordinator.stop();
   });
 
-  it('owns acquired key groups from the turn it starts loading them', async () => {
+  it('owns acquired key groups only once they are prepared, and in the same turn as it starts loading them', async () => {
     const seen: string[] = [];
     const ref: { coordinator?: ClusterCoordinator } = {};
+    const owns = (): string => String(ref.coordinator?.owns(0));
     const { coordinator } = setup({
-      onAcquired: async () => {
-        // The synchronous start of the hook (where the runtime starts its inbox reload) sees them owned.
-        seen.push(`acquired owns=${String(ref.coordinator?.owns(0))}`);
+      onAcquiring: async () => {
+        seen.push(`acquiring owns=${owns()}`);
+        // The preparation awaits (a fresh id block): ownership must not show meanwhile.
         await settle();
-        seen.push('loaded');
+        seen.push(`prepared owns=${owns()}`);
+      },
+      onAcquired: () => {
+        seen.push(`acquired owns=${owns()}`);
+        return Promise.resolve();
       },
     });
     ref.coordinator = coordinator;
     await coordinator.start();
-    expect(seen).toEqual(['acquired owns=true', 'loaded']);
+    expect(seen).toEqual(['acquiring owns=false', 'prepared owns=false', 'acquired owns=true']);
   });
 
   it('heartbeats every interval and no sooner, renewing its leases', async () => {

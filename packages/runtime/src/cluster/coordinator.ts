@@ -18,10 +18,14 @@ import { desiredKeyGroups } from './rendezvous.js';
 /** What the runtime does when ownership changes. Called one at a time, never concurrently. */
 export interface OwnershipHooks {
   /**
+   * Key groups were leased but are not owned yet (nothing of them is delivered or invoked): forget what is
+   * cached of them and prepare to take them (a fresh id block).
+   */
+  onAcquiring(keyGroups: ReadonlyMap<number, number>): Promise<void>;
+  /**
    * The key groups are owned from this call on: load their inboxes and timers. Its synchronous part runs in the
-   * same turn as the ownership change, so what must precede any delivery to them (the inbox reload under way,
-   * so that a live message cannot overtake an older one of its address waiting in the store; the cache of
-   * them dropped) is done before its first `await`.
+   * same turn as the ownership change, so nothing is delivered to them before the inbox reload is under way
+   * (a live message could otherwise overtake an older one of its address waiting in the store).
    */
   onAcquired(keyGroups: ReadonlyMap<number, number>): Promise<void>;
   /** Key groups are being handed over: stop working on them and commit what is done. */
@@ -286,8 +290,11 @@ export class ClusterCoordinator {
     // A loss while acquiring (a fenced commit) retired this incarnation: what it got is released later.
     if (got.length === 0 || incarnation !== this.#incarnation) return;
     const acquired = new Map(got.map((l) => [l.keyGroup, l.epoch]));
-    for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
     try {
+      await this.#hooks.onAcquiring(acquired);
+      // Lost meanwhile (a fenced commit): this incarnation is retired and what it got is released later.
+      if (incarnation !== this.#incarnation) return;
+      for (const [kg, epoch] of acquired) this.#owned.set(kg, epoch);
       await this.#hooks.onAcquired(acquired);
     } catch (err) {
       // Owned but not loaded (inboxes or timers missing from memory) must never last: drop everything and

@@ -226,6 +226,9 @@ export class MailboxMemory {
     mb.paging = true;
     mb.droppedWhilePaging = false;
     try {
+      // A drain pages thousands of addresses in, one synchronous store read each: let the event loop serve
+      // requests between them (one long chain of promise callbacks froze the API for seconds).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // What was left in the store is committed (or fails, and everything resets) before the read.
       await this.#deps.committer.flush();
       // A failing address probes with one message: it reads and holds no more than that until it recovers.
