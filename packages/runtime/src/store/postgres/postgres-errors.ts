@@ -23,8 +23,19 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 
 /** SQLSTATEs a retry can fix: serialization failure, deadlock, lock not available. */
 const CONFLICT_STATES: ReadonlySet<string> = new Set(['40001', '40P01', '55P03']);
-/** SQLSTATEs of a server that is shutting down, starting up, or full of connections. */
-const UNAVAILABLE_STATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * SQLSTATEs of a server that is shutting down, starting up, or full of connections, or that ended the session
+ * (idle in a transaction or idle for too long: a process frozen mid-commit finds its connection gone on resume;
+ * nothing of that transaction was committed, so a retry is safe).
+ */
+const UNAVAILABLE_STATES: ReadonlySet<string> = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '25P03',
+  '57P05',
+]);
 
 /**
  * The URL without its password, for messages and logs.
