@@ -259,7 +259,11 @@ describe('the backlog lives in the store', () => {
     // 400 addresses with two messages each; memory holds 100 messages, so the type's share is 50.
     expect(await post(api, 'bl/sick', prefix, 800, 400)).toEqual(new Map([[202, 800]]));
     // The addresses waiting to retry fill the type's share (each counts as one message, though it holds none).
-    await waitFor('failing addresses hold their share', async () => (await stalledTotal(api)) >= 40);
+    // The type reads more of its backlog in only once below three quarters of its share (37.5 here), so it may
+    // settle anywhere from 38 to 50 failing addresses: wait for fewer than that.
+    await waitFor('failing addresses hold their share', async () => (await stalledTotal(api)) >= 30, {
+      timeoutMs: 60_000,
+    });
     let peak = 0;
     for (let i = 0; i < 10; i += 1) {
       peak = Math.max(peak, await stalledTotal(api));
