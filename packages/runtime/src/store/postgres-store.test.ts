@@ -171,6 +171,47 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     expect(rows.map((r) => r.node_id)).toEqual(['me', 'recent']);
   });
 
+  it('ends the session of a peer frozen inside a transaction on its leases, so a take-over is not blocked forever', async () => {
+    const url = await pg.createDatabase();
+    const store = await openStore(url);
+    const keyGroups = [0, 1, 2, 3];
+    // The peer's leases expire at once; its process then froze in a commit holding their share locks. The
+    // server's idle-in-transaction timeout does not apply to it (disabled here, as it does not apply to a
+    // process frozen in the middle of a pipelined statement either).
+    await store.acquireLeases('frozen#1', keyGroups, 1);
+    const peer = postgres(url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: 'statehouse', idle_in_transaction_session_timeout: 0 },
+    });
+    cleanups.push(() => peer.end({ timeout: 1 }));
+    const frozen = await peer.reserve();
+    await frozen`BEGIN`;
+    await frozen`SELECT key_group FROM leases WHERE owner = 'frozen#1' FOR SHARE`;
+    // An unrelated application's long transaction on the same database is none of our business.
+    const other = postgres(url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: 'reporting' },
+    });
+    cleanups.push(() => other.end({ timeout: 1 }));
+    const reporting = await other.reserve();
+    await reporting`BEGIN`;
+    await reporting`SELECT count(*) FROM members`;
+
+    const first = await store.acquireLeases('taker#1', keyGroups, 10_000).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(StoreError);
+    expect((first as StoreError).retryable).toBe(true);
+    await expect(frozen`SELECT 1`).rejects.toThrow();
+    const leases = await store.acquireLeases('taker#1', keyGroups, 10_000);
+    expect(leases.map((l) => [l.keyGroup, l.owner, l.epoch])).toEqual(
+      keyGroups.map((kg) => [kg, 'taker#1', 2]),
+    );
+    expect(await reporting`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    frozen.release();
+    reporting.release();
+  });
+
   it('re-subscribes a LISTEN connection the server dropped, and says so, so lost wake-ups are reloaded', async () => {
     const url = await pg.createDatabase();
     const store = await openStore(url);

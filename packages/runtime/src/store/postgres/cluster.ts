@@ -6,7 +6,7 @@
 import { StoreError } from '../../errors.js';
 import type { ClusterView, LeaseRecord, MemberRecord } from '../cluster-store.js';
 import type { Statement } from './commit-statements.js';
-import { nowMs, txNowMs } from './sql.js';
+import { APPLICATION_NAME, nowMs, STALLED_CLIENT_MS, txNowMs } from './sql.js';
 import type { Sql, TxSql } from './sql.js';
 
 interface MemberRow {
@@ -77,6 +77,32 @@ export const LEASE_LOCK_TIMEOUT_MS = 2_000;
 /** `SET LOCAL lock_timeout` for the rest of the transaction. */
 function limitLockWaits(tx: TxSql): Promise<unknown> {
   return tx`SELECT set_config('lock_timeout', ${`${LEASE_LOCK_TIMEOUT_MS}ms`}, true)`.execute();
+}
+
+/** Whether a lease statement gave up waiting for a row lock (`lock_timeout`, SQLSTATE 55P03). */
+export function isLockTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '55P03';
+}
+
+/**
+ * Ends the Statehouse sessions of this database that have waited on their client inside a transaction for
+ * longer than {@link STALLED_CLIENT_MS}: their process is frozen (SIGSTOP, a long GC pause, a VM migration)
+ * while holding row locks, typically a commit's share locks on its leases. The server's
+ * `idle_in_transaction_session_timeout` ends a session frozen *between* statements, but not one frozen in the
+ * middle of a pipelined statement (state `active`, waiting on `ClientRead`), which would otherwise block every
+ * take-over of its key groups until the process resumes. Ending it rolls that transaction back; the frozen
+ * process finds its connection gone on resume, and its commit fails as retryable, then fenced.
+ *
+ * @param sql - the store's client (not a transaction: this runs after a lease statement failed).
+ * @returns the process ids of the sessions ended.
+ */
+export async function endStalledSessions(sql: Sql): Promise<number[]> {
+  const rows = await sql<{ pid: number; ended: boolean }[]>`
+    SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+    WHERE datname = current_database() AND application_name = ${APPLICATION_NAME}
+      AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND wait_event = 'ClientRead'
+      AND state_change < clock_timestamp() - make_interval(secs => ${STALLED_CLIENT_MS / 1000})`;
+  return rows.filter((r) => r.ended).map((r) => r.pid);
 }
 
 /** Members whose last heartbeat is older than this are deleted by the next heartbeat of any member. */

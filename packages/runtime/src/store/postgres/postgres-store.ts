@@ -31,7 +31,7 @@ import { resolvePostgresStoreOptions, validatePostgresStoreOptions } from './pos
 import type { PostgresStoreOptions, ResolvedPostgresStoreOptions } from './postgres-options.js';
 import * as reads from './reads.js';
 import { setUpSchema } from './schema-setup.js';
-import { createSql } from './sql.js';
+import { createSql, STALLED_CLIENT_MS } from './sql.js';
 import type { Sql } from './sql.js';
 import { StoreSubscriptions } from './subscriptions.js';
 
@@ -234,7 +234,7 @@ export class PostgresStore implements ClusterStore {
     member: { nodeId: string; incarnation: string; advertise: string },
     leaseMs: number,
   ): Promise<ClusterView> {
-    return this.#write('Recording a heartbeat', (sql) => {
+    return this.#leaseWrite('Recording a heartbeat', (sql) => {
       validatePositive('Recording a heartbeat', 'leaseMs', leaseMs);
       return cluster.heartbeat(sql, member, leaseMs);
     });
@@ -242,7 +242,7 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   acquireLeases(incarnation: string, keyGroups: readonly number[], leaseMs: number): Promise<LeaseRecord[]> {
-    return this.#write('Acquiring leases', (sql) => {
+    return this.#leaseWrite('Acquiring leases', (sql) => {
       validatePositive('Acquiring leases', 'leaseMs', leaseMs);
       return cluster.acquireLeases(sql, incarnation, keyGroups, leaseMs);
     });
@@ -250,12 +250,12 @@ export class PostgresStore implements ClusterStore {
 
   /** @inheritDoc */
   releaseLeases(incarnation: string, keyGroups: readonly number[]): Promise<void> {
-    return this.#write('Releasing leases', (sql) => cluster.releaseLeases(sql, incarnation, keyGroups));
+    return this.#leaseWrite('Releasing leases', (sql) => cluster.releaseLeases(sql, incarnation, keyGroups));
   }
 
   /** @inheritDoc */
   leave(incarnation: string): Promise<void> {
-    return this.#write('Leaving the cluster', (sql) => cluster.leave(sql, incarnation));
+    return this.#leaseWrite('Leaving the cluster', (sql) => cluster.leave(sql, incarnation));
   }
 
   /** @inheritDoc */
@@ -332,6 +332,39 @@ export class PostgresStore implements ClusterStore {
   /** Runs a write: a failure is `ERR_STORE_WRITE_FAILED` unless the driver's error says more. */
   #write<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.#run(STORE_ERROR_CODES.writeFailed, what, fn);
+  }
+
+  /**
+   * A lease statement. One that waited in vain for a row lock ends the sessions of frozen peers that hold locks
+   * inside a transaction (see `endStalledSessions`), so that the next round can take their key groups.
+   */
+  #leaseWrite<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.#write(what, async (sql) => {
+      try {
+        return await fn(sql);
+      } catch (err) {
+        if (cluster.isLockTimeout(err)) await this.#endStalledSessions(sql);
+        throw err;
+      }
+    });
+  }
+
+  async #endStalledSessions(sql: Sql): Promise<void> {
+    const log = this.options.logger;
+    try {
+      const pids = await cluster.endStalledSessions(sql);
+      if (pids.length > 0) {
+        log?.warn(
+          { pids },
+          `ended ${pids.length} database session(s) that waited on a frozen process inside a transaction for over ${STALLED_CLIENT_MS} ms, holding locks a take-over needs`,
+        );
+      }
+    } catch (err) {
+      log?.warn(
+        { err },
+        'could not end the database sessions of a frozen process (give all members the same database role, or grant pg_signal_backend); its key groups move only once it resumes or dies',
+      );
+    }
   }
 
   /** Runs `fn` on the open client; every failure becomes a rejected promise with a {@link StoreError}. */

@@ -29,6 +29,16 @@ export function reconnectDelaySeconds(retries: number): number {
   return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
 }
 
+/** The `application_name` of every Statehouse session: how a process finds the sessions of its peers. */
+export const APPLICATION_NAME = 'statehouse';
+
+/**
+ * A transaction whose client has not sent anything for this long is taken as frozen and ended: by the server
+ * between statements (`idle_in_transaction_session_timeout`), by a peer that needs its locks otherwise
+ * (`endStalledSessions`).
+ */
+export const STALLED_CLIENT_MS = 2_000;
+
 /** Options of {@link createSql}. */
 export interface CreateSqlOptions {
   readonly url: string;
@@ -51,10 +61,10 @@ export function createSql(options: CreateSqlOptions): Sql {
     // `CREATE TABLE IF NOT EXISTS` and friends send notices; postgres.js would print them to the console.
     onnotice: () => {},
     connection: {
-      application_name: 'statehouse',
+      application_name: APPLICATION_NAME,
       // A process frozen mid-transaction (SIGSTOP, a long GC pause, a VM migration) must not hold row locks
       // on leases or egress heads past its lease: the server ends such a session and rolls back.
-      idle_in_transaction_session_timeout: 2_000,
+      idle_in_transaction_session_timeout: STALLED_CLIENT_MS,
     },
   });
 }
