@@ -13,6 +13,7 @@ import {
   type EndpointResolver,
   type ModuleConfig,
 } from './config/index.js';
+import { findModuleWarnings } from './config/module-warnings.js';
 import { KEY_GROUP_HASH } from './core/address.js';
 import type { StallInfo } from './engine/dispatcher.js';
 import { RuntimeMetrics } from './engine/metrics.js';
@@ -66,6 +67,8 @@ export class Runtime {
   constructor(options: RuntimeOptions) {
     this.#options = resolveRuntimeOptions(options);
     this.#log = this.#options.logger ?? pino({ level: 'info' });
+    for (const { message, ...fields } of findModuleWarnings(this.#options.module))
+      this.#log.warn(fields, message);
     this.#store =
       this.#options.store ??
       (this.#options.storeUrl !== undefined

@@ -1,0 +1,57 @@
+import type { ModuleConfig } from './module-types.js';
+
+// What a loaded module allows but most likely did not mean. The loader rejects what cannot be right; these are
+// kept out of it (and out of ModuleConfig) so that the runtime, which has the logger, reports them when it is
+// created, whoever loaded the module.
+
+/**
+ * One finding about a loaded module: valid, but probably a mistake.
+ * @experimental
+ */
+export interface ModuleWarning {
+  /** What kind of finding it is; stable, for log filters. */
+  readonly warning: 'policy-type-bound-only-by-wildcard';
+  /** The document it is about: `"module.yaml document 3"`. */
+  readonly source: string;
+  /** The function type (`namespace/name`) it is about. */
+  readonly functionType: string;
+  /** The document whose namespace wildcard (`namespace/*`) is the only binding of the type. */
+  readonly boundBy: string;
+  /** What was found and what to check, in one sentence. */
+  readonly message: string;
+}
+
+/**
+ * Finds function policies naming an exact type (`ns/name`) that no endpoint binds by that name, only through
+ * `ns/*`. The loader accepts them, because a wildcard namespace can receive messages for any name, but a
+ * misspelt name (`ns/fial` for `ns/fail`) would then silently limit nothing: the policy applies only if messages
+ * for exactly that name arrive.
+ *
+ * @param module - a loaded module.
+ * @returns the findings, in policy order; empty when there is nothing to report.
+ */
+export function findModuleWarnings(module: Readonly<ModuleConfig>): ModuleWarning[] {
+  const exactTypes = new Set<string>();
+  const wildcards = new Map<string, string>();
+  for (const endpoint of module.endpoints) {
+    if (endpoint.name === '*') wildcards.set(endpoint.namespace, endpoint.source);
+    else exactTypes.add(endpoint.functions);
+  }
+  return module.policies.flatMap((policy): ModuleWarning[] => {
+    const boundBy = wildcards.get(policy.namespace);
+    if (policy.name === '*' || exactTypes.has(policy.functions) || boundBy === undefined) return [];
+    return [
+      {
+        warning: 'policy-type-bound-only-by-wildcard',
+        source: policy.source,
+        functionType: policy.functions,
+        boundBy,
+        message:
+          `the function policy of ${policy.source} names ${policy.functions}, which no endpoint binds by name: ` +
+          `only the wildcard ${policy.namespace}/* of ${boundBy} covers it, so the policy applies only if ` +
+          `messages for exactly ${JSON.stringify(policy.functions)} arrive; check the spelling of ` +
+          'spec.functions (bind the type by name to silence this warning)',
+      },
+    ];
+  });
+}
