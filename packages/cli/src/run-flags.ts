@@ -1,8 +1,9 @@
 /**
  * The flags of `statehouse run`, in one table: what `parseArgs` accepts, the runtime option each one sets, and
- * the options part of the usage text. The CLI does not check the values of option flags: it turns them into
- * {@link RuntimeOptions}, and `resolveRuntimeOptions` validates them (see `flag-hints.ts` for how its errors
- * name the flag). Defaults come from {@link RUNTIME_OPTION_DEFAULTS}, so the usage text cannot drift.
+ * the options part of the usage text. The CLI has no rules of its own for the values of option flags: it turns
+ * them into {@link RuntimeOptions}, and `resolveRuntimeOptions` validates them (`parse-flags.ts` calls it before
+ * anything else; see `flag-hints.ts` for how its errors name the flag). Defaults come from
+ * {@link RUNTIME_OPTION_DEFAULTS}, so the usage text cannot drift.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtime';
@@ -35,7 +36,11 @@ type OptionFlag = FlagBase &
   };
 
 /** A flag the CLI itself uses. */
-type CliFlag = FlagBase & { readonly option?: undefined; readonly default: string };
+type CliFlag = FlagBase & {
+  readonly option?: undefined;
+  readonly kind?: undefined;
+  readonly default: string;
+};
 
 /** The log levels `--log-level` accepts (pino's). */
 export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -121,7 +126,8 @@ export const RUN_PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 
 /**
  * Turns the parsed flags into runtime options, unchecked: a number flag's text becomes `Number(text)` (`NaN`
- * if it is none), and the runtime rejects what is out of range.
+ * if it is none), and the runtime rejects what is out of range. Check them first with `resolveFlagValues`
+ * (`parse-flags.ts`), whose messages show the values as typed.
  *
  * @param values - the `values` of `parseArgs` with {@link RUN_PARSE_OPTIONS}.
  * @returns the options the given flags set.

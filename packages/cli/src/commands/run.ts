@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { createRuntime, loadModuleFiles, type Runtime, type RuntimeOptions } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
+import { parseFlags, resolveFlagValues } from '../parse-flags.js';
 import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
 import { RUN_USAGE } from '../usage.js';
 
@@ -14,19 +14,14 @@ import { RUN_USAGE } from '../usage.js';
  * @returns the process exit code.
  */
 export async function runCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: RUN_PARSE_OPTIONS });
-  } catch (err) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `${(err as Error).message}\n\n${RUN_USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, RUN_PARSE_OPTIONS, RUN_USAGE, true);
   if (values.help === true) {
     console.log(RUN_USAGE);
     return 0;
   }
   const level = checkRunFlags(values, positionals);
-  // The values of option flags are checked by the runtime, which names the option; main.ts names the flag.
+  // Before the module files are read, so that a wrong flag is reported first; main.ts names the flag.
+  resolveFlagValues(values);
   const flagOptions = runtimeOptionsFromFlags(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
   return runUntilStopped({ module, logger: createLogger(level), ...flagOptions });
