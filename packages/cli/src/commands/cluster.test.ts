@@ -1,6 +1,8 @@
-import type { ClusterStatus, MemberStatus } from '@statehouse/runtime';
+import { ConfigError, type ClusterStatus, type MemberStatus } from '@statehouse/runtime';
 import { describe, expect, it } from 'vitest';
-import { formatClusterStatus } from './cluster.js';
+import { CliUsageError } from '../cli-error.js';
+import { describeRuntimeError } from '../flag-hints.js';
+import { clusterCommand, formatClusterStatus } from './cluster.js';
 
 const member = (overrides: Partial<MemberStatus>): MemberStatus => ({
   nodeId: 'a',
@@ -67,5 +69,54 @@ describe('formatClusterStatus', () => {
       'a          5f0c9e2a7b1d4c38  10.0.0.11:8091  yes   0.4s ago   256         0             -           0',
       '(unowned)                                                     0           0             -',
     ]);
+  });
+});
+
+describe('statehouse cluster status: flags (checked before any connection)', () => {
+  const STORE = 'postgres://user:secret@127.0.0.1:1/db';
+
+  /** What the CLI prints for the error of `cluster status args`. */
+  async function rejectionOf(args: string[]): Promise<{ code: string; text: string }> {
+    let error: unknown;
+    try {
+      await clusterCommand(['status', ...args]);
+    } catch (err) {
+      error = err;
+    }
+    if (error instanceof ConfigError) return { code: error.code, text: describeRuntimeError(error) };
+    expect(error).toBeInstanceOf(CliUsageError);
+    return { code: (error as CliUsageError).code, text: (error as CliUsageError).message };
+  }
+
+  it('checks --lease-timeout-ms as run does, naming the flag, the range and the value as typed', async () => {
+    for (const value of ['-5', '100', 'lots', '1.5']) {
+      expect(await rejectionOf(['--store', STORE, '--lease-timeout-ms', value])).toEqual({
+        code: 'ERR_CONFIG_INVALID_OPTION',
+        text:
+          '--lease-timeout-ms: runtime option leaseMs: expected a whole number ≥ 500, ' +
+          `got ${value === '100' ? value : JSON.stringify(value)} [ERR_CONFIG_INVALID_OPTION]`,
+      });
+    }
+  });
+
+  it('needs --store, a postgres:// URL, given once', async () => {
+    const missing = await rejectionOf(['--json']);
+    expect(missing.code).toBe('ERR_CLI_INVALID_FLAG');
+    expect(missing.text).toMatch(
+      /^cluster status needs --store postgres:\/\/\.\.\. \(the cluster's database\)\n\nUsage:/u,
+    );
+    expect(await rejectionOf(['--store', 'mysql://db'])).toEqual({
+      code: 'ERR_CONFIG_INVALID_OPTION',
+      text:
+        '--store: runtime option storeUrl: expected a postgres://user:password@host:port/database URL, ' +
+        'got "mysql://db" [ERR_CONFIG_INVALID_OPTION]',
+    });
+    expect(await rejectionOf(['--store', STORE, '--store=postgres://other/db'])).toEqual({
+      code: 'ERR_CLI_INVALID_FLAG',
+      text: `--store is given twice (${JSON.stringify(STORE)}, then "postgres://other/db"); give it once`,
+    });
+    expect((await rejectionOf(['--store', STORE, '--listen', 'a:1'])).text).toContain(
+      "Unknown option '--listen'",
+    );
   });
 });

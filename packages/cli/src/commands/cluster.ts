@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
-import { RUNTIME_OPTION_DEFAULTS, readClusterStatus, type ClusterStatus } from '@statehouse/runtime';
+import { readClusterStatus, type ClusterStatus } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
+import { parseFlags, resolveFlagValues, type CommandFlags } from '../parse-flags.js';
+import { RUN_PARSE_OPTIONS } from '../run-flags.js';
 import { CLUSTER_USAGE } from '../usage.js';
 
 /** Columns padded to their widest cell, two spaces apart. */
@@ -85,6 +86,42 @@ export function formatClusterStatus(status: ClusterStatus): string {
   return `${members}\n\n${formatColumns([['NODE', 'FUNCTION TYPE', 'PENDING MSGS', 'OLDEST MSG'], ...backlog])}`;
 }
 
+/** The flags of `cluster status`: `--store` and `--lease-timeout-ms` are those of `run`, with the same checks. */
+const STATUS_PARSE_OPTIONS: CommandFlags = {
+  store: RUN_PARSE_OPTIONS['store']!,
+  'lease-timeout-ms': RUN_PARSE_OPTIONS['lease-timeout-ms']!,
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** What `cluster status` was asked for, checked. */
+interface StatusRequest {
+  readonly storeUrl: string;
+  readonly leaseMs: number;
+  readonly json: boolean;
+}
+
+/**
+ * Parses and checks the flags of `cluster status` (see `parse-flags.ts`, shared with `run`).
+ *
+ * @returns the request, or `'help'` for `--help`.
+ * @throws {@link CliUsageError} `ERR_CLI_INVALID_FLAG` without `--store`, for an unknown flag or a flag given
+ *   twice; `ConfigError` `ERR_CONFIG_INVALID_OPTION` for a value `run` would refuse too, naming the flag.
+ */
+function readStatusFlags(args: readonly string[]): StatusRequest | 'help' {
+  const { values } = parseFlags(args, STATUS_PARSE_OPTIONS, CLUSTER_USAGE);
+  if (values['help'] === true) return 'help';
+  if (values['store'] === undefined) {
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `cluster status needs --store postgres://... (the cluster's database)\n\n${CLUSTER_USAGE}`,
+    );
+  }
+  const { storeUrl, leaseMs } = resolveFlagValues(values);
+  // resolveFlagValues checked that --store is a postgres:// URL.
+  return { storeUrl: storeUrl!, leaseMs, json: values['json'] === true };
+}
+
 /**
  * `statehouse cluster status --store URL`: members, key groups per member and backlog.
  *
@@ -102,49 +139,20 @@ export async function clusterCommand(argv: string[]): Promise<number> {
       'ERR_CLI_UNKNOWN_COMMAND',
       `unknown cluster command ${JSON.stringify(sub)}\n\n${CLUSTER_USAGE}`,
     );
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        store: { type: 'string' },
-        json: { type: 'boolean' },
-        'lease-timeout-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `${(err as Error).message}\n\n${CLUSTER_USAGE}`);
-  }
-  if (values.help === true) {
+  const request = readStatusFlags(rest);
+  if (request === 'help') {
     console.log(CLUSTER_USAGE);
     return 0;
   }
-  if (values.store === undefined || !/^postgres(ql)?:\/\//.test(values.store)) {
-    throw new CliUsageError(
-      'ERR_CLI_INVALID_FLAG',
-      `cluster status needs --store postgres://... (the cluster's database)\n\n${CLUSTER_USAGE}`,
-    );
-  }
-  const leaseMs =
-    values['lease-timeout-ms'] === undefined
-      ? RUNTIME_OPTION_DEFAULTS.leaseMs
-      : Number(values['lease-timeout-ms']);
-  if (!Number.isSafeInteger(leaseMs) || leaseMs <= 0) {
-    throw new CliUsageError(
-      'ERR_CLI_INVALID_FLAG',
-      `--lease-timeout-ms must be a positive integer, got ${JSON.stringify(values['lease-timeout-ms'])}`,
-    );
-  }
   let status: ClusterStatus;
   try {
-    status = await readClusterStatus(values.store, leaseMs);
+    status = await readClusterStatus(request.storeUrl, request.leaseMs);
   } catch (err) {
     throw new CliUsageError(
       'ERR_CLI_STORE_UNREACHABLE',
-      `cannot read the cluster from ${values.store.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`,
+      `cannot read the cluster from ${request.storeUrl.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`,
     );
   }
-  console.log(values.json === true ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
+  console.log(request.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));
   return 0;
 }
