@@ -4,10 +4,11 @@
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { FromFunction } from '@statehouse/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,22 +92,40 @@ function reply(
 
 /**
  * Runs `fn` with the process's uncaught-exception listeners (the test runner's) swapped for a collector, so an
- * error a stream emits with nobody listening is seen by the test instead of failing the run.
+ * error a stream emits with nobody listening is seen by the test instead of failing the run. It returns once
+ * every stream `fn` destroyed has emitted 'close' (a destroyed stream emits its error, if any, just before), or
+ * an error escaped: no fixed wait, and `destroyed` shows that there was a stream to watch.
  */
-async function capturingUncaught<T>(fn: () => Promise<T>): Promise<{ result: T; escaped: unknown[] }> {
+async function capturingUncaught<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; escaped: unknown[]; destroyed: number }> {
   const escaped: unknown[] = [];
+  let onEscaped: () => void = () => undefined;
+  const hasEscaped = new Promise<void>((resolve) => (onEscaped = resolve));
   const collect = (err: unknown): void => {
     escaped.push(err);
+    onEscaped();
+  };
+  const closed: Promise<void>[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the stream as `this`
+  const destroy = Readable.prototype.destroy;
+  // Sockets are left out: they emit 'close' when their handle closes, which a kept-alive connection need not do.
+  Readable.prototype.destroy = function (this: Readable, error?: Error) {
+    // Listening to 'close' only: an 'error' listener would handle the very error the test looks for.
+    if (!this.destroyed && !(this instanceof Socket)) {
+      closed.push(new Promise((resolve) => this.once('close', () => resolve())));
+    }
+    return destroy.call(this, error);
   };
   const listeners = process.listeners('uncaughtException');
   process.removeAllListeners('uncaughtException');
   process.on('uncaughtException', collect);
   try {
     const result = await fn();
-    // The error of a destroyed stream is emitted on a later tick.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    return { result, escaped };
+    await Promise.race([Promise.all(closed), hasEscaped]);
+    return { result, escaped, destroyed: closed.length };
   } finally {
+    Readable.prototype.destroy = destroy;
     process.off('uncaughtException', collect);
     for (const l of listeners) process.on('uncaughtException', l);
   }
@@ -253,7 +272,10 @@ describe('FunctionClient.call failures', () => {
   // a function service answering with a Content-Length over payload_max_bytes ended the runtime process.
   it('discards a body over payload_max_bytes without an escaping error', async () => {
     const { url } = await service(reply(Buffer.alloc(1025)));
-    const { escaped } = await capturingUncaught(() => failure(client().call(url, TRANSPORT, REQUEST, 2_000)));
+    const { escaped, destroyed } = await capturingUncaught(() =>
+      failure(client().call(url, TRANSPORT, REQUEST, 2_000)),
+    );
+    expect(destroyed).toBeGreaterThan(0);
     expect(escaped).toEqual([]);
   });
 
