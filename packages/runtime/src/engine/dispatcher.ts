@@ -85,11 +85,9 @@ export class Dispatcher {
   readonly #memory: MailboxMemory;
   readonly #mailboxes: Map<string, Mailbox>;
   readonly #slots: InvocationSlots<Mailbox>;
-  // Failing addresses attempting again now: at most half the invocation slots, so that however many
-  // addresses fail (or hang), the others always have slots.
-  readonly #failingRunning = new Set<Mailbox>();
-  // Failing addresses due to attempt while those take their share of the slots, in arrival order.
-  readonly #failingQueue = new Set<Mailbox>();
+  // Failing addresses attempting again hold one of these as well: at most half the invocation slots, so that
+  // however many addresses fail (or hang), the others always have slots. The rest wait in arrival order.
+  readonly #failingSlots: InvocationSlots<Mailbox>;
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #draining = false;
@@ -111,6 +109,7 @@ export class Dispatcher {
         groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
       },
     });
+    this.#failingSlots = new InvocationSlots({ limit: Math.max(1, options.maxInFlightInvocations / 2) });
     this.#memory = new MailboxMemory(
       {
         log: this.#log,
@@ -172,21 +171,12 @@ export class Dispatcher {
 
   /** Messages held in memory per function type. */
   backlogByType(): Map<string, number> {
-    return this.#countByType((mb) => mb.pending.length + mb.inFlight);
+    return this.#memory.countByType((mb) => mb.pending.length + mb.inFlight);
   }
 
   /** Stalled addresses per function type. */
   stalledByType(): Map<string, number> {
-    return this.#countByType((mb) => (mb.stall === undefined ? 0 : 1));
-  }
-
-  #countByType(count: (mb: Mailbox) => number): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const mb of this.#mailboxes.values()) {
-      const n = count(mb);
-      if (n > 0 || !out.has(mb.address.type)) out.set(mb.address.type, (out.get(mb.address.type) ?? 0) + n);
-    }
-    return out;
+    return this.#memory.countByType((mb) => (mb.stall === undefined ? 0 : 1));
   }
 
   /**
@@ -252,7 +242,7 @@ export class Dispatcher {
       if (!mb.running) this.#memory.forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
-    for (const mb of this.#failingQueue) if (keyGroups.has(mb.keyGroup)) this.#failingQueue.delete(mb);
+    this.#failingSlots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
     this.#memory.tracker.dropKeyGroups(keyGroups);
     this.#memory.readBacklog();
   }
@@ -274,8 +264,7 @@ export class Dispatcher {
       await Promise.allSettled([...this.#running]);
       this.#memory.clear();
       this.#slots.clearWaiting();
-      this.#failingRunning.clear();
-      this.#failingQueue.clear();
+      this.#failingSlots.clearWaiting();
       this.#pacing.clear();
     } finally {
       this.#resetting = false;
@@ -311,15 +300,12 @@ export class Dispatcher {
   #schedule(mb: Mailbox): void {
     if (mb.running || this.#memory.waiting.isRetrying(mb) || (mb.pending.length === 0 && !mb.spilled)) return;
     if (this.#draining || this.#resetting) return;
-    if (mb.failing !== undefined) {
-      if (this.#failingRunning.size >= Math.max(1, this.#options.maxInFlightInvocations / 2)) {
-        this.#failingQueue.add(mb); // it attempts when another failing address's attempt ends
-        return;
-      }
-      if (!this.#slots.tryTake(mb)) return; // it waits for a slot
-      this.#failingQueue.delete(mb);
-      this.#failingRunning.add(mb);
-    } else if (!this.#slots.tryTake(mb)) return; // it waits for a slot
+    // A failing address waits for a failing slot first (it attempts when another failing attempt ends).
+    if (mb.failing !== undefined && !this.#failingSlots.tryTake(mb)) return;
+    if (!this.#slots.tryTake(mb)) {
+      this.#failingSlots.release(mb); // it waits for a slot instead
+      return;
+    }
     mb.running = true;
     const signal = this.#abort.signal;
     const loop: Promise<void> = this.#drain(mb)
@@ -334,10 +320,8 @@ export class Dispatcher {
       })
       .finally(() => {
         this.#running.delete(loop);
-        const wasFailingRunning = this.#failingRunning.delete(mb);
         mb.running = false;
         this.#releaseSlot(mb);
-        if (wasFailingRunning) this.#nextFailing();
         // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
         if (signal.aborted) return;
         const { waiting } = this.#memory;
@@ -347,21 +331,16 @@ export class Dispatcher {
     this.#running.add(loop);
   }
 
-  /** A failing address's attempt ended: the longest-queued failing address that is still in memory attempts. */
-  #nextFailing(): void {
-    for (const next of this.#failingQueue) {
-      this.#failingQueue.delete(next);
-      if (this.#mailboxes.get(next.key) !== next) continue;
-      this.#schedule(next);
-      return;
-    }
-  }
-
-  /** Gives an address's invocation slot back and lets waiting addresses have the free slots. */
+  /**
+   * Gives an address's invocation slot (and failing slot) back and lets waiting addresses that are still in
+   * memory have the free slots (a failing address waiting for a failing slot attempts once another ends).
+   */
   #releaseSlot(mb: Mailbox): void {
-    if (!this.#slots.release(mb)) return;
-    for (let next = this.#slots.nextWaiting(); next !== undefined; next = this.#slots.nextWaiting()) {
-      this.#schedule(next);
+    for (const slots of [this.#slots, this.#failingSlots]) {
+      if (!slots.release(mb)) continue;
+      for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
+        if (this.#mailboxes.get(next.key) === next) this.#schedule(next);
+      }
     }
   }
 

@@ -82,6 +82,16 @@ export class MailboxMemory {
     );
   }
 
+  /** Sums `count` over the mailboxes per function type (every type in memory is present, also with 0). */
+  countByType(count: (mb: Mailbox) => number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const mb of this.mailboxes.values()) {
+      const n = count(mb);
+      if (n > 0 || !out.has(mb.address.type)) out.set(mb.address.type, (out.get(mb.address.type) ?? 0) + n);
+    }
+    return out;
+  }
+
   /** Forgets every mailbox and message (after a reset; the caller reads the store again). */
   clear(): void {
     this.mailboxes.clear();
