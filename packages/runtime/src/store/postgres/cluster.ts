@@ -3,6 +3,7 @@
  * the fence check of a commit, and id blocks. Times are the store clock (the server's `clock_timestamp()`), so
  * nodes with skewed clocks still agree on who is live and which lease expired.
  */
+import type { Logger } from 'pino';
 import { StoreError } from '../../errors.js';
 import type { ClusterView, LeaseRecord, MemberRecord } from '../cluster-store.js';
 import type { Statement } from './commit-statements.js';
@@ -93,16 +94,30 @@ export function isLockTimeout(err: unknown): boolean {
  * take-over of its key groups until the process resumes. Ending it rolls that transaction back; the frozen
  * process finds its connection gone on resume, and its commit fails as retryable, then fenced.
  *
+ * What it cannot do (the role may not signal the peer's sessions) is logged, never thrown.
+ *
  * @param sql - the store's client (not a transaction: this runs after a lease statement failed).
- * @returns the process ids of the sessions ended.
+ * @param log - where the sessions ended, or the failure to end them, are reported.
  */
-export async function endStalledSessions(sql: Sql): Promise<number[]> {
-  const rows = await sql<{ pid: number; ended: boolean }[]>`
-    SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-    WHERE datname = current_database() AND application_name = ${APPLICATION_NAME}
-      AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND wait_event = 'ClientRead'
-      AND state_change < clock_timestamp() - make_interval(secs => ${STALLED_CLIENT_MS / 1000})`;
-  return rows.filter((r) => r.ended).map((r) => r.pid);
+export async function endStalledSessions(sql: Sql, log: Logger | undefined): Promise<void> {
+  try {
+    const rows = await sql<{ pid: number; ended: boolean }[]>`
+      SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = ${APPLICATION_NAME}
+        AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND wait_event = 'ClientRead'
+        AND state_change < clock_timestamp() - make_interval(secs => ${STALLED_CLIENT_MS / 1000})`;
+    const pids = rows.filter((r) => r.ended).map((r) => r.pid);
+    if (pids.length === 0) return;
+    log?.warn(
+      { pids },
+      `ended ${pids.length} database session(s) that waited on a frozen process inside a transaction for over ${STALLED_CLIENT_MS} ms, holding locks a take-over needs`,
+    );
+  } catch (err) {
+    log?.warn(
+      { err },
+      'could not end the database sessions of a frozen process (give all members the same database role, or grant pg_signal_backend); its key groups move only once it resumes or dies',
+    );
+  }
 }
 
 /** Members whose last heartbeat is older than this are deleted by the next heartbeat of any member. */

@@ -31,7 +31,7 @@ import { resolvePostgresStoreOptions, validatePostgresStoreOptions } from './pos
 import type { PostgresStoreOptions, ResolvedPostgresStoreOptions } from './postgres-options.js';
 import * as reads from './reads.js';
 import { setUpSchema } from './schema-setup.js';
-import { createSql, STALLED_CLIENT_MS } from './sql.js';
+import { createSql } from './sql.js';
 import type { Sql } from './sql.js';
 import { StoreSubscriptions } from './subscriptions.js';
 
@@ -339,32 +339,12 @@ export class PostgresStore implements ClusterStore {
    * inside a transaction (see `endStalledSessions`), so that the next round can take their key groups.
    */
   #leaseWrite<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.#write(what, async (sql) => {
-      try {
-        return await fn(sql);
-      } catch (err) {
-        if (cluster.isLockTimeout(err)) await this.#endStalledSessions(sql);
+    return this.#write(what, (sql) =>
+      fn(sql).catch(async (err: unknown) => {
+        if (cluster.isLockTimeout(err)) await cluster.endStalledSessions(sql, this.options.logger);
         throw err;
-      }
-    });
-  }
-
-  async #endStalledSessions(sql: Sql): Promise<void> {
-    const log = this.options.logger;
-    try {
-      const pids = await cluster.endStalledSessions(sql);
-      if (pids.length > 0) {
-        log?.warn(
-          { pids },
-          `ended ${pids.length} database session(s) that waited on a frozen process inside a transaction for over ${STALLED_CLIENT_MS} ms, holding locks a take-over needs`,
-        );
-      }
-    } catch (err) {
-      log?.warn(
-        { err },
-        'could not end the database sessions of a frozen process (give all members the same database role, or grant pg_signal_backend); its key groups move only once it resumes or dies',
-      );
-    }
+      }),
+    );
   }
 
   /** Runs `fn` on the open client; every failure becomes a rejected promise with a {@link StoreError}. */
