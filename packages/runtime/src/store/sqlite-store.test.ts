@@ -62,6 +62,38 @@ describe('SqliteStore (SQLite specifics)', () => {
     }
   }
 
+  it('counts the backlog off the event loop: requests keep being served while it counts', async () => {
+    const store = await openStore(await tempDir());
+    const target = { type: 'example/cart', id: 'Kim' };
+    const messages = Array.from({ length: 2_000 }, (_, i) => ({
+      seq: i + 1,
+      keyGroup: i % 8,
+      target,
+      caller: undefined,
+      argument: { typename: 'example/Msg', value: Uint8Array.from([1]) },
+      enqueuedAt: 1_000 + i,
+    }));
+    await store.commit({ ...EMPTY_COMMIT_BATCH, messages });
+    // A count on the main thread would be done when inboxStats returns; on its own thread, the event loop turns
+    // (here: setImmediate callbacks run) until its answer arrives.
+    let turns = 0;
+    let counting = true;
+    const turn = (): void => {
+      if (!counting) return;
+      turns += 1;
+      setImmediate(turn);
+    };
+    const stats = store.inboxStats();
+    setImmediate(turn);
+    const result = await stats.finally(() => (counting = false));
+    expect(result).toEqual([{ functionType: 'example/cart', messages: 2_000, oldestEnqueuedAt: 1_000 }]);
+    expect(turns).toBeGreaterThan(0);
+    await store.commit({ ...EMPTY_COMMIT_BATCH, consumedMessages: [1, 2] });
+    expect(await store.inboxStats([0, 1])).toEqual([
+      { functionType: 'example/cart', messages: 498, oldestEnqueuedAt: 1_008 },
+    ]);
+  });
+
   it('creates a missing data directory and runs in WAL mode with synchronous = FULL', async () => {
     const path = join(await tempDir(), 'nested', 'data');
     const store = await openStore(path);

@@ -10,6 +10,17 @@ import type { InboxStats, StoredMessage } from '../store.js';
 const COLUMNS =
   'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
 
+/**
+ * The backlog counts per function type, in SQL (also run by `inbox-stats-worker.ts`). Seqs grow with time, so the
+ * smallest seq of a type is its oldest message: the index answers alone.
+ */
+export const INBOX_STATS_SQL = Object.freeze({
+  all: 'SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages GROUP BY target_type',
+  inKeyGroups: `SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages
+       WHERE key_group IN (SELECT value FROM json_each(?)) GROUP BY target_type`,
+  enqueuedAt: 'SELECT enqueued_at FROM messages WHERE seq = ?',
+});
+
 interface TypeCount {
   readonly target_type: string;
   readonly messages: number;
@@ -34,15 +45,9 @@ export class SqliteInboxReads {
     this.#ofAddress = db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE target_type = ? AND target_id = ? ORDER BY seq LIMIT ?`,
     );
-    // Seqs grow with time, so the smallest seq of a type is its oldest message: the index answers alone.
-    this.#counts = db.prepare(
-      'SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages GROUP BY target_type',
-    );
-    this.#countsIn = db.prepare(
-      `SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages
-       WHERE key_group IN (SELECT value FROM json_each(?)) GROUP BY target_type`,
-    );
-    this.#enqueuedAt = db.prepare<[number], number>('SELECT enqueued_at FROM messages WHERE seq = ?').pluck();
+    this.#counts = db.prepare(INBOX_STATS_SQL.all);
+    this.#countsIn = db.prepare(INBOX_STATS_SQL.inKeyGroups);
+    this.#enqueuedAt = db.prepare<[number], number>(INBOX_STATS_SQL.enqueuedAt).pluck();
   }
 
   /** @see Store.loadInboxPage */

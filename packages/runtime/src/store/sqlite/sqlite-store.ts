@@ -30,6 +30,7 @@ import type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-op
 import { validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
 import { STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 import { asDiskFull, toSqliteStoreError } from './sqlite-errors.js';
+import { InboxStatsWorker } from './inbox-stats-worker.js';
 
 export { SQLITE_STORE_FILE_NAME } from './sqlite-options.js';
 export type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-options.js';
@@ -57,6 +58,8 @@ export class SqliteStore implements Store {
   #connection: OpenConnection | undefined;
   #marks: HighWaterMarks = { maxMessageSeq: 0, maxTimerId: 0 };
   #unlock: (() => void) | undefined;
+  #statsWorker: InboxStatsWorker | undefined;
+  #statsWorkerFailed = false;
 
   /** @param options - where the data lives and how to log. */
   constructor(options: SqliteStoreOptions) {
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
     this.#unlock = unlock;
     this.#marks = marks;
     this.#connection = connection;
+    this.#statsWorker = new InboxStatsWorker({ file, busyTimeoutMs: this.options.busyTimeoutMs });
     this.#state = 'open';
     logger?.info(
       { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
@@ -111,17 +115,18 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#state = 'closed';
+    await this.#statsWorker?.close();
+    this.#statsWorker = undefined;
     if (connection !== undefined) {
       connection.db.close();
       this.options.logger?.info({ file: this.options.file }, 'store closed');
     }
     this.#unlock?.();
     this.#unlock = undefined;
-    return Promise.resolve();
   }
 
   /**
@@ -166,6 +171,23 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
+    const worker = this.#statsWorker;
+    // Off the event loop (see inbox-stats-worker.ts); on it only if that thread fails.
+    if (worker === undefined || this.#statsWorkerFailed) return this.#countInboxHere(keyGroups);
+    return worker.stats(keyGroups).catch((err: unknown) => {
+      // Closed meanwhile: counting here says so with the store's error.
+      if (this.#connection !== undefined) {
+        this.#statsWorkerFailed = true;
+        this.options.logger?.warn(
+          { err },
+          'counting the backlog on its own thread failed; counting on the main thread from now on (requests wait while it counts)',
+        );
+      }
+      return this.#countInboxHere(keyGroups);
+    });
+  }
+
+  #countInboxHere(keyGroups?: readonly number[]): Promise<InboxStats[]> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Counting the inbox', ({ inbox }) =>
       inbox.stats(keyGroups),
     );

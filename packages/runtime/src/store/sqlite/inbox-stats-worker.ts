@@ -1,0 +1,114 @@
+/**
+ * Counts the backlog per function type on a worker thread, with its own read-only connection to the store's
+ * file. The count scans an index (about 135 ms at a million pending messages); on the event loop it stalled
+ * every request for that long every few seconds while a failing function's backlog was held. In WAL mode the
+ * reader runs beside the writer and sees the last committed state.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { InboxStats } from '../store.js';
+import { INBOX_STATS_SQL } from './inbox-reads.js';
+
+/** What the worker is given. */
+interface WorkerData {
+  readonly driver: string;
+  readonly file: string;
+  readonly busyTimeoutMs: number;
+  readonly sql: typeof INBOX_STATS_SQL;
+}
+
+/** The worker (plain CommonJS, so that it runs the same from the build and from source under a test runner). */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
+const all = db.prepare(workerData.sql.all);
+const some = db.prepare(workerData.sql.inKeyGroups);
+const enqueuedAt = db.prepare(workerData.sql.enqueuedAt).pluck();
+parentPort.on('message', ({ id, keyGroups }) => {
+  try {
+    const rows = keyGroups === undefined ? all.all() : some.all(JSON.stringify(keyGroups));
+    const stats = rows.map((r) => ({
+      functionType: r.target_type,
+      messages: r.messages,
+      oldestEnqueuedAt: enqueuedAt.get(r.first_seq) ?? Date.now(),
+    }));
+    parentPort.postMessage({ id, stats });
+  } catch (err) {
+    parentPort.postMessage({ id, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+interface Reply {
+  readonly id: number;
+  readonly stats?: InboxStats[];
+  readonly error?: string;
+}
+
+interface Waiter {
+  readonly resolve: (stats: InboxStats[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** One worker thread answering backlog counts of one SQLite file, started at the first count. */
+export class InboxStatsWorker {
+  readonly #data: WorkerData;
+  readonly #waiters = new Map<number, Waiter>();
+  #worker: Worker | undefined;
+  #nextId = 0;
+
+  /** @param options.file - the store's database file; @param options.busyTimeoutMs - its busy timeout. */
+  constructor(options: { readonly file: string; readonly busyTimeoutMs: number }) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.#data = { driver, file: options.file, busyTimeoutMs: options.busyTimeoutMs, sql: INBOX_STATS_SQL };
+  }
+
+  /**
+   * Counts the backlog (of the given key groups, or all).
+   *
+   * @throws when the worker cannot start or the read fails (the next count starts a new worker).
+   */
+  stats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
+    const worker = this.#start();
+    const id = (this.#nextId += 1);
+    return new Promise((resolve, reject) => {
+      this.#waiters.set(id, { resolve, reject });
+      worker.postMessage({ id, keyGroups });
+    });
+  }
+
+  /** Stops the worker; counts still running fail. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(new Error('the store was closed while counting its backlog'));
+    await worker?.terminate();
+  }
+
+  #start(): Worker {
+    if (this.#worker !== undefined) return this.#worker;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.#data });
+    // It never keeps the process alive: the store closes it, and an exit ends it with the process.
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.#waiters.get(reply.id);
+      this.#waiters.delete(reply.id);
+      if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
+      else waiter?.resolve(reply.stats ?? []);
+    });
+    const gone = (err: Error): void => {
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#failAll(err);
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`the backlog counting thread exited (code ${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(err: Error): void {
+    for (const waiter of this.#waiters.values()) waiter.reject(err);
+    this.#waiters.clear();
+  }
+}
