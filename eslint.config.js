@@ -55,6 +55,7 @@ export default tseslint.config(
             'packages/*/bin/*.js',
             'bench/*.mjs',
             'scripts/*.mjs',
+            'scripts/*.cjs',
           ],
         },
         tsconfigRootDir: import.meta.dirname,
@@ -73,6 +74,15 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: nodeGlobals },
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
+    // CommonJS (a preload that must also run in worker threads, see scripts/node24-sqlite-binding.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { ...nodeGlobals, require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Small files and functions, one job each: past these sizes, split by job (CONTRIBUTING.md, Code style).

@@ -10,7 +10,7 @@
 #     .tmp/node24 with --no-save: package.json and package-lock.json stay as they are.
 #   - better-sqlite3 is a native addon compiled for Node 20's ABI. A copy of its sources is compiled for
 #     Node 24 under .tmp/node24 with npm's node-gyp, against the headers of that package (--nodedir: there
-#     is no network to fetch them from), and scripts/node24-sqlite-binding.mjs makes every Node 24 process
+#     is no network to fetch them from), and scripts/node24-sqlite-binding.cjs makes every Node 24 process (and thread)
 #     load that build. The tree's own build is never touched, so Node 20 keeps working, even while this runs.
 # Both are cached in .tmp/node24 (ignored by git, ESLint and Prettier); delete it to start over.
 set -euo pipefail
@@ -53,7 +53,7 @@ fi
 
 # 3. The tests, with Node 24 first on PATH: vitest, its workers and the processes the tests start all run on it.
 export PATH="$node24_home/bin:$PATH"
-export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--import=\"$root/scripts/node24-sqlite-binding.mjs\""
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require=\"$root/scripts/node24-sqlite-binding.cjs\""
 export STATEHOUSE_NODE24_SQLITE_BINDING="$binding"
 export STATEHOUSE_NODE24_SQLITE_ABI="$abi"
 echo "test-node24: node $(node --version)"

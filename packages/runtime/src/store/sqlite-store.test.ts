@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { StoreError } from '../errors.js';
@@ -63,7 +64,10 @@ describe('SqliteStore (SQLite specifics)', () => {
   }
 
   it('counts the backlog off the event loop: requests keep being served while it counts', async () => {
-    const store = await openStore(await tempDir());
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const store = await openSqliteStore(await tempDir(), META, { logger });
+    cleanups.push(() => store.close());
     const target = { type: 'example/cart', id: 'Kim' };
     const messages = Array.from({ length: 2_000 }, (_, i) => ({
       seq: i + 1,
@@ -92,6 +96,8 @@ describe('SqliteStore (SQLite specifics)', () => {
     expect(await store.inboxStats([0, 1])).toEqual([
       { functionType: 'example/cart', messages: 498, oldestEnqueuedAt: 1_008 },
     ]);
+    // Counted on its thread, not on the main thread after the thread failed.
+    expect(warnings).toEqual([]);
   });
 
   it('creates a missing data directory and runs in WAL mode with synchronous = FULL', async () => {
