@@ -3,7 +3,8 @@
  * columns and meaning) plus the cluster tables. Kept portable to distributed PostgreSQL (Citus): every per-address
  * table carries `key_group`, and no trigger or function reaches across key groups.
  */
-import { checkRecordedMeta, checkSchemaVersion } from '../common/open-checks.js';
+import { planMigrations } from '../common/migration-plan.js';
+import { checkRecordedMeta } from '../common/open-checks.js';
 import type { TxSql } from './sql.js';
 
 /** One step of the schema: applied once, in order, inside the transaction that opens the store. */
@@ -220,7 +221,8 @@ async function readMeta(tx: TxSql, key: string): Promise<string | undefined> {
  * @param where - the store, for error messages (a URL without password).
  * @param migrations - the migrations to apply (tests pass their own list).
  * @returns the version found and the version now in place.
- * @throws {@link StoreError} `ERR_STORE_SCHEMA_TOO_NEW` when the store was written by a newer Statehouse.
+ * @throws {@link StoreError} `ERR_STORE_SCHEMA_TOO_NEW` when the store was written by a newer Statehouse,
+ *   `ERR_STORE_OPEN_FAILED` when the migration list is out of order.
  */
 export async function migrateSchema(
   tx: TxSql,
@@ -229,22 +231,17 @@ export async function migrateSchema(
 ): Promise<{ from: number; to: number }> {
   await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}::bigint)`;
   await tx`CREATE TABLE IF NOT EXISTS meta (key text NOT NULL PRIMARY KEY, value text NOT NULL)`;
-  const latest = migrations.length;
-  const from = checkSchemaVersion(await readMeta(tx, PG_META_KEYS.schemaVersion), latest, {
+  const { from, to, pending } = planMigrations(await readMeta(tx, PG_META_KEYS.schemaVersion), migrations, {
     where,
     kind: 'database',
   });
-  for (let version = from + 1; version <= latest; version++) {
-    const migration = migrations[version - 1];
-    if (migration?.version !== version) {
-      throw new Error(`Migration list is out of order at version ${version}: versions must be 1, 2, 3, …`);
-    }
+  for (const migration of pending) {
     await migration.up(tx);
     await tx`
-      INSERT INTO meta (key, value) VALUES (${PG_META_KEYS.schemaVersion}, ${String(version)})
+      INSERT INTO meta (key, value) VALUES (${PG_META_KEYS.schemaVersion}, ${String(migration.version)})
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
   }
-  return { from, to: latest };
+  return { from, to };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 
-import { checkSchemaVersion } from '../common/open-checks.js';
+import { planMigrations } from '../common/migration-plan.js';
 
 /** One step of the schema: applied once, in order, inside the transaction that opens the store. */
 export interface SqliteMigration {
@@ -165,7 +165,8 @@ export const SQLITE_SCHEMA_VERSION: number = SQLITE_MIGRATIONS.length;
  * @param file - the database file, for error messages.
  * @param migrations - the migrations to apply (tests pass their own list).
  * @returns the version found and the version now in place.
- * @throws {@link StoreError} `ERR_STORE_SCHEMA_TOO_NEW` when the store was written by a newer Statehouse.
+ * @throws {@link StoreError} `ERR_STORE_SCHEMA_TOO_NEW` when the store was written by a newer Statehouse,
+ *   `ERR_STORE_OPEN_FAILED` when the migration list is out of order.
  */
 export function migrateSchema(
   db: BetterSqlite3.Database,
@@ -177,18 +178,13 @@ export function migrateSchema(
     .prepare<[string], string>('SELECT value FROM meta WHERE key = ?')
     .pluck()
     .get(META_KEYS.schemaVersion);
-  const latest = migrations.length;
-  const from = checkSchemaVersion(recorded, latest, { where: file, kind: 'data directory' });
+  const { from, to, pending } = planMigrations(recorded, migrations, { where: file, kind: 'data directory' });
   const setVersion = db.prepare<[string, string]>(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
-  for (let version = from + 1; version <= latest; version++) {
-    const migration = migrations[version - 1];
-    if (migration?.version !== version) {
-      throw new Error(`Migration list is out of order at version ${version}: versions must be 1, 2, 3, …`);
-    }
+  for (const migration of pending) {
     migration.up(db);
-    setVersion.run(META_KEYS.schemaVersion, String(version));
+    setVersion.run(META_KEYS.schemaVersion, String(migration.version));
   }
-  return { from, to: latest };
+  return { from, to };
 }
