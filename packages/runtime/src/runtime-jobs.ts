@@ -47,6 +47,7 @@ export function createRuntimeJobs(
             store,
             egresses: webhooks,
             log,
+            clock: deps.clock,
             observer: {
               onDelivered: (egress, n) => metrics.egressDelivered.inc({ egress }, n),
               onFailed: (egress) => metrics.egressDeliveryFailures.inc({ egress }),

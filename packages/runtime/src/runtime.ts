@@ -58,7 +58,7 @@ export class Runtime {
   readonly #client = new FunctionClient();
   readonly #metrics: RuntimeMetrics;
   readonly #api: ApiServer;
-  readonly #egressWaiters = new EgressWaiters();
+  readonly #egressWaiters: EgressWaiters;
   readonly #storeFull: StoreFullGuard;
   #started: Started | undefined;
   #state: RuntimeState = 'CREATED';
@@ -66,6 +66,7 @@ export class Runtime {
 
   constructor(options: RuntimeOptions) {
     this.#options = resolveRuntimeOptions(options);
+    this.#egressWaiters = new EgressWaiters({ clock: this.#options.clock });
     this.#log = this.#options.logger ?? pino({ level: 'info' });
     for (const { message, ...fields } of findModuleWarnings(this.#options.module))
       this.#log.warn(fields, message);

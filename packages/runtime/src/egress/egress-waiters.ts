@@ -2,10 +2,22 @@
  * Waiting for egress records: long-polling API readers and the HTTP egress shipper's loops wait until records of
  * their egress are committed (or a timeout passes).
  */
+import type { Clock } from '../core/clock.js';
+
+/** Collaborators of {@link EgressWaiters}. */
+export interface EgressWaitersDeps {
+  /** Sets the timeouts of waits. */
+  readonly clock: Clock;
+}
 
 /** Readers waiting for records, per egress id. */
 export class EgressWaiters {
+  readonly #clock: Clock;
   readonly #waiting = new Map<string, Set<() => void>>();
+
+  constructor(deps: EgressWaitersDeps) {
+    this.#clock = deps.clock;
+  }
 
   /** Resolves when records of `egressId` are committed, or after `timeoutMs`. */
   wait(egressId: string, timeoutMs: number): Promise<void> {
@@ -26,9 +38,9 @@ export class EgressWaiters {
     const waiters = set;
     let wake = (): void => undefined;
     const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => wake(), timeoutMs);
+      const timer = this.#clock.setTimeout(() => wake(), timeoutMs);
       wake = (): void => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         waiters.delete(wake);
         resolve();
       };

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { toApiValue } from '../core/value-json.js';
+import type { Clock } from '../core/clock.js';
 import { EgressWaiters } from './egress-waiters.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
@@ -23,6 +24,8 @@ export interface HttpEgressShipperDeps {
   /** The webhook egresses to deliver. */
   readonly egresses: readonly WebhookEgress[];
   readonly log: Logger;
+  /** Sets the timeouts of the loops' waits. */
+  readonly clock: Clock;
   readonly observer?: ShipperObserver;
 }
 
@@ -54,7 +57,7 @@ export class HttpEgressShipper {
   readonly #maxBackoffMs: number;
   readonly #isShipper: () => boolean;
   // The same wake-up mechanism as long-polling readers: a loop waits for its egress's next commit or a timeout.
-  readonly #wakers = new EgressWaiters();
+  readonly #wakers: EgressWaiters;
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
 
@@ -63,6 +66,7 @@ export class HttpEgressShipper {
     this.#egresses = deps.egresses;
     this.#log = deps.log.child({ component: 'http-egress' });
     this.#observer = deps.observer;
+    this.#wakers = new EgressWaiters({ clock: deps.clock });
     this.#batchSize = options.batchSize ?? 100;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
