@@ -12,8 +12,16 @@ describe('parseTypeName', () => {
     expect(parseTypeName(typename)).toEqual({ namespace, name });
   });
 
-  it.each(['', 'cart', '/cart', 'example/', '/', 'a/b/c', 'a//b'])('refuses %j', (typename) => {
-    expect(parseTypeName(typename)).toBeUndefined();
+  it.each(['', 'cart', '/cart', 'example/', '/', 'a/b/c', 'a//b', 'a b/c', 'a/b\tc', ' a/b', 'a/b\n'])(
+    'refuses %j',
+    (typename) => {
+      expect(parseTypeName(typename)).toBeUndefined();
+    },
+  );
+
+  it('accepts any other text around the one "/", as the StateFun runtime does', () => {
+    expect(parseTypeName('ns-1_x/Name$2:v')).toEqual({ namespace: 'ns-1_x', name: 'Name$2:v' });
+    expect(parseTypeName('café.ü/Ω')).toEqual({ namespace: 'café.ü', name: 'Ω' });
   });
 
   it('round-trips with formatTypeName', () => {
@@ -30,6 +38,10 @@ describe('checkTypeName', () => {
     ['/cart', 'empty-part'],
     ['example/', 'empty-part'],
     ['/', 'empty-part'],
+    ['a b/c', 'whitespace'],
+    ['a/b\u00a0c', 'whitespace'],
+    ['/ ', 'empty-part'],
+    ['a b/c/d', 'slash-count'],
   ])('names the fault of %j', (typename, fault) => {
     expect(checkTypeName(typename)).toEqual({ fault });
   });

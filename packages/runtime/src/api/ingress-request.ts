@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-import { parseTypeName } from '@statehouse/protocol';
+import { checkTypeName, parseTypeName, type TypeNameFault } from '@statehouse/protocol';
 
 import type { FunctionAddress } from '../core/address.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from '../core/store-text.js';
@@ -13,8 +13,16 @@ import { decodeSegments, header } from './http-io.js';
 
 const MAX_IDEMPOTENCY_KEY = 512;
 
+/** What is wrong with the decoded function type of an ingress path, for each fault of the typename rule. */
+const PATH_TYPE_FAULT: Readonly<Record<TypeNameFault, string>> = {
+  'slash-count': 'has a "/" inside its namespace or name (an encoded %2F)',
+  'empty-part': 'has an empty namespace or name',
+  whitespace: 'contains whitespace',
+};
+
 /**
- * The target address of an ingress path (`{namespace}/{name}/{id}`).
+ * The target address of an ingress path (`{namespace}/{name}/{id}`). The decoded namespace and name must form a
+ * typename by the rule of `@statehouse/protocol`, so an encoded `/` or whitespace in them is refused.
  *
  * @param parts - the path segments after `/v1/ingress`, still percent-encoded.
  * @throws {@link ApiError} 400 `ERR_API_MALFORMED_PATH`
@@ -28,9 +36,17 @@ export function ingressTarget(parts: string[]): FunctionAddress {
     );
   }
   const [namespace, name, id] = decodeSegments(parts);
+  const type = `${namespace}/${name}`;
+  const checked = checkTypeName(type);
+  if ('fault' in checked) {
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_PATH',
+      `the function type ${JSON.stringify(type.slice(0, 100))} in the ingress path ${PATH_TYPE_FAULT[checked.fault]}; use /v1/ingress/{namespace}/{name}/{id} with a typename namespace/name (no "/" or whitespace inside either part, e.g. com.example/cart) and percent-encode only the id`,
+    );
+  }
   const pathProblem =
-    storeTextProblem(`${namespace}/${name}`, STORE_TEXT_LIMITS.typename) ??
-    storeTextProblem(id!, STORE_TEXT_LIMITS.id);
+    storeTextProblem(type, STORE_TEXT_LIMITS.typename) ?? storeTextProblem(id!, STORE_TEXT_LIMITS.id);
   if (pathProblem !== undefined) {
     throw new ApiError(
       400,
@@ -38,7 +54,7 @@ export function ingressTarget(parts: string[]): FunctionAddress {
       `the target address in the ingress path ${pathProblem}; ids are at most ${STORE_TEXT_LIMITS.id} bytes and function types ${STORE_TEXT_LIMITS.typename} bytes of valid Unicode text without NUL`,
     );
   }
-  return { type: `${namespace}/${name}`, id: id! };
+  return { type, id: id! };
 }
 
 /**
@@ -57,13 +73,12 @@ export function ingressTypename(req: IncomingMessage): string {
   }
   if (
     parseTypeName(typeHeader) === undefined ||
-    /\s/.test(typeHeader) ||
     storeTextProblem(typeHeader, STORE_TEXT_LIMITS.typename) !== undefined
   ) {
     throw new ApiError(
       400,
       'ERR_API_MALFORMED_TYPE',
-      `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
+      `statefun-type ${JSON.stringify(typeHeader.slice(0, 100))} is not a typename; use namespace/name with exactly one "/" and no whitespace (at most ${STORE_TEXT_LIMITS.typename} bytes), e.g. example/AddToCart`,
     );
   }
   return typeHeader;

@@ -135,6 +135,38 @@ describe('ingress and API errors', () => {
       code: 'ERR_API_MALFORMED_PATH',
     },
     {
+      name: 'encoded "/" in the namespace (a%2Fb/c/id)',
+      path: '/v1/ingress/ie%2Fx/echo/a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'encoded "/" in the name, under the ie/* binding',
+      path: '/v1/ingress/ie/echo%2Fx/a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'encoded space in the namespace (a%20b/c/id)',
+      path: '/v1/ingress/i%20e/echo/a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
+      name: 'encoded tab in the name',
+      path: '/v1/ingress/ie/echo%09/a',
+      headers: json,
+      body,
+      status: 400,
+      code: 'ERR_API_MALFORMED_PATH',
+    },
+    {
       name: 'invalid percent-encoding',
       path: '/v1/ingress/ie/echo/%E0%A4%A',
       headers: json,
@@ -387,6 +419,19 @@ describe('ingress and API errors', () => {
     const metrics = (await api.get<string>('/metrics')).body;
     expect(metricValue(metrics, 'statehouse_ingress_requests_total', { status: '202' })).toBe(1);
     expect(metricValue(metrics, 'statehouse_ingress_requests_total', { status: '404' })).toBe(1);
+  });
+
+  it('an encoded "/" or space in the id is still accepted: only the function type must be a typename', async () => {
+    const id = `enc/${randomUUID()} x`;
+    const res = await request(`${api.baseUrl}/v1/ingress/ie/echo/${encodeURIComponent(id)}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ tag: id, n: 7 }),
+    });
+    await res.body.text();
+    expect(res.statusCode).toBe(202);
+    await waitFor('the message to the encoded id', async () => (await payloads(api, id)).length === 1);
+    expect(invocationsOf(service, id)).toEqual([7]);
   });
 });
 
