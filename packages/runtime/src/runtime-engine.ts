@@ -78,16 +78,57 @@ export interface EngineOptions {
 /** Builds the engine for the store's kind. */
 export async function buildEngine(deps: EngineDeps, options: EngineOptions): Promise<Engine> {
   const { store } = deps;
-  // The mode is built last (it drives the other parts); the parts reach it only once the engine runs.
-  let mode: ProcessMode | undefined;
-  const modeNow = (): ProcessMode => mode!;
-  let dispatcher: Dispatcher | undefined;
+  if (!isClusterStore(store)) {
+    const ids = new IdAllocator(await store.loadCounters());
+    return assembleEngine(deps, options, { ids, fencing: undefined }, (parts) => {
+      const engine = { ...parts, cache: deps.cache };
+      const { log, onFatal, isServing } = deps;
+      return new SingleProcessMode(
+        { store, engine, ids, log, onFatal, isServing },
+        { keyGroups: options.keyGroups },
+      );
+    });
+  }
+  const ids = new BlockIdAllocator(store);
+  await ids.rotate();
+  let clusterMode: ClusterMode | undefined;
+  const fencing: CommitFencing = {
+    store,
+    incarnation: () => clusterMode?.coordinator.incarnation ?? '',
+    epochOf: (kg) => clusterMode?.coordinator.epochOf(kg),
+  };
+  return assembleEngine(deps, options, { ids, fencing }, (parts) => {
+    clusterMode = createClusterMode(deps, options, { ...parts, store, ids });
+    return clusterMode;
+  });
+}
+
+/** The parts every process mode drives. */
+interface EngineParts {
+  readonly committer: Committer;
+  readonly timers: TimerService;
+  readonly dispatcher: Dispatcher;
+}
+
+/**
+ * Builds the parts both modes share (committer, timers, dispatcher, backlog monitor), then the mode over them.
+ * The mode is built last (it drives the other parts); the parts reach it only once the engine runs.
+ */
+function assembleEngine(
+  deps: EngineDeps,
+  options: EngineOptions,
+  base: { readonly ids: IdSource; readonly fencing: CommitFencing | undefined },
+  buildMode: (parts: EngineParts) => ProcessMode,
+): Engine {
+  const { ids } = base;
+  // The hooks, timers and dispatcher reach `dispatcher` and `mode`, declared below, only once the engine runs.
+  const modeNow = (): ProcessMode => mode;
   const hooks: CommitterHooks = {
     onFatal: deps.onFatal,
     onVoided: (err) => modeNow().voided(err),
     onRefused: (address, err) => {
       deps.metrics.refusedEffectSets.inc({ reason: err.code });
-      if (address !== undefined) dispatcher?.quarantine(address, err);
+      if (address !== undefined) dispatcher.quarantine(address, err);
     },
     onStoreFull: (err) => {
       deps.onStoreFull(err);
@@ -101,37 +142,10 @@ export async function buildEngine(deps: EngineDeps, options: EngineOptions): Pro
     },
   };
   const log = deps.log.child({ component: 'committer' });
-  if (isClusterStore(store)) {
-    const ids = new BlockIdAllocator(store);
-    await ids.rotate();
-    const coordinator = (): ClusterMode['coordinator'] | undefined =>
-      (mode as ClusterMode | undefined)?.coordinator;
-    const fencing: CommitFencing = {
-      store,
-      incarnation: () => coordinator()?.incarnation ?? '',
-      epochOf: (kg) => coordinator()?.epochOf(kg),
-    };
-    const committer = new Committer({ store, log, hooks, observer }, { fencing });
-    const timers = new TimerService({ sink: (t) => dispatcher?.fireTimer(t), clock: deps.clock });
-    dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
-    mode = createClusterMode(deps, options, { store, ids, committer, timers, dispatcher });
-    return { ids, committer, timers, dispatcher, mode, backlog: createBacklogMonitor(deps, modeNow) };
-  }
-  const ids = new IdAllocator(await store.loadCounters());
-  const committer = new Committer({ store, log, hooks, observer });
-  const timers = new TimerService({ sink: (t) => dispatcher?.fireTimer(t), clock: deps.clock });
-  dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
-  mode = new SingleProcessMode(
-    {
-      store,
-      engine: { dispatcher, committer, timers, cache: deps.cache },
-      ids,
-      log: deps.log,
-      onFatal: deps.onFatal,
-      isServing: deps.isServing,
-    },
-    { keyGroups: options.keyGroups },
-  );
+  const committer = new Committer({ store: deps.store, log, hooks, observer }, { fencing: base.fencing });
+  const timers = new TimerService({ sink: (t) => dispatcher.fireTimer(t), clock: deps.clock });
+  const dispatcher = createDispatcher(deps, options, { ids, committer, timers, mode: modeNow });
+  const mode = buildMode({ committer, timers, dispatcher });
   return { ids, committer, timers, dispatcher, mode, backlog: createBacklogMonitor(deps, modeNow) };
 }
 
