@@ -2,7 +2,9 @@
  * The mailbox router: one mailbox per address, at most one invocation in flight per address, the waiting
  * messages sent as the next batch. A batch runs in `batch-invoker.ts` (request, call, retries and stalls), its
  * reply is applied by `reply-applier.ts` (validate, build effects, apply speculatively, submit to the
- * committer); the bounded invocation slots are `invocation-slots.ts` (one function type holds at most half).
+ * committer); the bounded invocation slots are `invocation-slots.ts` (one function type holds at most half), and
+ * failing addresses attempt within `failing-attempts.ts` (half the slots, paced per type). Due timers become
+ * messages in `timer-firing.ts`.
  *
  * What the mailboxes hold in memory, and how the backlog comes back from the store, is `mailbox-memory.ts`:
  * memory holds a window of each address's messages within a budget, the rest stays in the store, and failing
@@ -18,7 +20,6 @@ import type { BackoffOptions } from '../invoke/retry-policy.js';
 import type { RetryResult, Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
-import { buildFiredTimerEffects } from './effect-builder.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import type { InboxSource } from './backlog-scanner.js';
@@ -28,16 +29,14 @@ import type { MemoryBudgetOptions } from './memory-budget.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { MailboxMemory } from './mailbox-memory.js';
-import { TypePacing } from './type-pacing.js';
+import { FailingAttempts } from './failing-attempts.js';
+import { fireTimer, type TimerFiringDeps } from './timer-firing.js';
 import { ReplyApplier } from './reply-applier.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
 
 const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
-
-/** A type whose last 100 attempts all failed retries at most 50 times a second (until one succeeds). */
-const FAILING_TYPE_PACING = Object.freeze({ failuresToTrip: 100, attemptsPerSecond: 50 });
 
 /** Why an address is stalled. */
 export interface StallInfo extends Stall {
@@ -80,26 +79,22 @@ export interface DispatcherDeps {
 /** Routes messages to mailboxes and runs invocations. */
 export class Dispatcher {
   readonly #deps: DispatcherDeps;
-  readonly #options: DispatcherOptions;
   readonly #log: Logger;
   readonly #memory: MailboxMemory;
   readonly #mailboxes: Map<string, Mailbox>;
   readonly #slots: InvocationSlots<Mailbox>;
-  // Failing addresses attempting again hold one of these as well: at most half the invocation slots, so that
-  // however many addresses fail (or hang), the others always have slots. The rest wait in arrival order.
-  readonly #failingSlots: InvocationSlots<Mailbox>;
+  // Failing addresses attempt within their own limits (half the slots, paced per type).
+  readonly #failing: FailingAttempts;
+  readonly #timerFiring: TimerFiringDeps;
   #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #draining = false;
   #resetting = false;
   readonly #applier: ReplyApplier;
   readonly #invoker: BatchInvoker;
-  // Retries of a type that keeps failing (over all its addresses) are spread out, so it cannot take the CPU.
-  readonly #pacing: TypePacing;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions) {
     this.#deps = deps;
-    this.#options = options;
     this.#log = deps.log.child({ component: 'dispatcher' });
     // One function type holds at most half the slots: one whose calls hang cannot take them all.
     this.#slots = new InvocationSlots({
@@ -109,7 +104,8 @@ export class Dispatcher {
         groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
       },
     });
-    this.#failingSlots = new InvocationSlots({ limit: Math.max(1, options.maxInFlightInvocations / 2) });
+    this.#failing = new FailingAttempts(deps, options);
+    this.#timerFiring = { ...deps, keyGroups: options.keyGroups, deliver: (m) => this.deliver(m) };
     this.#memory = new MailboxMemory(
       {
         log: this.#log,
@@ -128,7 +124,6 @@ export class Dispatcher {
       },
     );
     this.#mailboxes = this.#memory.mailboxes;
-    this.#pacing = new TypePacing({ clock: deps.clock }, FAILING_TYPE_PACING);
     this.#applier = new ReplyApplier(
       {
         ...deps,
@@ -242,7 +237,7 @@ export class Dispatcher {
       if (!mb.running) this.#memory.forget(mb);
     }
     this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
-    this.#failingSlots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
+    this.#failing.slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
     this.#memory.tracker.dropKeyGroups(keyGroups);
     this.#memory.readBacklog();
   }
@@ -264,33 +259,16 @@ export class Dispatcher {
       await Promise.allSettled([...this.#running]);
       this.#memory.clear();
       this.#slots.clearWaiting();
-      this.#failingSlots.clearWaiting();
-      this.#pacing.clear();
+      this.#failing.clear();
     } finally {
       this.#resetting = false;
     }
   }
 
-  /**
-   * Fires a due delayed message: one commit turns the timer into an inbox message of its target (which frees
-   * its cancellation token at once, durably), and when this process owns the target the message enters its
-   * mailbox right away (the consumer's effects commit after this conversion).
-   */
-  fireTimer(timer: StoredTimer, signal: AbortSignal = this.#abort.signal): void {
-    if (signal.aborted || this.#resetting) return; // reset meanwhile: the reload re-arms it from the store
-    let seq: number;
-    try {
-      seq = this.#deps.ids.nextSeq();
-    } catch {
-      // No id block yet (cluster mode): fire again shortly.
-      this.#deps.clock.setTimeout(() => this.fireTimer(timer, signal), 50);
-      return;
-    }
-    const { keyGroups } = this.#options;
-    const effects = buildFiredTimerEffects(timer, { seq, keyGroups, now: this.#deps.clock.now() });
-    // The committer reports failures (fatal, or a reset in cluster mode).
-    this.#deps.committer.submitEffects(effects).catch(() => undefined);
-    for (const m of effects.messages) if (this.#deps.owns(m.keyGroup)) this.deliver(pendingFromStored(m));
+  /** Fires a due delayed message (see `timer-firing.ts`); a reset or close meanwhile voids it. */
+  fireTimer(timer: StoredTimer): void {
+    const signal = this.#abort.signal;
+    fireTimer(this.#timerFiring, timer, () => signal.aborted || this.#resetting);
   }
 
   #isActive(): boolean {
@@ -301,9 +279,9 @@ export class Dispatcher {
     if (mb.running || this.#memory.waiting.isRetrying(mb) || (mb.pending.length === 0 && !mb.spilled)) return;
     if (this.#draining || this.#resetting) return;
     // A failing address waits for a failing slot first (it attempts when another failing attempt ends).
-    if (mb.failing !== undefined && !this.#failingSlots.tryTake(mb)) return;
+    if (mb.failing !== undefined && !this.#failing.slots.tryTake(mb)) return;
     if (!this.#slots.tryTake(mb)) {
-      this.#failingSlots.release(mb); // it waits for a slot instead
+      this.#failing.slots.release(mb); // it waits for a slot instead
       return;
     }
     mb.running = true;
@@ -336,7 +314,7 @@ export class Dispatcher {
    * memory have the free slots (a failing address waiting for a failing slot attempts once another ends).
    */
   #releaseSlot(mb: Mailbox): void {
-    for (const slots of [this.#slots, this.#failingSlots]) {
+    for (const slots of [this.#slots, this.#failing.slots]) {
       if (!slots.release(mb)) continue;
       for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
         if (this.#mailboxes.get(next.key) === next) this.#schedule(next);
@@ -372,12 +350,12 @@ export class Dispatcher {
         mb.inFlight = 0;
         if (result.kind === 'done') {
           this.#memory.consumed(batch);
-          this.#pacing.succeeded(mb.address.type);
+          this.#failing.succeeded(mb.address.type);
         }
         // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
         else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
         else {
-          const paced = this.#pacing.failed(mb.address.type);
+          const paced = this.#failing.failed(mb.address.type);
           this.#memory.release(mb, batch, Math.max(result.retryInMs, paced));
         }
       }
