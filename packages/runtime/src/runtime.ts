@@ -306,6 +306,7 @@ export class Runtime {
         backlogLimit: (type) => policies.resolve(type).maxBacklog,
         backlogOf: (type) => this.#started?.engine.backlog.messagesOf(type) ?? 0,
         onAccepted: (type) => this.#started?.engine.backlog.added(type),
+        onEnqueued: (type) => this.#started?.engine.backlog.enqueued(type),
         onNotEnqueued: (type) => this.#started?.engine.backlog.notEnqueued(type),
         ingressSeqOf: (key) => this.#store.ingressSeqOf(key),
       },

@@ -35,6 +35,8 @@ export interface IngressDeps {
   readonly backlogOf: (type: FunctionType) => number;
   /** A message for the function type is about to be committed: count it now (concurrent checks see it). */
   readonly onAccepted: (type: FunctionType) => void;
+  /** A message counted by `onAccepted` was enqueued (its commit ended). */
+  readonly onEnqueued: (type: FunctionType) => void;
   /** A message counted by `onAccepted` was not enqueued after all (refused, or a duplicate). */
   readonly onNotEnqueued: (type: FunctionType) => void;
   /** The seq of the message an idempotency key was claimed by, if any (a retry of an accepted message). */
@@ -99,8 +101,12 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
       deps.onNotEnqueued(target.type);
       throw err;
     }
-    if (result.duplicate) deps.onNotEnqueued(target.type);
-    else if (engine.owns(message.keyGroup)) {
+    if (result.duplicate) {
+      deps.onNotEnqueued(target.type);
+      return { messageId: String(result.seq) };
+    }
+    deps.onEnqueued(target.type);
+    if (engine.owns(message.keyGroup)) {
       dispatcher.deliver({
         source: { kind: 'message', seq: message.seq },
         target,

@@ -61,11 +61,41 @@ describe('BacklogMonitor', () => {
     monitor.added('ex/b');
     expect(monitor.messagesOf('ex/b')).toBe(2);
     expect(monitor.byType().get('ex/b')?.oldestEnqueuedAt).toBe(clock.now());
+    monitor.enqueued('ex/b');
+    monitor.enqueued('ex/b');
     await monitor.refresh();
     expect(monitor.messagesOf('ex/b')).toBe(0);
     expect(monitor.messagesOf('ex/a')).toBe(1);
     monitor.added('ex/a');
     expect(monitor.byType().get('ex/a')).toEqual({ messages: 2, oldestEnqueuedAt: 1 });
+  });
+
+  it('never counts low: ingress committing while a read runs stays counted until the next read', async () => {
+    // The store's snapshot is taken when the read starts; it resolves later, when the test says so.
+    let snapshot: InboxStats[] = [];
+    let answer: (() => void) | undefined;
+    const { monitor } = setup(() => {
+      const taken = snapshot;
+      return new Promise((resolve) => (answer = () => resolve(taken)));
+    });
+    monitor.added('ex/a'); // committed before the read: in the snapshot
+    monitor.enqueued('ex/a');
+    snapshot = [{ functionType: 'ex/a', messages: 1, oldestEnqueuedAt: 1 }];
+    monitor.added('ex/a'); // its commit ends while the read runs (not in the snapshot)
+    monitor.added('ex/a'); // its commit ends after the read
+    const reading = monitor.refresh();
+    monitor.enqueued('ex/a');
+    monitor.added('ex/a'); // refused after all
+    monitor.notEnqueued('ex/a');
+    answer!();
+    await reading;
+    expect(monitor.messagesOf('ex/a')).toBe(3);
+    monitor.enqueued('ex/a');
+    snapshot = [{ functionType: 'ex/a', messages: 3, oldestEnqueuedAt: 1 }];
+    const next = monitor.refresh();
+    answer!();
+    await next;
+    expect(monitor.messagesOf('ex/a')).toBe(3);
   });
 
   it('keeps counting after a failed read', async () => {

@@ -3,6 +3,10 @@
  * the store now and then (cluster mode: of the key groups this process owns). Between reads, accepted
  * ingress counts on top, so a per-type limit holds without a read per request. Reads are spaced by at least
  * twenty times their own duration, so a huge backlog never keeps the store busy counting it.
+ *
+ * A read runs while ingress goes on, and its snapshot may miss what commits meanwhile: the count it leaves is
+ * the snapshot plus the ingress not committed yet and the ingress committed while it ran (which the snapshot
+ * may hold already: the count errs high until the next read, never low, so a limit is never overshot).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -39,6 +43,10 @@ export class BacklogMonitor {
   #timer: ReturnType<Clock['setTimeout']> | undefined;
   #stopped = false;
   #reading: Promise<void> | undefined;
+  // Ingress counted by added() whose commit has not ended yet, per type.
+  readonly #uncommitted = new Map<string, number>();
+  // Ingress committed while a read runs, per type (undefined between reads).
+  #committedDuringRead: Map<string, number> | undefined;
 
   constructor(deps: BacklogMonitorDeps, options: BacklogMonitorOptions) {
     this.#deps = deps;
@@ -67,20 +75,31 @@ export class BacklogMonitor {
     return this.#byType.get(type)?.messages ?? 0;
   }
 
-  /** Counts an ingress message accepted for `type` until the next read. */
+  /** Counts an ingress message accepted for `type`, before its commit; its commit's end is reported next. */
   added(type: string): void {
-    const current = this.#byType.get(type);
-    this.#byType.set(type, {
-      messages: (current?.messages ?? 0) + 1,
-      oldestEnqueuedAt: current?.oldestEnqueuedAt ?? this.#deps.clock.now(),
-    });
+    bump(this.#uncommitted, type, 1);
+    this.#addTo(type, 1);
+  }
+
+  /** The commit of a message counted by {@link BacklogMonitor.added} enqueued it. */
+  enqueued(type: string): void {
+    bump(this.#uncommitted, type, -1);
+    if (this.#committedDuringRead !== undefined) bump(this.#committedDuringRead, type, 1);
   }
 
   /** Takes back a count of {@link BacklogMonitor.added} for a message that was not enqueued after all. */
   notEnqueued(type: string): void {
+    bump(this.#uncommitted, type, -1);
+    this.#addTo(type, -1);
+  }
+
+  #addTo(type: string, delta: number): void {
     const current = this.#byType.get(type);
-    if (current === undefined || current.messages === 0) return;
-    this.#byType.set(type, { ...current, messages: current.messages - 1 });
+    const messages = Math.max(0, (current?.messages ?? 0) + delta);
+    this.#byType.set(type, {
+      messages,
+      oldestEnqueuedAt: current?.oldestEnqueuedAt ?? this.#deps.clock.now(),
+    });
   }
 
   /** Reads the backlog from the store now (shares a read in progress). */
@@ -90,10 +109,28 @@ export class BacklogMonitor {
   }
 
   async #read(): Promise<void> {
-    const stats: InboxStats[] = await this.#deps.store.inboxStats(this.#deps.keyGroupFilter());
-    this.#byType = new Map(
+    const committed = new Map<string, number>();
+    this.#committedDuringRead = committed;
+    let stats: InboxStats[];
+    try {
+      stats = await this.#deps.store.inboxStats(this.#deps.keyGroupFilter());
+    } finally {
+      this.#committedDuringRead = undefined;
+    }
+    const byType = new Map<string, TypeBacklog>(
       stats.map((s) => [s.functionType, { messages: s.messages, oldestEnqueuedAt: s.oldestEnqueuedAt }]),
     );
+    const now = this.#deps.clock.now();
+    for (const counts of [this.#uncommitted, committed]) {
+      for (const [type, n] of counts) {
+        const current = byType.get(type);
+        byType.set(type, {
+          messages: (current?.messages ?? 0) + n,
+          oldestEnqueuedAt: current?.oldestEnqueuedAt ?? now,
+        });
+      }
+    }
+    this.#byType = byType;
   }
 
   #schedule(delayMs: number): void {
@@ -108,4 +145,11 @@ export class BacklogMonitor {
         });
     }, delayMs);
   }
+}
+
+/** Adds `delta` to a count per type, dropping counts that reach 0. */
+function bump(counts: Map<string, number>, type: string, delta: number): void {
+  const n = (counts.get(type) ?? 0) + delta;
+  if (n > 0) counts.set(type, n);
+  else counts.delete(type);
 }

@@ -66,7 +66,8 @@ describe('SqliteStore (SQLite specifics)', () => {
   it('counts the backlog off the event loop: requests keep being served while it counts', async () => {
     const warnings: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
-    const store = await openSqliteStore(await tempDir(), META, { logger });
+    // Counts on its thread from the first (by default only once a count took 20 ms: a large backlog).
+    const store = await openSqliteStore(await tempDir(), META, { logger, countOnThreadAfterMs: 0 });
     cleanups.push(() => store.close());
     const target = { type: 'example/cart', id: 'Kim' };
     const messages = Array.from({ length: 2_000 }, (_, i) => ({

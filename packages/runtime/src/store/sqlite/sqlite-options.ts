@@ -14,6 +14,11 @@ export interface SqliteStoreOptions {
   readonly logger?: Logger;
   /** How long a statement waits for a lock held by another connection, in ms. @default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * Experimental. Once counting the backlog per type took longer than this, in ms, the count runs on a thread of
+   * its own (the event loop goes on meanwhile), until it is fast again. @default 20
+   */
+  readonly countOnThreadAfterMs?: number;
 }
 
 /** {@link SqliteStoreOptions} with every default applied. */
@@ -22,6 +27,7 @@ export interface ResolvedSqliteStoreOptions {
   readonly file: string;
   readonly logger: Logger | undefined;
   readonly busyTimeoutMs: number;
+  readonly countOnThreadAfterMs: number;
 }
 
 /**
@@ -36,5 +42,6 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions): Resolved
     file: join(options.path, SQLITE_STORE_FILE_NAME),
     logger: options.logger?.child({ component: 'store.sqlite' }),
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    countOnThreadAfterMs: options.countOnThreadAfterMs ?? 20,
   };
 }

@@ -60,6 +60,8 @@ export class SqliteStore implements Store {
   #unlock: (() => void) | undefined;
   #statsWorker: InboxStatsWorker | undefined;
   #statsWorkerFailed = false;
+  // How long the last backlog count took, ms (decides where the next one runs).
+  #lastCountMs = 0;
 
   /** @param options - where the data lives and how to log. */
   constructor(options: SqliteStoreOptions) {
@@ -172,19 +174,36 @@ export class SqliteStore implements Store {
   /** @inheritDoc */
   inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
     const worker = this.#statsWorker;
-    // Off the event loop (see inbox-stats-worker.ts); on it only if that thread fails.
-    if (worker === undefined || this.#statsWorkerFailed) return this.#countInboxHere(keyGroups);
-    return worker.stats(keyGroups).catch((err: unknown) => {
-      // Closed meanwhile: counting here says so with the store's error.
-      if (this.#connection !== undefined) {
-        this.#statsWorkerFailed = true;
-        this.options.logger?.warn(
-          { err },
-          'counting the backlog on its own thread failed; counting on the main thread from now on (requests wait while it counts)',
-        );
-      }
-      return this.#countInboxHere(keyGroups);
-    });
+    // A slow count (a large backlog) runs off the event loop (see inbox-stats-worker.ts); a fast one here, where
+    // it sees exactly what is committed when it is asked (no commit can land while it runs).
+    if (
+      worker === undefined ||
+      this.#statsWorkerFailed ||
+      this.#lastCountMs < this.options.countOnThreadAfterMs
+    ) {
+      const started = performance.now();
+      const counted = this.#countInboxHere(keyGroups);
+      this.#lastCountMs = performance.now() - started;
+      return counted;
+    }
+    const started = performance.now();
+    return worker.stats(keyGroups).then(
+      (stats) => {
+        this.#lastCountMs = performance.now() - started;
+        return stats;
+      },
+      (err: unknown) => {
+        // Closed meanwhile: counting here says so with the store's error.
+        if (this.#connection !== undefined) {
+          this.#statsWorkerFailed = true;
+          this.options.logger?.warn(
+            { err },
+            'counting the backlog on its own thread failed; counting on the main thread from now on (requests wait while it counts)',
+          );
+        }
+        return this.#countInboxHere(keyGroups);
+      },
+    );
   }
 
   #countInboxHere(keyGroups?: readonly number[]): Promise<InboxStats[]> {
