@@ -6,15 +6,8 @@ import { planMigrations } from './migration-plan.js';
 const FILE = { where: '/data/statehouse.db', kind: 'data directory' } as const;
 const LIST = [{ version: 1 }, { version: 2 }, { version: 3 }];
 
-function errorOf(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StoreError);
-    return err as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+/** A StoreError with this code. */
+const coded = (code: string): unknown => expect.objectContaining({ constructor: StoreError, code });
 
 describe('planMigrations', () => {
   it('lists every migration for a new store, in order', () => {
@@ -31,10 +24,10 @@ describe('planMigrations', () => {
   });
 
   it('refuses a pending migration out of place with ERR_STORE_OPEN_FAILED', () => {
-    const err = errorOf(() => planMigrations('1', [{ version: 1 }, { version: 3 }], FILE));
-    expect(err.code).toBe('ERR_STORE_OPEN_FAILED');
-    expect(err.message).toContain('position 2 holds version 3');
-    expect(err.message).toContain(FILE.where);
+    const plan = (): unknown => planMigrations('1', [{ version: 1 }, { version: 3 }], FILE);
+    expect(plan).toThrow(coded('ERR_STORE_OPEN_FAILED'));
+    expect(plan).toThrow('position 2 holds version 3');
+    expect(plan).toThrow(FILE.where);
   });
 
   it('does not check migrations that are already applied', () => {
@@ -44,7 +37,7 @@ describe('planMigrations', () => {
   });
 
   it('keeps the schema-version checks', () => {
-    expect(errorOf(() => planMigrations('4', LIST, FILE)).code).toBe('ERR_STORE_SCHEMA_TOO_NEW');
-    expect(errorOf(() => planMigrations('x', LIST, FILE)).code).toBe('ERR_STORE_CORRUPT');
+    expect(() => planMigrations('4', LIST, FILE)).toThrow(coded('ERR_STORE_SCHEMA_TOO_NEW'));
+    expect(() => planMigrations('x', LIST, FILE)).toThrow(coded('ERR_STORE_CORRUPT'));
   });
 });
