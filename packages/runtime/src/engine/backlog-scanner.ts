@@ -10,6 +10,7 @@
  * flowing.
  */
 import type { Logger } from 'pino';
+import { addressKey, type FunctionAddress } from '../core/address.js';
 import type { Clock } from '../core/clock.js';
 import type { StoredMessage } from '../store/store.js';
 import type { InboxTracker } from './inbox-tracker.js';
@@ -47,6 +48,38 @@ export interface BacklogScannerDeps {
   readonly isActive: () => boolean;
 }
 
+/**
+ * What was left in the store from the moment a page's start was fixed until its rows came back (the flush and
+ * the read): the page may hold newer messages of those addresses without the one left, which can be below the
+ * page's start. A row newer than a message held back for its address, its type, or everything (a rescan:
+ * key groups acquired, whose filter the read may already use) waits for the next read, which starts below it.
+ */
+class HeldBack {
+  #all = Infinity;
+  readonly #types = new Map<string, number>();
+  readonly #addresses = new Map<string, number>();
+
+  holdAll(seq: number): void {
+    this.#all = Math.min(this.#all, seq);
+  }
+
+  holdType(type: string, seq: number): void {
+    this.#types.set(type, Math.min(this.#types.get(type) ?? Infinity, seq));
+  }
+
+  holdAddress(address: FunctionAddress, seq: number): void {
+    const key = addressKey(address);
+    this.#addresses.set(key, Math.min(this.#addresses.get(key) ?? Infinity, seq));
+  }
+
+  /** Whether a row of the page must wait: it is newer than a message held back that it may not overtake. */
+  covers(m: StoredMessage): boolean {
+    if (m.seq > this.#all) return true;
+    if (this.#types.size > 0 && m.seq > (this.#types.get(m.target.type) ?? Infinity)) return true;
+    return this.#addresses.size > 0 && m.seq > (this.#addresses.get(addressKey(m.target)) ?? Infinity);
+  }
+}
+
 /** Pages the inbox into memory. */
 export class BacklogScanner {
   readonly #deps: BacklogScannerDeps;
@@ -59,6 +92,8 @@ export class BacklogScanner {
   // Lowest seq left in the store while a page was being read (the page may have missed it).
   #lowered = Infinity;
   #running = false;
+  // While a page is read: what was left in the store meanwhile (its rows in the page wait for the next read).
+  #held: HeldBack | undefined;
   // Function types short of room: where their unread backlog begins (they wait until they have room).
   readonly #typeLeft = new Map<string, number>();
   // Function types the current pass reads again (they had room again).
@@ -90,17 +125,20 @@ export class BacklogScanner {
     return this.#typeLeft.keys();
   }
 
-  /** A message was left in the store for lack of memory: scan again from it. */
-  leftInStore(seq: number): void {
+  /** A message was left in the store for lack of memory (or while the scan is behind): scan again from it. */
+  leftInStore(seq: number, address: FunctionAddress): void {
     this.#blocksAll = true;
     this.#lower(seq);
+    this.#held?.holdAddress(address, seq);
   }
 
   /** A message of `type` was left in the store because its type is short of room (memory has room for others). */
-  leftInStoreOfType(type: string, seq: number): void {
+  leftInStoreOfType(type: string, seq: number, address: FunctionAddress): void {
     // The running pass reads this type again: it must not miss the message.
-    if (this.#typeScanning.has(type)) this.#lower(seq);
-    else this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, seq));
+    if (this.#typeScanning.has(type)) {
+      this.#lower(seq);
+      this.#held?.holdAddress(address, seq);
+    } else this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, seq));
   }
 
   /** `type` has room again: read its backlog from where it was left (other types are not held back meanwhile). */
@@ -110,12 +148,15 @@ export class BacklogScanner {
     this.#typeLeft.delete(type);
     this.#typeScanning.add(type);
     this.#lower(seq);
+    this.#held?.holdType(type, seq);
     this.kick();
   }
 
   /** Scans everything again (recovery, key groups acquired, a lost wake-up). */
   rescan(): void {
-    this.leftInStore(1);
+    this.#blocksAll = true;
+    this.#lower(1);
+    this.#held?.holdAll(0);
     this.kick();
   }
 
@@ -168,22 +209,35 @@ export class BacklogScanner {
   async #run(): Promise<void> {
     const { inbox } = this.#deps;
     while (this.#behind && this.#deps.isActive() && this.#deps.hasRoom()) {
-      // Fold in what was left in the store since the last page (also while the previous run was ending).
+      // Fold in what was left in the store since the last page. What is left from now until the page is read
+      // (also during the flush, which need not cover it) is held back from this page: see HeldBack.
       this.#from = Math.min(this.#from, this.#lowered);
       this.#lowered = Infinity;
-      await this.#deps.flush();
       const from = this.#from;
+      const held = new HeldBack();
       let last = from;
       let stopped = false;
       let raw = 0;
-      const fresh = await this.read(async () => {
-        const rows = await inbox.page(from, this.#pageSize);
-        raw = rows.length;
-        last = rows[rows.length - 1]?.seq ?? from;
-        return rows;
-      });
+      this.#held = held;
+      let fresh: StoredMessage[];
+      try {
+        await this.#deps.flush();
+        fresh = await this.read(async () => {
+          const rows = await inbox.page(from, this.#pageSize);
+          raw = rows.length;
+          last = rows[rows.length - 1]?.seq ?? from;
+          return rows;
+        });
+      } finally {
+        this.#held = undefined;
+      }
       if (!this.#deps.isActive()) return;
       for (const m of fresh) {
+        if (held.covers(m)) {
+          // A message it must not overtake was left in the store meanwhile: the next read starts below both.
+          this.#lower(m.seq);
+          continue;
+        }
         const offered = this.#deps.offer(m);
         if (offered === 'full') {
           stopped = true;

@@ -145,9 +145,9 @@ export class MailboxMemory {
     const memoryFull = !this.budget.hasRoom();
     if (from === 'scan') return memoryFull ? 'full' : 'typeFull';
     if (memoryFull || this.scanner.blocksAll) {
-      this.scanner.leftInStore(message.source.seq);
+      this.scanner.leftInStore(message.source.seq, message.target);
       this.scanner.kick();
-    } else this.scanner.leftInStoreOfType(message.target.type, message.source.seq);
+    } else this.scanner.leftInStoreOfType(message.target.type, message.source.seq, message.target);
     return 'skipped';
   }
 
