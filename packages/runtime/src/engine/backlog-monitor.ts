@@ -78,7 +78,7 @@ export class BacklogMonitor {
   /** Counts an ingress message accepted for `type`, before its commit; its commit's end is reported next. */
   added(type: string): void {
     bump(this.#uncommitted, type, 1);
-    this.#addTo(type, 1);
+    addMessages(this.#byType, type, 1, this.#deps.clock.now());
   }
 
   /** The commit of a message counted by {@link BacklogMonitor.added} enqueued it. */
@@ -90,16 +90,7 @@ export class BacklogMonitor {
   /** Takes back a count of {@link BacklogMonitor.added} for a message that was not enqueued after all. */
   notEnqueued(type: string): void {
     bump(this.#uncommitted, type, -1);
-    this.#addTo(type, -1);
-  }
-
-  #addTo(type: string, delta: number): void {
-    const current = this.#byType.get(type);
-    const messages = Math.max(0, (current?.messages ?? 0) + delta);
-    this.#byType.set(type, {
-      messages,
-      oldestEnqueuedAt: current?.oldestEnqueuedAt ?? this.#deps.clock.now(),
-    });
+    addMessages(this.#byType, type, -1, this.#deps.clock.now());
   }
 
   /** Reads the backlog from the store now (shares a read in progress). */
@@ -122,13 +113,7 @@ export class BacklogMonitor {
     );
     const now = this.#deps.clock.now();
     for (const counts of [this.#uncommitted, committed]) {
-      for (const [type, n] of counts) {
-        const current = byType.get(type);
-        byType.set(type, {
-          messages: (current?.messages ?? 0) + n,
-          oldestEnqueuedAt: current?.oldestEnqueuedAt ?? now,
-        });
-      }
+      for (const [type, n] of counts) addMessages(byType, type, n, now);
     }
     this.#byType = byType;
   }
@@ -145,6 +130,15 @@ export class BacklogMonitor {
         });
     }, delayMs);
   }
+}
+
+/** Adds `delta` messages to a type's backlog (never below 0); a type new to it has its oldest message `now`. */
+function addMessages(byType: Map<string, TypeBacklog>, type: string, delta: number, now: number): void {
+  const current = byType.get(type);
+  byType.set(type, {
+    messages: Math.max(0, (current?.messages ?? 0) + delta),
+    oldestEnqueuedAt: current?.oldestEnqueuedAt ?? now,
+  });
 }
 
 /** Adds `delta` to a count per type, dropping counts that reach 0. */

@@ -11,20 +11,34 @@ const COLUMNS =
   'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
 
 /**
- * The backlog counts per function type, in SQL (also run by `inbox-stats-worker.ts`). Seqs grow with time, so the
- * smallest seq of a type is its oldest message: the index answers alone.
+ * The backlog counts per function type with the enqueue time of each type's oldest message, in SQL (also run by
+ * `inbox-stats-worker.ts`). Seqs grow with time, so the smallest seq of a type is its oldest message: the index
+ * answers alone, and one statement reads counts and times from one snapshot.
  */
 export const INBOX_STATS_SQL = Object.freeze({
-  all: 'SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages GROUP BY target_type',
-  inKeyGroups: `SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages
-       WHERE key_group IN (SELECT value FROM json_each(?)) GROUP BY target_type`,
-  enqueuedAt: 'SELECT enqueued_at FROM messages WHERE seq = ?',
+  all: `SELECT c.target_type, c.messages, m.enqueued_at FROM
+       (SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages GROUP BY target_type) c
+       JOIN messages m ON m.seq = c.first_seq`,
+  inKeyGroups: `SELECT c.target_type, c.messages, m.enqueued_at FROM
+       (SELECT target_type, COUNT(*) AS messages, MIN(seq) AS first_seq FROM messages
+        WHERE key_group IN (SELECT value FROM json_each(?)) GROUP BY target_type) c
+       JOIN messages m ON m.seq = c.first_seq`,
 });
 
-interface TypeCount {
+/** A row of {@link INBOX_STATS_SQL}. */
+export interface TypeCountRow {
   readonly target_type: string;
   readonly messages: number;
-  readonly first_seq: number;
+  readonly enqueued_at: number;
+}
+
+/** The backlog per function type from rows of {@link INBOX_STATS_SQL}. */
+export function inboxStatsFromRows(rows: readonly TypeCountRow[]): InboxStats[] {
+  return rows.map((r) => ({
+    functionType: r.target_type,
+    messages: r.messages,
+    oldestEnqueuedAt: r.enqueued_at,
+  }));
 }
 
 /** Paged inbox reads on one connection (statements prepared once). */
@@ -32,9 +46,8 @@ export class SqliteInboxReads {
   readonly #page: BetterSqlite3.Statement<[number, number], MessageRow>;
   readonly #pageIn: BetterSqlite3.Statement<[number, string, number], MessageRow>;
   readonly #ofAddress: BetterSqlite3.Statement<[string, string, number], MessageRow>;
-  readonly #counts: BetterSqlite3.Statement<[], TypeCount>;
-  readonly #countsIn: BetterSqlite3.Statement<[string], TypeCount>;
-  readonly #enqueuedAt: BetterSqlite3.Statement<[number], number>;
+  readonly #counts: BetterSqlite3.Statement<[], TypeCountRow>;
+  readonly #countsIn: BetterSqlite3.Statement<[string], TypeCountRow>;
 
   constructor(db: BetterSqlite3.Database) {
     this.#page = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`);
@@ -47,7 +60,6 @@ export class SqliteInboxReads {
     );
     this.#counts = db.prepare(INBOX_STATS_SQL.all);
     this.#countsIn = db.prepare(INBOX_STATS_SQL.inKeyGroups);
-    this.#enqueuedAt = db.prepare<[number], number>(INBOX_STATS_SQL.enqueuedAt).pluck();
   }
 
   /** @see Store.loadInboxPage */
@@ -64,11 +76,8 @@ export class SqliteInboxReads {
 
   /** @see Store.inboxStats */
   stats(keyGroups?: readonly number[]): InboxStats[] {
-    const rows = keyGroups === undefined ? this.#counts.all() : this.#countsIn.all(JSON.stringify(keyGroups));
-    return rows.map((r) => ({
-      functionType: r.target_type,
-      messages: r.messages,
-      oldestEnqueuedAt: this.#enqueuedAt.get(r.first_seq) ?? Date.now(),
-    }));
+    return inboxStatsFromRows(
+      keyGroups === undefined ? this.#counts.all() : this.#countsIn.all(JSON.stringify(keyGroups)),
+    );
   }
 }

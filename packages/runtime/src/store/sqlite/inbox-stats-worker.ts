@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { InboxStats } from '../store.js';
-import { INBOX_STATS_SQL } from './inbox-reads.js';
+import { INBOX_STATS_SQL, inboxStatsFromRows, type TypeCountRow } from './inbox-reads.js';
 
 /** What the worker is given. */
 interface WorkerData {
@@ -24,16 +24,10 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
 const all = db.prepare(workerData.sql.all);
 const some = db.prepare(workerData.sql.inKeyGroups);
-const enqueuedAt = db.prepare(workerData.sql.enqueuedAt).pluck();
 parentPort.on('message', ({ id, keyGroups }) => {
   try {
     const rows = keyGroups === undefined ? all.all() : some.all(JSON.stringify(keyGroups));
-    const stats = rows.map((r) => ({
-      functionType: r.target_type,
-      messages: r.messages,
-      oldestEnqueuedAt: enqueuedAt.get(r.first_seq) ?? Date.now(),
-    }));
-    parentPort.postMessage({ id, stats });
+    parentPort.postMessage({ id, rows });
   } catch (err) {
     parentPort.postMessage({ id, error: String((err && err.message) || err) });
   }
@@ -42,7 +36,7 @@ parentPort.on('message', ({ id, keyGroups }) => {
 
 interface Reply {
   readonly id: number;
-  readonly stats?: InboxStats[];
+  readonly rows?: TypeCountRow[];
   readonly error?: string;
 }
 
@@ -95,7 +89,7 @@ export class InboxStatsWorker {
       const waiter = this.#waiters.get(reply.id);
       this.#waiters.delete(reply.id);
       if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
-      else waiter?.resolve(reply.stats ?? []);
+      else waiter?.resolve(inboxStatsFromRows(reply.rows ?? []));
     });
     const gone = (err: Error): void => {
       if (this.#worker === worker) this.#worker = undefined;
