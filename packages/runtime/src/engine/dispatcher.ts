@@ -1,10 +1,10 @@
 /**
- * The mailbox router: one mailbox per address, at most one invocation in flight per address, the waiting
- * messages sent as the next batch. A batch runs in `batch-invoker.ts` (request, call, retries and stalls), its
- * reply is applied by `reply-applier.ts` (validate, build effects, apply speculatively, submit to the
- * committer); the bounded invocation slots are `invocation-slots.ts` (one function type holds at most half), and
- * failing addresses attempt within `failing-attempts.ts` (half the slots, paced per type). Due timers become
- * messages in `timer-firing.ts`.
+ * The mailbox router: one mailbox per address, messages delivered to it live, read from the store, or fired
+ * by timers, and the engine's whole in-memory state dropped or handed over when ownership changes. The loops
+ * run in `mailbox-runner.ts` (at most one invocation in flight per address, within the bounded invocation
+ * slots; failing addresses attempt within `failing-attempts.ts`); a batch runs in `batch-invoker.ts` (request,
+ * call, retries and stalls), and its reply is applied by `reply-applier.ts` (validate, build effects, apply
+ * speculatively, submit to the committer). Due timers become messages in `timer-firing.ts`.
  *
  * What the mailboxes hold in memory, and how the backlog comes back from the store, is `mailbox-memory.ts`:
  * memory holds a window of each address's messages within a budget, the rest stays in the store, and failing
@@ -12,31 +12,28 @@
  * slots others need.
  */
 import type { Logger } from 'pino';
-import { sleep, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
-import type { RetryResult, Stall } from '../invoke/retrying-call.js';
+import type { Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import type { InboxSource } from './backlog-scanner.js';
-import { InvocationSlots } from './invocation-slots.js';
-import { takeBatch, type Mailbox } from './mailbox.js';
+import type { Mailbox } from './mailbox.js';
 import type { MemoryBudgetOptions } from './memory-budget.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { pendingFromStored, type PendingMessage } from './pending-message.js';
 import { MailboxMemory } from './mailbox-memory.js';
-import { FailingAttempts } from './failing-attempts.js';
+import { MailboxRunner } from './mailbox-runner.js';
 import { fireTimer, type TimerFiringDeps } from './timer-firing.js';
 import { ReplyApplier } from './reply-applier.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
-
-const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
 
 /** Why an address is stalled. */
 export interface StallInfo extends Stall {
@@ -82,12 +79,9 @@ export class Dispatcher {
   readonly #log: Logger;
   readonly #memory: MailboxMemory;
   readonly #mailboxes: Map<string, Mailbox>;
-  readonly #slots: InvocationSlots<Mailbox>;
-  // Failing addresses attempt within their own limits (half the slots, paced per type).
-  readonly #failing: FailingAttempts;
+  readonly #runner: MailboxRunner;
   readonly #timerFiring: TimerFiringDeps;
   #abort = new AbortController();
-  readonly #running = new Set<Promise<void>>();
   #draining = false;
   #resetting = false;
   readonly #applier: ReplyApplier;
@@ -96,15 +90,6 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps, options: DispatcherOptions) {
     this.#deps = deps;
     this.#log = deps.log.child({ component: 'dispatcher' });
-    // One function type holds at most half the slots: one whose calls hang cannot take them all.
-    this.#slots = new InvocationSlots({
-      limit: options.maxInFlightInvocations,
-      groups: {
-        groupOf: (mb) => mb.address.type,
-        groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
-      },
-    });
-    this.#failing = new FailingAttempts(deps, options);
     this.#timerFiring = { ...deps, keyGroups: options.keyGroups, deliver: (m) => this.deliver(m) };
     this.#memory = new MailboxMemory(
       {
@@ -113,7 +98,7 @@ export class Dispatcher {
         committer: deps.committer,
         resolver: deps.resolver,
         inbox: deps.inbox,
-        schedule: (mb) => this.#schedule(mb),
+        schedule: (mb) => this.#runner.schedule(mb),
         isAccepting: () => !this.#abort.signal.aborted && !this.#resetting,
         isActive: () => this.#isActive(),
       },
@@ -137,6 +122,18 @@ export class Dispatcher {
       { ...deps, log: this.#log, applier: this.#applier },
       { backoff: options.backoff },
     );
+    this.#runner = new MailboxRunner(
+      {
+        ...deps,
+        log: this.#log,
+        memory: this.#memory,
+        invoker: this.#invoker,
+        signal: () => this.#abort.signal,
+        isDraining: () => this.#draining,
+        isResetting: () => this.#resetting,
+      },
+      options,
+    );
   }
 
   /** Messages held in memory (waiting or in flight; failing addresses hold none). */
@@ -152,7 +149,7 @@ export class Dispatcher {
 
   /** Invocations in flight. */
   get inFlight(): number {
-    return this.#slots.inUse;
+    return this.#runner.inFlight;
   }
 
   /** Addresses that are stalled, oldest first. */
@@ -203,14 +200,14 @@ export class Dispatcher {
    */
   async close(graceMs = 5_000): Promise<void> {
     this.#draining = true;
-    const all = Promise.allSettled([...this.#running]);
+    const all = this.#runner.settled();
     const { clock } = this.#deps;
     let timer: TimerHandle | undefined;
     await Promise.race([all, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, graceMs)))]);
     if (timer !== undefined) clock.clearTimeout(timer);
     this.#abort.abort();
     this.#deps.client.abortInFlight();
-    await Promise.allSettled([...this.#running]);
+    await this.#runner.settled();
   }
 
   /**
@@ -236,8 +233,7 @@ export class Dispatcher {
       this.#memory.waiting.unpark(mb);
       if (!mb.running) this.#memory.forget(mb);
     }
-    this.#slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
-    this.#failing.slots.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
+    this.#runner.forgetWaiting((mb) => keyGroups.has(mb.keyGroup));
     this.#memory.tracker.dropKeyGroups(keyGroups);
     this.#memory.readBacklog();
   }
@@ -254,12 +250,11 @@ export class Dispatcher {
       const old = this.#abort;
       this.#abort = new AbortController();
       old.abort();
-      this.#slots.clearWaiting();
+      this.#runner.clearWaiting();
       this.#deps.client.abortInFlight();
-      await Promise.allSettled([...this.#running]);
+      await this.#runner.settled();
       this.#memory.clear();
-      this.#slots.clearWaiting();
-      this.#failing.clear();
+      this.#runner.clear();
     } finally {
       this.#resetting = false;
     }
@@ -273,98 +268,5 @@ export class Dispatcher {
 
   #isActive(): boolean {
     return !this.#abort.signal.aborted && !this.#resetting && !this.#draining;
-  }
-
-  #schedule(mb: Mailbox): void {
-    if (mb.running || this.#memory.waiting.isRetrying(mb) || (mb.pending.length === 0 && !mb.spilled)) return;
-    if (this.#draining || this.#resetting) return;
-    // A failing address waits for a failing slot first (it attempts when another failing attempt ends).
-    if (mb.failing !== undefined && !this.#failing.slots.tryTake(mb)) return;
-    if (!this.#slots.tryTake(mb)) {
-      this.#failing.slots.release(mb); // it waits for a slot instead
-      return;
-    }
-    mb.running = true;
-    const signal = this.#abort.signal;
-    const loop: Promise<void> = this.#drain(mb)
-      .catch(async (err: unknown) => {
-        // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
-        // batch went back into the mailbox; the messages are in the store either way).
-        this.#log.error(
-          { err, functionType: mb.address.type, functionId: mb.address.id },
-          'mailbox loop failed unexpectedly; retrying in 1 s',
-        );
-        await sleep(this.#deps.clock, 1_000, signal).catch(() => undefined);
-      })
-      .finally(() => {
-        this.#running.delete(loop);
-        mb.running = false;
-        this.#releaseSlot(mb);
-        // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
-        if (signal.aborted) return;
-        const { waiting } = this.#memory;
-        if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) this.#memory.forget(mb);
-        else if (!waiting.isParked(mb) && !waiting.isRetrying(mb)) this.#schedule(mb);
-      });
-    this.#running.add(loop);
-  }
-
-  /**
-   * Gives an address's invocation slot (and failing slot) back and lets waiting addresses that are still in
-   * memory have the free slots (a failing address waiting for a failing slot attempts once another ends).
-   */
-  #releaseSlot(mb: Mailbox): void {
-    for (const slots of [this.#slots, this.#failing.slots]) {
-      if (!slots.release(mb)) continue;
-      for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
-        if (this.#mailboxes.get(next.key) === next) this.#schedule(next);
-      }
-    }
-  }
-
-  async #drain(mb: Mailbox): Promise<void> {
-    const signal = this.#abort.signal;
-    while ((mb.pending.length > 0 || mb.spilled) && !signal.aborted && !this.#draining) {
-      if (!this.#deps.owns(mb.keyGroup)) {
-        // Handed over: the pending messages stay in the store for the new owner.
-        this.#memory.dropPending(mb);
-        mb.spilled = false;
-        return;
-      }
-      if (mb.pending.length === 0 && !(await this.#memory.pageIn(mb))) return;
-      if (mb.pending.length === 0) continue;
-      const resolved = this.#deps.resolver.resolve(mb.address.type);
-      const batch = takeBatch(mb, resolved?.endpoint.maxNumBatchRequests ?? Infinity);
-      mb.inFlight = batch.length;
-      const wasFailing = mb.failing !== undefined;
-      let result: RetryResult = CANCELLED;
-      try {
-        result = await this.#invoker.invoke({
-          mailbox: mb,
-          batch,
-          endpoint: resolved,
-          signal,
-          isStopping: () => signal.aborted || this.#draining,
-        });
-      } finally {
-        mb.inFlight = 0;
-        if (result.kind === 'done') {
-          this.#memory.consumed(batch);
-          this.#failing.succeeded(mb.address.type);
-        }
-        // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
-        else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
-        else {
-          const paced = this.#failing.failed(mb.address.type);
-          this.#memory.release(mb, batch, Math.max(result.retryInMs, paced));
-        }
-      }
-      if (result.kind !== 'done') return;
-      // Its type works again: the others failing with it attempt now, two more for every success.
-      if (wasFailing) {
-        this.#memory.recovered(mb);
-        this.#memory.waiting.wake(mb.address.type, 2);
-      }
-    }
   }
 }

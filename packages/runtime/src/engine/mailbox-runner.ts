@@ -1,0 +1,186 @@
+/**
+ * Runs the mailboxes: one loop per address that has messages, holding one of the bounded invocation slots (one
+ * function type holds at most half of them; a failing address also holds a failing slot, `failing-attempts.ts`),
+ * taking batches from the address's window, paging the rest in from the store (`mailbox-memory.ts`) and handing
+ * each batch to the invoker (`batch-invoker.ts`). Nothing inside a loop may stop the runtime: a loop that fails
+ * unexpectedly logs, waits a second and runs again.
+ */
+import type { Logger } from 'pino';
+import { sleep, type Clock } from '../core/clock.js';
+import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
+import type { RetryResult } from '../invoke/retrying-call.js';
+import type { BatchInvoker } from './batch-invoker.js';
+import { FailingAttempts } from './failing-attempts.js';
+import { InvocationSlots } from './invocation-slots.js';
+import { takeBatch, type Mailbox } from './mailbox.js';
+import type { MailboxMemory } from './mailbox-memory.js';
+
+const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
+
+/** Collaborators of the runner. */
+export interface MailboxRunnerDeps {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly resolver: EndpointResolver;
+  /** Whether this process owns a key group (cluster mode: it changes). */
+  readonly owns: (keyGroup: number) => boolean;
+  readonly memory: MailboxMemory;
+  readonly invoker: BatchInvoker;
+  /** The signal of the current run: a reset or close aborts it (a reset then starts a new one). */
+  readonly signal: () => AbortSignal;
+  /** Whether the runtime is closing: loops end after their batch and none starts. */
+  readonly isDraining: () => boolean;
+  /** Whether a reset is winding the loops down: none may start (it would run an old batch twice). */
+  readonly isResetting: () => boolean;
+}
+
+/** Settings of the runner. */
+export interface MailboxRunnerOptions {
+  /** Invocation slots; one function type holds at most half, failing attempts at most half. */
+  readonly maxInFlightInvocations: number;
+}
+
+/** Runs mailbox loops within the invocation slots. */
+export class MailboxRunner {
+  readonly #deps: MailboxRunnerDeps;
+  readonly #slots: InvocationSlots<Mailbox>;
+  // Failing addresses attempt within their own limits (half the slots, paced per type).
+  readonly #failing: FailingAttempts;
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(deps: MailboxRunnerDeps, options: MailboxRunnerOptions) {
+    this.#deps = deps;
+    // One function type holds at most half the slots: one whose calls hang cannot take them all.
+    this.#slots = new InvocationSlots({
+      limit: options.maxInFlightInvocations,
+      groups: {
+        groupOf: (mb) => mb.address.type,
+        groupLimit: Math.max(1, Math.floor(options.maxInFlightInvocations / 2)),
+      },
+    });
+    this.#failing = new FailingAttempts(deps, options);
+  }
+
+  /** Invocations in flight. */
+  get inFlight(): number {
+    return this.#slots.inUse;
+  }
+
+  /** Lets a mailbox run when it has work, a slot is free and nothing holds it back. */
+  schedule(mb: Mailbox): void {
+    const { memory } = this.#deps;
+    if (mb.running || memory.waiting.isRetrying(mb) || (mb.pending.length === 0 && !mb.spilled)) return;
+    if (this.#deps.isDraining() || this.#deps.isResetting()) return;
+    // A failing address waits for a failing slot first (it attempts when another failing attempt ends).
+    if (mb.failing !== undefined && !this.#failing.slots.tryTake(mb)) return;
+    if (!this.#slots.tryTake(mb)) {
+      this.#failing.slots.release(mb); // it waits for a slot instead
+      return;
+    }
+    mb.running = true;
+    const signal = this.#deps.signal();
+    const loop: Promise<void> = this.#drain(mb, signal)
+      .catch(async (err: unknown) => {
+        // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
+        // batch went back into the mailbox; the messages are in the store either way).
+        this.#deps.log.error(
+          { err, functionType: mb.address.type, functionId: mb.address.id },
+          'mailbox loop failed unexpectedly; retrying in 1 s',
+        );
+        await sleep(this.#deps.clock, 1_000, signal).catch(() => undefined);
+      })
+      .finally(() => {
+        this.#running.delete(loop);
+        mb.running = false;
+        this.#releaseSlot(mb);
+        // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
+        if (signal.aborted) return;
+        const { waiting } = memory;
+        if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) memory.forget(mb);
+        else if (!waiting.isParked(mb) && !waiting.isRetrying(mb)) this.schedule(mb);
+      });
+    this.#running.add(loop);
+  }
+
+  /** Settles when every loop running now has ended. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
+  }
+
+  /** Addresses matching `drop` stop waiting for a slot (their key groups were handed over). */
+  forgetWaiting(drop: (mb: Mailbox) => boolean): void {
+    this.#slots.forgetWaiting(drop);
+    this.#failing.slots.forgetWaiting(drop);
+  }
+
+  /** Nobody waits for a slot any more (a reset begins: no old mailbox may take a slot freed meanwhile). */
+  clearWaiting(): void {
+    this.#slots.clearWaiting();
+  }
+
+  /** Forgets who waits and how function types failed (after a reset). */
+  clear(): void {
+    this.#slots.clearWaiting();
+    this.#failing.clear();
+  }
+
+  /**
+   * Gives an address's invocation slot (and failing slot) back and lets waiting addresses that are still in
+   * memory have the free slots (a failing address waiting for a failing slot attempts once another ends).
+   */
+  #releaseSlot(mb: Mailbox): void {
+    const { mailboxes } = this.#deps.memory;
+    for (const slots of [this.#slots, this.#failing.slots]) {
+      if (!slots.release(mb)) continue;
+      for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
+        if (mailboxes.get(next.key) === next) this.schedule(next);
+      }
+    }
+  }
+
+  async #drain(mb: Mailbox, signal: AbortSignal): Promise<void> {
+    const { memory } = this.#deps;
+    while ((mb.pending.length > 0 || mb.spilled) && !signal.aborted && !this.#deps.isDraining()) {
+      if (!this.#deps.owns(mb.keyGroup)) {
+        // Handed over: the pending messages stay in the store for the new owner.
+        memory.dropPending(mb);
+        mb.spilled = false;
+        return;
+      }
+      if (mb.pending.length === 0 && !(await memory.pageIn(mb))) return;
+      if (mb.pending.length === 0) continue;
+      const resolved = this.#deps.resolver.resolve(mb.address.type);
+      const batch = takeBatch(mb, resolved?.endpoint.maxNumBatchRequests ?? Infinity);
+      mb.inFlight = batch.length;
+      const wasFailing = mb.failing !== undefined;
+      let result: RetryResult = CANCELLED;
+      try {
+        result = await this.#deps.invoker.invoke({
+          mailbox: mb,
+          batch,
+          endpoint: resolved,
+          signal,
+          isStopping: () => signal.aborted || this.#deps.isDraining(),
+        });
+      } finally {
+        mb.inFlight = 0;
+        if (result.kind === 'done') {
+          memory.consumed(batch);
+          this.#failing.succeeded(mb.address.type);
+        }
+        // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
+        else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
+        else {
+          const paced = this.#failing.failed(mb.address.type);
+          memory.release(mb, batch, Math.max(result.retryInMs, paced));
+        }
+      }
+      if (result.kind !== 'done') return;
+      // Its type works again: the others failing with it attempt now, two more for every success.
+      if (wasFailing) {
+        memory.recovered(mb);
+        memory.waiting.wake(mb.address.type, 2);
+      }
+    }
+  }
+}
