@@ -89,7 +89,7 @@ export async function buildEngine(deps: EngineDeps, options: EngineOptions): Pro
       );
     });
   }
-  const ids = new BlockIdAllocator(store);
+  const ids = new BlockIdAllocator({ store });
   await ids.rotate();
   let clusterMode: ClusterMode | undefined;
   const fencing: CommitFencing = {

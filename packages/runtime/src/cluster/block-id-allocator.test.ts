@@ -13,30 +13,53 @@ interface Block {
   readonly last: number;
 }
 
-/** Hands out increasing blocks, at once or (when `held`) only when the test grants the request. */
+/** A reservation waiting for the test to answer it. */
+interface Reservation {
+  readonly size: number;
+  block: Block | undefined;
+  resolve(b: Block): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Hands out increasing blocks, at once or (when `held`) only when the test grants the request. A block is fixed
+ * when it is requested, or (when `fixOnGrant`) when it is granted: the database runs reservations sent on
+ * different connections in any order.
+ */
 class BlockSource {
   readonly sizes: number[] = [];
-  readonly #waiting: { block: Block; resolve(b: Block): void; reject(err: Error): void }[] = [];
+  readonly #waiting: Reservation[] = [];
   #next = 1;
   held = false;
+  fixOnGrant = false;
 
   reserve(size: number): Promise<Block> {
     this.sizes.push(size);
-    // Like the store, the block is fixed when it is requested, whenever the answer arrives.
+    const block = this.fixOnGrant && this.held ? undefined : this.#take(size);
+    if (!this.held) return Promise.resolve(block!);
+    return new Promise((resolve, reject) => this.#waiting.push({ size, block, resolve, reject }));
+  }
+
+  #take(size: number): Block {
     const block = { first: this.#next, last: this.#next + size - 1 };
     this.#next += size;
-    if (!this.held) return Promise.resolve(block);
-    return new Promise((resolve, reject) => this.#waiting.push({ block, resolve, reject }));
+    return block;
   }
 
   get waiting(): number {
     return this.#waiting.length;
   }
 
+  /** Fixes the block of the request made `index`-th among those still waiting, without answering yet. */
+  fix(index: number): void {
+    const w = this.#waiting[index]!;
+    w.block ??= this.#take(w.size);
+  }
+
   /** Answers the request made `index`-th among those still waiting. */
   grant(index = 0): void {
     const [w] = this.#waiting.splice(index, 1);
-    w!.resolve(w!.block);
+    w!.resolve(w!.block ?? this.#take(w!.size));
   }
 
   fail(): void {
@@ -51,7 +74,7 @@ function setup(options: { blockSize?: number } = { blockSize: 4 }) {
     allocateSeqBlock: (size) => seqs.reserve(size),
     allocateTimerIdBlock: (size) => timers.reserve(size),
   };
-  const ids = new BlockIdAllocator(store as ClusterStore, options);
+  const ids = new BlockIdAllocator({ store: store as ClusterStore }, options);
   return { ids, seqs, timers };
 }
 
@@ -139,6 +162,30 @@ describe('BlockIdAllocator', () => {
     await settle();
     expect(take(4, () => ids.nextSeq())).toEqual([13, 14, 15, 16]);
     expect(seqs.waiting).toBe(1); // 17-20, reserved by the rotation
+    expect(exhaustion(() => ids.nextSeq()).code).toBe('ERR_ENGINE_IDS_EXHAUSTED');
+    seqs.grant();
+    await settle();
+    expect(ids.nextSeq()).toBe(17);
+  });
+
+  it('never hands out a lower id after a higher one, whatever order the database runs reservations in', async () => {
+    const { ids, seqs } = setup();
+    await ids.rotate(); // 1-4 in use, 5-8 in reserve
+    await settle();
+    seqs.held = true;
+    seqs.fixOnGrant = true;
+    const rotation = ids.rotate(); // its reservation is on its way
+    // Meanwhile the old blocks run out and the next one is reserved (on another connection).
+    expect(take(8, () => ids.nextSeq())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    exhaustion(() => ids.nextSeq());
+    expect(seqs.waiting).toBe(2);
+    seqs.fix(1); // the database runs the prefetch first: 9-12
+    seqs.grant(0); // then the rotation's, 13-16, whose answer arrives first
+    await rotation;
+    seqs.grant(0); // now the prefetch's answer: 9-12, lower than the block in use
+    await settle();
+    expect(take(4, () => ids.nextSeq())).toEqual([13, 14, 15, 16]);
+    // 9-12 is never used: the next ids come from the block the rotation reserved after it.
     expect(exhaustion(() => ids.nextSeq()).code).toBe('ERR_ENGINE_IDS_EXHAUSTED');
     seqs.grant();
     await settle();

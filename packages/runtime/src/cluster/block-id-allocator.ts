@@ -85,6 +85,9 @@ class BlockStream {
   }
 
   #add(b: { first: number; last: number }): void {
+    // Reserved before the block in use (the database ran the reservations in another order than they were
+    // sent, e.g. a prefetch overtaking a rotation's): using it would hand out ids lower than ones handed out.
+    if (this.#current !== undefined && b.first <= this.#current.last) return;
     this.#ready.push({ first: b.first, next: b.first, last: b.last });
     this.#ready.sort((x, y) => x.first - y.first);
   }
@@ -109,7 +112,9 @@ export class BlockIdAllocator implements IdSource {
   readonly #seqs: BlockStream;
   readonly #timers: BlockStream;
 
-  constructor(store: ClusterStore, options: BlockIdAllocatorOptions = {}) {
+  /** @param deps.store - the shared store the blocks are reserved from. */
+  constructor(deps: { readonly store: ClusterStore }, options: BlockIdAllocatorOptions = {}) {
+    const { store } = deps;
     const size = options.blockSize ?? 10_000;
     this.#seqs = new BlockStream(() => store.allocateSeqBlock(size), 'message seq');
     this.#timers = new BlockStream(() => store.allocateTimerIdBlock(size), 'timer id');

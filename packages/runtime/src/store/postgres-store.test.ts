@@ -239,7 +239,7 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
 
   it('gives a reply more ids than a block holds once ensure() reserved them, still increasing', async () => {
     const store = await openStore(await pg.createDatabase());
-    const ids = new BlockIdAllocator(store, { blockSize: 10 });
+    const ids = new BlockIdAllocator({ store }, { blockSize: 10 });
     await ids.rotate();
     expect(() => Array.from({ length: 35 }, () => ids.nextSeq())).toThrow(/no message seq block/);
     await ids.ensure(35, 12);
