@@ -192,6 +192,52 @@ describe('BlockIdAllocator', () => {
     expect(ids.nextSeq()).toBe(17);
   });
 
+  it('drops a late lower block also once the blocks in use ran out', async () => {
+    const { ids, seqs } = setup();
+    await ids.rotate(); // 1-4 in use, 5-8 in reserve
+    await settle();
+    seqs.held = true;
+    seqs.fixOnGrant = true;
+    const rotation = ids.rotate();
+    expect(take(8, () => ids.nextSeq())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    exhaustion(() => ids.nextSeq());
+    seqs.fix(1); // the prefetch runs first: 9-12
+    seqs.grant(0); // the rotation's 13-16 is answered first
+    await rotation;
+    expect(take(4, () => ids.nextSeq())).toEqual([13, 14, 15, 16]);
+    exhaustion(() => ids.nextSeq()); // 13-16 ran out before the prefetch's answer came
+    seqs.grant(0); // 9-12 now: below ids handed out
+    await settle();
+    exhaustion(() => ids.nextSeq());
+    while (seqs.waiting > 0) seqs.grant();
+    await settle();
+    expect(ids.nextSeq()).toBeGreaterThan(16);
+  });
+
+  it('drops a late lower block that ensure and a prefetch reserved in the other order', async () => {
+    const { ids, seqs } = setup();
+    await ids.rotate(); // 1-4 in use
+    await settle(); // 5-8 in reserve
+    seqs.held = true;
+    seqs.fixOnGrant = true;
+    const ensured = ids.ensure(9, 0); // 8 available: ensure reserves one more block
+    expect(take(6, () => ids.nextSeq())).toEqual([1, 2, 3, 4, 5, 6]); // half of 5-8 used: a prefetch
+    expect(seqs.waiting).toBe(2);
+    seqs.fix(1); // the database runs the prefetch first: 9-12
+    seqs.grant(0); // then ensure's: 13-16, answered first (ensure goes on reserving: 6 available)
+    await settle();
+    expect(take(6, () => ids.nextSeq())).toEqual([7, 8, 13, 14, 15, 16]);
+    exhaustion(() => ids.nextSeq());
+    seqs.grant(0); // the prefetch's 9-12 arrives now (ensure's next reservation still waits)
+    await settle();
+    while (seqs.waiting > 0) {
+      seqs.grant();
+      await settle();
+    }
+    await ensured;
+    expect(ids.nextSeq()).toBeGreaterThan(16);
+  });
+
   it('tries again after a failed reservation', async () => {
     const { ids, seqs } = setup();
     seqs.held = true;

@@ -24,6 +24,8 @@ class BlockStream {
   // Reserved blocks not used yet, lowest first (ids must keep increasing for FIFO per sender).
   #ready: Block[] = [];
   #fetching: Promise<void> | undefined;
+  // The last id handed out: ids only ever increase (FIFO per sender).
+  #handedOut = 0;
   // Bumped by rotate(): a block reserved before a rotation is lower than the rotated one and must be dropped.
   #rotation = 0;
   readonly #reserve: () => Promise<{ first: number; last: number }>;
@@ -39,6 +41,8 @@ class BlockStream {
     const rotation = this.#rotation;
     const b = await this.#reserve();
     if (rotation !== this.#rotation) return;
+    // A block reserved after this one and answered first is in use already: it is as fresh, keep it.
+    if (b.first <= this.#handedOut) return;
     this.#current = { first: b.first, next: b.first, last: b.last };
     this.#ready = [];
     this.#fetching = undefined;
@@ -78,6 +82,7 @@ class BlockStream {
       }
     }
     const id = block.next++;
+    this.#handedOut = id;
     // Reserve the next block when half of this one is used, so that allocation never waits.
     if (this.#ready.length === 0 && (block.next - block.first) * 2 >= block.last - block.first + 1)
       this.#prefetch();
@@ -85,9 +90,9 @@ class BlockStream {
   }
 
   #add(b: { first: number; last: number }): void {
-    // Reserved before the block in use (the database ran the reservations in another order than they were
-    // sent, e.g. a prefetch overtaking a rotation's): using it would hand out ids lower than ones handed out.
-    if (this.#current !== undefined && b.first <= this.#current.last) return;
+    // Reserved before the block in use or an id handed out (the database ran reservations in another order
+    // than their answers came, e.g. a prefetch and a rotation's): its ids would be lower than ones handed out.
+    if (b.first <= Math.max(this.#handedOut, this.#current?.last ?? 0)) return;
     this.#ready.push({ first: b.first, next: b.first, last: b.last });
     this.#ready.sort((x, y) => x.first - y.first);
   }

@@ -70,8 +70,8 @@ export class ClusterMode implements ProcessMode {
           },
           onAcquired: async (keyGroups) => {
             // First, in the turn that made them owned: live messages wait in the store until the scan has
-            // passed the older messages of their addresses.
-            dispatcher.rescan();
+            // passed the older messages of their addresses (a page being read holds their rows back).
+            dispatcher.rescan(keyGroups.keys());
             timers.arm(await store.loadTimers([...keyGroups.keys()]));
           },
           onReleasing: async (keyGroups) => {

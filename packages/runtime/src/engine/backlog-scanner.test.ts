@@ -212,7 +212,7 @@ describe('BacklogScanner', () => {
       expect(releaseFlush).toBeDefined();
       // Key group 1 is acquired while the next page's flush runs: that page takes the new filter.
       owned.add(1);
-      scanner.rescan();
+      scanner.rescan([1]);
       releaseFlush!();
       await settle();
       expect(perAddress(offered, idOf)).toEqual(
@@ -241,6 +241,46 @@ describe('BacklogScanner', () => {
       await settle();
       expect(perAddress(offered, idOf).get('Y')).toEqual([2, 4]);
       expect([...offered].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+      expect(scanner.isBehind).toBe(false);
+    });
+
+    it('goes on taking rows while plain rescans (wake-ups, sweeps) keep arriving during its reads', async () => {
+      const { inbox, offered, scanner, onRead } = setup({ pageSize: 10 });
+      for (let s = 1; s <= 30; s += 1) inbox.add(s);
+      let reads = 0;
+      let takenMeanwhile = 0;
+      onRead(() => {
+        reads += 1;
+        if (reads === 20) takenMeanwhile = offered.length;
+        // A wake-up naming an owned key group without seqs (e.g. a delayed message another process committed).
+        if (reads <= 20) scanner.rescan();
+      });
+      scanner.rescan();
+      await settle();
+      expect(takenMeanwhile).toBe(30);
+      expect(offered).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
+    it('reads a message left in the store while its run is ending, without waiting for another kick', async () => {
+      const later: { leave?: () => void } = {};
+      const { inbox, offered, scanner, addressOf } = setup({
+        pageSize: 10,
+        offer: (m) => {
+          // A live delivery in a microtask queued while the last page is offered: it runs after the pass ended,
+          // before the run is over.
+          if (m.seq === 2) queueMicrotask(() => later.leave?.());
+          return 'taken';
+        },
+      });
+      for (const s of [1, 2]) inbox.add(s);
+      later.leave = () => {
+        inbox.add(3);
+        scanner.leftInStore(3, addressOf(3));
+        scanner.kick(); // as the mailbox memory does
+      };
+      scanner.rescan();
+      await settle();
+      expect(offered).toEqual([1, 2, 3]);
       expect(scanner.isBehind).toBe(false);
     });
 

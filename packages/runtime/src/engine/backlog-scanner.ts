@@ -51,16 +51,17 @@ export interface BacklogScannerDeps {
 /**
  * What was left in the store from the moment a page's start was fixed until its rows came back (the flush and
  * the read): the page may hold newer messages of those addresses without the one left, which can be below the
- * page's start. A row newer than a message held back for its address, its type, or everything (a rescan:
- * key groups acquired, whose filter the read may already use) waits for the next read, which starts below it.
+ * page's start. A row newer than a message held back for its address or its type, or any row of key groups
+ * acquired meanwhile (the read may already use the new filter, from a position past their older messages),
+ * waits for the next read, which starts below it.
  */
 class HeldBack {
-  #all = Infinity;
+  readonly #keyGroups = new Set<number>();
   readonly #types = new Map<string, number>();
   readonly #addresses = new Map<string, number>();
 
-  holdAll(seq: number): void {
-    this.#all = Math.min(this.#all, seq);
+  holdKeyGroups(keyGroups: Iterable<number>): void {
+    for (const kg of keyGroups) this.#keyGroups.add(kg);
   }
 
   holdType(type: string, seq: number): void {
@@ -74,7 +75,7 @@ class HeldBack {
 
   /** Whether a row of the page must wait: it is newer than a message held back that it may not overtake. */
   covers(m: StoredMessage): boolean {
-    if (m.seq > this.#all) return true;
+    if (this.#keyGroups.size > 0 && this.#keyGroups.has(m.keyGroup)) return true;
     if (this.#types.size > 0 && m.seq > (this.#types.get(m.target.type) ?? Infinity)) return true;
     return this.#addresses.size > 0 && m.seq > (this.#addresses.get(addressKey(m.target)) ?? Infinity);
   }
@@ -92,6 +93,10 @@ export class BacklogScanner {
   // Lowest seq left in the store while a page was being read (the page may have missed it).
   #lowered = Infinity;
   #running = false;
+  // A plain rescan came while a pass was running: scan everything once more when it ends.
+  #rescanAfterPass = false;
+  // Kicked while a run was in progress (maybe past its last check): the run kicks again when it ends.
+  #kickedWhileRunning = false;
   // While a page is read: what was left in the store meanwhile (its rows in the page wait for the next read).
   #held: HeldBack | undefined;
   // Function types short of room: where their unread backlog begins (they wait until they have room).
@@ -152,18 +157,34 @@ export class BacklogScanner {
     this.kick();
   }
 
-  /** Scans everything again (recovery, key groups acquired, a lost wake-up). */
-  rescan(): void {
+  /**
+   * Scans everything again (recovery, a lost wake-up, key groups acquired).
+   *
+   * @param acquired - key groups just acquired: a page being read may already include them while it starts past
+   *   their older messages, so their rows in it wait for the next read (a plain rescan holds nothing back).
+   */
+  rescan(acquired?: Iterable<number>): void {
     this.#blocksAll = true;
+    if (acquired === undefined && this.#running) {
+      // A pass is running: another one follows it (restarting it at each wake-up could keep it from ending).
+      this.#rescanAfterPass = true;
+      return;
+    }
     this.#lower(1);
-    this.#held?.holdAll(0);
+    if (acquired !== undefined) this.#held?.holdKeyGroups(acquired);
     this.kick();
   }
 
   /** Memory freed up, or the scanner was asked to run: go on while below the low-water mark. */
   kick(): void {
-    if (this.#running || !this.#behind) return;
+    if (this.#running) {
+      // The run may have ended its pass already (its last turns are still running): it looks again when done.
+      this.#kickedWhileRunning = true;
+      return;
+    }
+    if (!this.#behind) return;
     this.#running = true;
+    this.#kickedWhileRunning = false;
     this.#run()
       .catch((err: unknown) => {
         // The messages are in the store either way: try again in a second (or at the next kick).
@@ -172,6 +193,7 @@ export class BacklogScanner {
       })
       .finally(() => {
         this.#running = false;
+        if (this.#kickedWhileRunning) this.kick();
       });
   }
 
@@ -196,6 +218,7 @@ export class BacklogScanner {
     this.#blocksAll = false;
     this.#from = 0;
     this.#lowered = Infinity;
+    this.#rescanAfterPass = false;
     this.#typeLeft.clear();
     this.#typeScanning.clear();
   }
@@ -238,14 +261,17 @@ export class BacklogScanner {
           this.#lower(m.seq);
           continue;
         }
-        const offered = this.#deps.offer(m);
+        const type = m.target.type;
+        // An older message of its type was passed for lack of room: none of the type's later rows may be taken
+        // before it (the type is read again from there once it has room).
+        const typeLeftAt = this.#typeLeft.get(type);
+        const offered = typeLeftAt !== undefined && typeLeftAt < m.seq ? 'typeFull' : this.#deps.offer(m);
         if (offered === 'full') {
           stopped = true;
           last = m.seq - 1;
           break;
         }
         if (offered !== 'typeFull') continue;
-        const type = m.target.type;
         this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, m.seq));
         // Reading on would only pass messages of types that are short of room: stop here.
         if (this.#isPointless()) {
@@ -271,6 +297,11 @@ export class BacklogScanner {
   }
 
   #endPass(): void {
+    if (this.#rescanAfterPass) {
+      this.#rescanAfterPass = false;
+      this.#lower(1);
+      return;
+    }
     this.#behind = false;
     this.#blocksAll = false;
     this.#typeScanning.clear();

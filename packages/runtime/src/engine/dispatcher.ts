@@ -190,8 +190,8 @@ export class Dispatcher {
   }
 
   /** Reads every pending message of the owned key groups again, as memory allows (recovery, acquired key groups). */
-  rescan(): void {
-    this.#memory.scanner.rescan();
+  rescan(acquired?: Iterable<number>): void {
+    this.#memory.scanner.rescan(acquired);
   }
 
   /**
