@@ -244,6 +244,25 @@ describe('BacklogScanner', () => {
       expect(scanner.isBehind).toBe(false);
     });
 
+    it("never takes a sender's next message before its previous one that another process committed below the pass", async () => {
+      // Cluster mode: another process's seq block is below where the pass has read. Its message 3 to X commits
+      // after the pass passed 3; its next message to X, 7, comes from a newer block above the pass.
+      const idOf = (seq: number): string => (seq === 3 || seq === 7 ? 'X' : `other-${seq}`);
+      const { inbox, offered, scanner, onRead } = setup({ idOf });
+      for (const s of [5, 6]) inbox.add(s);
+      let reads = 0;
+      onRead(() => {
+        if (++reads !== 2) return;
+        inbox.add(3);
+        scanner.committedElsewhere(0, 3); // its wake-up arrives
+        inbox.add(7);
+      });
+      scanner.rescan();
+      await settle();
+      expect(perAddress(offered, idOf).get('X')).toEqual([3, 7]);
+      expect(scanner.isBehind).toBe(false);
+    });
+
     it('goes on taking rows while plain rescans (wake-ups, sweeps) keep arriving during its reads', async () => {
       const { inbox, offered, scanner, onRead } = setup({ pageSize: 10 });
       for (let s = 1; s <= 30; s += 1) inbox.add(s);

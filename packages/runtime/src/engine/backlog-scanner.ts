@@ -56,12 +56,13 @@ export interface BacklogScannerDeps {
  * waits for the next read, which starts below it.
  */
 class HeldBack {
-  readonly #keyGroups = new Set<number>();
+  readonly #keyGroups = new Map<number, number>();
   readonly #types = new Map<string, number>();
   readonly #addresses = new Map<string, number>();
 
-  holdKeyGroups(keyGroups: Iterable<number>): void {
-    for (const kg of keyGroups) this.#keyGroups.add(kg);
+  /** Holds back the rows of `keyGroup` newer than `seq` (0: all of them). */
+  holdKeyGroup(keyGroup: number, seq: number): void {
+    this.#keyGroups.set(keyGroup, Math.min(this.#keyGroups.get(keyGroup) ?? Infinity, seq));
   }
 
   holdType(type: string, seq: number): void {
@@ -75,7 +76,7 @@ class HeldBack {
 
   /** Whether a row of the page must wait: it is newer than a message held back that it may not overtake. */
   covers(m: StoredMessage): boolean {
-    if (this.#keyGroups.size > 0 && this.#keyGroups.has(m.keyGroup)) return true;
+    if (this.#keyGroups.size > 0 && m.seq > (this.#keyGroups.get(m.keyGroup) ?? Infinity)) return true;
     if (this.#types.size > 0 && m.seq > (this.#types.get(m.target.type) ?? Infinity)) return true;
     return this.#addresses.size > 0 && m.seq > (this.#addresses.get(addressKey(m.target)) ?? Infinity);
   }
@@ -171,8 +172,20 @@ export class BacklogScanner {
       return;
     }
     this.#lower(1);
-    if (acquired !== undefined) this.#held?.holdKeyGroups(acquired);
+    if (acquired !== undefined) for (const kg of acquired) this.#held?.holdKeyGroup(kg, 0);
     this.kick();
+  }
+
+  /**
+   * Cluster mode: another process committed message `seq` into owned key group `keyGroup` (its wake-up). Its seq
+   * comes from that process's block and may be below where a running pass has read already (it was not
+   * committed then): the pass reads again from it, and the key group's newer rows in a page being read wait, so
+   * that the sender's next message, which may be above the pass, never overtakes it.
+   */
+  committedElsewhere(keyGroup: number, seq: number): void {
+    if (!this.#behind) return;
+    this.#lower(seq);
+    this.#held?.holdKeyGroup(keyGroup, seq);
   }
 
   /** Memory freed up, or the scanner was asked to run: go on while below the low-water mark. */
