@@ -181,10 +181,7 @@ export class ClusterMode implements ProcessMode {
     const named = new Set<number>();
     for (const { keyGroup, seq } of wake.seqs) {
       named.add(keyGroup);
-      if (!this.coordinator.owns(keyGroup)) continue;
-      this.#pendingSeqs.add(seq);
-      // At once, not when the load below runs: a scan in progress must not pass the sender's next message first.
-      this.#parts.dispatcher.committedElsewhere(keyGroup, seq);
+      if (this.coordinator.owns(keyGroup)) this.#pendingSeqs.add(seq);
     }
     for (const kg of wake.keyGroups)
       if (!named.has(kg) && this.coordinator.owns(kg)) this.#pendingLoads.add(kg);

@@ -244,23 +244,49 @@ describe('BacklogScanner', () => {
       expect(scanner.isBehind).toBe(false);
     });
 
-    it("never takes a sender's next message before its previous one that another process committed below the pass", async () => {
-      // Cluster mode: another process's seq block is below where the pass has read. Its message 3 to X commits
-      // after the pass passed 3; its next message to X, 7, comes from a newer block above the pass.
-      const idOf = (seq: number): string => (seq === 3 || seq === 7 ? 'X' : `other-${seq}`);
-      const { inbox, offered, scanner, onRead } = setup({ idOf });
-      for (const s of [5, 6]) inbox.add(s);
-      let reads = 0;
-      onRead(() => {
-        if (++reads !== 2) return;
-        inbox.add(3);
-        scanner.committedElsewhere(0, 3); // its wake-up arrives
-        inbox.add(7);
+    it('does not lose a plain rescan that comes while its run is ending', async () => {
+      const later: { rescan?: () => void } = {};
+      const { inbox, offered, scanner } = setup({
+        pageSize: 10,
+        offer: (m) => {
+          if (m.seq === 6) queueMicrotask(() => later.rescan?.());
+          return 'taken';
+        },
       });
+      for (const s of [5, 6]) inbox.add(s);
+      later.rescan = () => {
+        inbox.add(3); // below where the pass has read: only a rescan finds it
+        scanner.rescan();
+      };
       scanner.rescan();
       await settle();
-      expect(perAddress(offered, idOf).get('X')).toEqual([3, 7]);
-      expect(scanner.isBehind).toBe(false);
+      expect(offered).toEqual([5, 6, 3]);
+      expect({ behind: scanner.isBehind, blocksAll: scanner.blocksAll }).toEqual({
+        behind: false,
+        blocksAll: false,
+      });
+    });
+
+    it('reads everything again after a reset and a rescan while a read of the old run is in flight', async () => {
+      let release: (() => void) | undefined;
+      let flushes = 0;
+      const { inbox, offered, scanner } = setup({
+        flush: () =>
+          ++flushes === 2 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve(),
+      });
+      for (const s of [1, 2, 3, 4, 5]) inbox.add(s);
+      scanner.rescan();
+      await settle();
+      expect(release).toBeDefined();
+      scanner.reset(); // the dispatcher's reset, then the reload's rescan
+      scanner.rescan();
+      release!();
+      await settle();
+      expect(offered).toEqual([1, 2, 3, 4, 5]);
+      expect({ behind: scanner.isBehind, blocksAll: scanner.blocksAll }).toEqual({
+        behind: false,
+        blocksAll: false,
+      });
     });
 
     it('goes on taking rows while plain rescans (wake-ups, sweeps) keep arriving during its reads', async () => {

@@ -94,7 +94,7 @@ export class BacklogScanner {
   // Lowest seq left in the store while a page was being read (the page may have missed it).
   #lowered = Infinity;
   #running = false;
-  // A plain rescan came while a pass was running: scan everything once more when it ends.
+  // A plain rescan came while a pass was under way: scan everything once more when it ends.
   #rescanAfterPass = false;
   // Kicked while a run was in progress (maybe past its last check): the run kicks again when it ends.
   #kickedWhileRunning = false;
@@ -166,26 +166,14 @@ export class BacklogScanner {
    */
   rescan(acquired?: Iterable<number>): void {
     this.#blocksAll = true;
-    if (acquired === undefined && this.#running) {
-      // A pass is running: another one follows it (restarting it at each wake-up could keep it from ending).
+    if (acquired === undefined && this.#running && this.#behind) {
+      // A pass is under way: one more follows it (restarting it at each wake-up could keep it from ending).
       this.#rescanAfterPass = true;
       return;
     }
     this.#lower(1);
     if (acquired !== undefined) for (const kg of acquired) this.#held?.holdKeyGroup(kg, 0);
     this.kick();
-  }
-
-  /**
-   * Cluster mode: another process committed message `seq` into owned key group `keyGroup` (its wake-up). Its seq
-   * comes from that process's block and may be below where a running pass has read already (it was not
-   * committed then): the pass reads again from it, and the key group's newer rows in a page being read wait, so
-   * that the sender's next message, which may be above the pass, never overtakes it.
-   */
-  committedElsewhere(keyGroup: number, seq: number): void {
-    if (!this.#behind) return;
-    this.#lower(seq);
-    this.#held?.holdKeyGroup(keyGroup, seq);
   }
 
   /** Memory freed up, or the scanner was asked to run: go on while below the low-water mark. */

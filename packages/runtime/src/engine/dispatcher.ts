@@ -189,11 +189,6 @@ export class Dispatcher {
     }
   }
 
-  /** Cluster mode: another process committed message `seq` into an owned key group (see the scanner). */
-  committedElsewhere(keyGroup: number, seq: number): void {
-    this.#memory.scanner.committedElsewhere(keyGroup, seq);
-  }
-
   /** Reads every pending message of the owned key groups again, as memory allows (recovery, acquired key groups). */
   rescan(acquired?: Iterable<number>): void {
     this.#memory.scanner.rescan(acquired);
