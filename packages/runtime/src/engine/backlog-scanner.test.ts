@@ -90,6 +90,13 @@ function setup(
     addressOf: (seq: number) => toMessage(seq).target,
     setRoom: (r: boolean) => (room = r),
     onRead: (f: (() => void) | undefined) => (beforeRead = f),
+    /** Runs `f` when the `n`-th page read starts (1 is the first), once. */
+    onNthRead: (n: number, f: () => void) => {
+      let reads = 0;
+      beforeRead = () => {
+        if (++reads === n) f();
+      };
+    },
   };
 }
 
@@ -146,14 +153,11 @@ describe('BacklogScanner', () => {
   });
 
   it('reads again from a message left in the store while a page was being read', async () => {
-    const { inbox, offered, scanner, onRead, addressOf } = setup({ pageSize: 10 });
+    const { inbox, offered, scanner, onNthRead, addressOf } = setup({ pageSize: 10 });
     for (const s of [1, 2, 3]) inbox.add(s);
     // While the first page is read, message 4 is committed and left in the store by a delivery; the read
     // has no row for it (its snapshot predates it).
-    let once = true;
-    onRead(() => {
-      if (!once) return;
-      once = false;
+    onNthRead(1, () => {
       scanner.leftInStore(4, addressOf(4));
       queueMicrotask(() => inbox.add(4));
     });
@@ -228,11 +232,9 @@ describe('BacklogScanner', () => {
       // Cluster mode: message 2 of address Y comes from another process's lower block of seqs, committed after
       // the pass read past it; Y's next message, 4, is already in the page that is being read when 2 is left.
       const idOf = (seq: number): string => (seq === 2 || seq === 4 ? 'Y' : `X${seq}`);
-      const { inbox, offered, scanner, onRead, addressOf } = setup({ idOf });
+      const { inbox, offered, scanner, onNthRead, addressOf } = setup({ idOf });
       for (const s of [1, 3, 5]) inbox.add(s);
-      let reads = 0;
-      onRead(() => {
-        if (++reads !== 2) return;
+      onNthRead(2, () => {
         inbox.add(2);
         inbox.add(4);
         scanner.leftInStore(2, addressOf(2));
@@ -332,15 +334,12 @@ describe('BacklogScanner', () => {
     it('takes the older messages of an address in the page when the one left meanwhile is newer', async () => {
       // A busy address: its live messages keep arriving while the pass reads; its older rows must still be taken
       // (holding every row of the address back would starve it while it stays busy).
-      const { inbox, offered, pages, scanner, onRead, addressOf } = setup({
+      const { inbox, offered, pages, scanner, onNthRead, addressOf } = setup({
         pageSize: 10,
         idOf: () => 'busy',
       });
       for (const s of [1, 2]) inbox.add(s);
-      let once = true;
-      onRead(() => {
-        if (!once) return;
-        once = false;
+      onNthRead(1, () => {
         scanner.leftInStore(3, addressOf(3));
         queueMicrotask(() => inbox.add(3));
       });
@@ -410,13 +409,13 @@ describe('BacklogScanner', () => {
     });
 
     it('reads a live message left while its type is read again', async () => {
-      const { inbox, offered, scanner, onRead, addressOf } = setup({ typeOf: () => 'ex/hang', pageSize: 10 });
+      const { inbox, offered, scanner, onNthRead, addressOf } = setup({
+        typeOf: () => 'ex/hang',
+        pageSize: 10,
+      });
       scanner.leftInStoreOfType('ex/hang', 1, addressOf(1));
       inbox.add(1);
-      let once = true;
-      onRead(() => {
-        if (!once) return;
-        once = false;
+      onNthRead(1, () => {
         // Its read has no row for it: the pass must read again from it.
         scanner.leftInStoreOfType('ex/hang', 2, addressOf(2));
         queueMicrotask(() => inbox.add(2));

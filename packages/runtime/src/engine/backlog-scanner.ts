@@ -55,6 +55,11 @@ export interface BacklogScannerDeps {
  * acquired meanwhile (the read may already use the new filter, from a position past their older messages),
  * waits for the next read, which starts below it.
  */
+/** Keeps the lowest seq recorded for `key`. */
+function keepLowest<K>(seqs: Map<K, number>, key: K, seq: number): void {
+  seqs.set(key, Math.min(seqs.get(key) ?? Infinity, seq));
+}
+
 class HeldBack {
   readonly #keyGroups = new Map<number, number>();
   readonly #types = new Map<string, number>();
@@ -62,16 +67,15 @@ class HeldBack {
 
   /** Holds back the rows of `keyGroup` newer than `seq` (0: all of them). */
   holdKeyGroup(keyGroup: number, seq: number): void {
-    this.#keyGroups.set(keyGroup, Math.min(this.#keyGroups.get(keyGroup) ?? Infinity, seq));
+    keepLowest(this.#keyGroups, keyGroup, seq);
   }
 
   holdType(type: string, seq: number): void {
-    this.#types.set(type, Math.min(this.#types.get(type) ?? Infinity, seq));
+    keepLowest(this.#types, type, seq);
   }
 
   holdAddress(address: FunctionAddress, seq: number): void {
-    const key = addressKey(address);
-    this.#addresses.set(key, Math.min(this.#addresses.get(key) ?? Infinity, seq));
+    keepLowest(this.#addresses, addressKey(address), seq);
   }
 
   /** Whether a row of the page must wait: it is newer than a message held back that it may not overtake. */
@@ -144,7 +148,7 @@ export class BacklogScanner {
     if (this.#typeScanning.has(type)) {
       this.#lower(seq);
       this.#held?.holdAddress(address, seq);
-    } else this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, seq));
+    } else keepLowest(this.#typeLeft, type, seq);
   }
 
   /** `type` has room again: read its backlog from where it was left (other types are not held back meanwhile). */
@@ -273,7 +277,7 @@ export class BacklogScanner {
           break;
         }
         if (offered !== 'typeFull') continue;
-        this.#typeLeft.set(type, Math.min(this.#typeLeft.get(type) ?? Infinity, m.seq));
+        keepLowest(this.#typeLeft, type, m.seq);
         // Reading on would only pass messages of types that are short of room: stop here.
         if (this.#isPointless()) {
           last = m.seq;
