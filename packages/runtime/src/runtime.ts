@@ -297,8 +297,7 @@ export class Runtime {
       {
         engine: () => {
           const engine = this.#started?.engine;
-          if (this.#state !== 'RUNNING' || engine === undefined) return this.#state.toLowerCase();
-          return { ...engine, owns: (kg: number) => engine.mode.owns(kg) };
+          return this.#state !== 'RUNNING' || engine === undefined ? this.#state.toLowerCase() : engine;
         },
         storeFull: () => this.#storeFull.state?.message,
         now: () => o.clock.now(),

@@ -16,7 +16,8 @@ export interface IngressEngine {
   readonly ids: IdSource;
   readonly committer: Committer;
   readonly dispatcher: Dispatcher;
-  owns(keyGroup: number): boolean;
+  /** Whether this process serves the key group (single-process mode: every one). */
+  readonly mode: { owns(keyGroup: number): boolean };
 }
 
 /** What ingress needs from the runtime. */
@@ -106,7 +107,7 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
       return { messageId: String(result.seq) };
     }
     deps.onEnqueued(target.type);
-    if (engine.owns(message.keyGroup)) {
+    if (engine.mode.owns(message.keyGroup)) {
       dispatcher.deliver({
         source: { kind: 'message', seq: message.seq },
         target,
@@ -145,14 +146,13 @@ function nextSeq(ids: IdSource): number {
   }
 }
 
-async function submit(
+/** Commits the message; a refused commit becomes the API's answer. (Not `async`: this runs for every message.) */
+function submit(
   committer: Committer,
   message: StoredMessage,
   idempotencyKey: string | undefined,
 ): Promise<IngressResult> {
-  try {
-    return await committer.submitIngress({ message, idempotencyKey });
-  } catch (err) {
+  return committer.submitIngress({ message, idempotencyKey }).catch((err: unknown) => {
     if (isStoreFull(err)) throw storeFullError(err.message, err);
     if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
       throw new ApiError(
@@ -163,7 +163,7 @@ async function submit(
       );
     }
     throw err;
-  }
+  });
 }
 
 /** The answer to ingress while the store's disk is full. */
