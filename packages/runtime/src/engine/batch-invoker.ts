@@ -7,12 +7,17 @@ import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { FromFunction } from '@statehouse/protocol';
-import { formatAddress, type FunctionType } from '../core/address.js';
+import type { FunctionType } from '../core/address.js';
 import { FunctionReplyError, StatehouseError } from '../errors.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { ResolvedEndpoint } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
-import { callWithRetries, type AttemptOutcome, type RetryResult } from '../invoke/retrying-call.js';
+import {
+  callWithRetries,
+  type AttemptOutcome,
+  type RetryHooks,
+  type RetryResult,
+} from '../invoke/retrying-call.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
 import { missingSpecsOf } from './incomplete-context.js';
@@ -77,18 +82,8 @@ export class BatchInvoker {
   /** Runs one batch to success, until aborted, or until its address stalls (see {@link RetryResult}). */
   async invoke(run: BatchRun): Promise<RetryResult> {
     const { mailbox: mb, batch } = run;
-    const type = mb.address.type;
-    // Created on first use: most invocations never log.
-    let childLog: Logger | undefined;
-    const log = (): Logger =>
-      (childLog ??= this.#deps.log.child({
-        functionType: type,
-        functionId: mb.address.id,
-        keyGroup: mb.keyGroup,
-      }));
-    // Read (and pinned) inside the attempts: a failed state read (database restarting) is a failed attempt.
     const pin: StatePin = { state: undefined, generation: undefined };
-    this.#deps.metrics.batchSize.observe({ function_type: type }, batch.length);
+    this.#deps.metrics.batchSize.observe({ function_type: mb.address.type }, batch.length);
     try {
       return await callWithRetries(
         mb,
@@ -97,16 +92,10 @@ export class BatchInvoker {
           budgetMs: run.endpoint?.endpoint.transport.callMs ?? UNBOUND_BUDGET_MS,
           backoff: this.#backoff,
           batchSize: batch.length,
-          label: formatAddress(mb.address),
+          address: mb.address,
           clock: this.#deps.clock,
         },
-        {
-          log,
-          mayLog: (kind) => this.#logThrottle.take(`${type} ${kind}`),
-          isStopping: () => run.signal.aborted || run.isStopping(),
-          onFailure: (code) =>
-            this.#deps.metrics.invocationFailures.inc({ function_type: type, reason: code }),
-        },
+        new RunHooks(this.#deps, this.#logThrottle, run),
       );
     } finally {
       if (pin.state !== undefined) this.#deps.cache.release(mb.address, pin.state, pin.generation);
@@ -145,11 +134,15 @@ export class BatchInvoker {
     }
     const result = reply.invocationResult ?? {};
     // Ids come in blocks in cluster mode: a reply with more messages than a block holds waits for more.
-    await this.#deps.ids.ensure?.(
+    // Cluster mode reserves ids first; single-process mode has them at hand (no await, no extra turn).
+    const ensuring = this.#deps.ids.ensure?.(
       result.outgoingMessages?.length ?? 0,
       result.delayedInvocations?.length ?? 0,
     );
-    if (isGone()) return 'cancelled';
+    if (ensuring !== undefined) {
+      await ensuring;
+      if (isGone()) return 'cancelled';
+    }
     const applied = this.#deps.applier.apply(
       { address: mb.address, keyGroup: mb.keyGroup, batch, state },
       result,
@@ -196,5 +189,43 @@ export class BatchInvoker {
     // Durable so that a restart does not start with incomplete-context round trips; a failure is fatal in
     // the committer, which stops the runtime.
     this.#deps.committer.submitSpecs(added).catch(() => undefined);
+  }
+}
+
+/** The retry loop's hooks for one batch run: one object per run, its logger made on first use. */
+class RunHooks implements RetryHooks {
+  readonly #deps: BatchInvokerDeps;
+  readonly #throttle: LogThrottle;
+  readonly #run: BatchRun;
+  #log: Logger | undefined;
+
+  constructor(deps: BatchInvokerDeps, throttle: LogThrottle, run: BatchRun) {
+    this.#deps = deps;
+    this.#throttle = throttle;
+    this.#run = run;
+  }
+
+  log(): Logger {
+    const { address, keyGroup } = this.#run.mailbox;
+    return (this.#log ??= this.#deps.log.child({
+      functionType: address.type,
+      functionId: address.id,
+      keyGroup,
+    }));
+  }
+
+  mayLog(kind: 'failed' | 'stalled' | 'recovered'): { readonly suppressed: number } | undefined {
+    return this.#throttle.take(`${this.#run.mailbox.address.type} ${kind}`);
+  }
+
+  isStopping(): boolean {
+    return this.#run.signal.aborted || this.#run.isStopping();
+  }
+
+  onFailure(code: string): void {
+    this.#deps.metrics.invocationFailures.inc({
+      function_type: this.#run.mailbox.address.type,
+      reason: code,
+    });
   }
 }

@@ -15,7 +15,7 @@ function setup(over: { budgetMs?: number; stopping?: () => boolean } = {}) {
     budgetMs: over.budgetMs ?? 60_000,
     backoff: BACKOFF,
     batchSize: 3,
-    label: 'ex/f/1',
+    address: { type: 'ex/f', id: '1' },
     clock,
   };
   const hooks: RetryHooks = {

@@ -8,6 +8,7 @@
  * memory nor invocation slots between attempts, however many there are.
  */
 import type { Logger } from 'pino';
+import { formatAddress, type FunctionAddress } from '../core/address.js';
 import type { Clock } from '../core/clock.js';
 import { StatehouseError } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './retry-policy.js';
@@ -47,8 +48,8 @@ export interface RetryOptions {
   readonly budgetMs: number;
   readonly backoff: BackoffOptions;
   readonly batchSize: number;
-  /** The address, as logs name it (`ns/name/id`). */
-  readonly label: string;
+  /** The address (logs name it `ns/name/id`). */
+  readonly address: FunctionAddress;
   /** What the budget and stalls are timed by. */
   readonly clock: Clock;
 }
@@ -161,7 +162,7 @@ function recordFailure(
         .log()
         .error(
           { err, attempts: failing.attempts, batchSize, ...similar(may) },
-          `address ${options.label} is stalled: its batch keeps failing; it is retried until it succeeds`,
+          `address ${formatAddress(options.address)} is stalled: its batch keeps failing; it is retried until it succeeds`,
         );
     }
   } else if (failing.attempts === 1) {
