@@ -73,8 +73,15 @@ export class FunctionClient {
     socketPath?: string,
   ): Promise<AttemptResult> {
     const pool = this.#poolFor(url, transport, socketPath);
-    const response = await send(pool, url, body, timeoutMs);
-    const raw = await readResponse(response, url, transport.payloadMaxBytes);
+    // One async frame per call (this runs for every batch): the steps below return promises or values.
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await send(pool, url, body, timeoutMs);
+    } catch (err) {
+      throw transportError(url, err);
+    }
+    rejectTooLarge(response, url, transport.payloadMaxBytes);
+    const raw = await readBody(response, url, transport.payloadMaxBytes);
     return decodeReply(response, raw, url);
   }
 
@@ -125,72 +132,72 @@ export class FunctionClient {
   }
 }
 
-/** POSTs the encoded `ToFunction`. @throws {@link InvocationError} on a transport error or timeout. */
-async function send(
-  pool: Pool,
-  url: URL,
-  body: Uint8Array,
-  timeoutMs: number,
-): Promise<Dispatcher.ResponseData> {
-  try {
-    return await pool.request({
-      method: 'POST',
-      path: url.pathname + url.search,
-      headers: {
-        'content-type': OCTET_STREAM,
-        accept: OCTET_STREAM,
-        'accept-encoding': 'gzip, deflate',
-        'content-length': String(body.byteLength),
-        'user-agent': 'statehouse',
-      },
-      body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
-      // pools instead.
-    });
-  } catch (err) {
-    throw new InvocationError(
-      'ERR_INVOKE_TRANSPORT',
-      `calling ${url.href} failed: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+/** POSTs the encoded `ToFunction`; the caller maps a failure with {@link transportError}. */
+function send(pool: Pool, url: URL, body: Uint8Array, timeoutMs: number): Promise<Dispatcher.ResponseData> {
+  return pool.request({
+    method: 'POST',
+    path: url.pathname + url.search,
+    headers: {
+      'content-type': OCTET_STREAM,
+      accept: OCTET_STREAM,
+      'accept-encoding': 'gzip, deflate',
+      'content-length': String(body.byteLength),
+      'user-agent': 'statehouse',
+    },
+    body,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
+    // pools instead.
+  });
 }
 
-/** Reads the whole response body, refusing one over `payloadMaxBytes`. @throws {@link InvocationError} */
-async function readResponse(
-  response: Dispatcher.ResponseData,
-  url: URL,
-  payloadMaxBytes: number,
-): Promise<Buffer> {
+function transportError(url: URL, err: unknown): InvocationError {
+  return new InvocationError(
+    'ERR_INVOKE_TRANSPORT',
+    `calling ${url.href} failed: ${(err as Error).message}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+/**
+ * Refuses a response that declares more than `payloadMaxBytes` (its body is discarded).
+ *
+ * @throws {@link InvocationError} `ERR_INVOKE_RESPONSE_TOO_LARGE`
+ */
+function rejectTooLarge(response: Dispatcher.ResponseData, url: URL, payloadMaxBytes: number): void {
   const declared = Number(response.headers['content-length'] ?? 0);
-  if (declared > payloadMaxBytes) {
-    // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
-    response.body.on('error', () => undefined);
-    response.body.destroy();
-    throw new InvocationError(
-      'ERR_INVOKE_RESPONSE_TOO_LARGE',
-      `${url.href} answered ${declared} bytes, over payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
-    );
-  }
-  try {
-    // With a known, acceptable length, consume the body in one go (no async iterator per response).
-    return response.headers['content-length'] !== undefined
-      ? Buffer.from(await response.body.arrayBuffer())
-      : await readBody(response.body, url, payloadMaxBytes);
-  } catch (err) {
+  if (declared <= payloadMaxBytes) return;
+  // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
+  response.body.on('error', () => undefined);
+  response.body.destroy();
+  throw new InvocationError(
+    'ERR_INVOKE_RESPONSE_TOO_LARGE',
+    `${url.href} answered ${declared} bytes, over payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+  );
+}
+
+/**
+ * Reads the whole response body, refusing one over `payloadMaxBytes`.
+ *
+ * @throws {@link InvocationError} `ERR_INVOKE_RESPONSE_TOO_LARGE` or `ERR_INVOKE_TRANSPORT`
+ */
+function readBody(response: Dispatcher.ResponseData, url: URL, payloadMaxBytes: number): Promise<Buffer> {
+  // With a known, acceptable length, consume the body in one go (no async iterator per response).
+  const read =
+    response.headers['content-length'] !== undefined
+      ? response.body.arrayBuffer().then((bytes) => Buffer.from(bytes))
+      : readChunks(response.body, url, payloadMaxBytes);
+  return read.catch((err: unknown) => {
     if (err instanceof InvocationError) throw err;
     throw new InvocationError(
       'ERR_INVOKE_TRANSPORT',
       `reading the reply of ${url.href} failed: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
-  }
+  });
 }
 
 /**
@@ -257,7 +264,7 @@ function describeErrorBody(raw: Buffer): string {
   return `: ${text}${raw.byteLength > 300 ? '…' : ''}`;
 }
 
-async function readBody(
+async function readChunks(
   body: AsyncIterable<Buffer> & { destroy(): void },
   url: URL,
   payloadMaxBytes: number,
