@@ -83,7 +83,7 @@ export class BatchInvoker {
   async invoke(run: BatchRun): Promise<RetryResult> {
     const { mailbox: mb, batch } = run;
     const pin: StatePin = { state: undefined, generation: undefined };
-    this.#deps.metrics.batchSize.observe({ function_type: mb.address.type }, batch.length);
+    this.#deps.metrics.batchSize.observe(mb.address.type, batch.length);
     try {
       return await callWithRetries(
         mb,
@@ -123,7 +123,7 @@ export class BatchInvoker {
     const { transport } = resolved.endpoint;
     const url = this.#urlOf(resolved.url);
     const { reply } = await client.call(url, transport, body, remainingMs, resolved.socketPath);
-    metrics.invocationLatency.observe({ function_type: type }, (performance.now() - t0) / 1000);
+    metrics.invocationLatency.observe(type, (performance.now() - t0) / 1000);
     // A reset (fenced commit) or a hand-over of the key group may have happened while the reply was on its way:
     // never apply it then (the messages are still in the store and run again).
     if (isGone()) return 'cancelled';
