@@ -128,6 +128,29 @@ describe('statehouse CLI', () => {
     }
   });
 
+  it('logs an unhandled rejection as a fatal line and exits with code 1', async () => {
+    const module = await tempFile('module.yaml', VALID_MODULE);
+    // A preload that leaves a rejected promise unhandled once the runtime runs: a stand-in for a defect.
+    const preload = await tempFile(
+      'defect.mjs',
+      "setTimeout(() => { Promise.reject(new Error('injected defect')); }, 1500);\n",
+    );
+    const dataDir = await tempDir();
+    const child = spawnSync(
+      process.execPath,
+      ['--import', preload, CLI_BIN, 'run', module, '--data-dir', dataDir, '--listen', '127.0.0.1:0'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(child.status).toBe(1);
+    const fatal = child.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+      .find((entry) => entry.level === 60);
+    expect(fatal?.msg).toContain('unhandled promise rejection: a defect');
+    expect(fatal?.err?.message).toBe('injected defect');
+  });
+
   it('stops cleanly on SIGTERM with exit code 0 and keeps committed data', async () => {
     const dir = await createTempDir();
     dirs.push(dir);

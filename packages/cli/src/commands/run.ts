@@ -103,6 +103,7 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
   // Installed before recovery, so that a SIGTERM during a long recovery still stops cleanly.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  exitLoudlyOnDefects(logger);
   runtime = await createRuntime({
     ...options,
     onFatal: () => {
@@ -117,4 +118,21 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
   }
   await stopped;
   return exitCode;
+}
+
+/**
+ * An exception or a promise rejection that nothing handled is a defect (ours or a dependency's): the process
+ * exits as Node would (code 1; carrying on would run in an unknown state), but first says so in the log, where
+ * operators look, rather than only on stderr. Only the CLI does this: it owns the process; a library must not.
+ */
+function exitLoudlyOnDefects(logger: Logger): void {
+  const exit = (kind: string) => (err: unknown) => {
+    logger.fatal(
+      { err },
+      `${kind}: a defect, please report it with this line; exiting (a restart recovers every committed message and state from the store)`,
+    );
+    process.exit(1);
+  };
+  process.on('unhandledRejection', exit('unhandled promise rejection'));
+  process.on('uncaughtException', exit('uncaught exception'));
 }

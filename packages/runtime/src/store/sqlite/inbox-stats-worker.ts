@@ -34,6 +34,12 @@ parentPort.on('message', ({ id, keyGroups }) => {
 });
 `;
 
+/**
+ * Heap limits of the counting thread. Left at the defaults, its young generation alone may grow to tens of
+ * megabytes of resident memory beside the runtime's own heap, for a job that holds a few hundred bytes.
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } as const;
+
 interface Reply {
   readonly id: number;
   readonly rows?: TypeCountRow[];
@@ -82,7 +88,12 @@ export class InboxStatsWorker {
 
   #start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.#data });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: this.#data,
+      // It holds one statement's rows (a line per function type): a small heap keeps its memory small.
+      resourceLimits: WORKER_HEAP_LIMITS,
+    });
     // It never keeps the process alive: the store closes it, and an exit ends it with the process.
     worker.unref();
     worker.on('message', (reply: Reply) => {
