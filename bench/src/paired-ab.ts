@@ -249,18 +249,24 @@ for (let w = 1; w <= WINDOWS; w++) {
     };
   });
   const [pa, pb] = [per.a!, per.b!];
+  if (pa.messages === 0 || pb.messages === 0) {
+    console.log(`window ${w}: a side acknowledged no message (a ${pa.messages}, b ${pb.messages}); left out`);
+    continue;
+  }
   logRatios.push(Math.log(pb.total / pa.total));
   const line = (s: 'a' | 'b'): string =>
     `${s}: ${per[s]!.total} µs/msg (user ${per[s]!.user}, system ${per[s]!.system}; ${per[s]!.messages} msgs, ${per[s]!.perCommit}/commit)`;
   console.log(`window ${w}: ${line('a')} | ${line('b')} | b ÷ a ${(pb.total / pa.total).toFixed(3)}`);
 }
 clearInterval(ticker);
+const sideOf = (name: 'a' | 'b'): Runtime => runtimes.find((r) => r.name === name)!;
 const mean = logRatios.reduce((x, y) => x + y, 0) / logRatios.length;
 const sd = Math.sqrt(logRatios.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, logRatios.length - 1));
 const half = (2 * sd) / Math.sqrt(logRatios.length);
 console.log(
   `runtime CPU per message, b ÷ a: ${Math.exp(mean).toFixed(3)} (±2 SE ${Math.exp(mean - half).toFixed(3)}-${Math.exp(mean + half).toFixed(3)}); ` +
-    `answers other than 202: a ${runtimes.find((r) => r.name === 'a')!.other}, b ${runtimes.find((r) => r.name === 'b')!.other}`,
+    `answers other than 202: a ${sideOf('a').other}, b ${sideOf('b').other}; ` +
+    `requests not sent (${MAX_IN_FLIGHT} in flight already): a ${sideOf('a').dropped}, b ${sideOf('b').dropped}`,
 );
 for (const rt of runtimes) rt.child.kill('SIGTERM');
 await Promise.all(

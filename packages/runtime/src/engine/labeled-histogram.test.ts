@@ -37,6 +37,20 @@ describe('LabeledHistogram', () => {
     }
     expect(await ours.metrics()).toBe(await theirs.metrics());
     expect(await ours.metrics()).toContain('h_bucket{le="0.001",function_type="ex/a"} 2');
+    // JSON too (prom-client's aggregation of cluster workers and JSON exporters read it).
+    const samples = async (registry: Registry): Promise<unknown> =>
+      (await registry.getMetricsAsJSON()).map((m) => ({
+        ...m,
+        values: m.values.map((v) => ({
+          labels: v.labels,
+          value: v.value,
+          metricName: (v as { metricName?: string }).metricName,
+        })),
+      }));
+    expect(await samples(ours)).toEqual(await samples(theirs));
+    ours.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    theirs.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    expect(await ours.metrics()).toBe(await theirs.metrics());
 
     fast.reset();
     reference.reset();

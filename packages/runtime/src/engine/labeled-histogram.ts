@@ -78,15 +78,15 @@ export class LabeledHistogram<L extends string> {
     const values: MetricValueWithName<string>[] = [];
     const bucket = `${this.name}_bucket`;
     for (const [labelValue, series] of this.#series) {
-      const shared = { [this.#label]: labelValue };
+      const own = { [this.#label]: labelValue };
       let cumulative = 0;
       this.#bounds.forEach((le, i) => {
         cumulative += series.counts[i]!;
-        values.push(valuePair({ le }, cumulative, bucket, shared));
+        values.push({ labels: { le, ...own }, value: cumulative, metricName: bucket });
       });
-      values.push(valuePair({ le: '+Inf' }, series.count, bucket, shared));
-      values.push(valuePair({}, series.sum, `${this.name}_sum`, shared));
-      values.push(valuePair({}, series.count, `${this.name}_count`, shared));
+      values.push({ labels: { le: '+Inf', ...own }, value: series.count, metricName: bucket });
+      values.push({ labels: own, value: series.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: own, value: series.count, metricName: `${this.name}_count` });
     }
     return Promise.resolve({
       name: this.name,
@@ -101,14 +101,4 @@ export class LabeledHistogram<L extends string> {
   reset(): void {
     this.#series.clear();
   }
-}
-
-/** One sample line; prom-client puts the series' own labels in `sharedLabels`, after `le`. */
-function valuePair(
-  labels: Record<string, string | number>,
-  value: number,
-  metricName: string,
-  sharedLabels: Record<string, string>,
-): MetricValueWithName<string> {
-  return { labels, value, metricName, sharedLabels } as MetricValueWithName<string>;
 }

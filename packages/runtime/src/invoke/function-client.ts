@@ -169,7 +169,8 @@ function transportError(url: URL, err: unknown): InvocationError {
  */
 function rejectTooLarge(response: Dispatcher.ResponseData, url: URL, payloadMaxBytes: number): void {
   const declared = Number(response.headers['content-length'] ?? 0);
-  if (declared <= payloadMaxBytes) return;
+  // Not `declared <= payloadMaxBytes`: a length that is not a number is no reason to refuse the reply.
+  if (!(declared > payloadMaxBytes)) return;
   // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
   response.body.on('error', () => undefined);
   response.body.destroy();

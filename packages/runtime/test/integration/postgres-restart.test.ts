@@ -30,7 +30,7 @@ const DRIVER_DIR = dirname(
 /** Every module copy postgres.js ships: ESM (what our `import` resolves to), CommonJS, Cloudflare Workers. */
 const MODULE_COPIES = ['src', 'cjs/src', 'cf/src'];
 const PATCH_MARKER = 'statehouse patch';
-const PATCH_HUNKS = 6;
+const PATCH_HUNKS = 8;
 
 /** How long the server stays down in each restart. */
 const DOWN_MS = 3_000;

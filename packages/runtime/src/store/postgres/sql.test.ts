@@ -3,15 +3,15 @@
  * every new connection. postgres.js 3.4.9 dropped that query's promise, so a server shutting down or ending
  * sessions at that moment ended the whole process with an unhandled rejection (seen in CI: a cluster process
  * died during a PostgreSQL restart), and the next connection replayed the stale error onto the user's statement
- * and never fetched the types (porsager/postgres issues 279, 1192, 1205, 1223). Two hunks of
- * `patches/postgres+3.4.9.patch` handle it; this test fails without either.
+ * and never fetched the types (porsager/postgres issues 279, 1192, 1205, 1223). Hunks of
+ * `patches/postgres+3.4.9.patch` handle it (ADR 0007); each case below fails without them.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '@statehouse/testkit';
 
-import { createSql } from './sql.js';
+import { createSql, type Sql } from './sql.js';
 
 /** Text of the driver's own array-types query, as it crosses the wire. */
 const TYPES_QUERY_MARK = 'typarray';
@@ -42,11 +42,12 @@ afterAll(async () => {
 });
 
 /**
- * A TCP proxy in front of the server that ends the first `cuts` connections the moment the client sends the
- * array-types query, as a server shutting down at that moment does: FATAL 57P01, then the socket closes.
+ * A TCP proxy in front of the server that ends the first `cuts` connections whose client sends `mark`, as a
+ * server shutting down at that moment does: FATAL 57P01, then the socket closes.
  */
 async function startCuttingProxy(
   target: URL,
+  mark: string,
   cuts: number,
 ): Promise<{ server: Server; port: number; cut: () => number }> {
   let cutSoFar = 0;
@@ -59,7 +60,7 @@ async function startCuttingProxy(
       upstream.destroy();
     };
     client.on('data', (chunk: Buffer) => {
-      if (cutSoFar < cuts && chunk.includes(TYPES_QUERY_MARK)) {
+      if (cutSoFar < cuts && chunk.includes(mark)) {
         cutSoFar += 1;
         upstream.destroy();
         client.end(terminatingErrorResponse());
@@ -83,38 +84,75 @@ async function startCuttingProxy(
   return { server, port: address.port, cut: () => cutSoFar };
 }
 
-describe('the store client when a new connection is lost while it fetches array types', () => {
-  it('the statement that opened the connection waits through the losses and runs; nothing is left unhandled', async () => {
-    const databaseUrl = new URL(await pg.createDatabase());
-    const proxy = await startCuttingProxy(databaseUrl, 3);
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+/** The outcome of a statement with an array parameter (it needs the types the driver fetches on connect). */
+async function arrayStatement(sql: Sql, tag = ''): Promise<string> {
+  try {
+    const [row] = await sql.unsafe<{ n: number }[]>(`SELECT cardinality($1::int[]) AS n ${tag}`, [[1, 2, 3]]);
+    return row?.n === 3 ? 'ok' : `wrong ${JSON.stringify(row)}`;
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+}
+
+describe('the store client when the server ends a connection (FATAL 57P01) at a bad moment', () => {
+  let cleanups: (() => Promise<void>)[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
     process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups = [];
+  });
+
+  async function clientBehind(mark: string, cuts: number): Promise<{ sql: Sql; cut: () => number }> {
+    const databaseUrl = new URL(await pg.createDatabase());
+    const proxy = await startCuttingProxy(databaseUrl, mark, cuts);
     const viaProxy = new URL(databaseUrl);
     viaProxy.port = String(proxy.port);
     const sql = createSql({ url: viaProxy.toString(), max: 1, connectTimeoutMs: 5_000 });
-    try {
-      const outcomes: string[] = [];
-      for (let attempt = 0; attempt < 6 && outcomes.at(-1) !== 'ok'; attempt++) {
-        try {
-          // An array parameter: it needs the types the driver fetches on connect.
-          const [row] = await sql<{ n: number }[]>`SELECT cardinality(${[1, 2, 3]}::int[]) AS n`;
-          outcomes.push(row?.n === 3 ? 'ok' : `wrong ${JSON.stringify(row)}`);
-        } catch (err) {
-          outcomes.push((err as { code?: string }).code ?? String(err));
-        }
-      }
-      // Let any dropped promise surface before looking.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(proxy.cut()).toBe(3);
-      // The statement waits through the lost connections and runs on the first one that starts up; without the
-      // patch it fails with the stale 57P01, and every later array parameter with 22P02 (no types fetched).
-      expect(outcomes).toEqual(['ok']);
-      expect(unhandled.map(String)).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
+    cleanups.push(async () => {
       await sql.end({ timeout: 1 });
       await new Promise((resolve) => proxy.server.close(resolve));
-    }
+    });
+    return { sql, cut: proxy.cut };
+  }
+
+  /** Lets a dropped promise surface before looking for it. */
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
+
+  it('while it fetches array types: that statement fails as retryable, the next connection fetches them again', async () => {
+    const { sql, cut } = await clientBehind(TYPES_QUERY_MARK, 3);
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 6 && outcomes.at(-1) !== 'ok'; attempt++)
+      outcomes.push(await arrayStatement(sql));
+    await settle();
+    expect(cut()).toBe(3);
+    // Unpatched: an unhandled rejection (the driver dropped the types query's promise), the stale 57P01 on the
+    // waiting statement, and then 22P02 for every array parameter (the new connection never fetched types).
+    expect(outcomes).toEqual(['CONNECTION_CLOSED', 'CONNECTION_CLOSED', 'CONNECTION_CLOSED', 'ok']);
+    expect(unhandled.map(String)).toEqual([]);
+  });
+
+  it('every time it fetches array types: each statement fails at once, none waits forever', async () => {
+    const { sql, cut } = await clientBehind(TYPES_QUERY_MARK, Number.POSITIVE_INFINITY);
+    const outcomes = [await arrayStatement(sql), await arrayStatement(sql)];
+    await settle();
+    expect(outcomes).toEqual(['CONNECTION_CLOSED', 'CONNECTION_CLOSED']);
+    expect(cut()).toBe(2);
+    expect(unhandled.map(String)).toEqual([]);
+  });
+
+  it("during a user's statement: the next statement does not get that connection's stale error", async () => {
+    const { sql } = await clientBehind('/* cut here */', 1);
+    expect(await arrayStatement(sql)).toBe('ok');
+    expect(await arrayStatement(sql, '/* cut here */')).toBe('CONNECTION_CLOSED');
+    // Unpatched: 57P01, the error of the statement before, replayed onto this one.
+    expect(await arrayStatement(sql)).toBe('ok');
+    await settle();
+    expect(unhandled.map(String)).toEqual([]);
   });
 });
