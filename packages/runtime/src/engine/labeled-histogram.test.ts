@@ -48,9 +48,6 @@ describe('LabeledHistogram', () => {
         })),
       }));
     expect(await samples(ours)).toEqual(await samples(theirs));
-    ours.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    theirs.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    expect(await ours.metrics()).toBe(await theirs.metrics());
 
     fast.reset();
     reference.reset();
