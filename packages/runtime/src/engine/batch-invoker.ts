@@ -82,6 +82,7 @@ export class BatchInvoker {
   /** Runs one batch to success, until aborted, or until its address stalls (see {@link RetryResult}). */
   async invoke(run: BatchRun): Promise<RetryResult> {
     const { mailbox: mb, batch } = run;
+    // Read (and pinned) inside the attempts: a failed state read (database restarting) is a failed attempt.
     const pin: StatePin = { state: undefined, generation: undefined };
     this.#deps.metrics.batchSize.observe(mb.address.type, batch.length);
     try {
