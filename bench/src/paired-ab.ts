@@ -10,16 +10,16 @@
 // few percent dearer in this setup, whichever it was: run once plainly and once with --swap, and take the
 // geometric mean of the two ratios. --cpu-prof writes a V8 profile of each runtime into DIR/a and DIR/b.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { Pool, request } from 'undici';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { sleep } from './load.js';
+import { cleanupEverything, clockTicksPerSecond, cpuTimes, freePort, startService } from './processes.js';
+
 const { values: args } = parseArgs({
   options: {
     a: { type: 'string' },
@@ -44,7 +44,6 @@ const WARMUP_MS = 10_000;
 /** Requests in flight per side at most; beyond, a tick's request is counted as dropped. */
 const MAX_IN_FLIGHT = 512;
 const KEYS = 1_000;
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Side {
   readonly name: 'a' | 'b';
@@ -74,35 +73,12 @@ const sides: Side[] = [
 ];
 if (args.swap) sides.reverse();
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const started: ChildProcess[] = [];
-process.on('exit', () => started.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+process.on('exit', () => {
+  started.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  cleanupEverything(); // the function services
+});
 process.on('SIGINT', () => process.exit(130));
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startService(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/src/services/ours.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  started.push(child);
-  return new Promise<string>((resolveUrl, reject) => {
-    child.on('exit', (code) => reject(new Error(`function service exited (${code})`)));
-    child.stdout.on('data', (d: Buffer) => {
-      const m = /\{"url":"([^"]+)"\}/.exec(String(d));
-      if (m?.[1] !== undefined) resolveUrl(m[1]);
-    });
-  });
-}
 
 async function startRuntime(side: Side, serviceUrl: string): Promise<Runtime> {
   const workDir = await mkdtemp(join(tmpdir(), `paired-ab-${side.name}-`));
@@ -160,12 +136,6 @@ async function startRuntime(side: Side, serviceUrl: string): Promise<Runtime> {
   };
 }
 
-/** User and system CPU of a process so far, in clock ticks. */
-async function cpuTicks(pid: number): Promise<{ user: number; system: number }> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
-}
-
 async function commits(url: string): Promise<number> {
   const res = await request(`${url}/metrics`);
   const text = await res.body.text();
@@ -196,7 +166,7 @@ function send(rt: Runtime): void {
     .finally(() => rt.inFlight--);
 }
 
-const services = [await startService(), await startService()];
+const services = [(await startService('ours')).url, (await startService('ours')).url];
 const runtimes: Runtime[] = [
   await startRuntime(sides[0]!, services[0]!),
   await startRuntime(sides[1]!, services[1]!),
@@ -221,7 +191,7 @@ const logRatios: number[] = [];
 const mark = (): Promise<WindowMark[]> =>
   Promise.all(
     runtimes.map(async (rt) => ({
-      cpu: await cpuTicks(rt.child.pid!),
+      cpu: cpuTimes(rt.child.pid!),
       ok: rt.ok,
       commits: await commits(rt.url),
     })),
@@ -237,7 +207,7 @@ for (let w = 1; w <= WINDOWS; w++) {
   runtimes.forEach((rt, i) => {
     const [b, e] = [before[i]!, after[i]!];
     const messages = e.ok - b.ok;
-    const us = (ticks: number): string => ((ticks * 1e6) / CLOCK_TICKS_PER_SECOND / messages).toFixed(1);
+    const us = (ticks: number): string => ((ticks * 1e6) / clockTicksPerSecond() / messages).toFixed(1);
     const user = e.cpu.user - b.cpu.user;
     const system = e.cpu.system - b.cpu.system;
     per[rt.name] = {

@@ -72,13 +72,24 @@ export function clockTicksPerSecond(): number {
  * @returns the ticks, or NaN when the process is gone.
  */
 export function cpuTicks(pid: number | 'self'): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/**
+ * utime and stime of a process in clock ticks, from `/proc/<pid>/stat`.
+ *
+ * @param pid - the process.
+ * @returns the ticks, NaN each when the process is gone.
+ */
+export function cpuTimes(pid: number | 'self'): { readonly user: number; readonly system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces) start at field 3 (state).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return { user: Number(fields[11]), system: Number(fields[12]) };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
