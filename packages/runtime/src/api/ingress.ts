@@ -97,10 +97,11 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
     deps.onAccepted(target.type);
     let result: IngressResult;
     try {
-      result = await submit(engine.committer, message, idempotencyKey);
+      // Awaited here, not through a helper's `.catch` (one promise fewer for every message).
+      result = await engine.committer.submitIngress({ message, idempotencyKey });
     } catch (err) {
       deps.onNotEnqueued(target.type);
-      throw err;
+      throw refusedCommitError(err);
     }
     if (result.duplicate) {
       deps.onNotEnqueued(target.type);
@@ -146,24 +147,18 @@ function nextSeq(ids: IdSource): number {
   }
 }
 
-/** Commits the message; a refused commit becomes the API's answer. (Not `async`: this runs for every message.) */
-function submit(
-  committer: Committer,
-  message: StoredMessage,
-  idempotencyKey: string | undefined,
-): Promise<IngressResult> {
-  return committer.submitIngress({ message, idempotencyKey }).catch((err: unknown) => {
-    if (isStoreFull(err)) throw storeFullError(err.message, err);
-    if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
-      throw new ApiError(
-        503,
-        'ERR_API_RETRY',
-        `the message was not stored (${err.code}); retry, with the same idempotency-key`,
-        { retryAfterSeconds: 1, cause: err },
-      );
-    }
-    throw err;
-  });
+/** A refused commit of an ingress message, as the API answers it. */
+function refusedCommitError(err: unknown): unknown {
+  if (isStoreFull(err)) return storeFullError(err.message, err);
+  if (err instanceof StoreError && (err.code === 'ERR_STORE_FENCED' || err.retryable)) {
+    return new ApiError(
+      503,
+      'ERR_API_RETRY',
+      `the message was not stored (${err.code}); retry, with the same idempotency-key`,
+      { retryAfterSeconds: 1, cause: err },
+    );
+  }
+  return err;
 }
 
 /** The answer to ingress while the store's disk is full. */

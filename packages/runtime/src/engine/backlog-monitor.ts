@@ -20,6 +20,12 @@ export interface TypeBacklog {
   readonly oldestEnqueuedAt: number;
 }
 
+/** A type's backlog as the monitor keeps it: updated in place for every message (no object per message). */
+interface MutableBacklog {
+  messages: number;
+  oldestEnqueuedAt: number;
+}
+
 /** Collaborators of the monitor. */
 export interface BacklogMonitorDeps {
   readonly store: Pick<Store, 'inboxStats'>;
@@ -39,7 +45,7 @@ export interface BacklogMonitorOptions {
 export class BacklogMonitor {
   readonly #deps: BacklogMonitorDeps;
   readonly #options: BacklogMonitorOptions;
-  #byType = new Map<string, TypeBacklog>();
+  #byType = new Map<string, MutableBacklog>();
   #timer: ReturnType<Clock['setTimeout']> | undefined;
   #stopped = false;
   #reading: Promise<void> | undefined;
@@ -108,7 +114,7 @@ export class BacklogMonitor {
     } finally {
       this.#committedDuringRead = undefined;
     }
-    const byType = new Map<string, TypeBacklog>(
+    const byType = new Map<string, MutableBacklog>(
       stats.map((s) => [s.functionType, { messages: s.messages, oldestEnqueuedAt: s.oldestEnqueuedAt }]),
     );
     const now = this.#deps.clock.now();
@@ -133,17 +139,16 @@ export class BacklogMonitor {
 }
 
 /** Adds `delta` messages to a type's backlog (never below 0); a type new to it has its oldest message `now`. */
-function addMessages(byType: Map<string, TypeBacklog>, type: string, delta: number, now: number): void {
+function addMessages(byType: Map<string, MutableBacklog>, type: string, delta: number, now: number): void {
   const current = byType.get(type);
-  byType.set(type, {
-    messages: Math.max(0, (current?.messages ?? 0) + delta),
-    oldestEnqueuedAt: current?.oldestEnqueuedAt ?? now,
-  });
+  if (current !== undefined) current.messages = Math.max(0, current.messages + delta);
+  else if (delta > 0) byType.set(type, { messages: delta, oldestEnqueuedAt: now });
 }
 
-/** Adds `delta` to a count per type, dropping counts that reach 0. */
+/**
+ * Adds `delta` to a count per type. A count that reaches 0 stays (0 adds nothing where counts are summed): the
+ * types are the served ones, and deleting and re-adding a key for every message churns the map.
+ */
 function bump(counts: Map<string, number>, type: string, delta: number): void {
-  const n = (counts.get(type) ?? 0) + delta;
-  if (n > 0) counts.set(type, n);
-  else counts.delete(type);
+  counts.set(type, (counts.get(type) ?? 0) + delta);
 }

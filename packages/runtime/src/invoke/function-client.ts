@@ -73,7 +73,8 @@ export class FunctionClient {
     socketPath?: string,
   ): Promise<AttemptResult> {
     const pool = this.#poolFor(url, transport, socketPath);
-    // One async frame per call (this runs for every batch): the steps below return promises or values.
+    // One async frame per call, awaiting inside `try` (this runs for every batch: a helper's `.then` or
+    // `.catch`, or another async frame, would each add promises to every call).
     let response: Dispatcher.ResponseData;
     try {
       response = await send(pool, url, body, timeoutMs);
@@ -81,7 +82,16 @@ export class FunctionClient {
       throw transportError(url, err);
     }
     rejectTooLarge(response, url, transport.payloadMaxBytes);
-    const raw = await readBody(response, url, transport.payloadMaxBytes);
+    let raw: Buffer;
+    try {
+      // With a known, acceptable length, consume the body in one go (no async iterator per response).
+      raw =
+        response.headers['content-length'] !== undefined
+          ? Buffer.from(await response.body.arrayBuffer())
+          : await readChunks(response.body, url, transport.payloadMaxBytes);
+    } catch (err) {
+      throw readError(url, err);
+    }
     return decodeReply(response, raw, url);
   }
 
@@ -180,25 +190,14 @@ function rejectTooLarge(response: Dispatcher.ResponseData, url: URL, payloadMaxB
   );
 }
 
-/**
- * Reads the whole response body, refusing one over `payloadMaxBytes`.
- *
- * @throws {@link InvocationError} `ERR_INVOKE_RESPONSE_TOO_LARGE` or `ERR_INVOKE_TRANSPORT`
- */
-function readBody(response: Dispatcher.ResponseData, url: URL, payloadMaxBytes: number): Promise<Buffer> {
-  // With a known, acceptable length, consume the body in one go (no async iterator per response).
-  const read =
-    response.headers['content-length'] !== undefined
-      ? response.body.arrayBuffer().then((bytes) => Buffer.from(bytes))
-      : readChunks(response.body, url, payloadMaxBytes);
-  return read.catch((err: unknown) => {
-    if (err instanceof InvocationError) throw err;
-    throw new InvocationError(
-      'ERR_INVOKE_TRANSPORT',
-      `reading the reply of ${url.href} failed: ${(err as Error).message}`,
-      { cause: err },
-    );
-  });
+/** A failure while reading a reply's body, as the API reports it. */
+function readError(url: URL, err: unknown): InvocationError {
+  if (err instanceof InvocationError) return err;
+  return new InvocationError(
+    'ERR_INVOKE_TRANSPORT',
+    `reading the reply of ${url.href} failed: ${(err as Error).message}`,
+    { cause: err },
+  );
 }
 
 /**

@@ -126,3 +126,20 @@ describe('callWithRetries', () => {
     expect(subject.failing).toBeUndefined();
   });
 });
+
+describe('callWithRetries settled hook', () => {
+  it.each([
+    ['done', ['done'] as (AttemptOutcome | Error)[]],
+    ['cancelled', ['cancelled'] as (AttemptOutcome | Error)[]],
+    ['released', [coded('ERR_A')]],
+  ])('tells the caller once that the run ended (%s)', async (kind, steps) => {
+    const { subject, options, hooks } = setup();
+    let settled = 0;
+    const result = await callWithRetries(subject, scripted(steps), options, {
+      ...hooks,
+      settled: () => (settled += 1),
+    });
+    expect(result.kind).toBe(kind);
+    expect(settled).toBe(1);
+  });
+});

@@ -67,6 +67,8 @@ export interface RetryHooks {
   isStopping(): boolean;
   /** An attempt failed with this code (metrics). */
   onFailure(code: string): void;
+  /** The run ended, however it ended (the caller releases what its attempts held). */
+  settled?(): void;
 }
 
 /**
@@ -96,22 +98,26 @@ export async function callWithRetries(
 ): Promise<RetryResult> {
   const { budgetMs, clock } = options;
   const startedAt = clock.now();
-  for (;;) {
-    try {
-      // Once stalled, every attempt gets the whole budget again; before, attempts share it.
-      const since = subject.failing?.since ?? startedAt;
-      const remaining =
-        subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (clock.now() - since));
-      const outcome = await attempt(remaining);
-      if (outcome === 'again') continue;
-      if (outcome === 'cancelled') return CANCELLED;
-      recovered(subject, hooks);
-      return DONE;
-    } catch (err) {
-      // While draining, a failed attempt is not retried: the batch runs again after a restart.
-      if (hooks.isStopping()) return CANCELLED;
-      return { kind: 'released', retryInMs: recordFailure(subject, err, startedAt, options, hooks) };
+  try {
+    for (;;) {
+      try {
+        // Once stalled, every attempt gets the whole budget again; before, attempts share it.
+        const since = subject.failing?.since ?? startedAt;
+        const remaining =
+          subject.stall !== undefined ? budgetMs : Math.max(10, budgetMs - (clock.now() - since));
+        const outcome = await attempt(remaining);
+        if (outcome === 'again') continue;
+        if (outcome === 'cancelled') return CANCELLED;
+        recovered(subject, hooks);
+        return DONE;
+      } catch (err) {
+        // While draining, a failed attempt is not retried: the batch runs again after a restart.
+        if (hooks.isStopping()) return CANCELLED;
+        return { kind: 'released', retryInMs: recordFailure(subject, err, startedAt, options, hooks) };
+      }
     }
+  } finally {
+    hooks.settled?.();
   }
 }
 
