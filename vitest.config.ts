@@ -17,6 +17,7 @@ export default defineConfig({
       ),
       '@statehouse/runtime': src('runtime'),
       '@statehouse/testkit': src('testkit'),
+      '@statehouse/kafka': src('kafka'),
     },
   },
   test: {

@@ -50,7 +50,7 @@ export function parseFlags(
 }
 
 /** A module with nothing in it: the flags are checked on their own, before the module files are read. */
-const NO_MODULE: ModuleConfig = Object.freeze({ endpoints: [], egresses: [], policies: [] });
+const NO_MODULE: ModuleConfig = Object.freeze({ endpoints: [], egresses: [], ingresses: [], policies: [] });
 
 /**
  * Checks the values of the option flags given, by the runtime's rules, and applies the runtime's defaults.

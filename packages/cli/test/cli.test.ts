@@ -70,14 +70,24 @@ describe('statehouse CLI', () => {
       status: 2,
       stderr: expect.stringContaining('cannot read module file') as string,
     });
-    const kafka = await tempFile(
-      'kafka.yaml',
-      'kind: io.statefun.kafka.v1/ingress\nspec:\n  id: example/in\n',
+    const kinesis = await tempFile(
+      'kinesis.yaml',
+      'kind: io.statefun.kinesis.v1/ingress\nspec:\n  id: example/in\n',
     );
-    const r = cli(['run', kafka]);
+    const r = cli(['run', kinesis]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('ERR_CONFIG_KIND_NOT_YET_SUPPORTED');
-    expect(r.stderr).toContain('kafka.yaml');
+    expect(r.stderr).toContain('kinesis.yaml');
+    // A Kafka ingress loads (and is checked): a document missing its topics names the field.
+    const kafka = await tempFile(
+      'kafka.yaml',
+      'kind: io.statefun.kafka.v1/ingress\nspec:\n  id: example/in\n  address: 127.0.0.1:9092\n  consumerGroupId: g\n',
+    );
+    const k = cli(['run', kafka]);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(
+      /kafka\.yaml, document 1 \(io\.statefun\.kafka\.v1\/ingress\): spec\.topics: is required/,
+    );
     const typo = await tempFile(
       'typo.yaml',
       'kind: io.statefun.endpoints.v2/http\nspec:\n  functions: example/*\n  urlPathTemplate: http://127.0.0.1:1/x\n  maxNumBatchRequest: 3\n',

@@ -26,7 +26,22 @@ export type {
   EgressConfig,
   LogEgressConfig,
   HttpEgressConfig,
+  KafkaIngressConfig,
+  KafkaEgressConfig,
+  KafkaTopicRoute,
+  KafkaStartupPosition,
+  KafkaDeliverySemantic,
 } from './config/index.js';
+export type {
+  ConnectorPlugin,
+  IngressConnector,
+  IngressContext,
+  IngressConfig,
+  IngestBatch,
+  IngestMessage,
+  ConnectorStatus,
+  ConnectorPartStatus,
+} from './connectors/connector.js';
 export {
   StatehouseError,
   ConfigError,
@@ -66,6 +81,7 @@ export type {
   DeadLetter,
   TimerCancellation,
   ExpireMode,
+  ConnectorPosition,
 } from './store/store.js';
 export { EMPTY_COMMIT_BATCH } from './store/store.js';
 export { readClusterStatus } from './cluster/cluster-status.js';

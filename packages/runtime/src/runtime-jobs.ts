@@ -37,7 +37,8 @@ export function createRuntimeJobs(
   },
 ): RuntimeJobs {
   const { store, log, metrics, mode } = deps;
-  const egresses = options.module.egresses;
+  // Kafka egresses keep no log of their own to deliver or trim here.
+  const egresses = options.module.egresses.flatMap((e) => (e.kind === 'log' || e.kind === 'http' ? [e] : []));
   const webhooks = egresses.flatMap((e) => (e.kind === 'http' ? [{ id: e.id, url: e.url }] : []));
   const shipper =
     webhooks.length === 0

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ModuleConfig } from './config/index.js';
+import type { ConnectorPlugin } from './connectors/connector.js';
 import { DEFAULT_KEY_GROUPS } from './core/address.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
@@ -56,6 +57,11 @@ export interface RuntimeOptions {
   /** Called when the runtime hits an unrecoverable error (a failed commit) and stopped. */
   readonly onFatal?: (err: unknown) => void;
   /**
+   * The connector packages that run the module's ingresses, e.g. `[kafkaConnectors()]` from `@statehouse/kafka`
+   * (the CLI passes them all). A module with an ingress no connector runs is refused. @default []
+   */
+  readonly connectors?: readonly ConnectorPlugin[];
+  /**
    * Interval of store maintenance: egress retention, pruning of expired idempotency keys and state, giving
    * freed space back, measuring disk space, ms. @default 10000
    */
@@ -94,6 +100,7 @@ export interface ResolvedRuntimeOptions {
   readonly logger: Logger | undefined;
   readonly collectProcessMetrics: boolean;
   readonly onFatal: ((err: unknown) => void) | undefined;
+  readonly connectors: readonly ConnectorPlugin[];
   readonly maintenanceIntervalMs: number;
   readonly lowSpaceBytes: number;
   readonly clock: Clock;
@@ -180,7 +187,7 @@ function describeInput(input: unknown): string {
  *   value seen and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
-  const { module, store, logger, onFatal, clock, ...rest } = options;
+  const { module, store, logger, onFatal, clock, connectors, ...rest } = options;
   const o = parseScalars(rest);
   if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
     throw new ConfigError(
@@ -212,6 +219,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     logger,
     collectProcessMetrics: o.collectProcessMetrics,
     onFatal,
+    connectors: connectors ?? [],
     maintenanceIntervalMs: o.maintenanceIntervalMs,
     lowSpaceBytes: o.lowSpaceBytes,
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),

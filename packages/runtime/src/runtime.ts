@@ -12,6 +12,7 @@ import {
   createPolicyResolver,
   type EndpointResolver,
   type ModuleConfig,
+  type PolicyResolver,
 } from './config/index.js';
 import { findModuleWarnings } from './config/module-warnings.js';
 import { KEY_GROUP_HASH } from './core/address.js';
@@ -26,6 +27,9 @@ import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { buildEngine, type Engine } from './runtime-engine.js';
 import { createRuntimeJobs, type RuntimeJobs } from './runtime-jobs.js';
+import { checkConnectors, RuntimeConnectors } from './runtime-connectors.js';
+import { createIngest } from './connectors/ingest.js';
+import { isClusterStore } from './store/cluster-store.js';
 import {
   resolveRuntimeOptions,
   type ResolvedRuntimeOptions,
@@ -38,6 +42,11 @@ import type { Store } from './store/store.js';
 
 /** Messages of one address held in memory at most (twice its batch limit when that is smaller). */
 const MAX_WINDOW_MESSAGES = 10_000;
+/**
+ * The backlog of a function type at which ingress connectors pause the partitions feeding it, when its policy
+ * sets no `maxBacklog`: the source keeps the rest (Kafka is the buffer), the store does not copy all of it.
+ */
+const CONNECTOR_BACKLOG_LIMIT = 100_000;
 
 export type { RuntimeState };
 
@@ -45,6 +54,7 @@ export type { RuntimeState };
 interface Started {
   readonly engine: Engine;
   readonly jobs: RuntimeJobs;
+  readonly connectors: RuntimeConnectors;
 }
 
 /** A running Statehouse runtime. */
@@ -53,6 +63,7 @@ export class Runtime {
   readonly #log: Logger;
   readonly #store: Store;
   readonly #resolver: EndpointResolver;
+  readonly #policies: PolicyResolver;
   readonly #specs = new SpecRegistry();
   readonly #cache: StateCache;
   readonly #client = new FunctionClient();
@@ -76,6 +87,13 @@ export class Runtime {
         ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
         : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
     this.#resolver = createEndpointResolver(this.#options.module);
+    this.#policies = createPolicyResolver(this.#options.module);
+    checkConnectors(
+      this.#options.module,
+      this.#options.connectors,
+      (type) => this.#resolver.resolve(type) !== undefined,
+      isClusterStore(this.#store),
+    );
     this.#cache = new StateCache(
       { store: this.#store },
       { maxEntries: this.#options.stateCacheAddresses, keyGroups: this.#options.keyGroups },
@@ -145,12 +163,14 @@ export class Runtime {
       },
       this.#options,
     );
-    this.#started = { engine, jobs };
+    const connectors = this.#createConnectors(meta.keyGroups);
+    this.#started = { engine, jobs, connectors };
     const recovered = await engine.mode.start();
     engine.backlog.start();
     jobs.shipper?.start();
     jobs.maintenance.start();
     this.#state = 'RUNNING';
+    await connectors.start();
     this.#log.info(
       {
         url: this.#url,
@@ -171,6 +191,8 @@ export class Runtime {
     if (this.#state === 'STOPPED' || this.#state === 'STOPPING') return;
     const failed = this.#state === 'FAILED';
     this.#state = 'STOPPING';
+    // Connectors first: a batch being committed finishes (ingestion still works while STOPPING), then no more.
+    await this.#started?.connectors.stop();
     this.#api.stopIntake();
     this.#egressWaiters.releaseAll();
     this.#storeFull.stop();
@@ -260,6 +282,42 @@ export class Runtime {
     }
   }
 
+  #createConnectors(keyGroups: number): RuntimeConnectors {
+    const o = this.#options;
+    const ingest = createIngest(
+      {
+        engine: () => {
+          const engine = this.#started?.engine;
+          const writable = this.#state === 'RUNNING' || this.#state === 'STOPPING';
+          return writable && engine !== undefined ? engine : this.#state.toLowerCase();
+        },
+        now: () => o.clock.now(),
+        backlog: {
+          added: (type) => this.#started?.engine.backlog.added(type),
+          enqueued: (type) => this.#started?.engine.backlog.enqueued(type),
+          notEnqueued: (type) => this.#started?.engine.backlog.notEnqueued(type),
+        },
+      },
+      { keyGroups },
+    );
+    return new RuntimeConnectors(
+      {
+        log: this.#log,
+        clock: o.clock,
+        registry: this.#metrics.registry,
+        loadPositions: (connector) => this.#store.loadConnectorPositions(connector),
+        ingest,
+        admits: (type) => {
+          if (this.#storeFull.state !== undefined) return false;
+          const limit = this.#policies.resolve(type).maxBacklog ?? CONNECTOR_BACKLOG_LIMIT;
+          return (this.#started?.engine.backlog.messagesOf(type) ?? 0) < limit;
+        },
+      },
+      o.module,
+      o.connectors,
+    );
+  }
+
   #fatal(err: unknown): void {
     if (this.#state === 'FAILED') return;
     this.#log.fatal({ err }, 'unrecoverable store failure; stopping (restart recovers from the store)');
@@ -292,7 +350,7 @@ export class Runtime {
 
   #createBackend(): ReturnType<typeof createRuntimeBackend> {
     const o = this.#options;
-    const policies = createPolicyResolver(o.module);
+    const policies = this.#policies;
     const ingress = createIngress(
       {
         engine: () => {
@@ -325,6 +383,7 @@ export class Runtime {
         storeFull: this.#storeFull.state?.message,
       }),
       now: () => o.clock.now(),
+      connectors: () => this.#started?.connectors.status() ?? [],
     });
   }
 }

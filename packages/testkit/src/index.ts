@@ -69,3 +69,5 @@ export { ClusterHarness } from './fixtures/cluster-harness.js';
 export type { ClusterHarnessOptions, UnhandledRejectionsMode } from './fixtures/cluster-harness.js';
 export { mountTmpfs, blobModule, echoBlobs, BlobIngress } from './fixtures/full-disk.js';
 export type { BlobAnswer, BlobFill } from './fixtures/full-disk.js';
+export { startMockKafka } from './mock-kafka.js';
+export type { MockKafka, StartMockKafkaOptions } from './mock-kafka.js';

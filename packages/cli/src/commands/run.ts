@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { kafkaConnectors } from '@statehouse/kafka';
 import { createRuntime, loadModuleFiles, type Runtime, type RuntimeOptions } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
@@ -24,7 +25,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   resolveFlagValues(values);
   const flagOptions = runtimeOptionsFromFlags(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
-  return runUntilStopped({ module, logger: createLogger(level), ...flagOptions });
+  return runUntilStopped({
+    module,
+    logger: createLogger(level),
+    connectors: [kafkaConnectors()],
+    ...flagOptions,
+  });
 }
 
 /**

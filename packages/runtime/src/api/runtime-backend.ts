@@ -2,6 +2,7 @@
  * The runtime behind the HTTP API: reads of log egresses (with long polls and the retention boundary), of
  * committed state, of stalled addresses and the backlog, readiness and metrics. Ingress is `ingress.ts`.
  */
+import type { ConnectorStatus } from '../connectors/connector.js';
 import type { FunctionAddress } from '../core/address.js';
 import { toApiValue, type ApiValue } from '../core/value-json.js';
 import type { StallInfo } from '../engine/dispatcher.js';
@@ -51,6 +52,8 @@ export interface RuntimeBackendDeps {
   readonly backlog: () => Promise<readonly BacklogEntry[]>;
   readonly readiness: () => ReadinessFacts;
   readonly now: () => number;
+  /** The ingress connectors' status; empty before start and without connectors. */
+  readonly connectors: () => readonly ConnectorStatus[];
 }
 
 /** Creates the API backend of a runtime. */
@@ -79,6 +82,7 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
         inMemory: b.inMemory,
         stalledAddresses: b.stalledAddresses,
       })),
+    connectors: () => [...deps.connectors()],
     notReady: () => notReadyReason(deps.readiness()),
     countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
     metrics: async () => ({

@@ -23,6 +23,19 @@ describe('deepFreeze', () => {
     }).toThrow(TypeError);
   });
 
+  it('makes a Map unchangeable, and freezes its entries', () => {
+    const entry = { a: 1 };
+    const map = new Map<string, unknown>([['k', entry]]);
+    const frozen = deepFreeze({ map });
+    expect(Object.isFrozen(frozen.map)).toBe(true);
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(() => map.set('x', 1)).toThrow(TypeError);
+    expect(() => map.delete('k')).toThrow(TypeError);
+    expect(() => map.clear()).toThrow(TypeError);
+    expect([...map]).toEqual([['k', entry]]);
+    expect(map).toEqual(new Map([['k', { a: 1 }]]));
+  });
+
   it('leaves primitives and null as they are', () => {
     expect(deepFreeze(5)).toBe(5);
     expect(deepFreeze('text')).toBe('text');

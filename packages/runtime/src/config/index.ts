@@ -1,11 +1,13 @@
 /**
- * module.yaml loading and validation, the routing of function types to endpoints, and their policies.
+ * module.yaml loading and validation (endpoints, egresses, Kafka ingresses, policies), the routing of function
+ * types to endpoints, and their policies.
  */
 export { parseDuration } from './duration.js';
 export { loadModuleFile, loadModuleFiles } from './load-module.js';
 export type { ModuleFile } from './load-module.js';
 export { createEndpointResolver, FunctionTypeRouter } from './endpoint-resolver.js';
 export type { EndpointResolver, FunctionTypeRouterOptions, ResolvedEndpoint } from './endpoint-resolver.js';
+export { KAFKA_EGRESS_PROPERTIES, KAFKA_INGRESS_PROPERTIES } from './kafka-properties.js';
 export { createPolicyResolver } from './policy-resolver.js';
 export type { PolicyResolver, ResolvedFunctionPolicy } from './policy-resolver.js';
 export {
@@ -14,6 +16,8 @@ export {
   ENDPOINT_V2_KIND,
   FUNCTION_POLICY_KIND,
   HTTP_EGRESS_KIND,
+  KAFKA_EGRESS_KIND,
+  KAFKA_INGRESS_KIND,
   LOG_EGRESS_KIND,
   NOT_YET_SUPPORTED_KINDS,
   OKHTTP_TRANSPORT_TYPE,
@@ -24,6 +28,12 @@ export type {
   EndpointConfig,
   FunctionPolicyConfig,
   HttpEgressConfig,
+  IngressConfig,
+  KafkaDeliverySemantic,
+  KafkaEgressConfig,
+  KafkaIngressConfig,
+  KafkaStartupPosition,
+  KafkaTopicRoute,
   LogEgressConfig,
   ModuleConfig,
   TlsConfig,

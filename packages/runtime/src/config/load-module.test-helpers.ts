@@ -34,3 +34,27 @@ spec:
   functions: ${functions}
   urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
 ${extra}`;
+
+/** A Kafka ingress document with one topic; `spec` lines replace the defaults given here when they name them. */
+export function kafkaIngress(spec: { [key: string]: string | undefined } = {}): string {
+  const fields: Record<string, string | undefined> = {
+    id: 'id: com.example/names',
+    address: 'address: kafka:9092',
+    consumerGroupId: 'consumerGroupId: app',
+    topics: 'topics:\n    - { topic: names, valueType: com.example/Name, targets: [com.example/greeter] }',
+    ...spec,
+  };
+  const lines = Object.values(fields).filter((line): line is string => line !== undefined);
+  return `kind: io.statefun.kafka.v1/ingress\nspec:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+}
+
+/** A Kafka egress document; `spec` lines replace the defaults given here when they name them. */
+export function kafkaEgress(spec: { [key: string]: string | undefined } = {}): string {
+  const fields: Record<string, string | undefined> = {
+    id: 'id: com.example/out',
+    address: 'address: kafka:9092',
+    ...spec,
+  };
+  const lines = Object.values(fields).filter((line): line is string => line !== undefined);
+  return `kind: io.statefun.kafka.v1/egress\nspec:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+}

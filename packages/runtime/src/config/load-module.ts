@@ -5,6 +5,7 @@ import { deepFreeze } from './deep-freeze.js';
 import {
   addEgress,
   addEndpoint,
+  addIngress,
   addPolicy,
   checkPoliciesAreBound,
   createModuleBuilder,
@@ -17,6 +18,7 @@ import {
   type DocumentContext,
   type ModuleFile,
 } from './module-document.js';
+import { kafkaEgressSpecSchema, kafkaIngressSpecSchema } from './kafka-schema.js';
 import {
   endpointV1SpecSchema,
   endpointV2SpecSchema,
@@ -29,6 +31,8 @@ import {
   ENDPOINT_V2_KIND,
   FUNCTION_POLICY_KIND,
   HTTP_EGRESS_KIND,
+  KAFKA_EGRESS_KIND,
+  KAFKA_INGRESS_KIND,
   LOG_EGRESS_KIND,
   NOT_YET_SUPPORTED_KINDS,
   SUPPORTED_KINDS,
@@ -47,6 +51,8 @@ const KIND_LOADERS: ReadonlyMap<string, KindLoader> = new Map<string, KindLoader
   [LOG_EGRESS_KIND, kindLoader(logEgressSpecSchema, addEgress)],
   [HTTP_EGRESS_KIND, kindLoader(httpEgressSpecSchema, addEgress)],
   [FUNCTION_POLICY_KIND, kindLoader(functionPolicySpecSchema, addPolicy)],
+  [KAFKA_INGRESS_KIND, kindLoader(kafkaIngressSpecSchema, addIngress)],
+  [KAFKA_EGRESS_KIND, kindLoader(kafkaEgressSpecSchema, addEgress)],
 ]);
 
 /**
@@ -55,7 +61,7 @@ const KIND_LOADERS: ReadonlyMap<string, KindLoader> = new Map<string, KindLoader
  * are errors (StateFun ignores unknown fields; we reject them so that a misspelt key cannot pass silently).
  *
  * @param files - the files, in order; documents keep their file and document order in the result.
- * @returns every endpoint, egress and function policy, fully defaulted and deeply frozen.
+ * @returns every endpoint, egress, Kafka ingress and function policy, fully defaulted and deeply frozen.
  * @throws {@link ConfigError} naming the file, the document (1-based) and its kind, the field, the value
  *   seen and what is accepted; see `docs/errors.md` for the `ERR_CONFIG_*` codes.
  * @example
@@ -69,8 +75,8 @@ export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleCo
   }
   checkPoliciesAreBound(builder);
 
-  const { endpoints, egresses } = builder;
-  if (endpoints.length === 0 && egresses.length === 0) {
+  const { endpoints, egresses, ingresses } = builder;
+  if (endpoints.length === 0 && egresses.length === 0 && ingresses.length === 0) {
     // Policies need an endpoint (checked above), so there are none either.
     const names = files.length === 0 ? '(no module files)' : files.map((f) => f.path).join(', ');
     throw new ConfigError(
@@ -80,14 +86,14 @@ export function loadModuleFiles(files: readonly ModuleFile[]): Readonly<ModuleCo
     );
   }
   const policies = builder.policies.map((entry) => entry.policy);
-  return deepFreeze({ endpoints, egresses, policies });
+  return deepFreeze({ endpoints, egresses, ingresses, policies });
 }
 
 /**
  * Reads and loads one module file; see {@link loadModuleFiles}.
  *
  * @param path - path of the module.yaml file.
- * @returns every endpoint, egress and function policy, fully defaulted and deeply frozen.
+ * @returns every endpoint, egress, Kafka ingress and function policy, fully defaulted and deeply frozen.
  * @throws {@link ConfigError} `ERR_CONFIG_FILE_READ` when the file cannot be read, or any error of
  *   {@link loadModuleFiles}.
  * @example
@@ -173,7 +179,8 @@ function kindLoaderOf(context: DocumentContext, kind: string): KindLoader {
       'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
       `${describeDocument(context)}: kind ${kind} is recognised but not supported yet; it comes in a later ` +
         'version of Statehouse. Until then, send messages through the HTTP ingress (POST /v1/ingress/...) ' +
-        `and read results from a log egress (${LOG_EGRESS_KIND}).`,
+        `or a Kafka ingress (${KAFKA_INGRESS_KIND}), and read results from a log egress (${LOG_EGRESS_KIND}) ` +
+        `or a Kafka egress (${KAFKA_EGRESS_KIND}).`,
     );
   }
   const load = KIND_LOADERS.get(kind);

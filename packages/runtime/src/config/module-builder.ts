@@ -3,14 +3,16 @@ import type {
   EndpointConfig,
   FunctionPolicyConfig,
   HttpEgressConfig,
+  KafkaEgressConfig,
+  KafkaIngressConfig,
   LogEgressConfig,
 } from './module-types.js';
 import { fail, sourceOf, type DocumentContext } from './module-document.js';
 import type { ModuleConfigErrorCode } from './problems.js';
 
 // Collects the components of a module, document by document, and enforces the rules that span documents:
-// each function type, namespace wildcard, egress id and policy target is claimed once, and every policy applies
-// to a bound function type.
+// each function type, namespace wildcard, egress id, ingress id and policy target is claimed once, and every
+// policy applies to a bound function type.
 
 /**
  * The components loaded so far, and which document claimed each binding, egress id and policy target (to name
@@ -19,11 +21,13 @@ import type { ModuleConfigErrorCode } from './problems.js';
 export interface ModuleBuilder {
   readonly endpoints: EndpointConfig[];
   readonly egresses: EgressConfig[];
+  readonly ingresses: KafkaIngressConfig[];
   /** With their documents: whether a policy's type is bound is known only once every file is loaded. */
   readonly policies: { readonly policy: FunctionPolicyConfig; readonly context: DocumentContext }[];
   /** `type ns/name` or `namespace ns` → the document that binds it. */
   readonly bindings: Map<string, string>;
   readonly egressIds: Map<string, string>;
+  readonly ingressIds: Map<string, string>;
   /** `type ns/name` or `namespace ns` → the document of its policy. */
   readonly policyTargets: Map<string, string>;
 }
@@ -33,9 +37,11 @@ export function createModuleBuilder(): ModuleBuilder {
   return {
     endpoints: [],
     egresses: [],
+    ingresses: [],
     policies: [],
     bindings: new Map(),
     egressIds: new Map(),
+    ingressIds: new Map(),
     policyTargets: new Map(),
   };
 }
@@ -68,14 +74,16 @@ export function addEndpoint(kind: EndpointConfig['kind']) {
   };
 }
 
-/** Adds a log or HTTP egress. */
+/** Adds a log, HTTP or Kafka egress; egress ids are unique across all egress kinds. */
 export function addEgress(
   builder: ModuleBuilder,
-  component: Omit<LogEgressConfig, 'source'> | Omit<HttpEgressConfig, 'source'>,
+  component:
+    Omit<LogEgressConfig, 'source'> | Omit<HttpEgressConfig, 'source'> | Omit<KafkaEgressConfig, 'source'>,
   context: DocumentContext,
 ): void {
   const source = sourceOf(context);
-  // Egress specs carry their egress kind ('log' | 'http'); endpoint specs get theirs from the document.
+  // Egress specs carry their egress kind ('log' | 'http' | the Kafka kind); endpoint specs get theirs from the
+  // document.
   const egress: EgressConfig = { source, ...component };
   claim(
     builder.egressIds,
@@ -88,6 +96,27 @@ export function addEgress(
       `egress id ${JSON.stringify(egress.id)} is already defined by ${other}; give each egress its own id`,
   );
   builder.egresses.push(egress);
+}
+
+/** Adds a Kafka ingress; ingress ids are unique among the ingresses. */
+export function addIngress(
+  builder: ModuleBuilder,
+  component: Omit<KafkaIngressConfig, 'source'>,
+  context: DocumentContext,
+): void {
+  const source = sourceOf(context);
+  const ingress: KafkaIngressConfig = { source, ...component };
+  claim(
+    builder.ingressIds,
+    ingress.id,
+    source,
+    context,
+    ['spec', 'id'],
+    'ERR_CONFIG_DUPLICATE_INGRESS_ID',
+    (other) =>
+      `ingress id ${JSON.stringify(ingress.id)} is already defined by ${other}; give each ingress its own id`,
+  );
+  builder.ingresses.push(ingress);
 }
 
 /** Adds a function policy. */

@@ -45,13 +45,14 @@ export function parseDocuments(file: ModuleFile): DocumentContext[] {
 /** Throws the {@link ConfigError} of a problem, naming the document, the field and its line. */
 export function fail(context: DocumentContext, problem: FieldProblem, moreProblems = 0): never {
   const line = lineOf(context, problem.path);
+  const entry = problem.entryKey === undefined ? '' : ` (${problem.entryKey})`;
   const more =
     moreProblems === 0
       ? ''
       : ` (and ${moreProblems} more problem${moreProblems === 1 ? '' : 's'} in this document)`;
   throw new ConfigError(
     problem.code,
-    `${describeDocument(context)}: ${formatPath(problem.path)}: ${problem.message}` +
+    `${describeDocument(context)}: ${formatPath(problem.path)}${entry}: ${problem.message}` +
       `${line === undefined ? '' : ` (line ${line})`}${more}`,
   );
 }

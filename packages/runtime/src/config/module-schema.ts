@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DURATION_SYNTAX, parseDuration } from './duration.js';
 import {
   ASYNC_TRANSPORT_TYPE,
   OKHTTP_TRANSPORT_TYPE,
@@ -11,7 +10,7 @@ import {
   type TransportConfig,
 } from './module-types.js';
 import { isRecord, raise } from './problems.js';
-import { splitModuleTypename } from './typename.js';
+import { duration, integer, strictObject, typename } from './schema-fields.js';
 import { checkHttpUrl, checkUrlTemplate } from './url-template.js';
 
 // The zod schemas of the `spec` of each supported kind. They validate, apply StateFun's defaults and convert
@@ -19,71 +18,6 @@ import { checkHttpUrl, checkUrlTemplate } from './url-template.js';
 // is strict: an unknown (or misspelt) key is an error, unlike StateFun, which ignores it.
 
 const MIB = 1024 * 1024;
-
-/** A mapping that rejects unknown keys, saying which keys it accepts. */
-function strictObject<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$strict> {
-  const accepted = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== 'unrecognized_keys') return undefined;
-      const others = issue.keys.slice(1);
-      const also = others.length === 0 ? '' : ` (also unknown: ${others.join(', ')})`;
-      return `unknown field${also}; the accepted fields are: ${accepted}`;
-    },
-  });
-}
-
-/** A duration in Flink syntax (`2 min`, `20s`, a number of milliseconds) → milliseconds. */
-function duration(options: { positive: boolean }) {
-  return z.unknown().transform((value, ctx) => {
-    let ms: number | undefined;
-    if (typeof value === 'string' || typeof value === 'number') {
-      try {
-        ms = parseDuration(value);
-      } catch {
-        // Reported below, with the field's path.
-      }
-    }
-    if (ms === undefined) {
-      raise(ctx, 'ERR_CONFIG_INVALID_DURATION', `expected a duration: ${DURATION_SYNTAX}`, value);
-      return z.NEVER;
-    }
-    if (options.positive && ms <= 0) {
-      raise(ctx, 'ERR_CONFIG_INVALID_DURATION', 'expected a duration greater than 0', value);
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
-/** A whole number, also written as a string of digits (as StateFun's Jackson accepts). */
-function integer(options: { min?: number; expected: string }) {
-  return z.unknown().transform((value, ctx) => {
-    const n =
-      typeof value === 'number'
-        ? value
-        : typeof value === 'string' && /^-?\d+$/u.test(value)
-          ? Number(value)
-          : Number.NaN;
-    if (!Number.isSafeInteger(n) || (options.min !== undefined && n < options.min)) {
-      raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected ${options.expected}`, value);
-      return z.NEVER;
-    }
-    return n;
-  });
-}
-
-/** A `namespace/name` typename with exactly one `/`; with `allowWildcardName`, also `namespace/*`. */
-function typename(allowWildcardName: boolean) {
-  return z.string().transform((text, ctx) => {
-    const split = splitModuleTypename(text, allowWildcardName);
-    if ('problem' in split) {
-      raise(ctx, 'ERR_CONFIG_INVALID_TYPENAME', split.problem, text);
-      return z.NEVER;
-    }
-    return { text, ...split.parts };
-  });
-}
 
 /** A path to a PEM file (`trust_cacerts`, `client_cert`, …): a file path or a `file:` URL. */
 const filePath = z.string().transform((text, ctx) => {

@@ -16,6 +16,10 @@ export const HTTP_EGRESS_KIND = 'io.statehouse.egress.v1/http';
  * @experimental
  */
 export const FUNCTION_POLICY_KIND = 'io.statehouse.functions.v1/policy';
+/** Kind of a StateFun Kafka ingress: records of Kafka topics routed to function types. */
+export const KAFKA_INGRESS_KIND = 'io.statefun.kafka.v1/ingress';
+/** Kind of a StateFun Kafka egress: records that functions send are produced to Kafka. */
+export const KAFKA_EGRESS_KIND = 'io.statefun.kafka.v1/egress';
 /** `transport.type` of the default transport. */
 export const ASYNC_TRANSPORT_TYPE = 'io.statefun.transports.v1/async';
 /** `transport.type` of the OkHttp-compatible transport. */
@@ -28,12 +32,12 @@ export const SUPPORTED_KINDS: readonly string[] = Object.freeze([
   LOG_EGRESS_KIND,
   HTTP_EGRESS_KIND,
   FUNCTION_POLICY_KIND,
+  KAFKA_INGRESS_KIND,
+  KAFKA_EGRESS_KIND,
 ]);
 
 /** StateFun kinds that are recognised but refused: a later version of Statehouse will load them. */
 export const NOT_YET_SUPPORTED_KINDS: readonly string[] = Object.freeze([
-  'io.statefun.kafka.v1/ingress',
-  'io.statefun.kafka.v1/egress',
   'io.statefun.kinesis.v1/ingress',
   'io.statefun.kinesis.v1/egress',
 ]);
@@ -44,6 +48,8 @@ export interface ModuleConfig {
   readonly endpoints: readonly EndpointConfig[];
   /** Egresses, in file and document order. */
   readonly egresses: readonly EgressConfig[];
+  /** Kafka ingresses, in file and document order. */
+  readonly ingresses: readonly KafkaIngressConfig[];
   /**
    * Function policies, in file and document order; use {@link createPolicyResolver} to get the policy of a
    * function type.
@@ -133,8 +139,11 @@ export interface TlsConfig {
   readonly clientKeyPasswordPath?: string;
 }
 
-/** An egress that functions send records to, by `id`. */
-export type EgressConfig = LogEgressConfig | HttpEgressConfig;
+/**
+ * An egress that functions send records to, by `id`. Log and HTTP egresses carry a short `kind` (`'log'`,
+ * `'http'`); the Kafka egress carries its document kind ({@link KAFKA_EGRESS_KIND}).
+ */
+export type EgressConfig = LogEgressConfig | HttpEgressConfig | KafkaEgressConfig;
 
 /**
  * How many records an egress keeps (`retention` in module.yaml). Older records are deleted; a reader asking for
@@ -197,4 +206,110 @@ export interface FunctionPolicyConfig {
    * @default undefined (no limit)
    */
   readonly maxBacklog: number | undefined;
+}
+
+/** An ingress that reads records from outside and sends them to function types; only Kafka so far. */
+export type IngressConfig = KafkaIngressConfig;
+
+/** One entry of a Kafka ingress's `topics`: the records of `topic` go to every function type of `targets`. */
+export interface KafkaTopicRoute {
+  /** The Kafka topic. */
+  readonly topic: string;
+  /** `valueType`: the typename (`namespace/name`) the record value is passed to the functions as. */
+  readonly valueType: string;
+  /** `targets`: the function types (`namespace/name`, at least one) each record is sent to, keyed by the record key. */
+  readonly targets: readonly string[];
+}
+
+/**
+ * Where a Kafka ingress starts reading when it has no committed position of its own (`startupPosition`).
+ * `date` starts at the first record at or after the date.
+ */
+export type KafkaStartupPosition =
+  | { readonly type: 'group-offsets' }
+  | { readonly type: 'earliest' }
+  | { readonly type: 'latest' }
+  | {
+      readonly type: 'specific-offsets';
+      /** The offset to start at, per topic and partition (`- "<topic>/<partition>": <offset>`). */
+      readonly offsets: readonly {
+        readonly topic: string;
+        readonly partition: number;
+        readonly offset: number;
+      }[];
+    }
+  | {
+      readonly type: 'date';
+      /** The date as written, `yyyy-MM-dd HH:mm:ss.SSS Z`, e.g. `2020-02-01 04:15:00.000 +0000`. */
+      readonly date: string;
+      /** The date in milliseconds since the epoch. */
+      readonly epochMs: number;
+    };
+
+/** One `io.statefun.kafka.v1/ingress` document: a Kafka consumer whose records are routed to function types. */
+export interface KafkaIngressConfig {
+  /** Where it was defined, for messages: `"module.yaml document 2"`. */
+  readonly source: string;
+  /** The document's kind. */
+  readonly kind: typeof KAFKA_INGRESS_KIND;
+  /** The ingress id, `namespace/name`; unique among the ingresses. */
+  readonly id: string;
+  /**
+   * The brokers to bootstrap from, `host:port` each: from `address` (a comma-separated list), else from the
+   * property `bootstrap.servers`.
+   */
+  readonly brokers: readonly string[];
+  /** The consumer group: `consumerGroupId`, else the property `group.id`. */
+  readonly consumerGroupId: string;
+  /** The topics and where their records go (at least one; each topic once), in the order written. */
+  readonly topics: readonly KafkaTopicRoute[];
+  /**
+   * Where to start reading when the ingress has no committed position.
+   * @default `{ type: 'latest' }` (StateFun's code; its documentation claims group-offsets)
+   */
+  readonly startupPosition: KafkaStartupPosition;
+  /**
+   * Where to start in a partition whose committed offset is missing or out of range: `autoOffsetResetPosition`,
+   * else the property `auto.offset.reset`.
+   * @default 'latest'
+   */
+  readonly autoOffsetResetPosition: 'earliest' | 'latest';
+  /**
+   * The Kafka consumer properties as written (values in their string form), each one of
+   * {@link KAFKA_INGRESS_PROPERTIES}. `bootstrap.servers`, `group.id` and `auto.offset.reset` appear here as
+   * written; `brokers`, `consumerGroupId` and `autoOffsetResetPosition` are what applies.
+   */
+  readonly properties: ReadonlyMap<string, string>;
+}
+
+/** How a Kafka egress produces records (`deliverySemantic`). */
+export type KafkaDeliverySemantic =
+  | {
+      readonly type: 'exactly-once';
+      /** The Kafka transaction timeout: more than 0 and at most 15 minutes. */
+      readonly transactionTimeoutMs: number;
+    }
+  | { readonly type: 'at-least-once' }
+  | { readonly type: 'none' };
+
+/** One `io.statefun.kafka.v1/egress` document: records that functions send to `id` are produced to Kafka. */
+export interface KafkaEgressConfig {
+  /** Where it was defined, for messages: `"module.yaml document 5"`. */
+  readonly source: string;
+  /** The document's kind. */
+  readonly kind: typeof KAFKA_EGRESS_KIND;
+  /** The egress id, `namespace/name`; unique among all egresses. */
+  readonly id: string;
+  /** The brokers, `host:port` each: from `address` (a comma-separated list), else the property `bootstrap.servers`. */
+  readonly brokers: readonly string[];
+  /**
+   * How records are produced.
+   * @default `{ type: 'at-least-once' }`
+   */
+  readonly deliverySemantic: KafkaDeliverySemantic;
+  /**
+   * The Kafka producer properties as written (values in their string form), each one of
+   * {@link KAFKA_EGRESS_PROPERTIES}. `bootstrap.servers` appears here as written; `brokers` is what applies.
+   */
+  readonly properties: ReadonlyMap<string, string>;
 }

@@ -66,6 +66,22 @@ describe('toFieldProblem', () => {
     });
   });
 
+  it('carries the key of a single-entry mapping (Kafka properties)', () => {
+    const properties = z.array(z.unknown()).superRefine((_, ctx) => {
+      raise(ctx, 'ERR_CONFIG_UNSUPPORTED_PROPERTY', 'not honoured', undefined, {
+        path: [0],
+        showInput: false,
+        entryKey: 'ssl.keystore.location',
+      });
+    });
+    expect(problemOf(z.strictObject({ properties }), { properties: [{}] })).toEqual({
+      code: 'ERR_CONFIG_UNSUPPORTED_PROPERTY',
+      path: ['spec', 'properties', 0],
+      message: 'not honoured',
+      entryKey: 'ssl.keystore.location',
+    });
+  });
+
   it('keeps the code of a problem raised by our own refinements, with or without the value seen', () => {
     const duration = z.string().superRefine((value, ctx) => {
       raise(ctx, 'ERR_CONFIG_INVALID_DURATION', 'expected a duration', value);

@@ -17,6 +17,11 @@ export interface FieldProblem {
   readonly path: readonly PropertyKey[];
   /** What is accepted, and the value seen. */
   readonly message: string;
+  /**
+   * The key of the single-entry mapping at `path`, for lists of `- key: value` (Kafka `properties`): shown after
+   * the path, `spec.properties[2] (ssl.keystore.location)`, since a key with dots would read as nesting.
+   */
+  readonly entryKey?: string;
 }
 
 /** `params` of the custom zod issues our schemas raise, read back by {@link toFieldProblem}. */
@@ -24,6 +29,8 @@ export interface ProblemParams {
   readonly configCode: ModuleConfigErrorCode;
   /** Whether to append the value seen (`, got …`) to the message. @default true */
   readonly showInput?: boolean;
+  /** See {@link FieldProblem.entryKey}. */
+  readonly entryKey?: string;
 }
 
 /**
@@ -33,17 +40,21 @@ export interface ProblemParams {
  * @param configCode - the error code.
  * @param message - what is accepted (the value seen is appended unless `showInput` is false).
  * @param input - the value seen.
- * @param extra - a relative path (refinements on an object) and whether to show the input.
+ * @param extra - a relative path (refinements on an object), whether to show the input, and the key of the
+ *   single-entry mapping the problem is about ({@link FieldProblem.entryKey}).
  */
 export function raise(
   ctx: Pick<z.core.$RefinementCtx, 'addIssue'>,
   configCode: ModuleConfigErrorCode,
   message: string,
   input: unknown,
-  extra: { path?: PropertyKey[]; showInput?: boolean } = {},
+  extra: { path?: PropertyKey[]; showInput?: boolean; entryKey?: string } = {},
 ): void {
-  const params: ProblemParams =
-    extra.showInput === undefined ? { configCode } : { configCode, showInput: extra.showInput };
+  const params: ProblemParams = {
+    configCode,
+    ...(extra.showInput === undefined ? {} : { showInput: extra.showInput }),
+    ...(extra.entryKey === undefined ? {} : { entryKey: extra.entryKey }),
+  };
   ctx.addIssue({ code: 'custom', message, input, params, ...(extra.path ? { path: extra.path } : {}) });
 }
 
@@ -105,7 +116,10 @@ export function toFieldProblem(issue: z.core.$ZodIssue, pathPrefix: readonly Pro
     case 'custom': {
       const params = issue.params as ProblemParams | undefined;
       const message = params?.showInput === false ? issue.message : withInput(issue.message, issue.input);
-      return { code: params?.configCode ?? 'ERR_CONFIG_INVALID_VALUE', path, message };
+      const code = params?.configCode ?? 'ERR_CONFIG_INVALID_VALUE';
+      return params?.entryKey === undefined
+        ? { code, path, message }
+        : { code, path, message, entryKey: params.entryKey };
     }
     default:
       return { code: 'ERR_CONFIG_INVALID_VALUE', path, message: withInput(issue.message, issue.input) };

@@ -5,7 +5,10 @@
  * visibly (a warning and a metric); nothing else is dropped.
  */
 import type { Logger } from 'pino';
-import type { EgressConfig } from '../config/index.js';
+import type { HttpEgressConfig, LogEgressConfig } from '../config/index.js';
+
+/** An egress whose records the store keeps (log and webhook egresses). */
+export type RetainedEgressConfig = LogEgressConfig | HttpEgressConfig;
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
@@ -28,7 +31,7 @@ export interface EgressRetentionDeps {
 
 /** Settings of {@link EgressRetention}. */
 export interface EgressRetentionOptions {
-  readonly egresses: readonly EgressConfig[];
+  readonly egresses: readonly RetainedEgressConfig[];
   /** Records deleted per transaction. @default 5000 */
   readonly batchRows?: number;
 }
@@ -36,7 +39,7 @@ export interface EgressRetentionOptions {
 /** Applies the retention of every configured egress. */
 export class EgressRetention {
   readonly #store: Store;
-  readonly #egresses: readonly EgressConfig[];
+  readonly #egresses: readonly RetainedEgressConfig[];
   readonly #log: Logger;
   readonly #observer: RetentionObserver | undefined;
   readonly #clock: Clock;
@@ -88,7 +91,7 @@ export class EgressRetention {
   }
 
   /** The offset below which `egress` keeps nothing. */
-  async #trimPoint(egress: EgressConfig): Promise<number> {
+  async #trimPoint(egress: RetainedEgressConfig): Promise<number> {
     const { maxAgeMs, maxRecords } = egress.retention;
     const range = await this.#store.readEgressRange(egress.id);
     // Limits that drop records whether or not anyone read or received them.

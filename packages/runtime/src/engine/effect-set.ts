@@ -1,6 +1,7 @@
 /** The durable effects of one invocation or timer firing, as the committer takes them. */
 import type { FunctionAddress } from '../core/address.js';
 import type {
+  ConnectorPosition,
   EgressAppend,
   StateWrite,
   StoredMessage,
@@ -19,6 +20,8 @@ export interface EffectSet {
   readonly timerOps: readonly TimerOp[];
   readonly stateWrites: readonly StateWrite[];
   readonly egress: readonly EgressAppend[];
+  /** The connector positions committed with these effects. */
+  readonly positions?: readonly ConnectorPosition[];
   /** Key groups this effect set consumed from; in cluster mode the commit is fenced by their leases. */
   readonly fenceKeyGroups: readonly number[];
 }

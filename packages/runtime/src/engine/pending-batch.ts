@@ -6,6 +6,7 @@ import { timerTokenKey } from './timer-service.js';
 import type { EffectSet } from './effect-set.js';
 import type {
   CommitBatch,
+  ConnectorPosition,
   EgressAppend,
   FunctionSpecRecord,
   IngressResult,
@@ -52,6 +53,8 @@ export class PendingBatch {
   timerByToken = new Map<string, number>();
   stateWrites: StateWrite[] = [];
   egress: EgressAppend[] = [];
+  // By connector, source and part: a later submission's position of a part replaces an earlier one.
+  positions = new Map<string, ConnectorPosition>();
   waiters: Waiter[] = [];
   effectSets = 0;
   fenceKeyGroups = new Set<number>();
@@ -110,6 +113,7 @@ export class PendingBatch {
     }
     pushAll(this.stateWrites, effects.stateWrites);
     pushAll(this.egress, effects.egress);
+    for (const p of effects.positions ?? []) this.positions.set(positionKey(p), p);
     for (const kg of effects.fenceKeyGroups) this.fenceKeyGroups.add(kg);
     this.effectSets += 1;
   }
@@ -132,6 +136,7 @@ export class PendingBatch {
       stateWrites: this.stateWrites,
       egress: this.egress,
       deadLetters: [],
+      positions: [...this.positions.values()],
     };
   }
 
@@ -145,9 +150,14 @@ export class PendingBatch {
       this.timers.length +
       this.cancellations.length +
       this.stateWrites.length +
-      this.egress.length
+      this.egress.length +
+      this.positions.size
     );
   }
+}
+
+function positionKey(p: ConnectorPosition): string {
+  return `${p.connector}\u0000${p.source}\u0000${p.part}`;
 }
 
 function pushAll<T>(target: T[], items: readonly T[]): void {

@@ -9,7 +9,7 @@ import type { FunctionAddress } from '../core/address.js';
 import { StoreError } from '../errors.js';
 import type { KeyGroupWake, ClusterStore } from './cluster-store.js';
 import { EMPTY_COMMIT_BATCH } from './store.js';
-import type { CommitBatch, EgressAppend, StoredMessage, StoredTimer } from './store.js';
+import type { CommitBatch, ConnectorPosition, EgressAppend, StoredMessage, StoredTimer } from './store.js';
 
 /** What the suite gets for each test: a way to make stores on one fresh, empty storage. */
 export interface ClusterStoreConformanceContext {
@@ -22,6 +22,12 @@ export interface ClusterStoreConformanceContext {
 const META = { keyGroups: 16, hash: 'murmur3_x86_32(utf8("namespace/name/id"))' } as const;
 const CART: FunctionAddress = { type: 'example/cart', id: 'Kim' };
 const LONG_LEASE_MS = 60_000;
+const POSITION: ConnectorPosition = {
+  connector: 'com.example/names',
+  source: 'names',
+  part: '0',
+  position: '8',
+};
 
 const batch = (parts: Partial<CommitBatch>): CommitBatch => ({ ...EMPTY_COMMIT_BATCH, ...parts });
 const fence = (incarnation: string, leases: Record<number, number>) => ({
@@ -292,6 +298,7 @@ export function describeClusterStoreConformance(
                 },
               ],
               egress: [egress('Kim', 0)],
+              positions: [{ ...POSITION, position: '4' }],
             }),
             fence('a', { 1: 1, 2: 1 }),
           ),
@@ -301,6 +308,7 @@ export function describeClusterStoreConformance(
         expect((await b.loadMessages()).map((m) => m.seq)).toEqual([1, 2]);
         expect(await b.readState(CART)).toEqual([]);
         expect(await b.readEgress('example/out', 0, 10)).toEqual([]);
+        expect(await b.loadConnectorPositions(POSITION.connector)).toEqual([]);
         // b, holding key group 2 at epoch 2, can consume from it.
         await b.commitFenced(batch({ consumedMessages: [2] }), fence('b', { 2: 2 }));
         expect((await a.loadMessages()).map((m) => m.seq)).toEqual([1]);
@@ -332,6 +340,7 @@ export function describeClusterStoreConformance(
               { message: message(7, 3), idempotencyKey: 'k' },
               { message: message(8, 3), idempotencyKey: 'k' },
             ],
+            positions: [POSITION],
           }),
           fence('b', {}),
         );
@@ -339,6 +348,7 @@ export function describeClusterStoreConformance(
           { seq: 7, duplicate: false },
           { seq: 7, duplicate: true },
         ]);
+        expect(await a.loadConnectorPositions(POSITION.connector)).toEqual([POSITION]);
       });
     });
 

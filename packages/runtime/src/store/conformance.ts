@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { FunctionAddress } from '../core/address.js';
 import { StoreError } from '../errors.js';
+import { describeConnectorPositionConformance } from './connector-positions-conformance.js';
 import { describeInboxConformance } from './inbox-conformance.js';
 import { EMPTY_COMMIT_BATCH } from './store.js';
 import type {
@@ -597,4 +598,5 @@ export function describeStoreConformance(
     });
   });
   describeInboxConformance(name, createStore);
+  describeConnectorPositionConformance(name, createStore);
 }

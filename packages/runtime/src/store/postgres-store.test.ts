@@ -160,6 +160,27 @@ describe('PostgresStore (PostgreSQL specifics)', () => {
     expect(await version()).toBe(String(next));
   });
 
+  it('migrates a store of schema version 5: its inbox stays, and connector positions commit', async () => {
+    const url = await pg.createDatabase();
+    const sql = rawSql(url);
+    await sql.begin(async (tx) => {
+      await migrateSchema(tx, redactUrl(url), PG_MIGRATIONS.slice(0, 5));
+      await tx`
+        INSERT INTO messages (seq, key_group, target_type, target_id, typename, value, enqueued_at)
+        VALUES (1, 1, 'a/b', 'c', 't/t', decode('01', 'hex'), 1)`;
+    });
+    const store = await openStore(url);
+    expect((await store.loadMessages()).map((m) => m.seq)).toEqual([1]);
+    expect(await store.loadConnectorPositions('com.example/names')).toEqual([]);
+    const position = { connector: 'com.example/names', source: 'names', part: '0', position: '7' };
+    await store.commit({ ...EMPTY_COMMIT_BATCH, consumedMessages: [1], positions: [position] });
+    expect(await store.loadConnectorPositions('com.example/names')).toEqual([position]);
+    expect(
+      (await sql<{ value: string }[]>`SELECT value FROM meta WHERE key = ${PG_META_KEYS.schemaVersion}`)[0]
+        ?.value,
+    ).toBe(String(PG_SCHEMA_VERSION));
+  });
+
   it('forgets members that have been silent for an hour', async () => {
     const url = await pg.createDatabase();
     const store = await openStore(url);

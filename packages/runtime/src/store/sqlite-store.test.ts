@@ -185,6 +185,29 @@ describe('SqliteStore (SQLite specifics)', () => {
     });
   });
 
+  it('migrates a store of schema version 5: its inbox stays, and connector positions commit', async () => {
+    const path = await tempDir();
+    withRawDb(path, (db) => {
+      db.transaction(() => migrateSchema(db, 'f', SQLITE_MIGRATIONS.slice(0, 5)))();
+      db.prepare(
+        `INSERT INTO messages (seq, key_group, target_type, target_id, typename, value, enqueued_at)
+         VALUES (1, 1, 'a/b', 'c', 't/t', x'01', 1)`,
+      ).run();
+    });
+    const store = await openStore(path);
+    expect((await store.loadMessages()).map((m) => m.seq)).toEqual([1]);
+    expect(await store.loadConnectorPositions('com.example/names')).toEqual([]);
+    const position = { connector: 'com.example/names', source: 'names', part: '0', position: '7' };
+    await store.commit({ ...EMPTY_COMMIT_BATCH, consumedMessages: [1], positions: [position] });
+    expect(await store.loadConnectorPositions('com.example/names')).toEqual([position]);
+    await store.close();
+    withRawDb(path, (db) => {
+      expect(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEYS.schemaVersion)).toBe(
+        String(SQLITE_SCHEMA_VERSION),
+      );
+    });
+  });
+
   it('reports lifecycle misuse and invalid metadata with distinct codes', async () => {
     const path = await tempDir();
     const store = new SqliteStore({ path });
@@ -209,7 +232,7 @@ describe('SqliteStore (SQLite specifics)', () => {
       const message = { seq: 7, keyGroup: 1, target: { type: 'a/b', id: 'c' }, caller: undefined,
         argument: { typename: 't/t', value: new Uint8Array([1]) }, enqueuedAt: 1 };
       const empty = { specs: [], ingress: [], messages: [], consumedMessages: [], firedTimers: [], timers: [],
-        cancellations: [], stateWrites: [], egress: [], deadLetters: [] };
+        cancellations: [], stateWrites: [], egress: [], deadLetters: [], positions: [] };
       await store.commit({ ...empty, messages: [message] });
       process.kill(process.pid, 'SIGKILL');
     `;

@@ -135,13 +135,26 @@ export interface DeadLetter {
   readonly createdAt: number;
 }
 
+/** Where an ingress connector resumes reading one part of its source (Kafka: a topic partition; Kinesis: a shard). */
+export interface ConnectorPosition {
+  /** The connector: the ingress id of module.yaml, e.g. `com.example/names`. */
+  readonly connector: string;
+  /** The source inside it: the Kafka topic or Kinesis stream. */
+  readonly source: string;
+  /** The part of the source as text: the Kafka partition number or the Kinesis shard id. */
+  readonly part: string;
+  /** Where reading resumes, as text: the next Kafka offset, or the last Kinesis sequence number read. */
+  readonly position: string;
+}
+
 /**
  * The effects of many invocations, applied in one transaction, in this order:
  * 1. `specs` (upsert), 2. `ingress` (idempotency check, then insert), 3. `messages` (insert),
  * 4. `consumedMessages` / `firedTimers` (delete), 5. `cancellations` (delete pending timers matching sender +
  * token; they target timers committed by earlier batches), 6. `timers` (insert; a token cancelled in step 5
  * may be reused), 7. `stateWrites` (in list order; the last write of a value wins),
- * 8. `egress` (insert), 9. `deadLetters` (insert).
+ * 8. `egress` (insert), 9. `deadLetters` (insert), 10. `positions` (upsert per connector, source and part;
+ * the last one of a part wins), so a connector's read position commits with the messages it produced.
  */
 export interface CommitBatch {
   readonly specs: readonly FunctionSpecRecord[];
@@ -154,6 +167,7 @@ export interface CommitBatch {
   readonly stateWrites: readonly StateWrite[];
   readonly egress: readonly EgressAppend[];
   readonly deadLetters: readonly Omit<DeadLetter, 'id'>[];
+  readonly positions: readonly ConnectorPosition[];
 }
 
 /** What a commit returns. */
@@ -246,6 +260,13 @@ export interface Store {
   pruneExpiredState(now: number): Promise<number>;
   /** Number of pending inbox messages. */
   countMessages(): Promise<number>;
+  /**
+   * The committed read positions of one ingress connector, one per part of its sources, in no fixed order.
+   *
+   * @param connector - the connector's ingress id.
+   * @returns its positions; none when it never committed one.
+   */
+  loadConnectorPositions(connector: string): Promise<ConnectorPosition[]>;
 
   /** The retained range of an egress. */
   readEgressRange(egressId: string): Promise<EgressRange>;
@@ -283,4 +304,5 @@ export const EMPTY_COMMIT_BATCH: CommitBatch = Object.freeze({
   stateWrites: [],
   egress: [],
   deadLetters: [],
+  positions: [],
 });

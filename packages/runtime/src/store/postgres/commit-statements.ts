@@ -7,6 +7,7 @@ import type postgres from 'postgres';
 
 import { encodeDeadLetterMessages } from '../common/rows.js';
 import type {
+  ConnectorPosition,
   DeadLetter,
   EgressAppend,
   FunctionSpecRecord,
@@ -246,6 +247,20 @@ export function insertDeadLetters(tx: TxSql, letters: readonly Omit<DeadLetter, 
                 ${letters.map((d) => d.reason)}::text[], ${letters.map((d) => d.createdAt)}::bigint[])
       WITH ORDINALITY AS d(key_group, address_type, address_id, messages, reason, created_at, ord)
     ORDER BY ord`;
+}
+
+/**
+ * Upserts connector positions (in key order, so concurrent writers cannot deadlock); one per (connector, source,
+ * part), as an upsert cannot touch a row twice.
+ */
+export function upsertConnectorPositions(tx: TxSql, positions: readonly ConnectorPosition[]): Statement {
+  return tx`
+    INSERT INTO connector_positions (connector, source, part, position)
+    SELECT * FROM unnest(${positions.map((p) => p.connector)}::text[], ${positions.map((p) => p.source)}::text[],
+                         ${positions.map((p) => p.part)}::text[], ${positions.map((p) => p.position)}::text[])
+      AS p(connector, source, part, position)
+    ORDER BY connector, source, part
+    ON CONFLICT (connector, source, part) DO UPDATE SET position = excluded.position`;
 }
 
 /** Raises `id_counters` rows to at least the given values (single-process commits, whose ids the engine chose). */

@@ -5,7 +5,13 @@
  */
 import { StoreError } from '../../errors.js';
 import type { Fence } from '../cluster-store.js';
-import type { CommitBatch, FunctionSpecRecord, IngressResult, StateWrite } from '../store.js';
+import type {
+  CommitBatch,
+  ConnectorPosition,
+  FunctionSpecRecord,
+  IngressResult,
+  StateWrite,
+} from '../store.js';
 import { fenceCheck } from './cluster.js';
 import {
   appendEgress,
@@ -21,6 +27,7 @@ import {
   notifyKeyGroups,
   raiseIdCounters,
   selectIngressKeys,
+  upsertConnectorPositions,
   upsertSpecs,
   upsertState,
 } from './commit-statements.js';
@@ -53,6 +60,7 @@ function lastWriteWins<T>(items: readonly T[], keyOf: (item: T) => string): T[] 
 
 const stateKey = (w: StateWrite): string => JSON.stringify([w.address.type, w.address.id, w.name]);
 const specKey = (s: FunctionSpecRecord): string => JSON.stringify([s.functionType, s.stateName]);
+const positionKey = (p: ConnectorPosition): string => JSON.stringify([p.connector, p.source, p.part]);
 
 /** How each ingress write is resolved once the database answered. */
 type IngressPlan =
@@ -202,6 +210,8 @@ function sendEffects(
   if (batch.egress.length > 0)
     send(fence === undefined ? insertEgressAtOffsets(tx, batch.egress) : appendEgress(tx, batch.egress));
   if (batch.deadLetters.length > 0) send(insertDeadLetters(tx, batch.deadLetters));
+  const positions = lastWriteWins(batch.positions, positionKey);
+  if (positions.length > 0) send(upsertConnectorPositions(tx, positions));
   return { plans, inserts, ingressRows };
 }
 

@@ -203,6 +203,25 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
       await tx.unsafe('CREATE INDEX messages_by_target ON messages (target_type, target_id, seq)').simple();
     },
   },
+  {
+    version: 6,
+    description:
+      'connector_positions: where each ingress connector resumes reading each part of its sources, committed with the messages it produced (exactly-once ingestion)',
+    up: async (tx: TxSql): Promise<void> => {
+      // Updated in place by every commit of a connector: leave room for HOT updates.
+      await tx
+        .unsafe(
+          `CREATE TABLE connector_positions (
+             connector text NOT NULL,
+             source    text NOT NULL,
+             part      text NOT NULL,
+             position  text NOT NULL,
+             PRIMARY KEY (connector, source, part)
+           ) WITH (fillfactor = 50)`,
+        )
+        .simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

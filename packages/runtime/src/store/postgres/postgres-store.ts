@@ -5,6 +5,7 @@ import type { ClusterStore, ClusterView, Fence, LeaseRecord } from '../cluster-s
 import type {
   CommitBatch,
   CommitResult,
+  ConnectorPosition,
   DeadLetter,
   EgressRange,
   EgressRecord,
@@ -227,6 +228,11 @@ export class PostgresStore implements ClusterStore {
   /** @inheritDoc */
   countMessages(): Promise<number> {
     return this.#read('Counting messages', reads.countMessages);
+  }
+
+  /** @inheritDoc */
+  loadConnectorPositions(connector: string): Promise<ConnectorPosition[]> {
+    return this.#read('Loading connector positions', (sql) => reads.loadConnectorPositions(sql, connector));
   }
 
   /** @inheritDoc */

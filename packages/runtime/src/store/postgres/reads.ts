@@ -13,6 +13,7 @@ import {
 import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../common/rows.js';
 import type { FunctionAddress } from '../../core/address.js';
 import type {
+  ConnectorPosition,
   DeadLetter,
   EgressRecord,
   FunctionSpecRecord,
@@ -225,6 +226,13 @@ export function pruneExpiredState(sql: Sql, now: number): Promise<number> {
               WHERE expires_at IS NOT NULL AND expires_at < ${now} LIMIT ${PRUNE_BATCH_ROWS})`
       ).count,
   );
+}
+
+/** See `Store.loadConnectorPositions`. */
+export async function loadConnectorPositions(sql: Sql, connector: string): Promise<ConnectorPosition[]> {
+  const rows = await sql<ConnectorPosition[]>`
+    SELECT connector, source, part, position FROM connector_positions WHERE connector = ${connector}`;
+  return [...rows];
 }
 
 export async function countMessages(sql: Sql): Promise<number> {

@@ -60,6 +60,7 @@ export function applyCommitBatch(
   applyStateWrites(s, batch.stateWrites);
   insertEgress(s, batch.egress);
   insertDeadLetters(s, batch.deadLetters);
+  upsertConnectorPositions(s, batch.positions);
 
   if (maxMessageSeq !== marks.maxMessageSeq) s.upsertMeta.run(META_KEYS.maxMessageSeq, String(maxMessageSeq));
   if (maxTimerId !== marks.maxTimerId) s.upsertMeta.run(META_KEYS.maxTimerId, String(maxTimerId));
@@ -170,4 +171,8 @@ function insertDeadLetters(s: SqliteStatements, deadLetters: CommitBatch['deadLe
       d.createdAt,
     );
   }
+}
+
+function upsertConnectorPositions(s: SqliteStatements, positions: CommitBatch['positions']): void {
+  for (const p of positions) s.upsertConnectorPosition.run(p.connector, p.source, p.part, p.position);
 }

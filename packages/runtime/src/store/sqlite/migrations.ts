@@ -153,6 +153,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       db.exec('CREATE INDEX messages_by_target ON messages (target_type, target_id, seq)');
     },
   },
+  {
+    version: 6,
+    description:
+      'connector_positions: where each ingress connector resumes reading each part of its sources, committed with the messages it produced (exactly-once ingestion)',
+    up: (db) => {
+      db.exec(`CREATE TABLE connector_positions (
+        connector TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        part      TEXT NOT NULL,
+        position  TEXT NOT NULL,
+        PRIMARY KEY (connector, source, part)
+      ) WITHOUT ROWID, STRICT`);
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

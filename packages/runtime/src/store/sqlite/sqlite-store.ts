@@ -5,6 +5,7 @@ import { StoreError } from '../../errors.js';
 import type {
   CommitBatch,
   CommitResult,
+  ConnectorPosition,
   DeadLetter,
   EgressRange,
   EgressRecord,
@@ -302,6 +303,13 @@ export class SqliteStore implements Store {
       STORE_ERROR_CODES.readFailed,
       'Counting messages',
       ({ statements }) => statements.countMessages.get() ?? 0,
+    );
+  }
+
+  /** @inheritDoc */
+  loadConnectorPositions(connector: string): Promise<ConnectorPosition[]> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Loading connector positions', ({ statements }) =>
+      statements.selectConnectorPositions.all(connector),
     );
   }
 

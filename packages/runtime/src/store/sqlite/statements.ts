@@ -2,6 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 
 import type { DeadLetterRow, EgressRow, MessageRow, SpecRow, StateRow, TimerRow } from '../common/rows.js';
+import type { ConnectorPosition } from '../store.js';
 
 type Blob = Uint8Array;
 type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
@@ -40,6 +41,8 @@ export interface SqliteStatements {
   readonly pruneIngressKeys: Statement<[number]>;
   readonly pruneExpiredState: Statement<[number]>;
   readonly countMessages: Statement<[], number>;
+  readonly upsertConnectorPosition: Statement<[string, string, string, string]>;
+  readonly selectConnectorPositions: Statement<[string], ConnectorPosition>;
 }
 
 const MESSAGE_COLUMNS =
@@ -62,6 +65,7 @@ export function prepareStatements(db: BetterSqlite3.Database): SqliteStatements 
     ...prepareTimerStatements(db),
     ...prepareStateStatements(db),
     ...prepareEgressStatements(db),
+    ...prepareConnectorPositionStatements(db),
   };
 }
 
@@ -197,6 +201,21 @@ function prepareEgressStatements(
     ),
     selectDeadLetters: db.prepare<[number], DeadLetterRow>(
       `SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ?`,
+    ),
+  };
+}
+
+/** The statements on connector_positions. */
+function prepareConnectorPositionStatements(
+  db: BetterSqlite3.Database,
+): Pick<SqliteStatements, 'upsertConnectorPosition' | 'selectConnectorPositions'> {
+  return {
+    upsertConnectorPosition: db.prepare<[string, string, string, string]>(
+      `INSERT INTO connector_positions (connector, source, part, position) VALUES (?, ?, ?, ?)
+       ON CONFLICT (connector, source, part) DO UPDATE SET position = excluded.position`,
+    ),
+    selectConnectorPositions: db.prepare<[string], ConnectorPosition>(
+      'SELECT connector, source, part, position FROM connector_positions WHERE connector = ?',
     ),
   };
 }

@@ -1,0 +1,409 @@
+/**
+ * An `io.statefun.kafka.v1/ingress`: consumes its topics with kafkajs and ingests every batch of records exactly
+ * once. The messages a batch became and the partition's next offset commit in one store transaction
+ * (`IngressContext.ingest`); the store, not the consumer group, is the source of truth for positions: every
+ * assigned partition is sought to the committed position, and records below it are never ingested again. Offsets
+ * go to the consumer group as well, every few seconds, for lag monitoring only.
+ *
+ * Nothing a broker or a record does stops the runtime: a broker that is down, a topic that does not exist or a
+ * failed commit is retried with backoff (the connector shows `retrying` and the error), a record without key or
+ * value is skipped and counted, and while a target function type is full the partition is paused (Kafka is the
+ * buffer) instead of answering anyone with 503.
+ */
+import { Kafka, type Consumer, type EachBatchPayload, type IMemberAssignment } from 'kafkajs';
+import type { Logger } from 'pino';
+import type {
+  ConnectorPartStatus,
+  ConnectorStatus,
+  IngressConnector,
+  IngressContext,
+  KafkaIngressConfig,
+  KafkaTopicRoute,
+} from '@statehouse/runtime';
+import { clientConfig, consumerConfig } from './client-config.js';
+import { kafkaLogCreator } from './kafka-log.js';
+import { kafkaIngressMetrics, type KafkaIngressMetrics } from './kafka-metrics.js';
+import { routeRecords } from './record-router.js';
+import { resolveStartPositions, type PartitionOffset } from './start-positions.js';
+
+/**
+ * How often committed positions are copied to the consumer group, and the partitions' high watermarks read (so
+ * the lag of a paused or idle partition is known too), ms.
+ */
+const MONITOR_INTERVAL_MS = 5_000;
+/** How often a paused partition checks whether its targets take messages again, ms. */
+const PAUSE_CHECK_MS = 100;
+/** Backoff between attempts to (re)connect, ms: doubling from the first to the last. */
+const RETRY_MS = { first: 500, max: 30_000 };
+
+/** One assigned partition, as this process reads it. */
+interface PartState {
+  readonly topic: string;
+  readonly partition: number;
+  highWatermark: bigint | undefined;
+  paused: boolean;
+}
+
+/** A running Kafka ingress. */
+export class KafkaIngress implements IngressConnector {
+  readonly #config: KafkaIngressConfig;
+  readonly #ctx: IngressContext;
+  readonly #log: Logger;
+  readonly #metrics: KafkaIngressMetrics;
+  readonly #kafka: Kafka;
+  readonly #routes: ReadonlyMap<string, KafkaTopicRoute>;
+  /** The committed next offset of every partition this ingress has read or resolved. */
+  readonly #positions = new Map<string, bigint>();
+  /** Positions not yet copied to the consumer group. */
+  readonly #groupDirty = new Set<string>();
+  readonly #parts = new Map<string, PartState>();
+  #state: ConnectorStatus['state'] = 'connecting';
+  #lastError: string | undefined;
+  #positionsLoaded = false;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #consumer: Consumer | undefined;
+  /** Settles once the partitions of the latest assignment are sought to their positions. */
+  #joined: Promise<void> = Promise.resolve();
+  /** Ends the current consumer's run with an error (it then reconnects after a backoff). */
+  #failRun: ((err: Error) => void) | undefined;
+  #wake: (() => void) | undefined;
+  #monitorTimer: ReturnType<typeof setInterval> | undefined;
+  #monitoring = false;
+
+  constructor(config: KafkaIngressConfig, ctx: IngressContext) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#log = ctx.log;
+    this.#metrics = kafkaIngressMetrics(ctx.registry);
+    this.#routes = new Map(config.topics.map((t) => [t.topic, t]));
+    this.#kafka = new Kafka({
+      ...clientConfig(config.brokers, config.properties, `statehouse-${config.id.replace('/', '.')}`),
+      logCreator: kafkaLogCreator(ctx.log),
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+  }
+
+  /** Starts consuming in the background; resolves at once. */
+  start(): Promise<void> {
+    this.#loop = this.#runLoop();
+    this.#monitorTimer = setInterval(() => void this.#monitor(), MONITOR_INTERVAL_MS);
+    this.#monitorTimer.unref();
+    return Promise.resolve();
+  }
+
+  /** Stops consuming; a batch being committed finishes first. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#monitorTimer);
+    this.#wake?.();
+    this.#failRun?.(new Error('stopping'));
+    await this.#loop;
+    this.#state = 'stopped';
+  }
+
+  status(): ConnectorStatus {
+    const parts: ConnectorPartStatus[] = [...this.#parts.values()].map((p) => {
+      const position = this.#positions.get(partKey(p.topic, p.partition));
+      const lag =
+        p.highWatermark !== undefined && position !== undefined
+          ? Number(p.highWatermark - position)
+          : undefined;
+      return {
+        source: p.topic,
+        part: String(p.partition),
+        position: position === undefined ? '' : String(position),
+        ...(lag === undefined ? {} : { lag: Math.max(0, lag) }),
+        paused: p.paused,
+      };
+    });
+    const state = this.#state === 'running' && parts.some((p) => p.paused) ? 'paused' : this.#state;
+    return {
+      id: this.#config.id,
+      kind: this.#config.kind,
+      state,
+      ...(state === 'retrying' && this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
+      parts,
+    };
+  }
+
+  /** Consumes until stopped; every failure (brokers down, unknown topic, a crashed consumer) backs off and retries. */
+  async #runLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      try {
+        await this.#consume();
+        failures = 0;
+      } catch (err) {
+        if (this.#stopping) break;
+        failures += 1;
+        this.#state = 'retrying';
+        this.#lastError = (err as Error).message;
+        const line = { err, attempt: failures, brokers: this.#config.brokers.join(',') };
+        if (failures === 1 || failures % 10 === 0)
+          this.#log.warn(line, `kafka ingress ${this.#config.id} cannot consume; retrying`);
+        else this.#log.debug(line, 'kafka ingress cannot consume; retrying');
+      }
+      if (this.#stopping) break;
+      await this.#sleep(Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(failures, 10)));
+    }
+  }
+
+  /** One consumer's life: positions, connect, subscribe, run until it fails or the ingress stops. */
+  async #consume(): Promise<void> {
+    this.#state = 'connecting';
+    await this.#preparePositions();
+    const consumer = this.#kafka.consumer(
+      consumerConfig(this.#config.consumerGroupId, this.#config.properties),
+    );
+    this.#consumer = consumer;
+    const ended = new Promise<Error>((resolve) => (this.#failRun = resolve));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.#failRun?.(payload.error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#joined = this.#onAssigned(consumer, payload.memberAssignment);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.#routes.keys()],
+        fromBeginning: this.#config.autoOffsetResetPosition === 'earliest',
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.#onBatch(consumer, payload),
+      });
+      this.#state = 'running';
+      this.#lastError = undefined;
+      this.#log.info({ topics: [...this.#routes.keys()] }, `kafka ingress ${this.#config.id} consuming`);
+      const error = await ended;
+      if (!this.#stopping) throw error;
+    } finally {
+      this.#consumer = undefined;
+      this.#failRun = undefined;
+      await consumer.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Loads the committed positions (once) and resolves and commits the start of every partition without one:
+   * by `startupPosition` on the ingress's first start, from the earliest offset for partitions added later.
+   */
+  async #preparePositions(): Promise<void> {
+    if (!this.#positionsLoaded) {
+      for (const p of await this.#ctx.loadPositions())
+        this.#positions.set(partKey(p.source, Number(p.part)), BigInt(p.position));
+      this.#positionsLoaded = true;
+    }
+    await this.#resolveMissing(this.#positions.size > 0);
+  }
+
+  async #resolveMissing(onlyEarliest: boolean): Promise<void> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    let missing: PartitionOffset[];
+    try {
+      missing = await resolveStartPositions(
+        admin,
+        this.#config,
+        (topic, partition) => this.#positions.has(partKey(topic, partition)),
+        onlyEarliest,
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (missing.length === 0) return;
+    await this.#ctx.ingest({
+      messages: [],
+      positions: missing.map((m) => this.#position(m.topic, m.partition, m.offset)),
+    });
+    for (const m of missing) this.#positions.set(partKey(m.topic, m.partition), m.offset);
+    this.#log.info(
+      { positions: missing.map((m) => `${m.topic}/${m.partition}@${m.offset}`) },
+      'kafka ingress start positions committed',
+    );
+  }
+
+  /** Seeks every assigned partition to its committed position (resolving partitions new to the ingress first). */
+  async #onAssigned(consumer: Consumer, assignment: IMemberAssignment): Promise<void> {
+    try {
+      const assigned = Object.entries(assignment).flatMap(([topic, ps]) =>
+        ps.map((partition) => ({ topic, partition })),
+      );
+      if (assigned.some((a) => !this.#positions.has(partKey(a.topic, a.partition))))
+        await this.#resolveMissing(true);
+      this.#parts.clear();
+      for (const { topic, partition } of assigned) {
+        const key = partKey(topic, partition);
+        this.#parts.set(key, { topic, partition, highWatermark: undefined, paused: false });
+        consumer.seek({ topic, partition, offset: String(this.#positions.get(key)!) });
+      }
+    } catch (err) {
+      this.#failRun?.(err as Error);
+    }
+  }
+
+  async #onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    await this.#joined;
+    const { batch } = payload;
+    if (!payload.isRunning() || payload.isStale()) return;
+    const key = partKey(batch.topic, batch.partition);
+    const next = this.#positions.get(key);
+    const route = this.#routes.get(batch.topic);
+    if (next === undefined || route === undefined) return;
+    const part = this.#parts.get(key);
+    if (part !== undefined) part.highWatermark = BigInt(batch.highWatermark);
+    const records = batch.messages.filter((m) => BigInt(m.offset) >= next);
+    if (records.length === 0) return;
+    if (!route.targets.every((t) => this.#ctx.admits(t))) {
+      this.#pauseUntilAdmitted(consumer, route, batch.partition, next);
+      return;
+    }
+    const routed = routeRecords(route, records, (id) => this.#ctx.idProblem(id));
+    const lastOffset = records[records.length - 1]!.offset;
+    const after = BigInt(lastOffset) + 1n;
+    try {
+      await this.#ctx.ingest({
+        messages: routed.messages,
+        positions: [this.#position(batch.topic, batch.partition, after)],
+      });
+    } catch (err) {
+      // Nothing of it is stored: read it again from the committed position, after a pause.
+      this.#log.warn(
+        { err, topic: batch.topic, partition: batch.partition, offset: String(next) },
+        'kafka ingress could not commit a batch; reading it again',
+      );
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+      await this.#sleep(RETRY_MS.first);
+      return;
+    }
+    this.#positions.set(key, after);
+    this.#groupDirty.add(key);
+    this.#report(batch.topic, batch.partition, records.length, routed.skipped, part);
+    payload.resolveOffset(lastOffset);
+    await payload.heartbeat();
+  }
+
+  #report(
+    topic: string,
+    partition: number,
+    read: number,
+    skipped: ReturnType<typeof routeRecords>['skipped'],
+    part: PartState | undefined,
+  ): void {
+    const ingress = this.#config.id;
+    this.#metrics.records.inc({ ingress, topic }, read - skipped.length);
+    for (const s of skipped) {
+      this.#metrics.skipped.inc({ ingress, topic, reason: s.reason });
+      this.#log.warn(
+        { topic, partition, offset: s.offset, reason: s.reason },
+        `kafka record skipped: ${s.detail}`,
+      );
+    }
+    if (part !== undefined) this.#updateLag(part);
+  }
+
+  #updateLag(part: PartState): void {
+    const position = this.#positions.get(partKey(part.topic, part.partition));
+    if (part.highWatermark === undefined || position === undefined) return;
+    const lag = part.highWatermark - position;
+    this.#metrics.lag.set(
+      { ingress: this.#config.id, topic: part.topic, partition: String(part.partition) },
+      Number(lag < 0n ? 0n : lag),
+    );
+  }
+
+  /** Pauses a partition whose targets are full; it reads again from `next` once they all take messages. */
+  #pauseUntilAdmitted(consumer: Consumer, route: KafkaTopicRoute, partition: number, next: bigint): void {
+    const { topic } = route;
+    consumer.seek({ topic, partition, offset: String(next) });
+    consumer.pause([{ topic, partitions: [partition] }]);
+    const part = this.#parts.get(partKey(topic, partition));
+    if (part !== undefined) part.paused = true;
+    const check = (): void => {
+      if (this.#stopping || this.#consumer !== consumer) return;
+      if (!route.targets.every((t) => this.#ctx.admits(t))) {
+        this.#ctx.clock.setTimeout(check, PAUSE_CHECK_MS);
+        return;
+      }
+      if (part !== undefined) part.paused = false;
+      consumer.resume([{ topic, partitions: [partition] }]);
+    };
+    this.#ctx.clock.setTimeout(check, PAUSE_CHECK_MS);
+  }
+
+  /** One round of monitoring (never two at once): group offsets, then high watermarks. */
+  async #monitor(): Promise<void> {
+    if (this.#monitoring || this.#stopping) return;
+    this.#monitoring = true;
+    try {
+      await this.#commitGroupOffsets();
+      await this.#readWatermarks();
+    } finally {
+      this.#monitoring = false;
+    }
+  }
+
+  /** Reads the high watermark of every assigned partition and updates its lag. */
+  async #readWatermarks(): Promise<void> {
+    if (this.#consumer === undefined || this.#parts.size === 0) return;
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      for (const { topic } of this.#config.topics) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          const part = this.#parts.get(partKey(topic, partition));
+          if (part === undefined) continue;
+          part.highWatermark = BigInt(high);
+          this.#updateLag(part);
+        }
+      }
+    } catch (err) {
+      this.#log.debug({ err }, 'reading the high watermarks failed; trying again later');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Copies committed positions to the consumer group (lag monitoring; never read back as the truth). */
+  async #commitGroupOffsets(): Promise<void> {
+    const consumer = this.#consumer;
+    if (consumer === undefined || this.#groupDirty.size === 0) return;
+    const offsets = [...this.#groupDirty].flatMap((key) => {
+      const part = this.#parts.get(key);
+      const position = this.#positions.get(key);
+      return part === undefined || position === undefined
+        ? []
+        : [{ topic: part.topic, partition: part.partition, offset: String(position) }];
+    });
+    this.#groupDirty.clear();
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (err) {
+      this.#log.debug({ err }, 'copying offsets to the consumer group failed; trying again later');
+    }
+  }
+
+  #position(topic: string, partition: number, offset: bigint) {
+    return { connector: this.#config.id, source: topic, part: String(partition), position: String(offset) };
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.#ctx.clock.setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        this.#ctx.clock.clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function partKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}

@@ -1,0 +1,91 @@
+/**
+ * How ingress connectors write into the engine: a batch of messages and the connector's positions commit in one
+ * transaction (exactly-once ingestion), then the messages are delivered to their mailboxes, like HTTP ingress.
+ */
+import { keyGroupOf } from '../core/address.js';
+import type { Committer } from '../engine/committer.js';
+import type { Dispatcher } from '../engine/dispatcher.js';
+import type { IdSource } from '../engine/id-allocator.js';
+import { StatehouseError } from '../errors.js';
+import type { StoredMessage } from '../store/store.js';
+import type { IngestBatch } from './connector.js';
+
+/** The engine parts ingestion writes through (present once the runtime runs). */
+export interface IngestEngine {
+  readonly ids: IdSource;
+  readonly committer: Committer;
+  readonly dispatcher: Dispatcher;
+  /** Whether this process serves the key group (single-process mode: every one). */
+  readonly mode: { owns(keyGroup: number): boolean };
+}
+
+/** What ingestion needs from the runtime. */
+export interface IngestDeps {
+  /** The engine while the runtime is running; otherwise what the runtime is doing (e.g. `recovering`). */
+  readonly engine: () => IngestEngine | string;
+  /** Epoch milliseconds now. */
+  readonly now: () => number;
+  /** The backlog count per function type (see `engine/backlog-monitor.ts`): messages about to commit. */
+  readonly backlog: {
+    added(type: string): void;
+    enqueued(type: string): void;
+    notEnqueued(type: string): void;
+  };
+}
+
+/**
+ * Creates the ingest function connectors call.
+ *
+ * @param options.keyGroups - number of key groups of the deployment.
+ */
+export function createIngest(
+  deps: IngestDeps,
+  options: { readonly keyGroups: number },
+): (batch: IngestBatch) => Promise<void> {
+  return async (batch) => {
+    const engine = deps.engine();
+    if (typeof engine === 'string') {
+      throw new StatehouseError(
+        'ERR_CONNECTOR_NOT_RUNNING',
+        `the runtime is ${engine}; the connector reads again from its last committed position once it runs`,
+      );
+    }
+    const enqueuedAt = deps.now();
+    const messages: StoredMessage[] = batch.messages.map((m) => ({
+      seq: engine.ids.nextSeq(),
+      keyGroup: keyGroupOf(m.target, options.keyGroups),
+      target: m.target,
+      caller: undefined,
+      argument: m.argument,
+      enqueuedAt,
+    }));
+    // Counted before the commit, so that a type's maxBacklog holds while batches are on their way.
+    for (const m of messages) deps.backlog.added(m.target.type);
+    try {
+      await engine.committer.submitEffects({
+        consumedMessages: [],
+        firedTimers: [],
+        messages,
+        timerOps: [],
+        stateWrites: [],
+        egress: [],
+        fenceKeyGroups: [],
+        positions: batch.positions,
+      });
+    } catch (err) {
+      for (const m of messages) deps.backlog.notEnqueued(m.target.type);
+      throw err;
+    }
+    for (const m of messages) {
+      deps.backlog.enqueued(m.target.type);
+      if (!engine.mode.owns(m.keyGroup)) continue; // the owner is woken by the store
+      engine.dispatcher.deliver({
+        source: { kind: 'message', seq: m.seq },
+        target: m.target,
+        keyGroup: m.keyGroup,
+        caller: undefined,
+        argument: m.argument,
+      });
+    }
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The ingress connectors of a runtime (Kafka; see `connectors/connector.ts`): checked against the module when
+ * the runtime is created, started once it runs, stopped first when it closes.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ModuleConfig } from './config/index.js';
+import type {
+  ConnectorPlugin,
+  ConnectorStatus,
+  IngestBatch,
+  IngressConnector,
+} from './connectors/connector.js';
+import type { FunctionType } from './core/address.js';
+import type { Clock } from './core/clock.js';
+import { STORE_TEXT_LIMITS, storeTextProblem } from './core/store-text.js';
+import { ConfigError } from './errors.js';
+import type { ConnectorPosition } from './store/store.js';
+
+/** What the connectors work with. */
+export interface RuntimeConnectorsDeps {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly registry: Registry;
+  readonly loadPositions: (connector: string) => Promise<ConnectorPosition[]>;
+  readonly ingest: (batch: IngestBatch) => Promise<void>;
+  readonly admits: (type: FunctionType) => boolean;
+}
+
+/**
+ * Checks that every ingress and egress of the module can run here: a plugin for its kind, endpoints for its
+ * targets, the store's mode.
+ *
+ * @param isServed - whether an endpoint serves a function type.
+ * @param clusterMode - whether the runtime runs on a cluster store.
+ * @throws {@link ConfigError} naming the document.
+ */
+export function checkConnectors(
+  module: ModuleConfig,
+  plugins: readonly ConnectorPlugin[],
+  isServed: (type: FunctionType) => boolean,
+  clusterMode: boolean,
+): void {
+  for (const egress of module.egresses) {
+    if (egress.kind === 'log' || egress.kind === 'http') continue;
+    throw new ConfigError(
+      'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
+      `${egress.source}: the Kafka egress ${egress.id} loads but does not run yet in this version of Statehouse; until it does, send records to a log egress (io.statehouse.egress.v1/log) or a webhook egress (io.statehouse.egress.v1/http)`,
+    );
+  }
+  for (const ingress of module.ingresses) {
+    if (!plugins.some((p) => p.ingressKinds.includes(ingress.kind))) {
+      throw new ConfigError(
+        'ERR_CONFIG_NO_CONNECTOR',
+        `${ingress.source}: ingress ${ingress.id} is of kind ${ingress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
+      );
+    }
+    if (clusterMode) {
+      throw new ConfigError(
+        'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
+        `${ingress.source}: ingress ${ingress.id} (${ingress.kind}) runs on the embedded store only in this version; cluster mode (--store postgres://…) comes later`,
+      );
+    }
+    for (const { topic, targets } of ingress.topics) {
+      const unserved = targets.find((t) => !isServed(t));
+      if (unserved === undefined) continue;
+      throw new ConfigError(
+        'ERR_CONFIG_UNBOUND_INGRESS_TARGET',
+        `${ingress.source}: ingress ${ingress.id} sends the records of topic ${topic} to ${unserved}, but no endpoint in module.yaml serves it; add an io.statefun.endpoints.v2/http document whose functions match ${unserved}`,
+      );
+    }
+  }
+}
+
+/** The running connectors of a runtime. */
+export class RuntimeConnectors {
+  readonly #connectors: readonly IngressConnector[];
+
+  /** Creates (without starting) a connector for every ingress of the module (checked by {@link checkConnectors}). */
+  constructor(deps: RuntimeConnectorsDeps, module: ModuleConfig, plugins: readonly ConnectorPlugin[]) {
+    this.#connectors = module.ingresses.map((config) => {
+      const plugin = plugins.find((p) => p.ingressKinds.includes(config.kind))!;
+      return plugin.createIngress(config, {
+        log: deps.log.child({ ingress: config.id }),
+        clock: deps.clock,
+        registry: deps.registry,
+        loadPositions: () => deps.loadPositions(config.id),
+        ingest: deps.ingest,
+        admits: deps.admits,
+        idProblem: (id) => storeTextProblem(id, STORE_TEXT_LIMITS.id),
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.#connectors.map((c) => c.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#connectors.map((c) => c.stop()));
+  }
+
+  status(): ConnectorStatus[] {
+    return this.#connectors.map((c) => c.status());
+  }
+}

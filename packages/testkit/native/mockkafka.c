@@ -1,0 +1,62 @@
+/*
+ * A Kafka-protocol broker for tests: librdkafka's built-in mock cluster (rdkafka_mock.h, in memory only).
+ * usage: mockkafka <brokers> [topic:partitions ...]
+ * Prints the bootstrap servers (host:port,...) on one line, then serves until SIGINT or SIGTERM.
+ * Built by packages/testkit/src/mock-kafka.ts with: gcc -O2 -o mockkafka mockkafka.c -lrdkafka
+ */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t running = 1;
+
+static void stop(int signal_number) {
+  (void)signal_number;
+  running = 0;
+}
+
+int main(int argc, char **argv) {
+  int brokers = argc > 1 ? atoi(argv[1]) : 1;
+  char error[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  /* The mock's own client logs nothing unless something is wrong. */
+  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (rk == NULL) {
+    fprintf(stderr, "rd_kafka_new: %s\n", error);
+    return 1;
+  }
+  rd_kafka_mock_cluster_t *cluster = rd_kafka_mock_cluster_new(rk, brokers);
+  if (cluster == NULL) {
+    fprintf(stderr, "rd_kafka_mock_cluster_new failed\n");
+    return 1;
+  }
+  for (int i = 2; i < argc; i++) {
+    char *topic = strdup(argv[i]);
+    char *colon = strchr(topic, ':');
+    int partitions = 1;
+    if (colon != NULL) {
+      *colon = '\0';
+      partitions = atoi(colon + 1);
+    }
+    rd_kafka_resp_err_t err =
+        rd_kafka_mock_topic_create(cluster, topic, partitions, brokers < 3 ? brokers : 3);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "creating topic %s: %s\n", topic, rd_kafka_err2str(err));
+      return 1;
+    }
+    free(topic);
+  }
+  printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
+  fflush(stdout);
+  signal(SIGINT, stop);
+  signal(SIGTERM, stop);
+  while (running) pause();
+  rd_kafka_mock_cluster_destroy(cluster);
+  rd_kafka_destroy(rk);
+  return 0;
+}
