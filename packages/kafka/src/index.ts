@@ -1,13 +1,16 @@
 /**
  * @packageDocumentation
- * Kafka for Statehouse: runs the `io.statefun.kafka.v1/ingress` documents of module.yaml (exactly-once into the
- * store). Pass {@link kafkaConnectors} to `createRuntime({ connectors: [...] })`; the `statehouse` CLI does.
+ * Kafka for Statehouse: runs the `io.statefun.kafka.v1/ingress` (exactly once into the store) and `/egress` (at
+ * least once, with stable record ids) documents of module.yaml. Pass {@link kafkaConnectors} to `createRuntime({ connectors: [...] })`; the `statehouse` CLI does.
  */
 import type { ConnectorPlugin } from '@statehouse/runtime';
+import { KafkaEgressSink, kafkaRecordProblem } from './kafka-egress.js';
 import { KafkaIngress } from './kafka-ingress.js';
 
 /** The module.yaml kind of a Kafka ingress (StateFun 3.x). */
 export const KAFKA_INGRESS_KIND = 'io.statefun.kafka.v1/ingress';
+/** The module.yaml kind of a Kafka egress (StateFun 3.x). */
+export const KAFKA_EGRESS_KIND = 'io.statefun.kafka.v1/egress';
 
 /**
  * The Kafka connector plugin.
@@ -21,9 +24,18 @@ export function kafkaConnectors(): ConnectorPlugin {
   return {
     ingressKinds: [KAFKA_INGRESS_KIND],
     createIngress: (config, context) => new KafkaIngress(config, context),
+    egressKinds: [KAFKA_EGRESS_KIND],
+    egressRecordProblem: (_config, value) => kafkaRecordProblem(value),
+    createEgress: (config, context) => new KafkaEgressSink(config, context),
   };
 }
 
 export { KafkaIngress } from './kafka-ingress.js';
+export {
+  KafkaEgressSink,
+  kafkaRecordProblem,
+  KAFKA_PRODUCER_RECORD_TYPENAME,
+  RECORD_ID_HEADER,
+} from './kafka-egress.js';
 export { routeRecords } from './record-router.js';
 export type { SourceRecord, SkippedRecord, SkipReason, RoutedRecords } from './record-router.js';

@@ -41,3 +41,36 @@ export function kafkaIngressMetrics(registry: Registry): KafkaIngressMetrics {
   }
   return metrics;
 }
+
+/** The metrics of the Kafka egresses of one runtime. */
+export interface KafkaEgressMetrics {
+  /** Records produced to Kafka (acknowledged as the egress's `acks` asks), per egress and topic. */
+  readonly records: Counter<'egress' | 'topic'>;
+  /** Records given up: a failed batch of a `none` egress, a record that does not decode. */
+  readonly dropped: Counter<'egress' | 'reason'>;
+}
+
+const egressByRegistry = new WeakMap<Registry, KafkaEgressMetrics>();
+
+/** The egress metrics in `registry`, created on first use. */
+export function kafkaEgressMetrics(registry: Registry): KafkaEgressMetrics {
+  let metrics = egressByRegistry.get(registry);
+  if (metrics === undefined) {
+    metrics = {
+      records: new Counter({
+        name: 'statehouse_kafka_egress_records_total',
+        help: 'Records produced to Kafka by Kafka egresses',
+        labelNames: ['egress', 'topic'],
+        registers: [registry],
+      }),
+      dropped: new Counter({
+        name: 'statehouse_kafka_egress_records_dropped_total',
+        help: 'Kafka egress records given up: a failed batch of a deliverySemantic none egress, or undecodable',
+        labelNames: ['egress', 'reason'],
+        registers: [registry],
+      }),
+    };
+    egressByRegistry.set(registry, metrics);
+  }
+  return metrics;
+}

@@ -41,6 +41,9 @@ export type {
   IngestMessage,
   ConnectorStatus,
   ConnectorPartStatus,
+  ConnectorEgressConfig,
+  EgressContext,
+  EgressSink,
 } from './connectors/connector.js';
 export {
   StatehouseError,

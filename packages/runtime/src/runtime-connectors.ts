@@ -15,7 +15,7 @@ import type { FunctionType } from './core/address.js';
 import type { Clock } from './core/clock.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from './core/store-text.js';
 import { ConfigError } from './errors.js';
-import type { ConnectorPosition } from './store/store.js';
+import type { ConnectorPosition, StoredValue } from './store/store.js';
 
 /** What the connectors work with. */
 export interface RuntimeConnectorsDeps {
@@ -43,10 +43,18 @@ export function checkConnectors(
 ): void {
   for (const egress of module.egresses) {
     if (egress.kind === 'log' || egress.kind === 'http') continue;
-    throw new ConfigError(
-      'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-      `${egress.source}: the Kafka egress ${egress.id} loads but does not run yet in this version of Statehouse; until it does, send records to a log egress (io.statehouse.egress.v1/log) or a webhook egress (io.statehouse.egress.v1/http)`,
-    );
+    if (!plugins.some((p) => p.egressKinds.includes(egress.kind))) {
+      throw new ConfigError(
+        'ERR_CONFIG_NO_CONNECTOR',
+        `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
+      );
+    }
+    if (egress.deliverySemantic.type === 'exactly-once') {
+      throw new ConfigError(
+        'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
+        `${egress.source}: egress ${egress.id} asks for deliverySemantic exactly-once, which this version does not run yet; use type: at-least-once (every record reaches Kafka at least once, with a stable id in its headers to deduplicate, see docs/connectors.md)`,
+      );
+    }
   }
   for (const ingress of module.ingresses) {
     if (!plugins.some((p) => p.ingressKinds.includes(ingress.kind))) {
@@ -70,6 +78,24 @@ export function checkConnectors(
       );
     }
   }
+}
+
+/**
+ * Why a record cannot go to an egress, for the reply validator: connector egresses check their record type (a
+ * Kafka egress takes only `KafkaProducerRecord`s); log and webhook egresses take any value.
+ */
+export function egressRecordCheck(
+  module: ModuleConfig,
+  plugins: readonly ConnectorPlugin[],
+): ((id: string, value: StoredValue) => string | undefined) | undefined {
+  const checks = new Map<string, (value: StoredValue) => string | undefined>();
+  for (const egress of module.egresses) {
+    if (egress.kind === 'log' || egress.kind === 'http') continue;
+    const plugin = plugins.find((p) => p.egressKinds.includes(egress.kind));
+    if (plugin !== undefined) checks.set(egress.id, (value) => plugin.egressRecordProblem(egress, value));
+  }
+  if (checks.size === 0) return undefined;
+  return (id, value) => checks.get(id)?.(value);
 }
 
 /** The running connectors of a runtime. */

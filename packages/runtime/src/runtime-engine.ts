@@ -22,7 +22,7 @@ import type { FunctionClient } from './invoke/function-client.js';
 import type { EndpointResolver } from './invoke/resolved-endpoint.js';
 import type { BackoffOptions } from './invoke/retry-policy.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
-import type { Store } from './store/store.js';
+import type { Store, StoredValue } from './store/store.js';
 
 /** The engine of a running runtime, built once. */
 export interface Engine {
@@ -47,6 +47,8 @@ export interface EngineDeps {
   readonly resolver: EndpointResolver;
   /** Whether an egress with this id is configured. */
   readonly hasEgress: (id: string) => boolean;
+  /** Why a record cannot go to an egress (connector egresses check their record type). */
+  readonly egressRecordProblem?: ((id: string, value: StoredValue) => string | undefined) | undefined;
   /** Egress ids that got committed records (of this process, or of any process in a cluster). */
   readonly onEgress: (egressIds: Iterable<string>) => void;
   /** A failure the runtime cannot recover from in place: it stops. */
@@ -183,6 +185,7 @@ function createDispatcher(
       metrics: deps.metrics,
       ids: parts.ids,
       hasEgress: deps.hasEgress,
+      egressRecordProblem: deps.egressRecordProblem,
       onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
       owns: (kg) => mode().owns(kg),
       inbox: {

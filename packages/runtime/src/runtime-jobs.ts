@@ -9,14 +9,15 @@ import type { RuntimeMetrics } from './engine/metrics.js';
 import type { ProcessMode } from './engine/process-mode.js';
 import { StoreMaintenance } from './engine/store-maintenance.js';
 import { EgressRetention } from './egress/egress-retention.js';
-import { HttpEgressShipper } from './egress/http-egress-shipper.js';
+import { EgressShipper, type EgressSink } from './egress/egress-shipper.js';
+import { webhookSink } from './egress/webhook-sink.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { Store } from './store/store.js';
 
 /** The background jobs of a running runtime. */
 export interface RuntimeJobs {
-  /** Ships webhook egresses; absent when none is configured. */
-  readonly shipper: HttpEgressShipper | undefined;
+  /** Ships webhook and connector egresses; absent when none is configured. */
+  readonly shipper: EgressShipper | undefined;
   readonly maintenance: StoreMaintenance;
 }
 
@@ -32,21 +33,29 @@ export interface RuntimeJobsDeps {
 /** Creates (without starting) the background jobs for a module's egresses. */
 export function createRuntimeJobs(
   deps: RuntimeJobsDeps,
-  options: Pick<ResolvedRuntimeOptions, 'maintenanceIntervalMs' | 'idempotencyWindowMs' | 'lowSpaceBytes'> & {
+  options: Pick<
+    ResolvedRuntimeOptions,
+    'maintenanceIntervalMs' | 'idempotencyWindowMs' | 'lowSpaceBytes' | 'connectors'
+  > & {
     readonly module: ModuleConfig;
   },
 ): RuntimeJobs {
   const { store, log, metrics, mode } = deps;
-  // Kafka egresses keep no log of their own to deliver or trim here.
-  const egresses = options.module.egresses.flatMap((e) => (e.kind === 'log' || e.kind === 'http' ? [e] : []));
-  const webhooks = egresses.flatMap((e) => (e.kind === 'http' ? [{ id: e.id, url: e.url }] : []));
+  const egresses = options.module.egresses;
+  const sinks: EgressSink[] = egresses.flatMap((e): EgressSink[] => {
+    if (e.kind === 'log') return [];
+    if (e.kind === 'http') return [webhookSink(e.id, e.url)];
+    // A connector egress (checked by checkConnectors: its plugin is there).
+    const plugin = options.connectors.find((p) => p.egressKinds.includes(e.kind))!;
+    return [plugin.createEgress(e, { log: log.child({ egress: e.id }), registry: metrics.registry })];
+  });
   const shipper =
-    webhooks.length === 0
+    sinks.length === 0
       ? undefined
-      : new HttpEgressShipper(
+      : new EgressShipper(
           {
             store,
-            egresses: webhooks,
+            sinks,
             log,
             clock: deps.clock,
             observer: {

@@ -27,7 +27,7 @@ import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { buildEngine, type Engine } from './runtime-engine.js';
 import { createRuntimeJobs, type RuntimeJobs } from './runtime-jobs.js';
-import { checkConnectors, RuntimeConnectors } from './runtime-connectors.js';
+import { checkConnectors, egressRecordCheck, RuntimeConnectors } from './runtime-connectors.js';
 import { createIngest } from './connectors/ingest.js';
 import { isClusterStore } from './store/cluster-store.js';
 import {
@@ -253,6 +253,7 @@ export class Runtime {
         client: this.#client,
         resolver: this.#resolver,
         hasEgress: (id) => egressIds.has(id),
+        egressRecordProblem: egressRecordCheck(o.module, o.connectors),
         onEgress: (ids) => this.#announceEgress(ids),
         onFatal: (err) => this.#fatal(err),
         isServing: () => this.#state === 'RUNNING' || this.#state === 'RECOVERING',

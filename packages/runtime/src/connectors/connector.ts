@@ -7,10 +7,13 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ModuleConfig } from '../config/index.js';
+import type { KafkaEgressConfig, ModuleConfig } from '../config/index.js';
+import type { EgressSink } from '../egress/egress-shipper.js';
 import type { FunctionAddress, FunctionType } from '../core/address.js';
 import type { Clock } from '../core/clock.js';
 import type { ConnectorPosition, StoredValue } from '../store/store.js';
+
+export type { EgressSink };
 
 /** An ingress document of module.yaml (today: `io.statefun.kafka.v1/ingress`). */
 export type IngressConfig = ModuleConfig['ingresses'][number];
@@ -93,10 +96,34 @@ export interface IngressConnector {
   status(): ConnectorStatus;
 }
 
+/** An egress document of module.yaml that a connector runs (today: `io.statefun.kafka.v1/egress`). */
+export type ConnectorEgressConfig = KafkaEgressConfig;
+
+/** What the runtime gives an egress connector. */
+export interface EgressContext {
+  /** A logger naming the egress. */
+  readonly log: Logger;
+  /** The runtime's Prometheus registry, for the connector's own metrics. */
+  readonly registry: Registry;
+}
+
 /** A connector package: the module.yaml kinds it runs and how it creates them. */
 export interface ConnectorPlugin {
   /** The ingress kinds it runs, e.g. `io.statefun.kafka.v1/ingress`. */
   readonly ingressKinds: readonly string[];
   /** Creates (without starting) the connector of one ingress document. */
   createIngress(config: IngressConfig, context: IngressContext): IngressConnector;
+  /** The egress kinds it runs, e.g. `io.statefun.kafka.v1/egress`. */
+  readonly egressKinds: readonly string[];
+  /**
+   * Why a function's egress record cannot go to an egress of this kind (e.g. not a `KafkaProducerRecord`), or
+   * `undefined` when it can. Checked when the reply is validated: such a reply is refused and retried, visibly,
+   * and nothing of it is committed.
+   */
+  egressRecordProblem(config: ConnectorEgressConfig, value: StoredValue): string | undefined;
+  /**
+   * The sink of one egress document: the runtime's shipper hands it the committed records in order, at least
+   * once, and moves the egress's cursor once a batch is delivered.
+   */
+  createEgress(config: ConnectorEgressConfig, context: EgressContext): EgressSink;
 }

@@ -5,10 +5,10 @@
  * visibly (a warning and a metric); nothing else is dropped.
  */
 import type { Logger } from 'pino';
-import type { HttpEgressConfig, LogEgressConfig } from '../config/index.js';
+import type { HttpEgressConfig, KafkaEgressConfig, LogEgressConfig } from '../config/index.js';
 
-/** An egress whose records the store keeps (log and webhook egresses). */
-export type RetainedEgressConfig = LogEgressConfig | HttpEgressConfig;
+/** An egress whose records the store keeps: log, webhook and connector (Kafka) egresses. */
+export type RetainedEgressConfig = LogEgressConfig | HttpEgressConfig | KafkaEgressConfig;
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
@@ -82,7 +82,12 @@ export class EgressRetention {
         const isFirst = !this.#trimmedBefore.has(egress.id);
         this.#trimmedBefore.add(egress.id);
         this.#log[isFirst ? 'info' : 'debug'](
-          { egressId: egress.id, deleted: total, firstOffset: target, retention: egress.retention },
+          {
+            egressId: egress.id,
+            deleted: total,
+            firstOffset: target,
+            retention: 'retention' in egress ? egress.retention : 'until shipped',
+          },
           'egress records deleted by retention',
         );
       }
@@ -92,6 +97,8 @@ export class EgressRetention {
 
   /** The offset below which `egress` keeps nothing. */
   async #trimPoint(egress: RetainedEgressConfig): Promise<number> {
+    // A connector egress keeps its records until they are shipped, and no longer: nobody else reads them.
+    if (egress.kind !== 'log' && egress.kind !== 'http') return this.#store.readEgressCursor(egress.id);
     const { maxAgeMs, maxRecords } = egress.retention;
     const range = await this.#store.readEgressRange(egress.id);
     // Limits that drop records whether or not anyone read or received them.

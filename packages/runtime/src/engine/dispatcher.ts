@@ -18,7 +18,7 @@ import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
 import type { Stall } from '../invoke/retrying-call.js';
-import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
+import type { EgressAppend, StoredMessage, StoredTimer, StoredValue } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
 import type { Committer } from './committer.js';
 import type { IdSource } from './id-allocator.js';
@@ -66,6 +66,8 @@ export interface DispatcherDeps {
   readonly metrics: RuntimeMetrics;
   readonly ids: IdSource;
   readonly hasEgress: (id: string) => boolean;
+  /** Why a record cannot go to an egress (see `ReplyContext.egressRecordProblem`). */
+  readonly egressRecordProblem?: ((id: string, value: StoredValue) => string | undefined) | undefined;
   readonly onEgress?: (records: readonly EgressAppend[]) => void;
   /** Whether this process owns a key group (cluster mode: it changes). */
   readonly owns: (keyGroup: number) => boolean;

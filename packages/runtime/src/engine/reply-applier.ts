@@ -10,7 +10,7 @@
 import type { InvocationResponseProps } from '@statehouse/protocol';
 import type { Clock } from '../core/clock.js';
 import { addressKey, type FunctionAddress, type FunctionType } from '../core/address.js';
-import type { EgressAppend, StoredMessage, StoredTimer } from '../store/store.js';
+import type { EgressAppend, StoredMessage, StoredTimer, StoredValue } from '../store/store.js';
 import type { Committer } from './committer.js';
 import type { EffectSet } from './effect-set.js';
 import { applyStateWrites, buildEffects } from './effect-builder.js';
@@ -34,6 +34,8 @@ export interface ReplyApplierDeps {
   /** Whether an endpoint serves this function type. */
   readonly isBound: (type: FunctionType) => boolean;
   readonly hasEgress: (id: string) => boolean;
+  /** Why a record cannot go to an egress (see `ReplyContext.egressRecordProblem`). */
+  readonly egressRecordProblem?: ((id: string, value: StoredValue) => string | undefined) | undefined;
   /** Whether this process owns a key group (its messages go to a local mailbox). */
   readonly owns: (keyGroup: number) => boolean;
   /** Puts a message into its local mailbox. */
@@ -96,6 +98,9 @@ export class ReplyApplier {
       specs: typeSpecs,
       isBound: this.#deps.isBound,
       hasEgress: this.#deps.hasEgress,
+      ...(this.#deps.egressRecordProblem === undefined
+        ? {}
+        : { egressRecordProblem: this.#deps.egressRecordProblem }),
       hasPendingToken: (token) => this.#deps.timers.hasToken(self, token),
     });
     const { effects, newTimers } = buildEffects(valid, {

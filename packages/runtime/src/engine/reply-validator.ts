@@ -46,6 +46,11 @@ export interface ReplyContext {
   isBound(type: FunctionType): boolean;
   /** Whether an egress with this id is configured. */
   hasEgress(id: string): boolean;
+  /**
+   * Why a record cannot go to this egress (a Kafka egress takes only `KafkaProducerRecord`s), or `undefined`
+   * when it can; absent when every egress takes any value.
+   */
+  egressRecordProblem?(id: string, value: StoredValue): string | undefined;
   /** Whether `self` already has a pending delayed message with this token. */
   hasPendingToken(token: string): boolean;
 }
@@ -169,7 +174,15 @@ function validateEgress(list: readonly OutgoingEgress[], ctx: ReplyContext): Val
         `outgoing_egresses[${i}] targets egress "${id}", which is not configured; add an egress with that id to module.yaml`,
       );
     }
-    return { egressId: id, value: argumentOf(e.argument, `outgoing_egresses[${i}]`) };
+    const value = argumentOf(e.argument, `outgoing_egresses[${i}]`);
+    const problem = ctx.egressRecordProblem?.(id, value);
+    if (problem !== undefined) {
+      throw new FunctionReplyError(
+        'ERR_REPLY_INVALID_EGRESS_RECORD',
+        `outgoing_egresses[${i}] to egress "${id}": ${problem}`,
+      );
+    }
+    return { egressId: id, value };
   });
 }
 

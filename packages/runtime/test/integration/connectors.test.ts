@@ -42,7 +42,7 @@ function moduleOf(serviceUrl: string, extra = ''): ModuleConfig {
 }
 
 /** A connector that ingests what the test hands it, and remembers the positions it found at start. */
-function testPlugin() {
+function testPlugin(egressKinds: string[] = []) {
   const seen: { positions: ConnectorPosition[]; context: IngressContext | undefined } = {
     positions: [],
     context: undefined,
@@ -57,6 +57,9 @@ function testPlugin() {
       stop: () => Promise.resolve(),
       status: () => ({ id: config.id, kind: config.kind, state: 'running', parts: [] }),
     }),
+    egressKinds,
+    egressRecordProblem: () => undefined,
+    createEgress: (config) => ({ id: config.id, target: 'nowhere', deliver: () => Promise.resolve() }),
   };
   return { plugin, seen };
 }
@@ -143,13 +146,23 @@ describe('ingress connectors', () => {
       message: expect.stringContaining('bank/counter') as unknown,
     });
 
-    const withKafkaEgress = moduleOf(
-      service.url,
-      'kind: io.statefun.kafka.v1/egress\nspec:\n  id: bank/out\n  address: 127.0.0.1:9\n',
-    );
-    expect(await refusal({ ...base, module: withKafkaEgress, connectors: [plugin] })).toMatchObject({
+    const kafkaEgress = (semantic: string) =>
+      moduleOf(
+        service.url,
+        `kind: io.statefun.kafka.v1/egress\nspec:\n  id: bank/out\n  address: 127.0.0.1:9\n  deliverySemantic:\n    type: ${semantic}\n${semantic === 'exactly-once' ? '    transactionTimeout: 1min\n' : ''}`,
+      );
+    expect(
+      await refusal({ ...base, module: kafkaEgress('at-least-once'), connectors: [plugin] }),
+    ).toMatchObject({
+      code: 'ERR_CONFIG_NO_CONNECTOR',
+      message: expect.stringContaining('egress bank/out') as unknown,
+    });
+    const withEgress = testPlugin(['io.statefun.kafka.v1/egress']).plugin;
+    expect(
+      await refusal({ ...base, module: kafkaEgress('exactly-once'), connectors: [withEgress] }),
+    ).toMatchObject({
       code: 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-      message: expect.stringContaining('bank/out') as unknown,
+      message: expect.stringContaining('exactly-once') as unknown,
     });
 
     // Cluster mode is refused before any connection is made.

@@ -1,39 +1,45 @@
 /**
- * Ships the records of `io.statehouse.egress.v1/http` egresses to their webhook, in offset order,
- * at-least-once: a batch is POSTed until the webhook answers 2xx, then the egress's cursor is stored. Every
- * record carries a stable id (`<egress id>/<offset>`), so an idempotent consumer sees each exactly once.
+ * Ships the records of egresses that leave the process — webhooks (`io.statehouse.egress.v1/http`, see
+ * `webhook-sink.ts`) and connector egresses such as Kafka — to their sink, in offset order, at-least-once: a
+ * batch is handed to the sink until it resolves, then the egress's cursor is stored. Every record carries a stable
+ * id (`<egress id>/<offset>`), so an idempotent consumer sees each exactly once.
  */
 import type { Logger } from 'pino';
-import { request } from 'undici';
-import { toApiValue } from '../core/value-json.js';
 import type { Clock } from '../core/clock.js';
 import { EgressWaiters } from './egress-waiters.js';
-import type { Store } from '../store/store.js';
+import type { EgressRecord, Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
 
-/** One configured webhook egress. */
-export interface WebhookEgress {
+/** Where the records of one egress go. */
+export interface EgressSink {
+  /** The egress id. */
   readonly id: string;
-  readonly url: string;
+  /** A description for log lines (a URL, a broker list). */
+  readonly target: string;
+  /**
+   * Delivers records in offset order; resolves once they are delivered (then the cursor moves past them).
+   * @throws when not delivered: the same records are handed again after a backoff.
+   */
+  deliver(records: readonly EgressRecord[], signal: AbortSignal): Promise<void>;
+  /** Releases connections. */
+  close?(): Promise<void>;
 }
 
-/** Settings of the shipper. */
 /** Collaborators of the shipper. */
-export interface HttpEgressShipperDeps {
+export interface EgressShipperDeps {
   readonly store: Store;
-  /** The webhook egresses to deliver. */
-  readonly egresses: readonly WebhookEgress[];
+  /** The egresses to deliver, each with its sink. */
+  readonly sinks: readonly EgressSink[];
   readonly log: Logger;
   /** Sets the timeouts of the loops' waits. */
   readonly clock: Clock;
   readonly observer?: ShipperObserver;
 }
 
-export interface HttpEgressShipperOptions {
-  /** Records per POST. @default 100 */
+/** Settings of the shipper. */
+export interface EgressShipperOptions {
+  /** Records per delivery. @default 100 */
   readonly batchSize?: number;
-  /** Per-request timeout, ms. @default 10000 */
-  readonly timeoutMs?: number;
   /** Largest backoff between failed deliveries, ms. @default 30000 */
   readonly maxBackoffMs?: number;
   /** Whether this process should ship now (cluster mode: only one process does). @default always */
@@ -46,14 +52,13 @@ export interface ShipperObserver {
   onFailed(egressId: string): void;
 }
 
-/** Delivers webhook egresses. */
-export class HttpEgressShipper {
+/** Delivers egresses to their sinks. */
+export class EgressShipper {
   readonly #store: Store;
-  readonly #egresses: readonly WebhookEgress[];
+  readonly #sinks: readonly EgressSink[];
   readonly #log: Logger;
   readonly #observer: ShipperObserver | undefined;
   readonly #batchSize: number;
-  readonly #timeoutMs: number;
   readonly #maxBackoffMs: number;
   readonly #isShipper: () => boolean;
   // The same wake-up mechanism as long-polling readers: a loop waits for its egress's next commit or a timeout.
@@ -61,24 +66,23 @@ export class HttpEgressShipper {
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
 
-  constructor(deps: HttpEgressShipperDeps, options: HttpEgressShipperOptions = {}) {
+  constructor(deps: EgressShipperDeps, options: EgressShipperOptions = {}) {
     this.#store = deps.store;
-    this.#egresses = deps.egresses;
-    this.#log = deps.log.child({ component: 'http-egress' });
+    this.#sinks = deps.sinks;
+    this.#log = deps.log.child({ component: 'egress-shipper' });
     this.#observer = deps.observer;
     this.#wakers = new EgressWaiters({ clock: deps.clock });
     this.#batchSize = options.batchSize ?? 100;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.#isShipper = options.isShipper ?? (() => true);
   }
 
   /** Starts one delivery loop per egress. */
   start(): void {
-    for (const egress of this.#egresses) {
+    for (const sink of this.#sinks) {
       this.#loops.push(
-        this.#run(egress).catch((err: unknown) =>
-          this.#log.error({ err, egressId: egress.id }, 'egress delivery loop stopped unexpectedly'),
+        this.#run(sink).catch((err: unknown) =>
+          this.#log.error({ err, egressId: sink.id }, 'egress delivery loop stopped unexpectedly'),
         ),
       );
     }
@@ -94,9 +98,10 @@ export class HttpEgressShipper {
     this.#abort.abort();
     this.#wakers.releaseAll();
     await Promise.allSettled(this.#loops);
+    await Promise.allSettled(this.#sinks.map((s) => s.close?.() ?? Promise.resolve()));
   }
 
-  async #run(egress: WebhookEgress): Promise<void> {
+  async #run(egress: EgressSink): Promise<void> {
     const signal = this.#abort.signal;
     let failures = 0;
     while (!signal.aborted) {
@@ -112,7 +117,7 @@ export class HttpEgressShipper {
         failures += 1;
         this.#observer?.onFailed(egress.id);
         this.#log.warn(
-          { err, egressId: egress.id, url: egress.url, failures },
+          { err, egressId: egress.id, target: egress.target, failures },
           'egress delivery failed; retrying',
         );
         await this.#wakers.wait(egress.id, backoffDelay(failures, this.#maxBackoffMs, { initialMs: 100 }));
@@ -124,33 +129,13 @@ export class HttpEgressShipper {
   }
 
   /** @returns whether records were delivered (so that the next batch is tried at once). */
-  async #deliverOnce(egress: WebhookEgress, signal: AbortSignal): Promise<boolean> {
-    const from = await this.#store.readEgressCursor(egress.id);
-    const records = await this.#store.readEgress(egress.id, from, this.#batchSize);
+  async #deliverOnce(sink: EgressSink, signal: AbortSignal): Promise<boolean> {
+    const from = await this.#store.readEgressCursor(sink.id);
+    const records = await this.#store.readEgress(sink.id, from, this.#batchSize);
     if (records.length === 0) return false;
-    const body = JSON.stringify({
-      egress: egress.id,
-      records: records.map((r) => ({
-        id: `${egress.id}/${r.offset}`,
-        offset: r.offset,
-        ...toApiValue(r.value),
-      })),
-    });
-    const last = records[records.length - 1]!.offset;
-    const res = await request(egress.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `${egress.id}/${from}-${last}` },
-      body,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
-      signal,
-    });
-    await res.body.dump();
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw new Error(`${egress.url} answered HTTP ${res.statusCode}`);
-    }
-    await this.#store.writeEgressCursor(egress.id, last + 1);
-    this.#observer?.onDelivered(egress.id, records.length);
+    await sink.deliver(records, signal);
+    await this.#store.writeEgressCursor(sink.id, records[records.length - 1]!.offset + 1);
+    this.#observer?.onDelivered(sink.id, records.length);
     return true;
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * An `io.statefun.kafka.v1/egress`: the runtime's egress shipper hands this sink the committed records of the
+ * egress in order, at least once; each is a `KafkaProducerRecord` (checked when the function's reply was
+ * validated) and is produced to its topic, key = the record's key (UTF-8; none when empty), value = its bytes, with
+ * a `statehouse-record-id` header (`<egress id>/<offset>`) that stays the same when a batch is sent again, so
+ * consumers can drop duplicates. One batch at a time, one request in flight per broker: records of one key keep
+ * their order. `deliverySemantic: none` does not retry a failed batch (it is counted as dropped).
+ */
+import { CompressionTypes, Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import { KafkaProducerRecord } from '@statehouse/protocol';
+import type {
+  EgressContext,
+  EgressRecord,
+  EgressSink,
+  KafkaEgressConfig,
+  StoredValue,
+} from '@statehouse/runtime';
+import { clientConfig } from './client-config.js';
+import { kafkaLogCreator } from './kafka-log.js';
+import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
+
+/** The typename every StateFun SDK gives a Kafka egress record (`kafkaEgressMessage`). */
+export const KAFKA_PRODUCER_RECORD_TYPENAME =
+  'type.googleapis.com/io.statefun.sdk.egress.KafkaProducerRecord';
+
+/** The header carrying a record's stable id. */
+export const RECORD_ID_HEADER = 'statehouse-record-id';
+
+/**
+ * Why a value cannot go to a Kafka egress, or `undefined` when it can.
+ *
+ * @returns a phrase naming what is wrong and what is expected.
+ */
+export function kafkaRecordProblem(value: StoredValue): string | undefined {
+  if (value.typename !== KAFKA_PRODUCER_RECORD_TYPENAME) {
+    return `a Kafka egress takes records of type ${KAFKA_PRODUCER_RECORD_TYPENAME} (kafkaEgressMessage in the SDKs), got ${JSON.stringify(value.typename)}`;
+  }
+  let record: KafkaProducerRecord;
+  try {
+    record = KafkaProducerRecord.decode(value.value);
+  } catch (err) {
+    return `the KafkaProducerRecord does not decode: ${(err as Error).message}`;
+  }
+  if (record.topic === '') return 'the KafkaProducerRecord names no topic';
+  return undefined;
+}
+
+/** The sink of one Kafka egress. */
+export class KafkaEgressSink implements EgressSink {
+  readonly id: string;
+  readonly target: string;
+  readonly #config: KafkaEgressConfig;
+  readonly #log: Logger;
+  readonly #metrics: KafkaEgressMetrics;
+  readonly #producer: Producer;
+  readonly #acks: number;
+  readonly #compression: CompressionTypes;
+  #connected: Promise<void> | undefined;
+
+  constructor(config: KafkaEgressConfig, ctx: EgressContext) {
+    this.id = config.id;
+    this.target = config.brokers.join(',');
+    this.#config = config;
+    this.#log = ctx.log;
+    this.#metrics = kafkaEgressMetrics(ctx.registry);
+    const kafka = new Kafka({
+      ...clientConfig(config.brokers, config.properties, `statehouse-${config.id.replace('/', '.')}`),
+      logCreator: kafkaLogCreator(ctx.log),
+      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    // One request in flight: a retried request cannot overtake a later one, so per-key order holds.
+    this.#producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    const acks = config.properties.get('acks') ?? 'all';
+    this.#acks = acks === 'all' ? -1 : Number(acks);
+    this.#compression =
+      config.properties.get('compression.type') === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  async deliver(records: readonly EgressRecord[]): Promise<void> {
+    const topicMessages = this.#messages(records);
+    try {
+      this.#connected ??= this.#producer.connect().catch((err: unknown) => {
+        this.#connected = undefined;
+        throw err;
+      });
+      await this.#connected;
+      await this.#producer.sendBatch({ topicMessages, acks: this.#acks, compression: this.#compression });
+    } catch (err) {
+      if (this.#config.deliverySemantic.type !== 'none') throw err;
+      // `none`: no retries; the batch is counted and left behind.
+      this.#metrics.dropped.inc({ egress: this.id, reason: 'send-failed' }, records.length);
+      this.#log.warn({ err, records: records.length }, 'kafka egress batch dropped (deliverySemantic none)');
+      return;
+    }
+    for (const t of topicMessages)
+      this.#metrics.records.inc({ egress: this.id, topic: t.topic }, t.messages.length);
+  }
+
+  async close(): Promise<void> {
+    if (this.#connected !== undefined) await this.#producer.disconnect().catch(() => undefined);
+  }
+
+  /** The records as Kafka messages by topic, in offset order. */
+  #messages(records: readonly EgressRecord[]): TopicMessages[] {
+    const byTopic = new Map<string, Message[]>();
+    for (const r of records) {
+      let record: KafkaProducerRecord;
+      try {
+        record = KafkaProducerRecord.decode(r.value.value);
+      } catch {
+        // Checked when the reply was validated: only a record committed by an older version can get here.
+        this.#metrics.dropped.inc({ egress: this.id, reason: 'undecodable' });
+        this.#log.warn({ offset: r.offset }, 'kafka egress record does not decode; skipped');
+        continue;
+      }
+      const messages = byTopic.get(record.topic) ?? [];
+      messages.push({
+        key: record.key === '' ? null : record.key,
+        value: Buffer.from(record.valueBytes),
+        headers: { [RECORD_ID_HEADER]: `${this.id}/${r.offset}` },
+      });
+      byTopic.set(record.topic, messages);
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+}
