@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clientConfig, consumerConfig } from './client-config.js';
+import { clientConfig, configuredClient, consumerConfig } from './client-config.js';
 
 describe('clientConfig', () => {
   it('uses the brokers, a default client id, and no TLS or SASL for PLAINTEXT', () => {
@@ -81,5 +81,28 @@ describe('consumerConfig', () => {
       minBytes: 1,
       maxWaitTimeInMs: 50,
     });
+  });
+});
+
+describe('configuredClient', () => {
+  it('names the document and the property of a TLS file it cannot read, as a ConfigError', () => {
+    expect(() =>
+      configuredClient({
+        source: 'module.yaml document 3',
+        id: 'ex/in',
+        brokers: ['a:9093'],
+        properties: new Map([
+          ['security.protocol', 'SSL'],
+          ['ssl.ca.location', '/nonexistent/ca.pem'],
+        ]),
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG_FILE_READ',
+        message: expect.stringContaining(
+          'module.yaml document 3: spec.properties: cannot read ssl.ca.location',
+        ) as unknown,
+      }),
+    );
   });
 });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConsumerConfig, KafkaConfig, SASLOptions } from 'kafkajs';
+import { ConfigError } from '@statehouse/runtime';
 
 /** Time a Kafka client waits to connect to a broker, ms. */
 const CONNECTION_TIMEOUT_MS = 10_000;
@@ -35,6 +36,29 @@ export function clientConfig(
     ...(protocol === 'SSL' || protocol === 'SASL_SSL' ? { ssl: tlsOptions(properties) } : {}),
     ...(protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL' ? { sasl: saslOptions(properties) } : {}),
   };
+}
+
+/**
+ * The client settings of a Kafka document of module.yaml, with its default client id.
+ *
+ * @throws {@link ConfigError} `ERR_CONFIG_FILE_READ` naming the document and the property when a TLS file cannot
+ *   be read.
+ */
+export function configuredClient(config: {
+  readonly source: string;
+  readonly id: string;
+  readonly brokers: readonly string[];
+  readonly properties: ReadonlyMap<string, string>;
+}): KafkaConfig {
+  try {
+    return clientConfig(config.brokers, config.properties, `statehouse-${config.id.replace('/', '.')}`);
+  } catch (err) {
+    throw new ConfigError(
+      'ERR_CONFIG_FILE_READ',
+      `${config.source}: spec.properties: ${(err as Error).message}; fix the path or the file's permissions`,
+      { cause: err },
+    );
+  }
 }
 
 /** The consumer settings of an ingress. */

@@ -16,7 +16,7 @@ import type {
   KafkaEgressConfig,
   StoredValue,
 } from '@statehouse/runtime';
-import { clientConfig } from './client-config.js';
+import { configuredClient } from './client-config.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
@@ -65,7 +65,7 @@ export class KafkaEgressSink implements EgressSink {
     this.#log = ctx.log;
     this.#metrics = kafkaEgressMetrics(ctx.registry);
     const kafka = new Kafka({
-      ...clientConfig(config.brokers, config.properties, `statehouse-${config.id.replace('/', '.')}`),
+      ...configuredClient(config),
       logCreator: kafkaLogCreator(ctx.log),
       retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
@@ -98,7 +98,12 @@ export class KafkaEgressSink implements EgressSink {
   }
 
   async close(): Promise<void> {
-    if (this.#connected !== undefined) await this.#producer.disconnect().catch(() => undefined);
+    if (this.#connected === undefined) return;
+    // Bounded: a hung broker must not hold the runtime's shutdown (unshipped records stay in the log).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    await Promise.race([this.#producer.disconnect().catch(() => undefined), gaveUp]);
+    clearTimeout(timer);
   }
 
   /** The records as Kafka messages by topic, in offset order. */

@@ -20,7 +20,7 @@ import type {
   KafkaIngressConfig,
   KafkaTopicRoute,
 } from '@statehouse/runtime';
-import { clientConfig, consumerConfig } from './client-config.js';
+import { configuredClient, consumerConfig } from './client-config.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { kafkaIngressMetrics, type KafkaIngressMetrics } from './kafka-metrics.js';
 import { routeRecords } from './record-router.js';
@@ -35,6 +35,11 @@ const MONITOR_INTERVAL_MS = 5_000;
 const PAUSE_CHECK_MS = 100;
 /** Backoff between attempts to (re)connect, ms: doubling from the first to the last. */
 const RETRY_MS = { first: 500, max: 30_000 };
+/**
+ * How long stopping waits for the consumer to leave its group, ms. A broker that hangs would keep a stop waiting
+ * for kafkajs's request timeouts; nothing is lost by not waiting (positions are in the store).
+ */
+const STOP_WAIT_MS = 5_000;
 
 /** One assigned partition, as this process reads it. */
 interface PartState {
@@ -78,7 +83,7 @@ export class KafkaIngress implements IngressConnector {
     this.#metrics = kafkaIngressMetrics(ctx.registry);
     this.#routes = new Map(config.topics.map((t) => [t.topic, t]));
     this.#kafka = new Kafka({
-      ...clientConfig(config.brokers, config.properties, `statehouse-${config.id.replace('/', '.')}`),
+      ...configuredClient(config),
       logCreator: kafkaLogCreator(ctx.log),
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
@@ -98,7 +103,10 @@ export class KafkaIngress implements IngressConnector {
     clearInterval(this.#monitorTimer);
     this.#wake?.();
     this.#failRun?.(new Error('stopping'));
-    await this.#loop;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+    await Promise.race([this.#loop, gaveUp]);
+    clearTimeout(timer);
     this.#state = 'stopped';
   }
 
@@ -151,7 +159,8 @@ export class KafkaIngress implements IngressConnector {
 
   /** One consumer's life: positions, connect, subscribe, run until it fails or the ingress stops. */
   async #consume(): Promise<void> {
-    this.#state = 'connecting';
+    // After a failure it stays `retrying` (with the error) until it consumes again.
+    if (this.#state !== 'retrying') this.#state = 'connecting';
     await this.#preparePositions();
     const consumer = this.#kafka.consumer(
       consumerConfig(this.#config.consumerGroupId, this.#config.properties),
@@ -160,7 +169,15 @@ export class KafkaIngress implements IngressConnector {
     const ended = new Promise<Error>((resolve) => (this.#failRun = resolve));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.#failRun?.(payload.error);
+      else this.#troubled(payload.error.message);
     });
+    // A broker that stops answering shows up here (kafkajs retries on its own): say so until a fetch completes.
+    consumer.on(consumer.events.FETCH, () => this.#recovered());
+    consumer.on(consumer.events.REQUEST_TIMEOUT, ({ payload }) =>
+      this.#troubled(
+        `a request to broker ${payload.broker} (${payload.apiName}) timed out after ${payload.pendingDuration} ms`,
+      ),
+    );
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#joined = this.#onAssigned(consumer, payload.memberAssignment);
     });
@@ -313,6 +330,23 @@ export class KafkaIngress implements IngressConnector {
       { ingress: this.#config.id, topic: part.topic, partition: String(part.partition) },
       Number(lag < 0n ? 0n : lag),
     );
+  }
+
+  /** A fetch completed: trouble reported by {@link KafkaIngress.#troubled} is over. */
+  #recovered(): void {
+    if (this.#state !== 'retrying' || this.#consumer === undefined) return;
+    this.#state = 'running';
+    this.#lastError = undefined;
+    this.#log.info(`kafka ingress ${this.#config.id} reads again`);
+  }
+
+  /** The consumer runs but kafkajs reports trouble it retries by itself: `retrying` with the error until a fetch completes. */
+  #troubled(error: string): void {
+    if (this.#stopping) return;
+    if (this.#state !== 'retrying')
+      this.#log.warn({ error }, `kafka ingress ${this.#config.id} has trouble reading; kafkajs retries`);
+    this.#state = 'retrying';
+    this.#lastError = error;
   }
 
   /** Pauses a partition whose targets are full; it reads again from `next` once they all take messages. */

@@ -56,7 +56,17 @@ export function checkConnectors(
       );
     }
   }
+  const groups = new Map<string, ModuleConfig['ingresses'][number]>();
   for (const ingress of module.ingresses) {
+    // Each ingress consumes in its own group: members of one group would split each other's partitions.
+    const sharing = groups.get(ingress.consumerGroupId);
+    if (sharing !== undefined) {
+      throw new ConfigError(
+        'ERR_CONFIG_CONFLICTING_FIELDS',
+        `${ingress.source}: ingress ${ingress.id} uses consumerGroupId ${ingress.consumerGroupId}, like ingress ${sharing.id} (${sharing.source}); give each Kafka ingress its own consumer group (the group receives the ingress's offsets for lag tools, and two ingresses in one group would split each other's partitions)`,
+      );
+    }
+    groups.set(ingress.consumerGroupId, ingress);
     if (!plugins.some((p) => p.ingressKinds.includes(ingress.kind))) {
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',

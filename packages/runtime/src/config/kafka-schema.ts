@@ -41,7 +41,20 @@ function nonEmptyList<T extends z.ZodType>(item: T, what: string) {
 const topicRoute = strictObject({
   topic: topicName,
   valueType: typename(false),
-  targets: nonEmptyList(typename(false), 'function type (namespace/name)'),
+  targets: nonEmptyList(typename(false), 'function type (namespace/name)').superRefine((targets, ctx) => {
+    // A target listed twice would receive every record twice.
+    targets.forEach((target, i) => {
+      const first = targets.findIndex((t) => t.text === target.text);
+      if (first === i) return;
+      raise(
+        ctx,
+        'ERR_CONFIG_CONFLICTING_FIELDS',
+        `function type ${target.text} is already listed as targets[${first}]; list each target once (each record goes to it once)`,
+        undefined,
+        { path: [i], showInput: false },
+      );
+    });
+  }),
 }).transform((route): KafkaTopicRoute => ({
   topic: route.topic,
   valueType: route.valueType.text,
@@ -167,18 +180,8 @@ export const kafkaIngressSpecSchema = strictObject({
   properties: kafkaProperties('consumer').optional(),
 }).transform((spec, ctx): Omit<KafkaIngressConfig, 'source'> => {
   const properties = spec.properties?.values ?? new Map<string, string>();
-  const brokers = spec.address ?? brokersOf(properties);
-  if (brokers === undefined) {
-    raise(
-      ctx,
-      'ERR_CONFIG_MISSING_FIELD',
-      'is required (or the property bootstrap.servers): the brokers to consume from, as a comma-separated ' +
-        'list of host:port, e.g. "kafka:9092"',
-      undefined,
-      { path: ['address'], showInput: false },
-    );
-    return z.NEVER;
-  }
+  const brokers = requireBrokers(ctx, spec.address, properties, 'consume from');
+  if (brokers === undefined) return z.NEVER;
   const consumerGroupId = spec.consumerGroupId ?? properties.get('group.id');
   if (consumerGroupId === undefined) {
     raise(
@@ -287,24 +290,39 @@ export const kafkaEgressSpecSchema = strictObject({
   properties: kafkaProperties('producer').optional(),
 }).transform((spec, ctx): Omit<KafkaEgressConfig, 'source'> => {
   const properties = spec.properties?.values ?? new Map<string, string>();
-  const brokers = spec.address ?? brokersOf(properties);
-  if (brokers === undefined) {
-    raise(
-      ctx,
-      'ERR_CONFIG_MISSING_FIELD',
-      'is required (or the property bootstrap.servers): the brokers to produce to, as a comma-separated list ' +
-        'of host:port, e.g. "kafka:9092"',
-      undefined,
-      { path: ['address'], showInput: false },
-    );
-    return z.NEVER;
-  }
+  const brokers = requireBrokers(ctx, spec.address, properties, 'produce to');
+  if (brokers === undefined) return z.NEVER;
   const semantic: KafkaDeliverySemantic = spec.deliverySemantic ?? { type: 'at-least-once' };
   checkTransactionTimeoutProperty(ctx, semantic, spec.properties);
   return { kind: KAFKA_EGRESS_KIND, id: spec.id.text, brokers, deliverySemantic: semantic, properties };
 });
 
 /** The brokers of the property `bootstrap.servers` (already validated), if set. */
+/**
+ * The brokers of a Kafka document: `address`, else the property `bootstrap.servers`; reports the missing field
+ * when neither is there.
+ *
+ * @param use - what the brokers are for, in the message: `consume from` or `produce to`.
+ */
+function requireBrokers(
+  ctx: z.core.$RefinementCtx,
+  address: string[] | undefined,
+  properties: ReadonlyMap<string, string>,
+  use: string,
+): string[] | undefined {
+  const brokers = address ?? brokersOf(properties);
+  if (brokers !== undefined) return brokers;
+  raise(
+    ctx,
+    'ERR_CONFIG_MISSING_FIELD',
+    `is required (or the property bootstrap.servers): the brokers to ${use}, as a comma-separated list of ` +
+      'host:port, e.g. "kafka:9092"',
+    undefined,
+    { path: ['address'], showInput: false },
+  );
+  return undefined;
+}
+
 function brokersOf(properties: ReadonlyMap<string, string>): string[] | undefined {
   const servers = properties.get('bootstrap.servers');
   if (servers === undefined) return undefined;

@@ -198,6 +198,14 @@ describe('io.statefun.kafka.v1/ingress', () => {
     );
   });
 
+  it('rejects a target listed twice for a topic (every record would reach it twice)', () => {
+    const topics = `topics:
+    - { topic: names, valueType: com.example/Name, targets: [com.example/greeter, com.example/greeter] }`;
+    expect(configErrorOf(() => load(kafkaIngress({ topics })), 'ERR_CONFIG_CONFLICTING_FIELDS')).toContain(
+      'spec.topics[0].targets[1]: function type com.example/greeter is already listed as targets[0]',
+    );
+  });
+
   it('rejects empty or missing topics and targets', () => {
     expect(
       configErrorOf(() => load(kafkaIngress({ topics: 'topics: []' })), 'ERR_CONFIG_INVALID_VALUE'),

@@ -165,6 +165,17 @@ describe('ingress connectors', () => {
       message: expect.stringContaining('exactly-once') as unknown,
     });
 
+    const twoInOneGroup = moduleOf(
+      service.url,
+      INGRESS.replace('bank/feed', 'bank/other').replace('increments', 'more'),
+    );
+    expect(await refusal({ ...base, module: twoInOneGroup, connectors: [plugin] })).toMatchObject({
+      code: 'ERR_CONFIG_CONFLICTING_FIELDS',
+      message: expect.stringMatching(
+        /ingress bank\/other uses consumerGroupId g, like ingress bank\/feed/,
+      ) as unknown,
+    });
+
     // Cluster mode is refused before any connection is made.
     const cluster = new PostgresStore({
       url: 'postgres://nobody@127.0.0.1:9/none',
