@@ -227,6 +227,11 @@ export class KafkaIngress implements IngressConnector {
         this.#config,
         (topic, partition) => this.#positions.has(partKey(topic, partition)),
         onlyEarliest,
+        (entry) =>
+          this.#log.warn(
+            { entry },
+            `kafka ingress ${this.#config.id}: a specific-offsets entry does not apply`,
+          ),
       );
     } finally {
       await admin.disconnect().catch(() => undefined);

@@ -25,6 +25,8 @@ interface Watermarks {
  * @param known - whether a position is committed for the partition.
  * @param onlyEarliest - resolve to the earliest offset whatever `startupPosition` says (partitions added to a
  *   topic after the ingress first started: every record of theirs is new).
+ * @param ignored - told about each `specific-offsets` entry that cannot apply (no such partition, or an offset
+ *   the partition no longer or not yet holds).
  * @throws when a topic does not exist or the brokers cannot be reached (the caller retries).
  */
 export async function resolveStartPositions(
@@ -32,6 +34,7 @@ export async function resolveStartPositions(
   config: KafkaIngressConfig,
   known: (topic: string, partition: number) => boolean,
   onlyEarliest = false,
+  ignored: (entry: string) => void = () => undefined,
 ): Promise<PartitionOffset[]> {
   const out: PartitionOffset[] = [];
   for (const { topic } of config.topics) {
@@ -43,6 +46,7 @@ export async function resolveStartPositions(
     );
     const missing = [...marks.keys()].filter((p) => !known(topic, p)).sort((a, b) => a - b);
     if (missing.length === 0) continue;
+    if (!onlyEarliest) reportIgnored(config, topic, marks, ignored);
     const offsets = onlyEarliest
       ? new Map(missing.map((p) => [p, marks.get(p)!.low]))
       : await startOffsets(admin, config, topic, missing, marks);
@@ -94,6 +98,26 @@ async function startOffsets(
         }),
       );
     }
+  }
+}
+
+/** Tells about the `specific-offsets` entries of a topic that cannot apply. */
+function reportIgnored(
+  config: KafkaIngressConfig,
+  topic: string,
+  marks: ReadonlyMap<number, Watermarks>,
+  ignored: (entry: string) => void,
+): void {
+  const start = config.startupPosition;
+  if (start.type !== 'specific-offsets') return;
+  for (const o of start.offsets) {
+    if (o.topic !== topic) continue;
+    const m = marks.get(o.partition);
+    if (m === undefined) ignored(`${topic}/${o.partition}: the topic has no partition ${o.partition}`);
+    else if (within(BigInt(o.offset), m) === undefined)
+      ignored(
+        `${topic}/${o.partition}: offset ${o.offset} is outside ${m.low}..${m.high}; autoOffsetResetPosition applies`,
+      );
   }
 }
 

@@ -5,7 +5,7 @@
  * in per-key order, and its `statehouse-record-id` header makes it exactly once for a consumer that deduplicates.
  * A function that sends a record of the wrong type to the Kafka egress stalls, visibly, and sends nothing.
  */
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import {
   StateFun,
   kafkaEgressMessage,
@@ -16,16 +16,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
-  RuntimeProcess,
-  createTempDir,
   moduleYaml,
   serveHttp,
-  startMockKafka,
   waitFor,
   type FunctionService,
-  type MockKafka,
-  type TempDir,
+  type RuntimeProcess,
 } from '@statehouse/testkit';
+import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
 
 const KEYS = 10;
 const TOTAL = 3_000;
@@ -110,33 +107,22 @@ interface OutRecord {
 }
 
 describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
-  let kafka: MockKafka;
-  let service: FunctionService;
-  let dir: TempDir;
+  let rig: KafkaRig;
   let runtime: RuntimeProcess;
   let producer: Producer;
-  let client: Kafka;
   const out: OutRecord[] = [];
 
   beforeAll(async () => {
-    kafka = await startMockKafka({
-      brokers: 3,
+    rig = await startKafkaRig({
       topics: [
         { name: 'in', partitions: 3 },
         { name: 'out', partitions: 3 },
       ],
+      serve: serveFunctions,
+      module: pipelineModule,
     });
-    service = await serveFunctions();
-    dir = await createTempDir();
-    runtime = new RuntimeProcess({
-      dataDir: `${dir.path}/data`,
-      moduleYaml: pipelineModule(service.url, kafka.brokers),
-    });
-    client = new Kafka({ brokers: [...kafka.brokers], logLevel: logLevel.NOTHING });
-    producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    const consumer = client.consumer({ groupId: 'test-reader' });
-    await consumer.connect();
+    ({ runtime, producer } = rig);
+    const consumer = await rig.consumer('test-reader');
     await consumer.subscribe({ topic: 'out', fromBeginning: true });
     await consumer.run({
       eachMessage: ({ message }) => {
@@ -151,11 +137,7 @@ describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await runtime?.stop();
-    await service?.close();
-    await kafka?.stop();
-    await dir?.cleanup();
+    await rig?.stop();
   });
 
   it('produces every output at least once, in per-key order, with stable ids; state exactly once', async () => {

@@ -4,22 +4,18 @@
  * once — also when the runtime is killed with SIGKILL while it consumes — and every increment is in the ledger
  * egress once. Bad records are skipped and counted, never a crash; the API shows positions and lag.
  */
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   BANK_TYPES,
-  RuntimeProcess,
-  createTempDir,
   metricValue,
   moduleYaml,
   serveOfficialBank,
-  startMockKafka,
   waitFor,
-  type FunctionService,
-  type MockKafka,
-  type TempDir,
+  type RuntimeProcess,
 } from '@statehouse/testkit';
+import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
 
 const TOPIC = 'increments';
 const PARTITIONS = 4;
@@ -78,31 +74,21 @@ async function ledgerOf(api: ApiClient, expected: number): Promise<string[]> {
 }
 
 describe('Kafka ingress (mock cluster, official SDK counter, statehouse run)', () => {
-  let kafka: MockKafka;
-  let service: FunctionService;
-  let dir: TempDir;
+  let rig: KafkaRig;
   let runtime: RuntimeProcess;
   let producer: Producer;
 
   beforeAll(async () => {
-    kafka = await startMockKafka({ brokers: 3, topics: [{ name: TOPIC, partitions: PARTITIONS }] });
-    service = await serveOfficialBank();
-    dir = await createTempDir();
-    runtime = new RuntimeProcess({
-      dataDir: `${dir.path}/data`,
-      moduleYaml: kafkaModule(service.url, kafka.brokers, TOPIC),
+    rig = await startKafkaRig({
+      topics: [{ name: TOPIC, partitions: PARTITIONS }],
+      serve: () => serveOfficialBank(),
+      module: (url, brokers) => kafkaModule(url, brokers, TOPIC),
     });
-    const client = new Kafka({ brokers: [...kafka.brokers], logLevel: logLevel.NOTHING });
-    producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    ({ runtime, producer } = rig);
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await runtime?.stop();
-    await service?.close();
-    await kafka?.stop();
-    await dir?.cleanup();
+    await rig?.stop();
   });
 
   it('counts every record exactly once across SIGKILLs while consuming', async () => {

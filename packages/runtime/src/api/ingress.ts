@@ -4,21 +4,14 @@
  * to the API's status and code.
  */
 import { keyGroupOf, type FunctionAddress, type FunctionType } from '../core/address.js';
-import type { Committer } from '../engine/committer.js';
+import type { IngestEngine } from '../connectors/ingest.js';
 import { isStoreFull } from '../engine/committer.js';
-import type { Dispatcher } from '../engine/dispatcher.js';
 import type { IdSource } from '../engine/id-allocator.js';
 import { ApiError, StoreError } from '../errors.js';
 import type { IngressResult, StoredMessage, StoredValue } from '../store/store.js';
 
-/** The engine parts ingress writes through (present once the runtime runs). */
-export interface IngressEngine {
-  readonly ids: IdSource;
-  readonly committer: Committer;
-  readonly dispatcher: Dispatcher;
-  /** Whether this process serves the key group (single-process mode: every one). */
-  readonly mode: { owns(keyGroup: number): boolean };
-}
+/** The engine parts ingress writes through (present once the runtime runs): the same as connectors'. */
+export type IngressEngine = IngestEngine;
 
 /** What ingress needs from the runtime. */
 export interface IngressDeps {

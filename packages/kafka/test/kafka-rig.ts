@@ -1,0 +1,70 @@
+/**
+ * What the Kafka tests run: librdkafka's mock cluster (3 brokers), a function service, a `statehouse run` child
+ * process on a temp data directory, and a kafkajs client with a connected producer; `stop()` ends all of it.
+ */
+import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import {
+  RuntimeProcess,
+  createTempDir,
+  startMockKafka,
+  type FunctionService,
+  type MockKafka,
+  type TempDir,
+} from '@statehouse/testkit';
+
+/** A running rig. */
+export interface KafkaRig {
+  readonly kafka: MockKafka;
+  readonly client: Kafka;
+  readonly producer: Producer;
+  readonly service: FunctionService;
+  /** Not started: the test starts (and kills) it. */
+  readonly runtime: RuntimeProcess;
+  /** A consumer of the test's own, disconnected by `stop()`. */
+  consumer(groupId: string): Promise<Consumer>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a rig.
+ *
+ * @param options.module - the module.yaml text for the service's URL and the brokers.
+ */
+export async function startKafkaRig(options: {
+  readonly topics: readonly { readonly name: string; readonly partitions: number }[];
+  readonly serve: () => Promise<FunctionService>;
+  readonly module: (serviceUrl: string, brokers: readonly string[]) => string;
+}): Promise<KafkaRig> {
+  const kafka = await startMockKafka({ brokers: 3, topics: options.topics });
+  const service = await options.serve();
+  const dir: TempDir = await createTempDir();
+  const runtime = new RuntimeProcess({
+    dataDir: `${dir.path}/data`,
+    moduleYaml: options.module(service.url, kafka.brokers),
+  });
+  const client = new Kafka({ brokers: [...kafka.brokers], logLevel: logLevel.NOTHING });
+  const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumers: Consumer[] = [];
+  return {
+    kafka,
+    client,
+    producer,
+    service,
+    runtime,
+    consumer: async (groupId) => {
+      const consumer = client.consumer({ groupId });
+      consumers.push(consumer);
+      await consumer.connect();
+      return consumer;
+    },
+    stop: async () => {
+      for (const c of consumers) await c.disconnect();
+      await producer.disconnect();
+      await runtime.stop();
+      await service.close();
+      await kafka.stop();
+      await dir.cleanup();
+    },
+  };
+}
