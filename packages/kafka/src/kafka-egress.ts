@@ -17,6 +17,7 @@ import type {
   StoredValue,
 } from '@statehouse/runtime';
 import { configuredClient } from './client-config.js';
+import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
@@ -99,11 +100,7 @@ export class KafkaEgressSink implements EgressSink {
 
   async close(): Promise<void> {
     if (this.#connected === undefined) return;
-    // Bounded: a hung broker must not hold the runtime's shutdown (unshipped records stay in the log).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
-    await Promise.race([this.#producer.disconnect().catch(() => undefined), gaveUp]);
-    clearTimeout(timer);
+    await waitAtMost(this.#producer.disconnect(), STOP_WAIT_MS);
   }
 
   /** The records as Kafka messages by topic, in offset order. */

@@ -21,9 +21,10 @@ import type {
   KafkaTopicRoute,
 } from '@statehouse/runtime';
 import { configuredClient, consumerConfig } from './client-config.js';
+import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { kafkaIngressMetrics, type KafkaIngressMetrics } from './kafka-metrics.js';
-import { routeRecords } from './record-router.js';
+import { routeRecords, type SkippedRecord } from './record-router.js';
 import { resolveStartPositions, type PartitionOffset } from './start-positions.js';
 
 /**
@@ -35,11 +36,6 @@ const MONITOR_INTERVAL_MS = 5_000;
 const PAUSE_CHECK_MS = 100;
 /** Backoff between attempts to (re)connect, ms: doubling from the first to the last. */
 const RETRY_MS = { first: 500, max: 30_000 };
-/**
- * How long stopping waits for the consumer to leave its group, ms. A broker that hangs would keep a stop waiting
- * for kafkajs's request timeouts; nothing is lost by not waiting (positions are in the store).
- */
-const STOP_WAIT_MS = 5_000;
 
 /** One assigned partition, as this process reads it. */
 interface PartState {
@@ -103,10 +99,7 @@ export class KafkaIngress implements IngressConnector {
     clearInterval(this.#monitorTimer);
     this.#wake?.();
     this.#failRun?.(new Error('stopping'));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
-    await Promise.race([this.#loop, gaveUp]);
-    clearTimeout(timer);
+    if (this.#loop !== undefined) await waitAtMost(this.#loop, STOP_WAIT_MS);
     this.#state = 'stopped';
   }
 
@@ -312,7 +305,7 @@ export class KafkaIngress implements IngressConnector {
     topic: string,
     partition: number,
     read: number,
-    skipped: ReturnType<typeof routeRecords>['skipped'],
+    skipped: readonly SkippedRecord[],
     part: PartState | undefined,
   ): void {
     const ingress = this.#config.id;

@@ -43,7 +43,7 @@ export function checkConnectors(
 ): void {
   for (const egress of module.egresses) {
     if (egress.kind === 'log' || egress.kind === 'http') continue;
-    if (!plugins.some((p) => p.egressKinds.includes(egress.kind))) {
+    if (pluginFor(plugins, 'egressKinds', egress.kind) === undefined) {
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',
         `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
@@ -67,7 +67,7 @@ export function checkConnectors(
       );
     }
     groups.set(ingress.consumerGroupId, ingress);
-    if (!plugins.some((p) => p.ingressKinds.includes(ingress.kind))) {
+    if (pluginFor(plugins, 'ingressKinds', ingress.kind) === undefined) {
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',
         `${ingress.source}: ingress ${ingress.id} is of kind ${ingress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
@@ -90,6 +90,15 @@ export function checkConnectors(
   }
 }
 
+/** The plugin that runs a module.yaml kind as an ingress or an egress, if any. */
+export function pluginFor(
+  plugins: readonly ConnectorPlugin[],
+  role: 'ingressKinds' | 'egressKinds',
+  kind: string,
+): ConnectorPlugin | undefined {
+  return plugins.find((p) => p[role].includes(kind));
+}
+
 /**
  * Why a record cannot go to an egress, for the reply validator: connector egresses check their record type (a
  * Kafka egress takes only `KafkaProducerRecord`s); log and webhook egresses take any value.
@@ -101,7 +110,7 @@ export function egressRecordCheck(
   const checks = new Map<string, (value: StoredValue) => string | undefined>();
   for (const egress of module.egresses) {
     if (egress.kind === 'log' || egress.kind === 'http') continue;
-    const plugin = plugins.find((p) => p.egressKinds.includes(egress.kind));
+    const plugin = pluginFor(plugins, 'egressKinds', egress.kind);
     if (plugin !== undefined) checks.set(egress.id, (value) => plugin.egressRecordProblem(egress, value));
   }
   if (checks.size === 0) return undefined;
@@ -115,7 +124,7 @@ export class RuntimeConnectors {
   /** Creates (without starting) a connector for every ingress of the module (checked by {@link checkConnectors}). */
   constructor(deps: RuntimeConnectorsDeps, module: ModuleConfig, plugins: readonly ConnectorPlugin[]) {
     this.#connectors = module.ingresses.map((config) => {
-      const plugin = plugins.find((p) => p.ingressKinds.includes(config.kind))!;
+      const plugin = pluginFor(plugins, 'ingressKinds', config.kind)!;
       return plugin.createIngress(config, {
         log: deps.log.child({ ingress: config.id }),
         clock: deps.clock,

@@ -11,6 +11,7 @@ import { StoreMaintenance } from './engine/store-maintenance.js';
 import { EgressRetention } from './egress/egress-retention.js';
 import { EgressShipper, type EgressSink } from './egress/egress-shipper.js';
 import { webhookSink } from './egress/webhook-sink.js';
+import { pluginFor } from './runtime-connectors.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { Store } from './store/store.js';
 
@@ -46,7 +47,7 @@ export function createRuntimeJobs(
     if (e.kind === 'log') return [];
     if (e.kind === 'http') return [webhookSink(e.id, e.url)];
     // A connector egress (checked by checkConnectors: its plugin is there).
-    const plugin = options.connectors.find((p) => p.egressKinds.includes(e.kind))!;
+    const plugin = pluginFor(options.connectors, 'egressKinds', e.kind)!;
     return [plugin.createEgress(e, { log: log.child({ egress: e.id }), registry: metrics.registry })];
   });
   const shipper =

@@ -5,10 +5,7 @@
  * visibly (a warning and a metric); nothing else is dropped.
  */
 import type { Logger } from 'pino';
-import type { HttpEgressConfig, KafkaEgressConfig, LogEgressConfig } from '../config/index.js';
-
-/** An egress whose records the store keeps: log, webhook and connector (Kafka) egresses. */
-export type RetainedEgressConfig = LogEgressConfig | HttpEgressConfig | KafkaEgressConfig;
+import type { EgressConfig } from '../config/index.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
@@ -31,7 +28,7 @@ export interface EgressRetentionDeps {
 
 /** Settings of {@link EgressRetention}. */
 export interface EgressRetentionOptions {
-  readonly egresses: readonly RetainedEgressConfig[];
+  readonly egresses: readonly EgressConfig[];
   /** Records deleted per transaction. @default 5000 */
   readonly batchRows?: number;
 }
@@ -39,7 +36,7 @@ export interface EgressRetentionOptions {
 /** Applies the retention of every configured egress. */
 export class EgressRetention {
   readonly #store: Store;
-  readonly #egresses: readonly RetainedEgressConfig[];
+  readonly #egresses: readonly EgressConfig[];
   readonly #log: Logger;
   readonly #observer: RetentionObserver | undefined;
   readonly #clock: Clock;
@@ -96,7 +93,7 @@ export class EgressRetention {
   }
 
   /** The offset below which `egress` keeps nothing. */
-  async #trimPoint(egress: RetainedEgressConfig): Promise<number> {
+  async #trimPoint(egress: EgressConfig): Promise<number> {
     // A connector egress keeps its records until they are shipped, and no longer: nobody else reads them.
     if (egress.kind !== 'log' && egress.kind !== 'http') return this.#store.readEgressCursor(egress.id);
     const { maxAgeMs, maxRecords } = egress.retention;
