@@ -361,7 +361,12 @@ export class KafkaIngress implements IngressConnector {
         return;
       }
       if (part !== undefined) part.paused = false;
-      consumer.resume([{ topic, partitions: [partition] }]);
+      try {
+        consumer.resume([{ topic, partitions: [partition] }]);
+      } catch (err) {
+        // A timer has no caller to reject to: the consumer stopped meanwhile, and its next run seeks anew.
+        this.#log.debug({ err, topic, partition }, 'resuming a paused partition failed');
+      }
     };
     this.#ctx.clock.setTimeout(check, PAUSE_CHECK_MS);
   }
