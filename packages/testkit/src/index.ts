@@ -52,6 +52,7 @@ export {
   ownedKeyGroups,
   readiness,
   crashEvidence,
+  recentWarnings,
   saveProcessLogs,
   storeBacklog,
   assertSplitAmong,
