@@ -27,6 +27,7 @@ import {
   deliveryTable,
   hotKeyRows,
   isolationRows,
+  kafkaRows,
   recoveryRows,
   sequentialRows,
   type HotKeyReference,
@@ -37,6 +38,7 @@ import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ce
 import { runCounter } from './workloads/counter.js';
 import { runHotKey } from './workloads/hot-key.js';
 import { runIsolation } from './workloads/isolation.js';
+import { runKafka } from './workloads/kafka.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
 import { formatSoak, runSoak } from './workloads/soak.js';
@@ -51,6 +53,7 @@ const WORKLOADS = [
   'cluster',
   'soak',
   'isolation',
+  'kafka',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 /** What runs without --only: every workload but the long ones (soak, isolation). */
@@ -149,7 +152,12 @@ function parseOptions(argv: string[]): Options {
 function neededCeilings(workloads: ReadonlySet<Workload>): [CeilingKind, number][] {
   const out: [CeilingKind, number][] = [];
   if (workloads.has('sequential')) out.push(['counter', 1]);
-  if (workloads.has('counter') || workloads.has('hot-key') || workloads.has('ceiling'))
+  if (
+    workloads.has('counter') ||
+    workloads.has('hot-key') ||
+    workloads.has('kafka') ||
+    workloads.has('ceiling')
+  )
     out.push(['counter', 64]);
   if (workloads.has('counter') || workloads.has('ceiling')) out.push(['counter', 256]);
   if (workloads.has('cart') || workloads.has('ceiling')) out.push(['cart', 64]);
@@ -236,6 +244,12 @@ async function runFlavour(
       tables.push(formatSoak(r));
       details[`${flavour}/soak`] = r;
     }
+    if (workloads.has('kafka')) {
+      log(`${flavour}: kafka → counter → kafka (librdkafka mock broker)`);
+      const r = await runKafka(service, profile);
+      rows.push(...kafkaRows(flavour, r, ceilings.get('counter/64')));
+      details[`${flavour}/kafka`] = r;
+    }
     if (workloads.has('cart')) {
       log(`${flavour}: cart c=64`);
       const r = await runCart(service, profile, 64);
@@ -270,6 +284,15 @@ function notesFor(options: Options): string[] {
         "Delay = ingress 202 received → the message's egress record read (`GET /v1/egress/…?wait=100` on n1 or n2, so up to 0.1 s of polling). " +
         'The bound is the promise "every accepted message is delivered within lease timeout + 2 s"; "≥" marks messages never delivered ' +
         '(waited bound + 35 s after the last 202). The last column counts from when the fault was over (PostgreSQL back, process ready or resumed).',
+    );
+  }
+  if (options.workloads.has('kafka')) {
+    notes.push(
+      'Kafka: a librdkafka mock broker (1 broker, in memory, the testkit builds it) with `bench-in` and `bench-out` of 8 partitions; ' +
+        'an io.statefun.kafka.v1/ingress feeds the counter (1,000 keys = record keys), its records go to an io.statefun.kafka.v1/egress ' +
+        '(at-least-once). The bench produces 200-record requests from 4 loops while fewer than 4,000 records are outstanding ' +
+        '(produced, not yet read back), and reads `bench-out` with its own consumer; e2e = produce call → output record read. ' +
+        '÷ ceiling is against the counter ceiling at c=64 (one message per request), as the issue asks.',
     );
   }
   if (options.workloads.has('isolation') && options.flavours.includes('ours')) {

@@ -19,6 +19,7 @@ export class MessageTracker {
   #seen = new Uint8Array(1 << 16);
   #sentAt = new Float64Array(1 << 16);
   #nextSeq = 0;
+  #rejected = 0;
   readonly #waiters = new Map<number, (at: number) => void>();
   /** The window whose messages are measured; set before the load starts. */
   readonly window: Window = { start: Number.POSITIVE_INFINITY, end: Number.POSITIVE_INFINITY };
@@ -53,6 +54,7 @@ export class MessageTracker {
   /** Marks a message accepted (202) or rejected by the ingress. */
   acknowledge(seq: number, isAccepted: boolean): void {
     this.#ack[seq] = isAccepted ? ACCEPTED : REJECTED;
+    if (!isAccepted) this.#rejected += 1;
     if (isAccepted && this.#inWindow(this.#sentAt[seq]!)) this.acceptedOfWindow += 1;
   }
 
@@ -91,6 +93,11 @@ export class MessageTracker {
    */
   waitFor(seq: number): Promise<number> {
     return new Promise((resolve) => this.#waiters.set(seq, resolve));
+  }
+
+  /** Messages registered and neither seen in the egress nor rejected (in flight somewhere). */
+  get outstanding(): number {
+    return this.#nextSeq - this.egressed - this.#rejected;
   }
 
   /** Whether every accepted message sent in the window came out of the egress. */

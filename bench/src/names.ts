@@ -8,6 +8,14 @@ export const INCREMENT_TYPENAME = 'bench/Increment';
 export const COUNTER_EGRESS = 'bench/counter-out';
 /** Typename of the counter's egress record (JSON {@link CounterEvent}). */
 export const COUNTER_EVENT_TYPENAME = 'bench/CounterEvent';
+/** The Kafka workload's counter: the same state and record as {@link COUNTER_TYPE}, to a Kafka egress. */
+export const KAFKA_COUNTER_TYPE = 'bench/kafka-counter';
+/** The Kafka egress it writes to (an `io.statefun.kafka.v1/egress`). */
+export const KAFKA_EGRESS = 'bench/kafka-out';
+/** The topic the Kafka workload produces its {@link Increment}s to (the key is the counter's id). */
+export const KAFKA_IN_TOPIC = 'bench-in';
+/** The topic the Kafka counter's {@link CounterEvent}s go to (key: the counter's id). */
+export const KAFKA_OUT_TOPIC = 'bench-out';
 /** A function type bound to an endpoint where nothing listens, so its messages stay pending (recovery). */
 export const PARKED_TYPE = 'bench/parked';
 /** The isolation workload's second function type, served by a service that answers 500 until it recovers. */

@@ -10,6 +10,7 @@ import type { CounterResult } from './workloads/counter.js';
 import type { HotKeyResult } from './workloads/hot-key.js';
 import { refusals } from './workloads/ingress-status.js';
 import type { IsolationResult } from './workloads/isolation.js';
+import type { KafkaResult } from './workloads/kafka.js';
 import type { PhaseResult } from './workloads/phased-load.js';
 import type { RecoveryResult } from './workloads/recovery.js';
 import type { SequentialResult } from './workloads/sequential.js';
@@ -77,6 +78,59 @@ export function counterRows(flavour: Flavour, r: CounterResult, ceiling: Ceiling
       unit: 'MB',
       target: { op: '<=', value: 200 },
     },
+  ];
+}
+
+/**
+ * Rows of one Kafka run (Kafka → counter → Kafka). The issue's targets: ≥ 10,000 records/s and ≥ 70 % of the
+ * counter ceiling at c=64 of the same service.
+ */
+export function kafkaRows(flavour: Flavour, r: KafkaResult, ceiling: CeilingResult | undefined): Row[] {
+  const workload = 'kafka → counter → kafka';
+  const isLowerBound = r.undrained > 0;
+  return [
+    withCeiling(
+      {
+        workload,
+        flavour,
+        metric: 'e2e throughput',
+        value: r.e2ePerSecond,
+        unit: 'msg/s',
+        target: { op: '>=', value: 10_000, minCeilingRatio: 0.7 },
+      },
+      ceiling?.perSecond,
+    ),
+    { workload, flavour, metric: 'produced (broker acks)', value: r.producedPerSecond, unit: 'msg/s' },
+    { workload, flavour, metric: 'e2e p50', value: r.e2e.p50, unit: 'ms', isLowerBound },
+    { workload, flavour, metric: 'e2e p99', value: r.e2e.p99, unit: 'ms', isLowerBound },
+    { workload, flavour, metric: 'duplicates read', value: r.duplicates, unit: 'msgs' },
+    { workload, flavour, metric: 'runtime CPU per message', value: r.runtimeCpuUsPerMessage, unit: 'µs/msg' },
+    { workload, flavour, metric: 'service CPU per message', value: r.serviceCpuUsPerMessage, unit: 'µs/msg' },
+    { workload, flavour, metric: 'broker CPU per message', value: r.brokerCpuUsPerMessage, unit: 'µs/msg' },
+    {
+      workload,
+      flavour,
+      metric: 'load generator CPU per message',
+      value: r.loadGeneratorCpuUsPerMessage,
+      unit: 'µs/msg',
+    },
+    { workload, flavour, metric: 'runtime RSS (max)', value: r.runtimeRssMaxMB, unit: 'MB' },
+    { workload, flavour, metric: 'messages per invocation', value: r.activity.meanBatchSize, unit: '' },
+    {
+      workload,
+      flavour,
+      metric: 'effect sets per commit',
+      value: r.activity.meanEffectSetsPerCommit,
+      unit: '',
+    },
+    {
+      workload,
+      flavour,
+      metric: 'commits per second',
+      value: r.activity.commits / r.windowSeconds,
+      unit: '',
+    },
+    { workload, flavour, metric: 'mean commit (incl. fsync)', value: r.activity.meanCommitMs, unit: 'ms' },
   ];
 }
 

@@ -1,11 +1,19 @@
 /**
- * The bench's function service written with `@statehouse/sdk`: the counter and the shopping cart of
- * examples/shopping-cart. Prints `{"url":"http://127.0.0.1:<port>"}` once listening; stops on SIGTERM.
+ * The bench's function service written with `@statehouse/sdk`: the counter (log and Kafka egress) and the
+ * shopping cart of examples/shopping-cart. Prints `{"url":"http://127.0.0.1:<port>"}` once listening; stops on SIGTERM.
  */
-import { defineFunction, IntType, jsonType, serve, valueSpec } from '@statehouse/sdk';
+import { defineFunction, IntType, jsonType, kafkaEgressRecord, serve, valueSpec } from '@statehouse/sdk';
 import { functions as cartFunctions } from '@statehouse/example-shopping-cart/src/index.js';
 
-import { COUNTER_EGRESS, COUNTER_EVENT_TYPENAME, COUNTER_TYPE, INCREMENT_TYPENAME } from '../names.js';
+import {
+  COUNTER_EGRESS,
+  COUNTER_EVENT_TYPENAME,
+  COUNTER_TYPE,
+  INCREMENT_TYPENAME,
+  KAFKA_COUNTER_TYPE,
+  KAFKA_EGRESS,
+  KAFKA_OUT_TOPIC,
+} from '../names.js';
 import type { CounterEvent, Increment } from '../names.js';
 
 const IncrementType = jsonType<Increment>(INCREMENT_TYPENAME);
@@ -22,7 +30,23 @@ const counter = defineFunction({
   },
 });
 
-const server = await serve([counter, ...cartFunctions], { host: '127.0.0.1', port: 0 });
+/** The counter of the Kafka workload: its record goes to a Kafka topic, keyed by the counter's id. */
+const kafkaCounter = defineFunction({
+  type: KAFKA_COUNTER_TYPE,
+  state: { count: valueSpec(IntType) },
+  handle(ctx, message) {
+    const { seq, sentAt } = message.as(IncrementType);
+    const count = (ctx.state.count ?? 0) + 1;
+    ctx.state.count = count;
+    const event: CounterEvent = { id: ctx.self.id, count, seq, sentAt };
+    ctx.egress(
+      KAFKA_EGRESS,
+      kafkaEgressRecord({ topic: KAFKA_OUT_TOPIC, key: ctx.self.id, type: CounterEventType, value: event }),
+    );
+  },
+});
+
+const server = await serve([counter, kafkaCounter, ...cartFunctions], { host: '127.0.0.1', port: 0 });
 server.server.keepAliveTimeout = 60_000;
 console.log(JSON.stringify({ url: server.url.replace(/\/$/, '') }));
 process.on('SIGTERM', () => void server.close().finally(() => process.exit(0)));

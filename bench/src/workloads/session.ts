@@ -36,15 +36,17 @@ export function benchModule(serviceUrl: string): string {
  * Starts a runtime on a new data dir in front of `service`, runs `fn`, then stops the runtime and removes
  * its data dir (also when `fn` throws).
  *
+ * @param module - the module.yaml text. @default {@link benchModule} of the service
  * @returns what `fn` returns.
  */
 export async function withRuntime<T>(
   service: ServiceHandle,
   fn: (runtime: RuntimeHandle) => Promise<T>,
+  module: string = benchModule(service.url),
 ): Promise<T> {
   const workDir = await makeTempDir();
   const runtime = await startRuntime({
-    moduleYaml: benchModule(service.url),
+    moduleYaml: module,
     dataDir: join(workDir, 'data'),
     workDir,
   });

@@ -49,12 +49,13 @@ describe('clientConfig', () => {
 });
 
 describe('consumerConfig', () => {
-  it('reads committed records only unless isolation.level says otherwise, and never creates topics', () => {
+  it("reads committed records only unless isolation.level says otherwise, never creates topics, and waits Kafka's 500 ms for records", () => {
     expect(consumerConfig('g', new Map())).toEqual({
       groupId: 'g',
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: 10_000,
+      maxWaitTimeInMs: 500,
     });
     expect(consumerConfig('g', new Map([['isolation.level', 'read_uncommitted']])).readUncommitted).toBe(
       true,

@@ -14,6 +14,11 @@ const CONNECTION_TIMEOUT_MS = 10_000;
  * a restarted runtime resumes sooner.
  */
 const SESSION_TIMEOUT_MS = 10_000;
+/**
+ * How long a fetch may wait for records when there are none, ms: Kafka's own consumer default (kafkajs waits 5 s).
+ * A broker answers as soon as records arrive; librdkafka's mock waits the whole time, so there it bounds latency.
+ */
+const FETCH_MAX_WAIT_MS = 500;
 
 /**
  * The client settings common to consumers and producers.
@@ -69,7 +74,7 @@ export function consumerConfig(groupId: string, properties: ReadonlyMap<string, 
     maxBytesPerPartition: numberProperty(properties, 'max.partition.fetch.bytes'),
     maxBytes: numberProperty(properties, 'fetch.max.bytes'),
     minBytes: numberProperty(properties, 'fetch.min.bytes'),
-    maxWaitTimeInMs: numberProperty(properties, 'fetch.max.wait.ms'),
+    maxWaitTimeInMs: numberProperty(properties, 'fetch.max.wait.ms') ?? FETCH_MAX_WAIT_MS,
   };
   return {
     groupId,

@@ -51,6 +51,8 @@ export function kafkaRecordProblem(value: StoredValue): string | undefined {
 export class KafkaEgressSink implements EgressSink {
   readonly id: string;
   readonly target: string;
+  /** One produce request carries up to this many records (one request in flight, so it sets the throughput). */
+  readonly batchSize = 1_000;
   readonly #config: KafkaEgressConfig;
   readonly #log: Logger;
   readonly #metrics: KafkaEgressMetrics;

@@ -27,6 +27,9 @@ import { kafkaIngressMetrics, type KafkaIngressMetrics } from './kafka-metrics.j
 import { routeRecords, type SkippedRecord } from './record-router.js';
 import { resolveStartPositions, type PartitionOffset } from './start-positions.js';
 
+/** Partitions whose batches are ingested concurrently (kafkajs `partitionsConsumedConcurrently`). */
+const PARTITIONS_AT_ONCE = 8;
+
 /**
  * How often committed positions are copied to the consumer group, and the partitions' high watermarks read (so
  * the lag of a paused or idle partition is known too), ms.
@@ -182,6 +185,9 @@ export class KafkaIngress implements IngressConnector {
       });
       await consumer.run({
         autoCommit: false,
+        // The batches of several partitions are ingested at once, so their inbox rows share group commits (one
+        // partition at a time waits for a commit per partition batch); each partition's batches stay in order.
+        partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.#onBatch(consumer, payload),
       });

@@ -16,6 +16,8 @@ export interface EgressSink {
   readonly id: string;
   /** A description for log lines (a URL, a broker list). */
   readonly target: string;
+  /** Records per delivery, when the sink wants other than the shipper's `batchSize`. */
+  readonly batchSize?: number;
   /**
    * Delivers records in offset order; resolves once they are delivered (then the cursor moves past them).
    * @throws when not delivered: the same records are handed again after a backoff.
@@ -131,7 +133,7 @@ export class EgressShipper {
   /** @returns whether records were delivered (so that the next batch is tried at once). */
   async #deliverOnce(sink: EgressSink, signal: AbortSignal): Promise<boolean> {
     const from = await this.#store.readEgressCursor(sink.id);
-    const records = await this.#store.readEgress(sink.id, from, this.#batchSize);
+    const records = await this.#store.readEgress(sink.id, from, sink.batchSize ?? this.#batchSize);
     if (records.length === 0) return false;
     await sink.deliver(records, signal);
     await this.#store.writeEgressCursor(sink.id, records[records.length - 1]!.offset + 1);
