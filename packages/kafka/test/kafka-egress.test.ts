@@ -169,6 +169,20 @@ describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
       const firstSeen = counts.filter((n, i) => counts.indexOf(n) === i);
       expect(firstSeen).toEqual(Array.from({ length: TOTAL / KEYS }, (_, i) => i + 1));
     }
+    // The egress shows as shipped to its end, in the API and in the metrics.
+    const egress = await waitFor('the egress caught up', async () => {
+      const { body } = await api.get<{ connectors: Record<string, unknown>[] }>('/v1/connectors');
+      const entry = body.connectors.find((c) => c['direction'] === 'egress' && c['id'] === 'pipe/out');
+      return entry?.['lag'] === 0 ? entry : undefined;
+    });
+    expect(egress).toMatchObject({
+      kind: 'io.statefun.kafka.v1/egress',
+      state: 'shipping',
+      shipped: TOTAL,
+      head: TOTAL,
+    });
+    const metrics = await api.get<string>('/metrics');
+    expect(String(metrics.body)).toMatch(/statehouse_egress_lag_records\{egress="pipe\/out"\} 0/);
   }, 180_000);
 
   it('stalls a function that sends another type of record to the Kafka egress, and sends nothing of it', async () => {

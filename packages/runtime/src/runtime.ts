@@ -15,6 +15,8 @@ import {
   type PolicyResolver,
 } from './config/index.js';
 import { findModuleWarnings } from './config/module-warnings.js';
+import { HTTP_EGRESS_KIND, LOG_EGRESS_KIND } from './config/index.js';
+import type { EgressShippingStatus } from './egress/egress-shipper.js';
 import { KEY_GROUP_HASH } from './core/address.js';
 import type { StallInfo } from './engine/dispatcher.js';
 import { RuntimeMetrics } from './engine/metrics.js';
@@ -344,6 +346,7 @@ export class Runtime {
         cachedAddresses: () => this.#cache.size,
         // A cluster process owns nothing until its first round: never report K for it meanwhile.
         ownedKeyGroups: () => this.#started?.engine.mode.ownedKeyGroups ?? 0,
+        egressLag: async () => new Map((await this.#shippingStatus()).map((e) => [e.id, e.lag] as const)),
       },
       { collectProcessMetrics: this.#options.collectProcessMetrics },
     );
@@ -370,6 +373,13 @@ export class Runtime {
       },
       { keyGroups: o.keyGroups },
     );
+    const documentKind = { log: LOG_EGRESS_KIND, http: HTTP_EGRESS_KIND } as const;
+    const egressKinds = new Map(
+      o.module.egresses.map((e) => [
+        e.id,
+        e.kind === 'log' || e.kind === 'http' ? documentKind[e.kind] : e.kind,
+      ]),
+    );
     return createRuntimeBackend({
       store: this.#store,
       metrics: this.#metrics,
@@ -384,8 +394,20 @@ export class Runtime {
         storeFull: this.#storeFull.state?.message,
       }),
       now: () => o.clock.now(),
-      connectors: () => this.#started?.connectors.status() ?? [],
+      connectors: async () => [
+        ...(this.#started?.connectors.status() ?? []).map((c) => ({ direction: 'ingress' as const, ...c })),
+        ...(await this.#shippingStatus()).map((e) => ({
+          direction: 'egress' as const,
+          kind: egressKinds.get(e.id) ?? 'unknown',
+          ...e,
+        })),
+      ],
     });
+  }
+
+  /** Where shipping each webhook and connector egress stands; empty before start. */
+  async #shippingStatus(): Promise<EgressShippingStatus[]> {
+    return (await this.#started?.jobs.shipper?.status()) ?? [];
   }
 }
 

@@ -42,7 +42,7 @@ export interface ApiBackend {
   /** The backlog per function type, counted now. */
   backlog(): Promise<unknown[]>;
   /** Each ingress connector (Kafka) with its state, partitions, positions and lag. */
-  connectors(): unknown[];
+  connectors(): Promise<unknown[]>;
   /** Why the runtime does not serve now (`status` names the condition), or `undefined` when it is ready. */
   notReady(): { readonly status: string; readonly reason: string } | undefined;
   /** The Prometheus exposition. */
@@ -196,7 +196,7 @@ export class ApiServer {
         sendJson(res, 200, { backlog: await this.#backend.backlog() });
         return true;
       case '/v1/connectors':
-        sendJson(res, 200, { connectors: this.#backend.connectors() });
+        sendJson(res, 200, { connectors: await this.#backend.connectors() });
         return true;
     }
     return false;

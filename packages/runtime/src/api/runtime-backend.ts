@@ -3,6 +3,16 @@
  * committed state, of stalled addresses and the backlog, readiness and metrics. Ingress is `ingress.ts`.
  */
 import type { ConnectorStatus } from '../connectors/connector.js';
+import type { EgressShippingStatus } from '../egress/egress-shipper.js';
+
+/** An ingress connector as `GET /v1/connectors` lists it. */
+export type IngressConnectorEntry = { readonly direction: 'ingress' } & ConnectorStatus;
+
+/** A shipped egress (webhook or connector) as `GET /v1/connectors` lists it, with its module.yaml kind. */
+export type EgressConnectorEntry = {
+  readonly direction: 'egress';
+  readonly kind: string;
+} & EgressShippingStatus;
 import type { FunctionAddress } from '../core/address.js';
 import { toApiValue, type ApiValue } from '../core/value-json.js';
 import type { StallInfo } from '../engine/dispatcher.js';
@@ -52,8 +62,8 @@ export interface RuntimeBackendDeps {
   readonly backlog: () => Promise<readonly BacklogEntry[]>;
   readonly readiness: () => ReadinessFacts;
   readonly now: () => number;
-  /** The ingress connectors' status; empty before start and without connectors. */
-  readonly connectors: () => readonly ConnectorStatus[];
+  /** The ingress connectors' and shipped egresses' status; empty before start and without either. */
+  readonly connectors: () => Promise<readonly (IngressConnectorEntry | EgressConnectorEntry)[]>;
 }
 
 /** Creates the API backend of a runtime. */
@@ -82,7 +92,7 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
         inMemory: b.inMemory,
         stalledAddresses: b.stalledAddresses,
       })),
-    connectors: () => [...deps.connectors()],
+    connectors: async () => [...(await deps.connectors())],
     notReady: () => notReadyReason(deps.readiness()),
     countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
     metrics: async () => ({

@@ -48,6 +48,25 @@ export interface EgressShipperOptions {
   readonly isShipper?: () => boolean;
 }
 
+/** Where shipping an egress stands, as `GET /v1/connectors` shows it. */
+export interface EgressShippingStatus {
+  readonly id: string;
+  /** Where it ships to (a URL, a broker list). */
+  readonly target: string;
+  /**
+   * `shipping` while delivering or caught up, `retrying` after a failed delivery (with `lastError`), `standby` in a
+   * process that is not the cluster's shipper, `stopped` once closed.
+   */
+  readonly state: 'shipping' | 'retrying' | 'standby' | 'stopped';
+  readonly lastError?: string;
+  /** The offset of the next record to ship (everything below it was delivered). */
+  readonly shipped: number;
+  /** The offset the next committed record gets. */
+  readonly head: number;
+  /** Records committed and not yet delivered (`head − shipped`). */
+  readonly lag: number;
+}
+
 /** Observes deliveries (metrics). */
 export interface ShipperObserver {
   onDelivered(egressId: string, records: number): void;
@@ -67,6 +86,8 @@ export class EgressShipper {
   readonly #wakers: EgressWaiters;
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
+  /** The last failure of each egress's loop, until a delivery succeeds. */
+  readonly #lastErrors = new Map<string, string>();
 
   constructor(deps: EgressShipperDeps, options: EgressShipperOptions = {}) {
     this.#store = deps.store;
@@ -95,6 +116,36 @@ export class EgressShipper {
     this.#wakers.notify(egressId);
   }
 
+  /** Where each egress's shipping stands, read from the store now. */
+  async status(): Promise<EgressShippingStatus[]> {
+    return Promise.all(
+      this.#sinks.map(async (sink): Promise<EgressShippingStatus> => {
+        const [range, shipped] = await Promise.all([
+          this.#store.readEgressRange(sink.id),
+          this.#store.readEgressCursor(sink.id),
+        ]);
+        const lastError = this.#lastErrors.get(sink.id);
+        const state = this.#abort.signal.aborted
+          ? 'stopped'
+          : lastError !== undefined
+            ? 'retrying'
+            : this.#isShipper()
+              ? 'shipping'
+              : 'standby';
+        const head = Math.max(range.nextOffset, shipped);
+        return {
+          id: sink.id,
+          target: sink.target,
+          state,
+          ...(lastError === undefined ? {} : { lastError }),
+          shipped,
+          head,
+          lag: head - shipped,
+        };
+      }),
+    );
+  }
+
   /** Stops delivering (a batch in flight is abandoned and delivered again later). */
   async close(): Promise<void> {
     this.#abort.abort();
@@ -113,10 +164,12 @@ export class EgressShipper {
       try {
         if (this.#isShipper()) delivered = await this.#deliverOnce(egress, signal);
         failures = 0;
+        this.#lastErrors.delete(egress.id);
       } catch (err) {
         idle.cancel();
         if (signal.aborted) return;
         failures += 1;
+        this.#lastErrors.set(egress.id, err instanceof Error ? err.message : String(err));
         this.#observer?.onFailed(egress.id);
         this.#log.warn(
           { err, egressId: egress.id, target: egress.target, failures },

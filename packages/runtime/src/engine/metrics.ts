@@ -20,6 +20,8 @@ export interface MetricsSources {
   inFlightInvocations(): number;
   cachedAddresses(): number;
   ownedKeyGroups(): number;
+  /** Records committed and not yet shipped, per shipped egress (webhooks and connector egresses). */
+  egressLag(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** The runtime's metrics. */
@@ -97,13 +99,13 @@ export class RuntimeMetrics {
   });
   readonly egressDelivered: Counter<'egress'> = new Counter({
     name: 'statehouse_egress_delivered_total',
-    help: 'Records of HTTP (webhook) egresses delivered with a 2xx answer',
+    help: 'Records of shipped egresses delivered (webhook: a 2xx answer; connector: acknowledged by the sink)',
     labelNames: ['egress'],
     registers: [this.registry],
   });
   readonly egressDeliveryFailures: Counter<'egress'> = new Counter({
     name: 'statehouse_egress_delivery_failures_total',
-    help: 'Failed deliveries of HTTP (webhook) egress batches (retried with backoff)',
+    help: 'Failed deliveries of shipped egress batches (webhook or connector; retried with backoff)',
     labelNames: ['egress'],
     registers: [this.registry],
   });
@@ -173,6 +175,17 @@ export class RuntimeMetrics {
       collectDefaultMetrics({ register: this.registry, prefix: 'statehouse_' });
     registerPerTypeGauges(sources, this.registry);
     registerLiveGauges(sources, this.registry);
+    new Gauge({
+      name: 'statehouse_egress_lag_records',
+      help: 'Records of a shipped egress (webhook or connector) committed and not yet delivered',
+      labelNames: ['egress'],
+      registers: [this.registry],
+      async collect() {
+        const lags = await sources.egressLag();
+        this.reset();
+        for (const [egress, lag] of lags) this.set({ egress }, lag);
+      },
+    });
   }
 }
 

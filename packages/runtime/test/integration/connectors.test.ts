@@ -106,7 +106,13 @@ describe('ingress connectors', () => {
     expect((await api.state('bank/counter', 'a')).body.values?.['count']?.json).toBe(2);
     const status = await api.get<{ connectors: unknown[] }>('/v1/connectors');
     expect(status.body.connectors).toEqual([
-      { id: 'bank/feed', kind: 'io.statefun.kafka.v1/ingress', state: 'running', parts: [] },
+      {
+        direction: 'ingress',
+        id: 'bank/feed',
+        kind: 'io.statefun.kafka.v1/ingress',
+        state: 'running',
+        parts: [],
+      },
     ]);
     expect(first.seen.context!.admits('bank/counter')).toBe(true);
     expect(first.seen.context!.idProblem('x\u0000y')).toMatch(/NUL/);
