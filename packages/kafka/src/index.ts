@@ -1,11 +1,12 @@
 /**
  * @packageDocumentation
  * Kafka for Statehouse: runs the `io.statefun.kafka.v1/ingress` (exactly once into the store) and `/egress` (at
- * least once, with stable record ids) documents of module.yaml. Pass {@link kafkaConnectors} to `createRuntime({ connectors: [...] })`; the `statehouse` CLI does.
+ * least once with stable record ids, or exactly once through Kafka transactions) documents of module.yaml. Pass {@link kafkaConnectors} to `createRuntime({ connectors: [...] })`; the `statehouse` CLI does.
  */
 import type { ConnectorPlugin } from '@statehouse/runtime';
 import { KafkaEgressSink, kafkaRecordProblem } from './kafka-egress.js';
 import { KafkaIngress } from './kafka-ingress.js';
+import { KafkaTransactionalSink } from './kafka-transactional-egress.js';
 
 /** The module.yaml kind of a Kafka ingress (StateFun 3.x). */
 export const KAFKA_INGRESS_KIND = 'io.statefun.kafka.v1/ingress';
@@ -26,7 +27,10 @@ export function kafkaConnectors(): ConnectorPlugin {
     createIngress: (config, context) => new KafkaIngress(config, context),
     egressKinds: [KAFKA_EGRESS_KIND],
     egressRecordProblem: (_config, value) => kafkaRecordProblem(value),
-    createEgress: (config, context) => new KafkaEgressSink(config, context),
+    createEgress: (config, context) =>
+      config.deliverySemantic.type === 'exactly-once'
+        ? new KafkaTransactionalSink(config, context)
+        : new KafkaEgressSink(config, context),
   };
 }
 
@@ -37,5 +41,11 @@ export {
   KAFKA_PRODUCER_RECORD_TYPENAME,
   RECORD_ID_HEADER,
 } from './kafka-egress.js';
+export {
+  KafkaTransactionalSink,
+  positionsTopicOf,
+  transactionalIdOf,
+  type PositionRecord,
+} from './kafka-transactional-egress.js';
 export { routeRecords } from './record-router.js';
 export type { SourceRecord, SkippedRecord, SkipReason, RoutedRecords } from './record-router.js';

@@ -6,7 +6,14 @@
  * consumers can drop duplicates. One batch at a time, one request in flight per broker: records of one key keep
  * their order. `deliverySemantic: none` does not retry a failed batch (it is counted as dropped).
  */
-import { CompressionTypes, Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import {
+  CompressionTypes,
+  Kafka,
+  Partitioners,
+  type Message,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaProducerRecord } from '@statehouse/protocol';
 import type {
@@ -67,13 +74,13 @@ export class KafkaEgressSink implements EgressSink {
     this.#config = config;
     this.#log = ctx.log;
     this.#metrics = kafkaEgressMetrics(ctx.registry);
-    const kafka = new Kafka({
-      ...configuredClient(config),
-      logCreator: kafkaLogCreator(ctx.log),
-      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 5_000 },
-    });
+    const kafka = egressClient(config, ctx.log);
     // One request in flight: a retried request cannot overtake a later one, so per-key order holds.
-    this.#producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    this.#producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     const acks = config.properties.get('acks') ?? 'all';
     this.#acks = acks === 'all' ? -1 : Number(acks);
     this.#compression =
@@ -81,7 +88,7 @@ export class KafkaEgressSink implements EgressSink {
   }
 
   async deliver(records: readonly EgressRecord[]): Promise<void> {
-    const topicMessages = this.#messages(records);
+    const topicMessages = kafkaMessages(this.id, records, (offset) => this.#skipUndecodable(offset));
     try {
       this.#connected ??= this.#producer.connect().catch((err: unknown) => {
         this.#connected = undefined;
@@ -105,27 +112,49 @@ export class KafkaEgressSink implements EgressSink {
     await waitAtMost(this.#producer.disconnect(), STOP_WAIT_MS);
   }
 
-  /** The records as Kafka messages by topic, in offset order. */
-  #messages(records: readonly EgressRecord[]): TopicMessages[] {
-    const byTopic = new Map<string, Message[]>();
-    for (const r of records) {
-      let record: KafkaProducerRecord;
-      try {
-        record = KafkaProducerRecord.decode(r.value.value);
-      } catch {
-        // Checked when the reply was validated: only a record committed by an older version can get here.
-        this.#metrics.dropped.inc({ egress: this.id, reason: 'undecodable' });
-        this.#log.warn({ offset: r.offset }, 'kafka egress record does not decode; skipped');
-        continue;
-      }
-      const messages = byTopic.get(record.topic) ?? [];
-      messages.push({
-        key: record.key === '' ? null : record.key,
-        value: Buffer.from(record.valueBytes),
-        headers: { [RECORD_ID_HEADER]: `${this.id}/${r.offset}` },
-      });
-      byTopic.set(record.topic, messages);
-    }
-    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  #skipUndecodable(offset: number): void {
+    this.#metrics.dropped.inc({ egress: this.id, reason: 'undecodable' });
+    this.#log.warn({ offset }, 'kafka egress record does not decode; skipped');
   }
+}
+
+/** The Kafka client of an egress document (brokers, TLS, SASL, client id, logging, retries). */
+export function egressClient(config: KafkaEgressConfig, log: Logger): Kafka {
+  return new Kafka({
+    ...configuredClient(config),
+    logCreator: kafkaLogCreator(log),
+    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+}
+
+/**
+ * Egress records as Kafka messages by topic, in offset order: key = the record's key (none when empty), value =
+ * its bytes, header {@link RECORD_ID_HEADER} = `<egress id>/<offset>`.
+ *
+ * @param onUndecodable - told the offset of a record that does not decode (checked when the reply was validated:
+ *   only a record committed by an older version can get here); it is left out.
+ */
+export function kafkaMessages(
+  egressId: string,
+  records: readonly EgressRecord[],
+  onUndecodable: (offset: number) => void,
+): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    let record: KafkaProducerRecord;
+    try {
+      record = KafkaProducerRecord.decode(r.value.value);
+    } catch {
+      onUndecodable(r.offset);
+      continue;
+    }
+    const messages = byTopic.get(record.topic) ?? [];
+    messages.push({
+      key: record.key === '' ? null : record.key,
+      value: Buffer.from(record.valueBytes),
+      headers: { [RECORD_ID_HEADER]: `${egressId}/${r.offset}` },
+    });
+    byTopic.set(record.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

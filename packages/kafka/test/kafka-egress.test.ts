@@ -6,99 +6,13 @@
  * A function that sends a record of the wrong type to the Kafka egress stalls, visibly, and sends nothing.
  */
 import type { Producer } from 'kafkajs';
-import {
-  StateFun,
-  kafkaEgressMessage,
-  egressMessageBuilder,
-  type Context,
-  type Message,
-} from 'apache-flink-statefun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiClient,
-  moduleYaml,
-  serveHttp,
-  waitFor,
-  type FunctionService,
-  type RuntimeProcess,
-} from '@statehouse/testkit';
+import { ApiClient, waitFor, type RuntimeProcess } from '@statehouse/testkit';
 import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
+import { pipelineModule, servePipelineFunctions, statefunString } from './pipeline.js';
 
 const KEYS = 10;
 const TOTAL = 3_000;
-
-/** `pipe/counter` counts per key and echoes `<key>:<n>` to Kafka; `pipe/bad` sends a log-style record there. */
-function serveFunctions(): Promise<FunctionService> {
-  const statefun = new StateFun();
-  statefun.bind({
-    typename: 'pipe/counter',
-    specs: [{ name: 'count', type: StateFun.intType() }],
-    fn(context: Context, message: Message) {
-      const storage = context.storage as { count: number | null };
-      const n = (storage.count ?? 0) + 1;
-      storage.count = n;
-      context.send(
-        kafkaEgressMessage({
-          typename: 'pipe/out',
-          topic: 'out',
-          key: context.self.id,
-          value: `${context.self.id}:${n}:${message.asString()}`,
-        }),
-      );
-    },
-  });
-  statefun.bind({
-    typename: 'pipe/bad',
-    fn(context: Context) {
-      context.send(
-        egressMessageBuilder({
-          typename: 'pipe/out',
-          value: 'not a KafkaProducerRecord',
-          valueType: StateFun.stringType(),
-        }),
-      );
-    },
-  });
-  const handler = statefun.handler();
-  return serveHttp((req, res) => void handler(req, res));
-}
-
-function pipelineModule(serviceUrl: string, brokers: readonly string[]): string {
-  // A short call budget: the bad function stalls within seconds.
-  const base = moduleYaml({
-    endpoints: [{ functions: 'pipe/*', urlPathTemplate: `${serviceUrl}/statefun`, call: '3s' }],
-  });
-  const kafka = [
-    'kind: io.statefun.kafka.v1/ingress',
-    'spec:',
-    '  id: pipe/in',
-    `  address: ${brokers.join(',')}`,
-    '  consumerGroupId: pipe',
-    '  startupPosition:',
-    '    type: earliest',
-    '  topics:',
-    '    - topic: in',
-    '      valueType: io.statefun.types/string',
-    '      targets: [pipe/counter]',
-    '  properties:',
-    '    - session.timeout.ms: 6000',
-    '    - heartbeat.interval.ms: 1000',
-    '---',
-    'kind: io.statefun.kafka.v1/egress',
-    'spec:',
-    '  id: pipe/out',
-    `  address: ${brokers.join(',')}`,
-    '  deliverySemantic:',
-    '    type: at-least-once',
-  ].join('\n');
-  return `${base.trimEnd()}\n---\n${kafka}\n`;
-}
-
-/** A StateFun string: the SDK's wrapper message, field 1 (string). */
-function statefunString(text: string): Buffer {
-  const bytes = Buffer.from(text);
-  return Buffer.concat([Buffer.from([0x0a, bytes.length]), bytes]);
-}
 
 interface OutRecord {
   readonly key: string;
@@ -118,8 +32,8 @@ describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
         { name: 'in', partitions: 3 },
         { name: 'out', partitions: 3 },
       ],
-      serve: serveFunctions,
-      module: pipelineModule,
+      serve: servePipelineFunctions,
+      module: (url, brokers) => pipelineModule(url, brokers, 'at-least-once'),
     });
     ({ runtime, producer } = rig);
     const consumer = await rig.consumer('test-reader');

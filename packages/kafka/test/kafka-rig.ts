@@ -34,6 +34,8 @@ export async function startKafkaRig(options: {
   readonly topics: readonly { readonly name: string; readonly partitions: number }[];
   readonly serve: () => Promise<FunctionService>;
   readonly module: (serviceUrl: string, brokers: readonly string[]) => string;
+  /** More `statehouse run` flags, e.g. `['--log-level', 'debug']`. */
+  readonly runtimeArgs?: readonly string[];
 }): Promise<KafkaRig> {
   const kafka = await startMockKafka({ brokers: 3, topics: options.topics });
   const service = await options.serve();
@@ -41,6 +43,7 @@ export async function startKafkaRig(options: {
   const runtime = new RuntimeProcess({
     dataDir: `${dir.path}/data`,
     moduleYaml: options.module(service.url, kafka.brokers),
+    ...(options.runtimeArgs === undefined ? {} : { args: options.runtimeArgs }),
   });
   const client = new Kafka({ brokers: [...kafka.brokers], logLevel: logLevel.NOTHING });
   const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });

@@ -49,10 +49,10 @@ export function checkConnectors(
         `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
       );
     }
-    if (egress.deliverySemantic.type === 'exactly-once') {
+    if (egress.deliverySemantic.type === 'exactly-once' && clusterMode) {
       throw new ConfigError(
         'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-        `${egress.source}: egress ${egress.id} asks for deliverySemantic exactly-once, which this version does not run yet; use type: at-least-once (every record reaches Kafka at least once, with a stable id in its headers to deduplicate, see docs/connectors.md)`,
+        `${egress.source}: egress ${egress.id} asks for deliverySemantic exactly-once, which runs on the embedded store only in this version; in cluster mode (--store postgres://…) use type: at-least-once (every record reaches Kafka at least once, with a stable id in its headers to deduplicate, see docs/connectors.md)`,
       );
     }
   }

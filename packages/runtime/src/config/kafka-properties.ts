@@ -50,6 +50,7 @@ const EGRESS_RULES: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>(
   ['compression.type', oneOf('none', 'gzip')],
   ['request.timeout.ms', POSITIVE_INTEGER],
   ['transaction.timeout.ms', POSITIVE_INTEGER],
+  ['transactional.id', TEXT],
   ...SECURITY_RULES,
 ]);
 

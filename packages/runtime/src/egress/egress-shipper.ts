@@ -23,6 +23,17 @@ export interface EgressSink {
    * @throws when not delivered: the same records are handed again after a backoff.
    */
   deliver(records: readonly EgressRecord[], signal: AbortSignal): Promise<void>;
+  /**
+   * For a sink that knows itself what it has delivered (a transactional Kafka egress): the offset it has delivered
+   * up to, asked before the first delivery and again after every failure (a delivery that failed may have
+   * landed). The shipper stores it as the egress's cursor, so the store's cursor is only a copy of the sink's.
+   *
+   * @param cursor - the cursor the store holds.
+   * @param recordAt - reads the egress record at an offset from the store (`undefined` when there is none), to
+   *   tell a position written for this store's log from one written for another (a data directory started
+   *   afresh against the same topics).
+   */
+  recover?(cursor: number, recordAt: (offset: number) => Promise<EgressRecord | undefined>): Promise<number>;
   /** Releases connections. */
   close?(): Promise<void>;
 }
@@ -88,6 +99,8 @@ export class EgressShipper {
   readonly #abort = new AbortController();
   /** The last failure of each egress's loop, until a delivery succeeds. */
   readonly #lastErrors = new Map<string, string>();
+  /** Egresses whose sink-held position was recovered since the last failure (see {@link EgressSink.recover}). */
+  readonly #recovered = new Set<string>();
 
   constructor(deps: EgressShipperDeps, options: EgressShipperOptions = {}) {
     this.#store = deps.store;
@@ -163,10 +176,13 @@ export class EgressShipper {
       const idle = this.#wakers.subscribe(egress.id, 1_000);
       try {
         if (this.#isShipper()) delivered = await this.#deliverOnce(egress, signal);
+        // Another process may ship meanwhile: its position is recovered when this one ships again.
+        else this.#recovered.delete(egress.id);
         failures = 0;
         this.#lastErrors.delete(egress.id);
       } catch (err) {
         idle.cancel();
+        this.#recovered.delete(egress.id);
         if (signal.aborted) return;
         failures += 1;
         this.#lastErrors.set(egress.id, err instanceof Error ? err.message : String(err));
@@ -185,6 +201,7 @@ export class EgressShipper {
 
   /** @returns whether records were delivered (so that the next batch is tried at once). */
   async #deliverOnce(sink: EgressSink, signal: AbortSignal): Promise<boolean> {
+    if (sink.recover !== undefined && !this.#recovered.has(sink.id)) await this.#recover(sink);
     const from = await this.#store.readEgressCursor(sink.id);
     const records = await this.#store.readEgress(sink.id, from, sink.batchSize ?? this.#batchSize);
     if (records.length === 0) return false;
@@ -192,5 +209,22 @@ export class EgressShipper {
     await this.#store.writeEgressCursor(sink.id, records[records.length - 1]!.offset + 1);
     this.#observer?.onDelivered(sink.id, records.length);
     return true;
+  }
+
+  /** Stores the position the sink says it has delivered up to as the egress's cursor. */
+  async #recover(sink: EgressSink): Promise<void> {
+    const cursor = await this.#store.readEgressCursor(sink.id);
+    const position = await sink.recover!(cursor, async (offset) => {
+      const [record] = await this.#store.readEgress(sink.id, offset, 1);
+      return record?.offset === offset ? record : undefined;
+    });
+    if (position !== cursor) {
+      await this.#store.writeEgressCursor(sink.id, position);
+      this.#log.info(
+        { egressId: sink.id, storeCursor: cursor, position },
+        'egress position recovered from its sink: the sink had delivered up to another offset than the store recorded',
+      );
+    }
+    this.#recovered.add(sink.id);
   }
 }

@@ -163,13 +163,6 @@ describe('ingress connectors', () => {
       code: 'ERR_CONFIG_NO_CONNECTOR',
       message: expect.stringContaining('egress bank/out') as unknown,
     });
-    const withEgress = testPlugin(['io.statefun.kafka.v1/egress']).plugin;
-    expect(
-      await refusal({ ...base, module: kafkaEgress('exactly-once'), connectors: [withEgress] }),
-    ).toMatchObject({
-      code: 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-      message: expect.stringContaining('exactly-once') as unknown,
-    });
 
     const twoInOneGroup = moduleOf(
       service.url,
@@ -192,6 +185,18 @@ describe('ingress connectors', () => {
     ).toMatchObject({
       code: 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
       message: expect.stringContaining('cluster mode') as unknown,
+    });
+    const withEgress = testPlugin(['io.statefun.kafka.v1/egress']).plugin;
+    expect(
+      await refusal({
+        ...base,
+        module: kafkaEgress('exactly-once'),
+        store: cluster,
+        connectors: [withEgress],
+      }),
+    ).toMatchObject({
+      code: 'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
+      message: expect.stringContaining('exactly-once, which runs on the embedded store only') as unknown,
     });
   });
 });
