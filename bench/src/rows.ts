@@ -86,7 +86,7 @@ export function counterRows(flavour: Flavour, r: CounterResult, ceiling: Ceiling
  * counter ceiling at c=64 of the same service.
  */
 export function kafkaRows(flavour: Flavour, r: KafkaResult, ceiling: CeilingResult | undefined): Row[] {
-  const workload = 'kafka → counter → kafka';
+  const workload = `kafka → counter → kafka, ${r.semantic}`;
   const isLowerBound = r.undrained > 0;
   return [
     withCeiling(

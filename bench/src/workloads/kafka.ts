@@ -2,7 +2,7 @@
  * kafka: Kafka → counter function → Kafka, no HTTP ingress. A librdkafka mock broker (1 broker; `bench-in` and
  * `bench-out` with {@link PARTITIONS} partitions each) feeds an `io.statefun.kafka.v1/ingress` to the counter
  * (1,000 keys, the record key is the counter's id), whose records go to an `io.statefun.kafka.v1/egress`
- * (at-least-once). The bench produces {@link Increment}s as fast as the pipeline takes them, keeping at most
+ * (at-least-once, or exactly-once through Kafka transactions). The bench produces {@link Increment}s as fast as the pipeline takes them, keeping at most
  * {@link MAX_OUTSTANDING} records produced but not yet read back from `bench-out` (so latency measures the
  * pipeline, not a queue the producer built), and a consumer of its own reads `bench-out`. End-to-end = produce
  * call → the output record read by that consumer.
@@ -42,12 +42,13 @@ export const MAX_OUTSTANDING = 8_000;
 /** `fetch.max.wait.ms` of the runtime's consumer and of the bench's reader (see {@link kafkaModule}). */
 const FETCH_WAIT_MS = 20;
 /** Records per produce request. */
-const PRODUCE_BATCH = 1_000;
+export const PRODUCE_BATCH = 1_000;
 /** Produce requests in flight. */
-const PRODUCERS = 4;
+export const PRODUCERS = 4;
 
 /** What one Kafka run measured. */
 export interface KafkaResult {
+  readonly semantic: KafkaSemantic;
   /** Length of the measurement window, s. */
   readonly windowSeconds: number;
   /** Output records read back per second inside the window. */
@@ -68,8 +69,14 @@ export interface KafkaResult {
   readonly activity: RuntimeActivity;
 }
 
+/** How the egress delivers. */
+export type KafkaSemantic = 'at-least-once' | 'exactly-once';
+
+/** The positions topic of the exactly-once egress (`<transactional id>.positions`; the mock cannot create it). */
+const POSITIONS_TOPIC = `statehouse.${KAFKA_EGRESS.replace(/\//g, '.')}.positions`;
+
 /** The module: the bench's endpoints plus the Kafka ingress and egress on `brokers`. */
-function kafkaModule(serviceUrl: string, brokers: readonly string[]): string {
+function kafkaModule(serviceUrl: string, brokers: readonly string[], semantic: KafkaSemantic): string {
   const address = brokers.join(',');
   const kafka = [
     'kind: io.statefun.kafka.v1/ingress',
@@ -93,7 +100,8 @@ function kafkaModule(serviceUrl: string, brokers: readonly string[]): string {
     `  id: ${KAFKA_EGRESS}`,
     `  address: ${address}`,
     '  deliverySemantic:',
-    '    type: at-least-once',
+    `    type: ${semantic}`,
+    ...(semantic === 'exactly-once' ? ['    transactionTimeout: 1min'] : []),
   ].join('\n');
   return `${benchModule(serviceUrl).trimEnd()}\n---\n${kafka}\n`;
 }
@@ -216,14 +224,20 @@ async function produce(
  *
  * @param service - the running function service.
  * @param profile - durations.
+ * @param semantic - the egress's `deliverySemantic`.
  * @returns the measurements.
  */
-export async function runKafka(service: ServiceHandle, profile: Profile): Promise<KafkaResult> {
+export async function runKafka(
+  service: ServiceHandle,
+  profile: Profile,
+  semantic: KafkaSemantic,
+): Promise<KafkaResult> {
   const broker: MockKafka = await startMockKafka({
     brokers: 1,
     topics: [
       { name: KAFKA_IN_TOPIC, partitions: PARTITIONS },
       { name: KAFKA_OUT_TOPIC, partitions: PARTITIONS },
+      { name: POSITIONS_TOPIC, partitions: 1 },
     ],
   });
   try {
@@ -259,6 +273,7 @@ export async function runKafka(service: ServiceHandle, profile: Profile): Promis
           const windowSeconds = profile.durationMs / 1000;
           const perMessage = (i: number): number => (window.cpuSeconds(i) / tracker.egressedInWindow) * 1e6;
           return {
+            semantic,
             windowSeconds,
             e2ePerSecond: tracker.egressedInWindow / windowSeconds,
             producedPerSecond: tracker.acceptedOfWindow / windowSeconds,
@@ -278,7 +293,7 @@ export async function runKafka(service: ServiceHandle, profile: Profile): Promis
           await producer.disconnect().catch(() => undefined);
         }
       },
-      kafkaModule(service.url, broker.brokers),
+      kafkaModule(service.url, broker.brokers, semantic),
     );
   } finally {
     await broker.stop();
