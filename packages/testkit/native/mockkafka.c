@@ -1,7 +1,9 @@
 /*
  * A Kafka-protocol broker for tests: librdkafka's built-in mock cluster (rdkafka_mock.h, in memory only).
  * usage: mockkafka <brokers> [topic:partitions ...]
- * Prints the bootstrap servers (host:port,...) on one line, then serves until SIGINT or SIGTERM.
+ * Prints the bootstrap servers (host:port,...) on one line, then serves until SIGINT or SIGTERM. Commands on
+ * stdin, one per line, each answered with "ok" or "error ..." on stdout: "down <broker id>" (drops its connections
+ * and refuses new ones), "up <broker id>".
  * Built by packages/testkit/src/mock-kafka.ts with: gcc -O2 -o mockkafka mockkafka.c -lrdkafka
  */
 #include <librdkafka/rdkafka.h>
@@ -53,8 +55,32 @@ int main(int argc, char **argv) {
   }
   printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
   fflush(stdout);
-  signal(SIGINT, stop);
-  signal(SIGTERM, stop);
+  /* Without SA_RESTART, so that a signal ends a read of stdin that waits for a command. */
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = stop;
+  sigaction(SIGINT, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
+  char line[512];
+  while (running && fgets(line, sizeof line, stdin) != NULL) {
+    int id;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (sscanf(line, "down %d", &id) == 1)
+      err = rd_kafka_mock_broker_set_down(cluster, id);
+    else if (sscanf(line, "up %d", &id) == 1)
+      err = rd_kafka_mock_broker_set_up(cluster, id);
+    else {
+      printf("error unknown command\n");
+      fflush(stdout);
+      continue;
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      printf("ok\n");
+    else
+      printf("error %s\n", rd_kafka_err2str(err));
+    fflush(stdout);
+  }
+  /* stdin closed (or never given): serve until a signal. */
   while (running) pause();
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(rk);

@@ -21,6 +21,13 @@ export interface MockKafka {
   readonly brokers: readonly string[];
   /** The process id of the mock. */
   readonly pid: number;
+  /**
+   * Takes broker `id` (1 to the broker count) down: its connections drop and new ones are refused, until
+   * {@link MockKafka.brokerUp}.
+   */
+  brokerDown(id: number): Promise<void>;
+  /** Lets broker `id` accept connections again. */
+  brokerUp(id: number): Promise<void>;
   /** Stops the mock (its data is gone). */
   stop(): Promise<void>;
 }
@@ -47,30 +54,61 @@ export async function startMockKafka(options: StartMockKafkaOptions = {}): Promi
   const binary = mockBinary();
   const topics = (options.topics ?? []).map((t) => `${t.name}:${t.partitions}`);
   const child = spawn(binary, [String(options.brokers ?? 3), ...topics], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const line = await firstLine(child);
+  // A command written after the mock exited fails through its missing answer, not as an unhandled 'error'.
+  child.stdin.on('error', () => undefined);
+  const lines = new LineReader(child);
+  const line = await lines.next();
   if (line === undefined) {
     throw new Error(`the mock Kafka broker exited (${child.exitCode}) without listening: ${stderr.trim()}`);
   }
+  // Commands run one at a time: each answer line belongs to the command before it.
+  let commands: Promise<unknown> = Promise.resolve();
+  const command = (text: string): Promise<void> => {
+    const done = commands.then(async () => {
+      child.stdin.write(`${text}\n`);
+      const answer = await lines.next();
+      if (answer !== 'ok') throw new Error(`mock Kafka: ${text}: ${answer ?? 'the mock exited'}`);
+    });
+    commands = done.catch(() => undefined);
+    return done;
+  };
   return {
     brokers: line.split(',').map((b) => b.trim()),
     pid: child.pid!,
+    brokerDown: (id) => command(`down ${id}`),
+    brokerUp: (id) => command(`up ${id}`),
     stop: () => stopChild(child),
   };
 }
 
-function firstLine(child: ChildProcess): Promise<string | undefined> {
-  return new Promise((resolve) => {
+/** The lines a child prints, one `next()` each; `undefined` once it exited. */
+class LineReader {
+  readonly #queued: string[] = [];
+  readonly #waiting: ((line: string | undefined) => void)[] = [];
+  #ended = false;
+
+  constructor(child: ChildProcess) {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
-      lines.close();
-      resolve(line);
+    lines.on('line', (line) => {
+      const waiter = this.#waiting.shift();
+      if (waiter === undefined) this.#queued.push(line);
+      else waiter(line);
     });
-    child.once('exit', () => resolve(undefined));
-  });
+    child.once('exit', () => {
+      this.#ended = true;
+      for (const waiter of this.#waiting.splice(0)) waiter(undefined);
+    });
+  }
+
+  next(): Promise<string | undefined> {
+    const line = this.#queued.shift();
+    if (line !== undefined || this.#ended) return Promise.resolve(line);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
