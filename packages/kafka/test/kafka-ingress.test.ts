@@ -6,72 +6,9 @@
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ApiClient,
-  BANK_TYPES,
-  metricValue,
-  moduleYaml,
-  serveOfficialBank,
-  waitFor,
-  type RuntimeProcess,
-} from '@statehouse/testkit';
+import { ApiClient, metricValue, serveOfficialBank, waitFor, type RuntimeProcess } from '@statehouse/testkit';
+import { KEYS, PARTITIONS, TOPIC, incrementsModule, ledgerOf, produceIncrements } from './increments.js';
 import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
-
-const TOPIC = 'increments';
-const PARTITIONS = 4;
-const KEYS = 20;
-
-function kafkaModule(serviceUrl: string, brokers: readonly string[], topic: string): string {
-  const ingress = [
-    'kind: io.statefun.kafka.v1/ingress',
-    'spec:',
-    '  id: bank/increments',
-    `  address: ${brokers.join(',')}`,
-    '  consumerGroupId: statehouse-test',
-    '  startupPosition:',
-    '    type: earliest',
-    '  topics:',
-    `    - topic: ${topic}`,
-    `      valueType: ${BANK_TYPES.increment}`,
-    '      targets:',
-    '        - bank/counter',
-    '  properties:',
-    // A SIGKILLed runtime holds its partitions until its session times out: keep the test's restarts short.
-    '    - session.timeout.ms: 6000',
-    '    - heartbeat.interval.ms: 1000',
-  ].join('\n');
-  const base = moduleYaml({
-    endpoints: [{ functions: 'bank/*', urlPathTemplate: `${serviceUrl}/statefun` }],
-    logEgresses: [BANK_TYPES.ledger],
-  });
-  return `${base.trimEnd()}\n---\n${ingress}\n`;
-}
-
-/** Produces `count` increments (`tx-<first + i>`) spread over the keys, in batches. */
-async function produceIncrements(producer: Producer, first: number, count: number): Promise<void> {
-  for (let start = first; start < first + count; start += 500) {
-    const end = Math.min(first + count, start + 500);
-    const messages = [];
-    for (let i = start; i < end; i++)
-      messages.push({ key: `counter-${i % KEYS}`, value: JSON.stringify({ txId: `tx-${i}` }) });
-    await producer.send({ topic: TOPIC, messages });
-  }
-}
-
-/** Waits until the ledger holds `expected` increments; returns them. */
-async function ledgerOf(api: ApiClient, expected: number): Promise<string[]> {
-  let txIds: string[] = [];
-  await waitFor(
-    `${expected} ledger records`,
-    async () => {
-      const records = await api.allEgress(BANK_TYPES.ledger);
-      txIds = records.map((r) => (r.json as { txId: string }).txId);
-      return txIds.length >= expected;
-    },
-    { timeoutMs: 90_000, intervalMs: 250 },
-  );
-  return txIds;
-}
 
 describe('Kafka ingress (mock cluster, official SDK counter, statehouse run)', () => {
   let rig: KafkaRig;
@@ -82,7 +19,7 @@ describe('Kafka ingress (mock cluster, official SDK counter, statehouse run)', (
     rig = await startKafkaRig({
       topics: [{ name: TOPIC, partitions: PARTITIONS }],
       serve: () => serveOfficialBank(),
-      module: (url, brokers) => kafkaModule(url, brokers, TOPIC),
+      module: (url, brokers) => incrementsModule(url, brokers, TOPIC),
     });
     ({ runtime, producer } = rig);
   }, 120_000);

@@ -1,6 +1,8 @@
 /**
  * The ingress connectors of a runtime (Kafka; see `connectors/connector.ts`): checked against the module when
- * the runtime is created, started once it runs, stopped first when it closes.
+ * the runtime is created, started once it runs, stopped first when it closes. In a cluster only the leader (the
+ * owner of key group 0) reads them: a process that becomes leader starts fresh connectors (which load their
+ * positions from the store), one that stops leading stops them, and positions commit under the leader's lease.
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,7 +14,7 @@ import type {
   IngressConnector,
 } from './connectors/connector.js';
 import type { FunctionType } from './core/address.js';
-import type { Clock } from './core/clock.js';
+import type { Clock, TimerHandle } from './core/clock.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from './core/store-text.js';
 import { ConfigError } from './errors.js';
 import type { ConnectorPosition, StoredValue } from './store/store.js';
@@ -25,7 +27,12 @@ export interface RuntimeConnectorsDeps {
   readonly loadPositions: (connector: string) => Promise<ConnectorPosition[]>;
   readonly ingest: (batch: IngestBatch) => Promise<void>;
   readonly admits: (type: FunctionType) => boolean;
+  /** Whether this process leads (single process: always): only the leader reads the ingress connectors. */
+  readonly isLeader: () => boolean;
 }
+
+/** How often a cluster process checks whether it gained or lost the lead, ms. */
+const LEADERSHIP_CHECK_MS = 250;
 
 /**
  * Checks that every ingress and egress of the module can run here: a plugin for its kind, endpoints for its
@@ -73,12 +80,6 @@ export function checkConnectors(
         `${ingress.source}: ingress ${ingress.id} is of kind ${ingress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
       );
     }
-    if (clusterMode) {
-      throw new ConfigError(
-        'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-        `${ingress.source}: ingress ${ingress.id} (${ingress.kind}) runs on the embedded store only in this version; cluster mode (--store postgres://…) comes later`,
-      );
-    }
     for (const { topic, targets } of ingress.topics) {
       const unserved = targets.find((t) => !isServed(t));
       if (unserved === undefined) continue;
@@ -119,12 +120,85 @@ export function egressRecordCheck(
 
 /** The running connectors of a runtime. */
 export class RuntimeConnectors {
-  readonly #connectors: readonly IngressConnector[];
+  readonly #deps: RuntimeConnectorsDeps;
+  readonly #module: ModuleConfig;
+  readonly #plugins: readonly ConnectorPlugin[];
+  /** The connectors of the current lead; empty while another process leads. */
+  #running: readonly IngressConnector[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #timer: TimerHandle | undefined;
+  #stopped = false;
 
-  /** Creates (without starting) a connector for every ingress of the module (checked by {@link checkConnectors}). */
+  /** Prepares the connectors of every ingress of the module (checked by {@link checkConnectors}). */
   constructor(deps: RuntimeConnectorsDeps, module: ModuleConfig, plugins: readonly ConnectorPlugin[]) {
-    this.#connectors = module.ingresses.map((config) => {
-      const plugin = pluginFor(plugins, 'ingressKinds', config.kind)!;
+    this.#deps = deps;
+    this.#module = module;
+    this.#plugins = plugins;
+  }
+
+  /** Starts the connectors if this process leads, and follows the lead from then on. */
+  async start(): Promise<void> {
+    if (this.#module.ingresses.length === 0) return;
+    await this.#serial(() => this.#follow());
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
+    await this.#serial(() => this.#stopRunning());
+  }
+
+  /** The running connectors' status; `standby` for each ingress while another process leads. */
+  status(): ConnectorStatus[] {
+    if (this.#running.length > 0) return this.#running.map((c) => c.status());
+    return this.#module.ingresses.map((i) => ({ id: i.id, kind: i.kind, state: 'standby', parts: [] }));
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#deps.clock.setTimeout(() => {
+      this.#serial(() => this.#follow())
+        .catch((err: unknown) =>
+          this.#deps.log.warn({ err }, 'starting or stopping the ingress connectors failed; retrying'),
+        )
+        .finally(() => this.#schedule());
+    }, LEADERSHIP_CHECK_MS);
+  }
+
+  #serial(work: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(work);
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #follow(): Promise<void> {
+    if (this.#stopped) return;
+    const leads = this.#deps.isLeader();
+    if (leads && this.#running.length === 0) {
+      // Fresh connectors: they load their positions from the store, where the previous leader left them.
+      this.#running = this.#create();
+      this.#deps.log.info(
+        { ingresses: this.#running.length },
+        'this process leads: it reads the ingress connectors',
+      );
+      await Promise.all(this.#running.map((c) => c.start()));
+    } else if (!leads && this.#running.length > 0) {
+      this.#deps.log.info('this process no longer leads: it stops reading the ingress connectors');
+      await this.#stopRunning();
+    }
+  }
+
+  async #stopRunning(): Promise<void> {
+    const running = this.#running;
+    this.#running = [];
+    await Promise.all(running.map((c) => c.stop()));
+  }
+
+  #create(): IngressConnector[] {
+    const deps = this.#deps;
+    return this.#module.ingresses.map((config) => {
+      const plugin = pluginFor(this.#plugins, 'ingressKinds', config.kind)!;
       return plugin.createIngress(config, {
         log: deps.log.child({ ingress: config.id }),
         clock: deps.clock,
@@ -135,17 +209,5 @@ export class RuntimeConnectors {
         idProblem: (id) => storeTextProblem(id, STORE_TEXT_LIMITS.id),
       });
     });
-  }
-
-  async start(): Promise<void> {
-    await Promise.all(this.#connectors.map((c) => c.start()));
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.#connectors.map((c) => c.stop()));
-  }
-
-  status(): ConnectorStatus[] {
-    return this.#connectors.map((c) => c.status());
   }
 }

@@ -310,6 +310,7 @@ export class Runtime {
         registry: this.#metrics.registry,
         loadPositions: (connector) => this.#store.loadConnectorPositions(connector),
         ingest,
+        isLeader: () => this.#started?.engine.mode.isLeader() ?? false,
         admits: (type) => {
           if (this.#storeFull.state !== undefined) return false;
           const limit = this.#policies.resolve(type).maxBacklog ?? CONNECTOR_BACKLOG_LIMIT;

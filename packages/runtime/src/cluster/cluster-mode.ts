@@ -8,7 +8,7 @@ import { StoreError } from '../errors.js';
 import type { Committer } from '../engine/committer.js';
 import { dropInMemoryState } from '../engine/drop-in-memory-state.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
-import type { ProcessMode } from '../engine/process-mode.js';
+import { LEADER_KEY_GROUP, type ProcessMode } from '../engine/process-mode.js';
 import type { RuntimeMetrics } from '../engine/metrics.js';
 import type { StateCache } from '../engine/state-cache.js';
 import type { TimerService } from '../engine/timer-service.js';
@@ -113,7 +113,7 @@ export class ClusterMode implements ProcessMode {
 
   /** The owner of key group 0 runs the once-per-deployment jobs. */
   isLeader(): boolean {
-    return this.coordinator.owns(0);
+    return this.coordinator.owns(LEADER_KEY_GROUP);
   }
 
   voided(err: StoreError): void {

@@ -67,8 +67,11 @@ export interface ConnectorStatus {
   readonly id: string;
   /** The module.yaml kind. */
   readonly kind: string;
-  /** `connecting` until it reads, `running`, `paused` (targets full), `retrying` after an error, `stopped`. */
-  readonly state: 'connecting' | 'running' | 'paused' | 'retrying' | 'stopped';
+  /**
+   * `connecting` until it reads, `running`, `paused` (targets full), `retrying` after an error, `stopped`;
+   * `standby` in a cluster process that does not lead (the leader reads the connector).
+   */
+  readonly state: 'connecting' | 'running' | 'paused' | 'retrying' | 'stopped' | 'standby';
   /** The last error, while it is `retrying`. */
   readonly lastError?: string;
   /** Each part of the source this process reads. */

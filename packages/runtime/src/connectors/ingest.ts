@@ -6,6 +6,7 @@ import { keyGroupOf } from '../core/address.js';
 import type { Committer } from '../engine/committer.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
 import type { IdSource } from '../engine/id-allocator.js';
+import { LEADER_KEY_GROUP } from '../engine/process-mode.js';
 import { StatehouseError } from '../errors.js';
 import type { StoredMessage } from '../store/store.js';
 import type { IngestBatch } from './connector.js';
@@ -15,8 +16,8 @@ export interface IngestEngine {
   readonly ids: IdSource;
   readonly committer: Committer;
   readonly dispatcher: Dispatcher;
-  /** Whether this process serves the key group (single-process mode: every one). */
-  readonly mode: { owns(keyGroup: number): boolean };
+  /** Whether this process serves the key group (single-process mode: every one), and leads the cluster. */
+  readonly mode: { owns(keyGroup: number): boolean; isLeader(): boolean };
 }
 
 /** What ingestion needs from the runtime. */
@@ -50,6 +51,13 @@ export function createIngest(
         `the runtime is ${engine}; the connector reads again from its last committed position once it runs`,
       );
     }
+    const hasPositions = batch.positions.length > 0;
+    if (hasPositions && !engine.mode.isLeader()) {
+      throw new StatehouseError(
+        'ERR_CONNECTOR_NOT_RUNNING',
+        'this process no longer leads the cluster (key group 0 moved); the new leader reads on from the committed positions',
+      );
+    }
     const enqueuedAt = deps.now();
     const messages: StoredMessage[] = batch.messages.map((m) => ({
       seq: engine.ids.nextSeq(),
@@ -69,7 +77,9 @@ export function createIngest(
         timerOps: [],
         stateWrites: [],
         egress: [],
-        fenceKeyGroups: [],
+        // Cluster mode: positions commit only under the leader's lease, so a process that lost the lead (and
+        // with it the connectors) can never commit positions or the messages that go with them.
+        fenceKeyGroups: hasPositions ? [LEADER_KEY_GROUP] : [],
         positions: batch.positions,
       });
     } catch (err) {

@@ -5,6 +5,12 @@
  */
 import type { StoreError } from '../errors.js';
 
+/**
+ * The key group whose owner leads the cluster: it runs the once-per-deployment jobs and reads the ingress
+ * connectors; their position commits are fenced by its lease.
+ */
+export const LEADER_KEY_GROUP = 0;
+
 /** How a runtime process serves key groups. */
 export interface ProcessMode {
   /**
@@ -29,6 +35,9 @@ export interface ProcessMode {
   readonly isHealthy: boolean;
   /** Key groups this process serves. */
   readonly ownedKeyGroups: number;
-  /** Whether this process runs the once-per-deployment jobs (webhook shipping, egress retention). */
+  /**
+   * Whether this process runs the once-per-deployment jobs (webhook and connector egress shipping, egress
+   * retention, ingress connectors): in a cluster, the owner of {@link LEADER_KEY_GROUP}.
+   */
   isLeader(): boolean;
 }
