@@ -88,7 +88,11 @@ export class KafkaEgressSink implements EgressSink {
   }
 
   async deliver(records: readonly EgressRecord[]): Promise<void> {
-    const topicMessages = kafkaMessages(this.id, records, (offset) => this.#skipUndecodable(offset));
+    const topicMessages = kafkaMessages(
+      this.id,
+      records,
+      undecodableSkipper(this.id, this.#metrics, this.#log),
+    );
     try {
       this.#connected ??= this.#producer.connect().catch((err: unknown) => {
         this.#connected = undefined;
@@ -111,11 +115,18 @@ export class KafkaEgressSink implements EgressSink {
     if (this.#connected === undefined) return;
     await waitAtMost(this.#producer.disconnect(), STOP_WAIT_MS);
   }
+}
 
-  #skipUndecodable(offset: number): void {
-    this.#metrics.dropped.inc({ egress: this.id, reason: 'undecodable' });
-    this.#log.warn({ offset }, 'kafka egress record does not decode; skipped');
-  }
+/** Counts and logs a record left out because it does not decode (see {@link kafkaMessages}). */
+export function undecodableSkipper(
+  egressId: string,
+  metrics: KafkaEgressMetrics,
+  log: Logger,
+): (offset: number) => void {
+  return (offset) => {
+    metrics.dropped.inc({ egress: egressId, reason: 'undecodable' });
+    log.warn({ offset }, 'kafka egress record does not decode; skipped');
+  };
 }
 
 /** The Kafka client of an egress document (brokers, TLS, SASL, client id, logging, retries). */

@@ -15,7 +15,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EgressContext, EgressRecord, EgressSink, KafkaEgressConfig } from '@statehouse/runtime';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
-import { egressClient, kafkaMessages } from './kafka-egress.js';
+import { egressClient, kafkaMessages, undecodableSkipper } from './kafka-egress.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
 /** The value of a position record: the egress-log offset shipped up to, and the last record it covers. */
@@ -110,10 +110,11 @@ export class KafkaTransactionalSink implements EgressSink {
     const last = records[records.length - 1]!;
     const from = records[0]!.offset;
     const next = last.offset + 1;
-    const topicMessages = kafkaMessages(this.id, records, (offset) => {
-      this.#metrics.dropped.inc({ egress: this.id, reason: 'undecodable' });
-      this.#log.warn({ offset }, 'kafka egress record does not decode; skipped');
-    });
+    const topicMessages = kafkaMessages(
+      this.id,
+      records,
+      undecodableSkipper(this.id, this.#metrics, this.#log),
+    );
     const position: PositionRecord = {
       egress: this.id,
       next,

@@ -4,6 +4,7 @@
  */
 import type { Producer } from 'kafkajs';
 import type { ApiClient } from '@statehouse/testkit';
+import { expect } from 'vitest';
 import { BANK_TYPES, moduleYaml, waitFor } from '@statehouse/testkit';
 
 /** The topic of the increments. */
@@ -64,4 +65,15 @@ export async function ledgerOf(api: ApiClient, expected: number): Promise<string
     { timeoutMs: 90_000, intervalMs: 250 },
   );
   return txIds;
+}
+
+/** Waits for `total` ledger records, then checks each txId is there once and every counter counted its share. */
+export async function expectCountedExactlyOnce(api: ApiClient, total: number): Promise<void> {
+  const txIds = await ledgerOf(api, total);
+  expect(txIds.length).toBe(total);
+  expect(new Set(txIds).size).toBe(total);
+  for (let k = 0; k < KEYS; k++) {
+    const state = await api.state('bank/counter', `counter-${k}`);
+    expect(state.body.values?.['count']?.json).toBe(total / KEYS);
+  }
 }

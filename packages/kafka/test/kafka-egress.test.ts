@@ -8,23 +8,17 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, waitFor, type RuntimeProcess } from '@statehouse/testkit';
-import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
+import { startKafkaRig, type KafkaRig, type OutRecord } from './kafka-rig.js';
 import { pipelineModule, servePipelineFunctions, statefunString } from './pipeline.js';
 
 const KEYS = 10;
 const TOTAL = 3_000;
 
-interface OutRecord {
-  readonly key: string;
-  readonly value: string;
-  readonly id: string;
-}
-
 describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
   let rig: KafkaRig;
   let runtime: RuntimeProcess;
   let producer: Producer;
-  const out: OutRecord[] = [];
+  let out: OutRecord[] = [];
 
   beforeAll(async () => {
     rig = await startKafkaRig({
@@ -36,18 +30,7 @@ describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
       module: (url, brokers) => pipelineModule(url, brokers, 'at-least-once'),
     });
     ({ runtime, producer } = rig);
-    const consumer = await rig.consumer('test-reader');
-    await consumer.subscribe({ topic: 'out', fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        out.push({
-          key: String(message.key),
-          value: String(message.value),
-          id: String(message.headers?.['statehouse-record-id']),
-        });
-        return Promise.resolve();
-      },
-    });
+    out = await rig.collect('out');
   }, 120_000);
 
   afterAll(async () => {

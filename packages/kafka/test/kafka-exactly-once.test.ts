@@ -14,7 +14,7 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, waitFor, type RuntimeProcess } from '@statehouse/testkit';
-import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
+import { startKafkaRig, type KafkaRig, type OutRecord } from './kafka-rig.js';
 import { pipelineModule, servePipelineFunctions, statefunString } from './pipeline.js';
 
 const KEYS = 10;
@@ -22,12 +22,6 @@ const QUIET = 2_000;
 const WITH_KILLS = 100_000;
 const KILLS = 3;
 const POSITIONS_TOPIC = 'statehouse.pipe.out.positions';
-
-interface OutRecord {
-  readonly key: string;
-  readonly value: string;
-  readonly id: string;
-}
 
 /** What the runtime logged about its transactions, in order. */
 type TxEvent =
@@ -114,7 +108,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
   let rig: KafkaRig;
   let runtime: RuntimeProcess;
   let producer: Producer;
-  const out: OutRecord[] = [];
+  let out: OutRecord[] = [];
 
   beforeAll(async () => {
     rig = await startKafkaRig({
@@ -129,18 +123,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
       runtimeArgs: ['--log-level', 'debug'],
     });
     ({ runtime, producer } = rig);
-    const consumer = await rig.consumer('test-reader');
-    await consumer.subscribe({ topic: 'out', fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        out.push({
-          key: String(message.key),
-          value: String(message.value),
-          id: String(message.headers?.['statehouse-record-id']),
-        });
-        return Promise.resolve();
-      },
-    });
+    out = await rig.collect('out');
   }, 120_000);
 
   afterEach((ctx) => {

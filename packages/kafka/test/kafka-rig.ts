@@ -12,6 +12,14 @@ import {
   type TempDir,
 } from '@statehouse/testkit';
 
+/** A record read from a topic. */
+export interface OutRecord {
+  readonly key: string;
+  readonly value: string;
+  /** The `statehouse-record-id` header. */
+  readonly id: string;
+}
+
 /** A running rig. */
 export interface KafkaRig {
   readonly kafka: MockKafka;
@@ -22,6 +30,11 @@ export interface KafkaRig {
   readonly runtime: RuntimeProcess;
   /** A consumer of the test's own, disconnected by `stop()`. */
   consumer(groupId: string): Promise<Consumer>;
+  /**
+   * Reads `topic` from the beginning into the returned array, as records arrive (until `stop()`): key, value and
+   * the `statehouse-record-id` header of each.
+   */
+  collect(topic: string): Promise<OutRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +73,24 @@ export async function startKafkaRig(options: {
       consumers.push(consumer);
       await consumer.connect();
       return consumer;
+    },
+    collect: async (topic) => {
+      const out: OutRecord[] = [];
+      const consumer = client.consumer({ groupId: `test-reader-${topic}` });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          out.push({
+            key: String(message.key),
+            value: String(message.value),
+            id: String(message.headers?.['statehouse-record-id']),
+          });
+          return Promise.resolve();
+        },
+      });
+      return out;
     },
     stop: async () => {
       for (const c of consumers) await c.disconnect();
