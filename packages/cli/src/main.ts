@@ -39,9 +39,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * How long the process may stay up after its command finished, ms. A library may keep a timer or a socket open
+ * after a clean stop (kafkajs reconnecting to brokers that are down does): the process exits anyway, and the log
+ * lines of the stop are written by then.
+ */
+const EXIT_GRACE_MS = 2_000;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
     if (err instanceof CliUsageError || err instanceof StatehouseError) {

@@ -71,7 +71,8 @@ export class KafkaIngress implements IngressConnector {
   #joined: Promise<void> = Promise.resolve();
   /** Ends the current consumer's run with an error (it then reconnects after a backoff). */
   #failRun: ((err: Error) => void) | undefined;
-  #wake: (() => void) | undefined;
+  /** Ends the sleeps in progress (the loop's backoff, batches' pauses after a failed commit) when stopping. */
+  readonly #wakes = new Set<() => void>();
   #monitorTimer: ReturnType<typeof setInterval> | undefined;
   #monitoring = false;
 
@@ -100,7 +101,7 @@ export class KafkaIngress implements IngressConnector {
   async stop(): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#monitorTimer);
-    this.#wake?.();
+    for (const wake of [...this.#wakes]) wake();
     this.#failRun?.(new Error('stopping'));
     if (this.#loop !== undefined) await waitAtMost(this.#loop, STOP_WAIT_MS);
     this.#state = 'stopped';
@@ -433,16 +434,17 @@ export class KafkaIngress implements IngressConnector {
     return { connector: this.#config.id, source: topic, part: String(partition), position: String(offset) };
   }
 
+  /** Waits `ms`, or less when the ingress stops (several sleeps may run at once: the loop's and batches'). */
   #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = this.#ctx.clock.setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
+      const wake = (): void => {
+        this.#wakes.delete(wake);
         this.#ctx.clock.clearTimeout(timer);
         resolve();
       };
+      const timer = this.#ctx.clock.setTimeout(wake, ms);
+      this.#wakes.add(wake);
     });
   }
 }

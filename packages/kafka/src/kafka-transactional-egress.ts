@@ -13,7 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { EgressContext, EgressRecord, EgressSink, KafkaEgressConfig } from '@statehouse/runtime';
+import {
+  kafkaTransactionalId,
+  type EgressContext,
+  type EgressRecord,
+  type EgressSink,
+  type KafkaEgressConfig,
+} from '@statehouse/runtime';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { egressClient, kafkaMessages, undecodableSkipper } from './kafka-egress.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
@@ -31,11 +37,9 @@ export interface PositionRecord {
 /** How far back from the end of the positions topic a read starts (the last records are ours). */
 const POSITIONS_TAIL = 50;
 
-/** The transactional id of an egress: `transactional.id`, else `statehouse.<egress id>`. */
+/** The transactional id of an egress: `transactional.id`, else `statehouse.<egress id>` (see the runtime's rule). */
 export function transactionalIdOf(config: KafkaEgressConfig): string {
-  return (
-    config.properties.get('transactional.id') ?? `statehouse.${config.id.replace(/[^a-zA-Z0-9._-]/g, '.')}`
-  );
+  return kafkaTransactionalId(config);
 }
 
 /** The positions topic of a transactional id (characters Kafka does not allow in topic names become `.`). */

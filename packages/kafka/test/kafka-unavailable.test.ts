@@ -1,9 +1,10 @@
 /**
  * Kafka not there yet: every broker is down when the runtime starts. The runtime starts and is ready anyway, the
- * connector shows `retrying` with the reason in `GET /v1/connectors`, and once the brokers are back every record is
- * counted exactly once, without a restart. (A topic that does not exist cannot be shown on librdkafka's mock: it
+ * connector shows `retrying` with the reason in `GET /v1/connectors`, it stops on SIGTERM meanwhile, and once the
+ * brokers are back every record is counted exactly once. (A topic that does not exist cannot be shown on librdkafka's mock: it
  * creates any topic a client asks the metadata of.)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, waitFor } from '@statehouse/testkit';
 import { startKafkaRig, type KafkaRig } from './kafka-rig.js';
@@ -77,8 +78,29 @@ describe('Kafka ingress when Kafka is not there yet (mock cluster, statehouse ru
     expect(down.lastError).toBeDefined();
     expect((await api.get('/readyz')).status).toBe(200);
 
+    // It stops on SIGTERM although the brokers do not answer (kafkajs keeps reconnecting; the process exits).
+    const stopping = Date.now();
+    expect(await rig.runtime.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(15_000);
+    await rig.runtime.start();
+
     for (const id of [1, 2, 3]) await rig.kafka.brokerUp(id);
-    await expectCountedOnce(api);
+    await expectCountedOnce(new ApiClient(rig.runtime.url));
     expect(rig.runtime.isRunning).toBe(true);
+
+    // Brokers gone while it runs, with records waiting to be shipped: it still stops on SIGTERM.
+    for (const id of [1, 2, 3]) await rig.kafka.brokerDown(id);
+    const live = new ApiClient(rig.runtime.url);
+    for (let i = 0; i < 50; i++) {
+      const sent = await live.ingress('pipe/counter', `h${i % 5}`, {
+        typename: 'io.statefun.types/string',
+        bytes: statefunString(`h${i}`),
+      });
+      expect(sent.status).toBe(202);
+    }
+    await sleep(1_000);
+    const stoppingAgain = Date.now();
+    expect(await rig.runtime.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stoppingAgain).toBeLessThan(15_000);
   }, 150_000);
 });

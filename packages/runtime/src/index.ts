@@ -14,6 +14,7 @@ export {
   parseDuration,
   createEndpointResolver,
   createPolicyResolver,
+  kafkaTransactionalId,
 } from './config/index.js';
 export type {
   ModuleConfig,

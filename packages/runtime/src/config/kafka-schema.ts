@@ -294,6 +294,7 @@ export const kafkaEgressSpecSchema = strictObject({
   if (brokers === undefined) return z.NEVER;
   const semantic: KafkaDeliverySemantic = spec.deliverySemantic ?? { type: 'at-least-once' };
   checkTransactionTimeoutProperty(ctx, semantic, spec.properties);
+  checkTransactionalIdProperty(ctx, semantic, spec.properties);
   return { kind: KAFKA_EGRESS_KIND, id: spec.id.text, brokers, deliverySemantic: semantic, properties };
 });
 
@@ -331,6 +332,23 @@ function brokersOf(properties: ReadonlyMap<string, string>): string[] | undefine
 }
 
 /** The property transaction.timeout.ms must agree with the exactly-once timeout, which is what applies. */
+/** `transactional.id` means something only with `deliverySemantic: exactly-once`. */
+function checkTransactionalIdProperty(
+  ctx: z.core.$RefinementCtx,
+  semantic: KafkaDeliverySemantic,
+  properties: KafkaProperties | undefined,
+): void {
+  const index = properties?.indexes.get('transactional.id');
+  if (semantic.type === 'exactly-once' || index === undefined) return;
+  raise(
+    ctx,
+    'ERR_CONFIG_CONFLICTING_FIELDS',
+    `applies only to deliverySemantic exactly-once (this egress is ${semantic.type}); remove it, or set deliverySemantic type: exactly-once`,
+    undefined,
+    { path: ['properties', index], entryKey: 'transactional.id', showInput: false },
+  );
+}
+
 function checkTransactionTimeoutProperty(
   ctx: z.core.$RefinementCtx,
   semantic: KafkaDeliverySemantic,

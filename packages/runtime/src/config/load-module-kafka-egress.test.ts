@@ -204,4 +204,39 @@ describe('io.statefun.kafka.v1/egress', () => {
         'defined by module.yaml document 1; give each egress its own id (line 6)',
     );
   });
+
+  it('refuses transactional.id without exactly-once, and two exactly-once egresses sharing a transactional id', () => {
+    expect(
+      configErrorOf(
+        () => load(kafkaEgress({ properties: 'properties:\n    - transactional.id: app' })),
+        'ERR_CONFIG_CONFLICTING_FIELDS',
+      ),
+    ).toContain(
+      `${EGRESS}: spec.properties[0] (transactional.id): applies only to deliverySemantic exactly-once (this egress is at-least-once)`,
+    );
+    const exactlyOnce = 'deliverySemantic: { type: exactly-once, transactionTimeout: 1 min }';
+    // `a.b/c` and `a/b.c` both become statehouse.a.b.c.
+    const defaults = `${kafkaEgress({ id: 'id: a.b/c', deliverySemantic: exactlyOnce })}---\n${kafkaEgress({ id: 'id: a/b.c', deliverySemantic: exactlyOnce })}`;
+    expect(configErrorOf(() => load(defaults), 'ERR_CONFIG_CONFLICTING_FIELDS')).toContain(
+      'egress a/b.c would use the Kafka transactional id "statehouse.a.b.c", like the exactly-once egress of module.yaml document 1',
+    );
+    const explicit = (id: string) =>
+      kafkaEgress({
+        id: `id: ${id}`,
+        deliverySemantic: exactlyOnce,
+        properties: 'properties:\n    - transactional.id: app',
+      });
+    expect(
+      configErrorOf(
+        () => load(`${explicit('x/one')}---\n${explicit('x/two')}`),
+        'ERR_CONFIG_CONFLICTING_FIELDS',
+      ),
+    ).toContain('"app", like the exactly-once egress of module.yaml document 1');
+    // Distinct ids load.
+    expect(
+      load(
+        `${kafkaEgress({ id: 'id: x/one', deliverySemantic: exactlyOnce })}---\n${kafkaEgress({ id: 'id: x/two', deliverySemantic: exactlyOnce })}`,
+      ).egresses,
+    ).toHaveLength(2);
+  });
 });

@@ -7,6 +7,8 @@ import type {
   KafkaIngressConfig,
   LogEgressConfig,
 } from './module-types.js';
+import { KAFKA_EGRESS_KIND } from './module-types.js';
+import { kafkaTransactionalId } from './kafka-names.js';
 import { fail, sourceOf, type DocumentContext } from './module-document.js';
 import type { ModuleConfigErrorCode } from './problems.js';
 
@@ -27,6 +29,8 @@ export interface ModuleBuilder {
   /** `type ns/name` or `namespace ns` → the document that binds it. */
   readonly bindings: Map<string, string>;
   readonly egressIds: Map<string, string>;
+  /** Transactional id of each exactly-once Kafka egress → its document (two would fence each other). */
+  readonly transactionalIds: Map<string, string>;
   readonly ingressIds: Map<string, string>;
   /** `type ns/name` or `namespace ns` → the document of its policy. */
   readonly policyTargets: Map<string, string>;
@@ -41,6 +45,7 @@ export function createModuleBuilder(): ModuleBuilder {
     policies: [],
     bindings: new Map(),
     egressIds: new Map(),
+    transactionalIds: new Map(),
     ingressIds: new Map(),
     policyTargets: new Map(),
   };
@@ -95,6 +100,19 @@ export function addEgress(
     (other) =>
       `egress id ${JSON.stringify(egress.id)} is already defined by ${other}; give each egress its own id`,
   );
+  if (egress.kind === KAFKA_EGRESS_KIND && egress.deliverySemantic.type === 'exactly-once') {
+    const transactionalId = kafkaTransactionalId(egress);
+    claim(
+      builder.transactionalIds,
+      transactionalId,
+      source,
+      context,
+      ['spec', 'id'],
+      'ERR_CONFIG_CONFLICTING_FIELDS',
+      (other) =>
+        `egress ${egress.id} would use the Kafka transactional id ${JSON.stringify(transactionalId)}, like the exactly-once egress of ${other}; the two would fence each other: give one of them its own transactional.id property`,
+    );
+  }
   builder.egresses.push(egress);
 }
 

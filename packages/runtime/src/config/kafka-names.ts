@@ -1,0 +1,15 @@
+/** Names a Kafka connector derives from module.yaml. */
+
+/**
+ * The Kafka transactional id of an exactly-once egress: the property `transactional.id`, else
+ * `statehouse.<egress id>` with every character Kafka does not allow in a topic name (its positions topic is
+ * `<transactional id>.positions`) replaced by `.`.
+ */
+export function kafkaTransactionalId(egress: {
+  readonly id: string;
+  readonly properties: ReadonlyMap<string, string>;
+}): string {
+  return (
+    egress.properties.get('transactional.id') ?? `statehouse.${egress.id.replace(/[^a-zA-Z0-9._-]/g, '.')}`
+  );
+}
