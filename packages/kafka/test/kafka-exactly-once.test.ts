@@ -126,17 +126,25 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
     out = await rig.collect('out');
   }, 120_000);
 
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      console.error(
-        runtime.logs
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    // What a CI log can show: how far the reader got against what `out` holds, and the runtime's last egress and
+    // warning lines.
+    const admin = rig.client.admin();
+    await admin.connect();
+    const high = (await admin.fetchTopicOffsets('out')).reduce((sum, p) => sum + Number(p.high), 0);
+    await admin.disconnect();
+    console.error(
+      [
+        `read ${out.length} records (${distinct()} distinct); topic out holds ${high}`,
+        ...runtime.logs
           .filter(
             (e) => e['egress'] === 'pipe/out' || e['egressId'] === 'pipe/out' || Number(e['level']) >= 40,
           )
           .slice(-40)
-          .map((e) => JSON.stringify(e).slice(0, 300))
-          .join('\n'),
-      );
+          .map((e) => JSON.stringify(e).slice(0, 300)),
+      ].join('\n'),
+    );
   });
 
   afterAll(async () => {
