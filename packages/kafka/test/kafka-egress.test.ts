@@ -9,7 +9,13 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, waitFor, type RuntimeProcess } from '@statehouse/testkit';
 import { startKafkaRig, type KafkaRig, type OutRecord } from './kafka-rig.js';
-import { pipelineModule, servePipelineFunctions, statefunString } from './pipeline.js';
+import {
+  egressCaughtUp,
+  expectCountedInOrder,
+  pipelineModule,
+  servePipelineFunctions,
+  statefunString,
+} from './pipeline.js';
 
 const KEYS = 10;
 const TOTAL = 3_000;
@@ -56,22 +62,9 @@ describe('Kafka egress (mock cluster, official SDK, statehouse run)', () => {
     });
     expect(distinct()).toBe(TOTAL);
     const api = new ApiClient(runtime.url);
-    for (let k = 0; k < KEYS; k++) {
-      const state = await api.state('pipe/counter', `k${k}`);
-      expect(state.body.values?.['count']?.json).toBe(TOTAL / KEYS);
-    }
-    // Per key, the counts arrive in order (a resent batch repeats a run of them, never reorders).
-    for (let k = 0; k < KEYS; k++) {
-      const counts = out.filter((r) => r.key === `k${k}`).map((r) => Number(r.value.split(':')[1]));
-      const firstSeen = counts.filter((n, i) => counts.indexOf(n) === i);
-      expect(firstSeen).toEqual(Array.from({ length: TOTAL / KEYS }, (_, i) => i + 1));
-    }
+    await expectCountedInOrder(api, out, TOTAL, KEYS);
     // The egress shows as shipped to its end, in the API and in the metrics.
-    const egress = await waitFor('the egress caught up', async () => {
-      const { body } = await api.get<{ connectors: Record<string, unknown>[] }>('/v1/connectors');
-      const entry = body.connectors.find((c) => c['direction'] === 'egress' && c['id'] === 'pipe/out');
-      return entry?.['lag'] === 0 ? entry : undefined;
-    });
+    const egress = await egressCaughtUp(api);
     expect(egress).toMatchObject({
       kind: 'io.statefun.kafka.v1/egress',
       state: 'shipping',

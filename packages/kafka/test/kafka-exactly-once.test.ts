@@ -15,7 +15,13 @@ import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, waitFor, type RuntimeProcess } from '@statehouse/testkit';
 import { startKafkaRig, type KafkaRig, type OutRecord } from './kafka-rig.js';
-import { pipelineModule, servePipelineFunctions, statefunString } from './pipeline.js';
+import {
+  egressCaughtUp,
+  expectCountedInOrder,
+  pipelineModule,
+  servePipelineFunctions,
+  statefunString,
+} from './pipeline.js';
 
 const KEYS = 10;
 const QUIET = 2_000;
@@ -198,16 +204,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
     expect(distinct()).toBe(total);
 
     const api = new ApiClient(runtime.url);
-    for (let k = 0; k < KEYS; k++) {
-      const state = await api.state('pipe/counter', `k${k}`);
-      expect(state.body.values?.['count']?.json).toBe(total / KEYS);
-    }
-    // Per key, the counts arrive in order.
-    for (let k = 0; k < KEYS; k++) {
-      const counts = out.filter((r) => r.key === `k${k}`).map((r) => Number(r.value.split(':')[1]));
-      const firstSeen = [...new Set(counts)];
-      expect(firstSeen).toEqual(Array.from({ length: total / KEYS }, (_, i) => i + 1));
-    }
+    await expectCountedInOrder(api, out, total, KEYS);
     // The producer's side: transactions chain, and every restart resumed where Kafka had committed.
     const events = txEvents(runtime.logs);
     const { problems, inFlight } = checkTransactions(events);
@@ -224,11 +221,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
     );
     expect(unexplained).toEqual([]);
     // The egress is shipped to its end, and the store's cursor agrees with Kafka.
-    const egress = await waitFor('the egress caught up', async () => {
-      const { body } = await api.get<{ connectors: Record<string, unknown>[] }>('/v1/connectors');
-      const entry = body.connectors.find((c) => c['direction'] === 'egress' && c['id'] === 'pipe/out');
-      return entry?.['lag'] === 0 ? entry : undefined;
-    });
+    const egress = await egressCaughtUp(api);
     expect(egress).toMatchObject({ state: 'shipping', shipped: total, head: total });
   }, 300_000);
 });

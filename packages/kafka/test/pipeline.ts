@@ -10,7 +10,9 @@ import {
   type Context,
   type Message,
 } from 'apache-flink-statefun';
-import { moduleYaml, serveHttp, type FunctionService } from '@statehouse/testkit';
+import { expect } from 'vitest';
+import { moduleYaml, serveHttp, waitFor, type ApiClient, type FunctionService } from '@statehouse/testkit';
+import type { OutRecord } from './kafka-rig.js';
 
 /** `pipe/counter` counts per key and echoes `<key>:<n>` to Kafka; `pipe/bad` sends a log-style record there. */
 export function servePipelineFunctions(): Promise<FunctionService> {
@@ -88,4 +90,34 @@ export function pipelineModule(
 export function statefunString(text: string): Buffer {
   const bytes = Buffer.from(text);
   return Buffer.concat([Buffer.from([0x0a, bytes.length]), bytes]);
+}
+
+/**
+ * Checks the pipeline's outcome after `total` records over `keys` keys (`k<n>`): every counter counted its share
+ * exactly once, and per key the counts first reached `out` in order (a resent batch repeats a run, never reorders).
+ */
+export async function expectCountedInOrder(
+  api: ApiClient,
+  out: readonly OutRecord[],
+  total: number,
+  keys: number,
+): Promise<void> {
+  for (let k = 0; k < keys; k++) {
+    const state = await api.state('pipe/counter', `k${k}`);
+    expect(state.body.values?.['count']?.json).toBe(total / keys);
+  }
+  for (let k = 0; k < keys; k++) {
+    const counts = out.filter((r) => r.key === `k${k}`).map((r) => Number(r.value.split(':')[1]));
+    const firstSeen = [...new Set(counts)];
+    expect(firstSeen).toEqual(Array.from({ length: total / keys }, (_, i) => i + 1));
+  }
+}
+
+/** Waits until `GET /v1/connectors` shows the egress `pipe/out` shipped to its end (lag 0); returns its entry. */
+export function egressCaughtUp(api: ApiClient): Promise<Record<string, unknown>> {
+  return waitFor('the egress caught up', async () => {
+    const { body } = await api.get<{ connectors: Record<string, unknown>[] }>('/v1/connectors');
+    const entry = body.connectors.find((c) => c['direction'] === 'egress' && c['id'] === 'pipe/out');
+    return entry?.['lag'] === 0 ? entry : undefined;
+  });
 }
