@@ -41,11 +41,6 @@ export {
   KAFKA_PRODUCER_RECORD_TYPENAME,
   RECORD_ID_HEADER,
 } from './kafka-egress.js';
-export {
-  KafkaTransactionalSink,
-  positionsTopicOf,
-  transactionalIdOf,
-  type PositionRecord,
-} from './kafka-transactional-egress.js';
+export { KafkaTransactionalSink, type PositionRecord } from './kafka-transactional-egress.js';
 export { routeRecords } from './record-router.js';
 export type { SourceRecord, SkippedRecord, SkipReason, RoutedRecords } from './record-router.js';

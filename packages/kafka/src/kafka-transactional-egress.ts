@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
+  kafkaPositionsTopic,
   kafkaTransactionalId,
   type EgressContext,
   type EgressRecord,
@@ -37,16 +38,6 @@ export interface PositionRecord {
 /** How far back from the end of the positions topic a read starts (the last records are ours). */
 const POSITIONS_TAIL = 50;
 
-/** The transactional id of an egress: `transactional.id`, else `statehouse.<egress id>` (see the runtime's rule). */
-export function transactionalIdOf(config: KafkaEgressConfig): string {
-  return kafkaTransactionalId(config);
-}
-
-/** The positions topic of a transactional id (characters Kafka does not allow in topic names become `.`). */
-export function positionsTopicOf(transactionalId: string): string {
-  return `${transactionalId.replace(/[^a-zA-Z0-9._-]/g, '.')}.positions`;
-}
-
 /** The sink of one exactly-once Kafka egress. */
 export class KafkaTransactionalSink implements EgressSink {
   readonly id: string;
@@ -69,8 +60,8 @@ export class KafkaTransactionalSink implements EgressSink {
     this.#log = ctx.log;
     this.#metrics = kafkaEgressMetrics(ctx.registry);
     this.#kafka = egressClient(config, ctx.log);
-    this.transactionalId = transactionalIdOf(config);
-    this.positionsTopic = positionsTopicOf(this.transactionalId);
+    this.transactionalId = kafkaTransactionalId(config);
+    this.positionsTopic = kafkaPositionsTopic(this.transactionalId);
   }
 
   /**
@@ -98,7 +89,6 @@ export class KafkaTransactionalSink implements EgressSink {
     this.#producer = producer;
     // Taking the producer id fences the producers before this one and ends their open transaction.
     await (await producer.transaction()).abort();
-    await this.#ensurePositionsTopic();
     const found = await this.#readLastPosition();
     const position = await this.#trusted(found, cursor, recordAt);
     this.#log.info(
@@ -162,36 +152,40 @@ export class KafkaTransactionalSink implements EgressSink {
   async #dropProducer(): Promise<void> {
     const producer = this.#producer;
     this.#producer = undefined;
-    if (producer !== undefined)
-      await waitAtMost(
-        producer.disconnect().catch(() => undefined),
-        STOP_WAIT_MS,
-      );
+    if (producer !== undefined) await waitAtMost(producer.disconnect(), STOP_WAIT_MS);
   }
 
-  /** Creates the positions topic (one partition, compacted) when it is missing and the brokers allow it. */
-  async #ensurePositionsTopic(): Promise<void> {
+  /**
+   * The offsets of partition 0 of the positions topic, which is created first (one partition, compacted) when it is
+   * missing and the brokers allow it. One admin connection for both.
+   */
+  async #positionsRange(): Promise<{ low: bigint; high: bigint }> {
     const admin = this.#kafka.admin();
     await admin.connect();
     try {
-      const topics = await admin.listTopics();
-      if (topics.includes(this.positionsTopic)) return;
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: this.positionsTopic,
-              numPartitions: 1,
-              configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-            },
-          ],
-        });
-      } catch (err) {
-        throw new Error(
-          `kafka egress ${this.id}: its positions topic ${this.positionsTopic} does not exist and could not be created (${(err as Error).message}); create it with 1 partition (cleanup.policy=compact), see docs/connectors.md`,
-        );
+      if (!(await admin.listTopics()).includes(this.positionsTopic)) {
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic: this.positionsTopic,
+                numPartitions: 1,
+                configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+              },
+            ],
+          });
+        } catch (err) {
+          throw new Error(
+            `kafka egress ${this.id}: its positions topic ${this.positionsTopic} does not exist and could not be created (${(err as Error).message}); create it with 1 partition (cleanup.policy=compact), see docs/connectors.md`,
+          );
+        }
       }
+      const [partition] = (await admin.fetchTopicOffsets(this.positionsTopic)).filter(
+        (p) => p.partition === 0,
+      );
+      if (partition === undefined) throw new Error(`topic ${this.positionsTopic} has no partition 0`);
+      return { low: BigInt(partition.low), high: BigInt(partition.high) };
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -199,20 +193,7 @@ export class KafkaTransactionalSink implements EgressSink {
 
   /** The last committed position record of this egress in the positions topic, if any. */
   async #readLastPosition(): Promise<PositionRecord | undefined> {
-    const admin = this.#kafka.admin();
-    await admin.connect();
-    let low: bigint;
-    let high: bigint;
-    try {
-      const [partition] = (await admin.fetchTopicOffsets(this.positionsTopic)).filter(
-        (p) => p.partition === 0,
-      );
-      if (partition === undefined) throw new Error(`topic ${this.positionsTopic} has no partition 0`);
-      low = BigInt(partition.low);
-      high = BigInt(partition.high);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    const { low, high } = await this.#positionsRange();
     // Step back from the end until a record of this egress shows up (other egresses may share the topic).
     let tail = BigInt(POSITIONS_TAIL);
     for (let start = high; start > low; tail *= 4n) {

@@ -14,6 +14,7 @@ export {
   parseDuration,
   createEndpointResolver,
   createPolicyResolver,
+  kafkaPositionsTopic,
   kafkaTransactionalId,
 } from './config/index.js';
 export type {

@@ -15,6 +15,7 @@ import type {
 } from './connectors/connector.js';
 import type { FunctionType } from './core/address.js';
 import type { Clock, TimerHandle } from './core/clock.js';
+import { SerialQueue } from './core/serial-queue.js';
 import { STORE_TEXT_LIMITS, storeTextProblem } from './core/store-text.js';
 import { ConfigError } from './errors.js';
 import type { ConnectorPosition, StoredValue } from './store/store.js';
@@ -125,7 +126,8 @@ export class RuntimeConnectors {
   readonly #plugins: readonly ConnectorPlugin[];
   /** The connectors of the current lead; empty while another process leads. */
   #running: readonly IngressConnector[] = [];
-  #chain: Promise<void> = Promise.resolve();
+  /** Starting and stopping the connectors, one at a time. */
+  readonly #serial = new SerialQueue();
   #timer: TimerHandle | undefined;
   #stopped = false;
 
@@ -139,14 +141,14 @@ export class RuntimeConnectors {
   /** Starts the connectors if this process leads, and follows the lead from then on. */
   async start(): Promise<void> {
     if (this.#module.ingresses.length === 0) return;
-    await this.#serial(() => this.#follow());
+    await this.#serial.run(() => this.#follow());
     this.#schedule();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
-    await this.#serial(() => this.#stopRunning());
+    await this.#serial.run(() => this.#stopRunning());
   }
 
   /** The running connectors' status; `standby` for each ingress while another process leads. */
@@ -158,18 +160,13 @@ export class RuntimeConnectors {
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = this.#deps.clock.setTimeout(() => {
-      this.#serial(() => this.#follow())
+      this.#serial
+        .run(() => this.#follow())
         .catch((err: unknown) =>
           this.#deps.log.warn({ err }, 'starting or stopping the ingress connectors failed; retrying'),
         )
         .finally(() => this.#schedule());
     }, LEADERSHIP_CHECK_MS);
-  }
-
-  #serial(work: () => Promise<void>): Promise<void> {
-    const next = this.#chain.then(work);
-    this.#chain = next.catch(() => undefined);
-    return next;
   }
 
   async #follow(): Promise<void> {

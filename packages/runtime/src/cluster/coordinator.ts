@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import type { ClusterStore, ClusterView, LeaseRecord } from '../store/cluster-store.js';
 import { desiredKeyGroups } from './rendezvous.js';
 
@@ -76,7 +77,7 @@ export class ClusterCoordinator {
   // Key groups being handed over: no new work starts, but in-flight effects still commit under their epoch.
   readonly #draining = new Map<number, number>();
   #timer: TimerHandle | undefined;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #serial = new SerialQueue();
   #stopped = false;
   #lastHeartbeatOk = 0;
 
@@ -120,7 +121,7 @@ export class ClusterCoordinator {
 
   /** Runs the first round (join, take free key groups) and starts the loop. */
   async start(): Promise<void> {
-    await this.#serial(() => this.#round());
+    await this.#serial.run(() => this.#round());
     this.#schedule();
   }
 
@@ -130,7 +131,7 @@ export class ClusterCoordinator {
    * @param onStart - called when the reset begins (failures after this point need a reset of their own).
    */
   lose(onStart?: () => void): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       onStart?.();
       // Always reset, even when nothing is owned any more: the committer waits for it to accept work again.
       await this.#loseAll('a commit failed or was fenced', true);
@@ -140,14 +141,14 @@ export class ClusterCoordinator {
 
   /** Runs `work` in the coordinator's serial section (used for inbox reloads, so they never overlap). */
   serial(work: () => Promise<void>): Promise<void> {
-    return this.#serial(work);
+    return this.#serial.run(work);
   }
 
   /** Hands over every key group and leaves the cluster (clean shutdown). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    await this.#serial(async () => {
+    await this.#serial.run(async () => {
       const all = new Set(this.#owned.keys());
       for (const [kg, epoch] of this.#owned) this.#draining.set(kg, epoch);
       this.#owned.clear();
@@ -159,16 +160,11 @@ export class ClusterCoordinator {
     });
   }
 
-  #serial(work: () => Promise<void>): Promise<void> {
-    const next = this.#chain.then(work);
-    this.#chain = next.catch(() => undefined);
-    return next;
-  }
-
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = this.#clock.setTimeout(() => {
-      this.#serial(() => this.#round())
+      this.#serial
+        .run(() => this.#round())
         .catch((err: unknown) => this.#log.warn({ err }, 'cluster round failed; retrying'))
         .finally(() => this.#schedule());
     }, this.#options.heartbeatMs);
