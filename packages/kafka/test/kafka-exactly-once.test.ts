@@ -22,93 +22,13 @@ import {
   servePipelineFunctions,
   statefunString,
 } from './pipeline.js';
+import { checkTransactions, killDuringTransaction, txEvents, unexplainedDuplicates } from './transactions.js';
 
 const KEYS = 10;
 const QUIET = 2_000;
 const WITH_KILLS = 100_000;
 const KILLS = 3;
 const POSITIONS_TOPIC = 'statehouse.pipe.out.positions';
-
-/** What the runtime logged about its transactions, in order. */
-type TxEvent =
-  | { readonly kind: 'recovered'; readonly position: number }
-  | { readonly kind: 'begun' | 'committed'; readonly from: number; readonly next: number };
-
-function txEvents(logs: readonly Record<string, unknown>[]): TxEvent[] {
-  const events: TxEvent[] = [];
-  for (const entry of logs) {
-    if (entry['egress'] !== 'pipe/out') continue;
-    if (entry['msg'] === 'kafka egress position recovered')
-      events.push({ kind: 'recovered', position: Number(entry['position']) });
-    else if (entry['msg'] === 'kafka egress transaction begun')
-      events.push({ kind: 'begun', from: Number(entry['from']), next: Number(entry['next']) });
-    else if (entry['msg'] === 'kafka egress transaction committed')
-      events.push({ kind: 'committed', from: Number(entry['from']), next: Number(entry['next']) });
-  }
-  return events;
-}
-
-/** The transaction events of one life of the runtime, read incrementally from its growing log. */
-class LifeEvents {
-  readonly #logs: readonly Record<string, unknown>[];
-  #read: number;
-  #last: TxEvent | undefined;
-
-  constructor(logs: readonly Record<string, unknown>[], from: number) {
-    this.#logs = logs;
-    this.#read = from;
-  }
-
-  last(): TxEvent | undefined {
-    this.#catchUp();
-    return this.#last;
-  }
-
-  #catchUp(): void {
-    const events = txEvents(this.#logs.slice(this.#read));
-    this.#read = this.#logs.length;
-    if (events.length > 0) this.#last = events[events.length - 1];
-  }
-}
-
-/**
- * Checks the transaction log of one process's life after life: returns what is wrong, and the offset ranges of
- * transactions that were in flight when a life ended (their records may show twice on the mock).
- */
-function checkTransactions(events: readonly TxEvent[]): { problems: string[]; inFlight: [number, number][] } {
-  const problems: string[] = [];
-  const inFlight: [number, number][] = [];
-  let committedUpTo: number | undefined;
-  let open: { from: number; next: number } | undefined;
-  let expectedFrom: number | undefined;
-  for (const e of events) {
-    if (e.kind === 'recovered') {
-      // A new life (a restart, or a retry after a failure): Kafka's committed position.
-      const allowed = new Set<number | undefined>([committedUpTo, open?.next]);
-      if (committedUpTo !== undefined && !allowed.has(e.position))
-        problems.push(
-          `recovered ${e.position}, but Kafka had committed up to ${committedUpTo} (in flight: ${open?.next})`,
-        );
-      if (open !== undefined) inFlight.push([open.from, open.next]);
-      open = undefined;
-      expectedFrom = e.position;
-      committedUpTo = e.position;
-    } else if (e.kind === 'begun') {
-      if (open !== undefined)
-        problems.push(`transaction ${e.from}-${e.next} begun while ${open.from}-${open.next} was open`);
-      if (expectedFrom !== undefined && e.from !== expectedFrom)
-        problems.push(`transaction begun at ${e.from}, expected ${expectedFrom}`);
-      open = { from: e.from, next: e.next };
-    } else {
-      if (open === undefined || open.from !== e.from)
-        problems.push(`committed ${e.from}-${e.next} without begin`);
-      open = undefined;
-      committedUpTo = e.next;
-      expectedFrom = e.next;
-    }
-  }
-  return { problems, inFlight };
-}
 
 describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)', () => {
   let rig: KafkaRig;
@@ -183,17 +103,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
     await produce(QUIET, QUIET + WITH_KILLS);
     for (let kill = 1; kill <= KILLS; kill++) {
       // Each kill lands while a transaction is open, past a share of the egress log.
-      const threshold = QUIET + Math.round((kill * WITH_KILLS) / (KILLS + 1));
-      const life = new LifeEvents(runtime.logs, runtime.logs.length);
-      await waitFor(
-        `life ${kill}: a transaction open past offset ${threshold}`,
-        () => {
-          const last = life.last();
-          return last?.kind === 'begun' && last.from >= threshold;
-        },
-        { timeoutMs: 90_000, intervalMs: 1 },
-      );
-      await runtime.kill();
+      await killDuringTransaction(runtime, QUIET + Math.round((kill * WITH_KILLS) / (KILLS + 1)));
       await runtime.start();
     }
     const total = QUIET + WITH_KILLS;
@@ -213,13 +123,7 @@ describe('Kafka egress exactly once (mock cluster, official SDK, statehouse run)
     // The kills hit open transactions (all three did in every run here): the case the recovery is for.
     expect(inFlight.length).toBeGreaterThan(0);
     // Only records of a transaction in flight at a kill may show twice (the mock shows aborted records).
-    const seen = new Map<string, number>();
-    for (const r of out) seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
-    const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => Number(id.split('/').pop()));
-    const unexplained = twice.filter(
-      (offset) => !inFlight.some(([from, next]) => offset >= from && offset < next),
-    );
-    expect(unexplained).toEqual([]);
+    expect(unexplainedDuplicates(out, inFlight)).toEqual([]);
     // The egress is shipped to its end, and the store's cursor agrees with Kafka.
     const egress = await egressCaughtUp(api);
     expect(egress).toMatchObject({ state: 'shipping', shipped: total, head: total });

@@ -37,17 +37,15 @@ const LEADERSHIP_CHECK_MS = 250;
 
 /**
  * Checks that every ingress and egress of the module can run here: a plugin for its kind, endpoints for its
- * targets, the store's mode.
+ * targets.
  *
  * @param isServed - whether an endpoint serves a function type.
- * @param clusterMode - whether the runtime runs on a cluster store.
  * @throws {@link ConfigError} naming the document.
  */
 export function checkConnectors(
   module: ModuleConfig,
   plugins: readonly ConnectorPlugin[],
   isServed: (type: FunctionType) => boolean,
-  clusterMode: boolean,
 ): void {
   for (const egress of module.egresses) {
     if (egress.kind === 'log' || egress.kind === 'http') continue;
@@ -55,12 +53,6 @@ export function checkConnectors(
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',
         `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
-      );
-    }
-    if (egress.deliverySemantic.type === 'exactly-once' && clusterMode) {
-      throw new ConfigError(
-        'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-        `${egress.source}: egress ${egress.id} asks for deliverySemantic exactly-once, which runs on the embedded store only in this version; in cluster mode (--store postgres://…) use type: at-least-once (every record reaches Kafka at least once, with a stable id in its headers to deduplicate, see docs/connectors.md)`,
       );
     }
   }

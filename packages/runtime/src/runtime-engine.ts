@@ -51,6 +51,11 @@ export interface EngineDeps {
   readonly egressRecordProblem?: ((id: string, value: StoredValue) => string | undefined) | undefined;
   /** Egress ids that got committed records (of this process, or of any process in a cluster). */
   readonly onEgress: (egressIds: Iterable<string>) => void;
+  /**
+   * Cluster mode: this process hands the lead over (it is no longer the leader); resolves once the leader's jobs
+   * that must not overlap with the next leader's (egress shipping) have finished what they were doing.
+   */
+  readonly onReleasingLead: () => Promise<void>;
   /** A failure the runtime cannot recover from in place: it stops. */
   readonly onFatal: (err: unknown) => void;
   /** Whether the runtime still serves (recovering or running). */
@@ -223,6 +228,7 @@ function createClusterMode(
       clock: deps.clock,
       // Records committed by other processes wake this process's long polls and webhook shipper too.
       onEgressAnnounced: (egressIds) => deps.onEgress(egressIds),
+      onReleasingLead: deps.onReleasingLead,
     },
     { ...options.cluster, keyGroups: options.keyGroups },
   );

@@ -31,7 +31,6 @@ import { buildEngine, type Engine } from './runtime-engine.js';
 import { createRuntimeJobs, type RuntimeJobs } from './runtime-jobs.js';
 import { checkConnectors, egressRecordCheck, RuntimeConnectors } from './runtime-connectors.js';
 import { createIngest } from './connectors/ingest.js';
-import { isClusterStore } from './store/cluster-store.js';
 import {
   resolveRuntimeOptions,
   type ResolvedRuntimeOptions,
@@ -94,7 +93,6 @@ export class Runtime {
       this.#options.module,
       this.#options.connectors,
       (type) => this.#resolver.resolve(type) !== undefined,
-      isClusterStore(this.#store),
     );
     this.#cache = new StateCache(
       { store: this.#store },
@@ -257,6 +255,7 @@ export class Runtime {
         hasEgress: (id) => egressIds.has(id),
         egressRecordProblem: egressRecordCheck(o.module, o.connectors),
         onEgress: (ids) => this.#announceEgress(ids),
+        onReleasingLead: () => this.#started?.jobs.shipper?.settle() ?? Promise.resolve(),
         onFatal: (err) => this.#fatal(err),
         isServing: () => this.#state === 'RUNNING' || this.#state === 'RECOVERING',
         onStoreFull: (err) => this.#storeFull.enter(err),

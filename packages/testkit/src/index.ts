@@ -14,7 +14,13 @@ export type { RuntimeProcessOptions, RuntimeProcessExit } from './runtime-proces
 export { serveHttp } from './official-sdk-service.js';
 export type { FunctionService } from './official-sdk-service.js';
 export { createOfficialCart, serveOfficialCart, CART_TYPES } from './fixtures/official-cart.js';
-export type { AddToCart, ItemRequest, AddToCartResult, Stock } from './fixtures/official-cart.js';
+export type {
+  AddToCart,
+  ItemRequest,
+  AddToCartResult,
+  Stock,
+  OfficialCartOptions,
+} from './fixtures/official-cart.js';
 export { createOfficialBank, serveOfficialBank, BANK_TYPES } from './fixtures/official-bank.js';
 export type { LedgerEntry } from './fixtures/official-bank.js';
 export { seededRandom } from './seeded-random.js';

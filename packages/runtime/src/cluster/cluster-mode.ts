@@ -36,6 +36,11 @@ export interface ClusterParts {
   readonly clock: Clock;
   /** Egress ids that got records in a commit of any process (wakes long polls and the webhook shipper). */
   readonly onEgressAnnounced: (egressIds: readonly string[]) => void;
+  /**
+   * Called when this process hands over the leader's key group, once it no longer counts as the leader: resolves
+   * when its leader jobs stopped (the egress shipper's last transaction must not overlap with the next leader's).
+   */
+  readonly onReleasingLead: () => Promise<void>;
 }
 
 /** A running cluster membership. */
@@ -75,6 +80,7 @@ export class ClusterMode implements ProcessMode {
             timers.arm(await store.loadTimers([...keyGroups.keys()]));
           },
           onReleasing: async (keyGroups) => {
+            if (keyGroups.has(LEADER_KEY_GROUP)) await parts.onReleasingLead();
             dispatcher.releaseKeyGroups(keyGroups);
             timers.dropKeyGroups(keyGroups);
             await committer.flush();

@@ -5,10 +5,13 @@
  * id (`<egress id>/<offset>`), so an idempotent consumer sees each exactly once.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { EgressWaiters } from './egress-waiters.js';
 import type { EgressRecord, Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
+
+/** How long a process handing the shipping over waits for its deliveries under way, ms. */
+const SETTLE_TIMEOUT_MS = 10_000;
 
 /** Where the records of one egress go. */
 export interface EgressSink {
@@ -93,20 +96,28 @@ export class EgressShipper {
   readonly #batchSize: number;
   readonly #maxBackoffMs: number;
   readonly #isShipper: () => boolean;
+  readonly #clock: Clock;
   // The same wake-up mechanism as long-polling readers: a loop waits for its egress's next commit or a timeout.
   readonly #wakers: EgressWaiters;
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
   /** The last failure of each egress's loop, until a delivery succeeds. */
   readonly #lastErrors = new Map<string, string>();
-  /** Egresses whose sink-held position was recovered since the last failure (see {@link EgressSink.recover}). */
-  readonly #recovered = new Set<string>();
+  /**
+   * The positions of sinks that hold their own (see {@link EgressSink.recover}), recovered since the last failure and
+   * kept here while this process ships. The store's cursor is only a copy: in a cluster, a process that shipped
+   * before this one may still write an older offset into it after this one took over.
+   */
+  readonly #positions = new Map<string, number>();
+  /** Deliveries under way, so that a process handing the shipping over can wait for them. */
+  readonly #inFlight = new Set<Promise<boolean>>();
 
   constructor(deps: EgressShipperDeps, options: EgressShipperOptions = {}) {
     this.#store = deps.store;
     this.#sinks = deps.sinks;
     this.#log = deps.log.child({ component: 'egress-shipper' });
     this.#observer = deps.observer;
+    this.#clock = deps.clock;
     this.#wakers = new EgressWaiters({ clock: deps.clock });
     this.#batchSize = options.batchSize ?? 100;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
@@ -135,7 +146,7 @@ export class EgressShipper {
       this.#sinks.map(async (sink): Promise<EgressShippingStatus> => {
         const [range, shipped] = await Promise.all([
           this.#store.readEgressRange(sink.id),
-          this.#store.readEgressCursor(sink.id),
+          this.#shippedUpTo(sink.id),
         ]);
         const lastError = this.#lastErrors.get(sink.id);
         const state = this.#abort.signal.aborted
@@ -159,6 +170,22 @@ export class EgressShipper {
     );
   }
 
+  /**
+   * Resolves once no delivery is under way, or after `timeoutMs`. A cluster process that hands the lead over calls
+   * it after it stopped being the shipper (no new delivery starts), so the next shipper does not overlap with this
+   * one's last batch. A delivery that outlasts the wait (brokers that stopped answering) is left to the sink's own
+   * fencing (a transactional Kafka producer is fenced by the next shipper's).
+   */
+  async settle(timeoutMs = SETTLE_TIMEOUT_MS): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.#clock.setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.#inFlight]), timeout]);
+    this.#clock.clearTimeout(timer!);
+  }
+
   /** Stops delivering (a batch in flight is abandoned and delivered again later). */
   async close(): Promise<void> {
     this.#abort.abort();
@@ -175,14 +202,14 @@ export class EgressShipper {
       // Wait from before the read: records committed between the read and the wait would otherwise wait 1 s.
       const idle = this.#wakers.subscribe(egress.id, 1_000);
       try {
-        if (this.#isShipper()) delivered = await this.#deliverOnce(egress, signal);
+        if (this.#isShipper()) delivered = await this.#tracked(this.#deliverOnce(egress, signal));
         // Another process may ship meanwhile: its position is recovered when this one ships again.
-        else this.#recovered.delete(egress.id);
+        else this.#positions.delete(egress.id);
         failures = 0;
         this.#lastErrors.delete(egress.id);
       } catch (err) {
         idle.cancel();
-        this.#recovered.delete(egress.id);
+        this.#positions.delete(egress.id);
         if (signal.aborted) return;
         failures += 1;
         this.#lastErrors.set(egress.id, err instanceof Error ? err.message : String(err));
@@ -199,19 +226,40 @@ export class EgressShipper {
     }
   }
 
+  async #tracked(delivery: Promise<boolean>): Promise<boolean> {
+    this.#inFlight.add(delivery);
+    try {
+      return await delivery;
+    } finally {
+      this.#inFlight.delete(delivery);
+    }
+  }
+
   /** @returns whether records were delivered (so that the next batch is tried at once). */
   async #deliverOnce(sink: EgressSink, signal: AbortSignal): Promise<boolean> {
-    if (sink.recover !== undefined && !this.#recovered.has(sink.id)) await this.#recover(sink);
-    const from = await this.#store.readEgressCursor(sink.id);
+    if (sink.recover !== undefined && !this.#positions.has(sink.id)) await this.#recover(sink);
+    const from = await this.#shippedUpTo(sink.id);
     const records = await this.#store.readEgress(sink.id, from, sink.batchSize ?? this.#batchSize);
     if (records.length === 0) return false;
     await sink.deliver(records, signal);
-    await this.#store.writeEgressCursor(sink.id, records[records.length - 1]!.offset + 1);
+    const next = records[records.length - 1]!.offset + 1;
+    if (this.#positions.has(sink.id)) this.#positions.set(sink.id, next);
+    await this.#store.writeEgressCursor(sink.id, next);
     this.#observer?.onDelivered(sink.id, records.length);
     return true;
   }
 
-  /** Stores the position the sink says it has delivered up to as the egress's cursor. */
+  /**
+   * Where delivery goes on from: the store's cursor, or for a sink that holds its own position the larger of that
+   * position and the cursor (a stale copy is never larger than the sink's position; retention moves the cursor
+   * forward past records it deleted undelivered).
+   */
+  async #shippedUpTo(egressId: string): Promise<number> {
+    const cursor = await this.#store.readEgressCursor(egressId);
+    return Math.max(cursor, this.#positions.get(egressId) ?? cursor);
+  }
+
+  /** Stores the position the sink says it has delivered up to as the egress's cursor, and keeps it. */
   async #recover(sink: EgressSink): Promise<void> {
     const cursor = await this.#store.readEgressCursor(sink.id);
     const position = await sink.recover!(cursor, async (offset) => {
@@ -225,6 +273,6 @@ export class EgressShipper {
         'egress position recovered from its sink: the sink had delivered up to another offset than the store recorded',
       );
     }
-    this.#recovered.add(sink.id);
+    this.#positions.set(sink.id, position);
   }
 }
