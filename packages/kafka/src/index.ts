@@ -4,6 +4,7 @@
  * least once with stable record ids, or exactly once through Kafka transactions) documents of module.yaml. Pass {@link kafkaConnectors} to `createRuntime({ connectors: [...] })`; the `statehouse` CLI does.
  */
 import type { ConnectorPlugin } from '@statehouse/runtime';
+import { registerCompressionCodecs } from './compression.js';
 import { KafkaEgressSink, kafkaRecordProblem } from './kafka-egress.js';
 import { KafkaIngress } from './kafka-ingress.js';
 import { KafkaTransactionalSink } from './kafka-transactional-egress.js';
@@ -22,6 +23,7 @@ export const KAFKA_EGRESS_KIND = 'io.statefun.kafka.v1/egress';
  * ```
  */
 export function kafkaConnectors(): ConnectorPlugin {
+  registerCompressionCodecs();
   return {
     ingressKinds: [KAFKA_INGRESS_KIND],
     createIngress: (config, context) => new KafkaIngress(config, context),

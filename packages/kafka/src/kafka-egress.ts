@@ -7,8 +7,8 @@
  * their order. `deliverySemantic: none` does not retry a failed batch (it is counted as dropped).
  */
 import {
-  CompressionTypes,
   Kafka,
+  type CompressionTypes,
   Partitioners,
   type Message,
   type Producer,
@@ -16,6 +16,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaProducerRecord } from '@statehouse/protocol';
+import { compressionOf } from './compression.js';
 import type {
   EgressContext,
   EgressRecord,
@@ -83,8 +84,7 @@ export class KafkaEgressSink implements EgressSink {
     });
     const acks = config.properties.get('acks') ?? 'all';
     this.#acks = acks === 'all' ? -1 : Number(acks);
-    this.#compression =
-      config.properties.get('compression.type') === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.#compression = compressionOf(config.properties);
   }
 
   async deliver(records: readonly EgressRecord[]): Promise<void> {

@@ -11,7 +11,7 @@
  * partition; created when missing if the brokers allow it; compaction may be set, the key is the egress id).
  */
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   kafkaPositionsTopic,
@@ -22,6 +22,7 @@ import {
   type KafkaEgressConfig,
 } from '@statehouse/runtime';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
+import { compressionOf } from './compression.js';
 import { egressClient, kafkaMessages, undecodableSkipper } from './kafka-egress.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
@@ -50,6 +51,7 @@ export class KafkaTransactionalSink implements EgressSink {
   readonly #kafka: Kafka;
   readonly #log: Logger;
   readonly #metrics: KafkaEgressMetrics;
+  readonly #compression: CompressionTypes;
   /** The producer of the current attempt; dropped after any failure (a new one fences it). */
   #producer: Producer | undefined;
 
@@ -59,6 +61,7 @@ export class KafkaTransactionalSink implements EgressSink {
     this.#config = config;
     this.#log = ctx.log;
     this.#metrics = kafkaEgressMetrics(ctx.registry);
+    this.#compression = compressionOf(config.properties);
     this.#kafka = egressClient(config, ctx.log);
     this.transactionalId = kafkaTransactionalId(config);
     this.positionsTopic = kafkaPositionsTopic(this.transactionalId);
@@ -122,7 +125,7 @@ export class KafkaTransactionalSink implements EgressSink {
     try {
       const transaction = await producer.transaction();
       try {
-        await transaction.sendBatch({ topicMessages, acks: -1 });
+        await transaction.sendBatch({ topicMessages, acks: -1, compression: this.#compression });
         await transaction.commit();
       } catch (err) {
         await transaction.abort().catch(() => undefined);

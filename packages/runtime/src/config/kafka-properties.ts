@@ -47,7 +47,7 @@ const EGRESS_RULES: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>(
   ['bootstrap.servers', { type: 'brokers' }],
   ['client.id', TEXT],
   ['acks', oneOf('all', '-1', '1', '0')],
-  ['compression.type', oneOf('none', 'gzip')],
+  ['compression.type', oneOf('none', 'gzip', 'lz4')],
   ['request.timeout.ms', POSITIVE_INTEGER],
   ['transaction.timeout.ms', POSITIVE_INTEGER],
   ['transactional.id', TEXT],
