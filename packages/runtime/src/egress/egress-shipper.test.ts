@@ -1,8 +1,8 @@
 /**
  * The egress shipper on a real SQLite store, with sinks of the test's own (the plugin interface `EgressSink`):
- * a sink that holds its own position (a transactional Kafka egress) is shipped from that position, not from a store
- * cursor that a previous shipper of a cluster may still overwrite with an older offset; and a process handing the
- * lead over can wait for the delivery under way.
+ * an egress is shipped on from where this process got (for a sink that holds its own position, a transactional
+ * Kafka egress, from that position), not from a store cursor that a previous shipper of a cluster may still
+ * overwrite with an older offset; and a process handing the lead over can wait for the delivery under way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,20 +94,26 @@ describe('EgressShipper', () => {
     }
   };
 
-  it('ships a self-positioned sink from its own position when the store cursor is moved back under it', async () => {
+  it.each([
+    ['a sink that holds its own position', true],
+    ['a plain sink', false],
+  ])('ships %s on from where it got when the store cursor is moved back under it', async (_, recovers) => {
     const store = await openStore();
     await append(store, 0, 10);
-    const sink = new RecordingSink(0);
+    const recording = new RecordingSink(0);
+    const sink: EgressSink = recovers
+      ? recording
+      : { id: EGRESS, target: 'memory', deliver: (records, signal) => recording.deliver(records, signal) };
     const shipper = startShipper(store, sink);
-    await until(() => sink.delivered.length === 10);
+    await until(() => recording.delivered.length === 10);
     // A previous shipper of a cluster, resumed late, writes the older cursor it had reached.
     await store.writeEgressCursor(EGRESS, 4);
     await append(store, 10, 5);
     shipper.notify(EGRESS);
-    await until(() => sink.delivered.length >= 15);
+    await until(() => recording.delivered.length >= 15);
     await new Promise((r) => setTimeout(r, 50));
-    expect(sink.delivered).toEqual(Array.from({ length: 15 }, (_, i) => i));
-    expect(sink.recoveries).toEqual([0]);
+    expect(recording.delivered).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(recording.recoveries).toEqual(recovers ? [0] : []);
     expect(await store.readEgressCursor(EGRESS)).toBe(15);
   });
 

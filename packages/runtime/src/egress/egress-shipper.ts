@@ -104,9 +104,10 @@ export class EgressShipper {
   /** The last failure of each egress's loop, until a delivery succeeds. */
   readonly #lastErrors = new Map<string, string>();
   /**
-   * The positions of sinks that hold their own (see {@link EgressSink.recover}), recovered since the last failure and
-   * kept here while this process ships. The store's cursor is only a copy: in a cluster, a process that shipped
-   * before this one may still write an older offset into it after this one took over.
+   * How far each egress was delivered, kept here while this process ships, since its last failure (for a sink that
+   * holds its own position, see {@link EgressSink.recover}, since it was recovered). The store's cursor is a copy
+   * that may be behind: in a cluster, a process that shipped before this one may still write an older offset into it
+   * after this one took over.
    */
   readonly #positions = new Map<string, number>();
   /** Deliveries under way, so that a process handing the shipping over can wait for them. */
@@ -243,16 +244,15 @@ export class EgressShipper {
     if (records.length === 0) return false;
     await sink.deliver(records, signal);
     const next = records[records.length - 1]!.offset + 1;
-    if (this.#positions.has(sink.id)) this.#positions.set(sink.id, next);
+    this.#positions.set(sink.id, next);
     await this.#store.writeEgressCursor(sink.id, next);
     this.#observer?.onDelivered(sink.id, records.length);
     return true;
   }
 
   /**
-   * Where delivery goes on from: the store's cursor, or for a sink that holds its own position the larger of that
-   * position and the cursor (a stale copy is never larger than the sink's position; retention moves the cursor
-   * forward past records it deleted undelivered).
+   * Where delivery goes on from: the larger of the position kept here and the store's cursor (a stale copy is never
+   * larger than what was delivered; retention moves the cursor forward past records it deleted undelivered).
    */
   async #shippedUpTo(egressId: string): Promise<number> {
     const cursor = await this.#store.readEgressCursor(egressId);
