@@ -17,12 +17,14 @@ import {
 import type { Logger } from 'pino';
 import { KafkaProducerRecord } from '@statehouse/protocol';
 import { compressionOf } from './compression.js';
-import type {
-  EgressContext,
-  EgressRecord,
-  EgressSink,
-  KafkaEgressConfig,
-  StoredValue,
+import {
+  isKafkaTopicName,
+  KAFKA_TOPIC_SYNTAX,
+  type EgressContext,
+  type EgressRecord,
+  type EgressSink,
+  type KafkaEgressConfig,
+  type StoredValue,
 } from '@statehouse/runtime';
 import { configuredClient } from './client-config.js';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
@@ -52,6 +54,9 @@ export function kafkaRecordProblem(value: StoredValue): string | undefined {
     return `the KafkaProducerRecord does not decode: ${(err as Error).message}`;
   }
   if (record.topic === '') return 'the KafkaProducerRecord names no topic';
+  // A broker refuses the name: the record would hold every later record of the egress back, retried forever.
+  if (!isKafkaTopicName(record.topic))
+    return `the KafkaProducerRecord's topic ${JSON.stringify(record.topic)} is not ${KAFKA_TOPIC_SYNTAX}`;
   return undefined;
 }
 
@@ -99,7 +104,12 @@ export class KafkaEgressSink implements EgressSink {
         throw err;
       });
       await this.#connected;
-      await this.#producer.sendBatch({ topicMessages, acks: this.#acks, compression: this.#compression });
+      for (const request of requestsOf(topicMessages))
+        await this.#producer.sendBatch({
+          topicMessages: request,
+          acks: this.#acks,
+          compression: this.#compression,
+        });
     } catch (err) {
       if (this.#config.deliverySemantic.type !== 'none') throw err;
       // `none`: no retries; the batch is counted and left behind.
@@ -168,4 +178,49 @@ export function kafkaMessages(
     byTopic.set(record.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * Payload bytes (keys, values, headers) of one produce request at most. Brokers refuse a record batch over
+ * `message.max.bytes` (about 1 MB by default) and kafkajs puts each partition's records of a request into one batch,
+ * so a delivery is split into requests of this size, sent one after another (inside the same transaction for an
+ * exactly-once egress). A single record above it goes alone.
+ */
+export const MAX_REQUEST_PAYLOAD_BYTES = 512 * 1024;
+
+/** Splits a delivery into requests of at most `maxBytes` of payload each, keeping every topic's record order. */
+export function requestsOf(
+  topicMessages: readonly TopicMessages[],
+  maxBytes = MAX_REQUEST_PAYLOAD_BYTES,
+): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let request = new Map<string, Message[]>();
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const m of messages) {
+      const size = payloadBytes(m);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        requests.push(toTopicMessages(request));
+        request = new Map();
+        bytes = 0;
+      }
+      const list = request.get(topic) ?? [];
+      list.push(m);
+      request.set(topic, list);
+      bytes += size;
+    }
+  }
+  if (bytes > 0) requests.push(toTopicMessages(request));
+  return requests;
+}
+
+function toTopicMessages(request: ReadonlyMap<string, Message[]>): TopicMessages[] {
+  return [...request].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** A record's key, value and header bytes, plus a record's framing (about 70 bytes). */
+function payloadBytes(m: Message): number {
+  let bytes = 70 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [name, value] of Object.entries(m.headers ?? {})) bytes += name.length + String(value).length;
+  return bytes;
 }

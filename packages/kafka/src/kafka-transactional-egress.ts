@@ -23,7 +23,7 @@ import {
 } from '@statehouse/runtime';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { compressionOf } from './compression.js';
-import { egressClient, kafkaMessages, undecodableSkipper } from './kafka-egress.js';
+import { egressClient, kafkaMessages, requestsOf, undecodableSkipper } from './kafka-egress.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
 /** The value of a position record: the egress-log offset shipped up to, and the last record it covers. */
@@ -125,7 +125,8 @@ export class KafkaTransactionalSink implements EgressSink {
     try {
       const transaction = await producer.transaction();
       try {
-        await transaction.sendBatch({ topicMessages, acks: -1, compression: this.#compression });
+        for (const request of requestsOf(topicMessages))
+          await transaction.sendBatch({ topicMessages: request, acks: -1, compression: this.#compression });
         await transaction.commit();
       } catch (err) {
         await transaction.abort().catch(() => undefined);

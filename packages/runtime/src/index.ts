@@ -14,6 +14,8 @@ export {
   parseDuration,
   createEndpointResolver,
   createPolicyResolver,
+  isKafkaTopicName,
+  KAFKA_TOPIC_SYNTAX,
   kafkaPositionsTopic,
   kafkaTransactionalId,
 } from './config/index.js';

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { kafkaConnectors } from '@statehouse/kafka';
-import { createRuntime, loadModuleFiles, type Runtime, type RuntimeOptions } from '@statehouse/runtime';
+import {
+  createRuntime,
+  loadModuleFiles,
+  type ConnectorPlugin,
+  type ModuleConfig,
+  type Runtime,
+  type RuntimeOptions,
+} from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { createLogger } from '../logger.js';
 import { parseFlags, resolveFlagValues } from '../parse-flags.js';
@@ -28,9 +34,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   return runUntilStopped({
     module,
     logger: createLogger(level),
-    connectors: [kafkaConnectors()],
+    connectors: await connectorsFor(module),
     ...flagOptions,
   });
+}
+
+/**
+ * The connector plugins the module needs, loaded only then: a module without Kafka documents loads neither kafkajs
+ * nor its compression codecs.
+ */
+async function connectorsFor(module: ModuleConfig): Promise<ConnectorPlugin[]> {
+  const usesKafka =
+    module.ingresses.some((i) => i.kind === 'io.statefun.kafka.v1/ingress') ||
+    module.egresses.some((e) => e.kind === 'io.statefun.kafka.v1/egress');
+  if (!usesKafka) return [];
+  const { kafkaConnectors } = await import('@statehouse/kafka');
+  return [kafkaConnectors()];
 }
 
 /**

@@ -8,7 +8,12 @@ export type { ModuleFile } from './load-module.js';
 export { createEndpointResolver, FunctionTypeRouter } from './endpoint-resolver.js';
 export type { EndpointResolver, FunctionTypeRouterOptions, ResolvedEndpoint } from './endpoint-resolver.js';
 export { KAFKA_EGRESS_PROPERTIES, KAFKA_INGRESS_PROPERTIES } from './kafka-properties.js';
-export { kafkaPositionsTopic, kafkaTransactionalId } from './kafka-names.js';
+export {
+  isKafkaTopicName,
+  KAFKA_TOPIC_SYNTAX,
+  kafkaPositionsTopic,
+  kafkaTransactionalId,
+} from './kafka-names.js';
 export { createPolicyResolver } from './policy-resolver.js';
 export type { PolicyResolver, ResolvedFunctionPolicy } from './policy-resolver.js';
 export {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseStartupDate, STARTUP_DATE_SYNTAX } from './kafka-startup-date.js';
 import { brokerList, kafkaProperties, splitBrokers, type KafkaProperties } from './kafka-properties.js';
+import { isKafkaTopicName, KAFKA_TOPIC_SYNTAX } from './kafka-names.js';
 import {
   KAFKA_EGRESS_KIND,
   KAFKA_INGRESS_KIND,
@@ -19,12 +20,8 @@ import { duration, integer, strictObject, typename } from './schema-fields.js';
 /** Kafka's own bound on a transaction: the broker's default `transaction.max.timeout.ms`. */
 export const MAX_KAFKA_TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000;
 
-/** Kafka's topic name rule: 1 to 249 of letters, digits, `.`, `_` and `-` (so never a `/`). */
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/u;
-const TOPIC_SYNTAX = 'a Kafka topic name (1-249 letters, digits, ".", "_" or "-")';
-
 const topicName = z.string().superRefine((text, ctx) => {
-  if (!TOPIC.test(text)) raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected ${TOPIC_SYNTAX}`, text);
+  if (!isKafkaTopicName(text)) raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected ${KAFKA_TOPIC_SYNTAX}`, text);
 });
 
 const nonEmptyText = z.string().superRefine((text, ctx) => {
@@ -110,11 +107,11 @@ const specificOffsets = z.array(z.unknown()).transform((entries, ctx): SpecificO
     const match = /^([^/]+)\/(\d+)$/u.exec(key);
     const topic = match?.[1] ?? '';
     const partition = Number(match?.[2] ?? Number.NaN);
-    if (!TOPIC.test(topic) || !Number.isSafeInteger(partition)) {
+    if (!isKafkaTopicName(topic) || !Number.isSafeInteger(partition)) {
       raise(
         ctx,
         'ERR_CONFIG_INVALID_VALUE',
-        `expected "<topic>/<partition>" with ${TOPIC_SYNTAX} and a partition number ≥ 0, e.g. "names/0"`,
+        `expected "<topic>/<partition>" with ${KAFKA_TOPIC_SYNTAX} and a partition number ≥ 0, e.g. "names/0"`,
         key,
         { path: [i], entryKey: key },
       );

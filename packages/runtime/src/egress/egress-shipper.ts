@@ -215,8 +215,10 @@ export class EgressShipper {
         failures += 1;
         this.#lastErrors.set(egress.id, err instanceof Error ? err.message : String(err));
         this.#observer?.onFailed(egress.id);
+        // The stack once per outage; the retries that follow say what failed in one line.
+        const error = failures === 1 ? { err } : { error: this.#lastErrors.get(egress.id) };
         this.#log.warn(
-          { err, egressId: egress.id, target: egress.target, failures },
+          { ...error, egressId: egress.id, target: egress.target, failures },
           'egress delivery failed; retrying',
         );
         await this.#wakers.wait(egress.id, backoffDelay(failures, this.#maxBackoffMs, { initialMs: 100 }));
