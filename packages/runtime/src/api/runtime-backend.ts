@@ -94,7 +94,7 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
       })),
     connectors: async () => [...(await deps.connectors())],
     notReady: () => notReadyReason(deps.readiness()),
-    countIngress: (status) => deps.metrics.ingressRequests.inc({ status: String(status) }),
+    countIngress: (status) => deps.metrics.ingressRequests.inc(String(status)),
     metrics: async () => ({
       contentType: deps.metrics.registry.contentType,
       body: await deps.metrics.registry.metrics(),

@@ -130,6 +130,11 @@ export class BacklogScanner {
     return this.#blocksAll || this.#typeLeft.has(type) || this.#typeScanning.has(type);
   }
 
+  /** Whether the backlog of any function type waits for it to have room. */
+  get anyTypeLeft(): boolean {
+    return this.#typeLeft.size > 0;
+  }
+
   /** Function types whose backlog waits for them to have room. */
   typesLeft(): IterableIterator<string> {
     return this.#typeLeft.keys();

@@ -115,7 +115,8 @@ export class BatchInvoker {
         `no endpoint in module.yaml serves function type ${type}; add an io.statefun.endpoints.v2/http document for it`,
       );
     }
-    const state = (pin.state ??= await cache.acquire(mb.address));
+    // A cached state (the usual case) is taken without a promise.
+    const state = (pin.state ??= cache.tryAcquire(mb.address, mb.key) ?? (await cache.acquire(mb.address)));
     const typeSpecs = specs.specsOf(type);
     const sentSpecs = typeSpecs.size;
     const body = buildRequest(mb.address, typeSpecs, state, batch, this.#deps.clock.now());
@@ -159,7 +160,7 @@ export class BatchInvoker {
         throw err;
       }
     }
-    metrics.invocations.inc({ function_type: type });
+    metrics.invocations.inc(type);
     return 'done';
   }
 
@@ -236,6 +237,6 @@ class RunHooks implements RetryHooks, StatePin {
 
   settled(): void {
     if (this.state !== undefined)
-      this.#deps.cache.release(this.#run.mailbox.address, this.state, this.generation);
+      this.#deps.cache.release(this.#run.mailbox.address, this.state, this.generation, this.#run.mailbox.key);
   }
 }

@@ -14,7 +14,7 @@ import type { FunctionAddress } from '../core/address.js';
 import { StoreError, StatehouseError } from '../errors.js';
 import type { ClusterStore } from '../store/cluster-store.js';
 import type { EffectSet } from './effect-set.js';
-import { PendingBatch, type Part } from './pending-batch.js';
+import { PendingBatch, type Part, type Waiter } from './pending-batch.js';
 import type { CommitResult, FunctionSpecRecord, IngressResult, IngressWrite, Store } from '../store/store.js';
 
 /** Observes commits (metrics). */
@@ -122,21 +122,33 @@ export class Committer {
    *   (their messages are delivered only after the commit), so that a refusal voids nothing else.
    */
   submitEffects(effects: EffectSet, options: { isolated?: boolean } = {}): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve, reject) => this.submitEffectsTo(effects, { resolve, reject }, options));
+  }
+
+  /**
+   * {@link Committer.submitEffects} without a promise: `waiter` is called once the effects are durable, or
+   * with the failure (also when nothing can be submitted now). Every invocation submits its effects, so the
+   * reply applier hands its callbacks over directly instead of chaining on a promise.
+   */
+  submitEffectsTo(effects: EffectSet, waiter: Waiter, options: { isolated?: boolean } = {}): void {
+    try {
       this.#assertOpen();
-      const part: Part = { kind: 'effects', effects, waiter: { resolve, reject } };
-      if (options.isolated === true) {
-        if (!this.#pending.isEmpty) this.#queue.push(this.#pending);
-        const alone = new PendingBatch();
-        alone.isolated = true;
-        alone.add(part);
-        this.#queue.push(alone);
-        this.#pending = new PendingBatch();
-      } else {
-        this.#pending.add(part);
-      }
-      this.#schedule();
-    });
+    } catch (err) {
+      waiter.reject(err);
+      return;
+    }
+    const part: Part = { kind: 'effects', effects, waiter };
+    if (options.isolated === true) {
+      if (!this.#pending.isEmpty) this.#queue.push(this.#pending);
+      const alone = new PendingBatch();
+      alone.isolated = true;
+      alone.add(part);
+      this.#queue.push(alone);
+      this.#pending = new PendingBatch();
+    } else {
+      this.#pending.add(part);
+    }
+    this.#schedule();
   }
 
   /** Submits learned state specs; resolves once durable. */

@@ -127,6 +127,8 @@ export class InvocationSlots<T> {
   }
 
   #unqueue(holder: T, group: string): void {
+    // Nobody waits, the usual case: nothing to look up (this runs for every slot taken).
+    if (this.#ready.size === 0 && this.#waiting.size === 0 && this.#groupWaiting.size === 0) return;
     this.#ready.delete(holder);
     this.#waiting.delete(holder);
     this.#groupWaiting.get(group)?.delete(holder);

@@ -162,10 +162,13 @@ export class MailboxMemory {
    * also the backlog of function types that were short of room.
    */
   readBacklog(): void {
-    const hasRoom = (type: string): boolean =>
-      this.budget.isBelowLowWater() && this.budget.isBelowLowWaterFor(type);
-    this.waiting.unparkWhere(hasRoom, (mb) => this.#deps.schedule(mb));
-    for (const type of [...this.scanner.typesLeft()]) if (hasRoom(type)) this.scanner.typeHasRoom(type);
+    // This runs after every batch; usually nothing is parked and no type is short of room.
+    if (this.waiting.anyParked || this.scanner.anyTypeLeft) {
+      const hasRoom = (type: string): boolean =>
+        this.budget.isBelowLowWater() && this.budget.isBelowLowWaterFor(type);
+      this.waiting.unparkWhere(hasRoom, (mb) => this.#deps.schedule(mb));
+      for (const type of [...this.scanner.typesLeft()]) if (hasRoom(type)) this.scanner.typeHasRoom(type);
+    }
     this.scanner.kick();
   }
 

@@ -46,7 +46,8 @@ export class MailboxRunner {
   readonly #slots: InvocationSlots<Mailbox>;
   // Failing addresses attempt within their own limits (half the slots, paced per type).
   readonly #failing: FailingAttempts;
-  readonly #running = new Set<Promise<void>>();
+  // The loop of each running mailbox.
+  readonly #running = new Map<Mailbox, Promise<void>>();
 
   constructor(deps: MailboxRunnerDeps, options: MailboxRunnerOptions) {
     this.#deps = deps;
@@ -79,32 +80,46 @@ export class MailboxRunner {
     }
     mb.running = true;
     const signal = this.#deps.signal();
-    const loop: Promise<void> = this.#drain(mb, signal)
-      .catch(async (err: unknown) => {
-        // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
-        // batch went back into the mailbox; the messages are in the store either way).
-        this.#deps.log.error(
-          { err, functionType: mb.address.type, functionId: mb.address.id },
-          'mailbox loop failed unexpectedly; retrying in 1 s',
-        );
-        await sleep(this.#deps.clock, 1_000, signal).catch(() => undefined);
-      })
-      .finally(() => {
-        this.#running.delete(loop);
-        mb.running = false;
-        this.#releaseSlot(mb);
-        // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
-        if (signal.aborted) return;
-        const { waiting } = memory;
-        if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) memory.forget(mb);
-        else if (!waiting.isParked(mb) && !waiting.isRetrying(mb)) this.schedule(mb);
-      });
-    this.#running.add(loop);
+    // Its own entry until it ends (one loop per address at a time): what settled() waits for.
+    this.#running.set(mb, this.#loop(mb, signal));
+  }
+
+  /**
+   * One mailbox loop, start to end. One async frame with try/catch/finally rather than `.catch().finally()`
+   * on the drain: a loop starts for nearly every message, and each handler would add a promise to it.
+   */
+  async #loop(mb: Mailbox, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#drain(mb, signal);
+    } catch (err) {
+      // Nothing inside a mailbox loop may stop the runtime: log, wait a little, and let it run again (its
+      // batch went back into the mailbox; the messages are in the store either way).
+      this.#deps.log.error(
+        { err, functionType: mb.address.type, functionId: mb.address.id },
+        'mailbox loop failed unexpectedly; retrying in 1 s',
+      );
+      await sleep(this.#deps.clock, 1_000, signal).catch(() => undefined);
+    } finally {
+      this.#running.delete(mb);
+      mb.running = false;
+      this.#releaseSlot(mb);
+      this.#afterLoop(mb, signal);
+    }
+  }
+
+  /** A loop ended: the mailbox leaves memory when it is empty, else it runs again when nothing holds it back. */
+  #afterLoop(mb: Mailbox, signal: AbortSignal): void {
+    // Reset or closed meanwhile: this mailbox is gone (its messages are in the store).
+    if (signal.aborted) return;
+    const { memory } = this.#deps;
+    const { waiting } = memory;
+    if (mb.pending.length === 0 && mb.inFlight === 0 && !mb.spilled) memory.forget(mb);
+    else if (!waiting.isParked(mb) && !waiting.isRetrying(mb)) this.schedule(mb);
   }
 
   /** Settles when every loop running now has ended. */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.#running]);
+    await Promise.allSettled([...this.#running.values()]);
   }
 
   /** Addresses matching `drop` stop waiting for a slot (their key groups were handed over). */
@@ -129,12 +144,15 @@ export class MailboxRunner {
    * memory have the free slots (a failing address waiting for a failing slot attempts once another ends).
    */
   #releaseSlot(mb: Mailbox): void {
+    this.#releaseFrom(this.#slots, mb);
+    this.#releaseFrom(this.#failing.slots, mb);
+  }
+
+  #releaseFrom(slots: InvocationSlots<Mailbox>, mb: Mailbox): void {
+    if (!slots.release(mb)) return;
     const { mailboxes } = this.#deps.memory;
-    for (const slots of [this.#slots, this.#failing.slots]) {
-      if (!slots.release(mb)) continue;
-      for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
-        if (mailboxes.get(next.key) === next) this.schedule(next);
-      }
+    for (let next = slots.nextWaiting(); next !== undefined; next = slots.nextWaiting()) {
+      if (mailboxes.get(next.key) === next) this.schedule(next);
     }
   }
 

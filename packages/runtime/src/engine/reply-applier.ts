@@ -115,28 +115,57 @@ export class ReplyApplier {
     });
     // Every id is taken (taking one can fail in cluster mode); from here on nothing throws, so a reply is
     // applied in memory wholly or not at all.
-    const key = addressKey(self);
-    const isolated = this.#quarantined.has(key);
+    // Usually nothing is quarantined: then no key is built (this runs for every invocation).
+    const key = this.#quarantined.size === 0 ? undefined : addressKey(self);
+    const isolated = key !== undefined && this.#quarantined.has(key);
     if (!isolated) this.#applyTimerOps(effects);
     applyStateWrites(state, effects.stateWrites);
     const generation = ++this.#generation;
-    const committed = this.#deps.committer.submitEffects(effects, { isolated }).then(() => {
-      this.#deps.cache.markCommitted(generation);
-      if (isolated) {
-        this.#quarantined.delete(key);
-        this.#applyTimerOps(effects);
-        this.#deliverLocally(effects.messages);
-      }
-      this.#afterCommit(effects, newTimers);
-    });
+    const committed = isolated
+      ? this.#submitIsolated(key, effects, newTimers, generation)
+      : this.#submit(effects, newTimers, generation);
     const sent = effects.messages.length + newTimers.length;
-    if (sent > 0) this.#deps.metrics.outgoingMessages.inc({ function_type: self.type }, sent);
+    if (sent > 0) this.#deps.metrics.outgoingMessages.inc(self.type, sent);
     if (isolated) return { generation, committed };
-    // The committer reports failures (fatal, refused, or a reset in cluster mode).
-    committed.catch(() => undefined);
     // Local delivery before the commit is safe: the consumer's effects commit after these inserts.
     this.#deliverLocally(effects.messages);
     return { generation, committed: undefined };
+  }
+
+  /**
+   * Submits the effects of an address that is not quarantined. The committer calls back directly (no promise
+   * chain: every invocation passes here) and reports failures itself (fatal, refused, or a reset in cluster
+   * mode), so a failure needs nothing here.
+   */
+  #submit(effects: EffectSet, newTimers: readonly StoredTimer[], generation: number): undefined {
+    this.#deps.committer.submitEffectsTo(effects, {
+      resolve: () => {
+        try {
+          this.#deps.cache.markCommitted(generation);
+          this.#afterCommit(effects, newTimers);
+        } catch {
+          // Ignored, as when this ran on the commit's promise: it must not fail the commit of the others.
+        }
+      },
+      reject: () => undefined,
+    });
+    return undefined;
+  }
+
+  /** Submits a quarantined address's effects alone; they reach anyone else only once committed. */
+  #submitIsolated(
+    key: string,
+    effects: EffectSet,
+    newTimers: readonly StoredTimer[],
+    generation: number,
+  ): Promise<void> {
+    return this.#deps.committer.submitEffects(effects, { isolated: true }).then(() => {
+      this.#deps.cache.markCommitted(generation);
+      this.#quarantined.delete(key);
+      this.#applyTimerOps(effects);
+      this.#deliverLocally(effects.messages);
+      this.#afterCommit(effects, newTimers);
+    });
   }
 
   #applyTimerOps(effects: EffectSet): void {
@@ -158,7 +187,7 @@ export class ReplyApplier {
     if (effects.consumedMessages.length > 0) this.#deps.onConsumed?.(effects.consumedMessages);
     if (newTimers.length > 0) this.#deps.timers.arm(newTimers);
     if (effects.egress.length > 0) {
-      for (const e of effects.egress) this.#deps.metrics.egressRecords.inc({ egress: e.egressId });
+      for (const e of effects.egress) this.#deps.metrics.egressRecords.inc(e.egressId);
       this.#deps.onEgress?.(effects.egress);
     }
   }

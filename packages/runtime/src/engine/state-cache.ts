@@ -56,42 +56,57 @@ export class StateCache {
    * Returns the state of an address, reading it from the store on a miss, and pins it until `release`.
    */
   async acquire(address: FunctionAddress): Promise<AddressState> {
+    return this.tryAcquire(address) ?? this.#load(address);
+  }
+
+  /**
+   * Returns the state of an address when it is cached, pinned until `release`, without waiting: a batch of a
+   * cached address (the usual case) takes no promise for its state.
+   *
+   * @param key - the address's {@link addressKey}, when the caller has it at hand.
+   * @returns the state, or `undefined` when it is not cached (then call {@link StateCache.acquire}).
+   */
+  tryAcquire(address: FunctionAddress, key = addressKey(address)): AddressState | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    entry.pins += 1;
+    return entry.state;
+  }
+
+  /** Reads an address's state from the store (sharing a read in flight), caches it and pins it. */
+  async #load(address: FunctionAddress): Promise<AddressState> {
     const key = addressKey(address);
-    let entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    } else {
-      let loading = this.#loading.get(key);
-      if (loading === undefined) {
-        const keyGroup = keyGroupOf(address, this.#keyGroups);
-        const epoch = this.#epoch;
-        const keyGroupEpoch = this.#keyGroupEpochs.get(keyGroup) ?? 0;
-        const isCurrent = (): boolean =>
-          epoch === this.#epoch && keyGroupEpoch === (this.#keyGroupEpochs.get(keyGroup) ?? 0);
-        const promise: Promise<Entry> = this.#store.readState(address).then(
-          (rows) => {
-            const e: Entry = {
-              state: new Map(rows.map((r) => [r.name, r])),
-              keyGroup,
-              dirtyGeneration: 0,
-              pins: 0,
-            };
-            if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
-            if (isCurrent()) this.#entries.set(key, e);
-            return e;
-          },
-          (err: unknown) => {
-            // A failed read (database restarting) must not stick: the next acquire reads again.
-            if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
-            throw err;
-          },
-        );
-        loading = { promise, keyGroup };
-        this.#loading.set(key, loading);
-      }
-      entry = await loading.promise;
+    let loading = this.#loading.get(key);
+    if (loading === undefined) {
+      const keyGroup = keyGroupOf(address, this.#keyGroups);
+      const epoch = this.#epoch;
+      const keyGroupEpoch = this.#keyGroupEpochs.get(keyGroup) ?? 0;
+      const isCurrent = (): boolean =>
+        epoch === this.#epoch && keyGroupEpoch === (this.#keyGroupEpochs.get(keyGroup) ?? 0);
+      const promise: Promise<Entry> = this.#store.readState(address).then(
+        (rows) => {
+          const e: Entry = {
+            state: new Map(rows.map((r) => [r.name, r])),
+            keyGroup,
+            dirtyGeneration: 0,
+            pins: 0,
+          };
+          if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
+          if (isCurrent()) this.#entries.set(key, e);
+          return e;
+        },
+        (err: unknown) => {
+          // A failed read (database restarting) must not stick: the next acquire reads again.
+          if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key);
+          throw err;
+        },
+      );
+      loading = { promise, keyGroup };
+      this.#loading.set(key, loading);
     }
+    const entry = await loading.promise;
     entry.pins += 1;
     return entry.state;
   }
@@ -101,9 +116,15 @@ export class StateCache {
    *
    * @param state - what {@link StateCache.acquire} returned (an entry dropped meanwhile is left alone).
    * @param generation - commit generation of the effects just written to it, if any.
+   * @param key - the address's {@link addressKey}, when the caller has it at hand.
    */
-  release(address: FunctionAddress, state: AddressState, generation?: number): void {
-    const entry = this.#entries.get(addressKey(address));
+  release(
+    address: FunctionAddress,
+    state: AddressState,
+    generation?: number,
+    key = addressKey(address),
+  ): void {
+    const entry = this.#entries.get(key);
     if (entry?.state !== state) return;
     entry.pins -= 1;
     if (generation !== undefined) entry.dirtyGeneration = generation;

@@ -24,6 +24,11 @@ export class WaitingAddresses {
     this.#deps = deps;
   }
 
+  /** Whether any address is parked. */
+  get anyParked(): boolean {
+    return this.#parked.size > 0;
+  }
+
   /** Parks `mb` until memory has room for its type. */
   park(mb: Mailbox): void {
     setOf(this.#parked, mb.address.type).add(mb);

@@ -73,26 +73,16 @@ export class FunctionClient {
     socketPath?: string,
   ): Promise<AttemptResult> {
     const pool = this.#poolFor(url, transport, socketPath);
-    // One async frame per call, awaiting inside `try` (this runs for every batch: a helper's `.then` or
-    // `.catch`, or another async frame, would each add promises to every call).
-    let response: Dispatcher.ResponseData;
+    // One async frame per call, awaiting inside `try`; the reply is collected by a plain handler (see
+    // ReplyCollector), so no stream, async resource or body promise is made for every call.
+    let response: CollectedResponse;
     try {
-      response = await send(pool, url, body, timeoutMs);
+      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes);
     } catch (err) {
-      throw transportError(url, err);
+      if (err instanceof InvocationError) throw err; // refused for its size
+      throw err instanceof ReplyReadError ? readError(url, err.cause) : transportError(url, err);
     }
-    rejectTooLarge(response, url, transport.payloadMaxBytes);
-    let raw: Buffer;
-    try {
-      // With a known, acceptable length, consume the body in one go (no async iterator per response).
-      raw =
-        response.headers['content-length'] !== undefined
-          ? Buffer.from(await response.body.arrayBuffer())
-          : await readChunks(response.body, url, transport.payloadMaxBytes);
-    } catch (err) {
-      throw readError(url, err);
-    }
-    return decodeReply(response, raw, url);
+    return decodeReply(response, url);
   }
 
   /** Fails every request in flight (shutdown, reset); later calls open new connections. */
@@ -142,24 +132,164 @@ export class FunctionClient {
   }
 }
 
-/** POSTs the encoded `ToFunction`; the caller maps a failure with {@link transportError}. */
-function send(pool: Pool, url: URL, body: Uint8Array, timeoutMs: number): Promise<Dispatcher.ResponseData> {
-  return pool.request({
-    method: 'POST',
-    path: url.pathname + url.search,
-    headers: {
-      'content-type': OCTET_STREAM,
-      accept: OCTET_STREAM,
-      'accept-encoding': 'gzip, deflate',
-      'content-length': String(body.byteLength),
-      'user-agent': 'statehouse',
-    },
-    body,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
-    // pools instead.
+/** Response headers by lower-case name (a repeated header as an array), as undici parses them. */
+type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
+
+/** A reply, read whole: its status, headers and body. */
+interface CollectedResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Reading a reply failed after its headers arrived (the caller reports it with {@link readError}). */
+class ReplyReadError extends Error {
+  constructor(cause: unknown) {
+    super('reading the reply failed', { cause });
+  }
+}
+
+/**
+ * POSTs the encoded `ToFunction` and reads the whole reply. Fails with the transport's error before the reply's
+ * headers arrived, with a {@link ReplyReadError} after, and with `ERR_INVOKE_RESPONSE_TOO_LARGE` when the reply
+ * is larger than `payloadMaxBytes`.
+ */
+function send(
+  pool: Pool,
+  url: URL,
+  body: Uint8Array,
+  timeoutMs: number,
+  payloadMaxBytes: number,
+): Promise<CollectedResponse> {
+  return new Promise((resolve, reject) => {
+    pool.dispatch(
+      {
+        method: 'POST',
+        path: url.pathname + url.search,
+        headers: {
+          'content-type': OCTET_STREAM,
+          accept: OCTET_STREAM,
+          'accept-encoding': 'gzip, deflate',
+          'content-length': String(body.byteLength),
+          'user-agent': 'statehouse',
+        },
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        // Deliberately no AbortSignal per request (a listener per call costs); abortInFlight() destroys the
+        // pools instead.
+      },
+      new ReplyCollector(url, payloadMaxBytes, resolve, reject),
+    );
   });
+}
+
+/**
+ * Collects one reply in memory. `Pool.request` would wrap each reply in a readable stream and an async resource,
+ * and reading the body would take more promises: this runs for every batch, and a reply is read whole anyway.
+ */
+class ReplyCollector implements Dispatcher.DispatchHandler {
+  readonly #url: URL;
+  readonly #payloadMaxBytes: number;
+  readonly #resolve: (response: CollectedResponse) => void;
+  readonly #reject: (err: unknown) => void;
+  #statusCode = 0;
+  #headers: IncomingHttpHeaders | undefined;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #done = false;
+
+  constructor(
+    url: URL,
+    payloadMaxBytes: number,
+    resolve: (response: CollectedResponse) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.#url = url;
+    this.#payloadMaxBytes = payloadMaxBytes;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  // Present so that undici takes this for a handler of its current interface (it has nothing to do here).
+  onRequestStart(): void {}
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200) return; // informational (1xx): the reply follows
+    this.#statusCode = statusCode;
+    this.#headers = headers;
+    const declared = Number(headers['content-length'] ?? 0);
+    // Not `declared <= payloadMaxBytes`: a length that is not a number is no reason to refuse the reply.
+    if (declared > this.#payloadMaxBytes) {
+      this.#fail(
+        controller,
+        new InvocationError(
+          'ERR_INVOKE_RESPONSE_TOO_LARGE',
+          `${this.#url.href} answered ${declared} bytes, over payload_max_bytes (${this.#payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+        ),
+      );
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#done) return;
+    this.#size += chunk.byteLength;
+    if (this.#size > this.#payloadMaxBytes) {
+      this.#fail(
+        controller,
+        new InvocationError(
+          'ERR_INVOKE_RESPONSE_TOO_LARGE',
+          `${this.#url.href} answered more than payload_max_bytes (${this.#payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
+        ),
+      );
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#done) return;
+    this.#done = true;
+    // Only informational answers came (undici ends a reply after its final headers): nothing to decode.
+    if (this.#headers === undefined) {
+      this.#reject(new Error('the reply ended without a final status'));
+      return;
+    }
+    this.#resolve({
+      statusCode: this.#statusCode,
+      headers: this.#headers,
+      body: joinChunks(this.#chunks, this.#size),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reject(this.#headers === undefined ? err : new ReplyReadError(err));
+  }
+
+  /** Stops reading (the connection is closed, like a destroyed body) and fails the call with `err`. */
+  #fail(controller: Dispatcher.DispatchController, err: InvocationError): void {
+    this.#done = true;
+    this.#reject(err);
+    controller.abort(err);
+  }
+}
+
+/**
+ * The body as one buffer of its own (as undici's `arrayBuffer()` copied it): the decoded reply's values are
+ * views into it and live on in the state cache, so it must share no memory with the socket's reads nor with
+ * Node's pool of small buffers. Not zero-filled: every byte is copied over.
+ */
+function joinChunks(chunks: readonly Buffer[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(out, at);
+  return out;
 }
 
 function transportError(url: URL, err: unknown): InvocationError {
@@ -169,24 +299,6 @@ function transportError(url: URL, err: unknown): InvocationError {
     {
       cause: err,
     },
-  );
-}
-
-/**
- * Refuses a response that declares more than `payloadMaxBytes` (its body is discarded).
- *
- * @throws {@link InvocationError} `ERR_INVOKE_RESPONSE_TOO_LARGE`
- */
-function rejectTooLarge(response: Dispatcher.ResponseData, url: URL, payloadMaxBytes: number): void {
-  const declared = Number(response.headers['content-length'] ?? 0);
-  // Not `declared <= payloadMaxBytes`: a length that is not a number is no reason to refuse the reply.
-  if (!(declared > payloadMaxBytes)) return;
-  // Destroying the body makes it emit an abort error: listen, or it ends the process as unhandled.
-  response.body.on('error', () => undefined);
-  response.body.destroy();
-  throw new InvocationError(
-    'ERR_INVOKE_RESPONSE_TOO_LARGE',
-    `${url.href} answered ${declared} bytes, over payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
   );
 }
 
@@ -205,8 +317,8 @@ function readError(url: URL, err: unknown): InvocationError {
  *
  * @throws {@link InvocationError} on a non-2xx status, another content type or encoding, or unparsable bytes.
  */
-function decodeReply(response: Dispatcher.ResponseData, raw: Buffer, url: URL): AttemptResult {
-  const status = response.statusCode;
+function decodeReply(response: CollectedResponse, url: URL): AttemptResult {
+  const { statusCode: status, body: raw } = response;
   if (status < 200 || status > 299) {
     throw new InvocationError(
       'ERR_INVOKE_HTTP_STATUS',
@@ -262,25 +374,4 @@ function describeErrorBody(raw: Buffer): string {
   if (raw.byteLength === 0) return ' with an empty body';
   const text = raw.subarray(0, 300).toString('utf8').replace(/\s+/g, ' ').trim();
   return `: ${text}${raw.byteLength > 300 ? '…' : ''}`;
-}
-
-async function readChunks(
-  body: AsyncIterable<Buffer> & { destroy(): void },
-  url: URL,
-  payloadMaxBytes: number,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > payloadMaxBytes) {
-      body.destroy();
-      throw new InvocationError(
-        'ERR_INVOKE_RESPONSE_TOO_LARGE',
-        `${url.href} answered more than payload_max_bytes (${payloadMaxBytes}); raise transport.payload_max_bytes or return less state`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

@@ -10,10 +10,19 @@ export interface HighWaterMarks {
   readonly maxTimerId: number;
 }
 
+/**
+ * The high-water marks and the message seq mark `meta` holds. That one may trail `maxMessageSeq` while the
+ * message of that seq is still in `messages` (where opening the store finds it): writing `meta` in every commit
+ * that enqueues would dirty one more page, written to the WAL, per commit.
+ */
+export interface CommitMarks extends HighWaterMarks {
+  readonly recordedMessageSeq: number;
+}
+
 /** What {@link applyCommitBatch} did. */
 export interface AppliedBatch {
   readonly ingress: IngressResult[];
-  readonly marks: HighWaterMarks;
+  readonly marks: CommitMarks;
 }
 
 function insertMessage(s: SqliteStatements, m: StoredMessage): void {
@@ -39,11 +48,7 @@ function insertMessage(s: SqliteStatements, m: StoredMessage): void {
  * @param marks - the high-water marks before this batch.
  * @returns the ingress results and the new high-water marks (already written to `meta`).
  */
-export function applyCommitBatch(
-  s: SqliteStatements,
-  batch: CommitBatch,
-  marks: HighWaterMarks,
-): AppliedBatch {
+export function applyCommitBatch(s: SqliteStatements, batch: CommitBatch, marks: CommitMarks): AppliedBatch {
   for (const spec of batch.specs) {
     s.upsertSpec.run(spec.functionType, spec.stateName, spec.typename, spec.expireMode, spec.expireAfterMs);
   }
@@ -62,9 +67,28 @@ export function applyCommitBatch(
   insertDeadLetters(s, batch.deadLetters);
   upsertConnectorPositions(s, batch.positions);
 
-  if (maxMessageSeq !== marks.maxMessageSeq) s.upsertMeta.run(META_KEYS.maxMessageSeq, String(maxMessageSeq));
+  const recordedMessageSeq = recordMessageSeq(s, batch, maxMessageSeq, marks.recordedMessageSeq);
   if (maxTimerId !== marks.maxTimerId) s.upsertMeta.run(META_KEYS.maxTimerId, String(maxTimerId));
-  return { ingress, marks: { maxMessageSeq, maxTimerId } };
+  return { ingress, marks: { maxMessageSeq, maxTimerId, recordedMessageSeq } };
+}
+
+/**
+ * Keeps the highest message seq from going backwards: opening the store takes the highest of `meta`'s mark and
+ * the seqs in `messages` (and `ingress_keys`), so `meta` must hold it only once its message is gone. Only
+ * consuming deletes messages, so that is when the mark is written (about once per idle moment, instead of in
+ * every commit that enqueues).
+ *
+ * @returns the mark `meta` holds now.
+ */
+function recordMessageSeq(
+  s: SqliteStatements,
+  batch: CommitBatch,
+  maxMessageSeq: number,
+  recorded: number,
+): number {
+  if (recorded >= maxMessageSeq || !batch.consumedMessages.includes(maxMessageSeq)) return recorded;
+  s.upsertMeta.run(META_KEYS.maxMessageSeq, String(maxMessageSeq));
+  return maxMessageSeq;
 }
 
 /** Enqueues the ingress messages whose idempotency key is new. @returns their results and the highest seq. */

@@ -14,7 +14,7 @@ import type { CommitBatch } from '../store.js';
 import { checkRecordedMeta } from '../common/open-checks.js';
 import { STORE_ERROR_CODES } from '../common/store-errors.js';
 import { applyCommitBatch } from './commit.js';
-import type { AppliedBatch, HighWaterMarks } from './commit.js';
+import type { AppliedBatch, CommitMarks } from './commit.js';
 import { lockDataDirectory } from './data-dir-lock.js';
 import { SqliteEgressRanges } from './egress-range.js';
 import { SqliteInboxReads } from './inbox-reads.js';
@@ -37,7 +37,7 @@ export interface OpenConnection {
 export interface OpenedConnection {
   readonly connection: OpenConnection;
   /** The id high-water marks recorded in the store. */
-  readonly marks: HighWaterMarks;
+  readonly marks: CommitMarks;
   /** The schema version found and the one now in place. */
   readonly migration: { readonly from: number; readonly to: number };
   /** Frees the data directory's lock; call it after closing the database. */
@@ -90,12 +90,13 @@ function configureDatabase(
   db.pragma('wal_autocheckpoint = 10000');
 }
 
-function readMarks(s: SqliteStatements): HighWaterMarks {
+function readMarks(s: SqliteStatements): CommitMarks {
   const storedSeq = Number(s.selectMeta.get(META_KEYS.maxMessageSeq) ?? 0);
   const storedTimer = Number(s.selectMeta.get(META_KEYS.maxTimerId) ?? 0);
   return {
     maxMessageSeq: Math.max(storedSeq, s.selectMaxMessageSeq.get() ?? 0),
     maxTimerId: Math.max(storedTimer, s.selectMaxTimerId.get() ?? 0),
+    recordedMessageSeq: storedSeq,
   };
 }
 
@@ -112,7 +113,7 @@ function readMarks(s: SqliteStatements): HighWaterMarks {
 export function openConnection(
   options: ResolvedSqliteStoreOptions,
   expected: { keyGroups: number; hash: string },
-  currentMarks: () => HighWaterMarks,
+  currentMarks: () => CommitMarks,
 ): OpenedConnection {
   const { file, directory, busyTimeoutMs, logger } = options;
   let db: BetterSqlite3.Database | undefined;

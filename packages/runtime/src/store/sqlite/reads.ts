@@ -62,5 +62,5 @@ export function loadCounters(
       Math.max(row.next_offset, egressNextOffsets.get(row.egress_id) ?? 0),
     );
   }
-  return { ...marks, egressNextOffsets };
+  return { maxMessageSeq: marks.maxMessageSeq, maxTimerId: marks.maxTimerId, egressNextOffsets };
 }

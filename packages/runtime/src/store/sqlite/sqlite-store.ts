@@ -19,7 +19,7 @@ import type {
   StoreMeta,
   StoreSpace,
 } from '../store.js';
-import type { HighWaterMarks } from './commit.js';
+import type { CommitMarks } from './commit.js';
 import { openConnection, type OpenConnection, type OpenedConnection } from './connection.js';
 import { readEgressCursor, writeEgressCursor } from './egress-cursors.js';
 import { SQLITE_SCHEMA_VERSION } from './migrations.js';
@@ -57,7 +57,7 @@ export class SqliteStore implements Store {
   readonly options: ResolvedSqliteStoreOptions;
   #state: StoreLifecycleState = 'created';
   #connection: OpenConnection | undefined;
-  #marks: HighWaterMarks = { maxMessageSeq: 0, maxTimerId: 0 };
+  #marks: CommitMarks = { maxMessageSeq: 0, maxTimerId: 0, recordedMessageSeq: 0 };
   #unlock: (() => void) | undefined;
   #statsWorker: InboxStatsWorker | undefined;
   #statsWorkerFailed = false;
