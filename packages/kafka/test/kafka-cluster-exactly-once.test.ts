@@ -63,12 +63,12 @@ describe('Kafka egress exactly once in cluster mode (PostgreSQL, mock cluster, s
   afterEach((ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
     // What a CI log can show: how far the reader got, and each member's last egress and warning lines.
-    const lines = [`read ${out.length} records (${distinct()} distinct)`];
+    const lines = [`read ${out.length} records (${distinct()} distinct); missing: ${missingRanges()}`];
     for (const m of members) {
       lines.push(`-- member ${members.indexOf(m)}:`);
       for (const e of m.logs
         .filter((e) => e['egress'] === 'pipe/out' || e['egressId'] === 'pipe/out' || Number(e['level']) >= 40)
-        .slice(-15))
+        .slice(-25))
         lines.push(JSON.stringify(e).slice(0, 300));
     }
     console.error(lines.join('\n'));
@@ -137,6 +137,19 @@ describe('Kafka egress exactly once in cluster mode (PostgreSQL, mock cluster, s
   }
 
   const distinct = (): number => new Set(out.map((r) => r.id)).size;
+
+  /** The egress-log offsets below TOTAL not read from `out`, as ranges. */
+  function missingRanges(): string {
+    const seen = new Set(out.map((r) => Number(r.id.split('/').pop())));
+    const ranges: string[] = [];
+    for (let o = 0; o < TOTAL; o++) {
+      if (seen.has(o)) continue;
+      const from = o;
+      while (o + 1 < TOTAL && !seen.has(o + 1)) o++;
+      ranges.push(from === o ? String(from) : `${from}-${o}`);
+    }
+    return ranges.length === 0 ? 'none' : ranges.slice(0, 20).join(', ');
+  }
 
   it('ships every record once across a killed leader and a joining member, from the position Kafka committed', async () => {
     const url = await pg.createDatabase();
