@@ -358,7 +358,7 @@ ${REFERENCE_KAFKA_DOCUMENTS}`);
   });
 });
 
-/** The Kafka documents of the complete example of the StateFun reference (STATEFUN-REFERENCE 3.6), verbatim. */
+/** The Kafka documents of the complete module.yaml example of StateFun's documentation, verbatim. */
 const REFERENCE_KAFKA_DOCUMENTS = `---
 kind: io.statefun.kafka.v1/ingress
 spec:
