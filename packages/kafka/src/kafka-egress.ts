@@ -16,7 +16,6 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaProducerRecord } from '@statehouse/protocol';
-import { compressionOf } from './compression.js';
 import {
   isKafkaTopicName,
   KAFKA_TOPIC_SYNTAX,
@@ -27,6 +26,7 @@ import {
   type StoredValue,
 } from '@statehouse/runtime';
 import { configuredClient } from './client-config.js';
+import { compressionOf } from './compression.js';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';

@@ -8,54 +8,21 @@
 import { StateFun, kafkaEgressMessage, type Context, type Message } from 'apache-flink-statefun';
 import { CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, serveHttp, waitFor, type FunctionService } from '@statehouse/testkit';
+import {
+  ApiClient,
+  serveHttp,
+  STATEFUN_REFERENCE_ASYNC_ENDPOINT,
+  STATEFUN_REFERENCE_KAFKA_DOCUMENTS,
+  waitFor,
+  type FunctionService,
+} from '@statehouse/testkit';
 import { registerCompressionCodecs } from '../src/compression.js';
 import { startKafkaRig, type KafkaRig, type OutRecord } from './kafka-rig.js';
 
 const NAMES = 500;
 
-/** StateFun reference 3.6: the first endpoint document and the Kafka documents, with placeholders for addresses. */
-const REFERENCE_MODULE = `# --- all functions in namespace com.example, one URL per function name, default async transport
-kind: io.statefun.endpoints.v2/http
-spec:
-  functions: com.example/*
-  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
-  maxNumBatchRequests: 500
-  transport:
-    type: io.statefun.transports.v1/async
-    call: 2m
-    connect: 20s
-    pool_ttl: 15s
-    pool_size: 1024
-    payload_max_bytes: 33554432
----
-kind: io.statefun.kafka.v1/ingress
-spec:
-  id: com.example/names
-  address: kafka:9092
-  consumerGroupId: statefun-app
-  autoOffsetResetPosition: earliest
-  startupPosition:
-    type: group-offsets
-  topics:
-    - topic: names
-      valueType: com.example/Name          # raw Kafka value bytes are passed as-is
-      targets:
-        - com.example/greeter
-        - com.example/audit
-  properties:
-    - isolation.level: read_committed
----
-kind: io.statefun.kafka.v1/egress
-spec:
-  id: com.example/greets
-  address: kafka:9092
-  deliverySemantic:
-    type: exactly-once
-    transactionTimeout: 15min
-  properties:
-    - compression.type: lz4
-`;
+/** The reference example's first endpoint document and its Kafka documents; the test replaces the two addresses. */
+const REFERENCE_MODULE = `${STATEFUN_REFERENCE_ASYNC_ENDPOINT}\n${STATEFUN_REFERENCE_KAFKA_DOCUMENTS}`;
 
 /** `com.example/greeter` greets each name to topic `greetings`; `com.example/audit` counts the names per id. */
 function serveReferenceFunctions(): Promise<FunctionService> {

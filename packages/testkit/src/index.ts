@@ -77,4 +77,8 @@ export type { ClusterHarnessOptions, UnhandledRejectionsMode } from './fixtures/
 export { mountTmpfs, blobModule, echoBlobs, BlobIngress } from './fixtures/full-disk.js';
 export type { BlobAnswer, BlobFill } from './fixtures/full-disk.js';
 export { startMockKafka } from './mock-kafka.js';
+export {
+  STATEFUN_REFERENCE_ASYNC_ENDPOINT,
+  STATEFUN_REFERENCE_KAFKA_DOCUMENTS,
+} from './fixtures/statefun-reference.js';
 export type { MockKafka, StartMockKafkaOptions } from './mock-kafka.js';

@@ -295,7 +295,6 @@ export const kafkaEgressSpecSchema = strictObject({
   return { kind: KAFKA_EGRESS_KIND, id: spec.id.text, brokers, deliverySemantic: semantic, properties };
 });
 
-/** The brokers of the property `bootstrap.servers` (already validated), if set. */
 /**
  * The brokers of a Kafka document: `address`, else the property `bootstrap.servers`; reports the missing field
  * when neither is there.
@@ -321,6 +320,7 @@ function requireBrokers(
   return undefined;
 }
 
+/** The brokers of the property `bootstrap.servers` (already validated), if set. */
 function brokersOf(properties: ReadonlyMap<string, string>): string[] | undefined {
   const servers = properties.get('bootstrap.servers');
   if (servers === undefined) return undefined;
@@ -328,7 +328,6 @@ function brokersOf(properties: ReadonlyMap<string, string>): string[] | undefine
   return 'brokers' in split ? split.brokers : undefined;
 }
 
-/** The property transaction.timeout.ms must agree with the exactly-once timeout, which is what applies. */
 /** `transactional.id` means something only with `deliverySemantic: exactly-once`. */
 function checkTransactionalIdProperty(
   ctx: z.core.$RefinementCtx,
@@ -346,6 +345,7 @@ function checkTransactionalIdProperty(
   );
 }
 
+/** The property transaction.timeout.ms must agree with the exactly-once timeout, which is what applies. */
 function checkTransactionTimeoutProperty(
   ctx: z.core.$RefinementCtx,
   semantic: KafkaDeliverySemantic,

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATEFUN_REFERENCE_ASYNC_ENDPOINT, STATEFUN_REFERENCE_KAFKA_DOCUMENTS } from '@statehouse/testkit';
 import { ConfigError } from '../errors.js';
 import { loadModuleFile, loadModuleFiles } from './load-module.js';
 import { configErrorOf, endpoint, load } from './load-module.test-helpers.js';
@@ -245,7 +246,7 @@ spec: { id: a/b }
     expect(Object.isFrozen(module.endpoints[0]?.transport)).toBe(true);
     expect(Object.isFrozen(module.endpoints[0]?.transport.tls)).toBe(true);
     expect(Object.isFrozen(module.egresses[0])).toBe(true);
-    const kafka = load(`${endpoint()}${REFERENCE_KAFKA_DOCUMENTS}`);
+    const kafka = load(`${endpoint()}${STATEFUN_REFERENCE_KAFKA_DOCUMENTS}`);
     for (const value of [
       kafka.ingresses,
       kafka.ingresses[0],
@@ -267,20 +268,7 @@ spec: { id: a/b }
   });
 
   it('parses the complete example of the StateFun reference (without Kinesis)', () => {
-    const module =
-      load(`# --- all functions in namespace com.example, one URL per function name, default async transport
-kind: io.statefun.endpoints.v2/http
-spec:
-  functions: com.example/*
-  urlPathTemplate: http://functions.svc:8000/statefun/{function.name}
-  maxNumBatchRequests: 500
-  transport:
-    type: io.statefun.transports.v1/async
-    call: 2m
-    connect: 20s
-    pool_ttl: 15s
-    pool_size: 1024
-    payload_max_bytes: 33554432
+    const module = load(`${STATEFUN_REFERENCE_ASYNC_ENDPOINT}
 ---
 # --- one specific type over TLS with OkHttp and explicit timeouts
 kind: io.statefun.endpoints.v2/http
@@ -302,7 +290,7 @@ spec:
   urlPathTemplate: http+unix:///var/run/fn.sock/statefun
   transport:
     type: io.statefun.transports.v1/okhttp
-${REFERENCE_KAFKA_DOCUMENTS}`);
+${STATEFUN_REFERENCE_KAFKA_DOCUMENTS}`);
     expect(module.endpoints).toHaveLength(3);
     expect(module.endpoints[0]).toMatchObject({
       functions: 'com.example/*',
@@ -350,43 +338,13 @@ ${REFERENCE_KAFKA_DOCUMENTS}`);
   });
 
   it('refuses a compression the egress cannot write, naming the ones it can', () => {
-    const text = `${endpoint()}${REFERENCE_KAFKA_DOCUMENTS.replace('compression.type: lz4', 'compression.type: snappy')}`;
+    const text = `${endpoint()}${STATEFUN_REFERENCE_KAFKA_DOCUMENTS.replace('compression.type: lz4', 'compression.type: snappy')}`;
     expect(configErrorOf(() => load(text), 'ERR_CONFIG_INVALID_VALUE')).toBe(
       'module.yaml, document 3 (io.statefun.kafka.v1/egress): spec.properties[0] (compression.type): ' +
         'expected one of "none", "gzip", "lz4", got "snappy" (line 31)',
     );
   });
 });
-
-/** The Kafka documents of the complete module.yaml example of StateFun's documentation, verbatim. */
-const REFERENCE_KAFKA_DOCUMENTS = `---
-kind: io.statefun.kafka.v1/ingress
-spec:
-  id: com.example/names
-  address: kafka:9092
-  consumerGroupId: statefun-app
-  autoOffsetResetPosition: earliest
-  startupPosition:
-    type: group-offsets
-  topics:
-    - topic: names
-      valueType: com.example/Name          # raw Kafka value bytes are passed as-is
-      targets:
-        - com.example/greeter
-        - com.example/audit
-  properties:
-    - isolation.level: read_committed
----
-kind: io.statefun.kafka.v1/egress
-spec:
-  id: com.example/greets
-  address: kafka:9092
-  deliverySemantic:
-    type: exactly-once
-    transactionTimeout: 15min
-  properties:
-    - compression.type: lz4
-`;
 
 type EndpointList = ModuleConfig['endpoints'][number][];
 
