@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@statehouse/testkit';
 import { KEY_GROUP_HASH } from '../core/address.js';
 import { systemClock } from '../core/clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -86,14 +87,6 @@ describe('EgressShipper', () => {
     return shipper;
   }
 
-  const until = async (what: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 5_000;
-    while (!what()) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-
   it.each([
     ['a sink that holds its own position', true],
     ['a plain sink', false],
@@ -105,12 +98,18 @@ describe('EgressShipper', () => {
       ? recording
       : { id: EGRESS, target: 'memory', deliver: (records, signal) => recording.deliver(records, signal) };
     const shipper = startShipper(store, sink);
-    await until(() => recording.delivered.length === 10);
+    await waitFor('10 records delivered', () => recording.delivered.length === 10, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
     // A previous shipper of a cluster, resumed late, writes the older cursor it had reached.
     await store.writeEgressCursor(EGRESS, 4);
     await append(store, 10, 5);
     shipper.notify(EGRESS);
-    await until(() => recording.delivered.length >= 15);
+    await waitFor('15 records delivered', () => recording.delivered.length >= 15, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(recording.delivered).toEqual(Array.from({ length: 15 }, (_, i) => i));
     expect(recording.recoveries).toEqual(recovers ? [0] : []);
