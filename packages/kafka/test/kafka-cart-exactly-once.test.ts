@@ -113,7 +113,7 @@ describe('official SDK cart from Kafka to Kafka, exactly once (mock cluster, sta
 
     await runtime.start();
     for (let kill = 1; kill <= KILLS; kill++) {
-      await killDuringTransaction(runtime, Math.round((kill * REQUESTS) / (KILLS + 1)), EGRESS);
+      await killDuringTransaction(runtime, Math.round((kill * REQUESTS) / (KILLS + 1)), { egress: EGRESS });
       await runtime.start();
     }
     const distinct = () => new Set(out.map((r) => r.id)).size;

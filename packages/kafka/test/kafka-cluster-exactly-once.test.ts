@@ -29,7 +29,13 @@ import {
   servePipelineFunctions,
   statefunString,
 } from './pipeline.js';
-import { checkTransactions, mergedLogs, txEvents, unexplainedDuplicates } from './transactions.js';
+import {
+  checkTransactions,
+  killDuringTransaction,
+  mergedLogs,
+  txEvents,
+  unexplainedDuplicates,
+} from './transactions.js';
 
 const KEYS = 10;
 const TOTAL = 30_000;
@@ -119,23 +125,6 @@ describe('Kafka egress exactly once in cluster mode (PostgreSQL, mock cluster, s
     );
   }
 
-  /**
-   * The member whose last transaction event is one begun at an egress-log offset of at least `offset` (a
-   * transaction open now), once there is one.
-   */
-  function shippingPast(nodes: readonly RuntimeProcess[], offset: number): Promise<RuntimeProcess> {
-    const from = nodes.map((n) => n.logs.length);
-    return waitFor(
-      `a transaction begun past offset ${offset}`,
-      () =>
-        nodes.find((node, i) => {
-          const last = txEvents(node.logs.slice(from[i])).at(-1);
-          return last?.kind === 'begun' && last.from >= offset;
-        }),
-      { timeoutMs: 60_000, intervalMs: 1 },
-    );
-  }
-
   const distinct = (): number => new Set(out.map((r) => r.id)).size;
 
   /** The egress-log offsets below TOTAL not read from `out`, as ranges. */
@@ -167,8 +156,7 @@ describe('Kafka egress exactly once in cluster mode (PostgreSQL, mock cluster, s
     })();
 
     // The lead may move while the members join (a graceful hand-over); the kill hits whoever ships then.
-    const first = await shippingPast([a, b, c], 6_000);
-    await first.kill();
+    const first = await killDuringTransaction([a, b, c], 6_000, { timeoutMs: 60_000 });
     const d = member(url, 'd');
     await d.start();
     const live = [...[a, b, c].filter((m) => m !== first), d];

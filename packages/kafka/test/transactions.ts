@@ -53,24 +53,31 @@ class LifeEvents {
 }
 
 /**
- * SIGKILLs `runtime` once it has a transaction open (its last event is one begun) at an egress-log offset of at
- * least `pastOffset`.
+ * SIGKILLs whichever of `runtimes` first has a transaction open (its last event is one begun) at an egress-log offset
+ * of at least `pastOffset` (with several cluster members, whoever ships then).
+ *
+ * @returns the runtime killed.
  */
 export async function killDuringTransaction(
-  runtime: RuntimeProcess,
+  runtimes: RuntimeProcess | readonly RuntimeProcess[],
   pastOffset: number,
-  egress = 'pipe/out',
-): Promise<void> {
-  const life = new LifeEvents(runtime.logs, runtime.logs.length, egress);
-  await waitFor(
+  { egress = 'pipe/out', timeoutMs = 90_000 }: { egress?: string; timeoutMs?: number } = {},
+): Promise<RuntimeProcess> {
+  const lives = (Array.isArray(runtimes) ? runtimes : [runtimes]).map((runtime: RuntimeProcess) => ({
+    runtime,
+    events: new LifeEvents(runtime.logs, runtime.logs.length, egress),
+  }));
+  const { runtime } = await waitFor(
     `a transaction open past offset ${pastOffset}`,
-    () => {
-      const last = life.last();
-      return last?.kind === 'begun' && last.from >= pastOffset;
-    },
-    { timeoutMs: 90_000, intervalMs: 1 },
+    () =>
+      lives.find(({ events }) => {
+        const last = events.last();
+        return last?.kind === 'begun' && last.from >= pastOffset;
+      }),
+    { timeoutMs, intervalMs: 1 },
   );
   await runtime.kill();
+  return runtime;
 }
 
 /**
