@@ -13,7 +13,6 @@
 import { Kafka, type Consumer, type EachBatchPayload, type IMemberAssignment } from 'kafkajs';
 import type { Logger } from 'pino';
 import type {
-  ConnectorPartStatus,
   ConnectorStatus,
   IngressConnector,
   IngressContext,
@@ -23,6 +22,7 @@ import type {
 import { configuredClient, consumerConfig } from './client-config.js';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { kafkaLogCreator } from './kafka-log.js';
+import { IngressPartitions } from './ingress-partitions.js';
 import { kafkaIngressMetrics, type KafkaIngressMetrics } from './kafka-metrics.js';
 import { routeRecords, type SkippedRecord } from './record-router.js';
 import { resolveStartPositions, type PartitionOffset } from './start-positions.js';
@@ -40,14 +40,6 @@ const PAUSE_CHECK_MS = 100;
 /** Backoff between attempts to (re)connect, ms: doubling from the first to the last. */
 const RETRY_MS = { first: 500, max: 30_000 };
 
-/** One assigned partition, as this process reads it. */
-interface PartState {
-  readonly topic: string;
-  readonly partition: number;
-  highWatermark: bigint | undefined;
-  paused: boolean;
-}
-
 /** A running Kafka ingress. */
 export class KafkaIngress implements IngressConnector {
   readonly #config: KafkaIngressConfig;
@@ -56,11 +48,7 @@ export class KafkaIngress implements IngressConnector {
   readonly #metrics: KafkaIngressMetrics;
   readonly #kafka: Kafka;
   readonly #routes: ReadonlyMap<string, KafkaTopicRoute>;
-  /** The committed next offset of every partition this ingress has read or resolved. */
-  readonly #positions = new Map<string, bigint>();
-  /** Positions not yet copied to the consumer group. */
-  readonly #groupDirty = new Set<string>();
-  readonly #parts = new Map<string, PartState>();
+  readonly #partitions: IngressPartitions;
   #state: ConnectorStatus['state'] = 'connecting';
   #lastError: string | undefined;
   #positionsLoaded = false;
@@ -81,6 +69,7 @@ export class KafkaIngress implements IngressConnector {
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.#metrics = kafkaIngressMetrics(ctx.registry);
+    this.#partitions = new IngressPartitions(config.id, this.#metrics);
     this.#routes = new Map(config.topics.map((t) => [t.topic, t]));
     this.#kafka = new Kafka({
       ...configuredClient(config),
@@ -108,20 +97,7 @@ export class KafkaIngress implements IngressConnector {
   }
 
   status(): ConnectorStatus {
-    const parts: ConnectorPartStatus[] = [...this.#parts.values()].map((p) => {
-      const position = this.#positions.get(partKey(p.topic, p.partition));
-      const lag =
-        p.highWatermark !== undefined && position !== undefined
-          ? Number(p.highWatermark - position)
-          : undefined;
-      return {
-        source: p.topic,
-        part: String(p.partition),
-        position: position === undefined ? '' : String(position),
-        ...(lag === undefined ? {} : { lag: Math.max(0, lag) }),
-        paused: p.paused,
-      };
-    });
+    const parts = this.#partitions.status();
     const state = this.#state === 'running' && parts.some((p) => p.paused) ? 'paused' : this.#state;
     return {
       id: this.#config.id,
@@ -210,11 +186,10 @@ export class KafkaIngress implements IngressConnector {
    */
   async #preparePositions(): Promise<void> {
     if (!this.#positionsLoaded) {
-      for (const p of await this.#ctx.loadPositions())
-        this.#positions.set(partKey(p.source, Number(p.part)), BigInt(p.position));
+      this.#partitions.load(await this.#ctx.loadPositions());
       this.#positionsLoaded = true;
     }
-    await this.#resolveMissing(this.#positions.size > 0);
+    await this.#resolveMissing(this.#partitions.hasPositions);
   }
 
   async #resolveMissing(onlyEarliest: boolean): Promise<void> {
@@ -225,7 +200,7 @@ export class KafkaIngress implements IngressConnector {
       missing = await resolveStartPositions(
         admin,
         this.#config,
-        (topic, partition) => this.#positions.has(partKey(topic, partition)),
+        (topic, partition) => this.#partitions.positionOf(topic, partition) !== undefined,
         onlyEarliest,
         (entry) =>
           this.#log.warn(
@@ -241,7 +216,7 @@ export class KafkaIngress implements IngressConnector {
       messages: [],
       positions: missing.map((m) => this.#position(m.topic, m.partition, m.offset)),
     });
-    for (const m of missing) this.#positions.set(partKey(m.topic, m.partition), m.offset);
+    for (const m of missing) this.#partitions.started(m.topic, m.partition, m.offset);
     this.#log.info(
       { positions: missing.map((m) => `${m.topic}/${m.partition}@${m.offset}`) },
       'kafka ingress start positions committed',
@@ -254,13 +229,11 @@ export class KafkaIngress implements IngressConnector {
       const assigned = Object.entries(assignment).flatMap(([topic, ps]) =>
         ps.map((partition) => ({ topic, partition })),
       );
-      if (assigned.some((a) => !this.#positions.has(partKey(a.topic, a.partition))))
+      if (assigned.some((a) => this.#partitions.positionOf(a.topic, a.partition) === undefined))
         await this.#resolveMissing(true);
-      this.#parts.clear();
+      this.#partitions.assign(assigned);
       for (const { topic, partition } of assigned) {
-        const key = partKey(topic, partition);
-        this.#parts.set(key, { topic, partition, highWatermark: undefined, paused: false });
-        consumer.seek({ topic, partition, offset: String(this.#positions.get(key)!) });
+        consumer.seek({ topic, partition, offset: String(this.#partitions.positionOf(topic, partition)!) });
       }
     } catch (err) {
       this.#failRun?.(err as Error);
@@ -271,12 +244,10 @@ export class KafkaIngress implements IngressConnector {
     await this.#joined;
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale()) return;
-    const key = partKey(batch.topic, batch.partition);
-    const next = this.#positions.get(key);
+    const next = this.#partitions.positionOf(batch.topic, batch.partition);
     const route = this.#routes.get(batch.topic);
     if (next === undefined || route === undefined) return;
-    const part = this.#parts.get(key);
-    if (part !== undefined) part.highWatermark = BigInt(batch.highWatermark);
+    this.#partitions.sawHighWatermark(batch.topic, batch.partition, BigInt(batch.highWatermark));
     const records = batch.messages.filter((m) => BigInt(m.offset) >= next);
     if (records.length === 0) return;
     if (!route.targets.every((t) => this.#ctx.admits(t))) {
@@ -301,20 +272,13 @@ export class KafkaIngress implements IngressConnector {
       await this.#sleep(RETRY_MS.first);
       return;
     }
-    this.#positions.set(key, after);
-    this.#groupDirty.add(key);
-    this.#report(batch.topic, batch.partition, records.length, routed.skipped, part);
+    this.#partitions.advanced(batch.topic, batch.partition, after);
+    this.#report(batch.topic, batch.partition, records.length, routed.skipped);
     payload.resolveOffset(lastOffset);
     await payload.heartbeat();
   }
 
-  #report(
-    topic: string,
-    partition: number,
-    read: number,
-    skipped: readonly SkippedRecord[],
-    part: PartState | undefined,
-  ): void {
+  #report(topic: string, partition: number, read: number, skipped: readonly SkippedRecord[]): void {
     const ingress = this.#config.id;
     this.#metrics.records.inc({ ingress, topic }, read - skipped.length);
     for (const s of skipped) {
@@ -324,17 +288,6 @@ export class KafkaIngress implements IngressConnector {
         `kafka record skipped: ${s.detail}`,
       );
     }
-    if (part !== undefined) this.#updateLag(part);
-  }
-
-  #updateLag(part: PartState): void {
-    const position = this.#positions.get(partKey(part.topic, part.partition));
-    if (part.highWatermark === undefined || position === undefined) return;
-    const lag = part.highWatermark - position;
-    this.#metrics.lag.set(
-      { ingress: this.#config.id, topic: part.topic, partition: String(part.partition) },
-      Number(lag < 0n ? 0n : lag),
-    );
   }
 
   /** A fetch completed: trouble reported by {@link KafkaIngress.#troubled} is over. */
@@ -359,7 +312,7 @@ export class KafkaIngress implements IngressConnector {
     const { topic } = route;
     consumer.seek({ topic, partition, offset: String(next) });
     consumer.pause([{ topic, partitions: [partition] }]);
-    const part = this.#parts.get(partKey(topic, partition));
+    const part = this.#partitions.assignedOf(topic, partition);
     if (part !== undefined) part.paused = true;
     const check = (): void => {
       if (this.#stopping || this.#consumer !== consumer) return;
@@ -392,17 +345,13 @@ export class KafkaIngress implements IngressConnector {
 
   /** Reads the high watermark of every assigned partition and updates its lag. */
   async #readWatermarks(): Promise<void> {
-    if (this.#consumer === undefined || this.#parts.size === 0) return;
+    if (this.#consumer === undefined || !this.#partitions.hasAssigned) return;
     const admin = this.#kafka.admin();
     try {
       await admin.connect();
       for (const { topic } of this.#config.topics) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-          const part = this.#parts.get(partKey(topic, partition));
-          if (part === undefined) continue;
-          part.highWatermark = BigInt(high);
-          this.#updateLag(part);
-        }
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+          this.#partitions.sawHighWatermark(topic, partition, BigInt(high));
       }
     } catch (err) {
       this.#log.debug({ err }, 'reading the high watermarks failed; trying again later');
@@ -414,15 +363,9 @@ export class KafkaIngress implements IngressConnector {
   /** Copies committed positions to the consumer group (lag monitoring; never read back as the truth). */
   async #commitGroupOffsets(): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer === undefined || this.#groupDirty.size === 0) return;
-    const offsets = [...this.#groupDirty].flatMap((key) => {
-      const part = this.#parts.get(key);
-      const position = this.#positions.get(key);
-      return part === undefined || position === undefined
-        ? []
-        : [{ topic: part.topic, partition: part.partition, offset: String(position) }];
-    });
-    this.#groupDirty.clear();
+    if (consumer === undefined) return;
+    const offsets = this.#partitions.takeGroupOffsets();
+    if (offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
     } catch (err) {
@@ -447,8 +390,4 @@ export class KafkaIngress implements IngressConnector {
       this.#wakes.add(wake);
     });
   }
-}
-
-function partKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

@@ -2,7 +2,7 @@
  * @packageDocumentation
  * The Statehouse runtime, usable as a library: load a module, create a runtime, embed it in tests.
  */
-export { createRuntime, Runtime } from './runtime.js';
+export { createRuntime, Runtime, RUNTIME_READY_EVENT } from './runtime.js';
 export type { RuntimeState } from './runtime.js';
 export type { BacklogEntry } from './api/runtime-backend.js';
 export type { StallInfo } from './engine/dispatcher.js';

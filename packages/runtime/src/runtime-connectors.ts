@@ -111,6 +111,14 @@ export function egressRecordCheck(
   return (id, value) => checks.get(id)?.(value);
 }
 
+/** Which connectors a runtime runs. */
+export interface RuntimeConnectorsOptions {
+  /** The module whose ingresses run (checked by {@link checkConnectors}). */
+  readonly module: ModuleConfig;
+  /** The plugins that run them. */
+  readonly plugins: readonly ConnectorPlugin[];
+}
+
 /** The running connectors of a runtime. */
 export class RuntimeConnectors {
   readonly #deps: RuntimeConnectorsDeps;
@@ -124,10 +132,10 @@ export class RuntimeConnectors {
   #stopped = false;
 
   /** Prepares the connectors of every ingress of the module (checked by {@link checkConnectors}). */
-  constructor(deps: RuntimeConnectorsDeps, module: ModuleConfig, plugins: readonly ConnectorPlugin[]) {
+  constructor(deps: RuntimeConnectorsDeps, options: RuntimeConnectorsOptions) {
     this.#deps = deps;
-    this.#module = module;
-    this.#plugins = plugins;
+    this.#module = options.module;
+    this.#plugins = options.plugins;
   }
 
   /** Starts the connectors if this process leads, and follows the lead from then on. */

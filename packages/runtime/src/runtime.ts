@@ -1,12 +1,12 @@
 /**
  * A Statehouse runtime: store, engine and HTTP API wired together. Usable as a library (tests and embedding
  * apps) and by the CLI. The engine is built by `runtime-engine.ts` once the store is open; the HTTP side is in
- * `api/`; the background jobs in `runtime-jobs.ts`.
+ * `api/`; the background jobs in `runtime-jobs.ts`; how metrics, API and connectors read the engine in
+ * `runtime-wiring.ts`.
  */
 import { pino, type Logger } from 'pino';
 import { ApiServer } from './api/http-server.js';
-import { createIngress } from './api/ingress.js';
-import { countBacklog, createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
+import { countBacklog, type BacklogEntry } from './api/runtime-backend.js';
 import {
   createEndpointResolver,
   createPolicyResolver,
@@ -15,11 +15,9 @@ import {
   type PolicyResolver,
 } from './config/index.js';
 import { findModuleWarnings } from './config/module-warnings.js';
-import { HTTP_EGRESS_KIND, LOG_EGRESS_KIND } from './config/index.js';
-import type { EgressShippingStatus } from './egress/egress-shipper.js';
 import { KEY_GROUP_HASH } from './core/address.js';
 import type { StallInfo } from './engine/dispatcher.js';
-import { RuntimeMetrics } from './engine/metrics.js';
+import type { RuntimeMetrics } from './engine/metrics.js';
 import { SpecRegistry } from './engine/spec-registry.js';
 import { StateCache } from './engine/state-cache.js';
 import { StoreFullGuard } from './engine/store-full-guard.js';
@@ -28,9 +26,15 @@ import { StatehouseError } from './errors.js';
 import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { buildEngine, type Engine } from './runtime-engine.js';
-import { createRuntimeJobs, type RuntimeJobs } from './runtime-jobs.js';
-import { checkConnectors, egressRecordCheck, RuntimeConnectors } from './runtime-connectors.js';
-import { createIngest } from './connectors/ingest.js';
+import { createRuntimeJobs } from './runtime-jobs.js';
+import { checkConnectors, egressRecordCheck } from './runtime-connectors.js';
+import {
+  createBackendOf,
+  createConnectorsOf,
+  createMetricsOf,
+  type RuntimeView,
+  type Started,
+} from './runtime-wiring.js';
 import {
   resolveRuntimeOptions,
   type ResolvedRuntimeOptions,
@@ -43,20 +47,14 @@ import type { Store } from './store/store.js';
 
 /** Messages of one address held in memory at most (twice its batch limit when that is smaller). */
 const MAX_WINDOW_MESSAGES = 10_000;
-/**
- * The backlog of a function type at which ingress connectors pause the partitions feeding it, when its policy
- * sets no `maxBacklog`: the source keeps the rest (Kafka is the buffer), the store does not copy all of it.
- */
-const CONNECTOR_BACKLOG_LIMIT = 100_000;
 
 export type { RuntimeState };
 
-/** What {@link Runtime.start} builds, once. */
-interface Started {
-  readonly engine: Engine;
-  readonly jobs: RuntimeJobs;
-  readonly connectors: RuntimeConnectors;
-}
+/**
+ * The `event` field of the log line a runtime writes once it serves (with `url`): what a supervisor or a test
+ * that starts `statehouse run` waits for, rather than the line's text.
+ */
+export const RUNTIME_READY_EVENT = 'runtime.ready';
 
 /** A running Statehouse runtime. */
 export class Runtime {
@@ -98,7 +96,7 @@ export class Runtime {
       { store: this.#store },
       { maxEntries: this.#options.stateCacheAddresses, keyGroups: this.#options.keyGroups },
     );
-    this.#metrics = this.#createMetrics();
+    this.#metrics = createMetricsOf(this.#view());
     this.#storeFull = new StoreFullGuard({
       clock: this.#options.clock,
       store: this.#store,
@@ -108,7 +106,7 @@ export class Runtime {
       onWritable: () => this.#started?.engine.mode.storeWritable() ?? Promise.resolve(),
     });
     this.#api = new ApiServer(
-      { backend: this.#createBackend(), log: this.#log },
+      { backend: createBackendOf(this.#view()), log: this.#log },
       { host: this.#options.host, port: this.#options.port, maxIngressBytes: this.#options.maxIngressBytes },
     );
   }
@@ -163,7 +161,7 @@ export class Runtime {
       },
       this.#options,
     );
-    const connectors = this.#createConnectors(meta.keyGroups);
+    const connectors = createConnectorsOf(this.#view(), meta.keyGroups);
     this.#started = { engine, jobs, connectors };
     const recovered = await engine.mode.start();
     engine.backlog.start();
@@ -173,6 +171,7 @@ export class Runtime {
     await connectors.start();
     this.#log.info(
       {
+        event: RUNTIME_READY_EVENT,
         url: this.#url,
         keyGroups: meta.keyGroups,
         ...recovered,
@@ -284,43 +283,6 @@ export class Runtime {
     }
   }
 
-  #createConnectors(keyGroups: number): RuntimeConnectors {
-    const o = this.#options;
-    const ingest = createIngest(
-      {
-        engine: () => {
-          const engine = this.#started?.engine;
-          const writable = this.#state === 'RUNNING' || this.#state === 'STOPPING';
-          return writable && engine !== undefined ? engine : this.#state.toLowerCase();
-        },
-        now: () => o.clock.now(),
-        backlog: {
-          added: (type) => this.#started?.engine.backlog.added(type),
-          enqueued: (type) => this.#started?.engine.backlog.enqueued(type),
-          notEnqueued: (type) => this.#started?.engine.backlog.notEnqueued(type),
-        },
-      },
-      { keyGroups },
-    );
-    return new RuntimeConnectors(
-      {
-        log: this.#log,
-        clock: o.clock,
-        registry: this.#metrics.registry,
-        loadPositions: (connector) => this.#store.loadConnectorPositions(connector),
-        ingest,
-        isLeader: () => this.#started?.engine.mode.isLeader() ?? false,
-        admits: (type) => {
-          if (this.#storeFull.state !== undefined) return false;
-          const limit = this.#policies.resolve(type).maxBacklog ?? CONNECTOR_BACKLOG_LIMIT;
-          return (this.#started?.engine.backlog.messagesOf(type) ?? 0) < limit;
-        },
-      },
-      o.module,
-      o.connectors,
-    );
-  }
-
   #fatal(err: unknown): void {
     if (this.#state === 'FAILED') return;
     this.#log.fatal({ err }, 'unrecoverable store failure; stopping (restart recovers from the store)');
@@ -332,82 +294,23 @@ export class Runtime {
       .catch((hookErr: unknown) => this.#log.error({ err: hookErr }, 'the onFatal hook threw'));
   }
 
-  #createMetrics(): RuntimeMetrics {
-    const dispatcher = () => this.#started?.engine.dispatcher;
-    return new RuntimeMetrics(
-      {
-        backlogByType: () => this.#started?.engine.backlog.byType() ?? new Map(),
-        now: () => this.#options.clock.now(),
-        inboxBytes: () => dispatcher()?.memoryBytes ?? 0,
-        stalledByType: () => dispatcher()?.stalledByType() ?? new Map(),
-        inboxMessages: () => dispatcher()?.messageCount ?? 0,
-        pendingTimers: () => this.#started?.engine.timers.size ?? 0,
-        inFlightInvocations: () => dispatcher()?.inFlight ?? 0,
-        cachedAddresses: () => this.#cache.size,
-        // A cluster process owns nothing until its first round: never report K for it meanwhile.
-        ownedKeyGroups: () => this.#started?.engine.mode.ownedKeyGroups ?? 0,
-        egressLag: async () => new Map((await this.#shippingStatus()).map((e) => [e.id, e.lag] as const)),
-      },
-      { collectProcessMetrics: this.#options.collectProcessMetrics },
-    );
-  }
-
-  #createBackend(): ReturnType<typeof createRuntimeBackend> {
-    const o = this.#options;
-    const policies = this.#policies;
-    const ingress = createIngress(
-      {
-        engine: () => {
-          const engine = this.#started?.engine;
-          return this.#state !== 'RUNNING' || engine === undefined ? this.#state.toLowerCase() : engine;
-        },
-        storeFull: () => this.#storeFull.state?.message,
-        now: () => o.clock.now(),
-        isServed: (type) => this.#resolver.resolve(type) !== undefined,
-        backlogLimit: (type) => policies.resolve(type).maxBacklog,
-        backlogOf: (type) => this.#started?.engine.backlog.messagesOf(type) ?? 0,
-        onAccepted: (type) => this.#started?.engine.backlog.added(type),
-        onEnqueued: (type) => this.#started?.engine.backlog.enqueued(type),
-        onNotEnqueued: (type) => this.#started?.engine.backlog.notEnqueued(type),
-        ingressSeqOf: (key) => this.#store.ingressSeqOf(key),
-      },
-      { keyGroups: o.keyGroups },
-    );
-    const documentKind = { log: LOG_EGRESS_KIND, http: HTTP_EGRESS_KIND } as const;
-    const egressKinds = new Map(
-      o.module.egresses.map((e) => [
-        e.id,
-        e.kind === 'log' || e.kind === 'http' ? documentKind[e.kind] : e.kind,
-      ]),
-    );
-    return createRuntimeBackend({
+  /** The window the metrics, the API backend and the connectors read this runtime through. */
+  #view(): RuntimeView {
+    return {
+      options: this.#options,
+      log: this.#log,
       store: this.#store,
-      metrics: this.#metrics,
+      resolver: this.#resolver,
+      policies: this.#policies,
+      cache: this.#cache,
       egressWaiters: this.#egressWaiters,
-      logEgresses: new Set(o.module.egresses.filter((e) => e.kind === 'log').map((e) => e.id)),
-      ingress,
+      state: () => this.#state,
+      started: () => this.#started,
+      storeFull: () => this.#storeFull,
+      metrics: () => this.#metrics,
       stalled: () => this.stalled(),
       backlog: () => this.backlog(),
-      readiness: () => ({
-        state: this.#state,
-        isStoreReachable: this.#started?.engine.mode.isHealthy ?? true,
-        storeFull: this.#storeFull.state?.message,
-      }),
-      now: () => o.clock.now(),
-      connectors: async () => [
-        ...(this.#started?.connectors.status() ?? []).map((c) => ({ direction: 'ingress' as const, ...c })),
-        ...(await this.#shippingStatus()).map((e) => ({
-          direction: 'egress' as const,
-          kind: egressKinds.get(e.id) ?? 'unknown',
-          ...e,
-        })),
-      ],
-    });
-  }
-
-  /** Where shipping each webhook and connector egress stands; empty before start. */
-  async #shippingStatus(): Promise<EgressShippingStatus[]> {
-    return (await this.#started?.jobs.shipper?.status()) ?? [];
+    };
   }
 }
 

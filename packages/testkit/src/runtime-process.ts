@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { RUNTIME_READY_EVENT } from '@statehouse/runtime';
 
 /** Path of the CLI's bin script. */
 export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/statehouse.js', import.meta.url));
@@ -69,7 +70,7 @@ export class RuntimeProcess {
     return this.#child?.pid;
   }
 
-  /** Starts the process and waits for "runtime ready". */
+  /** Starts the process and waits for its `runtime.ready` log event. */
   async start(timeoutMs = 30_000): Promise<void> {
     const modulePath = join(this.#options.dataDir, '..', `module-${process.pid}-${Date.now()}.yaml`);
     await writeFile(modulePath, this.#options.moduleYaml);
@@ -112,7 +113,7 @@ export class RuntimeProcess {
           return;
         }
         this.logs.push(entry);
-        if (entry['msg'] === 'runtime ready') {
+        if (entry['event'] === RUNTIME_READY_EVENT) {
           clearTimeout(timer);
           this.#url = String(entry['url']);
           this.#port = Number(new URL(this.#url).port);

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-import { LabeledCounter, LabeledHistogram, PlainHistogram } from './labeled-histogram.js';
+import { LabeledCounter, LabeledHistogram, PlainHistogram } from './hot-path-metrics.js';
 
 /** Live numbers the gauges read at scrape time. */
 export interface MetricsSources {

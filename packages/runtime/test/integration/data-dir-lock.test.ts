@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, loadModuleFiles } from '@statehouse/runtime';
+import { createRuntime, loadModuleFiles, RUNTIME_READY_EVENT } from '@statehouse/runtime';
 import { CLI_BIN, RuntimeProcess, createTempDir, moduleYaml, waitFor } from '@statehouse/testkit';
 
 // No function is ever called: the runtimes only have to start.
@@ -75,7 +75,7 @@ describe('the SQLite data-directory lock', () => {
         cleanups.push(() => {
           if (processState(pid!) !== undefined) process.kill(pid!, 'SIGKILL');
         });
-      } else if (line.includes('"runtime ready"')) {
+      } else if (line.includes(`"event":"${RUNTIME_READY_EVENT}"`)) {
         isReady = true;
       }
     });

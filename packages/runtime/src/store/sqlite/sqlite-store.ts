@@ -31,7 +31,7 @@ import type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-op
 import { validateExpected, type StoreLifecycleState } from '../common/open-checks.js';
 import { STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 import { asDiskFull, toSqliteStoreError } from './sqlite-errors.js';
-import { InboxStatsWorker } from './inbox-stats-worker.js';
+import { InboxCounter } from './inbox-counter.js';
 
 export { SQLITE_STORE_FILE_NAME } from './sqlite-options.js';
 export type { ResolvedSqliteStoreOptions, SqliteStoreOptions } from './sqlite-options.js';
@@ -59,10 +59,7 @@ export class SqliteStore implements Store {
   #connection: OpenConnection | undefined;
   #marks: CommitMarks = { maxMessageSeq: 0, maxTimerId: 0, recordedMessageSeq: 0 };
   #unlock: (() => void) | undefined;
-  #statsWorker: InboxStatsWorker | undefined;
-  #statsWorkerFailed = false;
-  // How long the last backlog count took, ms (decides where the next one runs).
-  #lastCountMs = 0;
+  #counter: InboxCounter | undefined;
 
   /** @param options - where the data lives and how to log. */
   constructor(options: SqliteStoreOptions) {
@@ -108,7 +105,18 @@ export class SqliteStore implements Store {
     this.#unlock = unlock;
     this.#marks = marks;
     this.#connection = connection;
-    this.#statsWorker = new InboxStatsWorker({ file, busyTimeoutMs: this.options.busyTimeoutMs });
+    this.#counter = new InboxCounter(
+      {
+        countHere: (keyGroups) => this.#countInboxHere(keyGroups),
+        isOpen: () => this.#connection !== undefined,
+        logger,
+      },
+      {
+        file,
+        busyTimeoutMs: this.options.busyTimeoutMs,
+        countOnThreadAfterMs: this.options.countOnThreadAfterMs,
+      },
+    );
     this.#state = 'open';
     logger?.info(
       { file, schemaVersion: migration.to, migratedFrom: migration.from, keyGroups: expected.keyGroups },
@@ -122,8 +130,8 @@ export class SqliteStore implements Store {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#state = 'closed';
-    await this.#statsWorker?.close();
-    this.#statsWorker = undefined;
+    await this.#counter?.close();
+    this.#counter = undefined;
     if (connection !== undefined) {
       connection.db.close();
       this.options.logger?.info({ file: this.options.file }, 'store closed');
@@ -174,37 +182,8 @@ export class SqliteStore implements Store {
 
   /** @inheritDoc */
   inboxStats(keyGroups?: readonly number[]): Promise<InboxStats[]> {
-    const worker = this.#statsWorker;
-    // A slow count (a large backlog) runs off the event loop (see inbox-stats-worker.ts); a fast one here, where
-    // it sees exactly what is committed when it is asked (no commit can land while it runs).
-    if (
-      worker === undefined ||
-      this.#statsWorkerFailed ||
-      this.#lastCountMs < this.options.countOnThreadAfterMs
-    ) {
-      const started = performance.now();
-      const counted = this.#countInboxHere(keyGroups);
-      this.#lastCountMs = performance.now() - started;
-      return counted;
-    }
-    const started = performance.now();
-    return worker.stats(keyGroups).then(
-      (stats) => {
-        this.#lastCountMs = performance.now() - started;
-        return stats;
-      },
-      (err: unknown) => {
-        // Closed meanwhile: counting here says so with the store's error.
-        if (this.#connection !== undefined) {
-          this.#statsWorkerFailed = true;
-          this.options.logger?.warn(
-            { err },
-            'counting the backlog on its own thread failed; counting on the main thread from now on (requests wait while it counts)',
-          );
-        }
-        return this.#countInboxHere(keyGroups);
-      },
-    );
+    // Off the event loop once counting got slow (see inbox-counter.ts).
+    return this.#counter?.stats(keyGroups) ?? this.#countInboxHere(keyGroups);
   }
 
   #countInboxHere(keyGroups?: readonly number[]): Promise<InboxStats[]> {

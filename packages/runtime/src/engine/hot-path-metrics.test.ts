@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
-import { LabeledCounter, LabeledHistogram, PlainHistogram } from './labeled-histogram.js';
+import { LabeledCounter, LabeledHistogram, PlainHistogram } from './hot-path-metrics.js';
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 

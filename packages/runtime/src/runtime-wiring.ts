@@ -1,0 +1,184 @@
+/**
+ * How a runtime's long-lived parts see each other. The metrics, the HTTP API's backend and the ingress
+ * connectors are built when the runtime is created or started, but read the engine, which exists only once the
+ * store is open: each is built here from a {@link RuntimeView}, a narrow window onto the runtime that reads the
+ * engine when asked, never before.
+ */
+import type { Logger } from 'pino';
+import type { ApiBackend } from './api/http-server.js';
+import { createIngress } from './api/ingress.js';
+import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
+import {
+  HTTP_EGRESS_KIND,
+  LOG_EGRESS_KIND,
+  type EndpointResolver,
+  type PolicyResolver,
+} from './config/index.js';
+import { createIngest } from './connectors/ingest.js';
+import type { EgressShippingStatus } from './egress/egress-shipper.js';
+import type { EgressWaiters } from './egress/egress-waiters.js';
+import type { StallInfo } from './engine/dispatcher.js';
+import { RuntimeMetrics } from './engine/metrics.js';
+import type { StateCache } from './engine/state-cache.js';
+import type { StoreFullGuard } from './engine/store-full-guard.js';
+import type { Engine } from './runtime-engine.js';
+import type { RuntimeJobs } from './runtime-jobs.js';
+import { RuntimeConnectors } from './runtime-connectors.js';
+import type { ResolvedRuntimeOptions } from './runtime-options.js';
+import type { RuntimeState } from './runtime-state.js';
+import type { Store } from './store/store.js';
+
+/**
+ * The backlog of a function type at which ingress connectors pause the partitions feeding it, when its policy
+ * sets no `maxBacklog`: the source keeps the rest (Kafka is the buffer), the store does not copy all of it.
+ */
+const CONNECTOR_BACKLOG_LIMIT = 100_000;
+
+/** What {@link Runtime.start} builds, once. */
+export interface Started {
+  readonly engine: Engine;
+  readonly jobs: RuntimeJobs;
+  readonly connectors: RuntimeConnectors;
+}
+
+/** The parts of a runtime that others read; the functions ones are read when called, not when wired. */
+export interface RuntimeView {
+  readonly options: ResolvedRuntimeOptions;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly resolver: EndpointResolver;
+  readonly policies: PolicyResolver;
+  readonly cache: StateCache;
+  readonly egressWaiters: EgressWaiters;
+  readonly state: () => RuntimeState;
+  /** The engine and what runs with it; undefined until the store is open. */
+  readonly started: () => Started | undefined;
+  readonly storeFull: () => StoreFullGuard;
+  readonly metrics: () => RuntimeMetrics;
+  readonly stalled: () => StallInfo[];
+  readonly backlog: () => Promise<BacklogEntry[]>;
+}
+
+/** Where shipping each webhook and connector egress stands; empty before start. */
+export async function shippingStatusOf(view: RuntimeView): Promise<EgressShippingStatus[]> {
+  return (await view.started()?.jobs.shipper?.status()) ?? [];
+}
+
+/** The runtime's Prometheus metrics, reading the engine when scraped. */
+export function createMetricsOf(view: RuntimeView): RuntimeMetrics {
+  const engine = () => view.started()?.engine;
+  const dispatcher = () => engine()?.dispatcher;
+  return new RuntimeMetrics(
+    {
+      backlogByType: () => engine()?.backlog.byType() ?? new Map(),
+      now: () => view.options.clock.now(),
+      inboxBytes: () => dispatcher()?.memoryBytes ?? 0,
+      stalledByType: () => dispatcher()?.stalledByType() ?? new Map(),
+      inboxMessages: () => dispatcher()?.messageCount ?? 0,
+      pendingTimers: () => engine()?.timers.size ?? 0,
+      inFlightInvocations: () => dispatcher()?.inFlight ?? 0,
+      cachedAddresses: () => view.cache.size,
+      // A cluster process owns nothing until its first round: never report K for it meanwhile.
+      ownedKeyGroups: () => engine()?.mode.ownedKeyGroups ?? 0,
+      egressLag: async () => new Map((await shippingStatusOf(view)).map((e) => [e.id, e.lag] as const)),
+    },
+    { collectProcessMetrics: view.options.collectProcessMetrics },
+  );
+}
+
+/** What the HTTP API serves: ingress while running, state, egress logs, readiness, backlog and connectors. */
+export function createBackendOf(view: RuntimeView): ApiBackend {
+  const o = view.options;
+  const backlog = () => view.started()?.engine.backlog;
+  const ingress = createIngress(
+    {
+      engine: () => {
+        const engine = view.started()?.engine;
+        const state = view.state();
+        return state !== 'RUNNING' || engine === undefined ? state.toLowerCase() : engine;
+      },
+      storeFull: () => view.storeFull().state?.message,
+      now: () => o.clock.now(),
+      isServed: (type) => view.resolver.resolve(type) !== undefined,
+      backlogLimit: (type) => view.policies.resolve(type).maxBacklog,
+      backlogOf: (type) => backlog()?.messagesOf(type) ?? 0,
+      onAccepted: (type) => backlog()?.added(type),
+      onEnqueued: (type) => backlog()?.enqueued(type),
+      onNotEnqueued: (type) => backlog()?.notEnqueued(type),
+      ingressSeqOf: (key) => view.store.ingressSeqOf(key),
+    },
+    { keyGroups: o.keyGroups },
+  );
+  const documentKind = { log: LOG_EGRESS_KIND, http: HTTP_EGRESS_KIND } as const;
+  const egressKinds = new Map(
+    o.module.egresses.map((e) => [
+      e.id,
+      e.kind === 'log' || e.kind === 'http' ? documentKind[e.kind] : e.kind,
+    ]),
+  );
+  return createRuntimeBackend({
+    store: view.store,
+    metrics: view.metrics(),
+    egressWaiters: view.egressWaiters,
+    logEgresses: new Set(o.module.egresses.filter((e) => e.kind === 'log').map((e) => e.id)),
+    ingress,
+    stalled: view.stalled,
+    backlog: view.backlog,
+    readiness: () => ({
+      state: view.state(),
+      isStoreReachable: view.started()?.engine.mode.isHealthy ?? true,
+      storeFull: view.storeFull().state?.message,
+    }),
+    now: () => o.clock.now(),
+    connectors: async () => [
+      ...(view.started()?.connectors.status() ?? []).map((c) => ({ direction: 'ingress' as const, ...c })),
+      ...(await shippingStatusOf(view)).map((e) => ({
+        direction: 'egress' as const,
+        kind: egressKinds.get(e.id) ?? 'unknown',
+        ...e,
+      })),
+    ],
+  });
+}
+
+/**
+ * The ingress connectors of the module, ingesting through the engine while it runs (and while it stops, so a
+ * batch being committed finishes) and pausing a source whose target type's backlog passes its limit.
+ */
+export function createConnectorsOf(view: RuntimeView, keyGroups: number): RuntimeConnectors {
+  const o = view.options;
+  const backlog = () => view.started()?.engine.backlog;
+  const ingest = createIngest(
+    {
+      engine: () => {
+        const engine = view.started()?.engine;
+        const state = view.state();
+        const writable = state === 'RUNNING' || state === 'STOPPING';
+        return writable && engine !== undefined ? engine : state.toLowerCase();
+      },
+      now: () => o.clock.now(),
+      backlog: {
+        added: (type) => backlog()?.added(type),
+        enqueued: (type) => backlog()?.enqueued(type),
+        notEnqueued: (type) => backlog()?.notEnqueued(type),
+      },
+    },
+    { keyGroups },
+  );
+  return new RuntimeConnectors(
+    {
+      log: view.log,
+      clock: o.clock,
+      registry: view.metrics().registry,
+      loadPositions: (connector) => view.store.loadConnectorPositions(connector),
+      ingest,
+      isLeader: () => view.started()?.engine.mode.isLeader() ?? false,
+      admits: (type) => {
+        if (view.storeFull().state !== undefined) return false;
+        const limit = view.policies.resolve(type).maxBacklog ?? CONNECTOR_BACKLOG_LIMIT;
+        return (backlog()?.messagesOf(type) ?? 0) < limit;
+      },
+    },
+    { module: o.module, plugins: o.connectors },
+  );
+}
