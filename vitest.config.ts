@@ -18,6 +18,7 @@ export default defineConfig({
       '@statehouse/runtime': src('runtime'),
       '@statehouse/testkit': src('testkit'),
       '@statehouse/kafka': src('kafka'),
+      '@statehouse/kinesis': src('kinesis'),
     },
   },
   test: {

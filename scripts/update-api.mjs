@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-for (const name of ['protocol', 'sdk', 'runtime', 'kafka']) {
+for (const name of ['protocol', 'sdk', 'runtime', 'kafka', 'kinesis']) {
   const dir = join(repo, 'packages', name);
   // Parsed and imported values are `unknown` first: a JSDoc cast of an `any` expression is invisible to ESLint.
   /** @type {unknown} */

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-export const PUBLIC_PACKAGES = ['protocol', 'sdk', 'runtime', 'kafka'] as const;
+export const PUBLIC_PACKAGES = ['protocol', 'sdk', 'runtime', 'kafka', 'kinesis'] as const;
 
 describe.each(PUBLIC_PACKAGES)('@statehouse/%s public API', (name) => {
   const dir = join(REPO, 'packages', name);

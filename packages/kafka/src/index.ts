@@ -26,14 +26,25 @@ export function kafkaConnectors(): ConnectorPlugin {
   registerCompressionCodecs();
   return {
     ingressKinds: [KAFKA_INGRESS_KIND],
-    createIngress: (config, context) => new KafkaIngress(config, context),
+    createIngress: (config, context) => {
+      if (config.kind !== KAFKA_INGRESS_KIND) throw wrongKind(config.kind);
+      return new KafkaIngress(config, context);
+    },
     egressKinds: [KAFKA_EGRESS_KIND],
     egressRecordProblem: (_config, value) => kafkaRecordProblem(value),
-    createEgress: (config, context) =>
-      config.deliverySemantic.type === 'exactly-once'
+    createEgress: (config, context) => {
+      if (config.kind !== KAFKA_EGRESS_KIND) throw wrongKind(config.kind);
+      return config.deliverySemantic.type === 'exactly-once'
         ? new KafkaTransactionalSink(config, context)
-        : new KafkaEgressSink(config, context),
+        : new KafkaEgressSink(config, context);
+    },
   };
+}
+
+function wrongKind(kind: string): Error {
+  return new Error(
+    `the Kafka connector was handed a document of kind ${kind}; the runtime picks plugins by kind`,
+  );
 }
 
 export { KafkaIngress } from './kafka-ingress.js';

@@ -18,6 +18,9 @@ export {
   KAFKA_TOPIC_SYNTAX,
   kafkaPositionsTopic,
   kafkaTransactionalId,
+  KINESIS_INGRESS_KIND,
+  KINESIS_EGRESS_KIND,
+  kinesisPropertyWithoutEffect,
 } from './config/index.js';
 export type {
   ModuleConfig,
@@ -35,6 +38,12 @@ export type {
   KafkaTopicRoute,
   KafkaStartupPosition,
   KafkaDeliverySemantic,
+  KinesisIngressConfig,
+  KinesisEgressConfig,
+  KinesisStreamRoute,
+  KinesisStartupPosition,
+  AwsRegionConfig,
+  AwsCredentialsConfig,
 } from './config/index.js';
 export type {
   ConnectorPlugin,

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ModuleConfig } from './config/index.js';
+import { KAFKA_INGRESS_KIND, type ModuleConfig } from './config/index.js';
 import type {
   ConnectorPlugin,
   ConnectorStatus,
@@ -52,36 +52,48 @@ export function checkConnectors(
     if (pluginFor(plugins, 'egressKinds', egress.kind) === undefined) {
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',
-        `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
+        `${egress.source}: egress ${egress.id} is of kind ${egress.kind}, ${noConnectorHint(egress.kind)}`,
       );
     }
   }
   const groups = new Map<string, ModuleConfig['ingresses'][number]>();
   for (const ingress of module.ingresses) {
-    // Each ingress consumes in its own group: members of one group would split each other's partitions.
-    const sharing = groups.get(ingress.consumerGroupId);
-    if (sharing !== undefined) {
+    // Each Kafka ingress consumes in its own group: members of one group would split each other's partitions.
+    const sharing = ingress.kind === KAFKA_INGRESS_KIND ? groups.get(ingress.consumerGroupId) : undefined;
+    if (ingress.kind === KAFKA_INGRESS_KIND && sharing !== undefined) {
       throw new ConfigError(
         'ERR_CONFIG_CONFLICTING_FIELDS',
         `${ingress.source}: ingress ${ingress.id} uses consumerGroupId ${ingress.consumerGroupId}, like ingress ${sharing.id} (${sharing.source}); give each Kafka ingress its own consumer group (the group receives the ingress's offsets for lag tools, and two ingresses in one group would split each other's partitions)`,
       );
     }
-    groups.set(ingress.consumerGroupId, ingress);
+    if (ingress.kind === KAFKA_INGRESS_KIND) groups.set(ingress.consumerGroupId, ingress);
     if (pluginFor(plugins, 'ingressKinds', ingress.kind) === undefined) {
       throw new ConfigError(
         'ERR_CONFIG_NO_CONNECTOR',
-        `${ingress.source}: ingress ${ingress.id} is of kind ${ingress.kind}, which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [kafkaConnectors()] from @statehouse/kafka to createRuntime`,
+        `${ingress.source}: ingress ${ingress.id} is of kind ${ingress.kind}, ${noConnectorHint(ingress.kind)}`,
       );
     }
-    for (const { topic, targets } of ingress.topics) {
+    const routes =
+      ingress.kind === KAFKA_INGRESS_KIND
+        ? ingress.topics.map((r) => ({ source: `topic ${r.topic}`, targets: r.targets }))
+        : ingress.streams.map((r) => ({ source: `stream ${r.stream}`, targets: r.targets }));
+    for (const { source, targets } of routes) {
       const unserved = targets.find((t) => !isServed(t));
       if (unserved === undefined) continue;
       throw new ConfigError(
         'ERR_CONFIG_UNBOUND_INGRESS_TARGET',
-        `${ingress.source}: ingress ${ingress.id} sends the records of topic ${topic} to ${unserved}, but no endpoint in module.yaml serves it; add an io.statefun.endpoints.v2/http document whose functions match ${unserved}`,
+        `${ingress.source}: ingress ${ingress.id} sends the records of ${source} to ${unserved}, but no endpoint in module.yaml serves it; add an io.statefun.endpoints.v2/http document whose functions match ${unserved}`,
       );
     }
   }
+}
+
+/** What to do about a kind no plugin runs: which package's plugin to pass. */
+function noConnectorHint(kind: string): string {
+  const [pkg, plugin] = kind.startsWith('io.statefun.kinesis.')
+    ? ['@statehouse/kinesis', 'kinesisConnectors()']
+    : ['@statehouse/kafka', 'kafkaConnectors()'];
+  return `which this runtime has no connector for; the statehouse CLI has it, and an embedding application passes connectors: [${plugin}] from ${pkg} to createRuntime`;
 }
 
 /** The plugin that runs a module.yaml kind as an ingress or an egress, if any. */

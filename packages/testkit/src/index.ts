@@ -82,3 +82,5 @@ export {
   STATEFUN_REFERENCE_KAFKA_DOCUMENTS,
 } from './fixtures/statefun-reference.js';
 export type { MockKafka, StartMockKafkaOptions } from './mock-kafka.js';
+export { startKinesalite } from './kinesalite.js';
+export type { Kinesalite, KinesisOperation, KinesisOutRecord } from './kinesalite.js';

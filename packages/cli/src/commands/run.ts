@@ -41,15 +41,20 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 /**
  * The connector plugins the module needs, loaded only then: a module without Kafka documents loads neither kafkajs
- * nor its compression codecs.
+ * nor its compression codecs, one without Kinesis documents not the AWS SDK.
  */
 async function connectorsFor(module: ModuleConfig): Promise<ConnectorPlugin[]> {
-  const usesKafka =
-    module.ingresses.some((i) => i.kind === 'io.statefun.kafka.v1/ingress') ||
-    module.egresses.some((e) => e.kind === 'io.statefun.kafka.v1/egress');
-  if (!usesKafka) return [];
-  const { kafkaConnectors } = await import('@statehouse/kafka');
-  return [kafkaConnectors()];
+  const kinds = [...module.ingresses, ...module.egresses].map((c) => c.kind);
+  const plugins: ConnectorPlugin[] = [];
+  if (kinds.some((kind) => kind.startsWith('io.statefun.kafka.'))) {
+    const { kafkaConnectors } = await import('@statehouse/kafka');
+    plugins.push(kafkaConnectors());
+  }
+  if (kinds.some((kind) => kind.startsWith('io.statefun.kinesis.'))) {
+    const { kinesisConnectors } = await import('@statehouse/kinesis');
+    plugins.push(kinesisConnectors());
+  }
+  return plugins;
 }
 
 /**

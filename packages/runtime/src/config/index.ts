@@ -1,5 +1,5 @@
 /**
- * module.yaml loading and validation (endpoints, egresses, Kafka ingresses, policies), the routing of function
+ * module.yaml loading and validation (endpoints, egresses, Kafka and Kinesis ingresses, policies), the routing of function
  * types to endpoints, and their policies.
  */
 export { parseDuration } from './duration.js';
@@ -14,6 +14,20 @@ export {
   kafkaPositionsTopic,
   kafkaTransactionalId,
 } from './kafka-names.js';
+export {
+  KINESIS_EGRESS_PROPERTIES,
+  KINESIS_INGRESS_PROPERTIES,
+  kinesisPropertyWithoutEffect,
+} from './kinesis-properties.js';
+export { KINESIS_EGRESS_KIND, KINESIS_INGRESS_KIND } from './kinesis-types.js';
+export type {
+  AwsCredentialsConfig,
+  AwsRegionConfig,
+  KinesisEgressConfig,
+  KinesisIngressConfig,
+  KinesisStartupPosition,
+  KinesisStreamRoute,
+} from './kinesis-types.js';
 export { createPolicyResolver } from './policy-resolver.js';
 export type { PolicyResolver, ResolvedFunctionPolicy } from './policy-resolver.js';
 export {

@@ -1,20 +1,17 @@
 import { z } from 'zod';
-import { describeValue, isRecord, raise } from './problems.js';
+import {
+  oneOf,
+  POSITIVE_INTEGER,
+  propertyList,
+  TEXT,
+  type PropertyList,
+  type ValueRule,
+} from './client-properties.js';
+import { raise } from './problems.js';
 
 // The Kafka client properties a module.yaml may set (`spec.properties` of the Kafka kinds), the rule each value
 // follows, and the broker list syntax. Only properties the Kafka connector honours are accepted: a property that
 // would be silently ignored is an error, like an unknown field.
-
-/** What the value of a property must be. */
-type ValueRule =
-  | { readonly type: 'brokers' }
-  | { readonly type: 'text' }
-  | { readonly type: 'positive-integer' }
-  | { readonly type: 'one-of'; readonly values: readonly string[] };
-
-const TEXT: ValueRule = { type: 'text' };
-const POSITIVE_INTEGER: ValueRule = { type: 'positive-integer' };
-const oneOf = (...values: string[]): ValueRule => ({ type: 'one-of', values });
 
 /** Security properties that the consumer and the producer share. */
 const SECURITY_RULES = [
@@ -27,8 +24,10 @@ const SECURITY_RULES = [
   ['ssl.key.location', TEXT],
 ] as const;
 
+const BROKERS: ValueRule = { type: 'custom', check: brokersProblem };
+
 const INGRESS_RULES: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>([
-  ['bootstrap.servers', { type: 'brokers' }],
+  ['bootstrap.servers', BROKERS],
   ['group.id', TEXT],
   ['client.id', TEXT],
   ['isolation.level', oneOf('read_committed', 'read_uncommitted')],
@@ -44,7 +43,7 @@ const INGRESS_RULES: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>
 ]);
 
 const EGRESS_RULES: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>([
-  ['bootstrap.servers', { type: 'brokers' }],
+  ['bootstrap.servers', BROKERS],
   ['client.id', TEXT],
   ['acks', oneOf('all', '-1', '1', '0')],
   ['compression.type', oneOf('none', 'gzip', 'lz4')],
@@ -100,12 +99,7 @@ export const brokerList = z.string().transform((text, ctx) => {
 });
 
 /** The properties of a Kafka document: their values as strings, and where each one was written. */
-export interface KafkaProperties {
-  /** Property → value, in the order written; numbers and booleans in their string form. */
-  readonly values: Map<string, string>;
-  /** Property → its index in `spec.properties`, to point at it in messages. */
-  readonly indexes: ReadonlyMap<string, number>;
-}
+export type KafkaProperties = PropertyList;
 
 /**
  * `spec.properties` of a Kafka document: a list of single-entry mappings (`- key: value`), each key one the
@@ -116,80 +110,15 @@ export interface KafkaProperties {
 export function kafkaProperties(client: 'consumer' | 'producer') {
   const rules = client === 'consumer' ? INGRESS_RULES : EGRESS_RULES;
   const honoured = [...rules.keys()].join(', ');
-  return z.array(z.unknown()).transform((entries, ctx): KafkaProperties => {
-    const values = new Map<string, string>();
-    const indexes = new Map<string, number>();
-    entries.forEach((entry, i) => {
-      const keys = isRecord(entry) ? Object.keys(entry) : [];
-      const [key] = keys;
-      if (!isRecord(entry) || key === undefined || keys.length > 1) {
-        const seen = isRecord(entry) ? `a mapping with ${keys.length} entries` : describeValue(entry);
-        raise(
-          ctx,
-          'ERR_CONFIG_INVALID_VALUE',
-          `expected a single-entry mapping (- key: value), got ${seen}; write each property as its own list item`,
-          entry,
-          { path: [i], showInput: false },
-        );
-        return;
-      }
-      const at = { path: [i], entryKey: key };
-      const rule = rules.get(key);
-      if (rule === undefined) {
-        raise(
-          ctx,
-          'ERR_CONFIG_UNSUPPORTED_PROPERTY',
-          `Statehouse does not honour the Kafka ${client} property ${key}; remove it. The honoured ones are: ${honoured}`,
-          undefined,
-          { ...at, showInput: false },
-        );
-        return;
-      }
-      const earlier = indexes.get(key);
-      if (earlier !== undefined) {
-        raise(
-          ctx,
-          'ERR_CONFIG_CONFLICTING_FIELDS',
-          `is already set by spec.properties[${earlier}]; set each property once`,
-          undefined,
-          { ...at, showInput: false },
-        );
-        return;
-      }
-      const raw = entry[key];
-      if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
-        raise(ctx, 'ERR_CONFIG_INVALID_VALUE', 'expected a string, a number or true/false', raw, { ...at });
-        return;
-      }
-      const value = String(raw);
-      const problem = checkValue(rule, value);
-      if (problem !== undefined) {
-        raise(ctx, 'ERR_CONFIG_INVALID_VALUE', problem, raw, { ...at });
-        return;
-      }
-      values.set(key, value);
-      indexes.set(key, i);
-    });
-    return { values, indexes };
-  });
+  return propertyList(
+    rules,
+    'spec.properties',
+    (key) =>
+      `Statehouse does not honour the Kafka ${client} property ${key}; remove it. The honoured ones are: ${honoured}`,
+  );
 }
 
-/** What is wrong with `value` under `rule`, or `undefined`. */
-function checkValue(rule: ValueRule, value: string): string | undefined {
-  switch (rule.type) {
-    case 'brokers': {
-      const split = splitBrokers(value);
-      return 'problem' in split ? split.problem : undefined;
-    }
-    case 'text':
-      return value.trim() === '' ? 'expected a non-empty value' : undefined;
-    case 'positive-integer':
-      return /^\d+$/u.test(value) && Number.isSafeInteger(Number(value)) && Number(value) > 0
-        ? undefined
-        : 'expected a positive integer';
-    case 'one-of':
-      return rule.values.includes(value)
-        ? undefined
-        : `expected one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  }
+function brokersProblem(value: string): string | undefined {
+  const split = splitBrokers(value);
+  return 'problem' in split ? split.problem : undefined;
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseStartupDate, STARTUP_DATE_SYNTAX } from './kafka-startup-date.js';
 import { brokerList, kafkaProperties, splitBrokers, type KafkaProperties } from './kafka-properties.js';
 import { isKafkaTopicName, KAFKA_TOPIC_SYNTAX } from './kafka-names.js';
 import {
@@ -12,7 +11,16 @@ import {
   type KafkaTopicRoute,
 } from './module-types.js';
 import { isRecord, raise } from './problems.js';
-import { duration, integer, strictObject, typename } from './schema-fields.js';
+import {
+  duration,
+  integer,
+  nonEmptyText,
+  routeList,
+  startupDate,
+  strictObject,
+  targetList,
+  typename,
+} from './schema-fields.js';
 
 // The zod schemas of the `spec` of `io.statefun.kafka.v1/ingress` and `/egress` (StateFun's keys, with
 // StateFun's defaults and precedence: `address` over `bootstrap.servers`, `consumerGroupId` over `group.id`).
@@ -24,56 +32,20 @@ const topicName = z.string().superRefine((text, ctx) => {
   if (!isKafkaTopicName(text)) raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected ${KAFKA_TOPIC_SYNTAX}`, text);
 });
 
-const nonEmptyText = z.string().superRefine((text, ctx) => {
-  if (text.trim() === '') raise(ctx, 'ERR_CONFIG_INVALID_VALUE', 'expected a non-empty string', text);
-});
-
-/** A list that must not be empty; `what` says what one entry is. */
-function nonEmptyList<T extends z.ZodType>(item: T, what: string) {
-  return z.array(item).superRefine((items, ctx) => {
-    if (items.length === 0) raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected at least one ${what}`, items);
-  });
-}
-
 const topicRoute = strictObject({
   topic: topicName,
   valueType: typename(false),
-  targets: nonEmptyList(typename(false), 'function type (namespace/name)').superRefine((targets, ctx) => {
-    // A target listed twice would receive every record twice.
-    targets.forEach((target, i) => {
-      const first = targets.findIndex((t) => t.text === target.text);
-      if (first === i) return;
-      raise(
-        ctx,
-        'ERR_CONFIG_CONFLICTING_FIELDS',
-        `function type ${target.text} is already listed as targets[${first}]; list each target once (each record goes to it once)`,
-        undefined,
-        { path: [i], showInput: false },
-      );
-    });
-  }),
+  targets: targetList,
 }).transform((route): KafkaTopicRoute => ({
   topic: route.topic,
   valueType: route.valueType.text,
   targets: route.targets.map((target) => target.text),
 }));
 
-const topics = nonEmptyList(topicRoute, 'topic ({topic, valueType, targets})').superRefine((routes, ctx) => {
-  const seen = new Map<string, number>();
-  routes.forEach((route, i) => {
-    const earlier = seen.get(route.topic);
-    if (earlier !== undefined) {
-      raise(
-        ctx,
-        'ERR_CONFIG_CONFLICTING_FIELDS',
-        `topic ${JSON.stringify(route.topic)} is already routed by spec.topics[${earlier}]; list each topic ` +
-          'once, with all of its targets',
-        undefined,
-        { path: [i, 'topic'], showInput: false },
-      );
-    }
-    seen.set(route.topic, i);
-  });
+const topics = routeList(topicRoute, (route) => route.topic, {
+  entry: 'topic ({topic, valueType, targets})',
+  field: 'topic',
+  list: 'spec.topics',
 });
 
 /** `earliest` or `latest`, in any case (StateFun upper-cases it). */
@@ -145,15 +117,6 @@ const specificOffsets = z.array(z.unknown()).transform((entries, ctx): SpecificO
     offsets.push({ topic, partition, offset });
   });
   return offsets;
-});
-
-const startupDate = z.string().transform((text, ctx) => {
-  const epochMs = parseStartupDate(text);
-  if (epochMs === undefined) {
-    raise(ctx, 'ERR_CONFIG_INVALID_VALUE', `expected ${STARTUP_DATE_SYNTAX}`, text);
-    return z.NEVER;
-  }
-  return { date: text, epochMs };
 });
 
 const startupPosition = z.discriminatedUnion('type', [

@@ -271,22 +271,12 @@ describe('loadModuleFiles: errors', () => {
       'io.statehouse.functions.v1/policy',
       'io.statefun.kafka.v1/ingress',
       'io.statefun.kafka.v1/egress',
+      'io.statefun.kinesis.v1/ingress',
+      'io.statefun.kinesis.v1/egress',
     ]) {
       expect(message).toContain(kind);
     }
   });
-
-  it.each(['io.statefun.kinesis.v1/ingress', 'io.statefun.kinesis.v1/egress'])(
-    'refuses %s as not yet supported',
-    (kind) => {
-      const message = configErrorOf(
-        () => load(`${endpoint()}---\nkind: ${kind}\nspec:\n  id: com.example/x\n`),
-        'ERR_CONFIG_KIND_NOT_YET_SUPPORTED',
-      );
-      expect(message).toContain(`module.yaml, document 2: kind ${kind} is recognised but not supported yet`);
-      expect(message).toContain('later version of Statehouse');
-    },
-  );
 
   it('rejects the legacy version/module format', () => {
     const text = 'version: "3.0"\nmodule:\n  meta: { type: remote }\n  spec: { endpoints: [] }\n';

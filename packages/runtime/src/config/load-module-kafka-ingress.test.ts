@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { KAFKA_INGRESS_PROPERTIES } from './kafka-properties.js';
 import { parseStartupDate } from './kafka-startup-date.js';
-import { configErrorOf, kafkaEgress, kafkaIngress, load } from './load-module.test-helpers.js';
+import {
+  configErrorOf,
+  kafkaEgress,
+  kafkaIngress,
+  kafkaIngressOf,
+  load,
+} from './load-module.test-helpers.js';
 
 const INGRESS = 'module.yaml, document 1 (io.statefun.kafka.v1/ingress)';
 
@@ -30,38 +36,38 @@ describe('io.statefun.kafka.v1/ingress', () => {
 
   it('reads brokers from address (a trimmed list), else from bootstrap.servers; address wins', () => {
     const list = load(kafkaIngress({ address: 'address: " k1:9092 , 10.0.0.2:9093,[::1]:9094"' }));
-    expect(list.ingresses[0]?.brokers).toEqual(['k1:9092', '10.0.0.2:9093', '[::1]:9094']);
+    expect(kafkaIngressOf(list)?.brokers).toEqual(['k1:9092', '10.0.0.2:9093', '[::1]:9094']);
     const fromProperty = load(
       kafkaIngress({
         address: undefined,
         properties: 'properties:\n    - bootstrap.servers: b1:9092,b2:9092',
       }),
     );
-    expect(fromProperty.ingresses[0]?.brokers).toEqual(['b1:9092', 'b2:9092']);
+    expect(kafkaIngressOf(fromProperty)?.brokers).toEqual(['b1:9092', 'b2:9092']);
     const both = load(kafkaIngress({ properties: 'properties:\n    - bootstrap.servers: other:9092' }));
-    expect(both.ingresses[0]?.brokers).toEqual(['kafka:9092']);
-    expect(both.ingresses[0]?.properties.get('bootstrap.servers')).toBe('other:9092');
+    expect(kafkaIngressOf(both)?.brokers).toEqual(['kafka:9092']);
+    expect(kafkaIngressOf(both)?.properties.get('bootstrap.servers')).toBe('other:9092');
   });
 
   it('reads the group from consumerGroupId, else from group.id; consumerGroupId wins', () => {
     const fromProperty = load(
       kafkaIngress({ consumerGroupId: undefined, properties: 'properties:\n    - group.id: from-props' }),
     );
-    expect(fromProperty.ingresses[0]?.consumerGroupId).toBe('from-props');
+    expect(kafkaIngressOf(fromProperty)?.consumerGroupId).toBe('from-props');
     const both = load(kafkaIngress({ properties: 'properties:\n    - group.id: from-props' }));
-    expect(both.ingresses[0]?.consumerGroupId).toBe('app');
+    expect(kafkaIngressOf(both)?.consumerGroupId).toBe('app');
   });
 
   it('takes autoOffsetResetPosition (any case) over auto.offset.reset', () => {
     const property = load(kafkaIngress({ properties: 'properties:\n    - auto.offset.reset: earliest' }));
-    expect(property.ingresses[0]?.autoOffsetResetPosition).toBe('earliest');
+    expect(kafkaIngressOf(property)?.autoOffsetResetPosition).toBe('earliest');
     const both = load(
       kafkaIngress({
         autoOffsetResetPosition: 'autoOffsetResetPosition: LATEST',
         properties: 'properties:\n    - auto.offset.reset: earliest',
       }),
     );
-    expect(both.ingresses[0]?.autoOffsetResetPosition).toBe('latest');
+    expect(kafkaIngressOf(both)?.autoOffsetResetPosition).toBe('latest');
   });
 
   it('requires brokers from address or bootstrap.servers', () => {
@@ -108,7 +114,7 @@ describe('io.statefun.kafka.v1/ingress', () => {
       { type: 'date', date: '2020-02-01 04:15:00.000 +0100', epochMs: Date.UTC(2020, 1, 1, 3, 15) },
     ],
   ])('loads the startup position %s', (text, expected) => {
-    expect(load(startupPosition(text)).ingresses[0]?.startupPosition).toEqual(expected);
+    expect(kafkaIngressOf(load(startupPosition(text)))?.startupPosition).toEqual(expected);
   });
 
   it('rejects a date not in the form yyyy-MM-dd HH:mm:ss.SSS Z, showing the form with an example', () => {
@@ -270,7 +276,7 @@ describe('io.statefun.kafka.v1/ingress', () => {
     - security.protocol: SASL_SSL
     - sasl.mechanism: SCRAM-SHA-512
     - sasl.password: 12345`;
-    expect(load(kafkaIngress({ properties })).ingresses[0]?.properties).toEqual(
+    expect(kafkaIngressOf(load(kafkaIngress({ properties })))?.properties).toEqual(
       new Map([
         ['client.id', 'app-1'],
         ['fetch.max.bytes', '1048576'],
@@ -334,6 +340,6 @@ describe('io.statefun.kafka.v1/ingress', () => {
 
   it('allows an ingress and an egress with the same id', () => {
     const module = load(`${kafkaIngress()}---\n${kafkaEgress({ id: 'id: com.example/names' })}`);
-    expect(module.ingresses[0]?.id).toBe(module.egresses[0]?.id);
+    expect(kafkaIngressOf(module)?.id).toBe(module.egresses[0]?.id);
   });
 });

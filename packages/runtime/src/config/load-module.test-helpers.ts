@@ -6,11 +6,15 @@
 import { expect } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { loadModuleFiles } from './load-module.js';
-import type { ModuleConfig } from './module-types.js';
+import type { KafkaIngressConfig, ModuleConfig } from './module-types.js';
 
 /** Loads one module.yaml text, named `path` in messages. */
 export const load = (text: string, path = 'module.yaml'): Readonly<ModuleConfig> =>
   loadModuleFiles([{ path, text }]);
+
+/** The first ingress of a module, which the test knows is a Kafka ingress. */
+export const kafkaIngressOf = (module: Readonly<ModuleConfig>): KafkaIngressConfig | undefined =>
+  module.ingresses[0] as KafkaIngressConfig | undefined;
 
 /** Runs `fn`, expects a ConfigError with `code`, and returns its message. */
 export function configErrorOf(fn: () => unknown, code: string): string {

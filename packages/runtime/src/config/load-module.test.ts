@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STATEFUN_REFERENCE_ASYNC_ENDPOINT, STATEFUN_REFERENCE_KAFKA_DOCUMENTS } from '@statehouse/testkit';
 import { ConfigError } from '../errors.js';
 import { loadModuleFile, loadModuleFiles } from './load-module.js';
-import { configErrorOf, endpoint, load } from './load-module.test-helpers.js';
+import { configErrorOf, endpoint, kafkaIngressOf, load } from './load-module.test-helpers.js';
 import type { ModuleConfig } from './module-types.js';
 
 describe('loadModuleFiles: happy paths', () => {
@@ -249,17 +249,17 @@ spec: { id: a/b }
     const kafka = load(`${endpoint()}${STATEFUN_REFERENCE_KAFKA_DOCUMENTS}`);
     for (const value of [
       kafka.ingresses,
-      kafka.ingresses[0],
-      kafka.ingresses[0]?.topics[0],
-      kafka.ingresses[0]?.topics[0]?.targets,
-      kafka.ingresses[0]?.brokers,
-      kafka.ingresses[0]?.startupPosition,
-      kafka.ingresses[0]?.properties,
+      kafkaIngressOf(kafka),
+      kafkaIngressOf(kafka)?.topics[0],
+      kafkaIngressOf(kafka)?.topics[0]?.targets,
+      kafkaIngressOf(kafka)?.brokers,
+      kafkaIngressOf(kafka)?.startupPosition,
+      kafkaIngressOf(kafka)?.properties,
       kafka.egresses[0],
     ]) {
       expect(Object.isFrozen(value)).toBe(true);
     }
-    expect(() => (kafka.ingresses[0]?.properties as Map<string, string>).set('client.id', 'x')).toThrow(
+    expect(() => (kafkaIngressOf(kafka)?.properties as Map<string, string>).set('client.id', 'x')).toThrow(
       TypeError,
     );
     expect(() => {

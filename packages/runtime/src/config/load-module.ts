@@ -19,6 +19,8 @@ import {
   type ModuleFile,
 } from './module-document.js';
 import { kafkaEgressSpecSchema, kafkaIngressSpecSchema } from './kafka-schema.js';
+import { kinesisEgressSpecSchema, kinesisIngressSpecSchema } from './kinesis-schema.js';
+import { KINESIS_EGRESS_KIND, KINESIS_INGRESS_KIND } from './kinesis-types.js';
 import {
   endpointV1SpecSchema,
   endpointV2SpecSchema,
@@ -53,6 +55,8 @@ const KIND_LOADERS: ReadonlyMap<string, KindLoader> = new Map<string, KindLoader
   [FUNCTION_POLICY_KIND, kindLoader(functionPolicySpecSchema, addPolicy)],
   [KAFKA_INGRESS_KIND, kindLoader(kafkaIngressSpecSchema, addIngress)],
   [KAFKA_EGRESS_KIND, kindLoader(kafkaEgressSpecSchema, addEgress)],
+  [KINESIS_INGRESS_KIND, kindLoader(kinesisIngressSpecSchema, addIngress)],
+  [KINESIS_EGRESS_KIND, kindLoader(kinesisEgressSpecSchema, addEgress)],
 ]);
 
 /**

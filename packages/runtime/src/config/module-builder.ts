@@ -3,10 +3,12 @@ import type {
   EndpointConfig,
   FunctionPolicyConfig,
   HttpEgressConfig,
+  IngressConfig,
   KafkaEgressConfig,
   KafkaIngressConfig,
   LogEgressConfig,
 } from './module-types.js';
+import type { KinesisEgressConfig, KinesisIngressConfig } from './kinesis-types.js';
 import { KAFKA_EGRESS_KIND } from './module-types.js';
 import { kafkaTransactionalId } from './kafka-names.js';
 import { fail, sourceOf, type DocumentContext } from './module-document.js';
@@ -23,7 +25,7 @@ import type { ModuleConfigErrorCode } from './problems.js';
 export interface ModuleBuilder {
   readonly endpoints: EndpointConfig[];
   readonly egresses: EgressConfig[];
-  readonly ingresses: KafkaIngressConfig[];
+  readonly ingresses: IngressConfig[];
   /** With their documents: whether a policy's type is bound is known only once every file is loaded. */
   readonly policies: { readonly policy: FunctionPolicyConfig; readonly context: DocumentContext }[];
   /** `type ns/name` or `namespace ns` → the document that binds it. */
@@ -83,7 +85,10 @@ export function addEndpoint(kind: EndpointConfig['kind']) {
 export function addEgress(
   builder: ModuleBuilder,
   component:
-    Omit<LogEgressConfig, 'source'> | Omit<HttpEgressConfig, 'source'> | Omit<KafkaEgressConfig, 'source'>,
+    | Omit<LogEgressConfig, 'source'>
+    | Omit<HttpEgressConfig, 'source'>
+    | Omit<KafkaEgressConfig, 'source'>
+    | Omit<KinesisEgressConfig, 'source'>,
   context: DocumentContext,
 ): void {
   const source = sourceOf(context);
@@ -116,14 +121,14 @@ export function addEgress(
   builder.egresses.push(egress);
 }
 
-/** Adds a Kafka ingress; ingress ids are unique among the ingresses. */
+/** Adds a Kafka or Kinesis ingress; ingress ids are unique among the ingresses. */
 export function addIngress(
   builder: ModuleBuilder,
-  component: Omit<KafkaIngressConfig, 'source'>,
+  component: Omit<KafkaIngressConfig, 'source'> | Omit<KinesisIngressConfig, 'source'>,
   context: DocumentContext,
 ): void {
   const source = sourceOf(context);
-  const ingress: KafkaIngressConfig = { source, ...component };
+  const ingress: IngressConfig = { source, ...component };
   claim(
     builder.ingressIds,
     ingress.id,

@@ -20,6 +20,13 @@ export const FUNCTION_POLICY_KIND = 'io.statehouse.functions.v1/policy';
 export const KAFKA_INGRESS_KIND = 'io.statefun.kafka.v1/ingress';
 /** Kind of a StateFun Kafka egress: records that functions send are produced to Kafka. */
 export const KAFKA_EGRESS_KIND = 'io.statefun.kafka.v1/egress';
+export { KINESIS_EGRESS_KIND, KINESIS_INGRESS_KIND } from './kinesis-types.js';
+import {
+  KINESIS_EGRESS_KIND,
+  KINESIS_INGRESS_KIND,
+  type KinesisEgressConfig,
+  type KinesisIngressConfig,
+} from './kinesis-types.js';
 /** `transport.type` of the default transport. */
 export const ASYNC_TRANSPORT_TYPE = 'io.statefun.transports.v1/async';
 /** `transport.type` of the OkHttp-compatible transport. */
@@ -34,13 +41,12 @@ export const SUPPORTED_KINDS: readonly string[] = Object.freeze([
   FUNCTION_POLICY_KIND,
   KAFKA_INGRESS_KIND,
   KAFKA_EGRESS_KIND,
+  KINESIS_INGRESS_KIND,
+  KINESIS_EGRESS_KIND,
 ]);
 
-/** StateFun kinds that are recognised but refused: a later version of Statehouse will load them. */
-export const NOT_YET_SUPPORTED_KINDS: readonly string[] = Object.freeze([
-  'io.statefun.kinesis.v1/ingress',
-  'io.statefun.kinesis.v1/egress',
-]);
+/** StateFun kinds that are recognised but refused: a later version of Statehouse will load them (none now). */
+export const NOT_YET_SUPPORTED_KINDS: readonly string[] = Object.freeze([]);
 
 /** All components of one or more module.yaml files. */
 export interface ModuleConfig {
@@ -48,8 +54,8 @@ export interface ModuleConfig {
   readonly endpoints: readonly EndpointConfig[];
   /** Egresses, in file and document order. */
   readonly egresses: readonly EgressConfig[];
-  /** Kafka ingresses, in file and document order. */
-  readonly ingresses: readonly KafkaIngressConfig[];
+  /** Kafka and Kinesis ingresses, in file and document order. */
+  readonly ingresses: readonly IngressConfig[];
   /**
    * Function policies, in file and document order; use {@link createPolicyResolver} to get the policy of a
    * function type.
@@ -141,9 +147,9 @@ export interface TlsConfig {
 
 /**
  * An egress that functions send records to, by `id`. Log and HTTP egresses carry a short `kind` (`'log'`,
- * `'http'`); the Kafka egress carries its document kind ({@link KAFKA_EGRESS_KIND}).
+ * `'http'`); the Kafka and Kinesis egresses carry their document kind ({@link KAFKA_EGRESS_KIND}).
  */
-export type EgressConfig = LogEgressConfig | HttpEgressConfig | KafkaEgressConfig;
+export type EgressConfig = LogEgressConfig | HttpEgressConfig | KafkaEgressConfig | KinesisEgressConfig;
 
 /**
  * How many records an egress keeps (`retention` in module.yaml). Older records are deleted; a reader asking for
@@ -208,8 +214,8 @@ export interface FunctionPolicyConfig {
   readonly maxBacklog: number | undefined;
 }
 
-/** An ingress that reads records from outside and sends them to function types; only Kafka so far. */
-export type IngressConfig = KafkaIngressConfig;
+/** An ingress that reads records from outside and sends them to function types. */
+export type IngressConfig = KafkaIngressConfig | KinesisIngressConfig;
 
 /** One entry of a Kafka ingress's `topics`: the records of `topic` go to every function type of `targets`. */
 export interface KafkaTopicRoute {

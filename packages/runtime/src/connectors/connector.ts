@@ -1,5 +1,5 @@
 /**
- * The plugin interface of ingress connectors (Kafka, later Kinesis): a connector reads its source and ingests
+ * The plugin interface of ingress connectors (Kafka, Kinesis): a connector reads its source and ingests
  * each batch of records through {@link IngressContext.ingest}, which commits the messages the records became
  * **and** the connector's read positions in one store transaction. A restart resumes from the committed
  * positions, so every record reaches its targets exactly once. Connectors live in their own packages (e.g.
@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { KafkaEgressConfig, ModuleConfig } from '../config/index.js';
+import type { KafkaEgressConfig, KinesisEgressConfig, ModuleConfig } from '../config/index.js';
 import type { EgressSink } from '../egress/egress-shipper.js';
 import type { FunctionAddress, FunctionType } from '../core/address.js';
 import type { Clock } from '../core/clock.js';
@@ -15,7 +15,7 @@ import type { ConnectorPosition, StoredValue } from '../store/store.js';
 
 export type { EgressSink };
 
-/** An ingress document of module.yaml (today: `io.statefun.kafka.v1/ingress`). */
+/** An ingress document of module.yaml (`io.statefun.kafka.v1/ingress`, `io.statefun.kinesis.v1/ingress`). */
 export type IngressConfig = ModuleConfig['ingresses'][number];
 
 /** A message for one target, made from a source record. */
@@ -99,8 +99,8 @@ export interface IngressConnector {
   status(): ConnectorStatus;
 }
 
-/** An egress document of module.yaml that a connector runs (today: `io.statefun.kafka.v1/egress`). */
-export type ConnectorEgressConfig = KafkaEgressConfig;
+/** An egress document of module.yaml that a connector runs (`io.statefun.kafka.v1/egress`, `io.statefun.kinesis.v1/egress`). */
+export type ConnectorEgressConfig = KafkaEgressConfig | KinesisEgressConfig;
 
 /** What the runtime gives an egress connector. */
 export interface EgressContext {

@@ -1,0 +1,315 @@
+/**
+ * An `io.statefun.kinesis.v1/ingress`: reads every shard of its streams with the AWS SDK and ingests each batch
+ * exactly once (a batch's messages and the shard's position commit in one store transaction, see
+ * `shard-reader.ts`). Shards are discovered with ListShards every few seconds and whenever a shard ends; a shard
+ * is read only once its parents are read to their end (or have expired from the stream), so records of a key keep
+ * their order across a split or a merge.
+ *
+ * Where reading starts: at the committed position; on the ingress's first start, `startupPosition` for the shards
+ * that exist then (committed at once, so a restart does not move it); every shard found later from its start.
+ */
+import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import type { Logger } from 'pino';
+import type {
+  ConnectorPartStatus,
+  ConnectorStatus,
+  IngressConnector,
+  IngressContext,
+  KinesisIngressConfig,
+  KinesisStreamRoute,
+} from '@statehouse/runtime';
+import { createKinesisClient } from './kinesis-client.js';
+import { kinesisIngressMetrics, type KinesisIngressMetrics } from './kinesis-metrics.js';
+import { ShardReader } from './shard-reader.js';
+import { formatPosition, parsePosition, TRIM_HORIZON, type ShardPosition } from './shard-position.js';
+
+/** How often shards are listed when none ended, ms (`flink.shard.discovery.intervalmillis`). */
+const DEFAULT_DISCOVERY_MS = 10_000;
+/** Records per GetRecords (`flink.shard.getrecords.maxrecordcount`; Kinesis allows up to 10,000). */
+const DEFAULT_LIMIT = 10_000;
+/** Wait after a GetRecords that was not full, ms (`flink.shard.getrecords.intervalmillis`). */
+const DEFAULT_INTERVAL_MS = 200;
+/** Backoff between failed discoveries, ms. */
+const RETRY_MS = { first: 500, max: 30_000 };
+/** How long stopping waits for the readers, ms. */
+const STOP_WAIT_MS = 5_000;
+
+/** A running Kinesis ingress. */
+export class KinesisIngress implements IngressConnector {
+  readonly #config: KinesisIngressConfig;
+  readonly #ctx: IngressContext;
+  readonly #log: Logger;
+  readonly #client: KinesisClient;
+  readonly #metrics: KinesisIngressMetrics;
+  readonly #routes: ReadonlyMap<string, KinesisStreamRoute>;
+  /** Committed positions by `stream/shard`; loaded once. */
+  #positions: Map<string, ShardPosition> | undefined;
+  /** The readers running, by `stream/shard`. */
+  readonly #readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
+  readonly #wakes = new Set<() => void>();
+  #state: ConnectorStatus['state'] = 'connecting';
+  #lastError: string | undefined;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  /** Set when a shard ends: list shards again now, for its children. */
+  #rediscover = false;
+
+  constructor(config: KinesisIngressConfig, ctx: IngressContext) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#log = ctx.log;
+    this.#client = createKinesisClient(config);
+    this.#metrics = kinesisIngressMetrics(ctx.registry);
+    this.#routes = new Map(config.streams.map((s) => [s.stream, s]));
+  }
+
+  /** Starts reading in the background; resolves at once. */
+  start(): Promise<void> {
+    this.#loop = this.#run();
+    return Promise.resolve();
+  }
+
+  /** Stops reading; a batch being committed finishes first. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const wake of [...this.#wakes]) wake();
+    const running: Promise<void>[] = [...this.#readers.values()].map((r) => r.done);
+    if (this.#loop !== undefined) running.push(this.#loop);
+    await waitAtMost(Promise.all(running), STOP_WAIT_MS);
+    this.#client.destroy();
+    this.#state = 'stopped';
+  }
+
+  status(): ConnectorStatus {
+    const parts: ConnectorPartStatus[] = [...this.#readers].map(([key, { reader }]) => {
+      const [source, part] = splitKey(key);
+      return { source, part, position: formatPosition(reader.position), paused: reader.isPaused };
+    });
+    const state = this.#state === 'running' && parts.some((p) => p.paused) ? 'paused' : this.#state;
+    return {
+      id: this.#config.id,
+      kind: this.#config.kind,
+      state,
+      ...(state === 'retrying' && this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
+      parts,
+    };
+  }
+
+  /** Lists shards and starts readers until stopped; a failure backs off and retries. */
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      try {
+        await this.#discover();
+        if (failures > 0 || this.#state === 'connecting') this.#recovered();
+        failures = 0;
+      } catch (err) {
+        if (this.#stopping) break;
+        failures += 1;
+        this.#trouble(err, failures);
+      }
+      const wait =
+        failures > 0
+          ? Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(failures - 1, 10))
+          : this.#property('flink.shard.discovery.intervalmillis', DEFAULT_DISCOVERY_MS);
+      if (!this.#rediscover) await this.#sleep(wait);
+      this.#rediscover = false;
+    }
+  }
+
+  /** One round: positions (once), the shards of every stream, a reader for each readable shard. */
+  async #discover(): Promise<void> {
+    const positions = await this.#loadPositions();
+    const listed = new Map<string, Shard[]>();
+    for (const stream of this.#routes.keys()) listed.set(stream, await this.#listShards(stream));
+    if (positions.size === 0) await this.#commitStartPositions(listed, positions);
+    for (const [stream, shards] of listed) {
+      const ids = new Set(shards.map((s) => s.ShardId!));
+      for (const shard of shards) {
+        const key = keyOf(stream, shard.ShardId!);
+        const position = positions.get(key) ?? TRIM_HORIZON;
+        if (this.#readers.has(key) || position.type === 'end') continue;
+        // Parents first: a parent still listed and not read to its end holds its children back.
+        const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
+          (p): p is string => p !== undefined && ids.has(p),
+        );
+        if (parents.some((p) => positions.get(keyOf(stream, p))?.type !== 'end')) continue;
+        this.#startReader(stream, shard.ShardId!, position, positions);
+      }
+    }
+  }
+
+  async #loadPositions(): Promise<Map<string, ShardPosition>> {
+    if (this.#positions !== undefined) return this.#positions;
+    const positions = new Map<string, ShardPosition>();
+    for (const p of await this.#ctx.loadPositions())
+      positions.set(keyOf(p.source, p.part), parsePosition(p.position));
+    this.#positions = positions;
+    return positions;
+  }
+
+  /** First start: where `startupPosition` says, for every shard listed now; committed before reading. */
+  async #commitStartPositions(
+    listed: ReadonlyMap<string, Shard[]>,
+    positions: Map<string, ShardPosition>,
+  ): Promise<void> {
+    const startup = this.#config.startupPosition;
+    const position: ShardPosition =
+      startup.type === 'earliest'
+        ? TRIM_HORIZON
+        : {
+            type: 'at-timestamp',
+            epochMs: startup.type === 'date' ? startup.epochMs : this.#ctx.clock.now(),
+          };
+    const entries = [...listed].flatMap(([stream, shards]) =>
+      shards.map((s) => ({ stream, shardId: s.ShardId! })),
+    );
+    if (entries.length === 0) return;
+    await this.#ctx.ingest({
+      messages: [],
+      positions: entries.map((e) => ({
+        connector: this.#config.id,
+        source: e.stream,
+        part: e.shardId,
+        position: formatPosition(position),
+      })),
+    });
+    for (const e of entries) positions.set(keyOf(e.stream, e.shardId), position);
+    this.#log.info(
+      { shards: entries.length, position: formatPosition(position) },
+      'kinesis ingress start positions committed',
+    );
+  }
+
+  async #listShards(stream: string): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.#client.send(
+        new ListShardsCommand(token === undefined ? { StreamName: stream } : { NextToken: token }),
+      );
+      shards.push(...(out.Shards ?? []));
+      token = out.NextToken;
+    } while (token !== undefined);
+    return shards;
+  }
+
+  #startReader(
+    stream: string,
+    shardId: string,
+    position: ShardPosition,
+    positions: Map<string, ShardPosition>,
+  ): void {
+    const key = keyOf(stream, shardId);
+    const reader = new ShardReader(
+      {
+        client: this.#client,
+        log: this.#log,
+        ingest: (batch) => this.#ctx.ingest(batch),
+        admits: (type) => this.#ctx.admits(type),
+        idProblem: (id) => this.#ctx.idProblem(id),
+        sleep: (ms) => this.#sleep(ms),
+        isStopping: () => this.#stopping,
+        onBatch: (s, read, skipped, millisBehind) => this.#report(s, shardId, read, skipped, millisBehind),
+        onError: (error, throttled) => this.#readerError(stream, error, throttled),
+      },
+      {
+        connector: this.#config.id,
+        route: this.#routes.get(stream)!,
+        shardId,
+        position,
+        limit: this.#property('flink.shard.getrecords.maxrecordcount', DEFAULT_LIMIT),
+        intervalMs: this.#property('flink.shard.getrecords.intervalmillis', DEFAULT_INTERVAL_MS),
+      },
+    );
+    const done = reader.run().then(() => {
+      positions.set(key, reader.position);
+      if (reader.position.type === 'end' && !this.#stopping) {
+        // Its children may be read now: list shards again at once.
+        this.#readers.delete(key);
+        this.#rediscover = true;
+        for (const wake of [...this.#wakes]) wake();
+      }
+    });
+    this.#readers.set(key, { reader, done });
+  }
+
+  #report(
+    stream: string,
+    shardId: string,
+    read: number,
+    skipped: number,
+    millisBehind: number | undefined,
+  ): void {
+    const ingress = this.#config.id;
+    if (read - skipped > 0) this.#metrics.records.inc({ ingress, stream }, read - skipped);
+    if (skipped > 0) this.#metrics.skipped.inc({ ingress, stream }, skipped);
+    if (millisBehind !== undefined)
+      this.#metrics.millisBehind.set({ ingress, stream, shard: shardId }, millisBehind);
+  }
+
+  #readerError(stream: string, error: string | undefined, throttled: boolean): void {
+    if (throttled) this.#metrics.throttled.inc({ ingress: this.#config.id, stream });
+    if (error === undefined) {
+      if (this.#state === 'retrying') this.#recovered();
+      return;
+    }
+    this.#state = 'retrying';
+    this.#lastError = error;
+  }
+
+  #recovered(): void {
+    if (this.#state !== 'running')
+      this.#log.info({ streams: [...this.#routes.keys()] }, `kinesis ingress ${this.#config.id} reading`);
+    this.#state = 'running';
+    this.#lastError = undefined;
+  }
+
+  #trouble(err: unknown, failures: number): void {
+    this.#state = 'retrying';
+    const name = (err as { name?: string }).name;
+    this.#lastError = `${name === undefined || name === 'Error' ? '' : `${name}: `}${(err as Error).message}`;
+    const line = { err, attempt: failures, streams: [...this.#routes.keys()] };
+    if (failures === 1 || failures % 10 === 0)
+      this.#log.warn(line, `kinesis ingress ${this.#config.id} cannot list its shards; retrying`);
+    else this.#log.debug(line, 'kinesis ingress cannot list its shards; retrying');
+  }
+
+  #property(key: string, fallback: number): number {
+    const value = this.#config.clientConfigProperties.get(key);
+    return value === undefined ? fallback : Number(value);
+  }
+
+  /** Waits `ms`, or less when the ingress stops or a shard ended. */
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.#wakes.delete(wake);
+        this.#ctx.clock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.#ctx.clock.setTimeout(wake, ms);
+      this.#wakes.add(wake);
+    });
+  }
+}
+
+function keyOf(stream: string, shardId: string): string {
+  return `${stream}/${shardId}`;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever first. */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+}
