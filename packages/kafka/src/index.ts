@@ -54,6 +54,10 @@ export {
   KAFKA_PRODUCER_RECORD_TYPENAME,
   RECORD_ID_HEADER,
 } from './kafka-egress.js';
-export { KafkaTransactionalSink, type PositionRecord } from './kafka-transactional-egress.js';
+export {
+  KAFKA_EGRESS_EVENTS,
+  KafkaTransactionalSink,
+  type PositionRecord,
+} from './kafka-transactional-egress.js';
 export { routeRecords } from './record-router.js';
 export type { SourceRecord, SkippedRecord, SkipReason, RoutedRecords } from './record-router.js';

@@ -30,8 +30,8 @@ describe('IngressPartitions', () => {
     p.started('orders', 0, 10n);
     p.started('orders', 1, 0n);
     p.assign([{ topic: 'orders', partition: 0 }]);
-    p.sawHighWatermark('orders', 0, 25n);
-    p.sawHighWatermark('orders', 1, 99n); // not assigned here: no lag, no status
+    p.sawHighWatermark('orders', 0, 25n, true);
+    p.sawHighWatermark('orders', 1, 99n, true); // not assigned here: no lag, no status
     p.assignedOf('orders', 0)!.paused = true;
     expect(p.status()).toEqual([{ source: 'orders', part: '0', position: '10', lag: 15, paused: true }]);
     expect(await lagOf(registry, 0)).toBe(15);
@@ -39,6 +39,16 @@ describe('IngressPartitions', () => {
     p.advanced('orders', 0, 30n); // past the watermark seen: the lag never goes negative
     expect(p.status()[0]!.lag).toBe(0);
     expect(await lagOf(registry, 0)).toBe(0);
+  });
+
+  it("sets the lag gauge from a batch's watermark only once the batch committed", async () => {
+    const { partitions: p, registry } = partitions();
+    p.started('orders', 0, 10n);
+    p.assign([{ topic: 'orders', partition: 0 }]);
+    p.sawHighWatermark('orders', 0, 50n, false);
+    expect(await lagOf(registry, 0)).toBeUndefined();
+    p.advanced('orders', 0, 30n);
+    expect(await lagOf(registry, 0)).toBe(20);
   });
 
   it('hands each advanced position to the consumer group once', () => {

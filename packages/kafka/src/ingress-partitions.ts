@@ -88,12 +88,15 @@ export class IngressPartitions {
     return this.#assigned.get(partKey(topic, partition));
   }
 
-  /** Notes a partition's high watermark (from a batch or the monitor) and updates its lag. */
-  sawHighWatermark(topic: string, partition: number, high: bigint): void {
+  /**
+   * Notes a partition's high watermark. The lag gauge follows at once when the monitor read it
+   * (`updateLag`), or once the batch that carried it commits (see {@link IngressPartitions.advanced}).
+   */
+  sawHighWatermark(topic: string, partition: number, high: bigint, updateLag: boolean): void {
     const part = this.#assigned.get(partKey(topic, partition));
     if (part === undefined) return;
     part.highWatermark = high;
-    this.#updateLag(part);
+    if (updateLag) this.#updateLag(part);
   }
 
   /** The positions to copy to the consumer group now (each once, until it moves again). */

@@ -247,7 +247,7 @@ export class KafkaIngress implements IngressConnector {
     const next = this.#partitions.positionOf(batch.topic, batch.partition);
     const route = this.#routes.get(batch.topic);
     if (next === undefined || route === undefined) return;
-    this.#partitions.sawHighWatermark(batch.topic, batch.partition, BigInt(batch.highWatermark));
+    this.#partitions.sawHighWatermark(batch.topic, batch.partition, BigInt(batch.highWatermark), false);
     const records = batch.messages.filter((m) => BigInt(m.offset) >= next);
     if (records.length === 0) return;
     if (!route.targets.every((t) => this.#ctx.admits(t))) {
@@ -351,7 +351,7 @@ export class KafkaIngress implements IngressConnector {
       await admin.connect();
       for (const { topic } of this.#config.topics) {
         for (const { partition, high } of await admin.fetchTopicOffsets(topic))
-          this.#partitions.sawHighWatermark(topic, partition, BigInt(high));
+          this.#partitions.sawHighWatermark(topic, partition, BigInt(high), true);
       }
     } catch (err) {
       this.#log.debug({ err }, 'reading the high watermarks failed; trying again later');

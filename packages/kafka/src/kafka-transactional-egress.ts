@@ -26,6 +26,17 @@ import { compressionOf } from './compression.js';
 import { egressClient, kafkaMessages, requestsOf, undecodableSkipper } from './kafka-egress.js';
 import { kafkaEgressMetrics, type KafkaEgressMetrics } from './kafka-metrics.js';
 
+/**
+ * The `event` fields of the log lines of an exactly-once Kafka egress (`recovered` at info, the others at debug
+ * level), each with `egress`, and `position` or `from` and `next` (egress-log offsets): what tools and tests follow
+ * rather than the lines' text.
+ */
+export const KAFKA_EGRESS_EVENTS = Object.freeze({
+  recovered: 'kafka-egress.position-recovered',
+  begun: 'kafka-egress.transaction-begun',
+  committed: 'kafka-egress.transaction-committed',
+} as const);
+
 /** The value of a position record: the egress-log offset shipped up to, and the last record it covers. */
 export interface PositionRecord {
   /** The egress id (also the record key). */
@@ -95,7 +106,13 @@ export class KafkaTransactionalSink implements EgressSink {
     const found = await this.#readLastPosition();
     const position = await this.#trusted(found, cursor, recordAt);
     this.#log.info(
-      { egress: this.id, transactionalId: this.transactionalId, position, storeCursor: cursor },
+      {
+        event: KAFKA_EGRESS_EVENTS.recovered,
+        egress: this.id,
+        transactionalId: this.transactionalId,
+        position,
+        storeCursor: cursor,
+      },
       'kafka egress position recovered',
     );
     return position;
@@ -117,7 +134,10 @@ export class KafkaTransactionalSink implements EgressSink {
       next,
       last: { createdAt: last.createdAt, producer: `${last.producer.type}/${last.producer.id}` },
     };
-    this.#log.debug({ egress: this.id, from, next }, 'kafka egress transaction begun');
+    this.#log.debug(
+      { event: KAFKA_EGRESS_EVENTS.begun, egress: this.id, from, next },
+      'kafka egress transaction begun',
+    );
     try {
       const transaction = await producer.transaction();
       try {
@@ -141,7 +161,10 @@ export class KafkaTransactionalSink implements EgressSink {
       await this.#dropProducer();
       throw err;
     }
-    this.#log.debug({ egress: this.id, from, next }, 'kafka egress transaction committed');
+    this.#log.debug(
+      { event: KAFKA_EGRESS_EVENTS.committed, egress: this.id, from, next },
+      'kafka egress transaction committed',
+    );
     for (const t of topicMessages) {
       if (t.topic !== this.positionsTopic)
         this.#metrics.records.inc({ egress: this.id, topic: t.topic }, t.messages.length);

@@ -1,8 +1,9 @@
 /**
- * The producer's view of an exactly-once Kafka egress, read from the runtimes' debug log lines ("kafka egress
- * position recovered", "... transaction begun", "... transaction committed"): librdkafka's mock shows the records of
+ * The producer's view of an exactly-once Kafka egress, read from the `event` fields of the runtimes' log lines
+ * ({@link KAFKA_EGRESS_EVENTS}: position recovered, transaction begun, committed): librdkafka's mock shows the records of
  * aborted transactions to read_committed consumers, so the tests prove the egress from the producer's side.
  */
+import { KAFKA_EGRESS_EVENTS } from '@statehouse/kafka';
 import { waitFor, type RuntimeProcess } from '@statehouse/testkit';
 import type { OutRecord } from './kafka-rig.js';
 
@@ -16,11 +17,11 @@ export function txEvents(logs: readonly Record<string, unknown>[], egress = 'pip
   const events: TxEvent[] = [];
   for (const entry of logs) {
     if (entry['egress'] !== egress) continue;
-    if (entry['msg'] === 'kafka egress position recovered')
+    if (entry['event'] === KAFKA_EGRESS_EVENTS.recovered)
       events.push({ kind: 'recovered', position: Number(entry['position']) });
-    else if (entry['msg'] === 'kafka egress transaction begun')
+    else if (entry['event'] === KAFKA_EGRESS_EVENTS.begun)
       events.push({ kind: 'begun', from: Number(entry['from']), next: Number(entry['next']) });
-    else if (entry['msg'] === 'kafka egress transaction committed')
+    else if (entry['event'] === KAFKA_EGRESS_EVENTS.committed)
       events.push({ kind: 'committed', from: Number(entry['from']), next: Number(entry['next']) });
   }
   return events;

@@ -59,6 +59,13 @@ export interface RuntimeView {
   readonly backlog: () => Promise<BacklogEntry[]>;
 }
 
+/** The engine while the runtime is in one of `states`, else the state's name (why it cannot take messages). */
+function engineWhile(view: RuntimeView, states: readonly RuntimeState[]): Engine | string {
+  const engine = view.started()?.engine;
+  const state = view.state();
+  return states.includes(state) && engine !== undefined ? engine : state.toLowerCase();
+}
+
 /** Where shipping each webhook and connector egress stands; empty before start. */
 export async function shippingStatusOf(view: RuntimeView): Promise<EgressShippingStatus[]> {
   return (await view.started()?.jobs.shipper?.status()) ?? [];
@@ -92,11 +99,7 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
   const backlog = () => view.started()?.engine.backlog;
   const ingress = createIngress(
     {
-      engine: () => {
-        const engine = view.started()?.engine;
-        const state = view.state();
-        return state !== 'RUNNING' || engine === undefined ? state.toLowerCase() : engine;
-      },
+      engine: () => engineWhile(view, ['RUNNING']),
       storeFull: () => view.storeFull().state?.message,
       now: () => o.clock.now(),
       isServed: (type) => view.resolver.resolve(type) !== undefined,
@@ -150,12 +153,7 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
   const backlog = () => view.started()?.engine.backlog;
   const ingest = createIngest(
     {
-      engine: () => {
-        const engine = view.started()?.engine;
-        const state = view.state();
-        const writable = state === 'RUNNING' || state === 'STOPPING';
-        return writable && engine !== undefined ? engine : state.toLowerCase();
-      },
+      engine: () => engineWhile(view, ['RUNNING', 'STOPPING']),
       now: () => o.clock.now(),
       backlog: {
         added: (type) => backlog()?.added(type),

@@ -294,7 +294,10 @@ export class Runtime {
       .catch((hookErr: unknown) => this.#log.error({ err: hookErr }, 'the onFatal hook threw'));
   }
 
-  /** The window the metrics, the API backend and the connectors read this runtime through. */
+  /**
+   * The window the metrics, the API backend and the connectors read this runtime through. The constructor hands
+   * it out before `#storeFull` and `#metrics` are set: their accessors are read only when used, never while wiring.
+   */
   #view(): RuntimeView {
     return {
       options: this.#options,

@@ -45,4 +45,22 @@ describe('findModuleWarnings', () => {
     expect(findModuleWarnings(load(`${endpoint('', 't/*')}---\n${policy('t/*')}`))).toEqual([]);
     expect(findModuleWarnings(load(endpoint('', 't/*')))).toEqual([]);
   });
+
+  it('reports Kinesis client properties that have no effect here, once each', () => {
+    const module = load(
+      'kind: io.statefun.kinesis.v1/egress\nspec:\n  id: a/out\n  clientConfigProperties:\n' +
+        '    - ThreadingModel: POOLED\n    - CollectionMaxCount: 100\n',
+    );
+    expect(findModuleWarnings(module)).toEqual([
+      {
+        warning: 'property-without-effect',
+        source: 'module.yaml document 1',
+        property: 'ThreadingModel',
+        message:
+          'module.yaml document 1: clientConfigProperties ThreadingModel has no effect in Statehouse (Statehouse ' +
+          'puts records with the AWS SDK, not the Kinesis Producer Library); it is accepted so that StateFun ' +
+          'modules load as written',
+      },
+    ]);
+  });
 });

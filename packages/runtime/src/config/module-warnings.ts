@@ -1,3 +1,5 @@
+import { kinesisPropertyWithoutEffect } from './kinesis-properties.js';
+import { KINESIS_INGRESS_KIND } from './kinesis-types.js';
 import type { ModuleConfig } from './module-types.js';
 
 // What a loaded module allows but most likely did not mean. The loader rejects what cannot be right; these are
@@ -8,7 +10,10 @@ import type { ModuleConfig } from './module-types.js';
  * One finding about a loaded module: valid, but probably a mistake.
  * @experimental
  */
-export interface ModuleWarning {
+export type ModuleWarning = PolicyWarning | PropertyWarning;
+
+/** A function policy of a type that only a namespace wildcard binds. */
+export interface PolicyWarning {
   /** What kind of finding it is; stable, for log filters. */
   readonly warning: 'policy-type-bound-only-by-wildcard';
   /** The document it is about: `"module.yaml document 3"`. */
@@ -18,6 +23,15 @@ export interface ModuleWarning {
   /** The document whose namespace wildcard (`namespace/*`) is the only binding of the type. */
   readonly boundBy: string;
   /** What was found and what to check, in one sentence. */
+  readonly message: string;
+}
+
+/** A connector client property that is accepted (StateFun's files load as written) but changes nothing here. */
+export interface PropertyWarning {
+  readonly warning: 'property-without-effect';
+  /** The document it is about. */
+  readonly source: string;
+  readonly property: string;
   readonly message: string;
 }
 
@@ -31,13 +45,39 @@ export interface ModuleWarning {
  * @returns the findings, in policy order; empty when there is nothing to report.
  */
 export function findModuleWarnings(module: Readonly<ModuleConfig>): ModuleWarning[] {
+  return [...findPolicyWarnings(module), ...findPropertyWarnings(module)];
+}
+
+/** Kinesis `clientConfigProperties` that configure clients Statehouse does not run. */
+function findPropertyWarnings(module: Readonly<ModuleConfig>): PropertyWarning[] {
+  const documents = [...module.ingresses, ...module.egresses].flatMap((d) =>
+    'clientConfigProperties' in d ? [d] : [],
+  );
+  return documents.flatMap((d) => {
+    const role = d.kind === KINESIS_INGRESS_KIND ? 'ingress' : 'egress';
+    return [...d.clientConfigProperties.keys()].flatMap((property): PropertyWarning[] => {
+      const why = kinesisPropertyWithoutEffect(role, property);
+      if (why === undefined) return [];
+      return [
+        {
+          warning: 'property-without-effect',
+          source: d.source,
+          property,
+          message: `${d.source}: clientConfigProperties ${property} has no effect in Statehouse (${why}); it is accepted so that StateFun modules load as written`,
+        },
+      ];
+    });
+  });
+}
+
+function findPolicyWarnings(module: Readonly<ModuleConfig>): PolicyWarning[] {
   const exactTypes = new Set<string>();
   const wildcards = new Map<string, string>();
   for (const endpoint of module.endpoints) {
     if (endpoint.name === '*') wildcards.set(endpoint.namespace, endpoint.source);
     else exactTypes.add(endpoint.functions);
   }
-  return module.policies.flatMap((policy): ModuleWarning[] => {
+  return module.policies.flatMap((policy): PolicyWarning[] => {
     const boundBy = wildcards.get(policy.namespace);
     if (policy.name === '*' || exactTypes.has(policy.functions) || boundBy === undefined) return [];
     return [

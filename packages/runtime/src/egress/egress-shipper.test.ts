@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@statehouse/testkit';
 import { KEY_GROUP_HASH } from '../core/address.js';
-import { systemClock } from '../core/clock.js';
+import { ManualClock, systemClock, type Clock } from '../core/clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { EMPTY_COMMIT_BATCH, type EgressRecord } from '../store/store.js';
 import { EgressShipper, type EgressSink } from './egress-shipper.js';
@@ -26,6 +26,8 @@ class RecordingSink implements EgressSink {
   /** Recoveries asked, with the cursor the store held. */
   readonly recoveries: number[] = [];
   held: Promise<void> | undefined;
+  /** Deliveries begun (also those still held). */
+  started = 0;
   #position: number;
 
   constructor(position: number) {
@@ -33,6 +35,7 @@ class RecordingSink implements EgressSink {
   }
 
   async deliver(records: readonly EgressRecord[], signal: AbortSignal): Promise<void> {
+    this.started += 1;
     if (this.held !== undefined) {
       const aborted = new Promise<void>((_, reject) =>
         signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
@@ -77,9 +80,9 @@ describe('EgressShipper', () => {
       })),
     });
 
-  function startShipper(store: SqliteStore, sink: EgressSink): EgressShipper {
+  function startShipper(store: SqliteStore, sink: EgressSink, clock: Clock = systemClock): EgressShipper {
     const shipper = new EgressShipper(
-      { store, sinks: [sink], log: pino({ level: 'silent' }), clock: systemClock },
+      { store, sinks: [sink], log: pino({ level: 'silent' }), clock },
       { batchSize: 10 },
     );
     shipper.start();
@@ -110,10 +113,16 @@ describe('EgressShipper', () => {
       timeoutMs: 5_000,
       intervalMs: 5,
     });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(recording.delivered).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    // One more record: had the shipper gone back to the older cursor, it would come after repeats of 4-14.
+    await append(store, 15, 1);
+    shipper.notify(EGRESS);
+    await waitFor('record 15 delivered', () => recording.delivered.includes(15), {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
+    expect(recording.delivered).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(recording.recoveries).toEqual(recovers ? [0] : []);
-    expect(await store.readEgressCursor(EGRESS)).toBe(15);
+    expect(await store.readEgressCursor(EGRESS)).toBe(16);
   });
 
   it('lets a process handing the lead over wait for the delivery under way, at most for the timeout', async () => {
@@ -121,13 +130,15 @@ describe('EgressShipper', () => {
     const sink = new RecordingSink(0);
     let release!: () => void;
     sink.held = new Promise((r) => (release = r));
-    const shipper = startShipper(store, sink);
+    // Time stands still unless the test moves it: settle can end only by the delivery ending, or by its timeout.
+    const clock = new ManualClock(Date.now());
+    const shipper = startShipper(store, sink, clock);
     await append(store, 0, 3);
     shipper.notify(EGRESS);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('a delivery under way', () => sink.started === 1, { timeoutMs: 5_000, intervalMs: 5 });
     let settled = false;
-    const settling = shipper.settle().then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 100));
+    const settling = shipper.settle(10_000).then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
     expect(settled).toBe(false);
     release();
     await settling;
@@ -137,8 +148,13 @@ describe('EgressShipper', () => {
     sink.held = new Promise(() => undefined);
     await append(store, 3, 1);
     shipper.notify(EGRESS);
-    await new Promise((r) => setTimeout(r, 100));
-    await shipper.settle(200);
+    await waitFor('the second delivery under way', () => sink.started === 2, {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
+    const timedOut = shipper.settle(200);
+    clock.advance(200);
+    await timedOut;
     expect(sink.delivered).toEqual([0, 1, 2]);
   });
 });

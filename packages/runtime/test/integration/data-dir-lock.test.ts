@@ -75,8 +75,9 @@ describe('the SQLite data-directory lock', () => {
         cleanups.push(() => {
           if (processState(pid!) !== undefined) process.kill(pid!, 'SIGKILL');
         });
-      } else if (line.includes(`"event":"${RUNTIME_READY_EVENT}"`)) {
-        isReady = true;
+      } else if (line.startsWith('{')) {
+        const entry = JSON.parse(line) as { event?: unknown };
+        if (entry.event === RUNTIME_READY_EVENT) isReady = true;
       }
     });
     return waitFor('the unreaped runtime to be ready', () => isReady && pid);
