@@ -19,6 +19,7 @@ import type {
   KafkaIngressConfig,
   KafkaTopicRoute,
 } from '@statehouse/runtime';
+import { backoffMs, connectorStatusOf, WakeableSleeps } from '@statehouse/runtime/internal';
 import { configuredClient, consumerConfig } from './client-config.js';
 import { STOP_WAIT_MS, waitAtMost } from './bounded-wait.js';
 import { kafkaLogCreator } from './kafka-log.js';
@@ -59,8 +60,8 @@ export class KafkaIngress implements IngressConnector {
   #joined: Promise<void> = Promise.resolve();
   /** Ends the current consumer's run with an error (it then reconnects after a backoff). */
   #failRun: ((err: Error) => void) | undefined;
-  /** Ends the sleeps in progress (the loop's backoff, batches' pauses after a failed commit) when stopping. */
-  readonly #wakes = new Set<() => void>();
+  /** The loop's backoff and batches' pauses after a failed commit, ended when stopping. */
+  readonly #sleeps: WakeableSleeps;
   #monitorTimer: ReturnType<typeof setInterval> | undefined;
   #monitoring = false;
 
@@ -70,6 +71,7 @@ export class KafkaIngress implements IngressConnector {
     this.#log = ctx.log;
     this.#metrics = kafkaIngressMetrics(ctx.registry);
     this.#partitions = new IngressPartitions(config.id, this.#metrics);
+    this.#sleeps = new WakeableSleeps(ctx.clock);
     this.#routes = new Map(config.topics.map((t) => [t.topic, t]));
     this.#kafka = new Kafka({
       ...configuredClient(config),
@@ -90,22 +92,14 @@ export class KafkaIngress implements IngressConnector {
   async stop(): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#monitorTimer);
-    for (const wake of [...this.#wakes]) wake();
+    this.#sleeps.stop();
     this.#failRun?.(new Error('stopping'));
     if (this.#loop !== undefined) await waitAtMost(this.#loop, STOP_WAIT_MS);
     this.#state = 'stopped';
   }
 
   status(): ConnectorStatus {
-    const parts = this.#partitions.status();
-    const state = this.#state === 'running' && parts.some((p) => p.paused) ? 'paused' : this.#state;
-    return {
-      id: this.#config.id,
-      kind: this.#config.kind,
-      state,
-      ...(state === 'retrying' && this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
-      parts,
-    };
+    return connectorStatusOf(this.#config, this.#state, this.#lastError, this.#partitions.status());
   }
 
   /** Consumes until stopped; every failure (brokers down, unknown topic, a crashed consumer) backs off and retries. */
@@ -126,7 +120,7 @@ export class KafkaIngress implements IngressConnector {
         else this.#log.debug(line, 'kafka ingress cannot consume; retrying');
       }
       if (this.#stopping) break;
-      await this.#sleep(Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(failures, 10)));
+      await this.#sleeps.sleep(backoffMs(failures + 1, RETRY_MS));
     }
   }
 
@@ -269,7 +263,7 @@ export class KafkaIngress implements IngressConnector {
         'kafka ingress could not commit a batch; reading it again',
       );
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
-      await this.#sleep(RETRY_MS.first);
+      await this.#sleeps.sleep(RETRY_MS.first);
       return;
     }
     this.#partitions.advanced(batch.topic, batch.partition, after);
@@ -375,19 +369,5 @@ export class KafkaIngress implements IngressConnector {
 
   #position(topic: string, partition: number, offset: bigint) {
     return { connector: this.#config.id, source: topic, part: String(partition), position: String(offset) };
-  }
-
-  /** Waits `ms`, or less when the ingress stops (several sleeps may run at once: the loop's and batches'). */
-  #sleep(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        this.#wakes.delete(wake);
-        this.#ctx.clock.clearTimeout(timer);
-        resolve();
-      };
-      const timer = this.#ctx.clock.setTimeout(wake, ms);
-      this.#wakes.add(wake);
-    });
   }
 }

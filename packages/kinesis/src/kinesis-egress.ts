@@ -19,6 +19,7 @@ import type {
   KinesisEgressConfig,
   StoredValue,
 } from '@statehouse/runtime';
+import { backoffMs } from '@statehouse/runtime/internal';
 import { createKinesisClient, describeTarget } from './kinesis-client.js';
 import { kinesisEgressMetrics, type KinesisEgressMetrics } from './kinesis-metrics.js';
 
@@ -105,7 +106,7 @@ export class KinesisEgressSink implements EgressSink {
         continue;
       }
       stuck += 1;
-      await sleep(Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(stuck - 1, 10)), signal);
+      await sleep(backoffMs(stuck, RETRY_MS), signal);
     }
   }
 

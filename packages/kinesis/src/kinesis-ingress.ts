@@ -18,6 +18,7 @@ import type {
   KinesisIngressConfig,
   KinesisStreamRoute,
 } from '@statehouse/runtime';
+import { backoffMs, connectorStatusOf, waitAtMost, WakeableSleeps } from '@statehouse/runtime/internal';
 import { createKinesisClient } from './kinesis-client.js';
 import { kinesisIngressMetrics, type KinesisIngressMetrics } from './kinesis-metrics.js';
 import { ShardReader } from './shard-reader.js';
@@ -46,7 +47,8 @@ export class KinesisIngress implements IngressConnector {
   #positions: Map<string, ShardPosition> | undefined;
   /** The readers running, by `stream/shard`. */
   readonly #readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
-  readonly #wakes = new Set<() => void>();
+  /** The discovery loop's and the readers' waits, ended when stopping (the loop's also when a shard ends). */
+  readonly #sleeps: WakeableSleeps;
   #state: ConnectorStatus['state'] = 'connecting';
   #lastError: string | undefined;
   #stopping = false;
@@ -61,6 +63,7 @@ export class KinesisIngress implements IngressConnector {
     this.#client = createKinesisClient(config);
     this.#metrics = kinesisIngressMetrics(ctx.registry);
     this.#routes = new Map(config.streams.map((s) => [s.stream, s]));
+    this.#sleeps = new WakeableSleeps(ctx.clock);
   }
 
   /** Starts reading in the background; resolves at once. */
@@ -72,7 +75,7 @@ export class KinesisIngress implements IngressConnector {
   /** Stops reading; a batch being committed finishes first. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const wake of [...this.#wakes]) wake();
+    this.#sleeps.stop();
     const running: Promise<void>[] = [...this.#readers.values()].map((r) => r.done);
     if (this.#loop !== undefined) running.push(this.#loop);
     await waitAtMost(Promise.all(running), STOP_WAIT_MS);
@@ -85,14 +88,7 @@ export class KinesisIngress implements IngressConnector {
       const [source, part] = splitKey(key);
       return { source, part, position: formatPosition(reader.position), paused: reader.isPaused };
     });
-    const state = this.#state === 'running' && parts.some((p) => p.paused) ? 'paused' : this.#state;
-    return {
-      id: this.#config.id,
-      kind: this.#config.kind,
-      state,
-      ...(state === 'retrying' && this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
-      parts,
-    };
+    return connectorStatusOf(this.#config, this.#state, this.#lastError, parts);
   }
 
   /** Lists shards and starts readers until stopped; a failure backs off and retries. */
@@ -110,9 +106,9 @@ export class KinesisIngress implements IngressConnector {
       }
       const wait =
         failures > 0
-          ? Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(failures - 1, 10))
+          ? backoffMs(failures, RETRY_MS)
           : this.#property('flink.shard.discovery.intervalmillis', DEFAULT_DISCOVERY_MS);
-      if (!this.#rediscover) await this.#sleep(wait);
+      if (!this.#rediscover) await this.#sleeps.sleep(wait);
       this.#rediscover = false;
     }
   }
@@ -208,7 +204,7 @@ export class KinesisIngress implements IngressConnector {
         ingest: (batch) => this.#ctx.ingest(batch),
         admits: (type) => this.#ctx.admits(type),
         idProblem: (id) => this.#ctx.idProblem(id),
-        sleep: (ms) => this.#sleep(ms),
+        sleep: (ms) => this.#sleeps.sleep(ms),
         isStopping: () => this.#stopping,
         onBatch: (s, read, skipped, millisBehind) => this.#report(s, shardId, read, skipped, millisBehind),
         onError: (error, throttled) => this.#readerError(stream, error, throttled),
@@ -228,7 +224,7 @@ export class KinesisIngress implements IngressConnector {
         // Its children may be read now: list shards again at once.
         this.#readers.delete(key);
         this.#rediscover = true;
-        for (const wake of [...this.#wakes]) wake();
+        this.#sleeps.wakeAll();
       }
     });
     this.#readers.set(key, { reader, done });
@@ -279,20 +275,6 @@ export class KinesisIngress implements IngressConnector {
     const value = this.#config.clientConfigProperties.get(key);
     return value === undefined ? fallback : Number(value);
   }
-
-  /** Waits `ms`, or less when the ingress stops or a shard ended. */
-  #sleep(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        this.#wakes.delete(wake);
-        this.#ctx.clock.clearTimeout(timer);
-        resolve();
-      };
-      const timer = this.#ctx.clock.setTimeout(wake, ms);
-      this.#wakes.add(wake);
-    });
-  }
 }
 
 function keyOf(stream: string, shardId: string): string {
@@ -302,14 +284,4 @@ function keyOf(stream: string, shardId: string): string {
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');
   return [key.slice(0, slash), key.slice(slash + 1)];
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever first. */
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
-  clearTimeout(timer);
 }

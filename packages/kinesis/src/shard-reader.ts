@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Logger } from 'pino';
 import type { IngestBatch, IngestMessage, KinesisStreamRoute } from '@statehouse/runtime';
+import { backoffMs } from '@statehouse/runtime/internal';
 import { formatPosition, iteratorRequest, SHARD_END, type ShardPosition } from './shard-position.js';
 
 /** What a shard reader works with. */
@@ -96,7 +97,7 @@ export class ShardReader {
         iterator = undefined;
         failures += 1;
         this.#failed(err, failures);
-        await this.#deps.sleep(Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** Math.min(failures - 1, 10)));
+        await this.#deps.sleep(backoffMs(failures, RETRY_MS));
       }
     }
   }

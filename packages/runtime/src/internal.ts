@@ -4,3 +4,4 @@
  * never for users. Import from `@statehouse/runtime/internal`.
  */
 export { ManualClock, sleep } from './core/clock.js';
+export { backoffMs, connectorStatusOf, waitAtMost, WakeableSleeps } from './connectors/connector-kit.js';
