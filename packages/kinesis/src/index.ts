@@ -25,7 +25,8 @@ export function kinesisConnectors(): ConnectorPlugin {
       return new KinesisIngress(config, context);
     },
     egressKinds: [KINESIS_EGRESS_KIND],
-    egressRecordProblem: (_config, value) => kinesisRecordProblem(value),
+    egressRecordProblem: (config, value) =>
+      kinesisRecordProblem(value, config.kind === KINESIS_EGRESS_KIND && config.recordIdEnvelope),
     createEgress: (config, context) => {
       if (config.kind !== KINESIS_EGRESS_KIND) throw wrongKind(config.kind);
       return new KinesisEgressSink(config, context);
@@ -40,5 +41,5 @@ function wrongKind(kind: string): Error {
 }
 
 export { KinesisIngress } from './kinesis-ingress.js';
-export { KinesisEgressSink, kinesisRecordProblem } from './kinesis-egress.js';
+export { envelopeOf, KinesisEgressSink, kinesisRecordProblem } from './kinesis-egress.js';
 export { kinesisClientConfig } from './kinesis-client.js';

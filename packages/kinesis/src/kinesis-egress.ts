@@ -37,9 +37,10 @@ const MAX_DATA_BYTES = 1024 * 1024;
 /**
  * Why a value cannot go to a Kinesis egress, or `undefined` when it can.
  *
+ * @param envelope - whether the egress puts records in the record-id envelope (which makes them larger).
  * @returns a phrase naming what is wrong and what is expected.
  */
-export function kinesisRecordProblem(value: StoredValue): string | undefined {
+export function kinesisRecordProblem(value: StoredValue, envelope = false): string | undefined {
   if (value.typename !== KINESIS_EGRESS_RECORD_TYPENAME) {
     return `a Kinesis egress takes records of type ${KINESIS_EGRESS_RECORD_TYPENAME} (kinesisEgressMessage in the SDKs), got ${JSON.stringify(value.typename)}`;
   }
@@ -54,11 +55,30 @@ export function kinesisRecordProblem(value: StoredValue): string | undefined {
   const keyChars = [...record.partitionKey].length;
   if (keyChars === 0 || keyChars > MAX_PARTITION_KEY_CHARS)
     return `the KinesisEgressRecord's partition key has ${keyChars} characters; Kinesis takes 1 to ${MAX_PARTITION_KEY_CHARS}`;
-  if (record.valueBytes.length + Buffer.byteLength(record.partitionKey) > MAX_DATA_BYTES)
-    return `the KinesisEgressRecord is ${record.valueBytes.length} bytes; Kinesis takes at most 1 MiB of data and partition key`;
+  const size = dataBytes(record.valueBytes.length, envelope) + Buffer.byteLength(record.partitionKey);
+  if (size > MAX_DATA_BYTES)
+    return `the KinesisEgressRecord is ${size} bytes${envelope ? ' in its record-id envelope' : ''}; Kinesis takes at most 1 MiB of data and partition key`;
   if (record.explicitHashKey !== '' && !/^\d{1,39}$/u.test(record.explicitHashKey))
     return `the KinesisEgressRecord's explicit hash key ${JSON.stringify(record.explicitHashKey)} is not a decimal number below 2^128`;
   return undefined;
+}
+
+/** Room the record-id envelope takes besides the base64 data: `{"id":"…","data":""}` with an egress id and offset. */
+const ENVELOPE_OVERHEAD_BYTES = 512;
+
+/** The bytes of a record's data as put: as written, or in the envelope. */
+function dataBytes(valueBytes: number, envelope: boolean): number {
+  return envelope ? Math.ceil(valueBytes / 3) * 4 + ENVELOPE_OVERHEAD_BYTES : valueBytes;
+}
+
+/**
+ * The record-id envelope: the record's stable id (`<egress id>/<offset>`, the same each time it is put again) and
+ * its data in base64, as UTF-8 JSON.
+ */
+export function envelopeOf(egressId: string, offset: number, data: Uint8Array): Uint8Array {
+  return Buffer.from(
+    JSON.stringify({ id: `${egressId}/${offset}`, data: Buffer.from(data).toString('base64') }),
+  );
 }
 
 /** One record to put, with where it came from. */
@@ -79,6 +99,7 @@ export class KinesisEgressSink implements EgressSink {
   readonly #client: KinesisClient;
   readonly #maxRecords: number;
   readonly #maxBytes: number;
+  readonly #envelope: boolean;
 
   constructor(config: KinesisEgressConfig, ctx: EgressContext) {
     this.id = config.id;
@@ -90,6 +111,7 @@ export class KinesisEgressSink implements EgressSink {
     const p = config.clientConfigProperties;
     this.#maxRecords = Number(p.get('CollectionMaxCount') ?? MAX_REQUEST_RECORDS);
     this.#maxBytes = Number(p.get('CollectionMaxSize') ?? MAX_REQUEST_BYTES);
+    this.#envelope = config.recordIdEnvelope;
   }
 
   async deliver(records: readonly EgressRecord[], signal: AbortSignal): Promise<void> {
@@ -147,15 +169,16 @@ export class KinesisEgressSink implements EgressSink {
         this.#log.warn({ offset: r.offset }, 'kinesis egress record does not decode; skipped');
         continue;
       }
+      const data = this.#envelope ? envelopeOf(this.id, r.offset, record.valueBytes) : record.valueBytes;
       pending.push({
         offset: r.offset,
         stream: record.stream,
         entry: {
           PartitionKey: record.partitionKey,
-          Data: record.valueBytes,
+          Data: data,
           ...(record.explicitHashKey === '' ? {} : { ExplicitHashKey: record.explicitHashKey }),
         },
-        bytes: record.valueBytes.length + Buffer.byteLength(record.partitionKey),
+        bytes: data.length + Buffer.byteLength(record.partitionKey),
       });
     }
     return pending;

@@ -1,8 +1,8 @@
 /**
  * The Kinesis egress against kinesalite, with a function of our SDK between a Kinesis ingress and a Kinesis
  * egress, in a `statehouse run` child process: every input reaches the output stream (at least once: repeats only
- * after a SIGKILL), in order per partition key, also when Kinesis refuses part of the records of PutRecords
- * requests for throughput.
+ * after a SIGKILL, each repeat with the stable id of the first in its record-id envelope), in order per partition
+ * key, also when Kinesis refuses part of the records of PutRecords requests for throughput.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFunction, jsonType, kinesisEgressRecord, serve } from '@statehouse/sdk';
@@ -56,6 +56,8 @@ function relayModule(serviceUrl: string, kinesis: KinesisRig['kinesis']): string
     '  id: relay/results',
     ...kinesaliteAccess(kinesis),
     '  maxOutstandingRecords: 500',
+    // Each record in {"id": "relay/results/<offset>", "data": "<base64>"}: repeats carry the id of the first.
+    '  recordIdEnvelope: true',
   ].join('\n');
   return `${base.trimEnd()}\n---\n${ingress}\n---\n${egress}\n`;
 }
@@ -80,17 +82,21 @@ async function expectDelivered(
     `${total} orders in the results stream`,
     async () => {
       out = await rig.kinesis.readAll('results');
-      return new Set(out.map((r) => r.data.toString())).size >= total;
+      return new Set(out.map((r) => (JSON.parse(r.data.toString()) as { id: string }).id)).size >= total;
     },
     { timeoutMs: 90_000, intervalMs: 250 },
   );
-  const seen = new Set<number>();
+  const idOf = new Map<number, string>();
   const lastOf = new Map<string, number>();
   for (const r of out) {
-    const order = JSON.parse(r.data.toString()) as { key: string; n: number };
+    const envelope = JSON.parse(r.data.toString()) as { id: string; data: string };
+    const order = JSON.parse(Buffer.from(envelope.data, 'base64').toString()) as { key: string; n: number };
     expect(r.partitionKey).toBe(order.key);
-    if (seen.has(order.n)) {
+    expect(envelope.id).toMatch(/^relay\/results\/\d+$/);
+    const firstId = idOf.get(order.n);
+    if (firstId !== undefined) {
       expect(allowRepeats, `order ${order.n} is in the stream twice`).toBe(true);
+      expect(envelope.id, `the repeat of order ${order.n} carries the id of the first`).toBe(firstId);
       continue;
     }
     // A first occurrence never comes before an earlier order of its key (a repeat may, after a SIGKILL).
@@ -98,9 +104,10 @@ async function expectDelivered(
       lastOf.get(order.key) ?? -1,
     );
     lastOf.set(order.key, order.n);
-    seen.add(order.n);
+    idOf.set(order.n, envelope.id);
   }
-  expect(seen.size).toBe(total);
+  expect(idOf.size).toBe(total);
+  expect(new Set(idOf.values()).size).toBe(total);
   return out;
 }
 

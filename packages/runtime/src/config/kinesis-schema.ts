@@ -119,6 +119,7 @@ export const kinesisEgressSpecSchema = strictObject({
   awsRegion: awsRegion.optional(),
   awsCredentials: awsCredentials.optional(),
   maxOutstandingRecords: integer({ min: 1, expected: 'a whole number ≥ 1' }).optional(),
+  recordIdEnvelope: z.boolean().optional(),
   clientConfigProperties: kinesisProperties('egress').optional(),
 }).transform((spec): Omit<KinesisEgressConfig, 'source'> => ({
   kind: KINESIS_EGRESS_KIND,
@@ -126,5 +127,6 @@ export const kinesisEgressSpecSchema = strictObject({
   awsRegion: spec.awsRegion ?? { type: 'default' },
   awsCredentials: spec.awsCredentials ?? { type: 'default' },
   maxOutstandingRecords: spec.maxOutstandingRecords ?? 1000,
+  recordIdEnvelope: spec.recordIdEnvelope ?? false,
   clientConfigProperties: spec.clientConfigProperties?.values ?? new Map(),
 }));

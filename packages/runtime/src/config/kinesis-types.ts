@@ -64,7 +64,7 @@ export interface KinesisIngressConfig {
   readonly startupPosition: KinesisStartupPosition;
   /** The streams and where their records go (at least one; each stream once), in the order written. */
   readonly streams: readonly KinesisStreamRoute[];
-  /** `clientConfigProperties` as written (values in their string form); see `docs/connectors.md`. */
+  /** `clientConfigProperties` as written (values in their string form); see `docs/kinesis.md`. */
   readonly clientConfigProperties: ReadonlyMap<string, string>;
 }
 
@@ -85,6 +85,13 @@ export interface KinesisEgressConfig {
    * @default 1000
    */
   readonly maxOutstandingRecords: number;
-  /** `clientConfigProperties` as written (values in their string form); see `docs/connectors.md`. */
+  /**
+   * A Statehouse extension (StateFun ignores it): put each record's data inside a JSON envelope
+   * `{"id": "<egress id>/<offset>", "data": "<base64>"}`, so that consumers can drop the repeats at-least-once
+   * delivery makes (Kinesis records carry no headers). Off, the data is put as the function wrote it.
+   * @default false
+   */
+  readonly recordIdEnvelope: boolean;
+  /** `clientConfigProperties` as written (values in their string form); see `docs/kinesis.md`. */
   readonly clientConfigProperties: ReadonlyMap<string, string>;
 }

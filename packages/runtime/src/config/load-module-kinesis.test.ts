@@ -173,7 +173,9 @@ describe('io.statefun.kinesis.v1/egress', () => {
       awsRegion: { type: 'default' },
       awsCredentials: { type: 'default' },
       maxOutstandingRecords: 1000,
+      recordIdEnvelope: false,
     });
+    expect(egressOf(egress({ envelope: 'recordIdEnvelope: true' })).recordIdEnvelope).toBe(true);
     expect(egressOf(egress({ max: 'maxOutstandingRecords: 9999' })).maxOutstandingRecords).toBe(9999);
     expect(
       configErrorOf(() => load(egress({ max: 'maxOutstandingRecords: 0' })), 'ERR_CONFIG_INVALID_VALUE'),
