@@ -117,8 +117,23 @@ export class KinesisIngress implements IngressConnector {
   async #discover(): Promise<void> {
     const positions = await this.#loadPositions();
     const listed = new Map<string, Shard[]>();
-    for (const stream of this.#routes.keys()) listed.set(stream, await this.#listShards(stream));
-    if (positions.size === 0) await this.#commitStartPositions(listed, positions);
+    const failed: string[] = [];
+    for (const stream of this.#routes.keys()) {
+      // A stream that cannot be listed (missing, no permission) holds back neither the others nor their readers.
+      try {
+        listed.set(stream, await this.#listShards(stream));
+      } catch (err) {
+        failed.push(`stream ${stream}: ${describeError(err)}`);
+      }
+    }
+    const fresh = new Map([...listed].filter(([stream]) => !hasPositions(positions, stream)));
+    if (fresh.size > 0) await this.#commitStartPositions(fresh, positions);
+    this.#startReadable(listed, positions);
+    if (failed.length > 0) throw new Error(failed.join('; '));
+  }
+
+  /** Starts a reader for every listed shard not read yet whose parents are read to their end. */
+  #startReadable(listed: ReadonlyMap<string, Shard[]>, positions: Map<string, ShardPosition>): void {
     for (const [stream, shards] of listed) {
       const ids = new Set(shards.map((s) => s.ShardId!));
       for (const shard of shards) {
@@ -144,7 +159,10 @@ export class KinesisIngress implements IngressConnector {
     return positions;
   }
 
-  /** First start: where `startupPosition` says, for every shard listed now; committed before reading. */
+  /**
+   * A stream's first start (no position committed for any of its shards): where `startupPosition` says, for every
+   * shard listed now; committed before reading.
+   */
   async #commitStartPositions(
     listed: ReadonlyMap<string, Shard[]>,
     positions: Map<string, ShardPosition>,
@@ -263,8 +281,7 @@ export class KinesisIngress implements IngressConnector {
 
   #trouble(err: unknown, failures: number): void {
     this.#state = 'retrying';
-    const name = (err as { name?: string }).name;
-    this.#lastError = `${name === undefined || name === 'Error' ? '' : `${name}: `}${(err as Error).message}`;
+    this.#lastError = describeError(err);
     const line = { err, attempt: failures, streams: [...this.#routes.keys()] };
     if (failures === 1 || failures % 10 === 0)
       this.#log.warn(line, `kinesis ingress ${this.#config.id} cannot list its shards; retrying`);
@@ -275,6 +292,17 @@ export class KinesisIngress implements IngressConnector {
     const value = this.#config.clientConfigProperties.get(key);
     return value === undefined ? fallback : Number(value);
   }
+}
+
+/** An AWS error as `<name>: <message>` (the name says what: ResourceNotFoundException, UnrecognizedClientException). */
+function describeError(err: unknown): string {
+  const name = (err as { name?: string }).name;
+  return `${name === undefined || name === 'Error' ? '' : `${name}: `}${(err as Error).message}`;
+}
+
+function hasPositions(positions: ReadonlyMap<string, ShardPosition>, stream: string): boolean {
+  for (const key of positions.keys()) if (key.startsWith(`${stream}/`)) return true;
+  return false;
 }
 
 function keyOf(stream: string, shardId: string): string {

@@ -2,7 +2,8 @@
  * Kinesis for tests: kinesalite (an implementation of the Kinesis API on LevelDB, in memory here) served on
  * loopback by this process, with a client that talks HTTP/1.1 to it (the AWS SDK's default HTTP/2 handler fails
  * on it), helpers to create, split, write and read streams, and a switch that makes it refuse requests the way
- * Kinesis does when a shard's throughput is exceeded.
+ * Kinesis does when a shard's throughput is exceeded. Like Kinesis, it refuses requests signed with an access key
+ * other than `test` (`UnrecognizedClientException`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,7 +68,7 @@ export async function startKinesalite(): Promise<Kinesalite> {
   const client = new KinesisClient({
     endpoint: proxy.endpoint,
     region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'test' },
     requestHandler: new NodeHttpHandler(),
     maxAttempts: 10,
   });
@@ -107,7 +108,18 @@ async function startRefusingProxy(inner: Server): Promise<RefusingProxy> {
   const server = createServer((req, res) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const share = shares.get(operation) ?? 0;
-    if (share > 0 && operation === 'PutRecords') {
+    const accessKey = /Credential=([^/]+)\//u.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (accessKey !== ACCESS_KEY_ID) {
+      // kinesalite takes any signature; Kinesis refuses a key it does not know.
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify({
+          __type: 'UnrecognizedClientException',
+          message: 'The security token included in the request is invalid.',
+        }),
+      );
+    } else if (share > 0 && operation === 'PutRecords') {
       void refuseSomeRecords(req, res, innerUrl, share).then(
         (count) => (refused += count),
         (err: unknown) => res.destroy(err as Error),
@@ -135,6 +147,9 @@ async function startRefusingProxy(inner: Server): Promise<RefusingProxy> {
 }
 
 const THROTTLED = 'ProvisionedThroughputExceededException';
+
+/** The only access key the proxy lets through (any secret): others get `UnrecognizedClientException`. */
+const ACCESS_KEY_ID = 'test';
 
 /** Creating, splitting, writing and reading streams through a client. */
 function streamHelpers(
