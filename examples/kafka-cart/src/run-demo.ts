@@ -16,9 +16,9 @@ import {
   saveProcessLogs,
   startMockKafka,
   type MockKafka,
+  Started,
 } from '@statehouse/testkit';
 import { RESULTS_TOPIC, functions } from './index.js';
-import { Started } from './started.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const MODULE_TEMPLATE = fileURLToPath(new URL('../module.yaml', import.meta.url));

@@ -86,6 +86,8 @@ export function incrementsModule(serviceUrl: string, kinesis: Kinesalite, stream
     '  clientConfigProperties:',
     '    - flink.shard.getrecords.intervalmillis: 50',
     '    - flink.shard.discovery.intervalmillis: 500',
+    // Refusals reach the reader (and its metric) at once instead of after the AWS SDK's own retries.
+    '    - MaxErrorRetry: 0',
   ].join('\n');
   const base = moduleYaml({
     endpoints: [{ functions: 'bank/*', urlPathTemplate: `${serviceUrl}/statefun` }],

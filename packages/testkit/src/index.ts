@@ -84,3 +84,4 @@ export {
 export type { MockKafka, StartMockKafkaOptions } from './mock-kafka.js';
 export { startKinesalite } from './kinesalite.js';
 export type { Kinesalite, KinesisOperation, KinesisOutRecord } from './kinesalite.js';
+export { Started } from './started.js';

@@ -1,6 +1,7 @@
 /**
  * What the demo started, to stop last started first. A child process's pid is also killed if this process exits
- * before `stopAll` ran (an uncaught error, a second Ctrl-C), so no broker or runtime outlives the demo.
+ * before `stopAll` ran (an uncaught error, a second Ctrl-C), so no broker or runtime outlives the demo. The demos
+ * of examples/ use it.
  */
 export class Started {
   readonly #parts: { readonly name: string; readonly stop: () => Promise<unknown> }[] = [];
