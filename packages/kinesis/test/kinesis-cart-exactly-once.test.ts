@@ -1,6 +1,8 @@
 /**
- * The official StateFun SDK's shopping cart (testkit's official-cart fixture, unmodified SDK code) fed only from
- * Kinesis and writing only to Kinesis: restocks (stream `restocks`, partition key = item) and AddToCart requests
+ * The shopping cart fed only from Kinesis and writing only to Kinesis, written with two SDKs at once: the cart is the
+ * official StateFun SDK's (testkit's official-cart fixture, unmodified SDK code), the inventory is ours
+ * (examples/shopping-cart), deployed as an AWS Lambda handler behind the local function-URL adapter of
+ * examples/serverless-cart. restocks (stream `restocks`, partition key = item) and AddToCart requests
  * (stream `carts`, partition key = user) go in; each request's outcome leaves as a `KinesisEgressRecord` to stream
  * `cart-results`, in the record-id envelope. Every request takes three invocations (cart → inventory → cart), so a
  * SIGKILL can land between any two of them.
@@ -21,6 +23,12 @@ import {
   type Kinesalite,
   type RuntimeProcess,
 } from '@statehouse/testkit';
+import { createLambdaHandler } from '@statehouse/sdk';
+import { inventory } from '@statehouse/example-shopping-cart/src/inventory.js';
+import {
+  startFunctionUrlServer,
+  type FunctionUrlServer,
+} from '@statehouse/example-serverless-cart/src/function-url-server.js';
 import { kinesaliteAccess, startKinesisRig, type KinesisRig } from './kinesis-rig.js';
 
 const REQUESTS = 20_000;
@@ -31,9 +39,12 @@ const STOCK = 800;
 const KILLS = 3;
 const EGRESS = CART_TYPES.egress;
 
-function cartModule(serviceUrl: string, kinesis: Kinesalite): string {
+function cartModule(cartUrl: string, inventoryUrl: string, kinesis: Kinesalite): string {
   const base = moduleYaml({
-    endpoints: [{ functions: 'example/*', urlPathTemplate: `${serviceUrl}/statefun` }],
+    endpoints: [
+      { functions: 'example/cart', urlPathTemplate: `${cartUrl}/statefun` },
+      { functions: 'example/inventory', urlPathTemplate: inventoryUrl },
+    ],
   });
   const documents = [
     'kind: io.statefun.kinesis.v1/ingress',
@@ -68,11 +79,13 @@ async function shipped(api: ApiClient): Promise<number> {
   return answer.body.connectors.find((c) => c.id === EGRESS)?.shipped ?? 0;
 }
 
-describe('official SDK cart from Kinesis to Kinesis (kinesalite, statehouse run, SIGKILLs)', () => {
+describe('cart (official SDK) and inventory (ours, as a Lambda) from Kinesis to Kinesis (kinesalite, SIGKILLs)', () => {
   let rig: KinesisRig;
   let runtime: RuntimeProcess;
+  let lambda: FunctionUrlServer;
 
   beforeAll(async () => {
+    lambda = await startFunctionUrlServer(createLambdaHandler([inventory]));
     rig = await startKinesisRig({
       streams: [
         { name: 'restocks', shards: 1 },
@@ -80,13 +93,14 @@ describe('official SDK cart from Kinesis to Kinesis (kinesalite, statehouse run,
         { name: 'cart-results', shards: 2 },
       ],
       serve: () => serveOfficialCart(0, { results: 'kinesis' }),
-      module: cartModule,
+      module: (cartUrl, kinesis) => cartModule(cartUrl, lambda.url, kinesis),
     });
     runtime = rig.runtime;
   }, 60_000);
 
   afterAll(async () => {
     await rig?.stop();
+    await lambda?.close();
   });
 
   it('every request has an outcome and the state agrees with them, across SIGKILLs at three random points', async () => {
@@ -161,5 +175,8 @@ describe('official SDK cart from Kinesis to Kinesis (kinesalite, statehouse run,
     // Some requests found the item sold out: both outcomes were exercised.
     expect([...outcomes.values()].some((o) => !o.success)).toBe(true);
     expect(runtime.exits.filter((e) => e.signal === 'SIGKILL')).toHaveLength(KILLS);
+    // The inventory ran through the Lambda handler, and never failed.
+    expect(lambda.invocations).toBeGreaterThan(0);
+    expect(lambda.failures).toBe(0);
   }, 300_000);
 });
