@@ -45,6 +45,17 @@ import {
   PRODUCERS as KAFKA_PRODUCERS,
   runKafka,
 } from './workloads/kafka.js';
+import {
+  CEILING_RECORDS as KINESIS_CEILING_RECORDS,
+  kinesisRows,
+  MAX_OUTSTANDING as KINESIS_MAX_OUTSTANDING,
+  PUT_BATCH as KINESIS_PUT_BATCH,
+  PUTTERS as KINESIS_PUTTERS,
+  READ_INTERVAL_MS as KINESIS_READ_INTERVAL_MS,
+  RECORDS as KINESIS_RECORDS,
+  runKinesis,
+  SHARDS as KINESIS_SHARDS,
+} from './workloads/kinesis.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
 import { formatSoak, runSoak } from './workloads/soak.js';
@@ -60,6 +71,7 @@ const WORKLOADS = [
   'soak',
   'isolation',
   'kafka',
+  'kinesis',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 /** What runs without --only: every workload but the long ones (soak, isolation). */
@@ -258,6 +270,12 @@ async function runFlavour(
         details[`${flavour}/kafka-${semantic}`] = r;
       }
     }
+    if (workloads.has('kinesis') && flavour === 'ours') {
+      log(`${flavour}: kinesis → counter → kinesis (kinesalite), after kinesalite's own ceilings`);
+      const r = await runKinesis(service, profile);
+      rows.push(...kinesisRows(flavour, r));
+      details[`${flavour}/kinesis`] = r;
+    }
     if (workloads.has('cart')) {
       log(`${flavour}: cart c=64`);
       const r = await runCart(service, profile, 64);
@@ -304,6 +322,25 @@ function notesFor(options: Options): string[] {
         'with its own consumer; e2e = produce call → output record read (so it includes that queue). The mock hands a consumer one ' +
         'producer batch per partition per fetch and answers a fetch only when its wait is over, so the runtime and the reader use ' +
         '`fetch.max.wait.ms: 20`. ÷ ceiling is against the counter ceiling at c=64 (one message per request), as the issue asks.',
+    );
+  }
+  if (options.workloads.has('kinesis') && options.flavours.includes('ours')) {
+    const records = KINESIS_RECORDS[options.profile.name];
+    notes.push(
+      "Kinesis (ours only: the official SDK service has no Kinesis counter): kinesalite 3.3 (the testkit's, in memory, in a " +
+        `child process of its own) with \`bench-in\` and \`bench-out\` of ${KINESIS_SHARDS} shards; an io.statefun.kinesis.v1/ingress ` +
+        '(`startupPosition: earliest`, `flink.shard.getrecords.intervalmillis: ' +
+        `${KINESIS_READ_INTERVAL_MS}\`) feeds the counter (1,000 keys = partition keys), its records go to an ` +
+        'io.statefun.kinesis.v1/egress (defaults: no record-id envelope, 1,000 outstanding records). ' +
+        `"kinesalite alone" first puts ${KINESIS_CEILING_RECORDS.toLocaleString('en-US')} records into a scratch stream ` +
+        `(PutRecords of ${KINESIS_PUT_BATCH}, ${KINESIS_PUTTERS} in flight), then reads them back (GetRecords, limit 10,000, ` +
+        'every shard at once); each pipeline record is put twice and read twice, so kinesalite allows the pipeline ' +
+        '1 ÷ (2/put + 2/get), the ÷ ceiling of the throughput row. Then, after 2,000 warm-up records, the bench puts ' +
+        `${records.toLocaleString('en-US')} records the same way while fewer than ${KINESIS_MAX_OUTSTANDING.toLocaleString('en-US')} ` +
+        'are outstanding (put, not read back) and polls `bench-out` with its own GetRecords loop per shard (waiting ' +
+        `${KINESIS_READ_INTERVAL_MS} ms after a read that was not full, as the ingress does); e2e = PutRecords call → ` +
+        "record returned by the consumer's GetRecords; throughput = records ÷ (first put → last record read). " +
+        'Busy = CPU time ÷ that elapsed time (100 % = one core).',
     );
   }
   if (options.workloads.has('isolation') && options.flavours.includes('ours')) {

@@ -16,6 +16,14 @@ export const KAFKA_EGRESS = 'bench/kafka-out';
 export const KAFKA_IN_TOPIC = 'bench-in';
 /** The topic the Kafka counter's {@link CounterEvent}s go to (key: the counter's id). */
 export const KAFKA_OUT_TOPIC = 'bench-out';
+/** The Kinesis workload's counter: the same state and record as {@link COUNTER_TYPE}, to a Kinesis egress. */
+export const KINESIS_COUNTER_TYPE = 'bench/kinesis-counter';
+/** The Kinesis egress it writes to (an `io.statefun.kinesis.v1/egress`). */
+export const KINESIS_EGRESS = 'bench/kinesis-out';
+/** The stream the Kinesis workload puts its {@link Increment}s to (the partition key is the counter's id). */
+export const KINESIS_IN_STREAM = 'bench-in';
+/** The stream the Kinesis counter's {@link CounterEvent}s go to (partition key: the counter's id). */
+export const KINESIS_OUT_STREAM = 'bench-out';
 /** A function type bound to an endpoint where nothing listens, so its messages stay pending (recovery). */
 export const PARKED_TYPE = 'bench/parked';
 /** The isolation workload's second function type, served by a service that answers 500 until it recovers. */

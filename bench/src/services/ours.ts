@@ -1,8 +1,16 @@
 /**
- * The bench's function service written with `@statehouse/sdk`: the counter (log and Kafka egress) and the
+ * The bench's function service written with `@statehouse/sdk`: the counter (log, Kafka and Kinesis egress) and the
  * shopping cart of examples/shopping-cart. Prints `{"url":"http://127.0.0.1:<port>"}` once listening; stops on SIGTERM.
  */
-import { defineFunction, IntType, jsonType, kafkaEgressRecord, serve, valueSpec } from '@statehouse/sdk';
+import {
+  defineFunction,
+  IntType,
+  jsonType,
+  kafkaEgressRecord,
+  kinesisEgressRecord,
+  serve,
+  valueSpec,
+} from '@statehouse/sdk';
 import { functions as cartFunctions } from '@statehouse/example-shopping-cart/src/index.js';
 
 import {
@@ -13,6 +21,9 @@ import {
   KAFKA_COUNTER_TYPE,
   KAFKA_EGRESS,
   KAFKA_OUT_TOPIC,
+  KINESIS_COUNTER_TYPE,
+  KINESIS_EGRESS,
+  KINESIS_OUT_STREAM,
 } from '../names.js';
 import type { CounterEvent, Increment } from '../names.js';
 
@@ -46,7 +57,31 @@ const kafkaCounter = defineFunction({
   },
 });
 
-const server = await serve([counter, kafkaCounter, ...cartFunctions], { host: '127.0.0.1', port: 0 });
+/** The counter of the Kinesis workload: its record goes to a Kinesis stream, partition key = the counter's id. */
+const kinesisCounter = defineFunction({
+  type: KINESIS_COUNTER_TYPE,
+  state: { count: valueSpec(IntType) },
+  handle(ctx, message) {
+    const { seq, sentAt } = message.as(IncrementType);
+    const count = (ctx.state.count ?? 0) + 1;
+    ctx.state.count = count;
+    const event: CounterEvent = { id: ctx.self.id, count, seq, sentAt };
+    ctx.egress(
+      KINESIS_EGRESS,
+      kinesisEgressRecord({
+        stream: KINESIS_OUT_STREAM,
+        partitionKey: ctx.self.id,
+        type: CounterEventType,
+        value: event,
+      }),
+    );
+  },
+});
+
+const server = await serve([counter, kafkaCounter, kinesisCounter, ...cartFunctions], {
+  host: '127.0.0.1',
+  port: 0,
+});
 server.server.keepAliveTimeout = 60_000;
 console.log(JSON.stringify({ url: server.url.replace(/\/$/, '') }));
 process.on('SIGTERM', () => void server.close().finally(() => process.exit(0)));

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   CART_TYPES,
+  cartStateProblems,
   moduleYaml,
   seededRandom,
   serveOfficialCart,
@@ -126,27 +127,10 @@ describe('official SDK cart from Kafka to Kafka, exactly once (mock cluster, sta
     // The outcomes, one per egress-log record, against the state of every inventory and cart.
     const outcomes = new Map<string, AddToCartResult>();
     for (const r of out) outcomes.set(r.id, JSON.parse(r.value) as AddToCartResult);
-    const reservedPerItem = new Map<string, number>();
-    const perCart = new Map<string, Map<string, number>>();
-    for (const o of outcomes.values()) {
-      if (!o.success) continue;
-      reservedPerItem.set(o.itemId, (reservedPerItem.get(o.itemId) ?? 0) + o.quantity);
-      const items = perCart.get(o.userId) ?? new Map<string, number>();
-      items.set(o.itemId, (items.get(o.itemId) ?? 0) + o.quantity);
-      perCart.set(o.userId, items);
-    }
     const api = new ApiClient(runtime.url);
-    for (let i = 0; i < ITEMS; i++) {
-      const { body } = await api.state('example/inventory', `item-${i}`);
-      const stock = body.values?.['stock']?.json as { inStock: number; reserved: number };
-      expect(stock.reserved).toBe(reservedPerItem.get(`item-${i}`) ?? 0);
-      expect(stock.inStock + stock.reserved).toBe(STOCK);
-    }
-    for (let u = 0; u < USERS; u++) {
-      const { body } = await api.state('example/cart', `user-${u}`);
-      const items = (body.values?.['items']?.json ?? {}) as Record<string, number>;
-      expect(items).toEqual(Object.fromEntries(perCart.get(`user-${u}`) ?? []));
-    }
+    expect(
+      await cartStateProblems(api, outcomes.values(), { items: ITEMS, users: USERS, stock: STOCK }),
+    ).toEqual([]);
 
     const events = txEvents(runtime.logs, EGRESS);
     const { problems, inFlight } = checkTransactions(events);

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   RuntimeProcess,
+  connectorLeader,
   createTempDir,
   serveOfficialBank,
   startMockKafka,
   startPostgres,
-  waitFor,
   type FunctionService,
   type MockKafka,
   type TempDir,
@@ -71,24 +71,6 @@ describe('Kafka ingress in cluster mode (PostgreSQL, mock cluster, statehouse ru
     return node;
   }
 
-  /** The member whose ingress runs (the leader), once exactly one does. */
-  async function leader(nodes: readonly RuntimeProcess[]): Promise<RuntimeProcess> {
-    return waitFor(
-      'one member reading the ingress',
-      async () => {
-        const reading: RuntimeProcess[] = [];
-        for (const node of nodes) {
-          const { body } = await new ApiClient(node.url).get<{ connectors: { state: string }[] }>(
-            '/v1/connectors',
-          );
-          if (body.connectors.some((c) => c.state !== 'standby')) reading.push(node);
-        }
-        return reading.length === 1 ? reading[0] : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-  }
-
   it('moves the ingress with the lead: the leader killed, a member added and the next leader frozen past its lease mid-stream, every record counted once', async () => {
     const url = await pg.createDatabase();
     const [a, b, c] = [member(url, 'a'), member(url, 'b'), member(url, 'c')];
@@ -102,13 +84,13 @@ describe('Kafka ingress in cluster mode (PostgreSQL, mock cluster, statehouse ru
       }
     })();
 
-    const first = await leader([a, b, c]);
+    const first = await connectorLeader([a, b, c]);
     await ledgerOf(new ApiClient(first.url), 3_000);
     await first.kill();
     const d = member(url, 'd');
     await d.start();
     const live = [...[a, b, c].filter((m) => m !== first), d];
-    const second = await leader(live);
+    const second = await connectorLeader(live);
     expect(second).not.toBe(first);
 
     // The next leader freezes past its lease while it consumes: another one takes over, and when the frozen one
@@ -116,7 +98,7 @@ describe('Kafka ingress in cluster mode (PostgreSQL, mock cluster, statehouse ru
     await ledgerOf(new ApiClient(second.url), 12_000);
     second.pause();
     const others = live.filter((m) => m !== second);
-    const third = await leader(others);
+    const third = await connectorLeader(others);
     second.resume();
     await ledgerOf(new ApiClient(third.url), 16_000);
 
@@ -126,6 +108,6 @@ describe('Kafka ingress in cluster mode (PostgreSQL, mock cluster, statehouse ru
     // The frozen leader is alive and back in the cluster, and one member reads (it may be the lead again: key
     // group 0 goes back to its rendezvous owner).
     expect(second.isRunning).toBe(true);
-    expect(live).toContain(await leader(live));
+    expect(live).toContain(await connectorLeader(live));
   }, 240_000);
 });

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   RuntimeProcess,
+  connectorLeader,
   createTempDir,
   serveOfficialBank,
   startKinesalite,
   startPostgres,
-  waitFor,
   type FunctionService,
   type Kinesalite,
   type TempDir,
@@ -60,24 +60,6 @@ describe('Kinesis ingress in cluster mode (PostgreSQL, kinesalite, statehouse ru
     return node;
   }
 
-  /** The member whose ingress reads (the leader), once exactly one does. */
-  async function leader(nodes: readonly RuntimeProcess[]): Promise<RuntimeProcess> {
-    return waitFor(
-      'one member reading the ingress',
-      async () => {
-        const reading: RuntimeProcess[] = [];
-        for (const node of nodes) {
-          const { body } = await new ApiClient(node.url).get<{ connectors: { state: string }[] }>(
-            '/v1/connectors',
-          );
-          if (body.connectors.some((c) => c.state !== 'standby')) reading.push(node);
-        }
-        return reading.length === 1 ? reading[0] : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-  }
-
   it('moves the ingress with the lead: the leader killed and the next one frozen past its lease mid-stream, every record counted once, in order', async () => {
     const url = await pg.createDatabase();
     const [a, b, c] = [member(url, 'a'), member(url, 'b'), member(url, 'c')];
@@ -91,21 +73,21 @@ describe('Kinesis ingress in cluster mode (PostgreSQL, kinesalite, statehouse ru
       }
     })();
 
-    const first = await leader([a, b, c]);
+    const first = await connectorLeader([a, b, c]);
     await ledgerOf(new ApiClient(first.url), 2_000);
     await first.kill();
     const live = [a, b, c].filter((m) => m !== first);
-    const second = await leader(live);
+    const second = await connectorLeader(live);
 
     await ledgerOf(new ApiClient(second.url), 6_000);
     second.pause();
-    const third = await leader(live.filter((m) => m !== second));
+    const third = await connectorLeader(live.filter((m) => m !== second));
     second.resume();
     await ledgerOf(new ApiClient(third.url), 9_000);
 
     await feeding;
     await expectCountedInOrder(new ApiClient(third.url), total);
     expect(second.isRunning).toBe(true);
-    expect(live).toContain(await leader(live));
+    expect(live).toContain(await connectorLeader(live));
   }, 240_000);
 });

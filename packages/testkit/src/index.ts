@@ -85,3 +85,8 @@ export type { MockKafka, StartMockKafkaOptions } from './mock-kafka.js';
 export { startKinesalite } from './kinesalite.js';
 export type { Kinesalite, KinesisOperation, KinesisOutRecord } from './kinesalite.js';
 export { Started } from './started.js';
+export { runDemoCommand } from './demo-command.js';
+export type { DemoOptions } from './demo-command.js';
+export { cartStateProblems } from './fixtures/cart-outcomes.js';
+export type { CartShape } from './fixtures/cart-outcomes.js';
+export { connectorLeader } from './fixtures/connector-leader.js';
