@@ -82,3 +82,16 @@ export function describeTarget(region: AwsRegionConfig): string {
       return `${region.endpoint} (${region.id})`;
   }
 }
+
+/**
+ * An AWS error as `<name>: <message>` (the name says what: ResourceNotFoundException, UnrecognizedClientException),
+ * with the fix where the SDK's message does not say it.
+ */
+export function describeAwsError(err: unknown): string {
+  const name = (err as { name?: string }).name;
+  const message = err instanceof Error ? err.message : String(err);
+  const text = `${name === undefined || name === 'Error' ? '' : `${name}: `}${message}`;
+  if (/region is missing/iu.test(message))
+    return `${text} (set awsRegion in the module.yaml document, or AWS_REGION in the runtime's environment)`;
+  return text;
+}

@@ -38,9 +38,17 @@ describe('kinesisRecordProblem', () => {
       kinesisRecordProblem({ typename: KINESIS_EGRESS_RECORD_TYPENAME, value: new Uint8Array([0xff]) }),
     ).toContain('does not decode');
     expect(kinesisRecordProblem(value({ stream: 'no spaces' }))).toContain('is not a stream name');
-    expect(kinesisRecordProblem(value({ partitionKey: '' }))).toContain('partition key has 0 characters');
+    expect(kinesisRecordProblem(value({ partitionKey: '' }))).toContain(
+      'partition key has 0 UTF-16 code units',
+    );
     expect(kinesisRecordProblem(value({ partitionKey: 'x'.repeat(257) }))).toContain('1 to 256');
     expect(kinesisRecordProblem(value({ explicitHashKey: 'abc' }))).toContain('explicit hash key');
+    // 39 digits, but above 2^128 - 1; and 200 emoji are 400 UTF-16 code units (Kinesis refuses both).
+    expect(kinesisRecordProblem(value({ explicitHashKey: '9'.repeat(39) }))).toContain('from 0 to 2^128 - 1');
+    expect(kinesisRecordProblem(value({ partitionKey: '😀'.repeat(200) }))).toContain(
+      '400 UTF-16 code units',
+    );
+    expect(kinesisRecordProblem(value({ partitionKey: '😀'.repeat(128) }))).toBeUndefined();
     const big = new Uint8Array(900 * 1024);
     expect(kinesisRecordProblem(value({ valueBytes: big }))).toBeUndefined();
     // The envelope's base64 makes it larger than Kinesis takes.

@@ -9,7 +9,12 @@
  * backoff, before any later record. A request that fails as a whole fails the delivery: the shipper hands the same
  * records again (at least once, as StateFun's Kinesis egress).
  */
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import {
+  PutRecordsCommand,
+  type KinesisClient,
+  type PutRecordsCommandOutput,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
 import type { Logger } from 'pino';
 import { KINESIS_EGRESS_RECORD_TYPENAME, KinesisEgressRecord } from '@statehouse/protocol';
 import type {
@@ -20,7 +25,7 @@ import type {
   StoredValue,
 } from '@statehouse/runtime';
 import { backoffMs } from '@statehouse/runtime/internal';
-import { createKinesisClient, describeTarget } from './kinesis-client.js';
+import { createKinesisClient, describeAwsError, describeTarget } from './kinesis-client.js';
 import { kinesisEgressMetrics, type KinesisEgressMetrics } from './kinesis-metrics.js';
 
 /** Records per PutRecords request (Kinesis allows 500), unless `CollectionMaxCount` says fewer. */
@@ -29,8 +34,10 @@ const MAX_REQUEST_RECORDS = 500;
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 /** Backoff before putting refused records again, ms: doubling from the first to the last. */
 const RETRY_MS = { first: 100, max: 5_000 };
-/** Most bytes of a partition key (Kinesis: 256 Unicode characters). */
+/** Most UTF-16 code units of a partition key (Kinesis: 256). */
 const MAX_PARTITION_KEY_CHARS = 256;
+/** The largest explicit hash key Kinesis takes. */
+const MAX_HASH_KEY = 2n ** 128n - 1n;
 /** Most bytes of one record's data (Kinesis: 1 MiB including the partition key). */
 const MAX_DATA_BYTES = 1024 * 1024;
 
@@ -52,14 +59,16 @@ export function kinesisRecordProblem(value: StoredValue, envelope = false): stri
   }
   if (!/^[a-zA-Z0-9_.-]{1,128}$/u.test(record.stream))
     return `the KinesisEgressRecord's stream ${JSON.stringify(record.stream)} is not a stream name (1-128 characters of a-z, A-Z, 0-9, _ . -)`;
-  const keyChars = [...record.partitionKey].length;
+  // Kinesis counts UTF-16 code units (as Java does): an emoji is two.
+  const keyChars = record.partitionKey.length;
   if (keyChars === 0 || keyChars > MAX_PARTITION_KEY_CHARS)
-    return `the KinesisEgressRecord's partition key has ${keyChars} characters; Kinesis takes 1 to ${MAX_PARTITION_KEY_CHARS}`;
+    return `the KinesisEgressRecord's partition key has ${keyChars} UTF-16 code units; Kinesis takes 1 to ${MAX_PARTITION_KEY_CHARS}`;
   const size = dataBytes(record.valueBytes.length, envelope) + Buffer.byteLength(record.partitionKey);
   if (size > MAX_DATA_BYTES)
     return `the KinesisEgressRecord is ${size} bytes${envelope ? ' in its record-id envelope' : ''}; Kinesis takes at most 1 MiB of data and partition key`;
-  if (record.explicitHashKey !== '' && !/^\d{1,39}$/u.test(record.explicitHashKey))
-    return `the KinesisEgressRecord's explicit hash key ${JSON.stringify(record.explicitHashKey)} is not a decimal number below 2^128`;
+  const hashKey = record.explicitHashKey;
+  if (hashKey !== '' && (!/^\d{1,39}$/u.test(hashKey) || BigInt(hashKey) > MAX_HASH_KEY))
+    return `the KinesisEgressRecord's explicit hash key ${JSON.stringify(hashKey)} is not a decimal number from 0 to 2^128 - 1`;
   return undefined;
 }
 
@@ -140,10 +149,16 @@ export class KinesisEgressSink implements EgressSink {
   /** Puts one request (one stream); returns the records Kinesis refused, in their order. */
   async #put(request: readonly PendingRecord[], signal: AbortSignal): Promise<PendingRecord[]> {
     const stream = request[0]!.stream;
-    const out = await this.#client.send(
-      new PutRecordsCommand({ StreamName: stream, Records: request.map((r) => r.entry) }),
-      { abortSignal: signal },
-    );
+    let out: PutRecordsCommandOutput;
+    try {
+      out = await this.#client.send(
+        new PutRecordsCommand({ StreamName: stream, Records: request.map((r) => r.entry) }),
+        { abortSignal: signal },
+      );
+    } catch (err) {
+      // The shipper shows this as the egress's lastError: name the stream and the AWS error.
+      throw new Error(`stream ${stream}: ${describeAwsError(err)}`, { cause: err });
+    }
     const results = out.Records ?? [];
     const refused = request.filter((_, i) => results[i]?.ErrorCode !== undefined);
     for (const [i, r] of results.entries()) {

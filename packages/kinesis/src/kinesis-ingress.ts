@@ -19,7 +19,8 @@ import type {
   KinesisStreamRoute,
 } from '@statehouse/runtime';
 import { backoffMs, connectorStatusOf, waitAtMost, WakeableSleeps } from '@statehouse/runtime/internal';
-import { createKinesisClient } from './kinesis-client.js';
+import { createKinesisClient, describeAwsError } from './kinesis-client.js';
+import { createdOf, STREAM_MARKER_PART, streamCreatedAt, streamMarker } from './stream-identity.js';
 import { kinesisIngressMetrics, type KinesisIngressMetrics } from './kinesis-metrics.js';
 import { ShardReader } from './shard-reader.js';
 import { formatPosition, parsePosition, TRIM_HORIZON, type ShardPosition } from './shard-position.js';
@@ -45,6 +46,8 @@ export class KinesisIngress implements IngressConnector {
   readonly #routes: ReadonlyMap<string, KinesisStreamRoute>;
   /** Committed positions by `stream/shard`; loaded once. */
   #positions: Map<string, ShardPosition> | undefined;
+  /** The creation time of each stream the positions belong to (see `stream-identity.ts`). */
+  readonly #created = new Map<string, number>();
   /** The readers running, by `stream/shard`. */
   readonly #readers = new Map<string, { reader: ShardReader; done: Promise<void> }>();
   /** The discovery loop's and the readers' waits, ended when stopping (the loop's also when a shard ends). */
@@ -117,17 +120,26 @@ export class KinesisIngress implements IngressConnector {
   async #discover(): Promise<void> {
     const positions = await this.#loadPositions();
     const listed = new Map<string, Shard[]>();
+    const created = new Map<string, number>();
     const failed: string[] = [];
     for (const stream of this.#routes.keys()) {
       // A stream that cannot be listed (missing, no permission) holds back neither the others nor their readers.
       try {
+        created.set(stream, await streamCreatedAt(this.#client, stream));
         listed.set(stream, await this.#listShards(stream));
       } catch (err) {
-        failed.push(`stream ${stream}: ${describeError(err)}`);
+        failed.push(`stream ${stream}: ${describeAwsError(err)}`);
       }
     }
+    for (const [stream, shards] of listed) {
+      const known = this.#created.get(stream);
+      const createdMs = created.get(stream)!;
+      if (known !== undefined && known !== createdMs)
+        await this.#restart(stream, shards, createdMs, positions);
+    }
     const fresh = new Map([...listed].filter(([stream]) => !hasPositions(positions, stream)));
-    if (fresh.size > 0) await this.#commitStartPositions(fresh, positions);
+    if (fresh.size > 0) await this.#commitStartPositions(fresh, created, positions);
+    await this.#markStreams(created);
     this.#startReadable(listed, positions);
     if (failed.length > 0) throw new Error(failed.join('; '));
   }
@@ -153,8 +165,14 @@ export class KinesisIngress implements IngressConnector {
   async #loadPositions(): Promise<Map<string, ShardPosition>> {
     if (this.#positions !== undefined) return this.#positions;
     const positions = new Map<string, ShardPosition>();
-    for (const p of await this.#ctx.loadPositions())
-      positions.set(keyOf(p.source, p.part), parsePosition(p.position));
+    for (const p of await this.#ctx.loadPositions()) {
+      if (p.part === STREAM_MARKER_PART) {
+        const createdMs = createdOf(p.position);
+        if (createdMs !== undefined) this.#created.set(p.source, createdMs);
+      } else {
+        positions.set(keyOf(p.source, p.part), parsePosition(p.position));
+      }
+    }
     this.#positions = positions;
     return positions;
   }
@@ -165,6 +183,7 @@ export class KinesisIngress implements IngressConnector {
    */
   async #commitStartPositions(
     listed: ReadonlyMap<string, Shard[]>,
+    created: ReadonlyMap<string, number>,
     positions: Map<string, ShardPosition>,
   ): Promise<void> {
     const startup = this.#config.startupPosition;
@@ -179,20 +198,75 @@ export class KinesisIngress implements IngressConnector {
       shards.map((s) => ({ stream, shardId: s.ShardId! })),
     );
     if (entries.length === 0) return;
+    const markers = [...listed.keys()].map((stream) =>
+      streamMarker(this.#config.id, stream, created.get(stream)!),
+    );
     await this.#ctx.ingest({
       messages: [],
-      positions: entries.map((e) => ({
-        connector: this.#config.id,
-        source: e.stream,
-        part: e.shardId,
-        position: formatPosition(position),
-      })),
+      positions: [
+        ...markers,
+        ...entries.map((e) => ({
+          connector: this.#config.id,
+          source: e.stream,
+          part: e.shardId,
+          position: formatPosition(position),
+        })),
+      ],
     });
     for (const e of entries) positions.set(keyOf(e.stream, e.shardId), position);
+    for (const stream of listed.keys()) this.#created.set(stream, created.get(stream)!);
     this.#log.info(
       { shards: entries.length, position: formatPosition(position) },
       'kinesis ingress start positions committed',
     );
+  }
+
+  /** Commits the marker of every stream read without one yet (positions committed by an older version). */
+  async #markStreams(created: ReadonlyMap<string, number>): Promise<void> {
+    const unmarked = [...created].filter(([stream]) => !this.#created.has(stream));
+    if (unmarked.length === 0) return;
+    await this.#ctx.ingest({
+      messages: [],
+      positions: unmarked.map(([stream, createdMs]) => streamMarker(this.#config.id, stream, createdMs)),
+    });
+    for (const [stream, createdMs] of unmarked) this.#created.set(stream, createdMs);
+  }
+
+  /**
+   * A stream deleted and created again since its positions were committed: its readers stop (its old sequence
+   * numbers are invalid in the new stream) and it is read from its start (every record of the new stream is new):
+   * the new positions and marker commit before anything is read.
+   */
+  async #restart(
+    stream: string,
+    shards: readonly Shard[],
+    createdMs: number,
+    positions: Map<string, ShardPosition>,
+  ): Promise<void> {
+    this.#log.warn(
+      { stream, created: new Date(createdMs).toISOString() },
+      `kinesis stream ${stream} was deleted and created again since its positions were committed; reading the new stream from its start`,
+    );
+    const readers = [...this.#readers].filter(([key]) => splitKey(key)[0] === stream);
+    for (const [, { reader }] of readers) reader.stop();
+    this.#sleeps.wakeAll();
+    await Promise.all(readers.map(([, { done }]) => done));
+    for (const [key] of readers) this.#readers.delete(key);
+    for (const key of [...positions.keys()]) if (splitKey(key)[0] === stream) positions.delete(key);
+    await this.#ctx.ingest({
+      messages: [],
+      positions: [
+        streamMarker(this.#config.id, stream, createdMs),
+        ...shards.map((s) => ({
+          connector: this.#config.id,
+          source: stream,
+          part: s.ShardId!,
+          position: formatPosition(TRIM_HORIZON),
+        })),
+      ],
+    });
+    for (const s of shards) positions.set(keyOf(stream, s.ShardId!), TRIM_HORIZON);
+    this.#created.set(stream, createdMs);
   }
 
   async #listShards(stream: string): Promise<Shard[]> {
@@ -281,7 +355,7 @@ export class KinesisIngress implements IngressConnector {
 
   #trouble(err: unknown, failures: number): void {
     this.#state = 'retrying';
-    this.#lastError = describeError(err);
+    this.#lastError = describeAwsError(err);
     const line = { err, attempt: failures, streams: [...this.#routes.keys()] };
     if (failures === 1 || failures % 10 === 0)
       this.#log.warn(line, `kinesis ingress ${this.#config.id} cannot list its shards; retrying`);
@@ -292,12 +366,6 @@ export class KinesisIngress implements IngressConnector {
     const value = this.#config.clientConfigProperties.get(key);
     return value === undefined ? fallback : Number(value);
   }
-}
-
-/** An AWS error as `<name>: <message>` (the name says what: ResourceNotFoundException, UnrecognizedClientException). */
-function describeError(err: unknown): string {
-  const name = (err as { name?: string }).name;
-  return `${name === undefined || name === 'Error' ? '' : `${name}: `}${(err as Error).message}`;
 }
 
 function hasPositions(positions: ReadonlyMap<string, ShardPosition>, stream: string): boolean {

@@ -25,7 +25,7 @@ describe('shard positions', () => {
       ShardIteratorType: 'AT_TIMESTAMP',
       Timestamp: new Date(5),
     });
-    expect(iteratorRequest('s', 'shard-0', TRIM_HORIZON)).toMatchObject({
+    expect(iteratorRequest('s', 'shard-0', { type: 'trim-horizon' })).toMatchObject({
       ShardIteratorType: 'TRIM_HORIZON',
     });
   });

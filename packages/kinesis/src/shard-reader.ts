@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type { IngestBatch, IngestMessage, KinesisStreamRoute } from '@statehouse/runtime';
 import { backoffMs } from '@statehouse/runtime/internal';
+import { describeAwsError } from './kinesis-client.js';
 import { formatPosition, iteratorRequest, SHARD_END, type ShardPosition } from './shard-position.js';
 
 /** What a shard reader works with. */
@@ -57,6 +58,7 @@ export class ShardReader {
   readonly #options: ShardReaderOptions;
   #position: ShardPosition;
   #paused = false;
+  #stopped = false;
 
   constructor(deps: ShardReaderDeps, options: ShardReaderOptions) {
     this.#deps = deps;
@@ -74,11 +76,16 @@ export class ShardReader {
     return this.#paused;
   }
 
-  /** Reads until the shard ends (resolves) or the ingress stops (resolves); never rejects. */
+  /** Stops reading after the batch under way (its run resolves then; end a sleep under way to hurry it). */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Reads until the shard ends, the ingress stops or {@link ShardReader.stop} (resolves); never rejects. */
   async run(): Promise<void> {
     let iterator: string | undefined;
     let failures = 0;
-    while (!this.#deps.isStopping() && this.#position.type !== 'end') {
+    while (!this.#deps.isStopping() && !this.#stopped && this.#position.type !== 'end') {
       if (!this.#options.route.targets.every((t) => this.#deps.admits(t))) {
         this.#paused = true;
         await this.#deps.sleep(PAUSE_CHECK_MS);
@@ -177,7 +184,7 @@ export class ShardReader {
     const name = (err as { name?: string }).name ?? '';
     const throttled = name === 'ProvisionedThroughputExceededException' || name === 'LimitExceededException';
     const expired = name === 'ExpiredIteratorException';
-    const message = `${name === '' ? '' : `${name}: `}${(err as Error).message}`;
+    const message = describeAwsError(err);
     this.#deps.onError(expired ? undefined : message, throttled);
     const line = { err, stream: this.#options.route.stream, shard: this.#options.shardId, attempt: failures };
     if (expired || throttled)

@@ -1,6 +1,7 @@
 /**
  * What a Kinesis ingress does with input it cannot use, in a `statehouse run` child process against kinesalite: a
- * stream that does not exist, credentials Kinesis refuses, a record whose partition key cannot be an address id.
+ * stream that does not exist, credentials Kinesis refuses, a record whose partition key cannot be an address id, a
+ * stream deleted and created again under its name.
  * Each is a clear error on `GET /v1/connectors` (or a skipped, counted record), never a crash; the other streams
  * keep flowing and nothing committed is lost.
  */
@@ -131,5 +132,21 @@ describe('Kinesis ingress with bad input (kinesalite, statehouse run)', () => {
         stream: 'good',
       }),
     ).toBe(1);
+  }, 60_000);
+
+  it('reads a stream deleted and created again under its name from its start (old positions do not fit it)', async () => {
+    await rig.kinesis.deleteStream('not-created-yet');
+    // kinesalite keeps creation times in whole seconds (Kinesis takes longer than that to delete a stream anyway):
+    // the new stream must not share the old one's second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await rig.kinesis.createStream('not-created-yet', 1);
+    await rig.kinesis.put('not-created-yet', [
+      { key: 'counter-3', data: JSON.stringify({ txId: 'tx-recreated' }) },
+    ]);
+    await waitFor('the recreated stream counted', async () =>
+      (await ledger()).some((e) => e.txId === 'tx-recreated'),
+    );
+    expect((await ledger()).filter((e) => e.txId === 'tx-late')).toHaveLength(1);
+    expect(runtime.logs.some((l) => String(l['msg']).includes('was deleted and created again'))).toBe(true);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   CreateStreamCommand,
+  DeleteStreamCommand,
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -41,6 +42,8 @@ export interface Kinesalite {
   readonly client: KinesisClient;
   /** Creates a stream and waits until it is ACTIVE. */
   createStream(name: string, shards: number): Promise<void>;
+  /** Deletes a stream and waits until it is gone. */
+  deleteStream(name: string): Promise<void>;
   /** Splits a shard in two at the middle of its hash key range; waits until the stream is ACTIVE again. */
   splitShard(stream: string, shardId: string): Promise<void>;
   listShards(stream: string): Promise<Shard[]>;
@@ -154,7 +157,7 @@ const ACCESS_KEY_ID = 'test';
 /** Creating, splitting, writing and reading streams through a client. */
 function streamHelpers(
   client: KinesisClient,
-): Pick<Kinesalite, 'createStream' | 'splitShard' | 'listShards' | 'put' | 'readAll'> {
+): Pick<Kinesalite, 'createStream' | 'deleteStream' | 'splitShard' | 'listShards' | 'put' | 'readAll'> {
   const waitActive = async (stream: string): Promise<void> => {
     for (let i = 0; i < 500; i++) {
       const out = await client.send(new DescribeStreamCommand({ StreamName: stream }));
@@ -172,6 +175,18 @@ function streamHelpers(
     createStream: async (name, shards) => {
       await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
       await waitActive(name);
+    },
+    deleteStream: async (name) => {
+      await client.send(new DeleteStreamCommand({ StreamName: name }));
+      for (let i = 0; i < 500; i++) {
+        try {
+          await client.send(new DescribeStreamCommand({ StreamName: name }));
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`stream ${name} was not deleted`);
     },
     splitShard: async (stream, shardId) => {
       const shard = (await listShards(stream)).find((s) => s.ShardId === shardId);
