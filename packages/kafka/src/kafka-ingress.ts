@@ -257,19 +257,46 @@ export class KafkaIngress implements IngressConnector {
         positions: [this.#position(batch.topic, batch.partition, after)],
       });
     } catch (err) {
-      // Nothing of it is stored: read it again from the committed position, after a pause.
+      // Read it again from the committed position, after a pause.
       this.#log.warn(
         { err, topic: batch.topic, partition: batch.partition, offset: String(next) },
         'kafka ingress could not commit a batch; reading it again',
       );
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
       await this.#sleeps.sleep(RETRY_MS.first);
+      await this.#resumeFromStore(consumer, batch.topic, batch.partition, next);
       return;
     }
     this.#partitions.advanced(batch.topic, batch.partition, after);
     this.#report(batch.topic, batch.partition, records.length, routed.skipped);
     payload.resolveOffset(lastOffset);
     await payload.heartbeat();
+  }
+
+  /**
+   * After a failed commit: a commit whose answer was lost with the connection may have committed all the same, so
+   * the partition goes on from the position the store holds. If the store cannot say, the consumer restarts and
+   * reloads every position first.
+   */
+  async #resumeFromStore(consumer: Consumer, topic: string, partition: number, next: bigint): Promise<void> {
+    let stored: bigint;
+    try {
+      const position = (await this.#ctx.loadPositions()).find(
+        (p) => p.source === topic && Number(p.part) === partition,
+      );
+      stored = position === undefined ? next : BigInt(position.position);
+    } catch (err) {
+      this.#positionsLoaded = false;
+      this.#failRun?.(err as Error);
+      return;
+    }
+    if (stored === next) return;
+    this.#log.info(
+      { topic, partition, offset: String(stored) },
+      'the failed commit had committed: reading on after it',
+    );
+    this.#partitions.advanced(topic, partition, stored);
+    consumer.seek({ topic, partition, offset: String(stored) });
   }
 
   #report(topic: string, partition: number, read: number, skipped: readonly SkippedRecord[]): void {

@@ -294,6 +294,12 @@ export class KinesisIngress implements IngressConnector {
         client: this.#client,
         log: this.#log,
         ingest: (batch) => this.#ctx.ingest(batch),
+        committedPosition: async () => {
+          const stored = (await this.#ctx.loadPositions()).find(
+            (p) => p.source === stream && p.part === shardId,
+          );
+          return stored === undefined ? position : parsePosition(stored.position);
+        },
         admits: (type) => this.#ctx.admits(type),
         idProblem: (id) => this.#ctx.idProblem(id),
         sleep: (ms) => this.#sleeps.sleep(ms),

@@ -23,6 +23,8 @@ export interface ShardReaderDeps {
   readonly log: Logger;
   /** Commits messages and positions in one store transaction (see `IngressContext.ingest`). */
   readonly ingest: (batch: IngestBatch) => Promise<void>;
+  /** The shard's position as the store holds it now (read again after a failure). */
+  readonly committedPosition: () => Promise<ShardPosition>;
   /** Whether the function type takes messages now. */
   readonly admits: (type: string) => boolean;
   readonly idProblem: (id: string) => string | undefined;
@@ -85,6 +87,7 @@ export class ShardReader {
   async run(): Promise<void> {
     let iterator: string | undefined;
     let failures = 0;
+    let isPositionKnown = true;
     while (!this.#deps.isStopping() && !this.#stopped && this.#position.type !== 'end') {
       if (!this.#options.route.targets.every((t) => this.#deps.admits(t))) {
         this.#paused = true;
@@ -93,6 +96,12 @@ export class ShardReader {
       }
       this.#paused = false;
       try {
+        if (!isPositionKnown) {
+          // A failed commit may have committed all the same (its answer lost with the connection): the store says.
+          this.#position = await this.#deps.committedPosition();
+          isPositionKnown = true;
+          continue;
+        }
         iterator ??= await this.#iteratorAt(this.#position);
         const next = await this.#readBatch(iterator);
         iterator = next.iterator;
@@ -100,8 +109,10 @@ export class ShardReader {
         failures = 0;
         if (next.wait) await this.#deps.sleep(this.#options.intervalMs);
       } catch (err) {
-        // Read again from the committed position: whatever failed (a commit, an expired iterator) left it there.
+        // Read again from the committed position, as the store has it: whatever failed (a commit, an expired
+        // iterator) left it where it was, or (a commit whose answer was lost) moved it past the batch.
         iterator = undefined;
+        isPositionKnown = false;
         failures += 1;
         this.#failed(err, failures);
         await this.#deps.sleep(backoffMs(failures, RETRY_MS));
