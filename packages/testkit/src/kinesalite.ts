@@ -176,18 +176,7 @@ function streamHelpers(
       await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
       await waitActive(name);
     },
-    deleteStream: async (name) => {
-      await client.send(new DeleteStreamCommand({ StreamName: name }));
-      for (let i = 0; i < 500; i++) {
-        try {
-          await client.send(new DescribeStreamCommand({ StreamName: name }));
-        } catch {
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`stream ${name} was not deleted`);
-    },
+    deleteStream: (name) => deleteStream(client, name),
     splitShard: async (stream, shardId) => {
       const shard = (await listShards(stream)).find((s) => s.ShardId === shardId);
       if (shard === undefined) throw new Error(`no shard ${shardId} in ${stream}`);
@@ -220,6 +209,20 @@ function streamHelpers(
       return out;
     },
   };
+}
+
+/** Deletes a stream and waits until it is gone. */
+async function deleteStream(client: KinesisClient, name: string): Promise<void> {
+  await client.send(new DeleteStreamCommand({ StreamName: name }));
+  for (let i = 0; i < 500; i++) {
+    try {
+      await client.send(new DescribeStreamCommand({ StreamName: name }));
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`stream ${name} was not deleted`);
 }
 
 /** Every record of a shard so far, in order. */
