@@ -94,6 +94,7 @@ const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] 
   --flavour F   function services written with our SDK, the official one, or both (default both)
   --no-append   do not append to bench/RESULTS.md
   --cpu-prof D  write a V8 CPU profile of every runtime process into directory D (open in Chrome DevTools)
+  --runtime-node-args "ARGS"  Node flags for every runtime process only, space-separated (e.g. "--max-semi-space-size=8")
   --soak-minutes N  length of the soak workload (only with --only soak; default 20)
   --isolation-backlog N  messages posted to the failing type (only with --only isolation; default 1000000)
   --isolation-max-inbox-messages N  the runtimes' --max-inbox-messages in the isolation workload (default: the
@@ -121,6 +122,7 @@ function parseOptions(argv: string[]): Options {
       flavour: { type: 'string', default: 'both' },
       'no-append': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'runtime-node-args': { type: 'string' },
       'soak-minutes': { type: 'string', default: '20' },
       'isolation-backlog': { type: 'string', default: '1000000' },
       'isolation-max-inbox-messages': { type: 'string' },
@@ -153,8 +155,10 @@ function parseOptions(argv: string[]): Options {
     !(Number.isInteger(isolationMaxInboxMessages) && isolationMaxInboxMessages > 0)
   )
     throw new Error(`--isolation-max-inbox-messages must be a whole number > 0, got ${maxInbox}`);
-  if (values['cpu-prof'] !== undefined)
-    setRuntimeNodeArgs(['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]);
+  setRuntimeNodeArgs([
+    ...(values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]),
+    ...(values['runtime-node-args']?.split(' ').filter((a) => a !== '') ?? []),
+  ]);
   return {
     profile: values.full ? FULL : QUICK,
     workloads: new Set((only.length === 0 ? DEFAULT_WORKLOADS : only) as Workload[]),

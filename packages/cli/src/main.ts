@@ -4,6 +4,8 @@ import { StatehouseError } from '@statehouse/runtime';
 import { CliUsageError } from './cli-error.js';
 import { clusterCommand } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
+import { restoreCommand, snapshotCommand } from './commands/snapshot.js';
+import { stateCommand } from './commands/state.js';
 import { describeRuntimeError } from './flag-hints.js';
 import { MAIN_USAGE } from './usage.js';
 
@@ -31,6 +33,12 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'cluster':
       return clusterCommand(rest);
+    case 'snapshot':
+      return snapshotCommand(rest);
+    case 'restore':
+      return restoreCommand(rest);
+    case 'state':
+      return stateCommand(rest);
     default:
       throw new CliUsageError(
         'ERR_CLI_UNKNOWN_COMMAND',

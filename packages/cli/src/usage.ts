@@ -6,6 +6,10 @@ export const MAIN_USAGE = `statehouse — a stateful-functions runtime compatibl
 Usage:
   statehouse run <module.yaml> [options]   Run the functions, ingresses and egresses of a module
   statehouse cluster status --store URL    Members, key groups per member and backlog of a cluster
+  statehouse snapshot create --to LOC      A consistent snapshot of a store to a directory or s3://bucket/prefix
+  statehouse snapshot list --from LOC      The snapshots at a location
+  statehouse restore --from SNAPSHOT       Restore a snapshot into a data directory or a PostgreSQL database
+  statehouse state export|import           State of a function type out as JSON lines, and back in
   statehouse --help                        Show this help
   statehouse --version                     Show the version
 
@@ -31,3 +35,37 @@ export const CLUSTER_USAGE = `Usage: statehouse cluster status --store postgres:
 Shows the members of a cluster (heartbeat age, advertised address), how many key groups each owns, and the
 messages and timers pending in each member's key groups, with the age of the oldest message and the backlog
 per function type.`;
+
+const LOCATION_HELP = `Locations: a directory, or s3://bucket/prefix (credentials and region from the AWS default chain;
+for S3-compatible stores add ?endpoint=http://host:port, path-style URLs are then the default).`;
+
+export const SNAPSHOT_USAGE = `Usage:
+  statehouse snapshot create --to LOCATION [--url URL | --data-dir DIR | --store postgres://...] [--json]
+  statehouse snapshot list --from LOCATION [--json]
+
+create takes a transactionally consistent snapshot (state, pending messages, timers, egress logs and cursors,
+specs, idempotency keys, connector positions) without stopping processing, and writes it to LOCATION/<id>/:
+  --url URL        of a running runtime (it takes the snapshot through its API)
+  --data-dir DIR   a data directory no runtime holds (default ./.statehouse)
+  --store URL      a PostgreSQL store (a running cluster or not)
+list shows every snapshot at a location, oldest first (incomplete ones, with no manifest, too).
+
+${LOCATION_HELP}`;
+
+export const RESTORE_USAGE = `Usage: statehouse restore --from SNAPSHOT (--data-dir DIR | --store postgres://...) [--latest] [--force] [--json]
+
+Checks the snapshot's manifest and every file's SHA-256, then loads it into the target in one transaction,
+whatever store kind it was taken from (SQLite into PostgreSQL and back). No runtime may use the target.
+  --from SNAPSHOT  LOCATION/<id> as snapshot list shows it; with --latest, a LOCATION (its newest snapshot)
+  --force          replace what the target holds (otherwise a target with data is refused)
+
+${LOCATION_HELP}`;
+
+export const STATE_USAGE = `Usage:
+  statehouse state export [--type namespace/name] [--to FILE.jsonl] [--url URL | --data-dir DIR | --store URL]
+  statehouse state import --from FILE.jsonl (--data-dir DIR | --store postgres://...) [--chunk-lines N]
+
+export writes one JSON line per address: {"address": {"type", "id"}, "values": {"<name>": {"type", "bytes"
+(base64), "json"? (decoded), "expiresAtMs"? (TTL)}}}, read from one consistent cut (stdout without --to).
+import writes such lines (a value may give "json" instead of "bytes") into a store no runtime uses, N lines per
+transaction (default 1000); run it again after an interruption and it goes on after the last committed chunk.`;

@@ -39,6 +39,7 @@ const CODES_OUTSIDE_STORE = [
   'ERR_API_MALFORMED_TYPE',
   'ERR_API_MALFORMED_IDEMPOTENCY_KEY',
   'ERR_API_MALFORMED_QUERY',
+  'ERR_API_MALFORMED_BODY',
   'ERR_API_BODY_TOO_LARGE',
   'ERR_API_UNKNOWN_FUNCTION_TYPE',
   'ERR_API_UNKNOWN_EGRESS',
@@ -84,6 +85,19 @@ const CODES_OUTSIDE_STORE = [
   'ERR_REPLY_UNKNOWN_EGRESS',
   'ERR_REPLY_INVALID_EGRESS_RECORD',
   'ERR_REPLY_INVALID_TEXT',
+  // SnapshotError
+  'ERR_SNAPSHOT_INVALID_LOCATION',
+  'ERR_SNAPSHOT_NOT_FOUND',
+  'ERR_SNAPSHOT_MANIFEST_INVALID',
+  'ERR_SNAPSHOT_FORMAT_TOO_NEW',
+  'ERR_SNAPSHOT_FILE_MISSING',
+  'ERR_SNAPSHOT_CHECKSUM_MISMATCH',
+  'ERR_SNAPSHOT_CORRUPT',
+  'ERR_SNAPSHOT_SOURCE_IN_USE',
+  'ERR_SNAPSHOT_TARGET_NOT_EMPTY',
+  'ERR_SNAPSHOT_TARGET_IN_USE',
+  'ERR_SNAPSHOT_BLOB_FAILED',
+  'ERR_STATE_INVALID_LINE',
 ] as const;
 
 /**
@@ -107,6 +121,8 @@ export type ApiErrorCode = CodesOf<'API'>;
 export type FunctionReplyErrorCode = CodesOf<'REPLY'>;
 /** The codes an {@link InvocationError} carries. */
 export type InvocationErrorCode = CodesOf<'INVOKE'>;
+/** The codes a {@link SnapshotError} carries. */
+export type SnapshotErrorCode = CodesOf<'SNAPSHOT'> | CodesOf<'STATE'>;
 
 /** Options common to every runtime error. */
 export interface StatehouseErrorOptions {
@@ -215,5 +231,17 @@ export class InvocationError extends StatehouseError {
   ) {
     super(code, message, { retryable: true, ...options });
     this.status = options.status;
+  }
+}
+
+/**
+ * Taking, listing or restoring a snapshot, or moving state in or out, failed: the location is invalid or
+ * unreachable, the snapshot is incomplete, damaged or too new, or the target is in use or not empty.
+ */
+export class SnapshotError extends StatehouseError {
+  declare readonly code: SnapshotErrorCode;
+
+  constructor(code: SnapshotErrorCode, message: string, options: StatehouseErrorOptions = {}) {
+    super(code, message, options);
   }
 }

@@ -65,6 +65,7 @@ export {
   ApiError,
   FunctionReplyError,
   InvocationError,
+  SnapshotError,
   RUNTIME_ERROR_CODES,
 } from './errors.js';
 export type {
@@ -75,7 +76,23 @@ export type {
   ApiErrorCode,
   FunctionReplyErrorCode,
   InvocationErrorCode,
+  SnapshotErrorCode,
 } from './errors.js';
+export { createSnapshot } from './snapshot/create-snapshot.js';
+export type { CreateSnapshotOptions, SnapshotSource, SnapshotTaken } from './snapshot/create-snapshot.js';
+export { listSnapshots } from './snapshot/snapshot-catalog.js';
+export type { SnapshotListing } from './snapshot/snapshot-catalog.js';
+export { restoreSnapshot } from './snapshot/restore-snapshot.js';
+export type { RestoreSnapshotOptions, RestoreTarget, SnapshotRestored } from './snapshot/restore-snapshot.js';
+export { exportState } from './snapshot/state-export.js';
+export type { ExportStateOptions } from './snapshot/state-export.js';
+export { importState } from './snapshot/state-import.js';
+export type { ImportStateOptions, StateImported } from './snapshot/state-import.js';
+export { SNAPSHOT_FORMAT_VERSION } from './snapshot/snapshot-format.js';
+export type { SnapshotManifest, SnapshotFile } from './snapshot/snapshot-format.js';
+export { reportOf } from './snapshot/store-source.js';
+export type { SnapshotReport } from './snapshot/store-source.js';
+export { redactUrl } from './store/postgres/postgres-errors.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export type {

@@ -27,6 +27,8 @@ import { RuntimeConnectors } from './runtime-connectors.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { RuntimeState } from './runtime-state.js';
 import type { Store } from './store/store.js';
+import { exportState } from './snapshot/state-export.js';
+import { snapshotNow, snapshotSourceOf } from './snapshot/store-source.js';
 
 /**
  * The backlog of a function type at which ingress connectors pause the partitions feeding it, when its policy
@@ -133,6 +135,9 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
       storeFull: view.storeFull().state?.message,
     }),
     now: () => o.clock.now(),
+    snapshot: (to) => snapshotNow(view.store, to),
+    exportState: (functionType, write) =>
+      exportState({ source: snapshotSourceOf(view.store), functionType, write }),
     connectors: async () => [
       ...(view.started()?.connectors.status() ?? []).map((c) => ({ direction: 'ingress' as const, ...c })),
       ...(await shippingStatusOf(view)).map((e) => ({

@@ -3,19 +3,7 @@ import { CliUsageError } from '../cli-error.js';
 import { parseFlags, resolveFlagValues, type CommandFlags } from '../parse-flags.js';
 import { RUN_PARSE_OPTIONS } from '../run-flags.js';
 import { CLUSTER_USAGE } from '../usage.js';
-
-/** Columns padded to their widest cell, two spaces apart. */
-function formatColumns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+import { formatColumns } from './format-table.js';
 
 /** An age in ms as operators read it: `4.2s`, `12.5m`, `3.1h`. */
 function formatAge(ms: number): string {

@@ -5,9 +5,10 @@
 import { parseTypeName } from '@statehouse/protocol';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
-import { ApiError, ConfigError, StatehouseError, StoreError } from '../errors.js';
+import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
@@ -49,6 +50,10 @@ export interface ApiBackend {
   metrics(): Promise<{ contentType: string; body: string }>;
   /** Counts an answered ingress request by status. */
   countIngress(status: number): void;
+  /** Takes a snapshot of the store now (`POST /v1/admin/snapshots`). @throws {@link SnapshotError} */
+  snapshot(to: string): Promise<unknown>;
+  /** Writes the committed state of one function type (or all) as JSON lines (`GET /v1/admin/state`). */
+  exportState(functionType: string | undefined, write: (line: string) => Promise<void>): Promise<number>;
 }
 
 /** Settings of the API server. */
@@ -59,6 +64,26 @@ export interface ApiServerOptions {
 }
 
 const MAX_EGRESS_LIMIT = 10_000;
+/** Largest body of an admin request (a small JSON object). */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+/** The `to` of a snapshot request's JSON body `{"to": "<dir | s3://bucket/prefix>"}`. */
+async function snapshotTarget(req: IncomingMessage): Promise<string> {
+  const body = Buffer.from(await readBody(req, MAX_ADMIN_BODY_BYTES)).toString('utf8');
+  let to: unknown;
+  try {
+    to = (JSON.parse(body) as { to?: unknown } | null)?.to;
+  } catch {
+    to = undefined;
+  }
+  if (typeof to !== 'string' || to === '')
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_BODY',
+      'the body must be JSON {"to": "<directory | s3://bucket/prefix>"} naming where the snapshot goes',
+    );
+  return to;
+}
 const MAX_EGRESS_WAIT_MS = 30_000;
 /** Stalled addresses answered at most, and by default (a failing type may stall 100,000 of them). */
 const MAX_STALLED_LIMIT = 10_000;
@@ -146,6 +171,11 @@ export class ApiServer {
       }
       return;
     }
+    if (pathname === '/v1/admin/snapshots') {
+      if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+      sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
     const query = q < 0 ? '' : raw.slice(q + 1);
     if (await this.#serveFixedRoute(pathname, query, res)) return;
@@ -198,6 +228,9 @@ export class ApiServer {
       case '/v1/connectors':
         sendJson(res, 200, { connectors: await this.#backend.connectors() });
         return true;
+      case '/v1/admin/state':
+        await this.#exportState(new URLSearchParams(query), res);
+        return true;
     }
     return false;
   }
@@ -223,6 +256,22 @@ export class ApiServer {
       return true;
     }
     return false;
+  }
+
+  /** Streams `state export` lines; an error after the first line ends the response early (the client sees it cut). */
+  async #exportState(params: URLSearchParams, res: ServerResponse): Promise<void> {
+    const functionType = params.get('functionType') ?? undefined;
+    if (functionType !== undefined && parseTypeName(functionType) === undefined)
+      throw new ApiError(
+        400,
+        'ERR_API_MALFORMED_QUERY',
+        `functionType=${JSON.stringify(functionType)} must be namespace/name`,
+      );
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    await this.#backend.exportState(functionType, async (line) => {
+      if (!res.write(`${line}\n`)) await once(res, 'drain');
+    });
+    res.end();
   }
 
   async #ingress(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
@@ -253,6 +302,17 @@ export class ApiServer {
       const headers: Record<string, string> = { ...err.headers };
       if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
       sendJson(res, err.status, { error: { ...err.details, code: err.code, message: err.message } }, headers);
+      return;
+    }
+    if (err instanceof SnapshotError) {
+      const status =
+        err.code === 'ERR_SNAPSHOT_INVALID_LOCATION'
+          ? 400
+          : err.code === 'ERR_SNAPSHOT_BLOB_FAILED'
+            ? 502
+            : 500;
+      this.#log.warn({ err: err.message, code: err.code }, 'snapshot failed');
+      sendJson(res, status, { error: { code: err.code, message: err.message } });
       return;
     }
     if (err instanceof StoreError && err.retryable) {

@@ -64,6 +64,10 @@ export interface RuntimeBackendDeps {
   readonly now: () => number;
   /** The ingress connectors' and shipped egresses' status; empty before start and without either. */
   readonly connectors: () => Promise<readonly (IngressConnectorEntry | EgressConnectorEntry)[]>;
+  /** Takes a snapshot of the store to a location. */
+  readonly snapshot: (to: string) => Promise<unknown>;
+  /** Exports the committed state of a function type (or all) as JSON lines. */
+  readonly exportState: ApiBackend['exportState'];
 }
 
 /** Creates the API backend of a runtime. */
@@ -93,6 +97,8 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
         stalledAddresses: b.stalledAddresses,
       })),
     connectors: async () => [...(await deps.connectors())],
+    snapshot: deps.snapshot,
+    exportState: deps.exportState,
     notReady: () => notReadyReason(deps.readiness()),
     countIngress: (status) => deps.metrics.ingressRequests.inc(String(status)),
     metrics: async () => ({

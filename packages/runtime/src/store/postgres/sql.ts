@@ -44,6 +44,10 @@ export interface CreateSqlOptions {
   readonly url: string;
   readonly max: number;
   readonly connectTimeoutMs: number;
+  /** The server ends a transaction idle this long, ms (0: never). @default {@link STALLED_CLIENT_MS} */
+  readonly idleInTransactionMs?: number;
+  /** The sessions' `application_name`. @default {@link APPLICATION_NAME} */
+  readonly applicationName?: string;
 }
 
 /**
@@ -61,10 +65,10 @@ export function createSql(options: CreateSqlOptions): Sql {
     // `CREATE TABLE IF NOT EXISTS` and friends send notices; postgres.js would print them to the console.
     onnotice: () => {},
     connection: {
-      application_name: APPLICATION_NAME,
+      application_name: options.applicationName ?? APPLICATION_NAME,
       // A process frozen mid-transaction (SIGSTOP, a long GC pause, a VM migration) must not hold row locks
       // on leases or egress heads past its lease: the server ends such a session and rolls back.
-      idle_in_transaction_session_timeout: STALLED_CLIENT_MS,
+      idle_in_transaction_session_timeout: options.idleInTransactionMs ?? STALLED_CLIENT_MS,
     },
   });
 }

@@ -1,0 +1,119 @@
+/** `statehouse state export|import`: state out of a store as JSON lines, and back in. */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { exportState, importState } from '@statehouse/runtime';
+import { CliUsageError } from '../cli-error.js';
+import { parseFlags } from '../parse-flags.js';
+import { STATE_USAGE } from '../usage.js';
+import { callRuntime, readSource, readTarget, STORE_FLAGS } from './store-flags.js';
+
+/** Writes lines to a file, or to stdout, waiting when the stream is full. */
+function lineWriter(path: string | undefined): {
+  write: (line: string) => Promise<void>;
+  end: () => Promise<void>;
+} {
+  const out: NodeJS.WritableStream | WriteStream =
+    path === undefined ? process.stdout : createWriteStream(path);
+  return {
+    write: async (line) => {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    },
+    end: async () => {
+      if (path === undefined) return;
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+}
+
+async function exportCommand(args: readonly string[]): Promise<number> {
+  const flags = {
+    ...STORE_FLAGS,
+    type: { type: 'string' },
+    to: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  const { values } = parseFlags(args, flags, STATE_USAGE);
+  if (values['help'] === true) return usage(0);
+  const functionType = typeof values['type'] === 'string' ? values['type'] : undefined;
+  const to = typeof values['to'] === 'string' ? values['to'] : undefined;
+  const choice = readSource(values, STATE_USAGE);
+  const out = lineWriter(to);
+  let addresses = 0;
+  if (choice.kind === 'api') {
+    const query = functionType === undefined ? '' : `?functionType=${encodeURIComponent(functionType)}`;
+    const response = await callRuntime(choice.url, `/v1/admin/state${query}`);
+    let rest = '';
+    for await (const chunk of response.body!) {
+      const lines = (rest + Buffer.from(chunk as Uint8Array).toString('utf8')).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        await out.write(line);
+        addresses += 1;
+      }
+    }
+  } else {
+    addresses = await exportState({ source: choice.source, functionType, write: out.write });
+  }
+  await out.end();
+  if (to !== undefined) console.error(`exported ${addresses} address(es) to ${to}`);
+  return 0;
+}
+
+async function importCommand(args: readonly string[]): Promise<number> {
+  const flags = {
+    'data-dir': { type: 'string' },
+    store: { type: 'string' },
+    from: { type: 'string' },
+    'chunk-lines': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  const { values } = parseFlags(args, flags, STATE_USAGE);
+  if (values['help'] === true) return usage(0);
+  const from = values['from'];
+  if (typeof from !== 'string')
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', `state import needs --from FILE.jsonl\n\n${STATE_USAGE}`);
+  const chunkText = values['chunk-lines'];
+  const chunkLines = typeof chunkText === 'string' ? Number(chunkText) : undefined;
+  if (chunkLines !== undefined && !(Number.isInteger(chunkLines) && chunkLines > 0))
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--chunk-lines must be a whole number > 0, got ${JSON.stringify(chunkText)}`,
+    );
+  const target = readTarget(values, STATE_USAGE);
+  const done = await importState({ from, target, ...(chunkLines === undefined ? {} : { chunkLines }) });
+  const resumed = done.resumedAfterLine > 0 ? ` (resumed after line ${done.resumedAfterLine})` : '';
+  console.log(`imported ${done.addresses} address(es), ${done.values} value(s) from ${from}${resumed}`);
+  return 0;
+}
+
+function usage(code: number): number {
+  console.log(STATE_USAGE);
+  return code;
+}
+
+/**
+ * `statehouse state export|import`.
+ *
+ * @param argv - the arguments after `state`.
+ * @returns the exit code.
+ */
+export async function stateCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case undefined:
+      return usage(2);
+    case '-h':
+    case '--help':
+      return usage(0);
+    case 'export':
+      return exportCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    default:
+      throw new CliUsageError(
+        'ERR_CLI_UNKNOWN_COMMAND',
+        `unknown state command ${JSON.stringify(sub)}\n\n${STATE_USAGE}`,
+      );
+  }
+}
