@@ -16,6 +16,10 @@ function version(): string {
   return pkg.version;
 }
 
+// The AWS SDK (S3 snapshots, Kinesis) warns on Node 20 that its versions published after January 2027 will need
+// Node 22: the lockfile pins the SDK, so the warning is about versions Statehouse does not use.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {

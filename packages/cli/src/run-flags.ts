@@ -9,9 +9,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtime';
 
 /** Runtime options set by a flag whose value is text. */
-type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise';
+type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise' | 'snapshotTo' | 'snapshotEvery';
 /** Runtime options set by a flag whose value is a number. */
-type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages' | 'maxInboxBytes';
+type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages' | 'maxInboxBytes' | 'snapshotKeep';
 
 /** The runtime options the flags of `statehouse run` can set. */
 export type FlagOptions = Partial<Pick<RuntimeOptions, TextOption | NumberOption>>;
@@ -106,6 +106,29 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     option: 'maxInboxBytes',
     kind: 'number',
     help: 'Bytes of messages held in memory at most',
+  },
+  {
+    name: 'snapshot-every',
+    arg: 'DURATION',
+    option: 'snapshotEvery',
+    kind: 'text',
+    help: 'Take a snapshot this often, e.g. 15m (needs --snapshot-to)',
+    derivedDefault: 'off',
+  },
+  {
+    name: 'snapshot-to',
+    arg: 'LOCATION',
+    option: 'snapshotTo',
+    kind: 'text',
+    help: 'Where scheduled snapshots go: a directory or s3://bucket/prefix',
+    derivedDefault: 'none',
+  },
+  {
+    name: 'snapshot-keep',
+    arg: 'N',
+    option: 'snapshotKeep',
+    kind: 'number',
+    help: 'Scheduled snapshots kept at the location (older ones are deleted)',
   },
   {
     name: 'log-level',

@@ -1,6 +1,6 @@
 /**
  * The background jobs of a runtime besides the engine: shipping webhook egresses, and store maintenance
- * (egress retention, pruning, space). In a cluster, the leader (owner of key group 0) runs what must run once.
+ * (egress retention, pruning, space), scheduled snapshots. In a cluster, the leader (owner of key group 0) runs what must run once.
  */
 import type { Logger } from 'pino';
 import type { Clock } from './core/clock.js';
@@ -12,6 +12,7 @@ import { EgressRetention } from './egress/egress-retention.js';
 import { EgressShipper, type EgressSink } from './egress/egress-shipper.js';
 import { webhookSink } from './egress/webhook-sink.js';
 import { pluginFor } from './runtime-connectors.js';
+import { ScheduledSnapshots } from './snapshot/scheduled-snapshots.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { Store } from './store/store.js';
 
@@ -20,6 +21,8 @@ export interface RuntimeJobs {
   /** Ships webhook and connector egresses; absent when none is configured. */
   readonly shipper: EgressShipper | undefined;
   readonly maintenance: StoreMaintenance;
+  /** Scheduled snapshots; absent when not configured. */
+  readonly snapshots: ScheduledSnapshots | undefined;
 }
 
 /** What the jobs work on. */
@@ -36,7 +39,7 @@ export function createRuntimeJobs(
   deps: RuntimeJobsDeps,
   options: Pick<
     ResolvedRuntimeOptions,
-    'maintenanceIntervalMs' | 'idempotencyWindowMs' | 'lowSpaceBytes' | 'connectors'
+    'maintenanceIntervalMs' | 'idempotencyWindowMs' | 'lowSpaceBytes' | 'connectors' | 'snapshots'
   > & {
     readonly module: ModuleConfig;
   },
@@ -88,5 +91,18 @@ export function createRuntimeJobs(
       lowSpaceBytes: options.lowSpaceBytes,
     },
   );
-  return { shipper, maintenance };
+  return { shipper, maintenance, snapshots: scheduledSnapshots(deps, options.snapshots) };
+}
+
+/** The scheduled snapshots, taken by the leader (every process in single-process mode is its own leader). */
+function scheduledSnapshots(
+  deps: RuntimeJobsDeps,
+  options: ResolvedRuntimeOptions['snapshots'],
+): ScheduledSnapshots | undefined {
+  if (options === undefined) return undefined;
+  const { store, log, metrics, mode, clock } = deps;
+  return new ScheduledSnapshots(
+    { store, log, registry: metrics.registry, clock, isTaker: () => mode.isLeader() },
+    options,
+  );
 }

@@ -10,6 +10,8 @@ import { DEFAULT_KEY_GROUPS } from './core/address.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
 import type { Store } from './store/store.js';
+import type { ScheduledSnapshotsOptions } from './snapshot/scheduled-snapshots.js';
+import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
 
 /** What a user passes to {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -68,6 +70,12 @@ export interface RuntimeOptions {
   readonly maintenanceIntervalMs?: number;
   /** Free bytes on the store's file system below which a warning is logged and metered. @default 1073741824 (1 GiB) */
   readonly lowSpaceBytes?: number;
+  /** Scheduled snapshots: where they go, a directory or `s3://bucket/prefix` (needs `snapshotEvery`). */
+  readonly snapshotTo?: string;
+  /** Scheduled snapshots: how often, a duration such as `"15m"` or milliseconds (needs `snapshotTo`). */
+  readonly snapshotEvery?: string | number;
+  /** Scheduled snapshots: how many complete snapshots are kept at the location. @default 24 */
+  readonly snapshotKeep?: number;
   /**
    * Time as the runtime sees it: the wall clock and the timers it sets. Tests inject one to move time forward
    * instead of waiting. A plain `() => number` (the form of earlier versions) sets the wall clock only; timers
@@ -103,6 +111,8 @@ export interface ResolvedRuntimeOptions {
   readonly connectors: readonly ConnectorPlugin[];
   readonly maintenanceIntervalMs: number;
   readonly lowSpaceBytes: number;
+  /** Scheduled snapshots, when configured. */
+  readonly snapshots: ScheduledSnapshotsOptions | undefined;
   readonly clock: Clock;
 }
 
@@ -152,6 +162,9 @@ const scalars = z.strictObject({
   advertise: z.string().min(1, { error: 'expected a non-empty host:port' }).optional(),
   leaseMs: wholeNumber(500).default(10_000),
   heartbeatMs: wholeNumber(1).optional(),
+  snapshotTo: z.string().min(1, { error: 'expected a directory or s3://bucket/prefix' }).optional(),
+  snapshotEvery: z.union([z.string(), z.number()], { error: 'expected a duration, e.g. "15m"' }).optional(),
+  snapshotKeep: wholeNumber(1).default(24),
 });
 
 type Scalars = z.output<typeof scalars>;
@@ -222,6 +235,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     connectors: connectors ?? [],
     maintenanceIntervalMs: o.maintenanceIntervalMs,
     lowSpaceBytes: o.lowSpaceBytes,
+    snapshots: resolveSnapshotSchedule(o),
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });
 }

@@ -167,6 +167,7 @@ export class Runtime {
     engine.backlog.start();
     jobs.shipper?.start();
     jobs.maintenance.start();
+    jobs.snapshots?.start();
     this.#state = 'RUNNING';
     await connectors.start();
     this.#log.info(
@@ -206,6 +207,7 @@ export class Runtime {
 
   async #stopEngine({ engine, jobs }: Started, failed: boolean): Promise<void> {
     await jobs.maintenance.stop();
+    await jobs.snapshots?.stop();
     await engine.backlog.stop();
     if (!failed) {
       // Hand over key groups (what is applied commits first; late replies are dropped), so others take over

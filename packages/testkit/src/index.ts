@@ -90,3 +90,5 @@ export type { DemoOptions } from './demo-command.js';
 export { cartStateProblems } from './fixtures/cart-outcomes.js';
 export type { CartShape } from './fixtures/cart-outcomes.js';
 export { connectorLeader } from './fixtures/connector-leader.js';
+export { startS3rver, S3RVER_CREDENTIALS } from './s3rver.js';
+export type { TestS3rver, StartS3rverOptions, S3rverRequest, S3rverObjectEvent } from './s3rver.js';
