@@ -6,16 +6,27 @@ export type CliErrorCode =
   | 'ERR_CLI_MODULE_NOT_READABLE'
   | 'ERR_CLI_STORE_UNREACHABLE'
   | 'ERR_CLI_RUNTIME_UNREACHABLE'
-  | 'ERR_CLI_RUNTIME_ERROR';
+  | 'ERR_CLI_RUNTIME_ERROR'
+  | 'ERR_CLI_NOT_FOUND';
 
-/** A usage error of the command line: printed without a stack trace, exit code 2. */
+/**
+ * Exit codes of the CLI: 0 done, 1 an unexpected failure, 2 a usage or configuration error or an error the
+ * runtime answered, 3 what was asked for does not exist (an address without state, an unknown egress), 4 no
+ * runtime answers at `--url`.
+ */
+export const EXIT_CODES = Object.freeze({ ok: 0, unexpected: 1, usage: 2, notFound: 3, unreachable: 4 });
+
+/** An error of the command line: printed without a stack trace, with its exit code (2 unless said otherwise). */
 export class CliUsageError extends Error {
   /** Stable code, `ERR_CLI_<WHAT>`. */
   readonly code: CliErrorCode;
+  /** The process's exit code, one of {@link EXIT_CODES}. */
+  readonly exitCode: number;
 
-  constructor(code: CliErrorCode, message: string) {
+  constructor(code: CliErrorCode, message: string, exitCode: number = EXIT_CODES.usage) {
     super(message);
     this.name = 'CliUsageError';
     this.code = code;
+    this.exitCode = exitCode;
   }
 }

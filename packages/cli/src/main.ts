@@ -6,6 +6,8 @@ import { clusterCommand } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
 import { restoreCommand, snapshotCommand } from './commands/snapshot.js';
 import { stateCommand } from './commands/state.js';
+import { sendCommand } from './commands/send.js';
+import { egressCommand, stalledCommand } from './commands/inspect.js';
 import { describeRuntimeError } from './flag-hints.js';
 import { MAIN_USAGE } from './usage.js';
 
@@ -43,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
       return restoreCommand(rest);
     case 'state':
       return stateCommand(rest);
+    case 'send':
+      return sendCommand(rest);
+    case 'egress':
+      return egressCommand(rest);
+    case 'stalled':
+      return stalledCommand(rest);
     default:
       throw new CliUsageError(
         'ERR_CLI_UNKNOWN_COMMAND',
@@ -68,7 +76,7 @@ main(process.argv.slice(2)).then(
       console.error(
         `statehouse: ${err instanceof StatehouseError ? describeRuntimeError(err) : err.message}`,
       );
-      process.exitCode = 2;
+      process.exitCode = err instanceof CliUsageError ? err.exitCode : 2;
     } else {
       console.error(err);
       process.exitCode = 1;

@@ -10,6 +10,14 @@ Usage:
   statehouse snapshot list --from LOC      The snapshots at a location
   statehouse restore --from SNAPSHOT       Restore a snapshot into a data directory or a PostgreSQL database
   statehouse state export|import           State of a function type out as JSON lines, and back in
+  statehouse send ns/name/id --type T --json '{...}'   Send a message to an address (ingress)
+  statehouse state get ns/name/id          The committed state of an address
+  statehouse egress tail ns/name [-f]      The last records of a log egress, and new ones as they come
+  statehouse stalled                       Addresses whose invocations keep failing
+
+The commands that talk to a running runtime take --url (default $STATEHOUSE_URL, else http://127.0.0.1:8091)
+and --json for output to scripts. Exit codes: 0 done, 1 unexpected failure, 2 usage error or an error the
+runtime answered, 3 not found (an address without state, an unknown egress), 4 no runtime answers at --url.
   statehouse --help                        Show this help
   statehouse --version                     Show the version
 
@@ -62,10 +70,29 @@ whatever store kind it was taken from (SQLite into PostgreSQL and back). No runt
 ${LOCATION_HELP}`;
 
 export const STATE_USAGE = `Usage:
+  statehouse state get namespace/name/id [--url URL] [--json]
   statehouse state export [--type namespace/name] [--to FILE.jsonl] [--url URL | --data-dir DIR | --store URL]
   statehouse state import --from FILE.jsonl (--data-dir DIR | --store postgres://...) [--chunk-lines N]
 
 export writes one JSON line per address: {"address": {"type", "id"}, "values": {"<name>": {"type", "bytes"
 (base64), "json"? (decoded), "expiresAtMs"? (TTL)}}}, read from one consistent cut (stdout without --to).
+get prints the committed state of one address of a running runtime (exit code 3 when it has none).
 import writes such lines (a value may give "json" instead of "bytes") into a store no runtime uses, N lines per
 transaction (default 1000); run it again after an interruption and it goes on after the last committed chunk.`;
+
+export const SEND_USAGE = `Usage: statehouse send namespace/name/id --type namespace/name (--json TEXT | --text TEXT | --base64 B64)
+                       [--idempotency-key KEY] [--url URL] [-o json]
+
+Sends one message to an address through the runtime's ingress and prints its message id once it is committed.
+--type is the message's typename (e.g. example/AddToCart); the body is the JSON text, UTF-8 text or base64 bytes
+given. With --idempotency-key, sending again with the same key never enqueues twice.`;
+
+export const EGRESS_USAGE = `Usage: statehouse egress tail namespace/name [-n N] [-f] [--url URL] [--json]
+
+Prints the last N (default 10) records of a log egress (offset, typename, value: JSON when it decodes, else
+base64); with -f, then every new record as it is committed, until interrupted. Exit code 3 for an egress the
+runtime does not serve.`;
+
+export const STALLED_USAGE = `Usage: statehouse stalled [--type namespace/name] [--url URL] [--json]
+
+Lists the addresses whose invocations keep failing, oldest first: since when, attempts, batch size, last error.`;

@@ -11,7 +11,8 @@ import { CliUsageError } from '../cli-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { RESTORE_USAGE, SNAPSHOT_USAGE } from '../usage.js';
 import { formatColumns } from './format-table.js';
-import { callRuntime, readSource, readTarget, STORE_FLAGS } from './store-flags.js';
+import { callRuntime } from './runtime-client.js';
+import { readSource, readTarget, STORE_FLAGS } from './store-flags.js';
 
 const HELP = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } } as const;
 

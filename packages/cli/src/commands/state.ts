@@ -1,11 +1,13 @@
-/** `statehouse state export|import`: state out of a store as JSON lines, and back in. */
+/** `statehouse state get|export|import`: one address's state, and state out of a store as JSON lines and back in. */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { exportState, importState } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { STATE_USAGE } from '../usage.js';
-import { callRuntime, readSource, readTarget, STORE_FLAGS } from './store-flags.js';
+import { stateGetCommand } from './inspect.js';
+import { callRuntime } from './runtime-client.js';
+import { readSource, readTarget, STORE_FLAGS } from './store-flags.js';
 
 /** Writes lines to a file, or to stdout, waiting when the stream is full. */
 function lineWriter(path: string | undefined): {
@@ -110,6 +112,8 @@ export async function stateCommand(argv: string[]): Promise<number> {
       return exportCommand(rest);
     case 'import':
       return importCommand(rest);
+    case 'get':
+      return stateGetCommand(rest);
     default:
       throw new CliUsageError(
         'ERR_CLI_UNKNOWN_COMMAND',

@@ -3,7 +3,6 @@
  * (a data directory no runtime holds) or `--store postgres://…` (a cluster's database, running or not).
  */
 import { redactUrl, type RestoreTarget, type SnapshotSource } from '@statehouse/runtime';
-import { Agent } from 'undici';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandFlags } from '../parse-flags.js';
 
@@ -72,51 +71,5 @@ export function readTarget(values: Readonly<Record<string, unknown>>, usage: str
   throw new CliUsageError(
     'ERR_CLI_INVALID_FLAG',
     `name the target: --data-dir DIR or --store postgres://…\n\n${usage}`,
-  );
-}
-
-/** Requests to a runtime's admin API wait as long as the work takes (a snapshot of a large store). */
-const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-
-/**
- * Calls a running runtime's API.
- *
- * @param url - its base URL.
- * @param path - the path and query.
- * @param init - method and body.
- * @returns the response (2xx).
- * @throws {@link CliUsageError} `ERR_CLI_RUNTIME_UNREACHABLE` when it does not answer; the runtime's error code
- *   and message for an error answer.
- */
-export async function callRuntime(
-  url: string,
-  path: string,
-  init: { method?: string; body?: string } = {},
-): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(`${url}${path}`, {
-      ...init,
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      // @ts-expect-error undici's fetch takes a dispatcher; the DOM type does not know it.
-      dispatcher: patient,
-    });
-  } catch (err) {
-    throw new CliUsageError(
-      'ERR_CLI_RUNTIME_UNREACHABLE',
-      `no runtime answers at ${url} (${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}); check --url, or start it`,
-    );
-  }
-  if (response.ok) return response;
-  const text = await response.text();
-  let error: { code?: string; message?: string } | undefined;
-  try {
-    error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-  } catch {
-    error = undefined;
-  }
-  throw new CliUsageError(
-    'ERR_CLI_RUNTIME_ERROR',
-    `${error?.message ?? text} [${error?.code ?? `HTTP ${response.status}`}]`,
   );
 }

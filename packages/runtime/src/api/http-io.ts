@@ -39,20 +39,25 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * A query parameter that must be an integer ≥ 0.
+ * A query parameter that must be an integer ≥ 0 (or any integer, with `allowNegative`).
  *
  * @returns its value, or `fallback` when it is absent.
- * @throws {@link ApiError} 400 `ERR_API_MALFORMED_QUERY` when it is not an integer ≥ 0.
+ * @throws {@link ApiError} 400 `ERR_API_MALFORMED_QUERY` when it is not such an integer.
  */
-export function intParam(params: URLSearchParams, name: string, fallback: number): number {
+export function intParam(
+  params: URLSearchParams,
+  name: string,
+  fallback: number,
+  allowNegative = false,
+): number {
   const raw = params.get(name);
   if (raw === null) return fallback;
-  const n = /^\d+$/u.test(raw) ? Number(raw) : Number.NaN;
+  const n = (allowNegative ? /^-?\d+$/u : /^\d+$/u).test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
     throw new ApiError(
       400,
       'ERR_API_MALFORMED_QUERY',
-      `query parameter ${name}=${JSON.stringify(raw)} must be an integer ≥ 0 (digits only)`,
+      `query parameter ${name}=${JSON.stringify(raw)} must be an integer${allowNegative ? '' : ' ≥ 0 (digits only)'}`,
     );
   }
   return n;

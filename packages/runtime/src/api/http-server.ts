@@ -240,7 +240,8 @@ export class ApiServer {
     if (parts[0] === 'v1' && parts[1] === 'egress' && parts.length === 4) {
       const [ns, name] = decodeSegments(parts.slice(2));
       const params = new URLSearchParams(query);
-      const from = intParam(params, 'from', 0);
+      // A negative `from` reads the last |from| records (`statehouse egress tail`).
+      const from = intParam(params, 'from', 0, true);
       const limit = Math.min(intParam(params, 'limit', 100), MAX_EGRESS_LIMIT);
       const waitMs = Math.min(intParam(params, 'wait', 0), MAX_EGRESS_WAIT_MS);
       sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));

@@ -176,6 +176,10 @@ async function readEgress(
       `no log egress ${egressId} is configured (kind io.statehouse.egress.v1/log)`,
     );
   }
+  if (from < 0) {
+    const range = await deps.store.readEgressRange(egressId);
+    from = Math.max(range.firstOffset, range.nextOffset + from);
+  }
   // Wait from before the first read: a commit between that read and the wait would otherwise be missed.
   const waiting = waitMs > 0 ? deps.egressWaiters.subscribe(egressId, waitMs) : undefined;
   let rows;

@@ -1,0 +1,71 @@
+/**
+ * Calls to a running runtime's HTTP API for the commands that take `--url` (default `$STATEHOUSE_URL`, else the
+ * runtime's default listen address). Errors carry the CLI's exit codes: 4 when nothing answers, 3 for a 404, 2
+ * for any other error answer (with the runtime's code and message).
+ */
+import { Agent } from 'undici';
+import { CliUsageError, EXIT_CODES } from '../cli-error.js';
+
+/** The `--url` flag. */
+export const URL_FLAG = { url: { type: 'string' } } as const;
+
+/**
+ * The runtime a command talks to.
+ *
+ * @param values - the parsed flags.
+ * @returns `--url`, else `$STATEHOUSE_URL`, else `http://127.0.0.1:8091`, without a trailing `/`.
+ */
+export function runtimeUrl(values: Readonly<Record<string, unknown>>): string {
+  const given = typeof values['url'] === 'string' ? values['url'] : process.env['STATEHOUSE_URL'];
+  return (given ?? 'http://127.0.0.1:8091').replace(/\/+$/u, '');
+}
+
+/** Requests to a runtime's admin API wait as long as the work takes (a snapshot of a large store). */
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
+/**
+ * Calls a running runtime's API.
+ *
+ * @param url - its base URL.
+ * @param path - the path and query.
+ * @param init - method and body.
+ * @returns the response (2xx).
+ * @throws {@link CliUsageError} `ERR_CLI_RUNTIME_UNREACHABLE` when it does not answer; the runtime's error code
+ *   and message for an error answer.
+ */
+export async function callRuntime(
+  url: string,
+  path: string,
+  init: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}${path}`, {
+      method: init.method ?? 'GET',
+      ...(init.body === undefined ? {} : { body: init.body }),
+      headers: {
+        ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+      // @ts-expect-error undici's fetch takes a dispatcher; the DOM type does not know it.
+      dispatcher: patient,
+    });
+  } catch (err) {
+    throw new CliUsageError(
+      'ERR_CLI_RUNTIME_UNREACHABLE',
+      `no runtime answers at ${url} (${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}); check --url, or start it [ERR_CLI_RUNTIME_UNREACHABLE]`,
+      EXIT_CODES.unreachable,
+    );
+  }
+  if (response.ok) return response;
+  const text = await response.text();
+  let error: { code?: string; message?: string } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+  } catch {
+    error = undefined;
+  }
+  const message = `${error?.message ?? text} [${error?.code ?? `HTTP ${response.status}`}]`;
+  if (response.status === 404) throw new CliUsageError('ERR_CLI_NOT_FOUND', message, EXIT_CODES.notFound);
+  throw new CliUsageError('ERR_CLI_RUNTIME_ERROR', message);
+}
