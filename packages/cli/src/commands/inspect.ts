@@ -8,6 +8,7 @@ import { EGRESS_USAGE, STALLED_USAGE, STATE_USAGE } from '../usage.js';
 import { formatColumns } from './format-table.js';
 import { callRuntime, runtimeUrl, URL_FLAG } from './runtime-client.js';
 import { addressPath, parseAddress } from './send.js';
+import { help, runSubcommand } from './subcommands.js';
 
 const OUTPUT_FLAGS = {
   ...URL_FLAG,
@@ -34,12 +35,9 @@ function cell(value: ApiValue): string {
  * @param argv - the arguments after `state get`.
  * @returns the exit code (3 when the address has no state).
  */
-export async function stateGetCommand(argv: readonly string[]): Promise<number> {
+export async function stateGetCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, OUTPUT_FLAGS, STATE_USAGE, true);
-  if (values['help'] === true) {
-    console.log(STATE_USAGE);
-    return 0;
-  }
+  if (values['help'] === true) return help(STATE_USAGE);
   const address = parseAddress(positionals[0], STATE_USAGE);
   const response = await callRuntime(runtimeUrl(values), addressPath('state', address));
   const { values: state } = (await response.json()) as { values: Record<string, ApiValue> };
@@ -69,17 +67,14 @@ const FOLLOW_WAIT_MS = 10_000;
  * @param argv - the arguments after `egress tail`.
  * @returns the exit code (3 for an unknown egress).
  */
-async function egressTail(argv: readonly string[]): Promise<number> {
+async function egressTail(argv: string[]): Promise<number> {
   const flags = {
     ...OUTPUT_FLAGS,
     lines: { type: 'string', short: 'n' },
     follow: { type: 'boolean', short: 'f' },
   } as const;
   const { values, positionals } = parseFlags(argv, flags, EGRESS_USAGE, true);
-  if (values['help'] === true) {
-    console.log(EGRESS_USAGE);
-    return 0;
-  }
+  if (values['help'] === true) return help(EGRESS_USAGE);
   const [namespace, name, ...rest] = (positionals[0] ?? '').split('/');
   if (!namespace || !name || rest.length > 0)
     throw new CliUsageError(
@@ -117,21 +112,8 @@ async function egressTail(argv: readonly string[]): Promise<number> {
  * @param argv - the arguments after `egress`.
  * @returns the exit code.
  */
-export async function egressCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === 'tail') return egressTail(rest);
-  if (sub === '-h' || sub === '--help') {
-    console.log(EGRESS_USAGE);
-    return 0;
-  }
-  if (sub === undefined) {
-    console.log(EGRESS_USAGE);
-    return 2;
-  }
-  throw new CliUsageError(
-    'ERR_CLI_UNKNOWN_COMMAND',
-    `unknown egress command ${JSON.stringify(sub)}\n\n${EGRESS_USAGE}`,
-  );
+export function egressCommand(argv: string[]): Promise<number> {
+  return runSubcommand('egress', argv, EGRESS_USAGE, { tail: egressTail });
 }
 
 interface Stalled {
@@ -151,10 +133,7 @@ interface Stalled {
  */
 export async function stalledCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...OUTPUT_FLAGS, type: { type: 'string' } }, STALLED_USAGE);
-  if (values['help'] === true) {
-    console.log(STALLED_USAGE);
-    return 0;
-  }
+  if (values['help'] === true) return help(STALLED_USAGE);
   const type = values['type'];
   const query = typeof type === 'string' ? `?functionType=${encodeURIComponent(type)}` : '';
   const answer = (await (await callRuntime(runtimeUrl(values), `/v1/stalled${query}`)).json()) as {

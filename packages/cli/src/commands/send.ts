@@ -3,6 +3,7 @@ import { CliUsageError } from '../cli-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { SEND_USAGE } from '../usage.js';
 import { callRuntime, runtimeUrl, URL_FLAG } from './runtime-client.js';
+import { help } from './subcommands.js';
 
 /** An address as the CLI takes it: `namespace/name/id` (the id may contain `/`). */
 export interface CliAddress {
@@ -84,10 +85,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   } as const;
   const { values, positionals } = parseFlags(argv, flags, SEND_USAGE, true);
-  if (values['help'] === true) {
-    console.log(SEND_USAGE);
-    return 0;
-  }
+  if (values['help'] === true) return help(SEND_USAGE);
   const address = parseAddress(positionals[0], SEND_USAGE);
   const type = values['type'];
   if (typeof type !== 'string')

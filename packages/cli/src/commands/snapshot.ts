@@ -11,6 +11,7 @@ import { CliUsageError } from '../cli-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { RESTORE_USAGE, SNAPSHOT_USAGE } from '../usage.js';
 import { formatColumns } from './format-table.js';
+import { help, runSubcommand } from './subcommands.js';
 import { callRuntime } from './runtime-client.js';
 import { readSource, readTarget, STORE_FLAGS } from './store-flags.js';
 
@@ -39,7 +40,7 @@ function describeReport(report: SnapshotReport): string {
 
 async function create(args: readonly string[]): Promise<number> {
   const { values } = parseFlags(args, { ...STORE_FLAGS, to: { type: 'string' }, ...HELP }, SNAPSHOT_USAGE);
-  if (values['help'] === true) return usage(0);
+  if (values['help'] === true) return help(SNAPSHOT_USAGE);
   const to = values['to'];
   if (typeof to !== 'string')
     throw new CliUsageError(
@@ -78,7 +79,7 @@ function listingRow(l: SnapshotListing): string[] {
 
 async function list(args: readonly string[]): Promise<number> {
   const { values } = parseFlags(args, { from: { type: 'string' }, ...HELP }, SNAPSHOT_USAGE);
-  if (values['help'] === true) return usage(0);
+  if (values['help'] === true) return help(SNAPSHOT_USAGE);
   const from = values['from'];
   if (typeof from !== 'string')
     throw new CliUsageError(
@@ -98,35 +99,14 @@ async function list(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-function usage(code: number): number {
-  console.log(SNAPSHOT_USAGE);
-  return code;
-}
-
 /**
  * `statehouse snapshot create|list`.
  *
  * @param argv - the arguments after `snapshot`.
  * @returns the exit code.
  */
-export async function snapshotCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case undefined:
-      return usage(2);
-    case '-h':
-    case '--help':
-      return usage(0);
-    case 'create':
-      return create(rest);
-    case 'list':
-      return list(rest);
-    default:
-      throw new CliUsageError(
-        'ERR_CLI_UNKNOWN_COMMAND',
-        `unknown snapshot command ${JSON.stringify(sub)}\n\n${SNAPSHOT_USAGE}`,
-      );
-  }
+export function snapshotCommand(argv: string[]): Promise<number> {
+  return runSubcommand('snapshot', argv, SNAPSHOT_USAGE, { create, list });
 }
 
 /**

@@ -6,6 +6,7 @@ import { CliUsageError } from '../cli-error.js';
 import { parseFlags } from '../parse-flags.js';
 import { STATE_USAGE } from '../usage.js';
 import { stateGetCommand } from './inspect.js';
+import { help, runSubcommand } from './subcommands.js';
 import { callRuntime } from './runtime-client.js';
 import { readSource, readTarget, STORE_FLAGS } from './store-flags.js';
 
@@ -36,7 +37,7 @@ async function exportCommand(args: readonly string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   } as const;
   const { values } = parseFlags(args, flags, STATE_USAGE);
-  if (values['help'] === true) return usage(0);
+  if (values['help'] === true) return help(STATE_USAGE);
   const functionType = typeof values['type'] === 'string' ? values['type'] : undefined;
   const to = typeof values['to'] === 'string' ? values['to'] : undefined;
   const choice = readSource(values, STATE_USAGE);
@@ -71,7 +72,7 @@ async function importCommand(args: readonly string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   } as const;
   const { values } = parseFlags(args, flags, STATE_USAGE);
-  if (values['help'] === true) return usage(0);
+  if (values['help'] === true) return help(STATE_USAGE);
   const from = values['from'];
   if (typeof from !== 'string')
     throw new CliUsageError('ERR_CLI_INVALID_FLAG', `state import needs --from FILE.jsonl\n\n${STATE_USAGE}`);
@@ -89,35 +90,16 @@ async function importCommand(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-function usage(code: number): number {
-  console.log(STATE_USAGE);
-  return code;
-}
-
 /**
- * `statehouse state export|import`.
+ * `statehouse state get|export|import`.
  *
  * @param argv - the arguments after `state`.
  * @returns the exit code.
  */
-export async function stateCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case undefined:
-      return usage(2);
-    case '-h':
-    case '--help':
-      return usage(0);
-    case 'export':
-      return exportCommand(rest);
-    case 'import':
-      return importCommand(rest);
-    case 'get':
-      return stateGetCommand(rest);
-    default:
-      throw new CliUsageError(
-        'ERR_CLI_UNKNOWN_COMMAND',
-        `unknown state command ${JSON.stringify(sub)}\n\n${STATE_USAGE}`,
-      );
-  }
+export function stateCommand(argv: string[]): Promise<number> {
+  return runSubcommand('state', argv, STATE_USAGE, {
+    get: stateGetCommand,
+    export: exportCommand,
+    import: importCommand,
+  });
 }

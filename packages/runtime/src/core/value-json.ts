@@ -73,3 +73,32 @@ function decodeJson(v: TypedBytes): { value: unknown } | undefined {
     return undefined;
   }
 }
+
+/**
+ * The bytes of a value given as JSON, by its type: the inverse of {@link toApiValue}'s `json` (the protobuf
+ * wrapper of a well-known `io.statefun.types/*` type, UTF-8 JSON for any other type).
+ *
+ * @param type - the value's typename.
+ * @param json - the value.
+ * @returns its bytes.
+ */
+export function bytesOfJson(type: string, json: unknown): Uint8Array {
+  const wrapped = (encoder: { encode(m: { value: never }): { finish(): Uint8Array } }) =>
+    encoder.encode({ value: json as never }).finish();
+  switch (type) {
+    case BOOL_TYPENAME:
+      return wrapped(BooleanWrapper);
+    case INT_TYPENAME:
+      return wrapped(IntWrapper);
+    case LONG_TYPENAME:
+      return wrapped(LongWrapper);
+    case FLOAT_TYPENAME:
+      return wrapped(FloatWrapper);
+    case DOUBLE_TYPENAME:
+      return wrapped(DoubleWrapper);
+    case STRING_TYPENAME:
+      return wrapped(StringWrapper);
+    default:
+      return Buffer.from(JSON.stringify(json), 'utf8');
+  }
+}

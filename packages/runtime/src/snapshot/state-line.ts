@@ -5,24 +5,10 @@
  * type (the well-known `io.statefun.types/*` wrappers, UTF-8 JSON otherwise), so state from another system can
  * be written by hand or by a script.
  */
-import {
-  BOOL_TYPENAME,
-  BooleanWrapper,
-  DOUBLE_TYPENAME,
-  DoubleWrapper,
-  FLOAT_TYPENAME,
-  FloatWrapper,
-  INT_TYPENAME,
-  IntWrapper,
-  LONG_TYPENAME,
-  LongWrapper,
-  parseTypeName,
-  STRING_TYPENAME,
-  StringWrapper,
-} from '@statehouse/protocol';
+import { parseTypeName } from '@statehouse/protocol';
 import { z } from 'zod';
 
-import { toApiValue } from '../core/value-json.js';
+import { bytesOfJson, toApiValue } from '../core/value-json.js';
 
 /** A state value on a line. */
 export interface StateLineValue {
@@ -81,28 +67,6 @@ const lineSchema = z.strictObject({
   ),
 });
 
-/** The bytes of a value given as JSON, by its type. */
-function encodeJson(type: string, json: unknown): Uint8Array {
-  const wrapped = (encoder: { encode(m: { value: never }): { finish(): Uint8Array } }) =>
-    encoder.encode({ value: json as never }).finish();
-  switch (type) {
-    case BOOL_TYPENAME:
-      return wrapped(BooleanWrapper);
-    case INT_TYPENAME:
-      return wrapped(IntWrapper);
-    case LONG_TYPENAME:
-      return wrapped(LongWrapper);
-    case FLOAT_TYPENAME:
-      return wrapped(FloatWrapper);
-    case DOUBLE_TYPENAME:
-      return wrapped(DoubleWrapper);
-    case STRING_TYPENAME:
-      return wrapped(StringWrapper);
-    default:
-      return Buffer.from(JSON.stringify(json), 'utf8');
-  }
-}
-
 /**
  * Reads a line.
  *
@@ -119,7 +83,7 @@ export function parseStateLine(text: string): { address: StateLine['address']; r
   const rows = Object.entries(parsed.data.values).map(([name, v]) => ({
     name,
     typename: v.type,
-    value: v.bytes !== undefined ? Buffer.from(v.bytes, 'base64') : encodeJson(v.type, v.json),
+    value: v.bytes !== undefined ? Buffer.from(v.bytes, 'base64') : bytesOfJson(v.type, v.json),
     expiresAt: v.expiresAtMs ?? null,
   }));
   return { address: parsed.data.address, rows };
