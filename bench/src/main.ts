@@ -32,6 +32,7 @@ import {
   sequentialRows,
   type HotKeyReference,
 } from './rows.js';
+import { snapshotNote, snapshotRows } from './snapshot-report.js';
 import { runCluster } from './workloads/cluster.js';
 import { runCart } from './workloads/cart.js';
 import { runCeiling, type CeilingKind, type CeilingResult } from './workloads/ceiling.js';
@@ -58,6 +59,7 @@ import {
 } from './workloads/kinesis.js';
 import { runRecovery } from './workloads/recovery.js';
 import { runSequential } from './workloads/sequential.js';
+import { runSnapshot } from './workloads/snapshot.js';
 import { formatSoak, runSoak } from './workloads/soak.js';
 
 const WORKLOADS = [
@@ -72,10 +74,11 @@ const WORKLOADS = [
   'isolation',
   'kafka',
   'kinesis',
+  'snapshot',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
-/** What runs without --only: every workload but the long ones (soak, isolation). */
-const DEFAULT_WORKLOADS = WORKLOADS.filter((w) => w !== 'soak' && w !== 'isolation');
+/** What runs without --only: every workload but the long ones (soak, isolation, snapshot). */
+const DEFAULT_WORKLOADS = WORKLOADS.filter((w) => w !== 'soak' && w !== 'isolation' && w !== 'snapshot');
 /**
  * The drain of the isolation workload is compared with the hot-key rate of the same invocation; without one
  * (no `--only hot-key,isolation`), with the reference run's (ours) in RESULTS.md.
@@ -89,7 +92,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] [--flavour ours|official|both] [--no-append]
 
-  --full        30 s windows and the 1M-address recovery store (default: the quick profile, under 3 minutes)
+  --full        30 s windows and the 1M-address recovery and snapshot stores (default: the quick profile, under 3 minutes)
   --only LIST   run only these workloads (comma-separated; the ceilings they are compared with always run)
   --flavour F   function services written with our SDK, the official one, or both (default both)
   --no-append   do not append to bench/RESULTS.md
@@ -98,7 +101,9 @@ const USAGE = `Usage: npm run bench -- [--full] [--only ${WORKLOADS.join(',')}] 
   --soak-minutes N  length of the soak workload (only with --only soak; default 20)
   --isolation-backlog N  messages posted to the failing type (only with --only isolation; default 1000000)
   --isolation-max-inbox-messages N  the runtimes' --max-inbox-messages in the isolation workload (default: the
-                runtime's); lower it with a small backlog so that a smoke run also spills to the store`;
+                runtime's); lower it with a small backlog so that a smoke run also spills to the store
+  --only snapshot  (ours only; not in the default set) a snapshot of a 200k-address store (1M with --full) taken
+                under the counter load at c=64, then restored into a fresh data dir`;
 
 /** Other processes using more than this many cores on average make the run "contended". */
 const CONTENDED_CORES = 0.25;
@@ -247,6 +252,19 @@ async function runFlavour(
       rows.push(...isolationRows(r, hotKey));
       details[`${flavour}/isolation`] = r;
     }
+    if (workloads.has('snapshot') && flavour === 'ours') {
+      log(
+        `${flavour}: snapshot of ${profile.snapshotAddresses} addresses under the counter load, then restore`,
+      );
+      const r = await runSnapshot(service, {
+        addresses: profile.snapshotAddresses,
+        warmupMs: profile.warmupMs,
+        durationMs: profile.durationMs,
+        drainMs: profile.drainMs,
+      });
+      rows.push(...snapshotRows(r));
+      details[`${flavour}/snapshot`] = r;
+    }
     if (workloads.has('sequential')) {
       log(`${flavour}: single key sequential`);
       const r = await runSequential(service, profile);
@@ -365,6 +383,9 @@ function notesFor(options: Options): string[] {
         'the function writes one egress record per message with the seq its committed state held before, which proves order and exactly-once. ' +
         "RSS is the runtime child process's VmRSS (/proc/<pid>/status), sampled every 100 ms.",
     );
+  }
+  if (options.workloads.has('snapshot') && options.flavours.includes('ours')) {
+    notes.push(snapshotNote(options.profile.snapshotAddresses, options.profile.durationMs));
   }
   if (options.profile.name === 'quick' && options.workloads.has('recovery')) {
     notes.push(

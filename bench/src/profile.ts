@@ -1,4 +1,7 @@
-/** The quick (default) and `--full` profiles: how long each measurement runs and how big the recovery store is. */
+/**
+ * The quick (default) and `--full` profiles: how long each measurement runs and how big the recovery and snapshot
+ * stores are.
+ */
 
 /** Durations and sizes of one bench run. */
 export interface Profile {
@@ -21,6 +24,8 @@ export interface Profile {
   readonly recoveryMessages: number;
   /** Restarts measured on the recovery store. */
   readonly recoveryRestarts: number;
+  /** Addresses with counter state in the store the snapshot workload snapshots and restores. */
+  readonly snapshotAddresses: number;
 }
 
 /** Under 3 minutes for both flavours on a 2-core laptop. */
@@ -37,9 +42,10 @@ export const QUICK: Profile = Object.freeze({
   recoveryAddresses: 200_000,
   recoveryMessages: 20_000,
   recoveryRestarts: 2,
+  snapshotAddresses: 200_000,
 });
 
-/** `--full`: 30 s windows and the 1M-address recovery store of the issue. */
+/** `--full`: 30 s windows and the 1M-address recovery and snapshot stores of the issues. */
 export const FULL: Profile = Object.freeze({
   name: 'full',
   warmupMs: 5_000,
@@ -53,4 +59,5 @@ export const FULL: Profile = Object.freeze({
   recoveryAddresses: 1_000_000,
   recoveryMessages: 100_000,
   recoveryRestarts: 3,
+  snapshotAddresses: 1_000_000,
 });

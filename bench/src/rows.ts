@@ -267,7 +267,13 @@ export function recoveryRows(r: RecoveryResult): Row[] {
   ];
 }
 
-function formatCount(n: number): string {
+/**
+ * A count as workload names show it.
+ *
+ * @param n - the count.
+ * @returns e.g. `1M`, `200k`, `512`.
+ */
+export function formatCount(n: number): string {
   return n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
 }
 

@@ -47,8 +47,10 @@ async function exportCommand(args: readonly string[]): Promise<number> {
     const query = functionType === undefined ? '' : `?functionType=${encodeURIComponent(functionType)}`;
     const response = await callRuntime(choice.url, `/v1/admin/state${query}`);
     let rest = '';
+    // Streaming: a character whose bytes span two chunks is decoded once both are in.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
     for await (const chunk of response.body!) {
-      const lines = (rest + Buffer.from(chunk as Uint8Array).toString('utf8')).split('\n');
+      const lines = (rest + decoder.decode(chunk as Uint8Array, { stream: true })).split('\n');
       rest = lines.pop()!;
       for (const line of lines) {
         await out.write(line);

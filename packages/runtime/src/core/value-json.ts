@@ -81,22 +81,34 @@ function decodeJson(v: TypedBytes): { value: unknown } | undefined {
  * @param type - the value's typename.
  * @param json - the value.
  * @returns its bytes.
+ * @throws Error when the value does not fit a well-known type (e.g. `"abc"` for an int), naming both.
  */
 export function bytesOfJson(type: string, json: unknown): Uint8Array {
-  const wrapped = (encoder: { encode(m: { value: never }): { finish(): Uint8Array } }) =>
+  const wrapped = (encoder: { encode(m: { value: never }): { finish(): Uint8Array } }): Uint8Array =>
     encoder.encode({ value: json as never }).finish();
+  const expect = (ok: boolean, what: string): void => {
+    if (!ok) throw new Error(`a value of type ${type} must be ${what}, got ${JSON.stringify(json)}`);
+  };
   switch (type) {
     case BOOL_TYPENAME:
+      expect(typeof json === 'boolean', 'true or false');
       return wrapped(BooleanWrapper);
     case INT_TYPENAME:
+      expect(
+        Number.isInteger(json) && Math.abs(json as number) <= 2 ** 31 && (json as number) < 2 ** 31,
+        'a whole number from -2^31 to 2^31-1',
+      );
       return wrapped(IntWrapper);
     case LONG_TYPENAME:
+      // Larger longs are exact only as bytes (base64): JSON numbers and this runtime's numbers stop at 2^53.
+      expect(Number.isSafeInteger(json), 'a whole number within ±(2^53-1) (give larger ones as bytes)');
       return wrapped(LongWrapper);
     case FLOAT_TYPENAME:
-      return wrapped(FloatWrapper);
     case DOUBLE_TYPENAME:
-      return wrapped(DoubleWrapper);
+      expect(typeof json === 'number', 'a number');
+      return wrapped(type === FLOAT_TYPENAME ? FloatWrapper : DoubleWrapper);
     case STRING_TYPENAME:
+      expect(typeof json === 'string', 'a string');
       return wrapped(StringWrapper);
     default:
       return Buffer.from(JSON.stringify(json), 'utf8');

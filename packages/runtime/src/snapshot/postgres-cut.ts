@@ -58,7 +58,7 @@ async function readCutMeta(tx: TxSql, where: string): Promise<StoreCut['meta'] &
 }
 
 async function* tableRows(tx: TxSql, table: LogicalTable): AsyncGenerator<Row> {
-  for await (const rows of tx.unsafe(selectAll(table)).values().cursor(ROWS_PER_TURN))
+  for await (const rows of tx.unsafe(selectAll(table, '"C"')).values().cursor(ROWS_PER_TURN))
     for (const row of rows) yield row;
 }
 

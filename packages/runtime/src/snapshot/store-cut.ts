@@ -23,9 +23,23 @@ export interface StoreCut {
 /** Rows between two yields to the event loop while a synchronous driver reads (SQLite). */
 export const ROWS_PER_TURN = 1000;
 
-/** SELECT of a table's columns in its order. */
-export function selectAll(table: LogicalTable): string {
-  return `SELECT ${table.columns.map(([name]) => name).join(', ')} FROM ${table.name} ORDER BY ${table.orderBy}`;
+/**
+ * SELECT of a table's columns, rows in primary-key order.
+ *
+ * @param table - the table.
+ * @param textCollation - a collation for the text key columns (PostgreSQL: `"C"`, so text sorts by its bytes as
+ *   SQLite's default collation does, whatever the database's locale: the same data gives the same files).
+ * @returns the statement.
+ */
+export function selectAll(table: LogicalTable, textCollation?: string): string {
+  const kinds = new Map(table.columns);
+  const order = table.orderBy
+    .split(', ')
+    .map((c) =>
+      textCollation !== undefined && kinds.get(c) === 'text' ? `${c} COLLATE ${textCollation}` : c,
+    )
+    .join(', ');
+  return `SELECT ${table.columns.map(([name]) => name).join(', ')} FROM ${table.name} ORDER BY ${order}`;
 }
 
 /**
