@@ -3,9 +3,8 @@
  * `egress tail [-f]` and `stalled`, readable and `--json`, and their errors with exit codes: 3 for an address
  * without state or an unknown egress, 4 when no runtime answers, 2 for a bad flag.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CART_TYPES,
@@ -18,32 +17,17 @@ import {
   waitFor,
   type FunctionService,
   type TempDir,
+  runCli,
+  type CliRun,
 } from '@statehouse/testkit';
-
-const run = promisify(execFile);
-
-interface CliExit {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('statehouse send, state get, egress tail, stalled', () => {
   let dir: TempDir;
   let cart: FunctionService;
   let runtime: RuntimeProcess;
 
-  async function cli(...args: string[]): Promise<CliExit> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI_BIN, ...args], {
-        env: { ...process.env, STATEHOUSE_URL: runtime.url },
-        timeout: 30_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
+  function cli(...args: string[]): Promise<CliRun> {
+    return runCli(args, { env: { STATEHOUSE_URL: runtime.url }, timeoutMs: 30_000 });
   }
 
   beforeAll(async () => {

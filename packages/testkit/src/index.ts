@@ -92,3 +92,5 @@ export type { CartShape } from './fixtures/cart-outcomes.js';
 export { connectorLeader } from './fixtures/connector-leader.js';
 export { startS3rver, S3RVER_CREDENTIALS } from './s3rver.js';
 export type { TestS3rver, StartS3rverOptions, S3rverRequest, S3rverObjectEvent } from './s3rver.js';
+export { runCli, cliSuccess, cliFailure } from './cli.js';
+export type { CliRun, CliRunOptions } from './cli.js';

@@ -9,18 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openBlobStore } from './blob-store.js';
-import { withPostgresCut } from './postgres-cut.js';
 import {
   MANIFEST_NAME,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_VERSION,
-  SNAPSHOT_TABLES,
-  type SnapshotFile,
   type SnapshotManifest,
 } from './snapshot-format.js';
-import { withLiveSqliteCut, withStoppedSqliteCut } from './sqlite-cut.js';
-import type { StoreCut } from './store-cut.js';
-import { writeTableFile } from './table-file.js';
+import { cutToFiles } from './cut-thread.js';
 import { STATEHOUSE_VERSION } from './version.js';
 
 /** What a snapshot is taken of. */
@@ -78,27 +73,6 @@ export function childLocation(location: string, name: string): string {
   return `${base}/${name}${query < 0 ? '' : location.slice(query)}`;
 }
 
-export function withCut<T>(source: SnapshotSource, run: (cut: StoreCut) => Promise<T>): Promise<T> {
-  switch (source.kind) {
-    case 'sqlite-live':
-      return withLiveSqliteCut(source.file, run);
-    case 'sqlite-dir':
-      return withStoppedSqliteCut(source.dataDir, run);
-    case 'postgres':
-      return withPostgresCut(source.url, source.where, run);
-  }
-}
-
-async function writeTables(cut: StoreCut, dir: string): Promise<SnapshotFile[]> {
-  const files: SnapshotFile[] = [];
-  for (const table of SNAPSHOT_TABLES) {
-    const name = `${table.name}.jsonl.gz`;
-    const written = await writeTableFile(join(dir, name), table, cut.rows(table));
-    files.push({ table: table.name, name, ...written });
-  }
-  return files;
-}
-
 /**
  * Takes a snapshot.
  *
@@ -115,7 +89,8 @@ export async function createSnapshot(options: CreateSnapshotOptions): Promise<Sn
   try {
     const createdMs = now();
     const id = snapshotIdAt(createdMs);
-    const manifest = await withCut(options.source, async (cut): Promise<SnapshotManifest> => ({
+    const cut = await cutToFiles(options.source, dir);
+    const manifest: SnapshotManifest = {
       format: SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       id,
@@ -123,8 +98,8 @@ export async function createSnapshot(options: CreateSnapshotOptions): Promise<Sn
       statehouseVersion: STATEHOUSE_VERSION,
       source: { storeKind: cut.storeKind, schemaVersion: cut.schemaVersion },
       ...cut.meta,
-      files: await writeTables(cut, dir),
-    }));
+      files: cut.files,
+    };
     const target = blobs.child(id);
     for (const file of manifest.files) await target.put(file.name, join(dir, file.name));
     // Last: a snapshot is complete, listed and restorable once its manifest is there.

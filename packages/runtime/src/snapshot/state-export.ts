@@ -2,7 +2,8 @@
  * State out: every address of a function type (or of all types) with its state values, one JSON line per address,
  * read from one consistent cut of the store (the same read a snapshot takes).
  */
-import { withCut, type SnapshotSource } from './create-snapshot.js';
+import type { SnapshotSource } from './create-snapshot.js';
+import { withCut } from './cut-files.js';
 import { SNAPSHOT_TABLES } from './snapshot-format.js';
 import { stateLineOf, type StateRow } from './state-line.js';
 

@@ -7,15 +7,12 @@
  * A restore into a PostgreSQL database a runtime is running on is refused, as is one into a database that holds
  * data, unless `--force`.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   BANK_TYPES,
-  CLI_BIN,
   RuntimeProcess,
   assertSplitAmong,
   checkBank,
@@ -31,28 +28,22 @@ import {
   type FunctionService,
   type TempDir,
   type TestPostgres,
+  cliFailure,
+  cliSuccess,
 } from '@statehouse/testkit';
 import type { SnapshotManifest, SnapshotReport } from '@statehouse/runtime';
 
-const run = promisify(execFile);
 const LEASE_MS = 3_000;
 const KEY_GROUPS = 256;
 
 /** Runs the CLI; it must succeed. */
 async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI_BIN, ...args], { timeout: 60_000 });
-  return stdout;
+  return (await cliSuccess(args)).stdout;
 }
 
 /** Runs the CLI; it must fail. @returns its exit code and stderr. */
-async function cliFails(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const failed = await run(process.execPath, [CLI_BIN, ...args], { timeout: 60_000 }).then(
-    (ok) => {
-      throw new Error(`statehouse ${args.join(' ')} succeeded: ${ok.stdout}`);
-    },
-    (e: { code: number; stderr: string }) => e,
-  );
-  return { code: failed.code, stderr: failed.stderr };
+function cliFails(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return cliFailure(args);
 }
 
 async function snapshot(...source: string[]): Promise<SnapshotReport> {

@@ -5,11 +5,9 @@
  * manifest cut short or from a newer format, a file deleted) is refused with its own code and nothing is written
  * to the target; a missing bucket and a location that names none are refused with theirs.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -20,18 +18,18 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI_BIN,
   S3RVER_CREDENTIALS,
   createTempDir,
   seededRandom,
   startS3rver,
   type TempDir,
   type TestS3rver,
+  runCli,
+  type CliRun,
 } from '@statehouse/testkit';
 import { createSnapshot, importState, type SnapshotManifest, type SnapshotReport } from '@statehouse/runtime';
 import { S3_PART_SIZE_BYTES } from '../../src/snapshot/s3-blob-store.js';
 
-const run = promisify(execFile);
 const SEED = 20261207;
 /** The AWS default credential chain's variables, for this process and the CLI's. */
 const AWS_ENV = {
@@ -41,29 +39,13 @@ const AWS_ENV = {
 } as const;
 const STATE_FILE = 'state.jsonl.gz';
 
-interface CliExit {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+type CliExit = CliRun;
+
+/** Runs the CLI with the AWS environment; its exit code, stdout and stderr (a non-zero exit is not thrown). */
+function cli(...args: string[]): Promise<CliExit> {
+  return runCli(args, { env: AWS_ENV });
 }
 
-/** Runs the CLI; its exit code, stdout and stderr (a non-zero exit is not thrown). */
-async function cli(...args: string[]): Promise<CliExit> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI_BIN, ...args], {
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, ...AWS_ENV },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-/** Runs the CLI and expects it to succeed; its stdout. */
 async function cliOk(...args: string[]): Promise<string> {
   const exit = await cli(...args);
   expect(exit, `statehouse ${args.join(' ')}`).toMatchObject({ code: 0 });

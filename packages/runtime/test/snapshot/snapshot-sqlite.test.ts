@@ -6,13 +6,12 @@
  * sent again with its idempotency key counts once (the ones before the cut are recognised, the later ones
  * applied).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   BANK_TYPES,
-  CLI_BIN,
+  cliFailure,
+  cliSuccess,
   RuntimeProcess,
   TIMER_TYPES,
   checkBank,
@@ -33,12 +32,10 @@ import {
 import type { SnapshotManifest, SnapshotReport } from '@statehouse/runtime';
 import { readFile } from 'node:fs/promises';
 
-const run = promisify(execFile);
 const SEED = 20261206;
 
 async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI_BIN, ...args], { timeout: 60_000 });
-  return stdout;
+  return (await cliSuccess(args)).stdout;
 }
 
 async function manifestOf(location: string): Promise<SnapshotManifest> {
@@ -108,16 +105,9 @@ describe('snapshot of a running SQLite runtime, SIGKILL, restore into a fresh da
     const restoreOut = await cli('restore', '--from', report.location, '--data-dir', restoredDir);
     expect(restoreOut).toContain(`restored snapshot ${report.id}`);
     // A second restore into the same directory is refused without --force.
-    const again = await run(process.execPath, [
-      CLI_BIN,
-      'restore',
-      '--from',
-      report.location,
-      '--data-dir',
-      restoredDir,
-    ]).catch((e: { code: number; stderr: string }) => e);
-    expect((again as { code: number }).code).toBe(2);
-    expect((again as { stderr: string }).stderr).toContain('ERR_SNAPSHOT_TARGET_NOT_EMPTY');
+    const again = await cliFailure(['restore', '--from', report.location, '--data-dir', restoredDir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('ERR_SNAPSHOT_TARGET_NOT_EMPTY');
 
     // The restored store is the cut: a snapshot of it holds the same rows, file for file.
     const check = JSON.parse(

@@ -7,12 +7,11 @@
  * line, after the chunks before it were committed; an import killed mid-way resumes after its last committed chunk
  * and ends complete. A value given only as `json` is encoded by its type.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -38,24 +37,19 @@ import {
   type FunctionService,
   type TempDir,
   type TestPostgres,
+  cliFailure,
+  cliSuccess,
+  runCli,
 } from '@statehouse/testkit';
 
-const run = promisify(execFile);
-
 /** Runs the CLI; it must succeed. @returns stdout and stderr. */
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [CLI_BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return cliSuccess(args);
 }
 
 /** Runs the CLI; it must fail. @returns its exit code and stderr. */
-async function cliFails(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const failed = await run(process.execPath, [CLI_BIN, ...args], { timeout: 60_000 }).then(
-    (ok) => {
-      throw new Error(`statehouse ${args.join(' ')} succeeded: ${ok.stdout}`);
-    },
-    (e: { code: number; stderr: string }) => e,
-  );
-  return { code: failed.code, stderr: failed.stderr };
+function cliFails(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return cliFailure(args);
 }
 
 const TTL_MS = 3_600_000;
@@ -361,12 +355,12 @@ describe('state export and import', () => {
       const bad = JSON.stringify({ address: { type: HOLDER, id: 'misfit' }, values: { v: { type, json } } });
       await writeFile(file, `${ok}\n${bad}\n`);
       const args = ['state', 'import', '--from', file, '--data-dir', join(dir.path, `misfit-${k}`)];
-      const outcome = await run(process.execPath, [CLI_BIN, ...args]).then(
-        () => 'imported',
-        (e: { code: number; stderr: string }) =>
-          `exit ${e.code}${e.stderr.includes('ERR_STATE_INVALID_LINE') ? ' ERR_STATE_INVALID_LINE' : ''}` +
-          `${e.stderr.includes(`${file}:2`) ? ' at line 2' : ''}`,
-      );
+      const e = await runCli(args);
+      const outcome =
+        e.code === 0
+          ? 'imported'
+          : `exit ${e.code}${e.stderr.includes('ERR_STATE_INVALID_LINE') ? ' ERR_STATE_INVALID_LINE' : ''}` +
+            `${e.stderr.includes(`${file}:2`) ? ' at line 2' : ''}`;
       outcomes.push({ type, json, outcome });
     }
     expect(outcomes).toEqual(
@@ -380,18 +374,9 @@ describe('state export and import', () => {
       `${JSON.stringify({ address: { type: HOLDER, id: 'long' }, values: { l: { type: 'io.statefun.types/long', json: max } } })}\n`,
     );
     const dataDir = join(dir.path, 'long-text');
-    const done = await run(process.execPath, [
-      CLI_BIN,
-      'state',
-      'import',
-      '--from',
-      file,
-      '--data-dir',
-      dataDir,
-    ]).then(
-      () => 0,
-      (e: { code: number; stderr: string }) => (e.stderr.includes('ERR_STATE_INVALID_LINE') ? e.code : -1),
-    );
+    const imported = await runCli(['state', 'import', '--from', file, '--data-dir', dataDir]);
+    const done =
+      imported.code === 0 ? 0 : imported.stderr.includes('ERR_STATE_INVALID_LINE') ? imported.code : -1;
     if (done === 0) {
       const line = JSON.parse((await cli('state', 'export', '--data-dir', dataDir)).stdout) as {
         values: { l: { bytes: string } };
