@@ -27,6 +27,7 @@ import { RuntimeConnectors } from './runtime-connectors.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { RuntimeState } from './runtime-state.js';
 import type { Store } from './store/store.js';
+import { RUNTIME_SNAPSHOT_CPU_SHARE } from './snapshot/create-snapshot.js';
 import { exportState } from './snapshot/state-export.js';
 import { snapshotNow, snapshotSourceOf } from './snapshot/store-source.js';
 
@@ -137,7 +138,12 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
     now: () => o.clock.now(),
     snapshot: (to) => snapshotNow(view.store, to),
     exportState: (functionType, write) =>
-      exportState({ source: snapshotSourceOf(view.store), functionType, write }),
+      exportState({
+        source: snapshotSourceOf(view.store),
+        functionType,
+        write,
+        cpuShare: RUNTIME_SNAPSHOT_CPU_SHARE,
+      }),
     connectors: async () => [
       ...(view.started()?.connectors.status() ?? []).map((c) => ({ direction: 'ingress' as const, ...c })),
       ...(await shippingStatusOf(view)).map((e) => ({

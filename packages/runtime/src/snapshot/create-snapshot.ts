@@ -36,7 +36,15 @@ export interface CreateSnapshotOptions {
   readonly tempDir?: string;
   /** The clock, for the id and `createdAt`. @default Date.now */
   readonly now?: () => number;
+  /**
+   * The share of one CPU reading and compressing the cut may take, in (0, 1]: a runtime snapshotting itself
+   * leaves the rest to its traffic ({@link RUNTIME_SNAPSHOT_CPU_SHARE}). @default 1
+   */
+  readonly cpuShare?: number;
 }
+
+/** The CPU share of snapshots a runtime takes of itself (API, schedule). */
+export const RUNTIME_SNAPSHOT_CPU_SHARE = 0.5;
 
 /** A snapshot taken. */
 export interface SnapshotTaken {
@@ -89,7 +97,7 @@ export async function createSnapshot(options: CreateSnapshotOptions): Promise<Sn
   try {
     const createdMs = now();
     const id = snapshotIdAt(createdMs);
-    const cut = await cutToFiles(options.source, dir);
+    const cut = await cutToFiles(options.source, dir, options.cpuShare ?? 1);
     const manifest: SnapshotManifest = {
       format: SNAPSHOT_FORMAT,
       formatVersion: SNAPSHOT_FORMAT_VERSION,

@@ -8,7 +8,7 @@ import type { SnapshotSource } from './create-snapshot.js';
 import { withPostgresCut } from './postgres-cut.js';
 import { SNAPSHOT_TABLES, type SnapshotCutMeta, type SnapshotFile } from './snapshot-format.js';
 import { withLiveSqliteCut, withStoppedSqliteCut } from './sqlite-cut.js';
-import type { StoreCut, StoreKind } from './store-cut.js';
+import { Pacer, type StoreCut, type StoreKind } from './store-cut.js';
 import { writeTableFile } from './table-file.js';
 
 /** A cut written to files: what the manifest says about the store, and each table's file. */
@@ -24,16 +24,22 @@ export interface CutFiles {
  *
  * @param source - the store.
  * @param run - reads the cut.
+ * @param cpuShare - the share of a CPU the read may take (see {@link Pacer}). @default 1
  * @returns what `run` returns.
  */
-export function withCut<T>(source: SnapshotSource, run: (cut: StoreCut) => Promise<T>): Promise<T> {
+export function withCut<T>(
+  source: SnapshotSource,
+  run: (cut: StoreCut) => Promise<T>,
+  cpuShare = 1,
+): Promise<T> {
+  const pacer = new Pacer(cpuShare);
   switch (source.kind) {
     case 'sqlite-live':
-      return withLiveSqliteCut(source.file, run);
+      return withLiveSqliteCut(source.file, run, pacer);
     case 'sqlite-dir':
       return withStoppedSqliteCut(source.dataDir, run);
     case 'postgres':
-      return withPostgresCut(source.url, source.where, run);
+      return withPostgresCut(source.url, source.where, run, pacer);
   }
 }
 
@@ -52,13 +58,18 @@ async function writeTables(cut: StoreCut, dir: string): Promise<SnapshotFile[]> 
  *
  * @param source - the store.
  * @param dir - an empty directory.
+ * @param cpuShare - the share of a CPU the cut may take. @default 1
  * @returns the cut's meta and files.
  */
-export function writeCutFiles(source: SnapshotSource, dir: string): Promise<CutFiles> {
-  return withCut(source, async (cut) => ({
-    storeKind: cut.storeKind,
-    schemaVersion: cut.schemaVersion,
-    meta: cut.meta,
-    files: await writeTables(cut, dir),
-  }));
+export function writeCutFiles(source: SnapshotSource, dir: string, cpuShare = 1): Promise<CutFiles> {
+  return withCut(
+    source,
+    async (cut) => ({
+      storeKind: cut.storeKind,
+      schemaVersion: cut.schemaVersion,
+      meta: cut.meta,
+      files: await writeTables(cut, dir),
+    }),
+    cpuShare,
+  );
 }

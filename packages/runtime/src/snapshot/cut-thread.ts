@@ -13,6 +13,7 @@ import { writeCutFiles, type CutFiles } from './cut-files.js';
 export interface CutJob {
   readonly source: SnapshotSource;
   readonly dir: string;
+  readonly cpuShare: number;
 }
 
 /** What the worker answers. */
@@ -53,8 +54,11 @@ function inWorker(job: CutJob): Promise<CutFiles> {
  *
  * @param source - the store.
  * @param dir - an empty directory.
+ * @param cpuShare - the share of a CPU the cut may take.
  * @returns the cut's meta and files.
  */
-export function cutToFiles(source: SnapshotSource, dir: string): Promise<CutFiles> {
-  return import.meta.url.endsWith('.ts') ? writeCutFiles(source, dir) : inWorker({ source, dir });
+export function cutToFiles(source: SnapshotSource, dir: string, cpuShare: number): Promise<CutFiles> {
+  return import.meta.url.endsWith('.ts')
+    ? writeCutFiles(source, dir, cpuShare)
+    : inWorker({ source, dir, cpuShare });
 }

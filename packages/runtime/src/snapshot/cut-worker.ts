@@ -5,7 +5,7 @@ import type { CutJob, CutReply } from './cut-thread.js';
 import { writeCutFiles } from './cut-files.js';
 
 const job = workerData as CutJob;
-writeCutFiles(job.source, job.dir).then(
+writeCutFiles(job.source, job.dir, job.cpuShare).then(
   (ok) => parentPort!.postMessage({ ok } satisfies CutReply),
   (err: unknown) => {
     const e = err as { name?: string; code?: unknown; message?: string };

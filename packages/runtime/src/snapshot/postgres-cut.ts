@@ -6,7 +6,7 @@ import { SnapshotError } from '../errors.js';
 import { ID_COUNTERS, PG_META_KEYS } from '../store/postgres/migrations.js';
 import { createSql, type Sql, type TxSql } from '../store/postgres/sql.js';
 import type { LogicalTable } from './snapshot-format.js';
-import { ROWS_PER_TURN, selectAll, type StoreCut } from './store-cut.js';
+import { Pacer, ROWS_PER_PAGE, selectAll, type StoreCut } from './store-cut.js';
 import type { Row } from './table-file.js';
 
 /** The `application_name` of snapshot and restore sessions (peers never take them for stalled runtimes). */
@@ -57,9 +57,11 @@ async function readCutMeta(tx: TxSql, where: string): Promise<StoreCut['meta'] &
   };
 }
 
-async function* tableRows(tx: TxSql, table: LogicalTable): AsyncGenerator<Row> {
-  for await (const rows of tx.unsafe(selectAll(table, '"C"')).values().cursor(ROWS_PER_TURN))
-    for (const row of rows) yield row;
+async function* tableRows(tx: TxSql, table: LogicalTable, pacer: Pacer): AsyncGenerator<Row[]> {
+  for await (const rows of tx.unsafe(selectAll(table, '"C"')).values().cursor(ROWS_PER_PAGE)) {
+    yield rows;
+    await pacer.pause();
+  }
 }
 
 /**
@@ -68,18 +70,25 @@ async function* tableRows(tx: TxSql, table: LogicalTable): AsyncGenerator<Row> {
  * @param url - the store's URL.
  * @param where - the store without password, for messages.
  * @param run - writes the snapshot from the cut.
+ * @param pacer - keeps the cut to a share of a CPU.
  * @returns what `run` returns.
  */
 export async function withPostgresCut<T>(
   url: string,
   where: string,
   run: (cut: StoreCut) => Promise<T>,
+  pacer: Pacer = new Pacer(1),
 ): Promise<T> {
   const sql = snapshotSql(url);
   try {
     return (await sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
       const { schemaVersion, ...meta } = await readCutMeta(tx, where);
-      return run({ storeKind: 'postgres', schemaVersion, meta, rows: (table) => tableRows(tx, table) });
+      return run({
+        storeKind: 'postgres',
+        schemaVersion,
+        meta,
+        rows: (table) => tableRows(tx, table, pacer),
+      });
     })) as T;
   } finally {
     await sql.end({ timeout: 5 });

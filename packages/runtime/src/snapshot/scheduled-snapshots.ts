@@ -11,7 +11,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { openBlobStore } from './blob-store.js';
-import { createSnapshot } from './create-snapshot.js';
+import { createSnapshot, RUNTIME_SNAPSHOT_CPU_SHARE } from './create-snapshot.js';
 import { listSnapshotsIn, pruneSnapshots } from './snapshot-catalog.js';
 import { snapshotSourceOf } from './store-source.js';
 
@@ -153,6 +153,7 @@ export class ScheduledSnapshots {
       to: this.#o.to,
       source: snapshotSourceOf(this.#deps.store),
       now: () => this.#deps.clock.now(),
+      cpuShare: RUNTIME_SNAPSHOT_CPU_SHARE,
     });
     this.#lastTakenMs = Date.parse(taken.manifest.createdAt);
     this.#failedAtMs = undefined;

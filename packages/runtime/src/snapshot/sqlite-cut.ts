@@ -16,7 +16,7 @@ import { lockDataDirectory } from '../store/sqlite/data-dir-lock.js';
 import { META_KEYS, migrateSchema } from '../store/sqlite/migrations.js';
 import { SQLITE_STORE_FILE_NAME } from '../store/sqlite/sqlite-options.js';
 import type { LogicalTable } from './snapshot-format.js';
-import { DERIVED_EGRESS_HEADS, ROWS_PER_TURN, selectAll, type StoreCut } from './store-cut.js';
+import { DERIVED_EGRESS_HEADS, Pacer, ROWS_PER_PAGE, selectAll, type StoreCut } from './store-cut.js';
 import type { Row } from './table-file.js';
 
 /** The page cache of the cut's connection, KiB: it reads each page once. */
@@ -49,30 +49,43 @@ function readCutMeta(db: BetterSqlite3.Database, file: string): StoreCut['meta']
   };
 }
 
-async function* tableRows(db: BetterSqlite3.Database, table: LogicalTable): AsyncGenerator<Row> {
+async function* tableRows(
+  db: BetterSqlite3.Database,
+  table: LogicalTable,
+  pacer: Pacer,
+): AsyncGenerator<Row[]> {
   const sql = table.name === 'egress_heads' ? DERIVED_EGRESS_HEADS : selectAll(table);
-  let sinceTurn = 0;
+  let page: Row[] = [];
   for (const row of db.prepare(sql).raw(true).iterate() as IterableIterator<unknown[]>) {
-    yield row;
-    sinceTurn += 1;
-    if (sinceTurn === ROWS_PER_TURN) {
-      sinceTurn = 0;
+    page.push(row);
+    if (page.length === ROWS_PER_PAGE) {
+      yield page;
+      page = [];
+      // A turn of the event loop between pages (this may run on the runtime's own thread), and the CPU share.
       await nextTurn();
+      await pacer.pause();
     }
   }
+  if (page.length > 0) yield page;
 }
 
 async function inReadTransaction<T>(
   db: BetterSqlite3.Database,
   file: string,
   run: (cut: StoreCut) => Promise<T>,
+  pacer: Pacer,
 ): Promise<T> {
   db.pragma(`cache_size = -${CUT_CACHE_KIB}`);
   db.exec('BEGIN');
   try {
     // The first read fixes the transaction's view: every table below is read as of this instant.
     const { schemaVersion, ...meta } = readCutMeta(db, file);
-    return await run({ storeKind: 'sqlite', schemaVersion, meta, rows: (table) => tableRows(db, table) });
+    return await run({
+      storeKind: 'sqlite',
+      schemaVersion,
+      meta,
+      rows: (table) => tableRows(db, table, pacer),
+    });
   } finally {
     db.exec('COMMIT');
   }
@@ -83,12 +96,17 @@ async function inReadTransaction<T>(
  *
  * @param file - the store's database file.
  * @param run - writes the snapshot from the cut.
+ * @param pacer - keeps the cut to a share of a CPU.
  * @returns what `run` returns.
  */
-export async function withLiveSqliteCut<T>(file: string, run: (cut: StoreCut) => Promise<T>): Promise<T> {
+export async function withLiveSqliteCut<T>(
+  file: string,
+  run: (cut: StoreCut) => Promise<T>,
+  pacer: Pacer = new Pacer(1),
+): Promise<T> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return await inReadTransaction(db, file, run);
+    return await inReadTransaction(db, file, run, pacer);
   } finally {
     db.close();
   }
@@ -129,7 +147,7 @@ export async function withStoppedSqliteCut<T>(
   const db = new Database(file, { fileMustExist: true });
   try {
     db.transaction(() => migrateSchema(db, file)).immediate();
-    return await inReadTransaction(db, file, run);
+    return await inReadTransaction(db, file, run, new Pacer(1));
   } finally {
     db.close();
     unlock();

@@ -16,12 +16,35 @@ export interface StoreCut {
   readonly schemaVersion: number;
   /** The deployment and the id high-water marks, as of the cut. */
   readonly meta: SnapshotCutMeta;
-  /** The rows of one table, in its order, as of the cut. */
-  rows(table: LogicalTable): AsyncIterable<Row>;
+  /** The rows of one table, in its order, as of the cut, a page (up to {@link ROWS_PER_PAGE} rows) at a time. */
+  rows(table: LogicalTable): AsyncIterable<Row[]>;
 }
 
-/** Rows between two yields to the event loop while a synchronous driver reads (SQLite). */
-export const ROWS_PER_TURN = 1000;
+/** Rows read at once: a page is one cursor fetch (PostgreSQL) or one synchronous run of reads (SQLite). */
+export const ROWS_PER_PAGE = 1000;
+
+/**
+ * Keeps a snapshot to a share of one CPU: between pages, it sleeps so that its working time is at most `share`
+ * of the time elapsed. A runtime that snapshots itself (API, schedule) leaves the rest to its traffic; the CLI
+ * works at full speed.
+ */
+export class Pacer {
+  readonly #share: number;
+  #since = performance.now();
+
+  /** @param share - in (0, 1]; 1 never sleeps. */
+  constructor(share: number) {
+    this.#share = share;
+  }
+
+  /** Sleeps as long as the share asks for the work done since the last pause. */
+  async pause(): Promise<void> {
+    if (this.#share >= 1) return;
+    const worked = performance.now() - this.#since;
+    await new Promise((resolve) => setTimeout(resolve, (worked * (1 - this.#share)) / this.#share));
+    this.#since = performance.now();
+  }
+}
 
 /**
  * SELECT of a table's columns, rows in primary-key order.

@@ -3,7 +3,12 @@ import { SnapshotError } from '../errors.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { createSnapshot, type SnapshotSource, type SnapshotTaken } from './create-snapshot.js';
+import {
+  createSnapshot,
+  RUNTIME_SNAPSHOT_CPU_SHARE,
+  type SnapshotSource,
+  type SnapshotTaken,
+} from './create-snapshot.js';
 
 /**
  * The snapshot source of a store a runtime in this process has open.
@@ -60,5 +65,7 @@ export function reportOf(taken: SnapshotTaken): SnapshotReport {
  * @returns what was taken.
  */
 export async function snapshotNow(store: Store, to: string): Promise<SnapshotReport> {
-  return reportOf(await createSnapshot({ to, source: snapshotSourceOf(store) }));
+  return reportOf(
+    await createSnapshot({ to, source: snapshotSourceOf(store), cpuShare: RUNTIME_SNAPSHOT_CPU_SHARE }),
+  );
 }
