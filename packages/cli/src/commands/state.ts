@@ -1,5 +1,6 @@
 /** `statehouse state get|export|import`: one address's state, and state out of a store as JSON lines and back in. */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { exportState, importState } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
@@ -10,23 +11,83 @@ import { help, runSubcommand } from './subcommands.js';
 import { callRuntime } from './runtime-client.js';
 import { readSource, readTarget, STORE_FLAGS } from './store-flags.js';
 
-/** Writes lines to a file, or to stdout, waiting when the stream is full. */
-function lineWriter(path: string | undefined): {
-  write: (line: string) => Promise<void>;
-  end: () => Promise<void>;
-} {
-  const out: NodeJS.WritableStream | WriteStream =
-    path === undefined ? process.stdout : createWriteStream(path);
+/** Where exported lines go: stdout, or a file that appears (complete) only once the export succeeded. */
+interface LineSink {
+  write(line: string): Promise<void>;
+  /** The export is complete: the file takes its name. */
+  finish(): Promise<void>;
+  /** The export failed: what was written is removed, an existing file of that name is left as it was. */
+  abort(): Promise<void>;
+}
+
+function stdoutSink(): LineSink {
   return {
     write: async (line) => {
-      if (!out.write(`${line}\n`)) await once(out, 'drain');
+      if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
     },
-    end: async () => {
-      if (path === undefined) return;
+    finish: () => Promise.resolve(),
+    abort: () => Promise.resolve(),
+  };
+}
+
+/** Lines into `<to>.partial`, renamed to `<to>` at the end. */
+function fileSink(to: string): LineSink {
+  const partial = `${to}.partial`;
+  const out = createWriteStream(partial);
+  let failure: Error | undefined;
+  out.on('error', (err) => {
+    failure = new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--to ${to}: cannot write ${partial}: ${err.message}`,
+    );
+  });
+  const failed = (): Promise<never> => Promise.reject(failure!);
+  return {
+    write: async (line) => {
+      if (failure !== undefined) return failed();
+      if (!out.write(`${line}\n`)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      if (failure !== undefined) return failed();
+    },
+    finish: async () => {
+      if (failure !== undefined) return failed();
       out.end();
-      await once(out, 'finish');
+      await once(out, 'close');
+      if (failure !== undefined) return failed();
+      await rename(partial, to);
+    },
+    abort: async () => {
+      out.destroy();
+      await rm(partial, { force: true });
     },
   };
+}
+
+/** Copies the runtime's export stream (`GET /v1/admin/state`) line by line. @returns the addresses. */
+async function exportFromRuntime(
+  url: string,
+  functionType: string | undefined,
+  out: LineSink,
+): Promise<number> {
+  const query = functionType === undefined ? '' : `?functionType=${encodeURIComponent(functionType)}`;
+  const response = await callRuntime(url, `/v1/admin/state${query}`);
+  let rest = '';
+  let addresses = 0;
+  // Streaming: a character whose bytes span two chunks is decoded once both are in.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const chunk of response.body!) {
+    const lines = (rest + decoder.decode(chunk as Uint8Array, { stream: true })).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      await out.write(line);
+      addresses += 1;
+    }
+  }
+  if (rest !== '')
+    throw new CliUsageError(
+      'ERR_CLI_RUNTIME_ERROR',
+      `the runtime ended the export in the middle of a line (see its log)`,
+    );
+  return addresses;
 }
 
 async function exportCommand(args: readonly string[]): Promise<number> {
@@ -41,26 +102,18 @@ async function exportCommand(args: readonly string[]): Promise<number> {
   const functionType = typeof values['type'] === 'string' ? values['type'] : undefined;
   const to = typeof values['to'] === 'string' ? values['to'] : undefined;
   const choice = readSource(values, STATE_USAGE);
-  const out = lineWriter(to);
-  let addresses = 0;
-  if (choice.kind === 'api') {
-    const query = functionType === undefined ? '' : `?functionType=${encodeURIComponent(functionType)}`;
-    const response = await callRuntime(choice.url, `/v1/admin/state${query}`);
-    let rest = '';
-    // Streaming: a character whose bytes span two chunks is decoded once both are in.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    for await (const chunk of response.body!) {
-      const lines = (rest + decoder.decode(chunk as Uint8Array, { stream: true })).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) {
-        await out.write(line);
-        addresses += 1;
-      }
-    }
-  } else {
-    addresses = await exportState({ source: choice.source, functionType, write: out.write });
+  const out = to === undefined ? stdoutSink() : fileSink(to);
+  let addresses: number;
+  try {
+    addresses =
+      choice.kind === 'api'
+        ? await exportFromRuntime(choice.url, functionType, out)
+        : await exportState({ source: choice.source, functionType, write: (line) => out.write(line) });
+    await out.finish();
+  } catch (err) {
+    await out.abort();
+    throw err;
   }
-  await out.end();
   if (to !== undefined) console.error(`exported ${addresses} address(es) to ${to}`);
   return 0;
 }

@@ -269,8 +269,11 @@ export class ApiServer {
         `functionType=${JSON.stringify(functionType)} must be namespace/name`,
       );
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    // A client that goes away ends the export: its read transaction must not stay open waiting for `drain`.
+    const closed = once(res, 'close').catch(() => undefined);
     await this.#backend.exportState(functionType, async (line) => {
-      if (!res.write(`${line}\n`)) await once(res, 'drain');
+      if (res.destroyed) throw new Error('the client closed the state export');
+      if (!res.write(`${line}\n`)) await Promise.race([once(res, 'drain'), closed]);
     });
     res.end();
   }

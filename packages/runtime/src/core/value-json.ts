@@ -24,6 +24,8 @@ interface TypedBytes {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A UTF-16 surrogate without its pair: not Unicode text, and not encodable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 
 /** A typed value as the HTTP API returns it and the HTTP egress ships it. */
 export interface ApiValue {
@@ -108,9 +110,14 @@ export function bytesOfJson(type: string, json: unknown): Uint8Array {
       expect(typeof json === 'number', 'a number');
       return wrapped(type === FLOAT_TYPENAME ? FloatWrapper : DoubleWrapper);
     case STRING_TYPENAME:
-      expect(typeof json === 'string', 'a string');
+      expect(
+        typeof json === 'string' && !LONE_SURROGATE.test(json),
+        'a string of valid Unicode (no lone surrogate)',
+      );
       return wrapped(StringWrapper);
     default:
+      // Another type of StateFun's own namespace has no JSON form here: give its bytes.
+      expect(!type.startsWith('io.statefun.types/'), 'given as bytes (base64): it has no JSON form');
       return Buffer.from(JSON.stringify(json), 'utf8');
   }
 }

@@ -15,11 +15,16 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { blobOperation, type BlobStore, type S3Location } from './blob-store.js';
 
 /** Size of each part of a multipart upload (S3's minimum is 5 MiB). */
 export const S3_PART_SIZE_BYTES = 8 * 1024 * 1024;
+/** Connecting to the endpoint gives up after this long, ms. */
+const S3_CONNECT_TIMEOUT_MS = 10_000;
+/** A request whose socket stays silent this long fails (and is retried by the SDK, then by the caller), ms. */
+const S3_REQUEST_TIMEOUT_MS = 30_000;
 /** Parts uploaded at once. */
 const S3_PARTS_IN_FLIGHT = 4;
 
@@ -56,6 +61,12 @@ export class S3BlobStore implements BlobStore {
         location.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
       ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
       forcePathStyle: location.forcePathStyle,
+      // Without timeouts an endpoint that accepts connections and never answers would hold a snapshot (and
+      // every scheduled one after it) for good.
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: S3_CONNECT_TIMEOUT_MS,
+        requestTimeout: S3_REQUEST_TIMEOUT_MS,
+      }),
     });
     return new S3BlobStore(client, location.bucket, location.prefix, true);
   }

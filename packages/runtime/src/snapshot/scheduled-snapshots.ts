@@ -32,8 +32,10 @@ export interface ScheduledSnapshotsDeps {
   readonly isTaker: () => boolean;
 }
 
-/** How often a process checks whether a snapshot is due, at most. */
+/** How often a process checks whether a snapshot is due, at most; with short intervals, every tenth of one. */
 const CHECK_EVERY_MS = 30_000;
+/** …but not more often than this. */
+const CHECK_EVERY_MIN_MS = 100;
 /** Wait after a failure before trying again, at most. */
 const RETRY_AFTER_MS = 60_000;
 /** How long stopping waits for a snapshot being taken (it is left incomplete after that, and pruned later). */
@@ -97,7 +99,10 @@ export class ScheduledSnapshots {
   start(): void {
     const tick = (): void => {
       if (this.#isStopped) return;
-      this.#timer = this.#deps.clock.setTimeout(tick, Math.min(CHECK_EVERY_MS, this.#o.everyMs));
+      this.#timer = this.#deps.clock.setTimeout(
+        tick,
+        Math.max(CHECK_EVERY_MIN_MS, Math.min(CHECK_EVERY_MS, this.#o.everyMs / 10)),
+      );
       this.#running ??= this.#check().finally(() => (this.#running = undefined));
     };
     tick();

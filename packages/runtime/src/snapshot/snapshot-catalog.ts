@@ -1,7 +1,7 @@
 /** The snapshots at a location: listing them, finding the newest, keeping the newest N. */
 import { SnapshotError } from '../errors.js';
 import { openBlobStore, type BlobStore } from './blob-store.js';
-import { MANIFEST_NAME, parseManifest, type SnapshotManifest } from './snapshot-format.js';
+import { MANIFEST_NAME, parseManifest, SNAPSHOT_ID, type SnapshotManifest } from './snapshot-format.js';
 
 /** One snapshot at a location. */
 export interface SnapshotListing {
@@ -14,14 +14,17 @@ export interface SnapshotListing {
 }
 
 /**
- * Lists the snapshots in a store, oldest first.
+ * Lists the snapshots in a store, oldest first. Only the manifests are read: a file damaged or deleted later is
+ * found by a restore (which checks every file), not here.
  *
  * @param blobs - the location's store.
  * @returns every child that is or was meant to be a snapshot.
  */
 export async function listSnapshotsIn(blobs: BlobStore): Promise<SnapshotListing[]> {
   const listings: SnapshotListing[] = [];
-  for (const id of await blobs.listChildren()) {
+  // Only names a snapshot id can have: anything else at the location (a data directory, `.git`, other backups)
+  // is not a snapshot, never listed, never deleted.
+  for (const id of (await blobs.listChildren()).filter((name) => SNAPSHOT_ID.test(name))) {
     const text = await blobs.child(id).getText(MANIFEST_NAME);
     if (text === undefined) {
       listings.push({ id, status: 'incomplete' });

@@ -15,6 +15,9 @@ export const SNAPSHOT_FORMAT_VERSION = 1;
 /** The `format` field of every manifest. */
 export const SNAPSHOT_FORMAT = 'statehouse-snapshot';
 
+/** What a snapshot id looks like: its UTC time to the millisecond and a random suffix (see `snapshotIdAt`). */
+export const SNAPSHOT_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/u;
+
 /** Name of the manifest inside a snapshot. */
 export const MANIFEST_NAME = 'manifest.json';
 
@@ -190,12 +193,16 @@ export function parseManifest(text: string, where: string): SnapshotManifest {
       `The manifest of snapshot ${where} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}.`,
     );
   }
-  const known = new Set(SNAPSHOT_TABLES.map((t) => t.name));
-  const unknown = parsed.data.files.find((f) => !known.has(f.table));
-  if (unknown !== undefined) {
+  // Every table once, each in the file named after it: a manifest cannot leave a table out (a restore would
+  // silently lose it) nor name a path outside the snapshot.
+  const listed = parsed.data.files.map((f) => f.table).sort();
+  const expected = SNAPSHOT_TABLES.map((t) => t.name).sort();
+  const misnamed = parsed.data.files.find((f) => f.name !== `${f.table}.jsonl.gz`);
+  if (listed.join() !== expected.join() || misnamed !== undefined) {
     throw new SnapshotError(
       'ERR_SNAPSHOT_MANIFEST_INVALID',
-      `The manifest of snapshot ${where} lists a table this Statehouse does not know: ${unknown.table}.`,
+      `The manifest of snapshot ${where} must list each table once, in <table>.jsonl.gz ` +
+        `(tables: ${expected.join(', ')}; listed: ${parsed.data.files.map((f) => `${f.table} in ${f.name}`).join(', ')}).`,
     );
   }
   return parsed.data;

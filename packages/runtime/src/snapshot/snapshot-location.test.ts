@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotError } from '../errors.js';
 import { parseSnapshotLocation } from './blob-store.js';
 import { childLocation, snapshotIdAt } from './create-snapshot.js';
-import { parseManifest, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION } from './snapshot-format.js';
+import {
+  parseManifest,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_TABLES,
+} from './snapshot-format.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -75,11 +80,17 @@ describe('snapshot manifests', () => {
     hash: 'h',
     maxMessageSeq: 1,
     maxTimerId: 0,
-    files: [{ table: 'state', name: 'state.jsonl.gz', rows: 1, bytes: 10, sha256: 'a'.repeat(64) }],
+    files: SNAPSHOT_TABLES.map((t) => ({
+      table: t.name,
+      name: `${t.name}.jsonl.gz`,
+      rows: 1,
+      bytes: 10,
+      sha256: 'a'.repeat(64),
+    })),
   };
 
   it('reads a valid one and refuses each kind of damage with its code', () => {
-    expect(parseManifest(JSON.stringify(valid), 'w').files).toHaveLength(1);
+    expect(parseManifest(JSON.stringify(valid), 'w').files).toHaveLength(SNAPSHOT_TABLES.length);
     const text = JSON.stringify(valid);
     expect(codeOf(() => parseManifest(text.slice(0, text.length / 2), 'w'))).toBe(
       'ERR_SNAPSHOT_MANIFEST_INVALID',

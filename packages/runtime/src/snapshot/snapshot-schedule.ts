@@ -39,6 +39,9 @@ export function resolveSnapshotSchedule(o: {
     throw invalid('snapshotEvery', (err as ConfigError).message);
   }
   if (everyMs < MIN_EVERY_MS)
-    throw invalid('snapshotEvery', `at least 1s, got ${JSON.stringify(o.snapshotEvery)}`);
+    throw invalid(
+      'snapshotEvery',
+      `at least 1s, got ${JSON.stringify(o.snapshotEvery)} (${everyMs} ms: a bare number is milliseconds; add a unit, e.g. 30s or 15m)`,
+    );
   return { to: o.snapshotTo, everyMs, keep: o.snapshotKeep };
 }

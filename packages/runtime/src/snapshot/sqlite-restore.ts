@@ -3,7 +3,16 @@
  * same migrations as a runtime creates), in one transaction; only once it is complete and on disk does it replace
  * the target's file, under the directory's lock. A failed restore leaves the target as it was.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -98,6 +107,31 @@ async function writeStaging(
   return rows;
 }
 
+/** Staging directories of restores that were killed (a restore holds the lock, so none is in progress). */
+function sweepAbandonedRestores(dataDir: string): void {
+  for (const entry of readdirSync(dataDir, { withFileTypes: true }))
+    if (entry.isDirectory() && /^restore-[0-9a-f]{8}$/u.test(entry.name))
+      rmSync(join(dataDir, entry.name), { recursive: true, force: true });
+}
+
+/**
+ * Puts the new database file in place of the old one. The old one's WAL is first merged into it (its last
+ * runtime may have been killed with commits only in the WAL), so a crash at any point leaves either the old
+ * store, whole, or the new one; never the new file with the old one's journal.
+ */
+function replaceStore(target: string, staging: string): void {
+  if (existsSync(target)) {
+    const old = new Database(target, { fileMustExist: true });
+    try {
+      old.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      old.close();
+    }
+  }
+  for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  renameSync(staging, target);
+}
+
 function fsyncFile(path: string): void {
   const fd = openSync(path, 'r');
   try {
@@ -127,6 +161,7 @@ export async function loadIntoSqlite(dataDir: string, load: SnapshotLoad): Promi
         'ERR_SNAPSHOT_TARGET_NOT_EMPTY',
         `The data directory ${dataDir} already holds a store with data. Pass --force to replace it, or restore into an empty directory.`,
       );
+    sweepAbandonedRestores(dataDir);
     mkdirSync(stagingDir);
     const staging = join(stagingDir, SQLITE_STORE_FILE_NAME);
     const db = new Database(staging);
@@ -137,9 +172,7 @@ export async function loadIntoSqlite(dataDir: string, load: SnapshotLoad): Promi
       db.close();
     }
     fsyncFile(staging);
-    // The old file's journal would be replayed into the new file: it goes first, then the rename replaces the file.
-    for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-    renameSync(staging, target);
+    replaceStore(target, staging);
     fsyncFile(dataDir);
     return rows;
   } finally {

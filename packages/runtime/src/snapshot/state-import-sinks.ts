@@ -107,15 +107,31 @@ function openSqliteSink(dataDir: string): ImportSink {
   };
 }
 
+/** Values per INSERT: 7 parameters each, well under PostgreSQL's 65,535 parameters per statement. */
+const VALUES_PER_STATEMENT = 5_000;
+
+/**
+ * The values to write, the last of each address and name kept (an INSERT … ON CONFLICT cannot update one row
+ * twice; in SQLite, one statement per value, the last write wins the same way).
+ */
+function lastOfEach(values: readonly StateUpsert[]): StateUpsert[] {
+  const byKey = new Map<string, StateUpsert>();
+  for (const v of values) byKey.set(JSON.stringify([v.functionType, v.id, v.name]), v);
+  return [...byKey.values()];
+}
+
 async function upsertChunk(tx: TxSql, values: readonly StateUpsert[]): Promise<void> {
-  if (values.length === 0) return;
-  const placeholders = values.map(
-    (_, r) => `(${[1, 2, 3, 4, 5, 6, 7].map((c) => `$${r * 7 + c}`).join(', ')})`,
-  );
-  await tx.unsafe(
-    `INSERT INTO state (${UPSERT_COLUMNS}) VALUES ${placeholders.join(', ')} ${UPSERT_UPDATE}`,
-    values.flatMap(rowOf) as never[],
-  );
+  const unique = lastOfEach(values);
+  for (let from = 0; from < unique.length; from += VALUES_PER_STATEMENT) {
+    const part = unique.slice(from, from + VALUES_PER_STATEMENT);
+    const placeholders = part.map(
+      (_, r) => `(${[1, 2, 3, 4, 5, 6, 7].map((c) => `$${r * 7 + c}`).join(', ')})`,
+    );
+    await tx.unsafe(
+      `INSERT INTO state (${UPSERT_COLUMNS}) VALUES ${placeholders.join(', ')} ${UPSERT_UPDATE}`,
+      part.flatMap(rowOf) as never[],
+    );
+  }
 }
 
 async function openPostgresSink(url: string, where: string): Promise<ImportSink> {

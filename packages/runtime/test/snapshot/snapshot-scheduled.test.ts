@@ -4,7 +4,8 @@
  * nor changes readiness; a bad option is refused at start with the flag named.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -51,8 +52,11 @@ describe('scheduled snapshots', () => {
 
   it('takes them on schedule while serving, keeps the newest N, and meters them', async () => {
     const to = `${dir.path}/scheduled`;
+    // Other things at the location (here even the runtime's own data directory) are not snapshots: never deleted.
+    const others = ['.git', '0archive', '2025-important-backups'];
+    for (const other of others) await mkdir(`${to}/${other}`, { recursive: true });
     const runtime = new RuntimeProcess({
-      dataDir: `${dir.path}/data`,
+      dataDir: `${to}/.statehouse`,
       moduleYaml: module,
       args: ['--snapshot-every', '1s', '--snapshot-to', to, '--snapshot-keep', '2'],
     });
@@ -84,6 +88,7 @@ describe('scheduled snapshots', () => {
     const complete = listed.filter((l) => l.status === 'complete');
     expect(complete.length).toBeGreaterThanOrEqual(2);
     expect(complete.length).toBeLessThanOrEqual(3);
+    for (const other of [...others, '.statehouse']) expect(existsSync(`${to}/${other}`), other).toBe(true);
     // The newest holds state the load wrote after the runtime started.
     expect(complete.at(-1)!.manifest!.files.find((f) => f.table === 'state')!.rows).toBeGreaterThan(0);
   }, 60_000);

@@ -442,6 +442,32 @@ describe('state export and import', () => {
     expect(complete.stdout).toBe(`${good.join('\n')}\n`);
   }, 60_000);
 
+  it('imports wide addresses and repeated addresses into PostgreSQL as into SQLite (the last line wins)', async () => {
+    const file = join(dir.path, 'wide.jsonl');
+    const line = (id: string, base: number): string =>
+      JSON.stringify({
+        address: { type: BULK, id },
+        values: Object.fromEntries(
+          Array.from({ length: 12 }, (_, k) => [`s${k}`, { type: 'io.statefun.types/int', json: base + k }]),
+        ),
+      });
+    // 1,000 lines of 12 values in one chunk: 84,000 parameters in one statement would be refused.
+    const lines = Array.from({ length: 1_000 }, (_, i) => line(`w${i}`, i));
+    lines.push(line('w7', 5_000), line('w7', 6_000));
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const exports: string[] = [];
+    for (const target of [
+      ['--data-dir', join(dir.path, 'wide-sqlite')],
+      ['--store', await pg.createDatabase()],
+    ]) {
+      await cli('state', 'import', '--from', file, ...target);
+      exports.push((await cli('state', 'export', ...target, '--type', BULK)).stdout);
+    }
+    expect(exports[1]).toBe(exports[0]);
+    const w7 = exports[0]!.split('\n').find((l) => l.includes('"id":"w7"'))!;
+    expect((JSON.parse(w7) as { values: Record<string, { json: number }> }).values['s0']!.json).toBe(6_000);
+  }, 60_000);
+
   it('an import killed mid-way resumes after its last committed chunk and ends complete', async () => {
     const dataDir = join(dir.path, 'killed');
     const file = join(dir.path, 'big.jsonl');
