@@ -73,7 +73,8 @@ export function resolveFlagValues(
     given[flag.option] = flag.kind === 'number' && /^\d+$/.test(text) ? Number(text) : text;
   }
   // The values are unknown on purpose: the runtime's check takes any value and names the option of a wrong one.
-  return resolveRuntimeOptions({ ...given, module: NO_MODULE });
+  // The API's access is checked when the runtime is created, with its tokens (read from their file later).
+  return resolveRuntimeOptions({ ...given, module: NO_MODULE, insecureNoAuth: true });
 }
 
 /** `--flag -5` → `--flag=-5` for number flags, which parseArgs would otherwise refuse as ambiguous. */

@@ -131,6 +131,12 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     help: 'Scheduled snapshots kept at the location (older ones are deleted)',
   },
   {
+    name: 'api-tokens',
+    arg: 'FILE',
+    help: 'API tokens and their scopes (YAML, see docs/security.md); also STATEHOUSE_API_TOKEN',
+    default: 'none: an open API, on loopback only',
+  },
+  {
     name: 'log-level',
     arg: 'LEVEL',
     help: LOG_LEVELS.join(', ').replace(/, (\w+)$/, ' or $1'),
@@ -144,6 +150,7 @@ export const CLUSTER_ONLY_FLAGS: readonly string[] = ['node-id', 'advertise', 'l
 /** The `options` of `parseArgs` for `statehouse run`. */
 export const RUN_PARSE_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   ...Object.fromEntries(RUN_FLAGS.map((flag) => [flag.name, { type: 'string' } as const])),
+  'insecure-no-auth': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -188,6 +195,7 @@ function defaultOf(flag: OptionFlag | CliFlag): string {
 export function runFlagsUsage(): string {
   const rows = [
     ...RUN_FLAGS.map((flag) => [`--${flag.name} ${flag.arg}`, `${flag.help} (default ${defaultOf(flag)})`]),
+    ['--insecure-no-auth', 'Serve an API without tokens beyond loopback (behind a proxy that authenticates)'],
     ['-h, --help', 'Show this help'],
   ];
   const width = Math.max(...rows.map(([left]) => left!.length)) + 2;

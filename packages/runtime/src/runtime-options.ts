@@ -12,6 +12,8 @@ import { ConfigError } from './errors.js';
 import type { Store } from './store/store.js';
 import type { ScheduledSnapshotsOptions } from './snapshot/scheduled-snapshots.js';
 import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
+import type { ApiAuthConfig } from './api/api-auth.js';
+import { checkApiAuth } from './config/api-tokens.js';
 
 /** What a user passes to {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -70,6 +72,13 @@ export interface RuntimeOptions {
   readonly maintenanceIntervalMs?: number;
   /** Free bytes on the store's file system below which a warning is logged and metered. @default 1073741824 (1 GiB) */
   readonly lowSpaceBytes?: number;
+  /**
+   * Who may call the HTTP API: bearer tokens with scopes (`ingress`, `read`, `admin`), see `docs/security.md`.
+   * Without it the API is open, which `listen` on a non-loopback address refuses unless `insecureNoAuth` is set.
+   */
+  readonly apiAuth?: ApiAuthConfig;
+  /** Serve an API without tokens on a non-loopback address (e.g. behind a trusted proxy). @default false */
+  readonly insecureNoAuth?: boolean;
   /** Scheduled snapshots: where they go, a directory or `s3://bucket/prefix` (needs `snapshotEvery`). */
   readonly snapshotTo?: string;
   /** Scheduled snapshots: how often, a duration such as `"15m"` or milliseconds (needs `snapshotTo`). */
@@ -113,6 +122,11 @@ export interface ResolvedRuntimeOptions {
   readonly lowSpaceBytes: number;
   /** Scheduled snapshots, when configured. */
   readonly snapshots: ScheduledSnapshotsOptions | undefined;
+  /** The API's tokens, or `undefined` for an open API. */
+  readonly apiAuth: ApiAuthConfig | undefined;
+  readonly insecureNoAuth: boolean;
+  /** Complete scheduled snapshots kept (also in `snapshots`). */
+  readonly snapshotKeep: number;
   readonly clock: Clock;
 }
 
@@ -165,6 +179,7 @@ const scalars = z.strictObject({
   snapshotTo: z.string().min(1, { error: 'expected a directory or s3://bucket/prefix' }).optional(),
   snapshotEvery: z.union([z.string(), z.number()], { error: 'expected a duration, e.g. "15m"' }).optional(),
   snapshotKeep: wholeNumber(1).default(24),
+  insecureNoAuth: z.boolean().default(false),
 });
 
 type Scalars = z.output<typeof scalars>;
@@ -200,8 +215,9 @@ function describeInput(input: unknown): string {
  *   value seen and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
-  const { module, store, logger, onFatal, clock, connectors, ...rest } = options;
+  const { module, store, logger, onFatal, clock, connectors, apiAuth, ...rest } = options;
   const o = parseScalars(rest);
+  const auth = apiAuth === undefined ? undefined : checkApiAuth(apiAuth, 'runtime option apiAuth');
   if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
@@ -210,6 +226,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     );
   }
   const { host, port } = parseListen(o.listen);
+  checkOpenApi(host, auth, o.insecureNoAuth);
   return Object.freeze({
     module,
     dataDir: resolve(o.dataDir),
@@ -236,6 +253,9 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     maintenanceIntervalMs: o.maintenanceIntervalMs,
     lowSpaceBytes: o.lowSpaceBytes,
     snapshots: resolveSnapshotSchedule(o),
+    apiAuth: auth,
+    insecureNoAuth: o.insecureNoAuth,
+    snapshotKeep: o.snapshotKeep,
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });
 }
@@ -268,6 +288,27 @@ function parseListen(listen: string): { host: string; port: number } {
     });
   }
   return { host, port };
+}
+
+/** Whether a host is this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/u.test(host);
+}
+
+/**
+ * Refuses an API without tokens on an address other machines reach.
+ *
+ * @throws {@link ConfigError} `ERR_CONFIG_INSECURE_LISTEN` (option `listen`).
+ */
+function checkOpenApi(host: string, auth: ApiAuthConfig | undefined, insecureNoAuth: boolean): void {
+  if (auth !== undefined || insecureNoAuth || isLoopback(host)) return;
+  throw new ConfigError(
+    'ERR_CONFIG_INSECURE_LISTEN',
+    `runtime option listen: ${host} is reachable from other machines, and the API has no tokens: anyone who reaches ` +
+      'the port could send messages and read every state. Give API tokens (--api-tokens FILE or ' +
+      'STATEHOUSE_API_TOKEN), or, behind a proxy that authenticates, --insecure-no-auth.',
+    { option: 'listen' },
+  );
 }
 
 /** A node id unique to this process: the host name, the pid and a random suffix. */

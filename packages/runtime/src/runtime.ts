@@ -27,6 +27,7 @@ import { FunctionClient } from './invoke/function-client.js';
 import { DEFAULT_BACKOFF } from './invoke/retry-policy.js';
 import { buildEngine, type Engine } from './runtime-engine.js';
 import { createRuntimeJobs } from './runtime-jobs.js';
+import { ApiAuth } from './api/api-auth.js';
 import { checkConnectors, egressRecordCheck } from './runtime-connectors.js';
 import {
   createBackendOf,
@@ -107,7 +108,12 @@ export class Runtime {
     });
     this.#api = new ApiServer(
       { backend: createBackendOf(this.#view()), log: this.#log },
-      { host: this.#options.host, port: this.#options.port, maxIngressBytes: this.#options.maxIngressBytes },
+      {
+        host: this.#options.host,
+        port: this.#options.port,
+        maxIngressBytes: this.#options.maxIngressBytes,
+        auth: this.#options.apiAuth === undefined ? undefined : new ApiAuth(this.#options.apiAuth),
+      },
     );
   }
 

@@ -11,9 +11,12 @@ export interface ApiAnswer<T = unknown> {
 /** Talks to one runtime's HTTP API. */
 export class ApiClient {
   readonly baseUrl: string;
+  readonly #token: string | undefined;
 
-  constructor(baseUrl: string) {
+  /** @param options.token - sent as `authorization: Bearer <token>` on every request. */
+  constructor(baseUrl: string, options: { readonly token?: string } = {}) {
     this.baseUrl = baseUrl;
+    this.#token = options.token;
   }
 
   /** POST /v1/ingress/{type}/{id}. */
@@ -70,6 +73,11 @@ export class ApiClient {
     return this.#call<T>('GET', path);
   }
 
+  /** POST a JSON body to any path. */
+  postJson<T = unknown>(path: string, value: unknown): Promise<ApiAnswer<T>> {
+    return this.#call<T>('POST', path, { 'content-type': 'application/json' }, JSON.stringify(value));
+  }
+
   async #call<T>(
     method: 'GET' | 'POST',
     path: string,
@@ -78,7 +86,7 @@ export class ApiClient {
   ): Promise<ApiAnswer<T>> {
     const res = await request(this.baseUrl + path, {
       method,
-      headers,
+      headers: this.#token === undefined ? headers : { ...headers, authorization: `Bearer ${this.#token}` },
       ...(body === undefined ? {} : { body }),
     });
     const text = await res.body.text();

@@ -13,6 +13,7 @@ import { createLogger } from '../logger.js';
 import { parseFlags, resolveFlagValues } from '../parse-flags.js';
 import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
 import { RUN_USAGE } from '../usage.js';
+import { apiAccessFrom } from '../api-access.js';
 
 /**
  * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
@@ -30,12 +31,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Before the module files are read, so that a wrong flag is reported first; main.ts names the flag.
   resolveFlagValues(values);
   const flagOptions = runtimeOptionsFromFlags(values);
+  const access = await apiAccessFrom(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
   return runUntilStopped({
     module,
     logger: createLogger(level),
     connectors: await connectorsFor(module),
     ...flagOptions,
+    ...access,
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Calls to a running runtime's HTTP API for the commands that take `--url` (default `$STATEHOUSE_URL`, else the
- * runtime's default listen address). Errors carry the CLI's exit codes: 4 when nothing answers, 3 for a 404, 2
+ * runtime's default listen address), with the token of `$STATEHOUSE_API_TOKEN` when it is set. Errors carry the CLI's exit codes: 4 when nothing answers, 3 for a 404, 2
  * for any other error answer (with the runtime's code and message).
  */
 import { Agent } from 'undici';
@@ -18,6 +18,12 @@ export const URL_FLAG = { url: { type: 'string' } } as const;
 export function runtimeUrl(values: Readonly<Record<string, unknown>>): string {
   const given = typeof values['url'] === 'string' ? values['url'] : process.env['STATEHOUSE_URL'];
   return (given ?? 'http://127.0.0.1:8091').replace(/\/+$/u, '');
+}
+
+/** The bearer token of `STATEHOUSE_API_TOKEN` (an environment variable: a flag's value would show in `ps`). */
+function authorization(): Record<string, string> {
+  const token = process.env['STATEHOUSE_API_TOKEN'];
+  return token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` };
 }
 
 /** Requests to a runtime's admin API wait as long as the work takes (a snapshot of a large store). */
@@ -45,6 +51,7 @@ export async function callRuntime(
       ...(init.body === undefined ? {} : { body: init.body }),
       headers: {
         ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
+        ...authorization(),
         ...init.headers,
       },
       // @ts-expect-error undici's fetch takes a dispatcher; the DOM type does not know it.

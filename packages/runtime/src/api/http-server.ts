@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
+import type { ApiAuth, ApiScope } from './api-auth.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
@@ -61,6 +62,15 @@ export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly maxIngressBytes: number;
+  /** Who may call which route; `undefined`: an open API. */
+  readonly auth?: ApiAuth | undefined;
+}
+
+/** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
+function scopeOf(pathname: string, auth: ApiAuth): ApiScope | undefined {
+  if (pathname === '/healthz' || pathname === '/readyz') return undefined;
+  if (pathname === '/metrics') return auth.isMetricsProtected ? 'read' : undefined;
+  return pathname.startsWith('/v1/admin/') ? 'admin' : 'read';
 }
 
 const MAX_EGRESS_LIMIT = 10_000;
@@ -160,8 +170,10 @@ export class ApiServer {
     const pathname = q < 0 ? raw : raw.slice(0, q);
     const parts = pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
+    const auth = this.#options.auth;
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
       try {
+        auth?.check(req.headers.authorization, { scope: 'ingress' });
         if (method !== 'POST') throw methodNotAllowed(method, 'POST');
         await this.#ingress(req, res, parts.slice(2));
         this.#backend.countIngress(202);
@@ -171,6 +183,8 @@ export class ApiServer {
       }
       return;
     }
+    const scope = auth === undefined ? undefined : scopeOf(pathname, auth);
+    if (scope !== undefined) auth!.check(req.headers.authorization, { scope });
     if (pathname === '/v1/admin/snapshots') {
       if (method !== 'POST') throw methodNotAllowed(method, 'POST');
       sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
@@ -290,6 +304,7 @@ export class ApiServer {
       );
     }
     const target = ingressTarget(parts);
+    this.#options.auth?.check(req.headers.authorization, { scope: 'ingress', functionType: target.type });
     const typename = ingressTypename(req);
     const idempotencyKey = ingressIdempotencyKey(req);
     const body = await readBody(req, this.#options.maxIngressBytes);

@@ -1,0 +1,120 @@
+/**
+ * Who may call the HTTP API: bearer tokens, each with scopes — `ingress` (send messages, optionally only to some
+ * function types), `read` (state, egress logs, stalled addresses, backlog, connectors) and `admin` (snapshots,
+ * state export). `/healthz` and `/readyz` stay open; `/metrics` is open unless configured to need `read`.
+ * Tokens are kept as SHA-256 digests and compared in constant time; a token never appears in a log or an error.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+import { ApiError } from '../errors.js';
+
+/** What a token may do. */
+export type ApiScope = 'ingress' | 'read' | 'admin';
+
+/** One token as configured. */
+export interface ApiTokenConfig {
+  /** A name for logs and errors (never the token). */
+  readonly name: string;
+  /** The token itself (at least 16 characters), or… */
+  readonly token?: string;
+  /** …its SHA-256 in hex, so that the file need not hold the token. */
+  readonly sha256?: string;
+  readonly scopes: readonly ApiScope[];
+  /**
+   * With `ingress`: the function types it may send to, `namespace/name` with `*` matching any characters (e.g.
+   * `example/cart*`). @default every type
+   */
+  readonly functionTypes?: readonly string[];
+}
+
+/** The API's access rules. */
+export interface ApiAuthConfig {
+  readonly tokens: readonly ApiTokenConfig[];
+  /** Whether `/metrics` needs a token with `read`. @default 'open' */
+  readonly metrics?: 'open' | 'read';
+}
+
+/** What a request needs. */
+export interface ApiAccess {
+  readonly scope: ApiScope;
+  /** For `ingress`: the target's function type. */
+  readonly functionType?: string;
+}
+
+interface KnownToken {
+  readonly name: string;
+  readonly digest: Buffer;
+  readonly scopes: ReadonlySet<ApiScope>;
+  readonly functionTypes: readonly RegExp[] | undefined;
+}
+
+function digestOf(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** `example/cart*` → a regular expression matching the whole type. */
+function patternOf(glob: string): RegExp {
+  const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/gu, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`, 'u');
+}
+
+/** Checks requests against the configured tokens. */
+export class ApiAuth {
+  readonly #tokens: readonly KnownToken[];
+  /** Whether `/metrics` needs `read`. */
+  readonly isMetricsProtected: boolean;
+
+  /** @param config - the tokens (checked by the options' schema) and the metrics rule. */
+  constructor(config: ApiAuthConfig) {
+    this.#tokens = config.tokens.map((t) => ({
+      name: t.name,
+      digest: t.sha256 !== undefined ? Buffer.from(t.sha256, 'hex') : digestOf(t.token!),
+      scopes: new Set(t.scopes),
+      functionTypes: t.functionTypes?.map(patternOf),
+    }));
+    this.isMetricsProtected = config.metrics === 'read';
+  }
+
+  /**
+   * Checks a request's `authorization` header.
+   *
+   * @param authorization - the header, if any.
+   * @param access - what the request does.
+   * @throws {@link ApiError} 401 `ERR_API_UNAUTHENTICATED` without a known bearer token, 403 `ERR_API_FORBIDDEN`
+   *   when the token lacks the scope or may not send to the function type.
+   */
+  check(authorization: string | undefined, access: ApiAccess): void {
+    const token = this.#find(authorization);
+    if (token === undefined)
+      throw new ApiError(
+        401,
+        'ERR_API_UNAUTHENTICATED',
+        'this API needs a token: send the header "authorization: Bearer <token>" with a token of its --api-tokens file',
+        { headers: { 'www-authenticate': 'Bearer realm="statehouse"' } },
+      );
+    if (!token.scopes.has(access.scope))
+      throw new ApiError(403, 'ERR_API_FORBIDDEN', `token "${token.name}" has no "${access.scope}" scope`);
+    const type = access.functionType;
+    if (
+      type !== undefined &&
+      token.functionTypes !== undefined &&
+      !token.functionTypes.some((p) => p.test(type))
+    )
+      throw new ApiError(
+        403,
+        'ERR_API_FORBIDDEN',
+        `token "${token.name}" may not send to function type ${type}`,
+      );
+  }
+
+  /** The token whose digest matches; every token is compared, in constant time, whatever matches. */
+  #find(authorization: string | undefined): KnownToken | undefined {
+    const match = /^Bearer\s+(\S+)\s*$/iu.exec(authorization ?? '');
+    if (match === null) return undefined;
+    const digest = digestOf(match[1]!);
+    let found: KnownToken | undefined;
+    for (const token of this.#tokens)
+      if (timingSafeEqual(token.digest, digest) && found === undefined) found = token;
+    return found;
+  }
+}
