@@ -1,6 +1,6 @@
 /**
  * The API access of `statehouse run`: tokens from `--api-tokens FILE` and `STATEHOUSE_API_TOKEN` (never from a
- * flag's value, which `ps` would show), and `--insecure-no-auth`.
+ * flag's value, which `ps` would show), `--insecure-no-auth`, and TLS (`--tls-cert`, `--tls-key`, `--tls-client-ca`).
  */
 import { readFile } from 'node:fs/promises';
 import { environmentToken, parseApiTokensFile, type ApiAuthConfig } from '@statehouse/runtime';
@@ -10,6 +10,16 @@ import { CliUsageError } from './cli-error.js';
 export interface ApiAccessOptions {
   readonly apiAuth?: ApiAuthConfig;
   readonly insecureNoAuth: boolean;
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
+}
+
+/** `--tls-cert`, `--tls-key` and `--tls-client-ca`: the first two together, the third only with them. */
+function tlsFrom(values: Readonly<Record<string, unknown>>): ApiAccessOptions['tls'] {
+  const [cert, key, ca] = [values['tls-cert'], values['tls-key'], values['tls-client-ca']];
+  if (cert === undefined && key === undefined && ca === undefined) return undefined;
+  if (typeof cert !== 'string' || typeof key !== 'string')
+    throw new CliUsageError('ERR_CLI_INVALID_FLAG', 'HTTPS needs both --tls-cert FILE and --tls-key FILE');
+  return { certFile: cert, keyFile: key, ...(typeof ca === 'string' ? { clientCaFile: ca } : {}) };
 }
 
 /**
@@ -43,5 +53,10 @@ export async function apiAccessFrom(
   const fromEnv = env['STATEHOUSE_API_TOKEN'];
   if (fromEnv !== undefined && fromEnv !== '')
     config = { ...config, tokens: [...(config?.tokens ?? []), environmentToken(fromEnv)] };
-  return config === undefined ? { insecureNoAuth } : { apiAuth: config, insecureNoAuth };
+  const tls = tlsFrom(values);
+  return {
+    insecureNoAuth,
+    ...(config === undefined ? {} : { apiAuth: config }),
+    ...(tls === undefined ? {} : { tls }),
+  };
 }

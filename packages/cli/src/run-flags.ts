@@ -137,6 +137,19 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     default: 'none: an open API, on loopback only',
   },
   {
+    name: 'tls-cert',
+    arg: 'FILE',
+    help: 'Serve the API over HTTPS with this certificate chain (PEM), with --tls-key; SIGHUP reloads both',
+    default: 'none: plain HTTP',
+  },
+  { name: 'tls-key', arg: 'FILE', help: 'The private key (PEM) of --tls-cert', default: 'none' },
+  {
+    name: 'tls-client-ca',
+    arg: 'FILE',
+    help: 'Require client certificates signed by these CAs (PEM): mutual TLS',
+    default: 'none',
+  },
+  {
     name: 'log-level',
     arg: 'LEVEL',
     help: LOG_LEVELS.join(', ').replace(/, (\w+)$/, ' or $1'),

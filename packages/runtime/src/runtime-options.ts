@@ -13,6 +13,7 @@ import type { Store } from './store/store.js';
 import type { ScheduledSnapshotsOptions } from './snapshot/scheduled-snapshots.js';
 import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
 import type { ApiAuthConfig } from './api/api-auth.js';
+import type { ApiTlsFiles } from './api/api-tls.js';
 import { checkApiAuth } from './config/api-tokens.js';
 
 /** What a user passes to {@link createRuntime}. */
@@ -79,6 +80,8 @@ export interface RuntimeOptions {
   readonly apiAuth?: ApiAuthConfig;
   /** Serve an API without tokens on a non-loopback address (e.g. behind a trusted proxy). @default false */
   readonly insecureNoAuth?: boolean;
+  /** HTTPS on the API listener; with `clientCaFile`, mutual TLS (which also allows listening beyond loopback). */
+  readonly tls?: ApiTlsFiles;
   /** Scheduled snapshots: where they go, a directory or `s3://bucket/prefix` (needs `snapshotEvery`). */
   readonly snapshotTo?: string;
   /** Scheduled snapshots: how often, a duration such as `"15m"` or milliseconds (needs `snapshotTo`). */
@@ -125,6 +128,7 @@ export interface ResolvedRuntimeOptions {
   /** The API's tokens, or `undefined` for an open API. */
   readonly apiAuth: ApiAuthConfig | undefined;
   readonly insecureNoAuth: boolean;
+  readonly tls: ApiTlsFiles | undefined;
   /** Complete scheduled snapshots kept (also in `snapshots`). */
   readonly snapshotKeep: number;
   readonly clock: Clock;
@@ -180,6 +184,13 @@ const scalars = z.strictObject({
   snapshotEvery: z.union([z.string(), z.number()], { error: 'expected a duration, e.g. "15m"' }).optional(),
   snapshotKeep: wholeNumber(1).default(24),
   insecureNoAuth: z.boolean().default(false),
+  tls: z
+    .strictObject({
+      certFile: z.string().min(1),
+      keyFile: z.string().min(1),
+      clientCaFile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 type Scalars = z.output<typeof scalars>;
@@ -226,7 +237,8 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     );
   }
   const { host, port } = parseListen(o.listen);
-  checkOpenApi(host, auth, o.insecureNoAuth);
+  // Mutual TLS authenticates every client: such an API is not open.
+  checkOpenApi(host, auth, o.insecureNoAuth || o.tls?.clientCaFile !== undefined);
   return Object.freeze({
     module,
     dataDir: resolve(o.dataDir),
@@ -255,6 +267,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     snapshots: resolveSnapshotSchedule(o),
     apiAuth: auth,
     insecureNoAuth: o.insecureNoAuth,
+    tls: o.tls,
     snapshotKeep: o.snapshotKeep,
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });

@@ -113,8 +113,19 @@ export class Runtime {
         port: this.#options.port,
         maxIngressBytes: this.#options.maxIngressBytes,
         auth: this.#options.apiAuth === undefined ? undefined : new ApiAuth(this.#options.apiAuth),
+        tls: this.#options.tls,
       },
     );
+  }
+
+  /**
+   * Reads the API's TLS certificate, key and client CA again (after they were renewed); new connections use them,
+   * open ones are not dropped. Does nothing without TLS.
+   *
+   * @throws `ConfigError` `ERR_CONFIG_TLS_FILES` or the TLS library's error; the old certificate stays in use.
+   */
+  reloadTls(): void {
+    this.#api.reloadTls();
   }
 
   /** The lifecycle state. */
@@ -150,7 +161,7 @@ export class Runtime {
     const started = performance.now();
     // The API first: /healthz answers while the store opens (a one-time rebuild, or a full disk, can take long).
     const bound = await this.#api.listen();
-    this.#url = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    this.#url = `${this.#api.isTls ? 'https' : 'http'}://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     const meta = await this.#storeFull.open(
       () => this.#store.open({ keyGroups: this.#options.keyGroups, hash: KEY_GROUP_HASH }),
       () => this.#state === 'RECOVERING',

@@ -144,6 +144,16 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
       resolveStopped();
     },
   });
+  const started = runtime;
+  // New certificate files (renewed by certbot, cert-manager, …) are read on SIGHUP; open connections stay.
+  process.on('SIGHUP', () => {
+    try {
+      started.reloadTls();
+      logger.info({ event: 'api.tls.reloaded' }, 'TLS certificate reloaded');
+    } catch (err) {
+      logger.error({ err }, 'TLS certificate not reloaded; the previous one stays in use');
+    }
+  });
   if (stopRequested !== undefined) {
     const signal = stopRequested;
     stopRequested = undefined;

@@ -34,6 +34,8 @@ function stdoutSink(): LineSink {
 function fileSink(to: string): LineSink {
   const partial = `${to}.partial`;
   const out = createWriteStream(partial);
+  // One listener each for the whole export (a listener per write would pile up on a large one).
+  const closed = new Promise<void>((resolve) => out.once('close', resolve));
   let failure: Error | undefined;
   out.on('error', (err) => {
     failure = new CliUsageError(
@@ -45,13 +47,14 @@ function fileSink(to: string): LineSink {
   return {
     write: async (line) => {
       if (failure !== undefined) return failed();
-      if (!out.write(`${line}\n`)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      if (!out.write(`${line}\n`))
+        await Promise.race([new Promise<void>((resolve) => out.once('drain', () => resolve())), closed]);
       if (failure !== undefined) return failed();
     },
     finish: async () => {
       if (failure !== undefined) return failed();
       out.end();
-      await once(out, 'close');
+      await closed;
       if (failure !== undefined) return failed();
       await rename(partial, to);
     },

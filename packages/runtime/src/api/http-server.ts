@@ -4,12 +4,14 @@
  */
 import { parseTypeName } from '@statehouse/protocol';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
 import type { ApiAuth, ApiScope } from './api-auth.js';
+import { readTlsFiles, type ApiTlsFiles } from './api-tls.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
@@ -64,6 +66,8 @@ export interface ApiServerOptions {
   readonly maxIngressBytes: number;
   /** Who may call which route; `undefined`: an open API. */
   readonly auth?: ApiAuth | undefined;
+  /** TLS (HTTPS, and mutual TLS with a client CA); `undefined`: plain HTTP. */
+  readonly tls?: ApiTlsFiles | undefined;
 }
 
 /** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
@@ -112,9 +116,21 @@ export class ApiServer {
     this.#backend = backend;
     this.#options = options;
     this.#log = log.child({ component: 'api' });
-    this.#server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((err: unknown) => this.#fail(res, err));
-    });
+    };
+    const tls = options.tls;
+    this.#server =
+      tls === undefined
+        ? createServer(handler)
+        : createHttpsServer(
+            {
+              ...readTlsFiles(tls),
+              requestCert: tls.clientCaFile !== undefined,
+              rejectUnauthorized: tls.clientCaFile !== undefined,
+            },
+            handler,
+          );
     this.#server.keepAliveTimeout = 65_000;
   }
 
@@ -145,6 +161,23 @@ export class ApiServer {
     });
     const addr = this.#server.address() as AddressInfo;
     return { host: addr.address, port: addr.port };
+  }
+
+  /** Whether the API serves HTTPS. */
+  get isTls(): boolean {
+    return this.#options.tls !== undefined;
+  }
+
+  /**
+   * Reads the TLS files again and serves new connections with them; open connections are not dropped.
+   *
+   * @throws {@link ConfigError} `ERR_CONFIG_TLS_FILES`, or the TLS library's error for files that do not form a
+   *   certificate and key; the old certificate stays in use.
+   */
+  reloadTls(): void {
+    const tls = this.#options.tls;
+    if (tls === undefined) return;
+    (this.#server as HttpsServer).setSecureContext(readTlsFiles(tls));
   }
 
   /** Stops intake: new ingress requests answer 503 while in-flight ones finish. */

@@ -36,19 +36,21 @@ export interface S3Location {
   readonly region: string | undefined;
   /** Path-style URLs (bucket in the path); default: on when an endpoint is set. */
   readonly forcePathStyle: boolean;
+  /** A request whose connection stays silent this long fails, ms (`?timeoutMs=`). @default 30000 */
+  readonly timeoutMs: number | undefined;
 }
 
 /** A parsed location. */
 export type SnapshotLocation =
   { readonly kind: 'dir'; readonly path: string } | ({ readonly kind: 's3' } & S3Location);
 
-const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle']);
+const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'timeoutMs']);
 
 function invalid(location: string, why: string): SnapshotError {
   return new SnapshotError(
     'ERR_SNAPSHOT_INVALID_LOCATION',
     `Snapshot location ${JSON.stringify(location)}: ${why}. Give a directory or s3://bucket/prefix ` +
-      '(options: ?endpoint=URL&region=R&forcePathStyle=true|false).',
+      '(options: ?endpoint=URL&region=R&forcePathStyle=true|false&timeoutMs=N).',
   );
 }
 
@@ -71,8 +73,12 @@ function parseS3(location: string): SnapshotLocation {
   const pathStyle = url.searchParams.get('forcePathStyle');
   if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false')
     throw invalid(location, 'forcePathStyle must be true or false');
+  const timeout = url.searchParams.get('timeoutMs');
+  if (timeout !== null && !/^[1-9]\d{0,8}$/u.test(timeout))
+    throw invalid(location, 'timeoutMs must be a whole number of milliseconds > 0');
   return {
     kind: 's3',
+    timeoutMs: timeout === null ? undefined : Number(timeout),
     bucket: url.hostname,
     prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/gu, ''),
     endpoint,

@@ -24,7 +24,9 @@ export const S3_PART_SIZE_BYTES = 8 * 1024 * 1024;
 /** Connecting to the endpoint gives up after this long, ms. */
 const S3_CONNECT_TIMEOUT_MS = 10_000;
 /** A request whose socket stays silent this long fails (and is retried by the SDK, then by the caller), ms. */
-const S3_REQUEST_TIMEOUT_MS = 30_000;
+const S3_SILENCE_TIMEOUT_MS = 30_000;
+/** No single request (an 8 MiB part on a slow link) may take longer than this, ms. */
+const S3_REQUEST_LIMIT_MS = 300_000;
 /** Parts uploaded at once. */
 const S3_PARTS_IN_FLIGHT = 4;
 
@@ -65,7 +67,9 @@ export class S3BlobStore implements BlobStore {
       // every scheduled one after it) for good.
       requestHandler: new NodeHttpHandler({
         connectionTimeout: S3_CONNECT_TIMEOUT_MS,
-        requestTimeout: S3_REQUEST_TIMEOUT_MS,
+        socketTimeout: location.timeoutMs ?? S3_SILENCE_TIMEOUT_MS,
+        requestTimeout: S3_REQUEST_LIMIT_MS,
+        throwOnRequestTimeout: true,
       }),
     });
     return new S3BlobStore(client, location.bucket, location.prefix, true);

@@ -87,6 +87,7 @@ export class ScheduledSnapshots {
   /** When the newest snapshot at the location was taken (epoch ms), once known. */
   #lastTakenMs: number | undefined;
   #failedAtMs: number | undefined;
+  #lastCheckMs: number | undefined;
 
   constructor(deps: ScheduledSnapshotsDeps, options: ScheduledSnapshotsOptions) {
     this.#deps = deps;
@@ -121,6 +122,11 @@ export class ScheduledSnapshots {
 
   /** One check; never rejects. */
   async #check(): Promise<void> {
+    const checkedAt = this.#deps.clock.now();
+    // A process frozen (or cut off) for a while may have lost and regained leadership meanwhile: read the location.
+    if (this.#lastCheckMs !== undefined && checkedAt - this.#lastCheckMs > 2 * CHECK_EVERY_MS)
+      this.#lastTakenMs = undefined;
+    this.#lastCheckMs = checkedAt;
     if (!this.#deps.isTaker()) {
       // Another process takes them; when this one takes over, it reads the location again.
       this.#lastTakenMs = undefined;

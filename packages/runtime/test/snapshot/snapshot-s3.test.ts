@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import {
   DeleteObjectCommand,
@@ -277,6 +278,35 @@ describe('snapshots in S3 (s3rver)', () => {
     expect(restore.stderr).toContain('ERR_SNAPSHOT_BLOB_FAILED');
     expect(restore.stderr).toContain('NoSuchBucket');
     expect(existsSync(join(target, 'statehouse.db'))).toBe(false);
+  });
+
+  it('an endpoint that accepts connections and never answers fails the snapshot instead of hanging it', async () => {
+    const source = join(dir.path, 'silent-source');
+    const lines = join(dir.path, 'silent.jsonl');
+    await writeStateLines(lines, 3, 10, SEED + 3);
+    await importState({ from: lines, target: { kind: 'sqlite', dataDir: source } });
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      const create = await cli(
+        'snapshot',
+        'create',
+        '--data-dir',
+        source,
+        '--to',
+        `s3://snapshots/x?endpoint=http://127.0.0.1:${port}&timeoutMs=300`,
+      );
+      expect(create.code).toBe(2);
+      expect(create.stderr).toContain('ERR_SNAPSHOT_BLOB_FAILED');
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a location that names no bucket: ERR_SNAPSHOT_INVALID_LOCATION', async () => {
