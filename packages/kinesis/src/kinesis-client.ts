@@ -26,7 +26,10 @@ export function kinesisClientConfig(document: KinesisClientDocument): KinesisCli
   const p = document.clientConfigProperties;
   const numberOf = (key: string): number | undefined => (p.has(key) ? Number(p.get(key)) : undefined);
   const maxSockets = numberOf('MaxConnections') ?? 50;
-  const requestTimeout = numberOf('SocketTimeout') ?? numberOf('RequestTimeout') ?? 30_000;
+  // As in the AWS SDK for Java: SocketTimeout is how long a connection may stay silent, RequestTimeout how long a
+  // whole request may take. Both fail the request (smithy's requestTimeout alone would only log a warning).
+  const socketTimeout = numberOf('SocketTimeout') ?? 30_000;
+  const requestTimeout = numberOf('RequestTimeout') ?? 120_000;
   const connectionTimeout = numberOf('ConnectionTimeout') ?? numberOf('ConnectTimeout') ?? 5_000;
   const retries = numberOf('MaxErrorRetry');
   const region = document.awsRegion;
@@ -37,7 +40,9 @@ export function kinesisClientConfig(document: KinesisClientDocument): KinesisCli
     maxAttempts: retries === undefined ? DEFAULT_MAX_ATTEMPTS : retries + 1,
     requestHandler: new NodeHttpHandler({
       connectionTimeout,
+      socketTimeout,
       requestTimeout,
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     }),
