@@ -94,3 +94,5 @@ export { startS3rver, S3RVER_CREDENTIALS } from './s3rver.js';
 export type { TestS3rver, StartS3rverOptions, S3rverRequest, S3rverObjectEvent } from './s3rver.js';
 export { runCli, cliSuccess, cliFailure } from './cli.js';
 export type { CliRun, CliRunOptions } from './cli.js';
+export { createTestCa } from './test-ca.js';
+export type { TestCa } from './test-ca.js';

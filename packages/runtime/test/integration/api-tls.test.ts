@@ -3,7 +3,6 @@
  * openssl: HTTPS only; a renewed certificate is served after SIGHUP while a load runs, with no failed request;
  * mutual TLS refuses a client without a certificate of the CA.
  */
-import { execFileSync } from 'node:child_process';
 import { connect } from 'node:tls';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
@@ -12,80 +11,13 @@ import {
   CART_TYPES,
   RuntimeProcess,
   createTempDir,
+  createTestCa,
   moduleYaml,
   serveOfficialCart,
   waitFor,
   type FunctionService,
   type TempDir,
 } from '@statehouse/testkit';
-
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
-
-/** A CA, and certificates it signs: `name.pem` / `name.key`, for 127.0.0.1 (servers) or a client. */
-function makeCa(dir: string): { issue: (name: string, serial: string, client?: boolean) => void } {
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=test CA',
-  );
-  return {
-    issue: (name, serial, client = false) => {
-      openssl(
-        dir,
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${name}`,
-      );
-      execFileSync(
-        'sh',
-        [
-          '-c',
-          `printf '${client ? 'extendedKeyUsage=clientAuth' : 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth'}\\n' > ${name}.ext`,
-        ],
-        { cwd: dir },
-      );
-      openssl(
-        dir,
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-set_serial',
-        serial,
-        '-days',
-        '2',
-        '-out',
-        `${name}.pem`,
-        '-extfile',
-        `${name}.ext`,
-      );
-    },
-  };
-}
 
 /** The serial number of the certificate a new connection to `port` is served. */
 function servedSerial(port: number, ca: Buffer, client?: { cert: Buffer; key: Buffer }): Promise<string> {
@@ -107,10 +39,10 @@ describe('TLS on the API', () => {
   beforeAll(async () => {
     dir = await createTempDir();
     cart = await serveOfficialCart();
-    const authority = makeCa(dir.path);
-    authority.issue('server', '0x1001');
-    authority.issue('renewed', '0x2002');
-    authority.issue('client', '0x3003', true);
+    const authority = createTestCa(dir.path);
+    authority.issue('server', { serial: '0x1001' });
+    authority.issue('renewed', { serial: '0x2002' });
+    authority.issue('client', { client: true });
     ca = await readFile(`${dir.path}/ca.pem`);
   }, 60_000);
 

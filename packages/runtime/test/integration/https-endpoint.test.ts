@@ -2,7 +2,6 @@
  * An `https` endpoint with a private CA and mutual TLS: the runtime trusts only the CA named by
  * `transport.trust_cacerts` and presents `client_cert`/`client_key`; without them the call fails.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +10,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, loadModuleFiles } from '@statehouse/runtime';
 import { createNodeHandler, defineFunction, IntType, valueSpec } from '@statehouse/sdk';
-import { ApiClient, createTempDir, waitFor } from '@statehouse/testkit';
-
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
+import { ApiClient, createTempDir, createTestCa, waitFor } from '@statehouse/testkit';
 
 describe('https endpoints with a private CA and mutual TLS', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -28,55 +23,9 @@ describe('https endpoints with a private CA and mutual TLS', () => {
     const dir = await createTempDir();
     cleanups.push(() => dir.cleanup());
     const d = dir.path;
-    await (await import('node:fs/promises')).writeFile(join(d, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(
-      d,
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=test-ca',
-    );
-    for (const name of ['server', 'client']) {
-      openssl(
-        d,
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${name}`,
-      );
-      openssl(
-        d,
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.pem`,
-        '-days',
-        '1',
-        ...(name === 'server' ? ['-extfile', join(d, 'san.cnf')] : []),
-      );
-    }
+    const ca = createTestCa(d);
+    ca.issue('server');
+    ca.issue('client', { client: true });
     const counter = defineFunction({
       type: 'tls/counter',
       state: { n: valueSpec(IntType) },
