@@ -319,9 +319,10 @@ describe('ingress and API errors', () => {
       code: 'ERR_API_UNKNOWN_EGRESS',
     },
     {
-      name: 'negative from',
+      // A negative whole number is a tail (the last N records); a sign alone is no number.
+      name: 'from without digits',
       method: 'GET',
-      path: `/v1/egress/${EGRESS}?from=-1`,
+      path: `/v1/egress/${EGRESS}?from=-`,
       status: 400,
       code: 'ERR_API_MALFORMED_QUERY',
     },
