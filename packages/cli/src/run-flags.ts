@@ -8,6 +8,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtime';
 
+import { DEFAULT_HEAP_GROWTH_PERCENT } from './heap-growth.js';
+
 /** Runtime options set by a flag whose value is text. */
 type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise' | 'snapshotTo' | 'snapshotEvery';
 /** Runtime options set by a flag whose value is a number. */
@@ -148,6 +150,12 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     arg: 'FILE',
     help: 'Require client certificates signed by these CAs (PEM): mutual TLS',
     default: 'none',
+  },
+  {
+    name: 'heap-growth-percent',
+    arg: 'N',
+    help: "Let V8's heap grow N % beyond its live data before a full collection; 0: V8's own rule (up to 300 %)",
+    default: String(DEFAULT_HEAP_GROWTH_PERCENT),
   },
   {
     name: 'log-level',
