@@ -14,6 +14,7 @@ import { parseFlags, resolveFlagValues } from '../parse-flags.js';
 import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
 import { RUN_USAGE } from '../usage.js';
 import { apiAccessFrom } from '../api-access.js';
+import { signingKeyFrom } from '../signing-key.js';
 
 /**
  * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
@@ -32,6 +33,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   resolveFlagValues(values);
   const flagOptions = runtimeOptionsFromFlags(values);
   const access = await apiAccessFrom(values);
+  const signing = await signingKeyFrom(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
   return runUntilStopped({
     module,
@@ -39,6 +41,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     connectors: await connectorsFor(module),
     ...flagOptions,
     ...access,
+    ...signing,
   });
 }
 
