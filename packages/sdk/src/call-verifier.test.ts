@@ -27,7 +27,7 @@ function ed25519(): { privateKey: KeyObject; pem: string; keyId: string } {
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
   return {
     privateKey,
-    pem: publicKey.export({ format: 'pem', type: 'spki' }),
+    pem: publicKey.export({ format: 'pem', type: 'spki' }) as string,
     keyId: createHash('sha256').update(raw).digest('hex').slice(0, 16),
   };
 }
@@ -66,7 +66,7 @@ function signatureOf({
 
 const options: HandlerOptions = { signature: { keys: [current.pem, previous.pem, SECRET] } };
 const tampered = Uint8Array.from(body); // not body.slice(): a Buffer's slice shares its memory
-tampered[tampered.length - 1] ^= 1;
+tampered[tampered.length - 1] = tampered.at(-1)! ^ 1;
 
 /** Each refused case: the header (or none) and the body sent, and the code answered. */
 const refusals: [string, string | undefined, Uint8Array, string][] = [

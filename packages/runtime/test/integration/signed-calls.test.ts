@@ -53,7 +53,7 @@ function fetchBridge(handler: (r: Request) => Promise<Response>, tamper = false)
   return (req, res) => {
     void (async () => {
       const body = await bodyOf(req);
-      if (tamper) body[body.length - 1] ^= 1;
+      if (tamper) body.writeUInt8(body.readUInt8(body.length - 1) ^ 1, body.length - 1);
       const headers = Object.entries(req.headers).map(([k, v]) => [k, String(v)] as [string, string]);
       const answer = await handler(
         new Request(`http://127.0.0.1${req.url}`, { method: req.method!, headers, body }),
