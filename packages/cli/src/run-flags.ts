@@ -158,6 +158,12 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     default: String(DEFAULT_HEAP_GROWTH_PERCENT),
   },
   {
+    name: 'signing-key',
+    arg: 'FILE',
+    help: 'Sign calls to functions with this Ed25519 private key (PEM) or HMAC secret; also STATEHOUSE_SIGNING_KEY',
+    default: 'none: unsigned calls',
+  },
+  {
     name: 'log-level',
     arg: 'LEVEL',
     help: LOG_LEVELS.join(', ').replace(/, (\w+)$/, ' or $1'),

@@ -49,3 +49,10 @@ export {
 } from './typenames.js';
 export { checkTypeName, parseTypeName, formatTypeName } from './typename.js';
 export type { TypeName, TypeNameFault } from './typename.js';
+export {
+  CALL_SIGNATURE_HEADER,
+  callSignatureBase,
+  formatCallSignature,
+  parseCallSignature,
+} from './call-signature.js';
+export type { CallSignature, CallSignatureAlgorithm } from './call-signature.js';

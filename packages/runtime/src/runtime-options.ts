@@ -15,6 +15,8 @@ import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
 import type { ApiAuthConfig } from './api/api-auth.js';
 import type { ApiTlsFiles } from './api/api-tls.js';
 import { checkApiAuth } from './config/api-tokens.js';
+import type { KeyObject } from 'node:crypto';
+import { createCallSigner, type CallSigner } from './invoke/call-signer.js';
 
 /** What a user passes to {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -82,6 +84,13 @@ export interface RuntimeOptions {
   readonly insecureNoAuth?: boolean;
   /** HTTPS on the API listener; with `clientCaFile`, mutual TLS (which also allows listening beyond loopback). */
   readonly tls?: ApiTlsFiles;
+  /**
+   * Sign every call to a function with this key (header `statehouse-signature`, see `docs/security.md`): a PEM
+   * Ed25519 private key (PKCS#8), an HMAC-SHA256 secret of at least 32 characters, or a `KeyObject` of either.
+   * Functions of `@statehouse/sdk` verify it when given the public key (or the secret). It is kept as a
+   * `KeyObject` and never logged. @default none: calls are not signed
+   */
+  readonly callSigningKey?: string | KeyObject;
   /** Scheduled snapshots: where they go, a directory or `s3://bucket/prefix` (needs `snapshotEvery`). */
   readonly snapshotTo?: string;
   /** Scheduled snapshots: how often, a duration such as `"15m"` or milliseconds (needs `snapshotTo`). */
@@ -129,6 +138,8 @@ export interface ResolvedRuntimeOptions {
   readonly apiAuth: ApiAuthConfig | undefined;
   readonly insecureNoAuth: boolean;
   readonly tls: ApiTlsFiles | undefined;
+  /** Signs calls to functions, when a key is configured. */
+  readonly callSigner: CallSigner | undefined;
   /** Complete scheduled snapshots kept (also in `snapshots`). */
   readonly snapshotKeep: number;
   readonly clock: Clock;
@@ -226,7 +237,7 @@ function describeInput(input: unknown): string {
  *   value seen and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
-  const { module, store, logger, onFatal, clock, connectors, apiAuth, ...rest } = options;
+  const { module, store, logger, onFatal, clock, connectors, apiAuth, callSigningKey, ...rest } = options;
   const o = parseScalars(rest);
   const auth = apiAuth === undefined ? undefined : checkApiAuth(apiAuth, 'runtime option apiAuth');
   if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
@@ -268,6 +279,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     apiAuth: auth,
     insecureNoAuth: o.insecureNoAuth,
     tls: o.tls,
+    callSigner: callSigningKey === undefined ? undefined : createCallSigner(callSigningKey),
     snapshotKeep: o.snapshotKeep,
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });

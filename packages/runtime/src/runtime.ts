@@ -66,7 +66,7 @@ export class Runtime {
   readonly #policies: PolicyResolver;
   readonly #specs = new SpecRegistry();
   readonly #cache: StateCache;
-  readonly #client = new FunctionClient();
+  readonly #client: FunctionClient;
   readonly #metrics: RuntimeMetrics;
   readonly #api: ApiServer;
   readonly #egressWaiters: EgressWaiters;
@@ -86,6 +86,10 @@ export class Runtime {
       (this.#options.storeUrl !== undefined
         ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
         : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
+    const { callSigner: signer, clock } = this.#options;
+    this.#client = new FunctionClient(signer && { signer, now: () => clock.now() });
+    if (signer !== undefined)
+      this.#log.info({ keyId: signer.keyId, algorithm: signer.algorithm }, 'calls to functions are signed');
     this.#resolver = createEndpointResolver(this.#options.module);
     this.#policies = createPolicyResolver(this.#options.module);
     checkConnectors(

@@ -15,6 +15,7 @@ import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFl
 import { RUN_USAGE } from '../usage.js';
 import { apiAccessFrom } from '../api-access.js';
 import { applyHeapGrowth, parseHeapGrowthPercent } from '../heap-growth.js';
+import { signingKeyFrom } from '../signing-key.js';
 
 /**
  * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
@@ -34,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const flagOptions = runtimeOptionsFromFlags(values);
   const heapGrowth = parseHeapGrowthPercent(values['heap-growth-percent'] as string | undefined);
   const access = await apiAccessFrom(values);
+  const signing = await signingKeyFrom(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
   const logger = createLogger(level);
   logger.debug(applyHeapGrowth(heapGrowth), 'V8 heap growth set');
@@ -43,6 +45,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     connectors: await connectorsFor(module),
     ...flagOptions,
     ...access,
+    ...signing,
   });
 }
 

@@ -1,4 +1,6 @@
 /** The AWS Lambda adapter of the core request handler: API Gateway REST (v1), HTTP API (v2), function URLs. */
+import { CALL_SIGNATURE_HEADER } from '@statehouse/protocol';
+import type { CallInfo } from '../call-verifier.js';
 import type { StatefulFunction } from '../define-function.js';
 import {
   createRequestHandler,
@@ -22,6 +24,14 @@ export interface LambdaHttpEvent {
   readonly body?: string | null;
   /** Whether `body` is base64. */
   readonly isBase64Encoded?: boolean;
+  /** Request headers (lower case in payload v2, as sent in v1); read for the `signature` option. */
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  /** The path as requested (payload v2 and function URLs). */
+  readonly rawPath?: string;
+  /** The query string without `?` (payload v2 and function URLs). */
+  readonly rawQueryString?: string;
+  /** The resource path (payload v1; `requestContext.path` has the stage too, and is preferred). */
+  readonly path?: string | null;
 }
 
 /** What the handler answers; fits API Gateway (v1 and v2) and function URLs. */
@@ -45,6 +55,22 @@ function methodOf(event: LambdaHttpEvent): string {
   return typeof method === 'string' ? method : 'POST';
 }
 
+/** Method, path as the caller sent it, and signature header of an event. */
+function callOf(event: LambdaHttpEvent, method: string): CallInfo {
+  const context = event.requestContext as { readonly path?: unknown } | undefined;
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const path =
+    event.rawPath !== undefined
+      ? event.rawPath + query
+      : typeof context?.path === 'string'
+        ? context.path
+        : (event.path ?? '/');
+  // Payload v1 keeps the header names as sent: look the header up whatever its case.
+  const headers = event.headers ?? {};
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === CALL_SIGNATURE_HEADER);
+  return { method, path, signature: name === undefined ? undefined : headers[name] };
+}
+
 function toResult(answer: SdkResponse): LambdaHttpResult {
   // API Gateway computes Content-Length of the decoded body itself; only the type is passed on.
   const contentType = answer.headers['Content-Type'] ?? 'application/octet-stream';
@@ -64,7 +90,7 @@ function toResult(answer: SdkResponse): LambdaHttpResult {
  * REST APIs must list `application/octet-stream` as a binary media type so the body arrives base64-encoded.
  *
  * @param functions - functions made with {@link defineFunction}.
- * @param options - body limit and error hook.
+ * @param options - body limit, error hook and the keys that sign calls.
  * @returns `(event) => Promise<result>`; export it as the Lambda's handler.
  * @throws {@link DefinitionError} for duplicate or invalid functions and invalid options.
  * @example
@@ -82,6 +108,7 @@ export function createLambdaHandler(
     if (method.toUpperCase() !== 'POST') return toResult(core.reject(methodNotAllowed(method)));
     const text = event.body ?? '';
     const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');
-    return toResult(await core.handle(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return toResult(await core.handle(bytes, callOf(event, method)));
   };
 }

@@ -1,5 +1,6 @@
 /** What the streaming adapters (Fetch, node:http) share: the checks before and while a body is read. */
 import { methodNotAllowed, tooLarge, type RequestHandler, type SdkResponse } from '../request-handler.js';
+import type { CallInfo } from '../call-verifier.js';
 import { BodyTooLargeError, isDeclaredTooLarge, readBody } from './read-body.js';
 
 /** A request as a streaming adapter sees it. */
@@ -10,6 +11,8 @@ export interface StreamedRequest {
   readonly contentLength: string | null | undefined;
   /** The body's chunks; read only when the method and the declared length pass. */
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** Path and signature header, for the `signature` option. */
+  readonly call: CallInfo;
 }
 
 /** The answer to a streamed request. */
@@ -47,5 +50,5 @@ export async function answerStreamed(
       return { answer: core.reject(tooLarge(limit)), isBodyUnread: true };
     throw error;
   }
-  return { answer: await core.handle(body), isBodyUnread: false };
+  return { answer: await core.handle(body, request.call), isBodyUnread: false };
 }
