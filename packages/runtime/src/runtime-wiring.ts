@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiBackend } from './api/http-server.js';
-import { createDeadLetterBackend } from './api/dead-letters.js';
+import { createDeadLetterBackend, type DeadLetterBackend } from './api/dead-letters.js';
 import { createIngress } from './api/ingress.js';
 import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
 import {
@@ -139,14 +139,7 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
     }),
     now: () => o.clock.now(),
     snapshot: (to) => snapshotNow(view.store, to),
-    deadLetters: createDeadLetterBackend({
-      store: view.store,
-      commit: commitAloneTo(view.store),
-      engine: () => engineWhile(view, ['RUNNING']),
-      metrics: view.metrics(),
-      now: () => o.clock.now(),
-      keyGroups: o.keyGroups,
-    }),
+    deadLetters: deadLettersOf(view),
     exportState: (functionType, write) =>
       exportState({
         source: snapshotSourceOf(view.store),
@@ -210,4 +203,16 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
 function commitAloneTo(store: Store): (batch: CommitBatch) => Promise<CommitResult> {
   if (!isClusterStore(store)) return (batch) => store.commit(batch);
   return (batch) => store.commitFenced(batch, { incarnation: '', leases: new Map() });
+}
+
+/** The dead letters the API lists, shows, replays and discards. */
+function deadLettersOf(view: RuntimeView): DeadLetterBackend {
+  return createDeadLetterBackend({
+    store: view.store,
+    commit: commitAloneTo(view.store),
+    engine: () => engineWhile(view, ['RUNNING']),
+    metrics: view.metrics(),
+    now: () => view.options.clock.now(),
+    keyGroups: view.options.keyGroups,
+  });
 }

@@ -55,7 +55,8 @@ function serveWorker(broken: Set<string>): Promise<FunctionService> {
       );
     },
   });
-  return serveHttp(statefun.handler());
+  const handler = statefun.handler();
+  return serveHttp((req, res) => void handler(req, res));
 }
 
 interface Listed {
