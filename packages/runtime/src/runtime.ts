@@ -281,6 +281,7 @@ export class Runtime {
         onFatal: (err) => this.#fatal(err),
         isServing: () => this.#state === 'RUNNING' || this.#state === 'RECOVERING',
         onStoreFull: (err) => this.#storeFull.enter(err),
+        deadLetterPolicy: (type) => this.#policies.resolve(type).deadLetters,
       },
       {
         keyGroups,

@@ -14,6 +14,8 @@ import type { ApiAuth, ApiScope } from './api-auth.js';
 import { readTlsFiles, type ApiTlsFiles } from './api-tls.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
+import { isDeadLetterAction, serveDeadLetters } from './dead-letter-routes.js';
+import type { DeadLetterBackend } from './dead-letters.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
 import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
 
@@ -55,6 +57,8 @@ export interface ApiBackend {
   countIngress(status: number): void;
   /** Takes a snapshot of the store now (`POST /v1/admin/snapshots`). @throws {@link SnapshotError} */
   snapshot(to: string): Promise<unknown>;
+  /** The dead letters: list, show, replay, discard (`/v1/dead-letters`). */
+  readonly deadLetters: DeadLetterBackend;
   /** Writes the committed state of one function type (or all) as JSON lines (`GET /v1/admin/state`). */
   exportState(functionType: string | undefined, write: (line: string) => Promise<void>): Promise<number>;
 }
@@ -71,10 +75,10 @@ export interface ApiServerOptions {
 }
 
 /** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
-function scopeOf(pathname: string, auth: ApiAuth): ApiScope | undefined {
+function scopeOf(pathname: string, method: string, auth: ApiAuth): ApiScope | undefined {
   if (pathname === '/healthz' || pathname === '/readyz') return undefined;
   if (pathname === '/metrics') return auth.isMetricsProtected ? 'read' : undefined;
-  return pathname.startsWith('/v1/admin/') ? 'admin' : 'read';
+  return pathname.startsWith('/v1/admin/') || isDeadLetterAction(pathname, method) ? 'admin' : 'read';
 }
 
 const MAX_EGRESS_LIMIT = 10_000;
@@ -216,15 +220,19 @@ export class ApiServer {
       }
       return;
     }
-    const scope = auth === undefined ? undefined : scopeOf(pathname, auth);
+    const scope = auth === undefined ? undefined : scopeOf(pathname, method, auth);
     if (scope !== undefined) auth!.check(req.headers.authorization, { scope });
+    const query = q < 0 ? '' : raw.slice(q + 1);
+    if (parts[0] === 'v1' && parts[1] === 'dead-letters') {
+      await serveDeadLetters(this.#backend.deadLetters, method, parts.slice(2), query, res);
+      return;
+    }
     if (pathname === '/v1/admin/snapshots') {
       if (method !== 'POST') throw methodNotAllowed(method, 'POST');
       sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
-    const query = q < 0 ? '' : raw.slice(q + 1);
     if (await this.#serveFixedRoute(pathname, query, res)) return;
     if (await this.#serveAddressedRoute(parts, query, res)) return;
     throw new ApiError(

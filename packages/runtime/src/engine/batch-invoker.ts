@@ -15,6 +15,7 @@ import type { BackoffOptions } from '../invoke/retry-policy.js';
 import {
   callWithRetries,
   type AttemptOutcome,
+  type DeadLetterLimits,
   type RetryHooks,
   type RetryResult,
 } from '../invoke/retrying-call.js';
@@ -47,6 +48,8 @@ export interface BatchInvokerDeps {
   readonly applier: ReplyApplier;
   /** Whether this process (still) owns a key group. */
   readonly owns: (keyGroup: number) => boolean;
+  /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
+  readonly deadLetterPolicy?: ((type: FunctionType) => DeadLetterLimits | undefined) | undefined;
 }
 
 /** What one batch's run needs from the dispatcher. */
@@ -97,6 +100,7 @@ export class BatchInvoker {
         batchSize: batch.length,
         address: mb.address,
         clock: this.#deps.clock,
+        deadLetterAfter: this.#deps.deadLetterPolicy?.(mb.address.type),
       },
       hooks,
     );
