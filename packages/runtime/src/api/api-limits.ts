@@ -4,7 +4,7 @@
  * (which would otherwise get node's bare-text answers): every one is JSON `{"error": {"code", "message"}}` with a
  * code of docs/errors.md.
  */
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 
@@ -56,6 +56,17 @@ export function applyServerLimits(server: Server, limits: ApiLimits, log: Logger
     );
   });
   server.on('clientError', answerClientError);
+  // node answers an `expect` header other than 100-continue itself, with an empty 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({
+      error: {
+        code: 'ERR_API_EXPECTATION_FAILED',
+        message: `expect: ${JSON.stringify(req.headers.expect)} is not supported; send no expect header, or expect: 100-continue`,
+      },
+    });
+    res.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
 }
 
 /**

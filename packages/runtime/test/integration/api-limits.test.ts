@@ -107,13 +107,19 @@ describe('API limits', () => {
     expect(JSON.parse(over.body)).toMatchObject({ error: { code: 'ERR_API_TOO_MANY_HEADERS' } });
   });
 
-  it('answers 431 ERR_API_HEADERS_TOO_LARGE past maxHeaderBytes, and 400 to what is not HTTP', async () => {
+  it('answers 431 ERR_API_HEADERS_TOO_LARGE past maxHeaderBytes, 400 to what is not HTTP, 417 to an unknown expectation', async () => {
     const big = await rawHttp(url, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(4096)}\r\n\r\n`);
     expect(big.status).toBe(431);
     expect(JSON.parse(big.body)).toMatchObject({ error: { code: 'ERR_API_HEADERS_TOO_LARGE' } });
     const junk = await rawHttp(url, 'GET /healthz HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n');
     expect(junk.status).toBe(400);
     expect(JSON.parse(junk.body)).toMatchObject({ error: { code: 'ERR_API_MALFORMED_REQUEST' } });
+    const expectation = await rawHttp(
+      url,
+      'GET /healthz HTTP/1.1\r\nhost: x\r\nexpect: 0\r\nconnection: close\r\n\r\n',
+    );
+    expect(expectation.status).toBe(417);
+    expect(JSON.parse(expectation.body)).toMatchObject({ error: { code: 'ERR_API_EXPECTATION_FAILED' } });
     expect((await free.state('lim/echo', 'nobody')).status).toBe(404);
   });
 
