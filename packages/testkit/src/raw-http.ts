@@ -37,7 +37,14 @@ export function rawHttp(url: string, request: Uint8Array | string, timeoutMs = 1
   });
 }
 
-function parseAnswer(bytes: Buffer): RawAnswer {
+function parseAnswer(all: Buffer): RawAnswer {
+  let bytes = all;
+  // Interim answers (`100 Continue` to `expect: 100-continue`) come before the real one.
+  while (/^HTTP\/1\.[01] 1\d\d /u.test(bytes.toString('latin1', 0, 13))) {
+    const end = bytes.indexOf('\r\n\r\n');
+    if (end < 0) break;
+    bytes = bytes.subarray(end + 4);
+  }
   const text = bytes.toString('latin1');
   const end = text.indexOf('\r\n\r\n');
   const match = /^HTTP\/1\.[01] (\d{3})/u.exec(text);
