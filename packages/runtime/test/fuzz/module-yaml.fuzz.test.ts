@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadModuleFiles } from '@statehouse/runtime';
 import { documentedCodes, FUZZ_SEED, fuzzRuns, fuzzTimeout } from './fuzz-settings.js';
 
@@ -138,6 +138,13 @@ function loadOutcome(text: string): void {
 }
 
 describe('module.yaml fuzzing', () => {
+  // A process warning (e.g. the yaml library's about stringified keys) is output the runtime should not print.
+  const emitWarning = vi.spyOn(process, 'emitWarning');
+  afterAll(() => {
+    expect(emitWarning.mock.calls.map((call) => String(call[0]))).toEqual([]);
+    emitWarning.mockRestore();
+  });
+
   it(
     'documents of the supported kinds with random fields load or fail with a documented ConfigError',
     () => {
