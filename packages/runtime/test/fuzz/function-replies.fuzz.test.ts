@@ -109,7 +109,8 @@ function replyOf(s: Shape, id: string): InvocationResponseProps {
   return {
     stateMutations: (s.stateMutations ?? []).map((x) => ({
       stateName: x.stateName,
-      mutationType: x.mutationType,
+      // 7 is no MutationType: an unknown enum value on the wire, which the runtime must refuse.
+      mutationType: x.mutationType as MutationType,
       stateValue: typedValue(x.value, m),
     })),
     outgoingMessages: (s.outgoingMessages ?? []).map((x) => ({
