@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ModuleConfig } from './config/index.js';
 import type { ConnectorPlugin } from './connectors/connector.js';
 import { DEFAULT_KEY_GROUPS } from './core/address.js';
+import { STORE_TEXT_LIMITS } from './core/store-text.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
 import type { Store } from './store/store.js';
@@ -42,6 +43,18 @@ export interface RuntimeOptions {
   readonly keyGroups?: number;
   /** Largest accepted ingress body, bytes. @default 4194304 (4 MiB) */
   readonly maxIngressBytes?: number;
+  /** Longest function id an ingress request may name, UTF-8 bytes (at most 1024, the store's limit). @default 1024 */
+  readonly maxIdBytes?: number;
+  /** Largest request head of the API (request line and headers), bytes; larger answers 431. @default 16384 */
+  readonly maxHeaderBytes?: number;
+  /** Most headers an API request may have (8 to 1000); more answers 431. @default 100 */
+  readonly maxHeaders?: number;
+  /** Open connections to the API at most; further connections are closed at once. @default 1024 */
+  readonly maxConnections?: number;
+  /** Most records one `GET /v1/egress` answers (a larger `limit` is lowered to it). @default 10000 */
+  readonly maxEgressLimit?: number;
+  /** Longest long-poll `wait` of `GET /v1/egress`, ms (a larger `wait` is lowered to it). @default 30000 */
+  readonly maxEgressWaitMs?: number;
   /**
    * Messages held in memory at most (waiting or in flight); the backlog beyond waits in the store and is paged
    * in as memory frees. @default 10000
@@ -120,6 +133,12 @@ export interface ResolvedRuntimeOptions {
   readonly port: number;
   readonly keyGroups: number;
   readonly maxIngressBytes: number;
+  readonly maxIdBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaders: number;
+  readonly maxConnections: number;
+  readonly maxEgressLimit: number;
+  readonly maxEgressWaitMs: number;
   readonly maxInboxMessages: number;
   readonly maxInboxBytes: number;
   readonly maxInFlightInvocations: number;
@@ -170,6 +189,13 @@ const scalars = z.strictObject({
     .default('127.0.0.1:8091'),
   keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
   maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
+  maxIdBytes: wholeNumber(1, STORE_TEXT_LIMITS.id).default(STORE_TEXT_LIMITS.id),
+  // Below 1 KiB a request with a token and a typename would not fit; node's parser takes up to 16 MiB.
+  maxHeaderBytes: wholeNumber(1024, 16 * 1024 * 1024).default(16 * 1024),
+  maxHeaders: wholeNumber(8, 1000).default(100),
+  maxConnections: wholeNumber(1).default(1024),
+  maxEgressLimit: wholeNumber(1).default(10_000),
+  maxEgressWaitMs: wholeNumber(1).default(30_000),
   maxInboxMessages: wholeNumber(1).default(10_000),
   // Every message counts at least 1 KiB (memory-budget.ts): a budget under 64 KiB would hold a handful.
   maxInboxBytes: wholeNumber(64 * 1024).default(32 * 1024 * 1024),
@@ -263,6 +289,12 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     port,
     keyGroups: o.keyGroups,
     maxIngressBytes: o.maxIngressBytes,
+    maxIdBytes: o.maxIdBytes,
+    maxHeaderBytes: o.maxHeaderBytes,
+    maxHeaders: o.maxHeaders,
+    maxConnections: o.maxConnections,
+    maxEgressLimit: o.maxEgressLimit,
+    maxEgressWaitMs: o.maxEgressWaitMs,
     maxInboxMessages: o.maxInboxMessages,
     maxInboxBytes: o.maxInboxBytes,
     maxInFlightInvocations: o.maxInFlightInvocations,

@@ -116,7 +116,11 @@ export class Runtime {
         host: this.#options.host,
         port: this.#options.port,
         maxIngressBytes: this.#options.maxIngressBytes,
-        auth: this.#options.apiAuth === undefined ? undefined : new ApiAuth(this.#options.apiAuth),
+        limits: this.#options,
+        auth:
+          this.#options.apiAuth === undefined
+            ? undefined
+            : new ApiAuth(this.#options.apiAuth, () => this.#options.clock.now()),
         tls: this.#options.tls,
       },
     );
