@@ -19,6 +19,7 @@ import { isDeadLetterAction, serveDeadLetters } from './dead-letter-routes.js';
 import type { DeadLetterBackend } from './dead-letters.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson, snapshotTarget } from './http-io.js';
 import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
+import { assignRequestId, logWhenServed } from './request-log.js';
 
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {
@@ -102,7 +103,9 @@ export class ApiServer {
     this.#options = options;
     this.#log = log.child({ component: 'api' });
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.#handle(req, res).catch((err: unknown) => this.#fail(res, err));
+      const requestId = assignRequestId(req, res);
+      logWhenServed(this.#log, req, res, requestId);
+      this.#handle(req, res).catch((err: unknown) => this.#fail(res, err, requestId));
     };
     const tls = options.tls;
     const maxHeaderSize = options.limits.maxHeaderBytes;
@@ -344,7 +347,7 @@ export class ApiServer {
     sendJson(res, 202, result);
   }
 
-  #fail(res: ServerResponse, err: unknown): void {
+  #fail(res: ServerResponse, err: unknown, requestId: string): void {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -362,13 +365,16 @@ export class ApiServer {
           : err.code === 'ERR_SNAPSHOT_BLOB_FAILED'
             ? 502
             : 500;
-      this.#log.warn({ err: err.message, code: err.code }, 'snapshot failed');
+      this.#log.warn({ requestId, err: err.message, code: err.code }, 'snapshot failed');
       sendJson(res, status, { error: { code: err.code, message: err.message } });
       return;
     }
     if (err instanceof StoreError && err.retryable) {
       // The store is restarting, unreachable or full: a moment's trouble, not a bug behind this request.
-      this.#log.warn({ err: err.message, code: err.code }, 'request failed: the store is unavailable');
+      this.#log.warn(
+        { requestId, err: err.message, code: err.code },
+        'request failed: the store is unavailable',
+      );
       sendJson(
         res,
         503,
@@ -383,7 +389,7 @@ export class ApiServer {
       return;
     }
     const code = err instanceof StatehouseError ? err.code : 'ERR_API_INTERNAL';
-    this.#log.error({ err }, 'request failed');
+    this.#log.error({ requestId, err }, 'request failed');
     sendJson(res, 500, { error: { code, message: 'internal error; see the runtime log' } });
   }
 }
