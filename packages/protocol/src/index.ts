@@ -49,3 +49,5 @@ export {
 } from './typenames.js';
 export { checkTypeName, parseTypeName, formatTypeName } from './typename.js';
 export type { TypeName, TypeNameFault } from './typename.js';
+export { TRACEPARENT_HEADER, parseTraceparent, formatTraceparent } from './traceparent.js';
+export type { TraceParent } from './traceparent.js';
