@@ -23,6 +23,7 @@ import type { EndpointResolver } from './invoke/resolved-endpoint.js';
 import type { BackoffOptions } from './invoke/retry-policy.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import type { Store, StoredValue } from './store/store.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** The engine of a running runtime, built once. */
 export interface Engine {
@@ -62,6 +63,8 @@ export interface EngineDeps {
   readonly isServing: () => boolean;
   /** The store's disk is full (the engine drops its uncommitted work itself). */
   readonly onStoreFull: (err: StoreError) => void;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing: Tracing | undefined;
 }
 
 /** Settings of the engine. */
@@ -193,6 +196,7 @@ function createDispatcher(
       egressRecordProblem: deps.egressRecordProblem,
       onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
       owns: (kg) => mode().owns(kg),
+      tracing: deps.tracing,
       inbox: {
         page: (afterSeq, limit) => deps.store.loadInboxPage(afterSeq, limit, mode().keyGroupFilter()),
         ofAddress: (address, limit) => deps.store.loadAddressInbox(address, limit),

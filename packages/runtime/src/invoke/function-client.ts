@@ -61,6 +61,7 @@ export class FunctionClient {
    * @param body - the encoded `ToFunction`.
    * @param timeoutMs - deadline of this attempt.
    * @param socketPath - Unix domain socket to connect to (`http+unix` endpoints).
+   * @param traceparent - the invocation span's W3C `traceparent`, sent as the `traceparent` header (tracing on).
    * @returns the decoded reply.
    * @throws {@link InvocationError} on a transport error, timeout, non-2xx status, oversized or
    *   unparsable body.
@@ -71,13 +72,14 @@ export class FunctionClient {
     body: Uint8Array,
     timeoutMs: number,
     socketPath?: string,
+    traceparent?: string,
   ): Promise<AttemptResult> {
     const pool = this.#poolFor(url, transport, socketPath);
     // One async frame per call, awaiting inside `try`; the reply is collected by a plain handler (see
     // ReplyCollector), so no stream, async resource or body promise is made for every call.
     let response: CollectedResponse;
     try {
-      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes);
+      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes, traceparent);
     } catch (err) {
       if (err instanceof InvocationError) throw err; // refused for its size
       throw err instanceof ReplyReadError ? readError(url, err.cause) : transportError(url, err);
@@ -160,19 +162,23 @@ function send(
   body: Uint8Array,
   timeoutMs: number,
   payloadMaxBytes: number,
+  traceparent: string | undefined,
 ): Promise<CollectedResponse> {
+  const headers: Record<string, string> = {
+    'content-type': OCTET_STREAM,
+    accept: OCTET_STREAM,
+    'accept-encoding': 'gzip, deflate',
+    'content-length': String(body.byteLength),
+    'user-agent': 'statehouse',
+  };
+  // W3C Trace Context: our SDK continues the trace; official StateFun SDKs ignore the header.
+  if (traceparent !== undefined) headers['traceparent'] = traceparent;
   return new Promise((resolve, reject) => {
     pool.dispatch(
       {
         method: 'POST',
         path: url.pathname + url.search,
-        headers: {
-          'content-type': OCTET_STREAM,
-          accept: OCTET_STREAM,
-          'accept-encoding': 'gzip, deflate',
-          'content-length': String(body.byteLength),
-          'user-agent': 'statehouse',
-        },
+        headers,
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
