@@ -15,6 +15,7 @@ import {
 import { createRegistry, type FunctionRegistry } from './function-registry.js';
 import { batchFromRequest, responseFromOutcome } from './protocol-mapping.js';
 import { runBatch } from './run-batch.js';
+import { traceOf } from './trace.js';
 
 /** Options every handler takes. */
 export interface HandlerOptions {
@@ -48,6 +49,16 @@ export interface SdkResponse {
   readonly body: Uint8Array;
 }
 
+/**
+ * What a transport adapter read from the request besides its body.
+ *
+ * @experimental
+ */
+export interface RequestMetadata {
+  /** The W3C `traceparent` header, if any (see {@link Context.trace}). */
+  readonly traceparent?: string | null | undefined;
+}
+
 /** The core request handler. */
 export interface RequestHandler {
   /** The options in effect. */
@@ -56,9 +67,10 @@ export interface RequestHandler {
    * Handles one request body. Never throws: failures become 4xx/5xx answers with a JSON body
    * `{code, message}` (4xx) or `{code, message, retryable}` (500).
    * @param body - a serialized `ToFunction`.
+   * @param metadata - what the transport read from the request's headers (its `traceparent`).
    * @returns the answer.
    */
-  handle(body: Uint8Array): Promise<SdkResponse>;
+  handle(body: Uint8Array, metadata?: RequestMetadata): Promise<SdkResponse>;
   /**
    * Builds the answer for an error found by a transport adapter (wrong method, body too large).
    * @param error - the error.
@@ -99,14 +111,17 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
  *
  * @param registry - the served functions.
  * @param request - the decoded `ToFunction`.
+ * @param traceparent - the request's W3C `traceparent` header, if any.
  * @returns the `FromFunction` to send back.
  * @throws {@link RequestError} for an invalid request or unknown function type; any error of the function.
  */
 export async function invokeRequest(
   registry: FunctionRegistry,
   request: ToFunction,
+  traceparent?: string | null,
 ): Promise<FromFunctionProps> {
-  const batch = batchFromRequest(request);
+  const trace = traceOf(traceparent);
+  const batch = trace === undefined ? batchFromRequest(request) : { ...batchFromRequest(request), trace };
   const fn = registry.get(batch.target.type);
   if (fn === undefined) {
     const served = [...registry.keys()].join(', ') || 'none';
@@ -173,7 +188,7 @@ export function createRequestHandler(
     return response;
   };
 
-  const handle = async (body: Uint8Array): Promise<SdkResponse> => {
+  const handle = async (body: Uint8Array, metadata?: RequestMetadata): Promise<SdkResponse> => {
     if (body.length > resolved.maxRequestBytes) return reject(tooLarge(resolved.maxRequestBytes));
     let request: ToFunction;
     try {
@@ -189,7 +204,9 @@ export function createRequestHandler(
       );
     }
     try {
-      const bytes = FromFunction.encode(await invokeRequest(registry, request)).finish();
+      const bytes = FromFunction.encode(
+        await invokeRequest(registry, request, metadata?.traceparent),
+      ).finish();
       return {
         status: 200,
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) },

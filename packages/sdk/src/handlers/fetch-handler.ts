@@ -36,6 +36,7 @@ export function createFetchHandler(
       method: request.method,
       contentLength: request.headers.get('content-length'),
       chunks: chunksOf(request.body),
+      traceparent: request.headers.get('traceparent'),
     });
     return toResponse(answer);
   };

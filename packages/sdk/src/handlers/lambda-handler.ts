@@ -22,6 +22,8 @@ export interface LambdaHttpEvent {
   readonly body?: string | null;
   /** Whether `body` is base64. */
   readonly isBase64Encoded?: boolean;
+  /** The request headers (lower-case names in payload v2; as sent in v1). */
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
 }
 
 /** What the handler answers; fits API Gateway (v1 and v2) and function URLs. */
@@ -59,6 +61,13 @@ function toResult(answer: SdkResponse): LambdaHttpResult {
   };
 }
 
+/** The `traceparent` header of an event, whatever the case of its name (REST APIs keep the client's). */
+function traceparentOf(headers: LambdaHttpEvent['headers']): string | undefined {
+  if (headers == null) return undefined;
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'traceparent');
+  return name === undefined ? undefined : headers[name];
+}
+
 /**
  * Creates an AWS Lambda handler serving functions behind API Gateway (REST or HTTP API) or a function URL.
  * REST APIs must list `application/octet-stream` as a binary media type so the body arrives base64-encoded.
@@ -82,6 +91,7 @@ export function createLambdaHandler(
     if (method.toUpperCase() !== 'POST') return toResult(core.reject(methodNotAllowed(method)));
     const text = event.body ?? '';
     const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');
-    return toResult(await core.handle(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return toResult(await core.handle(bytes, { traceparent: traceparentOf(event.headers) }));
   };
 }

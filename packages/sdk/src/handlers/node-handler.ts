@@ -7,6 +7,10 @@ import { answerStreamed } from './streamed-request.js';
 /** A `node:http` request listener. */
 export type NodeRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 function send(response: ServerResponse, answer: SdkResponse): void {
   response.writeHead(answer.status, answer.headers);
   response.end(answer.body);
@@ -38,6 +42,7 @@ export function createNodeHandler(
       method: request.method ?? 'unknown',
       contentLength: request.headers['content-length'],
       chunks: request,
+      traceparent: headerText(request.headers.traceparent),
     });
     if (isBodyUnread) request.resume();
     send(response, answer);

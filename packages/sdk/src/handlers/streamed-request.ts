@@ -10,6 +10,8 @@ export interface StreamedRequest {
   readonly contentLength: string | null | undefined;
   /** The body's chunks; read only when the method and the declared length pass. */
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** The W3C `traceparent` header, if any. */
+  readonly traceparent?: string | null | undefined;
 }
 
 /** The answer to a streamed request. */
@@ -47,5 +49,5 @@ export async function answerStreamed(
       return { answer: core.reject(tooLarge(limit)), isBodyUnread: true };
     throw error;
   }
-  return { answer: await core.handle(body), isBodyUnread: false };
+  return { answer: await core.handle(body, { traceparent: request.traceparent }), isBodyUnread: false };
 }
