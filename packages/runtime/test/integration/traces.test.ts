@@ -143,12 +143,21 @@ describe('traces', () => {
 
   async function startCart(
     webhookUrl: string,
+    options: { dataDir?: string; functionsUrl?: string } = {},
   ): Promise<{ runtime: Runtime; seen: ReturnType<typeof recording>['seen'] }> {
     const { functions, seen } = recording();
-    const service = await serve(functions, { port: 0 });
-    cleanups.push(() => service.close());
-    const dir = await createTempDir();
-    cleanups.push(() => dir.cleanup());
+    let functionsUrl = options.functionsUrl;
+    if (functionsUrl === undefined) {
+      const service = await serve(functions, { port: 0 });
+      cleanups.push(() => service.close());
+      functionsUrl = service.url;
+    }
+    let dataDir = options.dataDir;
+    if (dataDir === undefined) {
+      const dir = await createTempDir();
+      cleanups.push(() => dir.cleanup());
+      dataDir = dir.path;
+    }
     const module = loadModuleFiles([
       {
         path: 'module.yaml',
@@ -156,7 +165,7 @@ describe('traces', () => {
           'kind: io.statefun.endpoints.v2/http',
           'spec:',
           '  functions: example/*',
-          `  urlPathTemplate: ${service.url}statefun`,
+          `  urlPathTemplate: ${functionsUrl}statefun`,
           '---',
           'kind: io.statehouse.egress.v1/http',
           'spec:',
@@ -171,7 +180,7 @@ describe('traces', () => {
     ]);
     const runtime = await createRuntime({
       module,
-      dataDir: dir.path,
+      dataDir,
       listen: '127.0.0.1:0',
       logger: pino({ level: 'silent' }),
       collectProcessMetrics: false,
@@ -315,6 +324,44 @@ describe('traces', () => {
       if (size === 2)
         expect(invoke.links.map((l) => l.spanId)).toEqual([ingresses.find((s) => s !== parent)!.spanId]);
     }
+  });
+
+  it('continues the trace of a message read from the store after a restart', async () => {
+    const receiver = await startReceiver(cleanups);
+    const webhook = await startWebhook(cleanups);
+    process.env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] = receiver.url;
+    process.env['OTEL_BSP_SCHEDULE_DELAY'] = '50';
+    const dir = await createTempDir();
+    cleanups.push(() => dir.cleanup());
+    // First run: the function service is not there (a port nobody listens on), so the message stays in the inbox.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
+    await new Promise((resolve) => closed.close(resolve));
+    const first = await startCart(webhook.url, { dataDir: dir.path, functionsUrl: downUrl });
+    const add = { userId: 'Kim', itemId: 'cap', quantity: 1 };
+    const api = new ApiClient(first.runtime.url);
+    expect((await api.ingressJson('example/cart', 'Kim', 'example/AddToCart', add)).status).toBe(202);
+    await first.runtime.close(); // flushes the ingress span and the failed attempts
+    const ingress = receiver.spans.find((s) => s.name === 'statehouse.ingress');
+    expect(ingress).toBeDefined();
+
+    // Second run on the same data directory: the message comes from the store, with its traceparent.
+    const second = await startCart(webhook.url, { dataDir: dir.path });
+    await waitFor(
+      'the egress shipping span',
+      () => receiver.spans.some((s) => s.name === 'statehouse.egress.ship'),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const done = receiver.spans.filter(
+      (s) => s.name === 'statehouse.invoke' && s.attributes['statehouse.invocation.outcome'] === 'done',
+    );
+    expect(done[0]?.attributes['statehouse.function.type']).toBe('example/cart');
+    expect(done[0]?.parentSpanId).toBe(ingress!.spanId);
+    expect(new Set(receiver.spans.map((s) => s.traceId))).toEqual(new Set([ingress!.traceId]));
+    expect(second.seen[0]?.trace?.traceId).toBe(ingress!.traceId);
   });
 
   it('exports nothing without the OTEL_* variables, and sends the function no trace', async () => {
