@@ -164,21 +164,20 @@ function send(
   payloadMaxBytes: number,
   traceparent: string | undefined,
 ): Promise<CollectedResponse> {
-  const headers: Record<string, string> = {
-    'content-type': OCTET_STREAM,
-    accept: OCTET_STREAM,
-    'accept-encoding': 'gzip, deflate',
-    'content-length': String(body.byteLength),
-    'user-agent': 'statehouse',
-  };
-  // W3C Trace Context: our SDK continues the trace; official StateFun SDKs ignore the header.
-  if (traceparent !== undefined) headers['traceparent'] = traceparent;
   return new Promise((resolve, reject) => {
     pool.dispatch(
       {
         method: 'POST',
         path: url.pathname + url.search,
-        headers,
+        headers: {
+          'content-type': OCTET_STREAM,
+          accept: OCTET_STREAM,
+          'accept-encoding': 'gzip, deflate',
+          'content-length': String(body.byteLength),
+          'user-agent': 'statehouse',
+          // W3C Trace Context (tracing on): our SDK continues the trace, official StateFun SDKs ignore it.
+          ...(traceparent === undefined ? undefined : { traceparent }),
+        },
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
