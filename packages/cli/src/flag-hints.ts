@@ -15,6 +15,11 @@ const FLAG_HINTS: Partial<Record<RuntimeErrorCode, { option: string; hint: (flag
   ERR_STORE_LOCKED: { option: 'dataDir', hint: (flag) => `stop it first, or use another ${flag}` },
 };
 
+/** Options set by a flag naming a file or by an environment variable, not by a flag's value. */
+const OPTION_SOURCES: Readonly<Record<string, string>> = {
+  callSigningKey: '--signing-key (or STATEHOUSE_SIGNING_KEY)',
+};
+
 /**
  * The text the CLI prints for a runtime error, after `statehouse: `: the message and code; for an invalid
  * option, led by the flag that set it; for an error a flag can fix, followed by a line naming that flag.
@@ -24,7 +29,10 @@ const FLAG_HINTS: Partial<Record<RuntimeErrorCode, { option: string; hint: (flag
  */
 export function describeRuntimeError(err: StatehouseError): string {
   const text = `${err.message} [${err.code}]`;
-  const invalidFlag = err instanceof ConfigError && err.option !== undefined ? flagOf(err.option) : undefined;
+  const invalidFlag =
+    err instanceof ConfigError && err.option !== undefined
+      ? (flagOf(err.option) ?? OPTION_SOURCES[err.option])
+      : undefined;
   if (invalidFlag !== undefined) return `${invalidFlag}: ${text}`;
   const fix = FLAG_HINTS[err.code];
   const flag = fix === undefined ? undefined : flagOf(fix.option);

@@ -7,6 +7,7 @@ import { runCommand } from './commands/run.js';
 import { restoreCommand, snapshotCommand } from './commands/snapshot.js';
 import { stateCommand } from './commands/state.js';
 import { sendCommand } from './commands/send.js';
+import { deadLettersCommand } from './commands/dead-letters.js';
 import { egressCommand, stalledCommand } from './commands/inspect.js';
 import { describeRuntimeError } from './flag-hints.js';
 import { MAIN_USAGE } from './usage.js';
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return egressCommand(rest);
     case 'stalled':
       return stalledCommand(rest);
+    case 'dead-letters':
+      return deadLettersCommand(rest);
     default:
       throw new CliUsageError(
         'ERR_CLI_UNKNOWN_COMMAND',

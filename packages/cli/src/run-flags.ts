@@ -8,10 +8,23 @@
 import type { ParseArgsConfig } from 'node:util';
 import { RUNTIME_OPTION_DEFAULTS, type RuntimeOptions } from '@statehouse/runtime';
 
+import { DEFAULT_HEAP_GROWTH_PERCENT } from './heap-growth.js';
+
 /** Runtime options set by a flag whose value is text. */
 type TextOption = 'dataDir' | 'listen' | 'storeUrl' | 'nodeId' | 'advertise' | 'snapshotTo' | 'snapshotEvery';
 /** Runtime options set by a flag whose value is a number. */
-type NumberOption = 'leaseMs' | 'maxIngressBytes' | 'maxInboxMessages' | 'maxInboxBytes' | 'snapshotKeep';
+type NumberOption =
+  | 'leaseMs'
+  | 'maxIngressBytes'
+  | 'maxInboxMessages'
+  | 'maxInboxBytes'
+  | 'snapshotKeep'
+  | 'maxIdBytes'
+  | 'maxHeaderBytes'
+  | 'maxHeaders'
+  | 'maxConnections'
+  | 'maxEgressLimit'
+  | 'maxEgressWaitMs';
 
 /** The runtime options the flags of `statehouse run` can set. */
 export type FlagOptions = Partial<Pick<RuntimeOptions, TextOption | NumberOption>>;
@@ -108,6 +121,48 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     help: 'Bytes of messages held in memory at most',
   },
   {
+    name: 'max-id-bytes',
+    arg: 'N',
+    option: 'maxIdBytes',
+    kind: 'number',
+    help: 'Longest function id an ingress request may name, in UTF-8 bytes (at most 1024)',
+  },
+  {
+    name: 'max-header-bytes',
+    arg: 'N',
+    option: 'maxHeaderBytes',
+    kind: 'number',
+    help: 'Largest API request line and headers in bytes (431 beyond)',
+  },
+  {
+    name: 'max-headers',
+    arg: 'N',
+    option: 'maxHeaders',
+    kind: 'number',
+    help: 'Most headers of an API request (431 beyond)',
+  },
+  {
+    name: 'max-connections',
+    arg: 'N',
+    option: 'maxConnections',
+    kind: 'number',
+    help: 'Open API connections at most; further ones are closed at once',
+  },
+  {
+    name: 'max-egress-limit',
+    arg: 'N',
+    option: 'maxEgressLimit',
+    kind: 'number',
+    help: 'Most records one GET /v1/egress answers (a larger limit= is lowered)',
+  },
+  {
+    name: 'max-egress-wait-ms',
+    arg: 'N',
+    option: 'maxEgressWaitMs',
+    kind: 'number',
+    help: 'Longest long-poll wait= of GET /v1/egress in ms (a larger one is lowered)',
+  },
+  {
     name: 'snapshot-every',
     arg: 'DURATION',
     option: 'snapshotEvery',
@@ -148,6 +203,18 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
     arg: 'FILE',
     help: 'Require client certificates signed by these CAs (PEM): mutual TLS',
     default: 'none',
+  },
+  {
+    name: 'heap-growth-percent',
+    arg: 'N',
+    help: "Let V8's heap grow N % beyond its live data before a full collection; 0: V8's own rule (up to 300 %)",
+    default: String(DEFAULT_HEAP_GROWTH_PERCENT),
+  },
+  {
+    name: 'signing-key',
+    arg: 'FILE',
+    help: 'Sign calls to functions with this Ed25519 private key (PEM) or HMAC secret; also STATEHOUSE_SIGNING_KEY',
+    default: 'none: unsigned calls',
   },
   {
     name: 'log-level',

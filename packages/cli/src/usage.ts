@@ -14,10 +14,11 @@ Usage:
   statehouse state get ns/name/id          The committed state of an address
   statehouse egress tail ns/name [-f]      The last records of a log egress, and new ones as they come
   statehouse stalled                       Addresses whose invocations keep failing
+  statehouse dead-letters list|show|replay|discard   Batches a dead-letter policy moved aside
 
 The commands that talk to a running runtime take --url (default $STATEHOUSE_URL, else http://127.0.0.1:8091)
 and --json for output to scripts. Exit codes: 0 done, 1 unexpected failure, 2 usage error or an error the
-runtime answered, 3 not found (an address without state, an unknown egress), 4 no runtime answers at --url.
+runtime answered, 3 not found (an address without state, an unknown egress or dead letter), 4 no runtime answers at --url.
   statehouse --help                        Show this help
   statehouse --version                     Show the version
 
@@ -35,6 +36,7 @@ HTTP API (see docs/runtime.md):
   GET  /v1/egress/{namespace}/{name}?from=OFFSET&limit=N&wait=MS   (wait: long-poll until records exist)
   GET  /v1/state/{namespace}/{name}/{id}
   GET  /v1/stalled, /healthz, /readyz, /metrics
+  GET  /v1/dead-letters[/{id}]; POST /v1/dead-letters/{id}/replay, /v1/dead-letters/{id}/discard
 
 Stops cleanly on SIGTERM or SIGINT (Ctrl-C).`;
 
@@ -92,6 +94,18 @@ export const EGRESS_USAGE = `Usage: statehouse egress tail namespace/name [-n N]
 Prints the last N (default 10) records of a log egress (offset, typename, value: JSON when it decodes, else
 base64); with -f, then every new record as it is committed, until interrupted. Exit code 3 for an egress the
 runtime does not serve.`;
+
+export const DEAD_LETTERS_USAGE = `Usage:
+  statehouse dead-letters list [--limit N] [--url URL] [--json]
+  statehouse dead-letters show ID [--url URL] [--json]
+  statehouse dead-letters replay ID [--url URL] [--json]
+  statehouse dead-letters discard ID [--url URL] [--json]
+
+Batches that a function type's dead-letter policy (deadLetters of io.statehouse.functions.v1/policy) moved aside
+after they kept failing, oldest first (list shows the first N, default 100). show prints one with its messages
+and last error; replay puts its messages back into the inbox of their address, in their order, once (the dead
+letter is deleted in the same transaction); discard deletes it. replay and discard need a token with the admin
+scope when the API has tokens. Exit code 3 for an unknown dead letter (also one replayed or discarded already).`;
 
 export const STALLED_USAGE = `Usage: statehouse stalled [--type namespace/name] [--url URL] [--json]
 

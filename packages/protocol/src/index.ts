@@ -51,3 +51,10 @@ export { checkTypeName, parseTypeName, formatTypeName } from './typename.js';
 export type { TypeName, TypeNameFault } from './typename.js';
 export { TRACEPARENT_HEADER, parseTraceparent, formatTraceparent } from './traceparent.js';
 export type { TraceParent } from './traceparent.js';
+export {
+  CALL_SIGNATURE_HEADER,
+  callSignatureBase,
+  formatCallSignature,
+  parseCallSignature,
+} from './call-signature.js';
+export type { CallSignature, CallSignatureAlgorithm } from './call-signature.js';

@@ -22,6 +22,8 @@ const CODE = /^ERR_[A-Z0-9]+(?:_[A-Z0-9]+)+$/u;
  * that a code no error carries any more is found stale.
  */
 const CODE_LISTS = new Set(['CODES_OUTSIDE_STORE']);
+/** Declarations that name Node.js's own error codes, which the runtime compares with and never raises. */
+const NODE_CODE_LISTS = new Set(['NODE_HTTP_CODES']);
 
 interface CodeUse {
   readonly code: string;
@@ -51,7 +53,11 @@ function scanCodes(): { uses: CodeUse[]; dynamic: string[] } {
     const at = (node: ts.Node): string =>
       `${relative(REPO, path)}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`;
     const visit = (node: ts.Node): void => {
-      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && CODE_LISTS.has(node.name.text))
+      if (
+        ts.isVariableDeclaration(node) &&
+        ts.isIdentifier(node.name) &&
+        (CODE_LISTS.has(node.name.text) || NODE_CODE_LISTS.has(node.name.text))
+      )
         return;
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && CODE.test(node.text)) {
         uses.push({ code: node.text, at: at(node) });

@@ -27,6 +27,7 @@ export type {
   ModuleFile,
   EndpointConfig,
   FunctionPolicyConfig,
+  DeadLetterPolicyConfig,
   PolicyResolver,
   ResolvedFunctionPolicy,
   TransportConfig,

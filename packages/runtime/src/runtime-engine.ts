@@ -21,6 +21,7 @@ import type { StoreError } from './errors.js';
 import type { FunctionClient } from './invoke/function-client.js';
 import type { EndpointResolver } from './invoke/resolved-endpoint.js';
 import type { BackoffOptions } from './invoke/retry-policy.js';
+import type { DeadLetterLimits } from './invoke/retrying-call.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import type { Store, StoredValue } from './store/store.js';
 import type { Tracing } from './tracing/tracing.js';
@@ -65,6 +66,8 @@ export interface EngineDeps {
   readonly onStoreFull: (err: StoreError) => void;
   /** The runtime's tracing; `undefined` when it is off. */
   readonly tracing: Tracing | undefined;
+  /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
+  readonly deadLetterPolicy?: ((type: string) => DeadLetterLimits | undefined) | undefined;
 }
 
 /** Settings of the engine. */
@@ -197,6 +200,7 @@ function createDispatcher(
       onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
       owns: (kg) => mode().owns(kg),
       tracing: deps.tracing,
+      deadLetterPolicy: deps.deadLetterPolicy,
       inbox: {
         page: (afterSeq, limit) => deps.store.loadInboxPage(afterSeq, limit, mode().keyGroupFilter()),
         ofAddress: (address, limit) => deps.store.loadAddressInbox(address, limit),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ModuleConfig } from './config/index.js';
 import type { ConnectorPlugin } from './connectors/connector.js';
 import { DEFAULT_KEY_GROUPS } from './core/address.js';
+import { STORE_TEXT_LIMITS } from './core/store-text.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
 import type { Store } from './store/store.js';
@@ -15,6 +16,8 @@ import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
 import type { ApiAuthConfig } from './api/api-auth.js';
 import type { ApiTlsFiles } from './api/api-tls.js';
 import { checkApiAuth } from './config/api-tokens.js';
+import type { KeyObject } from 'node:crypto';
+import { createCallSigner, type CallSigner } from './invoke/call-signer.js';
 
 /** What a user passes to {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -40,6 +43,18 @@ export interface RuntimeOptions {
   readonly keyGroups?: number;
   /** Largest accepted ingress body, bytes. @default 4194304 (4 MiB) */
   readonly maxIngressBytes?: number;
+  /** Longest function id an ingress request may name, UTF-8 bytes (at most 1024, the store's limit). @default 1024 */
+  readonly maxIdBytes?: number;
+  /** Largest request head of the API (request line and headers), bytes; larger answers 431. @default 16384 */
+  readonly maxHeaderBytes?: number;
+  /** Most headers an API request may have (8 to 1000); more answers 431. @default 100 */
+  readonly maxHeaders?: number;
+  /** Open connections to the API at most; further connections are closed at once. @default 1024 */
+  readonly maxConnections?: number;
+  /** Most records one `GET /v1/egress` answers (a larger `limit` is lowered to it). @default 10000 */
+  readonly maxEgressLimit?: number;
+  /** Longest long-poll `wait` of `GET /v1/egress`, ms (a larger `wait` is lowered to it). @default 30000 */
+  readonly maxEgressWaitMs?: number;
   /**
    * Messages held in memory at most (waiting or in flight); the backlog beyond waits in the store and is paged
    * in as memory frees. @default 10000
@@ -90,6 +105,13 @@ export interface RuntimeOptions {
   readonly insecureNoAuth?: boolean;
   /** HTTPS on the API listener; with `clientCaFile`, mutual TLS (which also allows listening beyond loopback). */
   readonly tls?: ApiTlsFiles;
+  /**
+   * Sign every call to a function with this key (header `statehouse-signature`, see `docs/security.md`): a PEM
+   * Ed25519 private key (PKCS#8), an HMAC-SHA256 secret of at least 32 characters, or a `KeyObject` of either.
+   * Functions of `@statehouse/sdk` verify it when given the public key (or the secret). It is kept as a
+   * `KeyObject` and never logged. @default none: calls are not signed
+   */
+  readonly callSigningKey?: string | KeyObject;
   /** Scheduled snapshots: where they go, a directory or `s3://bucket/prefix` (needs `snapshotEvery`). */
   readonly snapshotTo?: string;
   /** Scheduled snapshots: how often, a duration such as `"15m"` or milliseconds (needs `snapshotTo`). */
@@ -119,6 +141,12 @@ export interface ResolvedRuntimeOptions {
   readonly port: number;
   readonly keyGroups: number;
   readonly maxIngressBytes: number;
+  readonly maxIdBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaders: number;
+  readonly maxConnections: number;
+  readonly maxEgressLimit: number;
+  readonly maxEgressWaitMs: number;
   readonly maxInboxMessages: number;
   readonly maxInboxBytes: number;
   readonly maxInFlightInvocations: number;
@@ -138,6 +166,8 @@ export interface ResolvedRuntimeOptions {
   readonly apiAuth: ApiAuthConfig | undefined;
   readonly insecureNoAuth: boolean;
   readonly tls: ApiTlsFiles | undefined;
+  /** Signs calls to functions, when a key is configured. */
+  readonly callSigner: CallSigner | undefined;
   /** Complete scheduled snapshots kept (also in `snapshots`). */
   readonly snapshotKeep: number;
   readonly clock: Clock;
@@ -168,6 +198,13 @@ const scalars = z.strictObject({
     .default('127.0.0.1:8091'),
   keyGroups: wholeNumber(1, 65_536).default(DEFAULT_KEY_GROUPS),
   maxIngressBytes: wholeNumber(1).default(4 * 1024 * 1024),
+  maxIdBytes: wholeNumber(1, STORE_TEXT_LIMITS.id).default(STORE_TEXT_LIMITS.id),
+  // Below 1 KiB a request with a token and a typename would not fit; node's parser takes up to 16 MiB.
+  maxHeaderBytes: wholeNumber(1024, 16 * 1024 * 1024).default(16 * 1024),
+  maxHeaders: wholeNumber(8, 1000).default(100),
+  maxConnections: wholeNumber(1).default(1024),
+  maxEgressLimit: wholeNumber(1).default(10_000),
+  maxEgressWaitMs: wholeNumber(1).default(30_000),
   maxInboxMessages: wholeNumber(1).default(10_000),
   // Every message counts at least 1 KiB (memory-budget.ts): a budget under 64 KiB would hold a handful.
   maxInboxBytes: wholeNumber(64 * 1024).default(32 * 1024 * 1024),
@@ -236,7 +273,7 @@ function describeInput(input: unknown): string {
  *   value seen and the accepted values.
  */
 export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<ResolvedRuntimeOptions> {
-  const { module, store, logger, onFatal, clock, connectors, apiAuth, ...rest } = options;
+  const { module, store, logger, onFatal, clock, connectors, apiAuth, callSigningKey, ...rest } = options;
   const o = parseScalars(rest);
   const auth = apiAuth === undefined ? undefined : checkApiAuth(apiAuth, 'runtime option apiAuth');
   if (o.heartbeatMs !== undefined && o.heartbeatMs * 2 > o.leaseMs) {
@@ -262,6 +299,12 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     port,
     keyGroups: o.keyGroups,
     maxIngressBytes: o.maxIngressBytes,
+    maxIdBytes: o.maxIdBytes,
+    maxHeaderBytes: o.maxHeaderBytes,
+    maxHeaders: o.maxHeaders,
+    maxConnections: o.maxConnections,
+    maxEgressLimit: o.maxEgressLimit,
+    maxEgressWaitMs: o.maxEgressWaitMs,
     maxInboxMessages: o.maxInboxMessages,
     maxInboxBytes: o.maxInboxBytes,
     maxInFlightInvocations: o.maxInFlightInvocations,
@@ -279,6 +322,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     apiAuth: auth,
     insecureNoAuth: o.insecureNoAuth,
     tls: o.tls,
+    callSigner: callSigningKey === undefined ? undefined : createCallSigner(callSigningKey),
     snapshotKeep: o.snapshotKeep,
     clock: typeof clock === 'function' ? { ...systemClock, now: clock } : (clock ?? systemClock),
   });

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiBackend } from './api/http-server.js';
+import { createDeadLetterBackend, type DeadLetterBackend } from './api/dead-letters.js';
 import { createIngress } from './api/ingress.js';
 import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
 import {
@@ -26,7 +27,8 @@ import type { RuntimeJobs } from './runtime-jobs.js';
 import { RuntimeConnectors } from './runtime-connectors.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { RuntimeState } from './runtime-state.js';
-import type { Store } from './store/store.js';
+import { isClusterStore } from './store/cluster-store.js';
+import type { CommitBatch, CommitResult, Store } from './store/store.js';
 import { RUNTIME_SNAPSHOT_CPU_SHARE } from './snapshot/create-snapshot.js';
 import { exportState } from './snapshot/state-export.js';
 import { snapshotNow, snapshotSourceOf } from './snapshot/store-source.js';
@@ -141,6 +143,7 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
     }),
     now: () => o.clock.now(),
     snapshot: (to) => snapshotNow(view.store, to),
+    deadLetters: deadLettersOf(view),
     exportState: (functionType, write) =>
       exportState({
         source: snapshotSourceOf(view.store),
@@ -195,4 +198,26 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
     },
     { module: o.module, plugins: o.connectors },
   );
+}
+
+/**
+ * Commits a batch on its own, outside the engine's group commit (dead-letter replays and discards). In cluster
+ * mode it is fenced by no lease (it consumes from no key group) and announces the key groups it enqueues to, so
+ * that their owners pick the messages up, as with ingress.
+ */
+function commitAloneTo(store: Store): (batch: CommitBatch) => Promise<CommitResult> {
+  if (!isClusterStore(store)) return (batch) => store.commit(batch);
+  return (batch) => store.commitFenced(batch, { incarnation: '', leases: new Map() });
+}
+
+/** The dead letters the API lists, shows, replays and discards. */
+function deadLettersOf(view: RuntimeView): DeadLetterBackend {
+  return createDeadLetterBackend({
+    store: view.store,
+    commit: commitAloneTo(view.store),
+    engine: () => engineWhile(view, ['RUNNING']),
+    metrics: view.metrics(),
+    now: () => view.options.clock.now(),
+    keyGroups: view.options.keyGroups,
+  });
 }

@@ -68,7 +68,7 @@ export class Runtime {
   readonly #policies: PolicyResolver;
   readonly #specs = new SpecRegistry();
   readonly #cache: StateCache;
-  readonly #client = new FunctionClient();
+  readonly #client: FunctionClient;
   readonly #metrics: RuntimeMetrics;
   readonly #api: ApiServer;
   readonly #egressWaiters: EgressWaiters;
@@ -91,6 +91,10 @@ export class Runtime {
       (this.#options.storeUrl !== undefined
         ? new PostgresStore({ url: this.#options.storeUrl, logger: this.#log })
         : new SqliteStore({ path: this.#options.dataDir, logger: this.#log }));
+    const { callSigner: signer, clock } = this.#options;
+    this.#client = new FunctionClient(signer && { signer, now: () => clock.now() });
+    if (signer !== undefined)
+      this.#log.info({ keyId: signer.keyId, algorithm: signer.algorithm }, 'calls to functions are signed');
     this.#resolver = createEndpointResolver(this.#options.module);
     this.#policies = createPolicyResolver(this.#options.module);
     checkConnectors(
@@ -117,7 +121,11 @@ export class Runtime {
         host: this.#options.host,
         port: this.#options.port,
         maxIngressBytes: this.#options.maxIngressBytes,
-        auth: this.#options.apiAuth === undefined ? undefined : new ApiAuth(this.#options.apiAuth),
+        limits: this.#options,
+        auth:
+          this.#options.apiAuth === undefined
+            ? undefined
+            : new ApiAuth(this.#options.apiAuth, () => this.#options.clock.now()),
         tls: this.#options.tls,
       },
     );
@@ -286,6 +294,7 @@ export class Runtime {
         isServing: () => this.#state === 'RUNNING' || this.#state === 'RECOVERING',
         onStoreFull: (err) => this.#storeFull.enter(err),
         tracing: this.#tracing,
+        deadLetterPolicy: (type) => this.#policies.resolve(type).deadLetters,
       },
       {
         keyGroups,

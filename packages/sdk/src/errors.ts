@@ -27,6 +27,9 @@ export const SDK_ERROR_CODES = [
   'ERR_SDK_INVALID_ADDRESS',
   'ERR_SDK_INVALID_EGRESS_RECORD',
   'ERR_SDK_FUNCTION_FAILED',
+  'ERR_SDK_SIGNATURE_MISSING',
+  'ERR_SDK_SIGNATURE_INVALID',
+  'ERR_SDK_SIGNATURE_STALE',
 ] as const;
 
 /** One of {@link SDK_ERROR_CODES}. */
@@ -78,14 +81,14 @@ export class DefinitionError extends StatefunSdkError {}
 /** A request to a handler was not a valid StateFun request. Answered with a 4xx status. */
 export class RequestError extends StatefunSdkError {
   /** The HTTP status the handlers answer with. */
-  readonly status: 400 | 404 | 405 | 413;
+  readonly status: 400 | 401 | 404 | 405 | 413;
 
   /**
    * @param code - the stable code of this case.
    * @param status - the HTTP status to answer with.
    * @param message - what is wrong with the request.
    */
-  constructor(code: SdkErrorCode, status: 400 | 404 | 405 | 413, message: string) {
+  constructor(code: SdkErrorCode, status: 400 | 401 | 404 | 405 | 413, message: string) {
     super(code, message);
     this.status = status;
   }

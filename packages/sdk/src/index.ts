@@ -45,6 +45,8 @@ export type {
   SdkResponse,
   RequestMetadata,
 } from './request-handler.js';
+export { DEFAULT_SIGNATURE_MAX_AGE_MS } from './call-verifier.js';
+export type { SignatureOptions, CallInfo } from './call-verifier.js';
 export { createNodeHandler } from './handlers/node-handler.js';
 export type { NodeRequestListener } from './handlers/node-handler.js';
 export { serve } from './handlers/serve.js';

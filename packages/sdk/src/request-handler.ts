@@ -13,6 +13,12 @@ import {
   describeValue,
 } from './errors.js';
 import { createRegistry, type FunctionRegistry } from './function-registry.js';
+import {
+  createCallVerifier,
+  type CallInfo,
+  type CallVerifier,
+  type SignatureOptions,
+} from './call-verifier.js';
 import { batchFromRequest, responseFromOutcome } from './protocol-mapping.js';
 import { runBatch } from './run-batch.js';
 import { traceOf } from './trace.js';
@@ -29,6 +35,12 @@ export interface HandlerOptions {
    * @default none
    */
   readonly onError?: (error: StatefunSdkError, status: number) => void;
+  /**
+   * Accept only calls signed by the runtime with one of these keys, recently (see docs/security.md, "Signed
+   * function calls"); others answer 401. Official StateFun runtimes do not sign: set it only behind Statehouse.
+   * @default none: signatures are not checked
+   */
+  readonly signature?: SignatureOptions;
 }
 
 /** {@link HandlerOptions} with defaults applied. */
@@ -37,11 +49,13 @@ export interface ResolvedHandlerOptions {
   readonly maxRequestBytes: number;
   /** The error hook, if any. */
   readonly onError: ((error: StatefunSdkError, status: number) => void) | undefined;
+  /** Checks call signatures, when the `signature` option is given. */
+  readonly verifier: CallVerifier | undefined;
 }
 
 /** A transport-neutral HTTP answer. */
 export interface SdkResponse {
-  /** 200, or the error's status (400, 404, 405, 413, 500). */
+  /** 200, or the error's status (400, 401, 404, 405, 413, 500). */
   readonly status: number;
   /** `Content-Type` and `Content-Length`. */
   readonly headers: Readonly<Record<string, string>>;
@@ -67,10 +81,12 @@ export interface RequestHandler {
    * Handles one request body. Never throws: failures become 4xx/5xx answers with a JSON body
    * `{code, message}` (4xx) or `{code, message, retryable}` (500).
    * @param body - a serialized `ToFunction`.
-   * @param metadata - what the transport read from the request's headers (its `traceparent`).
+   * @param call - method, path and signature header, checked when the `signature` option is set (a call
+   *   without them is then refused with 401).
+   * @param metadata - what the transport read from the request's other headers (its `traceparent`).
    * @returns the answer.
    */
-  handle(body: Uint8Array, metadata?: RequestMetadata): Promise<SdkResponse>;
+  handle(body: Uint8Array, call?: CallInfo, metadata?: RequestMetadata): Promise<SdkResponse>;
   /**
    * Builds the answer for an error found by a transport adapter (wrong method, body too large).
    * @param error - the error.
@@ -103,7 +119,8 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
       'onError must be a function (error, status) => void.',
     );
   }
-  return Object.freeze({ maxRequestBytes, onError: options.onError });
+  const verifier = options.signature === undefined ? undefined : createCallVerifier(options.signature);
+  return Object.freeze({ maxRequestBytes, onError: options.onError, verifier });
 }
 
 /**
@@ -188,8 +205,14 @@ export function createRequestHandler(
     return response;
   };
 
-  const handle = async (body: Uint8Array, metadata?: RequestMetadata): Promise<SdkResponse> => {
+  const handle = async (
+    body: Uint8Array,
+    call?: CallInfo,
+    metadata?: RequestMetadata,
+  ): Promise<SdkResponse> => {
     if (body.length > resolved.maxRequestBytes) return reject(tooLarge(resolved.maxRequestBytes));
+    const refused = await resolved.verifier?.verify(call, body);
+    if (refused !== undefined) return reject(refused);
     let request: ToFunction;
     try {
       request = ToFunction.decode(body);

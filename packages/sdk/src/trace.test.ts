@@ -54,7 +54,7 @@ describe('ctx.trace', () => {
   test('the core handler hands the traceparent to every invocation of the batch; none without it', async () => {
     const { seen, fn } = recorder();
     const core = createRequestHandler([fn]);
-    expect((await core.handle(body, { traceparent: TRACEPARENT })).status).toBe(200);
+    expect((await core.handle(body, undefined, { traceparent: TRACEPARENT })).status).toBe(200);
     expect((await core.handle(body)).status).toBe(200);
     expect(seen).toEqual([EXPECTED, EXPECTED, undefined, undefined]);
   });

@@ -95,4 +95,6 @@ export type { TestS3rver, StartS3rverOptions, S3rverRequest, S3rverObjectEvent }
 export { runCli, cliSuccess, cliFailure } from './cli.js';
 export type { CliRun, CliRunOptions } from './cli.js';
 export { createTestCa } from './test-ca.js';
+export { rawHttp } from './raw-http.js';
+export type { RawAnswer } from './raw-http.js';
 export type { TestCa } from './test-ca.js';

@@ -14,6 +14,8 @@ import { parseFlags, resolveFlagValues } from '../parse-flags.js';
 import { CLUSTER_ONLY_FLAGS, LOG_LEVELS, RUN_PARSE_OPTIONS, runtimeOptionsFromFlags } from '../run-flags.js';
 import { RUN_USAGE } from '../usage.js';
 import { apiAccessFrom } from '../api-access.js';
+import { applyHeapGrowth, parseHeapGrowthPercent } from '../heap-growth.js';
+import { signingKeyFrom } from '../signing-key.js';
 
 /**
  * `statehouse run <module.yaml>`: starts a runtime and runs until SIGTERM/SIGINT.
@@ -31,14 +33,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Before the module files are read, so that a wrong flag is reported first; main.ts names the flag.
   resolveFlagValues(values);
   const flagOptions = runtimeOptionsFromFlags(values);
+  const heapGrowth = parseHeapGrowthPercent(values['heap-growth-percent'] as string | undefined);
   const access = await apiAccessFrom(values);
+  const signing = await signingKeyFrom(values);
   const module = loadModuleFiles(await readModuleFiles(positionals));
+  const logger = createLogger(level);
+  logger.debug(applyHeapGrowth(heapGrowth), 'V8 heap growth set');
   return runUntilStopped({
     module,
-    logger: createLogger(level),
+    logger,
     connectors: await connectorsFor(module),
     ...flagOptions,
     ...access,
+    ...signing,
   });
 }
 

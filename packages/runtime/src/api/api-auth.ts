@@ -3,10 +3,12 @@
  * function types), `read` (state, egress logs, stalled addresses, backlog, connectors) and `admin` (snapshots,
  * state export). `/healthz` and `/readyz` stay open; `/metrics` is open unless configured to need `read`.
  * Tokens are kept as SHA-256 digests and compared in constant time; a token never appears in a log or an error.
+ * A token with a `rate` is limited by a token bucket: past it, requests answer 429 with `Retry-After`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import { ApiError } from '../errors.js';
+import { parseRate, TokenBucket } from './token-bucket.js';
 
 /** What a token may do. */
 export type ApiScope = 'ingress' | 'read' | 'admin';
@@ -25,6 +27,10 @@ export interface ApiTokenConfig {
    * `example/cart*`). @default every type
    */
   readonly functionTypes?: readonly string[];
+  /** Requests this token may make, `<number>/<s|m|h>` (e.g. `100/s`), as a token bucket. @default unlimited */
+  readonly rate?: string;
+  /** Requests at once, the bucket's capacity (needs `rate`). @default the number of `rate` (100 for `100/s`) */
+  readonly burst?: number;
 }
 
 /** The API's access rules. */
@@ -41,11 +47,22 @@ export interface ApiAccess {
   readonly functionType?: string;
 }
 
-interface KnownToken {
+/** A request's authenticated token, for the checks that follow (e.g. the function type of an ingress path). */
+export interface ApiCaller {
   readonly name: string;
+}
+
+interface KnownToken extends ApiCaller {
   readonly digest: Buffer;
   readonly scopes: ReadonlySet<ApiScope>;
   readonly functionTypes: readonly RegExp[] | undefined;
+  readonly bucket: TokenBucket | undefined;
+}
+
+function bucketOf(token: ApiTokenConfig, now: () => number): TokenBucket | undefined {
+  const rate = token.rate === undefined ? undefined : parseRate(token.rate);
+  if (rate === undefined) return undefined;
+  return new TokenBucket(rate.perSecond, token.burst ?? Math.max(1, Math.ceil(rate.count)), now);
 }
 
 function digestOf(token: string): Buffer {
@@ -64,26 +81,32 @@ export class ApiAuth {
   /** Whether `/metrics` needs `read`. */
   readonly isMetricsProtected: boolean;
 
-  /** @param config - the tokens (checked by the options' schema) and the metrics rule. */
-  constructor(config: ApiAuthConfig) {
+  /**
+   * @param config - the tokens (checked by the options' schema) and the metrics rule.
+   * @param now - the clock of the rate limits, epoch milliseconds.
+   */
+  constructor(config: ApiAuthConfig, now: () => number = Date.now) {
     this.#tokens = config.tokens.map((t) => ({
       name: t.name,
       digest: t.sha256 !== undefined ? Buffer.from(t.sha256, 'hex') : digestOf(t.token!),
       scopes: new Set(t.scopes),
       functionTypes: t.functionTypes?.map(patternOf),
+      bucket: bucketOf(t, now),
     }));
     this.isMetricsProtected = config.metrics === 'read';
   }
 
   /**
-   * Checks a request's `authorization` header.
+   * Checks a request's `authorization` header, and takes one request of the token's rate. Call it once per request.
    *
    * @param authorization - the header, if any.
    * @param access - what the request does.
-   * @throws {@link ApiError} 401 `ERR_API_UNAUTHENTICATED` without a known bearer token, 403 `ERR_API_FORBIDDEN`
-   *   when the token lacks the scope or may not send to the function type.
+   * @returns the caller, for {@link ApiAuth.checkFunctionType}.
+   * @throws {@link ApiError} 401 `ERR_API_UNAUTHENTICATED` without a known bearer token, 429 `ERR_API_RATE_LIMITED`
+   *   (with `Retry-After`) past the token's rate, 403 `ERR_API_FORBIDDEN` when the token lacks the scope or may not
+   *   send to the function type.
    */
-  check(authorization: string | undefined, access: ApiAccess): void {
+  check(authorization: string | undefined, access: ApiAccess): ApiCaller {
     const token = this.#find(authorization);
     if (token === undefined)
       throw new ApiError(
@@ -92,14 +115,30 @@ export class ApiAuth {
         'this API needs a token: send the header "authorization: Bearer <token>" with a token of its --api-tokens file',
         { headers: { 'www-authenticate': 'Bearer realm="statehouse"' } },
       );
+    const retryAfterSeconds = token.bucket?.take();
+    if (retryAfterSeconds !== undefined)
+      throw new ApiError(
+        429,
+        'ERR_API_RATE_LIMITED',
+        `token "${token.name}" is over its rate; retry after ${retryAfterSeconds} s, or raise its rate or burst in the tokens file`,
+        { retryAfterSeconds },
+      );
     if (!token.scopes.has(access.scope))
       throw new ApiError(403, 'ERR_API_FORBIDDEN', `token "${token.name}" has no "${access.scope}" scope`);
-    const type = access.functionType;
-    if (
-      type !== undefined &&
-      token.functionTypes !== undefined &&
-      !token.functionTypes.some((p) => p.test(type))
-    )
+    if (access.functionType !== undefined) this.checkFunctionType(token, access.functionType);
+    return token;
+  }
+
+  /**
+   * Checks that an ingress caller may send to a function type.
+   *
+   * @param caller - what {@link ApiAuth.check} returned for the request.
+   * @param type - the target's function type.
+   * @throws {@link ApiError} 403 `ERR_API_FORBIDDEN`
+   */
+  checkFunctionType(caller: ApiCaller, type: string): void {
+    const token = caller as KnownToken;
+    if (token.functionTypes !== undefined && !token.functionTypes.some((p) => p.test(type)))
       throw new ApiError(
         403,
         'ERR_API_FORBIDDEN',

@@ -127,3 +127,28 @@ export function sendJson(
   });
   res.end(text);
 }
+
+/** Largest body of an admin request (a small JSON object). */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+/**
+ * The `to` of a snapshot request's JSON body `{"to": "<dir | s3://bucket/prefix>"}`.
+ *
+ * @throws {@link ApiError} 400 `ERR_API_MALFORMED_BODY`, 413 `ERR_API_BODY_TOO_LARGE`
+ */
+export async function snapshotTarget(req: IncomingMessage): Promise<string> {
+  const body = Buffer.from(await readBody(req, MAX_ADMIN_BODY_BYTES)).toString('utf8');
+  let to: unknown;
+  try {
+    to = (JSON.parse(body) as { to?: unknown } | null)?.to;
+  } catch {
+    to = undefined;
+  }
+  if (typeof to !== 'string' || to === '')
+    throw new ApiError(
+      400,
+      'ERR_API_MALFORMED_BODY',
+      'the body must be JSON {"to": "<directory | s3://bucket/prefix>"} naming where the snapshot goes',
+    );
+  return to;
+}

@@ -10,11 +10,14 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
-import type { ApiAuth, ApiScope } from './api-auth.js';
+import type { ApiAuth, ApiCaller, ApiScope } from './api-auth.js';
+import { applyServerLimits, checkHeaderCount, type ApiLimits } from './api-limits.js';
 import { readTlsFiles, type ApiTlsFiles } from './api-tls.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
-import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
+import { isDeadLetterAction, serveDeadLetters } from './dead-letter-routes.js';
+import type { DeadLetterBackend } from './dead-letters.js';
+import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson, snapshotTarget } from './http-io.js';
 import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
 
 /** What the API serves; implemented by the runtime. */
@@ -56,6 +59,8 @@ export interface ApiBackend {
   countIngress(status: number): void;
   /** Takes a snapshot of the store now (`POST /v1/admin/snapshots`). @throws {@link SnapshotError} */
   snapshot(to: string): Promise<unknown>;
+  /** The dead letters: list, show, replay, discard (`/v1/dead-letters`). */
+  readonly deadLetters: DeadLetterBackend;
   /** Writes the committed state of one function type (or all) as JSON lines (`GET /v1/admin/state`). */
   exportState(functionType: string | undefined, write: (line: string) => Promise<void>): Promise<number>;
 }
@@ -65,6 +70,8 @@ export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly maxIngressBytes: number;
+  /** Limits of requests, connections and egress reads. */
+  readonly limits: ApiLimits;
   /** Who may call which route; `undefined`: an open API. */
   readonly auth?: ApiAuth | undefined;
   /** TLS (HTTPS, and mutual TLS with a client CA); `undefined`: plain HTTP. */
@@ -72,34 +79,12 @@ export interface ApiServerOptions {
 }
 
 /** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
-function scopeOf(pathname: string, auth: ApiAuth): ApiScope | undefined {
+function scopeOf(pathname: string, method: string, auth: ApiAuth): ApiScope | undefined {
   if (pathname === '/healthz' || pathname === '/readyz') return undefined;
   if (pathname === '/metrics') return auth.isMetricsProtected ? 'read' : undefined;
-  return pathname.startsWith('/v1/admin/') ? 'admin' : 'read';
+  return pathname.startsWith('/v1/admin/') || isDeadLetterAction(pathname, method) ? 'admin' : 'read';
 }
 
-const MAX_EGRESS_LIMIT = 10_000;
-/** Largest body of an admin request (a small JSON object). */
-const MAX_ADMIN_BODY_BYTES = 64 * 1024;
-
-/** The `to` of a snapshot request's JSON body `{"to": "<dir | s3://bucket/prefix>"}`. */
-async function snapshotTarget(req: IncomingMessage): Promise<string> {
-  const body = Buffer.from(await readBody(req, MAX_ADMIN_BODY_BYTES)).toString('utf8');
-  let to: unknown;
-  try {
-    to = (JSON.parse(body) as { to?: unknown } | null)?.to;
-  } catch {
-    to = undefined;
-  }
-  if (typeof to !== 'string' || to === '')
-    throw new ApiError(
-      400,
-      'ERR_API_MALFORMED_BODY',
-      'the body must be JSON {"to": "<directory | s3://bucket/prefix>"} naming where the snapshot goes',
-    );
-  return to;
-}
-const MAX_EGRESS_WAIT_MS = 30_000;
 /** Stalled addresses answered at most, and by default (a failing type may stall 100,000 of them). */
 const MAX_STALLED_LIMIT = 10_000;
 const DEFAULT_STALLED_LIMIT = 1_000;
@@ -121,18 +106,21 @@ export class ApiServer {
       this.#handle(req, res).catch((err: unknown) => this.#fail(res, err));
     };
     const tls = options.tls;
+    const maxHeaderSize = options.limits.maxHeaderBytes;
     this.#server =
       tls === undefined
-        ? createServer(handler)
+        ? createServer({ maxHeaderSize }, handler)
         : createHttpsServer(
             {
               ...readTlsFiles(tls),
+              maxHeaderSize,
               requestCert: tls.clientCaFile !== undefined,
               rejectUnauthorized: tls.clientCaFile !== undefined,
             },
             handler,
           );
     this.#server.keepAliveTimeout = 65_000;
+    applyServerLimits(this.#server, options.limits, this.#log);
   }
 
   /** Starts listening. @returns the bound address. */
@@ -205,11 +193,12 @@ export class ApiServer {
     const parts = pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
     const auth = this.#options.auth;
+    checkHeaderCount(req, this.#options.limits.maxHeaders);
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
       try {
-        auth?.check(req.headers.authorization, { scope: 'ingress' });
+        const caller = auth?.check(req.headers.authorization, { scope: 'ingress' });
         if (method !== 'POST') throw methodNotAllowed(method, 'POST');
-        await this.#ingress(req, res, parts.slice(2));
+        await this.#ingress(req, res, parts.slice(2), caller);
         this.#backend.countIngress(202);
       } catch (err) {
         this.#backend.countIngress(err instanceof ApiError ? err.status : 500);
@@ -217,15 +206,19 @@ export class ApiServer {
       }
       return;
     }
-    const scope = auth === undefined ? undefined : scopeOf(pathname, auth);
+    const scope = auth === undefined ? undefined : scopeOf(pathname, method, auth);
     if (scope !== undefined) auth!.check(req.headers.authorization, { scope });
+    const query = q < 0 ? '' : raw.slice(q + 1);
+    if (parts[0] === 'v1' && parts[1] === 'dead-letters') {
+      await serveDeadLetters(this.#backend.deadLetters, method, parts.slice(2), query, res);
+      return;
+    }
     if (pathname === '/v1/admin/snapshots') {
       if (method !== 'POST') throw methodNotAllowed(method, 'POST');
       sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
-    const query = q < 0 ? '' : raw.slice(q + 1);
     if (await this.#serveFixedRoute(pathname, query, res)) return;
     if (await this.#serveAddressedRoute(parts, query, res)) return;
     throw new ApiError(
@@ -290,8 +283,9 @@ export class ApiServer {
       const params = new URLSearchParams(query);
       // A negative `from` reads the last |from| records (`statehouse egress tail`).
       const from = intParam(params, 'from', 0, true);
-      const limit = Math.min(intParam(params, 'limit', 100), MAX_EGRESS_LIMIT);
-      const waitMs = Math.min(intParam(params, 'wait', 0), MAX_EGRESS_WAIT_MS);
+      const { maxEgressLimit, maxEgressWaitMs } = this.#options.limits;
+      const limit = Math.min(intParam(params, 'limit', 100), maxEgressLimit);
+      const waitMs = Math.min(intParam(params, 'wait', 0), maxEgressWaitMs);
       sendJson(res, 200, await this.#backend.readEgress(`${ns}/${name}`, from, limit, waitMs));
       return true;
     }
@@ -326,7 +320,12 @@ export class ApiServer {
     res.end();
   }
 
-  async #ingress(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+  async #ingress(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: string[],
+    caller: ApiCaller | undefined,
+  ): Promise<void> {
     if (this.#closing) {
       throw new ApiError(
         503,
@@ -337,8 +336,8 @@ export class ApiServer {
         },
       );
     }
-    const target = ingressTarget(parts);
-    this.#options.auth?.check(req.headers.authorization, { scope: 'ingress', functionType: target.type });
+    const target = ingressTarget(parts, this.#options.limits.maxIdBytes);
+    if (caller !== undefined) this.#options.auth?.checkFunctionType(caller, target.type);
     const typename = ingressTypename(req);
     const idempotencyKey = ingressIdempotencyKey(req);
     const body = await readBody(req, this.#options.maxIngressBytes);

@@ -68,6 +68,8 @@ export interface RuntimeBackendDeps {
   readonly snapshot: (to: string) => Promise<unknown>;
   /** Exports the committed state of a function type (or all) as JSON lines. */
   readonly exportState: ApiBackend['exportState'];
+  /** The dead letters (`/v1/dead-letters`). */
+  readonly deadLetters: ApiBackend['deadLetters'];
 }
 
 /** Creates the API backend of a runtime. */
@@ -99,6 +101,7 @@ export function createRuntimeBackend(deps: RuntimeBackendDeps): ApiBackend {
     connectors: async () => [...(await deps.connectors())],
     snapshot: deps.snapshot,
     exportState: deps.exportState,
+    deadLetters: deps.deadLetters,
     notReady: () => notReadyReason(deps.readiness()),
     countIngress: (status) => deps.metrics.ingressRequests.inc(String(status)),
     metrics: async () => ({

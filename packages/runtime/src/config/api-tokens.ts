@@ -7,6 +7,8 @@
  *     token: "…at least 16 characters…"   # or sha256: "<hex of the token's SHA-256>"
  *     scopes: [ingress]
  *     functionTypes: ["example/cart*"]
+ *     rate: 100/s        # optional: a token bucket of 100 requests a second…
+ *     burst: 200         # …holding at most 200 (default: the rate's number)
  *   - name: ops
  *     sha256: "…"
  *     scopes: [read, admin]
@@ -20,9 +22,12 @@ import { z } from 'zod';
 
 import type { ApiAuthConfig, ApiTokenConfig } from '../api/api-auth.js';
 import { ConfigError } from '../errors.js';
+import { parseRate } from '../api/token-bucket.js';
 
 /** The shortest token accepted: shorter ones can be guessed. */
 export const MIN_TOKEN_LENGTH = 16;
+
+const RATE_EXPECTED = 'expected requests per second, minute or hour, e.g. 100/s or 600/m';
 
 const tokenSchema = z
   .strictObject({
@@ -43,11 +48,17 @@ const tokenSchema = z
       .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/u, 'expected namespace/name, with * as a wildcard'))
       .min(1)
       .optional(),
+    rate: z
+      .string({ error: RATE_EXPECTED })
+      .refine((r) => parseRate(r) !== undefined, RATE_EXPECTED)
+      .optional(),
+    burst: z.number().int().min(1, 'expected a positive whole number').max(1_000_000_000).optional(),
   })
-  .refine(
-    (t) => (t.token === undefined) !== (t.sha256 === undefined),
-    'give exactly one of token and sha256',
-  );
+  .refine((t) => (t.token === undefined) !== (t.sha256 === undefined), 'give exactly one of token and sha256')
+  .refine((t) => t.burst === undefined || t.rate !== undefined, {
+    message: 'burst needs a rate (e.g. rate: 100/s)',
+    path: ['burst'],
+  });
 
 /** The schema of {@link ApiAuthConfig}, shared by the file and the `apiAuth` runtime option. */
 export const apiAuthSchema = z

@@ -47,6 +47,7 @@ export type {
   EgressConfig,
   EndpointConfig,
   FunctionPolicyConfig,
+  DeadLetterPolicyConfig,
   HttpEgressConfig,
   IngressConfig,
   KafkaDeliverySemantic,

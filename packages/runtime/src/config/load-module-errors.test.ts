@@ -296,6 +296,15 @@ describe('loadModuleFiles: errors', () => {
     );
   });
 
+  it.each([
+    ['a list', '  ? [a, b]\n  : c\n'],
+    ['a !!binary value', '  !!binary aGk=: c\n'],
+  ])('refuses a mapping key that is %s, at its line', (_, key) => {
+    expect(configErrorOf(() => load(`${endpoint()}${key}`), 'ERR_CONFIG_YAML_SYNTAX')).toMatch(
+      /^module\.yaml:5:\d+ \(document 1\): a mapping key is not a plain name/u,
+    );
+  });
+
   it('rejects a module without components', () => {
     expect(configErrorOf(() => load('# empty\n'), 'ERR_CONFIG_EMPTY_MODULE')).toContain(
       'module.yaml: no components found',

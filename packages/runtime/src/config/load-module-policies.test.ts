@@ -113,4 +113,45 @@ describe('loadModuleFiles: function policies', () => {
       `module.yaml, document 1 (${POLICY}): spec.functions: no endpoint binds function type "example/cart"`,
     );
   });
+
+  it('loads a dead-letter policy with attempts and age', () => {
+    const module = load(
+      `${endpoint()}---\n${policy('example/cart', '  deadLetters:\n    maxAttempts: 5\n    maxAge: 10m\n')}`,
+    );
+    expect(module.policies[0]?.deadLetters).toEqual({ maxAttempts: 5, maxAgeMs: 600_000 });
+    expect(Object.isFrozen(module.policies[0]?.deadLetters)).toBe(true);
+  });
+
+  it('loads a dead-letter policy with one limit only, and none by default', () => {
+    const module = load(
+      `${endpoint()}---\n${policy('example/*', '  deadLetters:\n    maxAge: 30s\n')}---\n${policy('example/x')}`,
+    );
+    expect(module.policies.map((p) => p.deadLetters)).toEqual([
+      { maxAttempts: undefined, maxAgeMs: 30_000 },
+      undefined,
+    ]);
+  });
+
+  it('rejects a misspelt dead-letter field, naming it', () => {
+    const message = configErrorOf(
+      () => load(`${endpoint()}---\n${policy('example/cart', '  deadLetters:\n    maxAttempt: 5\n')}`),
+      'ERR_CONFIG_UNKNOWN_FIELD',
+    );
+    expect(message).toContain(`module.yaml, document 2 (${POLICY}): spec.deadLetters.maxAttempt`);
+  });
+
+  it('rejects a dead-letter policy without limits and a non-positive attempt count', () => {
+    expect(
+      configErrorOf(
+        () => load(`${endpoint()}---\n${policy('example/cart', '  deadLetters: {}\n')}`),
+        'ERR_CONFIG_INVALID_VALUE',
+      ),
+    ).toContain('spec.deadLetters: set maxAttempts, maxAge or both');
+    expect(
+      configErrorOf(
+        () => load(`${endpoint()}---\n${policy('example/cart', '  deadLetters:\n    maxAttempts: 0\n')}`),
+        'ERR_CONFIG_INVALID_VALUE',
+      ),
+    ).toContain('spec.deadLetters.maxAttempts');
+  });
 });

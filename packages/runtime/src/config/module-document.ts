@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { formatPath, type FieldProblem } from './problems.js';
 
@@ -38,7 +38,31 @@ export function parseDocuments(file: ModuleFile): DocumentContext[] {
         { cause: error },
       );
     }
+    checkScalarKeys(doc, file.path, i + 1, lines);
     return { file, index: i + 1, doc, lines };
+  });
+}
+
+/**
+ * Refuses a mapping key that is not a plain value — a mapping or a sequence (`? [a, b]: c`), an alias, a tagged
+ * value that is not text (`!!binary`): no module field has one, and turning it into JSON would stringify it (with a
+ * Node.js process warning on the runtime's output), so it is an error where it is.
+ *
+ * @throws {@link ConfigError} `ERR_CONFIG_YAML_SYNTAX`
+ */
+function checkScalarKeys(doc: Document, path: string, index: number, lines: LineCounter): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key: unknown = pair.key;
+      if (key === null || (isScalar(key) && (key.value === null || typeof key.value !== 'object'))) return;
+      const offset = (key as { range?: readonly number[] }).range?.[0];
+      const at = offset === undefined ? undefined : lines.linePos(offset);
+      throw new ConfigError(
+        'ERR_CONFIG_YAML_SYNTAX',
+        `${at === undefined ? path : `${path}:${at.line}:${at.col}`} (document ${index}): a mapping key is not a ` +
+          'plain name (it is a mapping, a list, an alias or a tagged value such as !!binary); write keys as plain names',
+      );
+    },
   });
 }
 

@@ -251,13 +251,34 @@ export const httpEgressSpecSchema = strictObject({
   },
 }));
 
+/** `deadLetters` of a function policy: when a failing batch is moved aside (at least one limit). */
+const deadLetterSpec = strictObject({
+  maxAttempts: integer({ min: 1, expected: 'a positive integer (failed attempts)' }).optional(),
+  maxAge: duration({ positive: true }).optional(),
+}).superRefine((spec, ctx) => {
+  if (spec.maxAttempts === undefined && spec.maxAge === undefined) {
+    raise(
+      ctx,
+      'ERR_CONFIG_INVALID_VALUE',
+      'set maxAttempts, maxAge or both (without either, remove deadLetters: failing batches then stall)',
+      spec,
+      { showInput: false },
+    );
+  }
+});
+
 /** `spec` of `io.statehouse.functions.v1/policy`. */
 export const functionPolicySpecSchema = strictObject({
   functions: typename(true),
   maxBacklog: integer({ min: 1, expected: 'a positive integer (messages)' }).optional(),
+  deadLetters: deadLetterSpec.optional(),
 }).transform((spec): Omit<FunctionPolicyConfig, 'source'> => ({
   functions: spec.functions.text,
   namespace: spec.functions.namespace,
   name: spec.functions.name,
   maxBacklog: spec.maxBacklog,
+  deadLetters:
+    spec.deadLetters === undefined
+      ? undefined
+      : { maxAttempts: spec.deadLetters.maxAttempts, maxAgeMs: spec.deadLetters.maxAge },
 }));

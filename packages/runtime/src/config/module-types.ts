@@ -212,6 +212,30 @@ export interface FunctionPolicyConfig {
    * @default undefined (no limit)
    */
   readonly maxBacklog: number | undefined;
+  /**
+   * When a batch of the function type that keeps failing is moved to the dead letters, so that its address
+   * carries on with its next messages. Without it, a failing address stalls and is retried until it succeeds.
+   * @default undefined (stall, never drop)
+   */
+  readonly deadLetters: DeadLetterPolicyConfig | undefined;
+}
+
+/**
+ * `deadLetters` of a function policy: a failing batch is dead-lettered after `maxAttempts` failed attempts or
+ * once it has been failing for `maxAgeMs`, whichever comes first (at least one is set).
+ * @experimental
+ */
+export interface DeadLetterPolicyConfig {
+  /**
+   * Failed attempts of one batch after which it is dead-lettered.
+   * @default undefined (no attempt limit)
+   */
+  readonly maxAttempts: number | undefined;
+  /**
+   * How long a batch may keep failing (since its first failed attempt), ms, before it is dead-lettered.
+   * @default undefined (no age limit)
+   */
+  readonly maxAgeMs: number | undefined;
 }
 
 /** An ingress that reads records from outside and sends them to function types. */

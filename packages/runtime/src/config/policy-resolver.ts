@@ -1,4 +1,4 @@
-import type { FunctionPolicyConfig, ModuleConfig } from './module-types.js';
+import type { DeadLetterPolicyConfig, FunctionPolicyConfig, ModuleConfig } from './module-types.js';
 import { splitModuleTypename } from './typename.js';
 
 /**
@@ -11,6 +11,8 @@ export interface ResolvedFunctionPolicy {
    * `undefined` when there is no limit.
    */
   readonly maxBacklog: number | undefined;
+  /** When a failing batch is dead-lettered; `undefined`: it stalls and is retried until it succeeds. */
+  readonly deadLetters: DeadLetterPolicyConfig | undefined;
   /** The policy document that applies (the type's own, else its namespace's); `undefined` when none does. */
   readonly policy: FunctionPolicyConfig | undefined;
 }
@@ -31,7 +33,11 @@ export interface PolicyResolver {
   resolve(functionType: string): ResolvedFunctionPolicy;
 }
 
-const NO_POLICY: ResolvedFunctionPolicy = Object.freeze({ maxBacklog: undefined, policy: undefined });
+const NO_POLICY: ResolvedFunctionPolicy = Object.freeze({
+  maxBacklog: undefined,
+  deadLetters: undefined,
+  policy: undefined,
+});
 
 /**
  * Creates the policy resolver of a module: a type's own policy (`ns/name`) wins over its namespace's (`ns/*`),
@@ -49,7 +55,11 @@ export function createPolicyResolver(module: Readonly<ModuleConfig>): PolicyReso
   const byType = new Map<string, ResolvedFunctionPolicy>();
   const byNamespace = new Map<string, ResolvedFunctionPolicy>();
   for (const policy of module.policies) {
-    const resolved = Object.freeze({ maxBacklog: policy.maxBacklog, policy });
+    const resolved = Object.freeze({
+      maxBacklog: policy.maxBacklog,
+      deadLetters: policy.deadLetters,
+      policy,
+    });
     if (policy.name === '*') byNamespace.set(policy.namespace, resolved);
     else byType.set(`${policy.namespace}/${policy.name}`, resolved);
   }

@@ -15,6 +15,7 @@ import type { BackoffOptions } from '../invoke/retry-policy.js';
 import {
   callWithRetries,
   type AttemptOutcome,
+  type DeadLetterLimits,
   type RetryHooks,
   type RetryResult,
 } from '../invoke/retrying-call.js';
@@ -50,6 +51,8 @@ export interface BatchInvokerDeps {
   readonly owns: (keyGroup: number) => boolean;
   /** The runtime's tracing; `undefined` when it is off. */
   readonly tracing?: Tracing | undefined;
+  /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
+  readonly deadLetterPolicy?: ((type: FunctionType) => DeadLetterLimits | undefined) | undefined;
 }
 
 /** What one batch's run needs from the dispatcher. */
@@ -102,6 +105,7 @@ export class BatchInvoker {
         batchSize: batch.length,
         address: mb.address,
         clock: this.#deps.clock,
+        deadLetterAfter: this.#deps.deadLetterPolicy?.(mb.address.type),
       },
       hooks,
     );

@@ -17,10 +17,11 @@ import type { FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
-import type { Stall } from '../invoke/retrying-call.js';
+import type { DeadLetterLimits, Stall } from '../invoke/retrying-call.js';
 import type { EgressAppend, StoredMessage, StoredTimer, StoredValue } from '../store/store.js';
 import { BatchInvoker } from './batch-invoker.js';
 import type { Committer } from './committer.js';
+import { DeadLettering } from './dead-lettering.js';
 import type { IdSource } from './id-allocator.js';
 import type { InboxSource } from './backlog-scanner.js';
 import type { Mailbox } from './mailbox.js';
@@ -76,6 +77,8 @@ export interface DispatcherDeps {
   readonly inbox: InboxSource;
   /** The runtime's tracing; `undefined` when it is off. */
   readonly tracing?: Tracing | undefined;
+  /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
+  readonly deadLetterPolicy?: ((type: string) => DeadLetterLimits | undefined) | undefined;
 }
 
 /** Routes messages to mailboxes and runs invocations. */
@@ -133,6 +136,11 @@ export class Dispatcher {
         log: this.#log,
         memory: this.#memory,
         invoker: this.#invoker,
+        deadLettering: new DeadLettering({
+          ...deps,
+          log: this.#log,
+          onConsumed: (seqs) => this.#memory.tracker.consumed(seqs),
+        }),
         signal: () => this.#abort.signal,
         isDraining: () => this.#draining,
         isResetting: () => this.#resetting,

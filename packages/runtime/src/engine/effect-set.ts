@@ -2,6 +2,7 @@
 import type { FunctionAddress } from '../core/address.js';
 import type {
   ConnectorPosition,
+  DeadLetter,
   EgressAppend,
   StateWrite,
   StoredMessage,
@@ -22,6 +23,8 @@ export interface EffectSet {
   readonly egress: readonly EgressAppend[];
   /** The connector positions committed with these effects. */
   readonly positions?: readonly ConnectorPosition[];
+  /** Batches moved aside (their messages are in `consumedMessages`): see `dead-lettering.ts`. */
+  readonly deadLetters?: readonly Omit<DeadLetter, 'id'>[];
   /** Key groups this effect set consumed from; in cluster mode the commit is fenced by their leases. */
   readonly fenceKeyGroups: readonly number[];
 }

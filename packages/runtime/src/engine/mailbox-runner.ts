@@ -10,9 +10,11 @@ import { sleep, type Clock } from '../core/clock.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { RetryResult } from '../invoke/retrying-call.js';
 import type { BatchInvoker } from './batch-invoker.js';
+import type { DeadLettering } from './dead-lettering.js';
 import { FailingAttempts } from './failing-attempts.js';
 import { InvocationSlots } from './invocation-slots.js';
 import { takeBatch, type Mailbox } from './mailbox.js';
+import type { PendingMessage } from './pending-message.js';
 import type { MailboxMemory } from './mailbox-memory.js';
 
 const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
@@ -26,6 +28,8 @@ export interface MailboxRunnerDeps {
   readonly owns: (keyGroup: number) => boolean;
   readonly memory: MailboxMemory;
   readonly invoker: BatchInvoker;
+  /** Moves batches that reached their dead-letter limits aside. */
+  readonly deadLettering: DeadLettering;
   /** The signal of the current run: a reset or close aborts it (a reset then starts a new one). */
   readonly signal: () => AbortSignal;
   /** Whether the runtime is closing: loops end after their batch and none starts. */
@@ -156,6 +160,47 @@ export class MailboxRunner {
     }
   }
 
+  /**
+   * Moves an exhausted batch to the dead letters: the address then carries on with its next messages, as if
+   * it had succeeded (its failing streak ends). When the commit fails the batch is released as after any
+   * failed attempt (or put back when the run is cancelled).
+   *
+   * @returns whether the loop goes on.
+   */
+  async #deadLetter(
+    mb: Mailbox,
+    batch: PendingMessage[],
+    result: Extract<RetryResult, { kind: 'exhausted' }>,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { memory } = this.#deps;
+    const paced = this.#failing.failed(mb.address.type);
+    try {
+      await this.#deps.deadLettering.move({
+        address: mb.address,
+        keyGroup: mb.keyGroup,
+        batch,
+        attempts: result.attempts,
+        lastError: result.lastError,
+      });
+    } catch (err) {
+      if (signal.aborted || this.#deps.isDraining()) mb.pending = batch.concat(mb.pending);
+      else {
+        this.#deps.log.warn(
+          { err, functionType: mb.address.type, functionId: mb.address.id },
+          'moving a batch to the dead letters failed; retrying',
+        );
+        memory.release(mb, batch, Math.max(result.retryInMs, paced));
+      }
+      return false;
+    }
+    memory.consumed(batch);
+    mb.failing = undefined;
+    mb.stall = undefined;
+    memory.recovered(mb);
+    return true;
+  }
+
   async #drain(mb: Mailbox, signal: AbortSignal): Promise<void> {
     const { memory } = this.#deps;
     while ((mb.pending.length > 0 || mb.spilled) && !signal.aborted && !this.#deps.isDraining()) {
@@ -188,10 +233,14 @@ export class MailboxRunner {
         }
         // Aborted or failed unexpectedly: put the batch back so that nothing is lost from memory either.
         else if (result.kind === 'cancelled') mb.pending = batch.concat(mb.pending);
-        else {
+        else if (result.kind === 'released') {
           const paced = this.#failing.failed(mb.address.type);
           memory.release(mb, batch, Math.max(result.retryInMs, paced));
         }
+      }
+      if (result.kind === 'exhausted') {
+        if (!(await this.#deadLetter(mb, batch, result, signal))) return;
+        continue;
       }
       if (result.kind !== 'done') return;
       // Its type works again: the others failing with it attempt now, two more for every success.

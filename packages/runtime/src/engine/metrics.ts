@@ -40,6 +40,18 @@ export class RuntimeMetrics {
     labelNames: ['function_type', 'reason'],
     registers: [this.registry],
   });
+  readonly deadLetters: Counter<'function_type'> = new Counter({
+    name: 'statehouse_dead_letters_total',
+    help: 'Batches moved to the dead letters after failing past their policy, per function type',
+    labelNames: ['function_type'],
+    registers: [this.registry],
+  });
+  readonly deadLetterActions: Counter<'action'> = new Counter({
+    name: 'statehouse_dead_letter_actions_total',
+    help: 'Dead letters replayed into the inbox or discarded (action: replay, discard)',
+    labelNames: ['action'],
+    registers: [this.registry],
+  });
   /** Per function type; observed on every attempt (a {@link LabeledHistogram}, cheap to observe). */
   readonly invocationLatency = new LabeledHistogram({
     name: 'statehouse_invocation_duration_seconds',

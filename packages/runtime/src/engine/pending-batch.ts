@@ -7,6 +7,7 @@ import type { EffectSet } from './effect-set.js';
 import type {
   CommitBatch,
   ConnectorPosition,
+  DeadLetter,
   EgressAppend,
   FunctionSpecRecord,
   IngressResult,
@@ -53,6 +54,7 @@ export class PendingBatch {
   timerByToken = new Map<string, number>();
   stateWrites: StateWrite[] = [];
   egress: EgressAppend[] = [];
+  deadLetters: Omit<DeadLetter, 'id'>[] = [];
   // By connector, source and part: a later submission's position of a part replaces an earlier one.
   positions = new Map<string, ConnectorPosition>();
   waiters: Waiter[] = [];
@@ -113,6 +115,7 @@ export class PendingBatch {
     }
     pushAll(this.stateWrites, effects.stateWrites);
     pushAll(this.egress, effects.egress);
+    if (effects.deadLetters !== undefined) pushAll(this.deadLetters, effects.deadLetters);
     for (const p of effects.positions ?? []) this.positions.set(positionKey(p), p);
     for (const kg of effects.fenceKeyGroups) this.fenceKeyGroups.add(kg);
     this.effectSets += 1;
@@ -135,8 +138,9 @@ export class PendingBatch {
       cancellations: this.cancellations,
       stateWrites: this.stateWrites,
       egress: this.egress,
-      deadLetters: [],
+      deadLetters: this.deadLetters,
       positions: [...this.positions.values()],
+      removedDeadLetters: [],
     };
   }
 
@@ -151,6 +155,7 @@ export class PendingBatch {
       this.cancellations.length +
       this.stateWrites.length +
       this.egress.length +
+      this.deadLetters.length +
       this.positions.size
     );
   }

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
-import { FromFunction } from '@statehouse/protocol';
+import { CALL_SIGNATURE_HEADER, FromFunction, TRACEPARENT_HEADER } from '@statehouse/protocol';
 import { InvocationError } from '../errors.js';
+import type { CallSigner } from './call-signer.js';
 
 /** Settings of the connection pool to one function service origin. */
 export interface FunctionClientOptions {
@@ -52,6 +53,12 @@ const UNLIMITED_KEEP_ALIVE_MS = 10 * 60 * 1000;
 /** Sends request-reply calls to the function services, one undici Pool per origin. */
 export class FunctionClient {
   readonly #pools = new Map<string, Pool>();
+  readonly #sign: ((path: string, body: Uint8Array) => string) | undefined;
+
+  /** @param signing - the key calls are signed with (a signature per attempt, timed by `now`), if any. */
+  constructor(signing?: { readonly signer: CallSigner; readonly now: () => number }) {
+    this.#sign = signing && ((path, body) => signing.signer.sign('POST', path, body, signing.now()));
+  }
 
   /**
    * Performs one attempt.
@@ -79,7 +86,7 @@ export class FunctionClient {
     // ReplyCollector), so no stream, async resource or body promise is made for every call.
     let response: CollectedResponse;
     try {
-      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes, traceparent);
+      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes, this.#sign, traceparent);
     } catch (err) {
       if (err instanceof InvocationError) throw err; // refused for its size
       throw err instanceof ReplyReadError ? readError(url, err.cause) : transportError(url, err);
@@ -162,22 +169,26 @@ function send(
   body: Uint8Array,
   timeoutMs: number,
   payloadMaxBytes: number,
+  sign: ((path: string, body: Uint8Array) => string) | undefined,
   traceparent: string | undefined,
 ): Promise<CollectedResponse> {
+  const path = url.pathname + url.search;
+  const headers: Record<string, string> = {
+    'content-type': OCTET_STREAM,
+    accept: OCTET_STREAM,
+    'accept-encoding': 'gzip, deflate',
+    'content-length': String(body.byteLength),
+    'user-agent': 'statehouse',
+  };
+  if (sign !== undefined) headers[CALL_SIGNATURE_HEADER] = sign(path, body);
+  // W3C Trace Context (tracing on): our SDK continues the trace, official StateFun SDKs ignore it.
+  if (traceparent !== undefined) headers[TRACEPARENT_HEADER] = traceparent;
   return new Promise((resolve, reject) => {
     pool.dispatch(
       {
         method: 'POST',
-        path: url.pathname + url.search,
-        headers: {
-          'content-type': OCTET_STREAM,
-          accept: OCTET_STREAM,
-          'accept-encoding': 'gzip, deflate',
-          'content-length': String(body.byteLength),
-          'user-agent': 'statehouse',
-          // W3C Trace Context (tracing on): our SDK continues the trace, official StateFun SDKs ignore it.
-          ...(traceparent === undefined ? undefined : { traceparent }),
-        },
+        path,
+        headers,
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

@@ -142,4 +142,33 @@ describe('callWithRetries settled hook', () => {
     expect(result.kind).toBe(kind);
     expect(settled).toBe(1);
   });
+
+  it('reports the batch exhausted once its dead-letter attempts are reached, with the last error', async () => {
+    const { subject, options, hooks } = setup();
+    const limited = { ...options, deadLetterAfter: { maxAttempts: 2, maxAgeMs: undefined } };
+    const first = await callWithRetries(subject, scripted([coded('ERR_A')]), limited, hooks);
+    expect(first.kind).toBe('released');
+    const second = await callWithRetries(subject, scripted([coded('ERR_B')]), limited, hooks);
+    expect(second).toMatchObject({
+      kind: 'exhausted',
+      attempts: 2,
+      lastError: { code: 'ERR_B', message: 'failed with ERR_B' },
+    });
+  });
+
+  it('reports the batch exhausted once it has been failing for the dead-letter age', async () => {
+    const { subject, clock, options, hooks } = setup();
+    const limited = { ...options, deadLetterAfter: { maxAttempts: undefined, maxAgeMs: 5_000 } };
+    expect((await callWithRetries(subject, scripted([coded('ERR_A')]), limited, hooks)).kind).toBe(
+      'released',
+    );
+    clock.advance(4_000);
+    expect((await callWithRetries(subject, scripted([coded('ERR_A')]), limited, hooks)).kind).toBe(
+      'released',
+    );
+    clock.advance(1_000);
+    expect((await callWithRetries(subject, scripted([coded('ERR_A')]), limited, hooks)).kind).toBe(
+      'exhausted',
+    );
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * Retry, backoff and stall policy of an address's batch (StateFun: `RetryingCallback`). Attempts share the
  * call budget, counted from the first failed attempt; once it is spent the address is *stalled*: it is retried,
- * each attempt with the whole budget, with a longer backoff cap, until it succeeds. Nothing is dropped.
+ * each attempt with the whole budget, with a longer backoff cap, until it succeeds. Nothing is dropped, unless
+ * the function type's policy sets dead-letter limits: a batch that reaches them is *exhausted*, and the caller
+ * moves it to the dead letters (`engine/dead-lettering.ts`).
  *
  * A failed attempt never waits with its batch: it *releases* it (see {@link RetryResult}) and the address
  * attempts again after the backoff, reading the batch from the store again. So failing addresses hold neither
@@ -52,6 +54,14 @@ export interface RetryOptions {
   readonly address: FunctionAddress;
   /** What the budget and stalls are timed by. */
   readonly clock: Clock;
+  /** When the batch is given up on (its function type's dead-letter policy); `undefined`: never. */
+  readonly deadLetterAfter?: DeadLetterLimits | undefined;
+}
+
+/** A dead-letter policy's limits: failed attempts, and time since the first failed attempt (ms). */
+export interface DeadLetterLimits {
+  readonly maxAttempts: number | undefined;
+  readonly maxAgeMs: number | undefined;
 }
 
 /** What the retry policy reports to, and asks of, the dispatcher. */
@@ -72,14 +82,21 @@ export interface RetryHooks {
 }
 
 /**
- * How a run of a batch ended: done; cancelled (stopping, or the address moved away: nothing applied); or
+ * How a run of a batch ended: done; cancelled (stopping, or the address moved away: nothing applied);
  * released: the attempt failed, and the address attempts again after `retryInMs`, reading its batch from the
- * store again.
+ * store again; or exhausted: the attempt failed and the batch reached its dead-letter limits (the caller moves
+ * it to the dead letters, or releases it for `retryInMs` when it cannot).
  */
 export type RetryResult =
   | { readonly kind: 'done' }
   | { readonly kind: 'cancelled' }
-  | { readonly kind: 'released'; readonly retryInMs: number };
+  | { readonly kind: 'released'; readonly retryInMs: number }
+  | {
+      readonly kind: 'exhausted';
+      readonly retryInMs: number;
+      readonly attempts: number;
+      readonly lastError: CallFailure;
+    };
 
 const DONE: RetryResult = Object.freeze({ kind: 'done' });
 const CANCELLED: RetryResult = Object.freeze({ kind: 'cancelled' });
@@ -113,12 +130,31 @@ export async function callWithRetries(
       } catch (err) {
         // While draining, a failed attempt is not retried: the batch runs again after a restart.
         if (hooks.isStopping()) return CANCELLED;
-        return { kind: 'released', retryInMs: recordFailure(subject, err, startedAt, options, hooks) };
+        const retryInMs = recordFailure(subject, err, startedAt, options, hooks);
+        if (isExhausted(subject.failing, options)) {
+          const attempts = subject.failing?.attempts ?? 1;
+          return { kind: 'exhausted', retryInMs, attempts, lastError: failureOf(err) };
+        }
+        return { kind: 'released', retryInMs };
       }
     }
   } finally {
     hooks.settled?.();
   }
+}
+
+/** Whether a failing streak reached the dead-letter limits (never without them). */
+function isExhausted(failing: Failing | undefined, options: RetryOptions): boolean {
+  const limits = options.deadLetterAfter;
+  if (limits === undefined || failing === undefined) return false;
+  if (limits.maxAttempts !== undefined && failing.attempts >= limits.maxAttempts) return true;
+  return limits.maxAgeMs !== undefined && options.clock.now() - failing.since >= limits.maxAgeMs;
+}
+
+/** The code and message of a failed attempt. */
+function failureOf(err: unknown): CallFailure {
+  const code = err instanceof StatehouseError ? err.code : 'ERR_ENGINE_UNEXPECTED';
+  return { code, message: (err as Error).message };
 }
 
 function recovered(subject: RetrySubject, hooks: RetryHooks): void {
@@ -149,8 +185,8 @@ function recordFailure(
   hooks: RetryHooks,
 ): number {
   const { backoff, batchSize, clock } = options;
-  const code = err instanceof StatehouseError ? err.code : 'ERR_ENGINE_UNEXPECTED';
-  const lastError = { code, message: (err as Error).message };
+  const lastError = failureOf(err);
+  const { code } = lastError;
   hooks.onFailure(code);
   const failing = {
     since: subject.failing?.since ?? startedAt,

@@ -507,6 +507,29 @@ export function describeStoreConformance(
         expect(listed[1]!.id).toBeGreaterThan(listed[0]!.id);
         expect((await store.listDeadLetters(1)).map((d) => d.reason)).toEqual(['HTTP 500 after 10 attempts']);
       });
+
+      it('reads one dead letter, and removes it with the messages of its replay at most once', async () => {
+        await store.commit(
+          batch({
+            consumedMessages: [],
+            deadLetters: [{ address: CART, messages: [message(1)], reason: 'r', createdAt: 5 }],
+          }),
+        );
+        const [letter] = await store.listDeadLetters(10);
+        expect((await store.readDeadLetter(letter!.id))?.reason).toBe('r');
+        expect(await store.readDeadLetter(letter!.id + 1000)).toBeUndefined();
+        const replay = batch({ messages: [message(7), message(8)], removedDeadLetters: [letter!.id] });
+        await store.commit(replay);
+        expect((await store.loadMessages()).map((m) => m.seq)).toEqual([7, 8]);
+        expect(await store.readDeadLetter(letter!.id)).toBeUndefined();
+        // Repeated: refused as a whole, nothing inserted twice.
+        await expectStoreError(
+          store.commit(batch({ messages: [message(9)], removedDeadLetters: [letter!.id] })),
+          'ERR_STORE_DEAD_LETTER_GONE',
+        );
+        expect((await store.loadMessages()).map((m) => m.seq)).toEqual([7, 8]);
+        expect(await store.listDeadLetters(10)).toEqual([]);
+      });
     });
 
     describe('counters', () => {

@@ -232,7 +232,7 @@ describe('SqliteStore (SQLite specifics)', () => {
       const message = { seq: 7, keyGroup: 1, target: { type: 'a/b', id: 'c' }, caller: undefined,
         argument: { typename: 't/t', value: new Uint8Array([1]) }, enqueuedAt: 1 };
       const empty = { specs: [], ingress: [], messages: [], consumedMessages: [], firedTimers: [], timers: [],
-        cancellations: [], stateWrites: [], egress: [], deadLetters: [], positions: [] };
+        cancellations: [], stateWrites: [], egress: [], deadLetters: [], positions: [], removedDeadLetters: [] };
       await store.commit({ ...empty, messages: [message] });
       process.kill(process.pid, 'SIGKILL');
     `;

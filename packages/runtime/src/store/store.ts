@@ -165,7 +165,9 @@ export interface ConnectorPosition {
  * token; they target timers committed by earlier batches), 6. `timers` (insert; a token cancelled in step 5
  * may be reused), 7. `stateWrites` (in list order; the last write of a value wins),
  * 8. `egress` (insert), 9. `deadLetters` (insert), 10. `positions` (upsert per connector, source and part;
- * the last one of a part wins), so a connector's read position commits with the messages it produced.
+ * the last one of a part wins), so a connector's read position commits with the messages it produced,
+ * 11. `removedDeadLetters` (delete; when one of them is not there, the commit throws `ERR_STORE_DEAD_LETTER_GONE`
+ * and applies nothing, so that a replay inserts its messages at most once).
  */
 export interface CommitBatch {
   readonly specs: readonly FunctionSpecRecord[];
@@ -179,6 +181,8 @@ export interface CommitBatch {
   readonly egress: readonly EgressAppend[];
   readonly deadLetters: readonly Omit<DeadLetter, 'id'>[];
   readonly positions: readonly ConnectorPosition[];
+  /** Ids of dead letters to delete (replayed or discarded); each must exist. */
+  readonly removedDeadLetters: readonly number[];
 }
 
 /** What a commit returns. */
@@ -263,6 +267,8 @@ export interface Store {
   writeEgressCursor(egressId: string, nextOffset: number): Promise<void>;
   /** Dead letters, oldest first. */
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** One dead letter, or `undefined` when there is none with this id. */
+  readDeadLetter(id: number): Promise<DeadLetter | undefined>;
   /** The seq of the ingress message that claimed `idempotencyKey`, or `undefined` when none did (or it was pruned). */
   ingressSeqOf(idempotencyKey: string): Promise<number | undefined>;
   /** Deletes idempotency keys recorded before `olderThan` (epoch ms); returns how many. */
@@ -316,4 +322,5 @@ export const EMPTY_COMMIT_BATCH: CommitBatch = Object.freeze({
   egress: [],
   deadLetters: [],
   positions: [],
+  removedDeadLetters: [],
 });

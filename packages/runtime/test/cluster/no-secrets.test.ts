@@ -1,8 +1,10 @@
 /**
- * No secret in anything a run prints: a cluster process started with a password in its `--store` URL and an API
- * token, its logs (info level), `/metrics`, `cluster status` (readable and JSON), snapshots, and the errors of
- * commands given a URL with a password that cannot connect — none holds the password or the token.
+ * No secret in anything a run prints: a cluster process started with a password in its `--store` URL, an API
+ * token and a signing key for calls to functions, its logs (debug level), `/metrics`, `cluster status` (readable
+ * and JSON), snapshots, and the errors of commands given a URL with a password that cannot connect or a signing
+ * key that is refused — none holds the password, the token or a key.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,14 @@ import {
 
 const PASSWORD = 'Pw-9f3c1e7a-never-print-me';
 const TOKEN = 'tok-5b2d8e6f-never-print-me-either';
+const SIGNING_PEM = generateKeyPairSync('ed25519').privateKey.export({
+  format: 'pem',
+  type: 'pkcs8',
+}) as string;
+/** The key's base64 lines: what would show if the key were printed. */
+const SIGNING_KEY_LINES = SIGNING_PEM.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+const HMAC_SECRET = 'hmac-1d7e3a9c5b2f4e8a-never-print-this-secret';
+const SHORT_SECRET = 'short-secret-never-print';
 
 describe('no secret in output', () => {
   let dir: TempDir;
@@ -39,7 +49,7 @@ describe('no secret in output', () => {
     await dir?.cleanup();
   });
 
-  it('prints neither the store password nor the API token, running or failing', async () => {
+  it('prints neither the store password, the API token nor a signing key, running or failing', async () => {
     // A role of its own, so that its password is one nothing else prints.
     const admin = new URL(await pg.createDatabase());
     const sql = postgres(admin.href, { max: 1, onnotice: () => {} });
@@ -57,10 +67,12 @@ describe('no secret in output', () => {
       logEgresses: [CART_TYPES.egress],
     });
     await writeFile(`${dir.path}/module.yaml`, module);
+    const keyFile = `${dir.path}/signing.pem`;
+    await writeFile(keyFile, SIGNING_PEM, { mode: 0o600 });
     const runtime = new RuntimeProcess({
       dataDir: `${dir.path}/unused`,
       moduleYaml: module,
-      args: ['--store', store.href, '--node-id', 'n1', '--log-level', 'debug'],
+      args: ['--store', store.href, '--node-id', 'n1', '--log-level', 'debug', '--signing-key', keyFile],
       env: { STATEHOUSE_API_TOKEN: TOKEN },
     });
     await runtime.start();
@@ -92,6 +104,17 @@ describe('no secret in output', () => {
       }
       const failing = await runCli(['run', `${dir.path}/module.yaml`, '--store', unreachable], { env });
       printed.push(failing.stdout, failing.stderr);
+      // A signing key refused (too short), and two keys given at once.
+      for (const [args, key] of [
+        [[], SHORT_SECRET],
+        [['--signing-key', keyFile], HMAC_SECRET],
+      ] as const) {
+        const refused = await runCli(['run', `${dir.path}/module.yaml`, ...args], {
+          env: { ...env, STATEHOUSE_SIGNING_KEY: key },
+        });
+        expect(refused.code).not.toBe(0);
+        printed.push(refused.stdout, refused.stderr);
+      }
     } finally {
       await runtime.stop();
     }
@@ -101,7 +124,11 @@ describe('no secret in output', () => {
     expect(all).toContain('runtime ready');
     expect(all).toContain('statehouse_');
     expect(all).toMatch(/ERR_CLI_STORE_UNREACHABLE|ERR_STORE_CONNECT_FAILED/u);
+    expect(all).toContain('calls to functions are signed');
+    expect(all).toMatch(/--signing-key \(or STATEHOUSE_SIGNING_KEY\): .*ERR_CONFIG_INVALID_OPTION/u);
+    expect(all).toContain('are both given');
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain(TOKEN);
+    for (const secret of [...SIGNING_KEY_LINES, HMAC_SECRET, SHORT_SECRET]) expect(all).not.toContain(secret);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 /**
- * API authentication and scopes (`run --api-tokens FILE`, `STATEHOUSE_API_TOKEN`): every route × {no token, wrong
+ * API authentication and scopes (`run --api-tokens FILE`, `STATEHOUSE_API_TOKEN`): every route (dead letters: read to
+ * list and show, admin to replay and discard) × {no token, wrong
  * token, a token without the scope, the right token} answers its documented status and code; a token restricted to
  * `example/cart*` cannot send to `example/inventory`; health and readiness stay open; `/metrics` is open unless
  * configured otherwise; the CLI sends the token of its environment; an open API beyond loopback is refused at start;
@@ -65,6 +66,20 @@ const ROUTES: readonly Route[] = [
   { name: 'metrics', scope: 'read', ok: 200, call: (a) => a.get('/metrics') },
   { name: 'state export', scope: 'admin', ok: 200, call: (a) => a.get('/v1/admin/state') },
   { name: 'snapshot', scope: 'admin', ok: 400, call: (a) => a.postJson('/v1/admin/snapshots', {}) },
+  { name: 'dead letters', scope: 'read', ok: 200, call: (a) => a.get('/v1/dead-letters') },
+  { name: 'dead letter', scope: 'read', ok: 404, call: (a) => a.get('/v1/dead-letters/1') },
+  {
+    name: 'dead letter replay',
+    scope: 'admin',
+    ok: 404,
+    call: (a) => a.postJson('/v1/dead-letters/1/replay', {}),
+  },
+  {
+    name: 'dead letter discard',
+    scope: 'admin',
+    ok: 404,
+    call: (a) => a.postJson('/v1/dead-letters/1/discard', {}),
+  },
 ];
 
 const TOKEN_OF_SCOPE = { ingress: TOKENS.cart, read: TOKENS.reader, admin: TOKENS.admin } as const;

@@ -1,4 +1,5 @@
 /** The Fetch API adapter of the core request handler (Cloudflare Workers, Deno, Bun, Node). */
+import { CALL_SIGNATURE_HEADER } from '@statehouse/protocol';
 import type { StatefulFunction } from '../define-function.js';
 import { createRequestHandler, type HandlerOptions, type SdkResponse } from '../request-handler.js';
 import { chunksOf } from './read-body.js';
@@ -16,7 +17,7 @@ function toResponse(answer: SdkResponse): Response {
  * request's target type.
  *
  * @param functions - functions made with {@link defineFunction}.
- * @param options - body limit and error hook.
+ * @param options - body limit, error hook and the keys that sign calls.
  * @returns `(request) => Promise<Response>`.
  * @throws {@link DefinitionError} for duplicate or invalid functions and invalid options.
  * @example
@@ -32,11 +33,17 @@ export function createFetchHandler(
 ): FetchHandler {
   const core = createRequestHandler(functions, options);
   return async (request) => {
+    const url = new URL(request.url);
     const { answer } = await answerStreamed(core, {
       method: request.method,
       contentLength: request.headers.get('content-length'),
       chunks: chunksOf(request.body),
       traceparent: request.headers.get('traceparent'),
+      call: {
+        method: request.method,
+        path: url.pathname + url.search,
+        signature: request.headers.get(CALL_SIGNATURE_HEADER),
+      },
     });
     return toResponse(answer);
   };

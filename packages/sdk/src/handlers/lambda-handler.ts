@@ -1,4 +1,6 @@
 /** The AWS Lambda adapter of the core request handler: API Gateway REST (v1), HTTP API (v2), function URLs. */
+import { CALL_SIGNATURE_HEADER } from '@statehouse/protocol';
+import type { CallInfo } from '../call-verifier.js';
 import type { StatefulFunction } from '../define-function.js';
 import {
   createRequestHandler,
@@ -22,8 +24,14 @@ export interface LambdaHttpEvent {
   readonly body?: string | null;
   /** Whether `body` is base64. */
   readonly isBase64Encoded?: boolean;
-  /** The request headers (lower-case names in payload v2; as sent in v1). */
+  /** Request headers (lower case in payload v2, as sent in v1); read for the `signature` option and `traceparent`. */
   readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  /** The path as requested (payload v2 and function URLs). */
+  readonly rawPath?: string;
+  /** The query string without `?` (payload v2 and function URLs). */
+  readonly rawQueryString?: string;
+  /** The resource path (payload v1; `requestContext.path` has the stage too, and is preferred). */
+  readonly path?: string | null;
 }
 
 /** What the handler answers; fits API Gateway (v1 and v2) and function URLs. */
@@ -45,6 +53,22 @@ function methodOf(event: LambdaHttpEvent): string {
   const context = event.requestContext as { readonly http?: { readonly method?: unknown } } | undefined;
   const method = context?.http?.method ?? event.httpMethod;
   return typeof method === 'string' ? method : 'POST';
+}
+
+/** Method, path as the caller sent it, and signature header of an event. */
+function callOf(event: LambdaHttpEvent, method: string): CallInfo {
+  const context = event.requestContext as { readonly path?: unknown } | undefined;
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const path =
+    event.rawPath !== undefined
+      ? event.rawPath + query
+      : typeof context?.path === 'string'
+        ? context.path
+        : (event.path ?? '/');
+  // Payload v1 keeps the header names as sent: look the header up whatever its case.
+  const headers = event.headers ?? {};
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === CALL_SIGNATURE_HEADER);
+  return { method, path, signature: name === undefined ? undefined : headers[name] };
 }
 
 function toResult(answer: SdkResponse): LambdaHttpResult {
@@ -73,7 +97,7 @@ function traceparentOf(headers: LambdaHttpEvent['headers']): string | undefined 
  * REST APIs must list `application/octet-stream` as a binary media type so the body arrives base64-encoded.
  *
  * @param functions - functions made with {@link defineFunction}.
- * @param options - body limit and error hook.
+ * @param options - body limit, error hook and the keys that sign calls.
  * @returns `(event) => Promise<result>`; export it as the Lambda's handler.
  * @throws {@link DefinitionError} for duplicate or invalid functions and invalid options.
  * @example
@@ -92,6 +116,8 @@ export function createLambdaHandler(
     const text = event.body ?? '';
     const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');
     const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    return toResult(await core.handle(bytes, { traceparent: traceparentOf(event.headers) }));
+    return toResult(
+      await core.handle(bytes, callOf(event, method), { traceparent: traceparentOf(event.headers) }),
+    );
   };
 }

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatefulFunction } from '../define-function.js';
 import { createRequestHandler, type HandlerOptions, type SdkResponse } from '../request-handler.js';
+import { CALL_SIGNATURE_HEADER } from '@statehouse/protocol';
 import { answerStreamed } from './streamed-request.js';
 
 /** A `node:http` request listener. */
@@ -21,7 +22,7 @@ function send(response: ServerResponse, answer: SdkResponse): void {
  * the request's target type.
  *
  * @param functions - functions made with {@link defineFunction}.
- * @param options - body limit and error hook.
+ * @param options - body limit, error hook and the keys that sign calls.
  * @returns the listener, for `http.createServer(listener)` or frameworks that take one.
  * @throws {@link DefinitionError} for duplicate or invalid functions and invalid options.
  * @example
@@ -38,11 +39,18 @@ export function createNodeHandler(
 
   // A body that cannot be read (the client went away, the stream broke) rejects: nobody is left to answer.
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = request.method ?? 'unknown';
+    const signature = request.headers[CALL_SIGNATURE_HEADER];
     const { answer, isBodyUnread } = await answerStreamed(core, {
-      method: request.method ?? 'unknown',
+      method,
       contentLength: request.headers['content-length'],
       chunks: request,
       traceparent: headerText(request.headers.traceparent),
+      call: {
+        method,
+        path: request.url ?? '/',
+        signature: typeof signature === 'string' ? signature : undefined,
+      },
     });
     if (isBodyUnread) request.resume();
     send(response, answer);

@@ -1,5 +1,6 @@
 /** What the streaming adapters (Fetch, node:http) share: the checks before and while a body is read. */
 import { methodNotAllowed, tooLarge, type RequestHandler, type SdkResponse } from '../request-handler.js';
+import type { CallInfo } from '../call-verifier.js';
 import { BodyTooLargeError, isDeclaredTooLarge, readBody } from './read-body.js';
 
 /** A request as a streaming adapter sees it. */
@@ -12,6 +13,8 @@ export interface StreamedRequest {
   readonly chunks: AsyncIterable<Uint8Array>;
   /** The W3C `traceparent` header, if any. */
   readonly traceparent?: string | null | undefined;
+  /** Path and signature header, for the `signature` option. */
+  readonly call: CallInfo;
 }
 
 /** The answer to a streamed request. */
@@ -49,5 +52,8 @@ export async function answerStreamed(
       return { answer: core.reject(tooLarge(limit)), isBodyUnread: true };
     throw error;
   }
-  return { answer: await core.handle(body, { traceparent: request.traceparent }), isBodyUnread: false };
+  return {
+    answer: await core.handle(body, request.call, { traceparent: request.traceparent }),
+    isBodyUnread: false,
+  };
 }

@@ -20,6 +20,7 @@ describe('docs/sdk.md', () => {
         'serve-lambda.ts',
         'serve-node.ts',
         'traced.ts',
+        'serve-signed.ts',
       ].sort(),
     );
   });

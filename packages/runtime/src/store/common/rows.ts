@@ -207,3 +207,15 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     createdAt: row.created_at,
   };
 }
+
+/**
+ * The error of a commit that removes a dead letter that is not there (any more).
+ *
+ * @param id - the dead letter's id.
+ */
+export function deadLetterGone(id: number): StoreError {
+  return new StoreError(
+    STORE_ERROR_CODES.deadLetterGone,
+    `Dead letter ${id} does not exist (any more): it was replayed or discarded already, or never existed. Nothing was changed; list the dead letters to see what is left.`,
+  );
+}

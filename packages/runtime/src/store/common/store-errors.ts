@@ -50,6 +50,11 @@ export const STORE_ERROR_CODES = Object.freeze({
    * (another node took it, or it expired); nothing was applied.
    */
   fenced: 'ERR_STORE_FENCED',
+  /**
+   * A commit removes a dead letter (replay or discard) that is not there (any more): replayed or discarded
+   * already, or never existed; nothing was applied.
+   */
+  deadLetterGone: 'ERR_STORE_DEAD_LETTER_GONE',
   /** PostgreSQL: the server could not be reached or refused the connection (address, credentials, database). */
   connectFailed: 'ERR_STORE_CONNECT_FAILED',
 });

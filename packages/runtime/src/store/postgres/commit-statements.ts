@@ -264,6 +264,13 @@ export function insertDeadLetters(tx: TxSql, letters: readonly Omit<DeadLetter, 
     ORDER BY ord`;
 }
 
+/** Deletes dead letters (replayed or discarded), returning the ids it found. */
+export function deleteDeadLetters(tx: TxSql, ids: readonly number[]): Statement<{ id: number }> {
+  return tx<
+    { id: number }[]
+  >`DELETE FROM dead_letters WHERE id = ANY(${ids}::bigint[]) RETURNING id::float8 AS id`;
+}
+
 /**
  * Upserts connector positions (in key order, so concurrent writers cannot deadlock); one per (connector, source,
  * part), as an upsert cannot touch a row twice.

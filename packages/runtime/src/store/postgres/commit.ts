@@ -4,6 +4,7 @@
  * trips (BEGIN, the pipeline, COMMIT) whatever its size. Empty parts send nothing.
  */
 import { StoreError } from '../../errors.js';
+import { deadLetterGone } from '../common/rows.js';
 import type { Fence } from '../cluster-store.js';
 import type {
   CommitBatch,
@@ -20,6 +21,7 @@ import {
   deleteState,
   deleteTimers,
   insertDeadLetters,
+  deleteDeadLetters,
   insertEgressAtOffsets,
   insertIngressAndMessages,
   insertMessages,
@@ -165,6 +167,9 @@ export async function applyCommitBatch(
       : undefined;
   if (fenceRows !== undefined) send(fenceRows);
   const { plans, inserts, ingressRows } = sendEffects(tx, batch, fence, send);
+  const removed =
+    batch.removedDeadLetters.length > 0 ? deleteDeadLetters(tx, batch.removedDeadLetters) : undefined;
+  if (removed !== undefined) send(removed);
   if (fence === undefined) sendIdCounterRaises(tx, batch, inserts, send);
   else sendAnnouncements(tx, batch, inserts, send);
 
@@ -175,7 +180,15 @@ export async function applyCommitBatch(
   // The first failure is the cause; statements after it only report the aborted transaction.
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
+  if (removed !== undefined) checkDeadLettersRemoved(batch.removedDeadLetters, await removed);
   return resolveIngress(tx, plans, ingressRows === undefined ? [] : await ingressRows);
+}
+
+/** Throws (rolling the transaction back) when a dead letter to remove was not there: replayed at most once. */
+function checkDeadLettersRemoved(ids: readonly number[], rows: readonly { id: number }[]): void {
+  const found = new Set(rows.map((r) => Number(r.id)));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw deadLetterGone(missing);
 }
 
 /** Queues a statement on the transaction's pipeline. */

@@ -216,6 +216,11 @@ export class PostgresStore implements ClusterStore {
   }
 
   /** @inheritDoc */
+  readDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    return this.#read('Reading a dead letter', (sql) => reads.readDeadLetter(sql, id));
+  }
+
+  /** @inheritDoc */
   pruneIdempotencyKeys(olderThan: number): Promise<number> {
     return this.#write('Pruning idempotency keys', (sql) => reads.pruneIdempotencyKeys(sql, olderThan));
   }

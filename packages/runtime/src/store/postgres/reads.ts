@@ -185,6 +185,12 @@ export async function readEgress(
   return rows.map(egressFromRow);
 }
 
+export async function readDeadLetter(sql: Sql, id: number): Promise<DeadLetter | undefined> {
+  const rows = await sql<DeadLetterRow[]>`
+    SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters WHERE id = ${id}`;
+  return rows[0] === undefined ? undefined : deadLetterFromRow(rows[0]);
+}
+
 export async function listDeadLetters(sql: Sql, limit: number): Promise<DeadLetter[]> {
   const rows = await sql<DeadLetterRow[]>`
     SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ${limit}`;

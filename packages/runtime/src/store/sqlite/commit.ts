@@ -1,7 +1,7 @@
 /** Applies a {@link CommitBatch} with prepared statements. The caller wraps it in one transaction. */
 import type { CommitBatch, IngressResult, StoredMessage } from '../store.js';
 import { META_KEYS } from './migrations.js';
-import { encodeDeadLetterMessages } from '../common/rows.js';
+import { deadLetterGone, encodeDeadLetterMessages } from '../common/rows.js';
 import type { SqliteStatements } from './statements.js';
 
 /** High-water marks of ids, kept in `meta` so they never go backwards. */
@@ -67,6 +67,7 @@ export function applyCommitBatch(s: SqliteStatements, batch: CommitBatch, marks:
   insertEgress(s, batch.egress);
   insertDeadLetters(s, batch.deadLetters);
   upsertConnectorPositions(s, batch.positions);
+  removeDeadLetters(s, batch.removedDeadLetters);
 
   const recordedMessageSeq = recordMessageSeq(s, batch, maxMessageSeq, marks.recordedMessageSeq);
   if (maxTimerId !== marks.maxTimerId) s.upsertMeta.run(META_KEYS.maxTimerId, String(maxTimerId));
@@ -184,6 +185,12 @@ function insertEgress(s: SqliteStatements, records: CommitBatch['egress']): void
       e.createdAt,
       e.traceparent ?? null,
     );
+  }
+}
+
+function removeDeadLetters(s: SqliteStatements, ids: readonly number[]): void {
+  for (const id of ids) {
+    if (s.deleteDeadLetter.run(id).changes === 0) throw deadLetterGone(id);
   }
 }
 

@@ -252,6 +252,14 @@ export class SqliteStore implements Store {
   }
 
   /** @inheritDoc */
+  readDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    return this.#run(STORE_ERROR_CODES.readFailed, 'Reading a dead letter', ({ statements }) => {
+      const row = statements.selectDeadLetter.get(id);
+      return row === undefined ? undefined : deadLetterFromRow(row);
+    });
+  }
+
+  /** @inheritDoc */
   ingressSeqOf(idempotencyKey: string): Promise<number | undefined> {
     return this.#run(STORE_ERROR_CODES.readFailed, 'Looking up an idempotency key', ({ statements }) =>
       statements.selectIngressKeySeq.get(idempotencyKey),

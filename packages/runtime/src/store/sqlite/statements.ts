@@ -38,6 +38,8 @@ export interface SqliteStatements {
   readonly selectState: Statement<[string, string], StateRow>;
   readonly selectEgress: Statement<[string, number, number], EgressRow>;
   readonly selectDeadLetters: Statement<[number], DeadLetterRow>;
+  readonly selectDeadLetter: Statement<[number], DeadLetterRow>;
+  readonly deleteDeadLetter: Statement<[number]>;
   readonly pruneIngressKeys: Statement<[number]>;
   readonly pruneExpiredState: Statement<[number]>;
   readonly countMessages: Statement<[], number>;
@@ -181,7 +183,13 @@ function prepareEgressStatements(
   db: BetterSqlite3.Database,
 ): Pick<
   SqliteStatements,
-  'insertEgress' | 'selectEgress' | 'selectEgressNextOffsets' | 'insertDeadLetter' | 'selectDeadLetters'
+  | 'insertEgress'
+  | 'selectEgress'
+  | 'selectEgressNextOffsets'
+  | 'insertDeadLetter'
+  | 'selectDeadLetters'
+  | 'selectDeadLetter'
+  | 'deleteDeadLetter'
 > {
   return {
     insertEgress: db.prepare<[string, number, string, string, string, Blob, number, string | null]>(
@@ -202,6 +210,10 @@ function prepareEgressStatements(
     selectDeadLetters: db.prepare<[number], DeadLetterRow>(
       `SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters ORDER BY id LIMIT ?`,
     ),
+    selectDeadLetter: db.prepare<[number], DeadLetterRow>(
+      `SELECT id, address_type, address_id, messages, reason, created_at FROM dead_letters WHERE id = ?`,
+    ),
+    deleteDeadLetter: db.prepare<[number]>('DELETE FROM dead_letters WHERE id = ?'),
   };
 }
 
