@@ -155,6 +155,8 @@ interface DeadLetterMessageJson {
   typename: string;
   value: string;
   enqueuedAt: number;
+  /** The message's W3C `traceparent`; absent when tracing was off (and in dead letters of older versions). */
+  traceparent?: string;
 }
 
 /**
@@ -176,6 +178,7 @@ export function encodeDeadLetterMessages(messages: readonly StoredMessage[]): st
       m.argument.value.byteLength,
     ).toString('base64'),
     enqueuedAt: m.enqueuedAt,
+    ...(m.traceparent === undefined ? undefined : { traceparent: m.traceparent }),
   }));
   return JSON.stringify(json);
 }
@@ -202,6 +205,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
       caller: m.caller === null ? undefined : { type: m.caller.type, id: m.caller.id },
       argument: { typename: m.typename, value: Buffer.from(m.value, 'base64') },
       enqueuedAt: m.enqueuedAt,
+      traceparent: typeof m.traceparent === 'string' ? m.traceparent : undefined,
     })),
     reason: row.reason,
     createdAt: row.created_at,
