@@ -530,6 +530,28 @@ export function describeStoreConformance(
         expect((await store.loadMessages()).map((m) => m.seq)).toEqual([7, 8]);
         expect(await store.listDeadLetters(10)).toEqual([]);
       });
+
+      it("keeps the traceparent of a dead letter's messages, and none where none was given", async () => {
+        const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await store.commit(
+          batch({
+            deadLetters: [
+              {
+                address: CART,
+                messages: [message(1, { traceparent: tp }), message(2)],
+                reason: 'r',
+                createdAt: 5,
+              },
+            ],
+          }),
+        );
+        const [letter] = await store.listDeadLetters(10);
+        expect(letter!.messages.map((m) => m.traceparent)).toEqual([tp, undefined]);
+        expect((await store.readDeadLetter(letter!.id))!.messages.map((m) => m.traceparent)).toEqual([
+          tp,
+          undefined,
+        ]);
+      });
     });
 
     describe('counters', () => {
