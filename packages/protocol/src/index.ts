@@ -49,6 +49,8 @@ export {
 } from './typenames.js';
 export { checkTypeName, parseTypeName, formatTypeName } from './typename.js';
 export type { TypeName, TypeNameFault } from './typename.js';
+export { TRACEPARENT_HEADER, parseTraceparent, formatTraceparent } from './traceparent.js';
+export type { TraceParent } from './traceparent.js';
 export {
   CALL_SIGNATURE_HEADER,
   callSignatureBase,

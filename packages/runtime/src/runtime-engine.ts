@@ -24,6 +24,7 @@ import type { BackoffOptions } from './invoke/retry-policy.js';
 import type { DeadLetterLimits } from './invoke/retrying-call.js';
 import { isClusterStore, type ClusterStore } from './store/cluster-store.js';
 import type { Store, StoredValue } from './store/store.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** The engine of a running runtime, built once. */
 export interface Engine {
@@ -63,6 +64,8 @@ export interface EngineDeps {
   readonly isServing: () => boolean;
   /** The store's disk is full (the engine drops its uncommitted work itself). */
   readonly onStoreFull: (err: StoreError) => void;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing: Tracing | undefined;
   /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
   readonly deadLetterPolicy?: ((type: string) => DeadLetterLimits | undefined) | undefined;
 }
@@ -196,6 +199,7 @@ function createDispatcher(
       egressRecordProblem: deps.egressRecordProblem,
       onEgress: (records) => deps.onEgress(new Set(records.map((r) => r.egressId))),
       owns: (kg) => mode().owns(kg),
+      tracing: deps.tracing,
       deadLetterPolicy: deps.deadLetterPolicy,
       inbox: {
         page: (afterSeq, limit) => deps.store.loadInboxPage(afterSeq, limit, mode().keyGroupFilter()),

@@ -15,6 +15,7 @@ import { pluginFor } from './runtime-connectors.js';
 import { ScheduledSnapshots } from './snapshot/scheduled-snapshots.js';
 import type { ResolvedRuntimeOptions } from './runtime-options.js';
 import type { Store } from './store/store.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** The background jobs of a running runtime. */
 export interface RuntimeJobs {
@@ -32,6 +33,8 @@ export interface RuntimeJobsDeps {
   readonly metrics: RuntimeMetrics;
   readonly mode: ProcessMode;
   readonly clock: Clock;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing: Tracing | undefined;
 }
 
 /** Creates (without starting) the background jobs for a module's egresses. */
@@ -62,6 +65,7 @@ export function createRuntimeJobs(
             sinks,
             log,
             clock: deps.clock,
+            tracing: deps.tracing,
             observer: {
               onDelivered: (egress, n) => metrics.egressDelivered.inc({ egress }, n),
               onFailed: (egress) => metrics.egressDeliveryFailures.inc({ egress }),

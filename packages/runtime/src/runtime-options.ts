@@ -74,6 +74,14 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Export Node process metrics (CPU, memory, event loop) on /metrics. @default true */
   readonly collectProcessMetrics?: boolean;
+  /**
+   * Export OpenTelemetry traces as the standard `OTEL_*` environment variables say (read once when the runtime is
+   * created; on when `OTEL_TRACES_EXPORTER=otlp` or an OTLP endpoint is set); `false` keeps tracing off whatever
+   * they say. See "Traces" in docs/runtime.md.
+   * @default true
+   * @experimental
+   */
+  readonly tracing?: boolean;
   /** Called when the runtime hits an unrecoverable error (a failed commit) and stopped. */
   readonly onFatal?: (err: unknown) => void;
   /**
@@ -147,6 +155,7 @@ export interface ResolvedRuntimeOptions {
   readonly stalledRetryMaxMs: number;
   readonly logger: Logger | undefined;
   readonly collectProcessMetrics: boolean;
+  readonly tracing: boolean;
   readonly onFatal: ((err: unknown) => void) | undefined;
   readonly connectors: readonly ConnectorPlugin[];
   readonly maintenanceIntervalMs: number;
@@ -206,6 +215,7 @@ const scalars = z.strictObject({
   lowSpaceBytes: wholeNumber(0).default(1024 * 1024 * 1024),
   stalledRetryMaxMs: wholeNumber(1).default(10_000),
   collectProcessMetrics: z.boolean().default(true),
+  tracing: z.boolean().default(true),
   storeUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres://user:password@host:port/database URL')
@@ -303,6 +313,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): Readonly<Resolve
     stalledRetryMaxMs: o.stalledRetryMaxMs,
     logger,
     collectProcessMetrics: o.collectProcessMetrics,
+    tracing: o.tracing,
     onFatal,
     connectors: connectors ?? [],
     maintenanceIntervalMs: o.maintenanceIntervalMs,

@@ -32,6 +32,7 @@ import type { CommitBatch, CommitResult, Store } from './store/store.js';
 import { RUNTIME_SNAPSHOT_CPU_SHARE } from './snapshot/create-snapshot.js';
 import { exportState } from './snapshot/state-export.js';
 import { snapshotNow, snapshotSourceOf } from './snapshot/store-source.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /**
  * The backlog of a function type at which ingress connectors pause the partitions feeding it, when its policy
@@ -62,6 +63,8 @@ export interface RuntimeView {
   readonly metrics: () => RuntimeMetrics;
   readonly stalled: () => StallInfo[];
   readonly backlog: () => Promise<BacklogEntry[]>;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing: Tracing | undefined;
 }
 
 /** The engine while the runtime is in one of `states`, else the state's name (why it cannot take messages). */
@@ -114,6 +117,7 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
       onEnqueued: (type) => backlog()?.enqueued(type),
       onNotEnqueued: (type) => backlog()?.notEnqueued(type),
       ingressSeqOf: (key) => view.store.ingressSeqOf(key),
+      tracing: view.tracing,
     },
     { keyGroups: o.keyGroups },
   );
@@ -174,6 +178,7 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
         enqueued: (type) => backlog()?.enqueued(type),
         notEnqueued: (type) => backlog()?.notEnqueued(type),
       },
+      tracing: view.tracing,
     },
     { keyGroups },
   );

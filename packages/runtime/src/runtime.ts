@@ -45,6 +45,8 @@ import type { RuntimeState } from './runtime-state.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { createTracingFromEnv } from './tracing/tracing-env.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** Messages of one address held in memory at most (twice its batch limit when that is smaller). */
 const MAX_WINDOW_MESSAGES = 10_000;
@@ -71,6 +73,7 @@ export class Runtime {
   readonly #api: ApiServer;
   readonly #egressWaiters: EgressWaiters;
   readonly #storeFull: StoreFullGuard;
+  readonly #tracing: Tracing | undefined;
   #started: Started | undefined;
   #state: RuntimeState = 'CREATED';
   #url = '';
@@ -79,6 +82,8 @@ export class Runtime {
     this.#options = resolveRuntimeOptions(options);
     this.#egressWaiters = new EgressWaiters({ clock: this.#options.clock });
     this.#log = this.#options.logger ?? pino({ level: 'info' });
+    // The OpenTelemetry SDK reads the OTEL_* variables itself (spec), so they are read here, once, not by the CLI.
+    this.#tracing = this.#options.tracing ? createTracingFromEnv(process.env) : undefined;
     for (const { message, ...fields } of findModuleWarnings(this.#options.module))
       this.#log.warn(fields, message);
     this.#store =
@@ -183,6 +188,7 @@ export class Runtime {
         metrics: this.#metrics,
         mode: engine.mode,
         clock: this.#options.clock,
+        tracing: this.#tracing,
       },
       this.#options,
     );
@@ -226,6 +232,8 @@ export class Runtime {
     await this.#api.close();
     await this.#client.close();
     await this.#store.close();
+    // Last: the spans of the shutdown itself are exported too.
+    await this.#tracing?.close().catch((err: unknown) => this.#log.warn({ err }, 'flushing traces failed'));
     this.#state = failed ? 'FAILED' : 'STOPPED';
     this.#log.info('runtime stopped');
   }
@@ -285,6 +293,7 @@ export class Runtime {
         onFatal: (err) => this.#fatal(err),
         isServing: () => this.#state === 'RUNNING' || this.#state === 'RECOVERING',
         onStoreFull: (err) => this.#storeFull.enter(err),
+        tracing: this.#tracing,
         deadLetterPolicy: (type) => this.#policies.resolve(type).deadLetters,
       },
       {
@@ -341,6 +350,7 @@ export class Runtime {
       metrics: () => this.#metrics,
       stalled: () => this.stalled(),
       backlog: () => this.backlog(),
+      tracing: this.#tracing,
     };
   }
 }

@@ -3,6 +3,7 @@ import { assertAddress, type Address } from './address.js';
 import type { CollectedEffects } from './effects.js';
 import { InvalidArgumentError, describeValue } from './errors.js';
 import { parseValidTypeName } from './typename.js';
+import type { InvocationTrace } from './trace.js';
 import type { EncodedValue, Type } from './types/type.js';
 import type { SpecValue, StateSpecs } from './value-spec.js';
 
@@ -37,6 +38,12 @@ export interface Context<S extends StateSpecs = StateSpecs> {
   readonly caller: Address | undefined;
   /** The instance's state, typed from the specs. */
   readonly state: StateAccess<S>;
+  /**
+   * The W3C trace context of this invocation, when the runtime traces it (Statehouse with tracing on sends a
+   * `traceparent` header); `undefined` otherwise. Continue the trace from it, e.g. with `@opentelemetry/api`.
+   * @experimental
+   */
+  readonly trace: InvocationTrace | undefined;
   /**
    * Sends a message to a function instance.
    * @param target - the receiver's address.
@@ -153,6 +160,7 @@ export class InvocationContext<S extends StateSpecs> implements Context<S> {
     readonly caller: Address | undefined,
     readonly state: StateAccess<S>,
     private readonly effects: CollectedEffects,
+    readonly trace: InvocationTrace | undefined = undefined,
   ) {}
 
   send(target: Address, typeOrValue: Type<unknown> | EncodedValue, value?: unknown): void {

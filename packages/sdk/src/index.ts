@@ -9,6 +9,7 @@ export type { FunctionDefinition, StatefulFunction } from './define-function.js'
 export { valueSpec } from './value-spec.js';
 export type { ValueSpec, ValueSpecOptions, Expiration, StateSpecs, SpecValue } from './value-spec.js';
 export type { Context, StateAccess, SendAfterOptions } from './context.js';
+export type { InvocationTrace } from './trace.js';
 export type { Message } from './message.js';
 export { address, isSameAddress, formatAddress } from './address.js';
 export type { Address } from './address.js';
@@ -42,6 +43,7 @@ export type {
   HandlerOptions,
   ResolvedHandlerOptions,
   SdkResponse,
+  RequestMetadata,
 } from './request-handler.js';
 export { DEFAULT_SIGNATURE_MAX_AGE_MS } from './call-verifier.js';
 export type { SignatureOptions, CallInfo } from './call-verifier.js';

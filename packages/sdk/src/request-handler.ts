@@ -21,6 +21,7 @@ import {
 } from './call-verifier.js';
 import { batchFromRequest, responseFromOutcome } from './protocol-mapping.js';
 import { runBatch } from './run-batch.js';
+import { traceOf } from './trace.js';
 
 /** Options every handler takes. */
 export interface HandlerOptions {
@@ -62,6 +63,16 @@ export interface SdkResponse {
   readonly body: Uint8Array;
 }
 
+/**
+ * What a transport adapter read from the request besides its body.
+ *
+ * @experimental
+ */
+export interface RequestMetadata {
+  /** The W3C `traceparent` header, if any (see {@link Context.trace}). */
+  readonly traceparent?: string | null | undefined;
+}
+
 /** The core request handler. */
 export interface RequestHandler {
   /** The options in effect. */
@@ -72,9 +83,10 @@ export interface RequestHandler {
    * @param body - a serialized `ToFunction`.
    * @param call - method, path and signature header, checked when the `signature` option is set (a call
    *   without them is then refused with 401).
+   * @param metadata - what the transport read from the request's other headers (its `traceparent`).
    * @returns the answer.
    */
-  handle(body: Uint8Array, call?: CallInfo): Promise<SdkResponse>;
+  handle(body: Uint8Array, call?: CallInfo, metadata?: RequestMetadata): Promise<SdkResponse>;
   /**
    * Builds the answer for an error found by a transport adapter (wrong method, body too large).
    * @param error - the error.
@@ -116,14 +128,17 @@ export function resolveHandlerOptions(options: HandlerOptions = {}): ResolvedHan
  *
  * @param registry - the served functions.
  * @param request - the decoded `ToFunction`.
+ * @param traceparent - the request's W3C `traceparent` header, if any.
  * @returns the `FromFunction` to send back.
  * @throws {@link RequestError} for an invalid request or unknown function type; any error of the function.
  */
 export async function invokeRequest(
   registry: FunctionRegistry,
   request: ToFunction,
+  traceparent?: string | null,
 ): Promise<FromFunctionProps> {
-  const batch = batchFromRequest(request);
+  const trace = traceOf(traceparent);
+  const batch = trace === undefined ? batchFromRequest(request) : { ...batchFromRequest(request), trace };
   const fn = registry.get(batch.target.type);
   if (fn === undefined) {
     const served = [...registry.keys()].join(', ') || 'none';
@@ -190,7 +205,11 @@ export function createRequestHandler(
     return response;
   };
 
-  const handle = async (body: Uint8Array, call?: CallInfo): Promise<SdkResponse> => {
+  const handle = async (
+    body: Uint8Array,
+    call?: CallInfo,
+    metadata?: RequestMetadata,
+  ): Promise<SdkResponse> => {
     if (body.length > resolved.maxRequestBytes) return reject(tooLarge(resolved.maxRequestBytes));
     const refused = await resolved.verifier?.verify(call, body);
     if (refused !== undefined) return reject(refused);
@@ -208,7 +227,9 @@ export function createRequestHandler(
       );
     }
     try {
-      const bytes = FromFunction.encode(await invokeRequest(registry, request)).finish();
+      const bytes = FromFunction.encode(
+        await invokeRequest(registry, request, metadata?.traceparent),
+      ).finish();
       return {
         status: 200,
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) },

@@ -9,6 +9,7 @@ import { createEffects, type CollectedEffects } from './effects.js';
 import { FunctionError, StatefunSdkError, describeError } from './errors.js';
 import type { Message } from './message.js';
 import { StateStore, type StateChange } from './state-store.js';
+import type { InvocationTrace } from './trace.js';
 import type { EncodedValue } from './types/type.js';
 import type { ValueSpec } from './value-spec.js';
 
@@ -24,6 +25,8 @@ export interface Batch {
   /** Every state name the runtime sent; the value is `undefined` when the state has none. */
   readonly state: ReadonlyMap<string, EncodedValue | undefined>;
   readonly invocations: readonly BatchInvocation[];
+  /** The request's trace context, when the runtime sent one. */
+  readonly trace?: InvocationTrace | undefined;
 }
 
 /** A declared state the runtime did not send. */
@@ -65,7 +68,7 @@ export async function runBatch(fn: StatefulFunction, batch: Batch): Promise<Batc
   let index = 0;
   try {
     for (const { caller, message } of batch.invocations) {
-      await fn.handle(new InvocationContext(batch.target, caller, store.view, effects), message);
+      await fn.handle(new InvocationContext(batch.target, caller, store.view, effects, batch.trace), message);
       index++;
     }
     return { kind: 'complete', changes: store.changes(), effects };

@@ -28,6 +28,7 @@ export interface ApiBackend {
     target: FunctionAddress,
     argument: StoredValue,
     idempotencyKey: string | undefined,
+    traceparent?: string,
   ): Promise<{ messageId: string }>;
   /**
    * Reads a log egress; when nothing is at `from` yet, waits up to `waitMs` for records to be committed.
@@ -343,7 +344,14 @@ export class ApiServer {
     const typename = ingressTypename(req);
     const idempotencyKey = ingressIdempotencyKey(req);
     const body = await readBody(req, this.#options.maxIngressBytes);
-    const result = await this.#backend.ingress(target, { typename, value: body }, idempotencyKey);
+    // A client's W3C trace context: the message's trace continues the client's (ignored when tracing is off).
+    const traceparent = req.headers.traceparent;
+    const result = await this.#backend.ingress(
+      target,
+      { typename, value: body },
+      idempotencyKey,
+      typeof traceparent === 'string' ? traceparent : undefined,
+    );
     sendJson(res, 202, result);
   }
 

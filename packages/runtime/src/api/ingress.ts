@@ -7,8 +7,10 @@ import { keyGroupOf, type FunctionAddress, type FunctionType } from '../core/add
 import type { IngestEngine } from '../connectors/ingest.js';
 import { isStoreFull } from '../engine/committer.js';
 import type { IdSource } from '../engine/id-allocator.js';
+import { pendingFromStored } from '../engine/pending-message.js';
 import { ApiError, StoreError } from '../errors.js';
 import type { IngressResult, StoredMessage, StoredValue } from '../store/store.js';
+import type { TraceSpan, Tracing } from '../tracing/tracing.js';
 
 /** The engine parts ingress writes through (present once the runtime runs): the same as connectors'. */
 export type IngressEngine = IngestEngine;
@@ -35,6 +37,8 @@ export interface IngressDeps {
   readonly onNotEnqueued: (type: FunctionType) => void;
   /** The seq of the message an idempotency key was claimed by, if any (a retry of an accepted message). */
   readonly ingressSeqOf: (idempotencyKey: string) => Promise<number | undefined>;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** Settings of ingress. */
@@ -47,11 +51,12 @@ export type Ingress = (
   target: FunctionAddress,
   argument: StoredValue,
   idempotencyKey: string | undefined,
+  traceparent?: string,
 ) => Promise<{ messageId: string }>;
 
 /** Creates the ingress of a runtime. */
 export function createIngress(deps: IngressDeps, options: IngressOptions): Ingress {
-  return async (target, argument, idempotencyKey) => {
+  return async (target, argument, idempotencyKey, traceparent) => {
     const engine = deps.engine();
     if (typeof engine === 'string') {
       throw new ApiError(503, 'ERR_API_NOT_READY', `the runtime is ${engine}; retry shortly`, {
@@ -77,14 +82,16 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
       if (seq !== undefined) return { messageId: String(seq) };
       throw refusal;
     }
-    const { dispatcher } = engine;
+    const seq = nextSeq(engine.ids);
+    const span: TraceSpan | undefined = deps.tracing?.startIngress(target, seq, 'http', traceparent);
     const message: StoredMessage = {
-      seq: nextSeq(engine.ids),
+      seq,
       keyGroup: keyGroupOf(target, options.keyGroups),
       target,
       caller: undefined,
       argument,
       enqueuedAt: deps.now(),
+      traceparent: span?.traceparent,
     };
     // Counted before the commit, so that concurrent requests cannot all pass a nearly full type's check.
     deps.onAccepted(target.type);
@@ -94,24 +101,28 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
       result = await engine.committer.submitIngress({ message, idempotencyKey });
     } catch (err) {
       deps.onNotEnqueued(target.type);
+      span?.fail(err);
       throw refusedCommitError(err);
     }
-    if (result.duplicate) {
-      deps.onNotEnqueued(target.type);
-      return { messageId: String(result.seq) };
-    }
-    deps.onEnqueued(target.type);
-    if (engine.mode.owns(message.keyGroup)) {
-      dispatcher.deliver({
-        source: { kind: 'message', seq: message.seq },
-        target,
-        keyGroup: message.keyGroup,
-        caller: undefined,
-        argument,
-      });
-    }
-    return { messageId: String(result.seq) };
+    span?.end();
+    return afterCommit(deps, engine, message, result);
   };
+}
+
+/** After the commit: counts the message, and delivers it when this process serves its key group. */
+function afterCommit(
+  deps: IngressDeps,
+  engine: IngressEngine,
+  message: StoredMessage,
+  result: IngressResult,
+): { messageId: string } {
+  if (result.duplicate) {
+    deps.onNotEnqueued(message.target.type);
+    return { messageId: String(result.seq) };
+  }
+  deps.onEnqueued(message.target.type);
+  if (engine.mode.owns(message.keyGroup)) engine.dispatcher.deliver(pendingFromStored(message));
+  return { messageId: String(result.seq) };
 }
 
 /** The refusal of a message for a function type whose backlog reached its limit (only that type: others flow). */

@@ -6,9 +6,11 @@ import { keyGroupOf } from '../core/address.js';
 import type { Committer } from '../engine/committer.js';
 import type { Dispatcher } from '../engine/dispatcher.js';
 import type { IdSource } from '../engine/id-allocator.js';
+import { pendingFromStored } from '../engine/pending-message.js';
 import { LEADER_KEY_GROUP } from '../engine/process-mode.js';
 import { StatehouseError } from '../errors.js';
 import type { StoredMessage } from '../store/store.js';
+import type { TraceSpan, Tracing } from '../tracing/tracing.js';
 import type { IngestBatch } from './connector.js';
 
 /** The engine parts ingestion writes through (present once the runtime runs). */
@@ -32,6 +34,13 @@ export interface IngestDeps {
     enqueued(type: string): void;
     notEnqueued(type: string): void;
   };
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing?: Tracing | undefined;
+}
+
+/** The connector a batch comes from, as its ingress spans name it. */
+function connectorOf(batch: IngestBatch): string {
+  return batch.positions[0]?.connector ?? 'connector';
 }
 
 /**
@@ -58,15 +67,13 @@ export function createIngest(
         'this process no longer leads the cluster (key group 0 moved); the new leader reads on from the committed positions',
       );
     }
-    const enqueuedAt = deps.now();
-    const messages: StoredMessage[] = batch.messages.map((m) => ({
-      seq: engine.ids.nextSeq(),
-      keyGroup: keyGroupOf(m.target, options.keyGroups),
-      target: m.target,
-      caller: undefined,
-      argument: m.argument,
-      enqueuedAt,
-    }));
+    const spans: TraceSpan[] | undefined = deps.tracing === undefined ? undefined : [];
+    const messages = inboxMessages(batch, engine.ids, {
+      ...options,
+      now: deps.now(),
+      tracing: deps.tracing,
+      spans,
+    });
     // Counted before the commit, so that a type's maxBacklog holds while batches are on their way.
     for (const m of messages) deps.backlog.added(m.target.type);
     try {
@@ -84,18 +91,41 @@ export function createIngest(
       });
     } catch (err) {
       for (const m of messages) deps.backlog.notEnqueued(m.target.type);
+      if (spans !== undefined) for (const span of spans) span.fail(err);
       throw err;
     }
+    if (spans !== undefined) for (const span of spans) span.end();
     for (const m of messages) {
       deps.backlog.enqueued(m.target.type);
       if (!engine.mode.owns(m.keyGroup)) continue; // the owner is woken by the store
-      engine.dispatcher.deliver({
-        source: { kind: 'message', seq: m.seq },
-        target: m.target,
-        keyGroup: m.keyGroup,
-        caller: undefined,
-        argument: m.argument,
-      });
+      engine.dispatcher.deliver(pendingFromStored(m));
     }
   };
+}
+
+/** The inbox messages of a batch, each with its ingress span (pushed to `spans`) when tracing is on. */
+function inboxMessages(
+  batch: IngestBatch,
+  ids: IdSource,
+  o: {
+    readonly keyGroups: number;
+    readonly now: number;
+    readonly tracing: Tracing | undefined;
+    readonly spans: TraceSpan[] | undefined;
+  },
+): StoredMessage[] {
+  return batch.messages.map((m) => {
+    const seq = ids.nextSeq();
+    const span = o.tracing?.startIngress(m.target, seq, connectorOf(batch));
+    if (span !== undefined) o.spans?.push(span);
+    return {
+      seq,
+      keyGroup: keyGroupOf(m.target, o.keyGroups),
+      target: m.target,
+      caller: undefined,
+      argument: m.argument,
+      enqueuedAt: o.now,
+      traceparent: span?.traceparent,
+    };
+  });
 }

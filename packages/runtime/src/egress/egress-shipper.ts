@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { EgressWaiters } from './egress-waiters.js';
 import type { EgressRecord, Store } from '../store/store.js';
 import { backoffDelay } from '../invoke/retry-policy.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 /** How long a process handing the shipping over waits for its deliveries under way, ms. */
 const SETTLE_TIMEOUT_MS = 10_000;
@@ -50,6 +51,8 @@ export interface EgressShipperDeps {
   /** Sets the timeouts of the loops' waits. */
   readonly clock: Clock;
   readonly observer?: ShipperObserver;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** Settings of the shipper. */
@@ -93,6 +96,7 @@ export class EgressShipper {
   readonly #sinks: readonly EgressSink[];
   readonly #log: Logger;
   readonly #observer: ShipperObserver | undefined;
+  readonly #tracing: Tracing | undefined;
   readonly #batchSize: number;
   readonly #maxBackoffMs: number;
   readonly #isShipper: () => boolean;
@@ -118,6 +122,7 @@ export class EgressShipper {
     this.#sinks = deps.sinks;
     this.#log = deps.log.child({ component: 'egress-shipper' });
     this.#observer = deps.observer;
+    this.#tracing = deps.tracing;
     this.#clock = deps.clock;
     this.#wakers = new EgressWaiters({ clock: deps.clock });
     this.#batchSize = options.batchSize ?? 100;
@@ -244,7 +249,14 @@ export class EgressShipper {
     const from = await this.#shippedUpTo(sink.id);
     const records = await this.#store.readEgress(sink.id, from, sink.batchSize ?? this.#batchSize);
     if (records.length === 0) return false;
-    await sink.deliver(records, signal);
+    const span = this.#tracing?.startEgressShipping(sink.id, records, records[0]!.offset);
+    try {
+      await sink.deliver(records, signal);
+    } catch (err) {
+      span?.fail(err);
+      throw err;
+    }
+    span?.end();
     const next = records[records.length - 1]!.offset + 1;
     this.#positions.set(sink.id, next);
     await this.#store.writeEgressCursor(sink.id, next);

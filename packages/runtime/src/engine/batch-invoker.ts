@@ -29,6 +29,7 @@ import type { ReplyApplier } from './reply-applier.js';
 import { buildRequest } from './request-builder.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { AddressState, StateCache } from './state-cache.js';
+import type { TraceSpan, Tracing } from '../tracing/tracing.js';
 
 /**
  * The call budget of an address whose function type no endpoint serves (each attempt fails with
@@ -48,6 +49,8 @@ export interface BatchInvokerDeps {
   readonly applier: ReplyApplier;
   /** Whether this process (still) owns a key group. */
   readonly owns: (keyGroup: number) => boolean;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing?: Tracing | undefined;
   /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
   readonly deadLetterPolicy?: ((type: FunctionType) => DeadLetterLimits | undefined) | undefined;
 }
@@ -68,6 +71,8 @@ interface StatePin {
   // Read (and pinned) inside the attempts: a failed state read (database restarting) is a failed attempt.
   state: AddressState | undefined;
   generation: number | undefined;
+  /** Attempts made so far (the attempt span's `attempt` attribute). */
+  attempts: number;
 }
 
 /** Invokes batches with retries. */
@@ -106,8 +111,32 @@ export class BatchInvoker {
     );
   }
 
+  /** One attempt, in its span when tracing is on. */
+  #attempt(run: BatchRun, pin: StatePin, remainingMs: number): Promise<AttemptOutcome> {
+    pin.attempts += 1;
+    const { tracing } = this.#deps;
+    if (tracing === undefined) return this.#attemptOnce(run, pin, remainingMs, undefined);
+    const span = tracing.startInvocation(run.mailbox.address, run.batch, pin.attempts);
+    return this.#attemptOnce(run, pin, remainingMs, span).then(
+      (outcome) => {
+        span.span.setAttribute('statehouse.invocation.outcome', outcome);
+        span.end();
+        return outcome;
+      },
+      (err: unknown) => {
+        span.fail(err);
+        throw err;
+      },
+    );
+  }
+
   /** One attempt: request, call, reply, effects. */
-  async #attempt(run: BatchRun, pin: StatePin, remainingMs: number): Promise<AttemptOutcome> {
+  async #attemptOnce(
+    run: BatchRun,
+    pin: StatePin,
+    remainingMs: number,
+    span: TraceSpan | undefined,
+  ): Promise<AttemptOutcome> {
     const { cache, client, metrics, specs } = this.#deps;
     const { mailbox: mb, batch, endpoint: resolved } = run;
     const type = mb.address.type;
@@ -127,7 +156,8 @@ export class BatchInvoker {
     const t0 = performance.now();
     const { transport } = resolved.endpoint;
     const url = this.#urlOf(resolved.url);
-    const { reply } = await client.call(url, transport, body, remainingMs, resolved.socketPath);
+    const traceparent = span?.traceparent;
+    const { reply } = await client.call(url, transport, body, remainingMs, resolved.socketPath, traceparent);
     metrics.invocationLatency.observe(type, (performance.now() - t0) / 1000);
     // A reset (fenced commit) or a hand-over of the key group may have happened while the reply was on its way:
     // never apply it then (the messages are still in the store and run again).
@@ -149,7 +179,7 @@ export class BatchInvoker {
       if (isGone()) return 'cancelled';
     }
     const applied = this.#deps.applier.apply(
-      { address: mb.address, keyGroup: mb.keyGroup, batch, state },
+      { address: mb.address, keyGroup: mb.keyGroup, batch, state, span },
       result,
     );
     pin.generation = applied.generation;
@@ -208,6 +238,7 @@ class RunHooks implements RetryHooks, StatePin {
   #log: Logger | undefined;
   state: AddressState | undefined = undefined;
   generation: number | undefined = undefined;
+  attempts = 0;
 
   constructor(deps: BatchInvokerDeps, throttle: LogThrottle, run: BatchRun) {
     this.#deps = deps;

@@ -72,6 +72,8 @@ export class DeadLettering {
       argument: m.argument,
       // When it was enqueued is not kept in memory; a replay enqueues it anew anyway.
       enqueuedAt: now,
+      // Kept with the dead letter: a replayed message continues the trace of its ingress.
+      traceparent: m.traceparent,
     }));
     const effects: EffectSet = {
       address,

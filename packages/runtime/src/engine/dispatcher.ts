@@ -35,6 +35,7 @@ import { ReplyApplier } from './reply-applier.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 /** Why an address is stalled. */
 export interface StallInfo extends Stall {
@@ -74,6 +75,8 @@ export interface DispatcherDeps {
   readonly owns: (keyGroup: number) => boolean;
   /** Where the backlog is read from (cluster mode: the key groups this process owns). */
   readonly inbox: InboxSource;
+  /** The runtime's tracing; `undefined` when it is off. */
+  readonly tracing?: Tracing | undefined;
   /** The dead-letter limits of a function type's policy; `undefined`: its batches stall, never dropped. */
   readonly deadLetterPolicy?: ((type: string) => DeadLetterLimits | undefined) | undefined;
 }

@@ -33,6 +33,8 @@ export interface EffectContext {
   /** Epoch milliseconds of the reply. */
   readonly now: number;
   readonly ids: IdSource;
+  /** The invocation span's `traceparent`; `undefined` when tracing is off. */
+  readonly traceparent?: string | undefined;
 }
 
 /** The effects of one invocation, and the timers to arm once they are committed. */
@@ -56,6 +58,7 @@ export function buildEffects(reply: ValidReply, ctx: EffectContext): BuiltEffect
     caller: self,
     argument: m.argument,
     enqueuedAt: now,
+    traceparent: ctx.traceparent,
   }));
   const { timerOps, newTimers } = buildTimerOps(reply, ctx);
   const egress: EgressAppend[] = reply.egress.map((e) => ({
@@ -64,6 +67,7 @@ export function buildEffects(reply: ValidReply, ctx: EffectContext): BuiltEffect
     producer: self,
     value: e.value,
     createdAt: now,
+    traceparent: ctx.traceparent,
   }));
   return {
     effects: {
@@ -100,6 +104,7 @@ function buildTimerOps(
       token: d.token,
       target: d.target,
       argument: d.argument,
+      traceparent: ctx.traceparent,
     };
     newTimers.push(timer);
     timerOps.push({ add: timer });
@@ -150,6 +155,7 @@ export function buildFiredTimerEffects(
     caller: timer.sender,
     argument: timer.argument,
     enqueuedAt: ctx.now,
+    traceparent: timer.traceparent,
   };
   return {
     consumedMessages: [],

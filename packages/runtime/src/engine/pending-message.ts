@@ -15,6 +15,8 @@ export interface PendingMessage {
   readonly keyGroup: number;
   readonly caller: FunctionAddress | undefined;
   readonly argument: StoredValue;
+  /** The W3C `traceparent` the message carries (see `StoredMessage.traceparent`). */
+  readonly traceparent?: string | undefined;
 }
 
 /** The mailbox entry of a message read from the store. */
@@ -25,5 +27,6 @@ export function pendingFromStored(m: StoredMessage): PendingMessage {
     keyGroup: m.keyGroup,
     caller: m.caller,
     argument: m.argument,
+    traceparent: m.traceparent,
   };
 }

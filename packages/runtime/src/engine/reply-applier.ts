@@ -21,6 +21,7 @@ import { validateReply } from './reply-validator.js';
 import type { SpecRegistry } from './spec-registry.js';
 import type { AddressState, StateCache } from './state-cache.js';
 import type { TimerService } from './timer-service.js';
+import { SPAN_NAMES, type TraceSpan } from '../tracing/tracing.js';
 
 /** Collaborators of the reply applier. */
 export interface ReplyApplierDeps {
@@ -53,6 +54,11 @@ export interface ReplyTarget {
   readonly batch: readonly PendingMessage[];
   /** The address's cached state, which the reply's writes change. */
   readonly state: AddressState;
+  /**
+   * The invocation's span (tracing on): its `traceparent` goes with the messages, timers and egress records the
+   * reply produces, and a `statehouse.commit` child spans their commit.
+   */
+  readonly span?: TraceSpan | undefined;
 }
 
 /** The outcome of applying a reply. */
@@ -112,6 +118,7 @@ export class ReplyApplier {
       consumed: target.batch.map((m) => m.source.seq),
       now: this.#deps.clock.now(),
       ids: this.#deps.ids,
+      traceparent: target.span?.traceparent,
     });
     // Every id is taken (taking one can fail in cluster mode); from here on nothing throws, so a reply is
     // applied in memory wholly or not at all.
@@ -121,9 +128,10 @@ export class ReplyApplier {
     if (!isolated) this.#applyTimerOps(effects);
     applyStateWrites(state, effects.stateWrites);
     const generation = ++this.#generation;
+    const commitSpan = target.span?.child(SPAN_NAMES.commit);
     const committed = isolated
-      ? this.#submitIsolated(key, effects, newTimers, generation)
-      : this.#submit(effects, newTimers, generation);
+      ? this.#submitIsolated(key, effects, newTimers, generation, commitSpan)
+      : this.#submit(effects, newTimers, generation, commitSpan);
     const sent = effects.messages.length + newTimers.length;
     if (sent > 0) this.#deps.metrics.outgoingMessages.inc(self.type, sent);
     if (isolated) return { generation, committed };
@@ -137,9 +145,15 @@ export class ReplyApplier {
    * chain: every invocation passes here) and reports failures itself (fatal, refused, or a reset in cluster
    * mode), so a failure needs nothing here.
    */
-  #submit(effects: EffectSet, newTimers: readonly StoredTimer[], generation: number): undefined {
+  #submit(
+    effects: EffectSet,
+    newTimers: readonly StoredTimer[],
+    generation: number,
+    commitSpan: TraceSpan | undefined,
+  ): undefined {
     this.#deps.committer.submitEffectsTo(effects, {
       resolve: () => {
+        commitSpan?.end();
         try {
           this.#deps.cache.markCommitted(generation);
           this.#afterCommit(effects, newTimers);
@@ -147,7 +161,7 @@ export class ReplyApplier {
           // Ignored, as when this ran on the commit's promise: it must not fail the commit of the others.
         }
       },
-      reject: () => undefined,
+      reject: (err: unknown) => commitSpan?.fail(err),
     });
     return undefined;
   }
@@ -158,8 +172,15 @@ export class ReplyApplier {
     effects: EffectSet,
     newTimers: readonly StoredTimer[],
     generation: number,
+    commitSpan: TraceSpan | undefined,
   ): Promise<void> {
-    return this.#deps.committer.submitEffects(effects, { isolated: true }).then(() => {
+    const committed = this.#deps.committer.submitEffects(effects, { isolated: true });
+    if (commitSpan !== undefined)
+      void committed.then(
+        () => commitSpan.end(),
+        (err: unknown) => commitSpan.fail(err),
+      );
+    return committed.then(() => {
       this.#deps.cache.markCommitted(generation);
       this.#quarantined.delete(key);
       this.#applyTimerOps(effects);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Pool, type Dispatcher } from 'undici';
-import { CALL_SIGNATURE_HEADER, FromFunction } from '@statehouse/protocol';
+import { CALL_SIGNATURE_HEADER, FromFunction, TRACEPARENT_HEADER } from '@statehouse/protocol';
 import { InvocationError } from '../errors.js';
 import type { CallSigner } from './call-signer.js';
 
@@ -68,6 +68,7 @@ export class FunctionClient {
    * @param body - the encoded `ToFunction`.
    * @param timeoutMs - deadline of this attempt.
    * @param socketPath - Unix domain socket to connect to (`http+unix` endpoints).
+   * @param traceparent - the invocation span's W3C `traceparent`, sent as the `traceparent` header (tracing on).
    * @returns the decoded reply.
    * @throws {@link InvocationError} on a transport error, timeout, non-2xx status, oversized or
    *   unparsable body.
@@ -78,13 +79,14 @@ export class FunctionClient {
     body: Uint8Array,
     timeoutMs: number,
     socketPath?: string,
+    traceparent?: string,
   ): Promise<AttemptResult> {
     const pool = this.#poolFor(url, transport, socketPath);
     // One async frame per call, awaiting inside `try`; the reply is collected by a plain handler (see
     // ReplyCollector), so no stream, async resource or body promise is made for every call.
     let response: CollectedResponse;
     try {
-      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes, this.#sign);
+      response = await send(pool, url, body, timeoutMs, transport.payloadMaxBytes, this.#sign, traceparent);
     } catch (err) {
       if (err instanceof InvocationError) throw err; // refused for its size
       throw err instanceof ReplyReadError ? readError(url, err.cause) : transportError(url, err);
@@ -168,6 +170,7 @@ function send(
   timeoutMs: number,
   payloadMaxBytes: number,
   sign: ((path: string, body: Uint8Array) => string) | undefined,
+  traceparent: string | undefined,
 ): Promise<CollectedResponse> {
   const path = url.pathname + url.search;
   const headers: Record<string, string> = {
@@ -178,6 +181,8 @@ function send(
     'user-agent': 'statehouse',
   };
   if (sign !== undefined) headers[CALL_SIGNATURE_HEADER] = sign(path, body);
+  // W3C Trace Context (tracing on): our SDK continues the trace, official StateFun SDKs ignore it.
+  if (traceparent !== undefined) headers[TRACEPARENT_HEADER] = traceparent;
   return new Promise((resolve, reject) => {
     pool.dispatch(
       {

@@ -9,8 +9,12 @@ import { z } from 'zod';
 
 import { SnapshotError } from '../errors.js';
 
-/** The format this code writes; a snapshot of a newer format is refused (`ERR_SNAPSHOT_FORMAT_TOO_NEW`). */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/**
+ * The format this code writes; a snapshot of a newer format is refused (`ERR_SNAPSHOT_FORMAT_TOO_NEW`). Version 2
+ * added the nullable `traceparent` column at the end of `messages`, `timers` and `egress`; rows of version 1 lack
+ * it and read as null.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** The `format` field of every manifest. */
 export const SNAPSHOT_FORMAT = 'statehouse-snapshot';
@@ -67,6 +71,7 @@ export const SNAPSHOT_TABLES: readonly LogicalTable[] = Object.freeze([
     ['typename', 'text'],
     ['value', 'bytes'],
     ['enqueued_at', 'int'],
+    ['traceparent', 'text?'],
   ]),
   table('timers', 'id', [
     ['id', 'int'],
@@ -79,6 +84,7 @@ export const SNAPSHOT_TABLES: readonly LogicalTable[] = Object.freeze([
     ['target_id', 'text'],
     ['typename', 'text'],
     ['value', 'bytes'],
+    ['traceparent', 'text?'],
   ]),
   table('egress', 'egress_id, record_offset', [
     ['egress_id', 'text'],
@@ -88,6 +94,7 @@ export const SNAPSHOT_TABLES: readonly LogicalTable[] = Object.freeze([
     ['typename', 'text'],
     ['value', 'bytes'],
     ['created_at', 'int'],
+    ['traceparent', 'text?'],
   ]),
   table('egress_heads', 'egress_id', [
     ['egress_id', 'text'],

@@ -134,6 +134,9 @@ function decodeValue(value: unknown, kind: ColumnKind): unknown {
  */
 export async function* readTableFile(path: string, table: LogicalTable, where: string): AsyncGenerator<Row> {
   const kinds = table.columns.map(([, kind]) => kind);
+  // Columns added by later formats are nullable and last: a row of an older format lacks them (read as null).
+  let fewest = kinds.length;
+  while (fewest > 0 && kinds[fewest - 1]!.endsWith('?')) fewest -= 1;
   const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
   let line = 0;
   try {
@@ -142,9 +145,10 @@ export async function* readTableFile(path: string, table: LogicalTable, where: s
       let values: unknown;
       try {
         values = JSON.parse(text);
-        if (!Array.isArray(values) || values.length !== kinds.length)
+        if (!Array.isArray(values) || values.length > kinds.length || values.length < fewest)
           throw new Error(`expected ${kinds.length} column values`);
-        yield values.map((v, i) => decodeValue(v, kinds[i]!));
+        const row: unknown[] = values;
+        yield kinds.map((kind, i) => decodeValue(i < row.length ? row[i] : null, kind));
       } catch (err) {
         throw new SnapshotError(
           'ERR_SNAPSHOT_CORRUPT',

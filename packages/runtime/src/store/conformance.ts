@@ -149,6 +149,33 @@ export function describeStoreConformance(
       return store;
     }
 
+    describe('trace context', () => {
+      it('keeps the traceparent of messages, timers and egress records, and none where none was given', async () => {
+        const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await store.commit(
+          batch({
+            ingress: [{ message: message(1, { traceparent: tp }), idempotencyKey: undefined }],
+            messages: [message(2, { traceparent: tp }), message(3)],
+            timers: [timer(1, { traceparent: tp }), timer(2)],
+            egress: [{ ...egress('example/out', 0), traceparent: tp }, egress('example/out', 1)],
+          }),
+        );
+        await reopen();
+        expect((await store.loadMessages()).map((m) => m.traceparent)).toEqual([tp, tp, undefined]);
+        expect((await store.loadInboxPage(0, 10)).map((m) => m.traceparent)).toEqual([tp, tp, undefined]);
+        expect((await store.loadAddressInbox(CART, 10)).map((m) => m.traceparent)).toEqual([
+          tp,
+          tp,
+          undefined,
+        ]);
+        expect((await store.loadTimers()).map((t) => t.traceparent)).toEqual([tp, undefined]);
+        expect((await store.readEgress('example/out', 0, 10)).map((e) => e.traceparent)).toEqual([
+          tp,
+          undefined,
+        ]);
+      });
+    });
+
     describe('open and close', () => {
       it('returns the recorded metadata, again after reopening', async () => {
         await store.close();
@@ -502,6 +529,28 @@ export function describeStoreConformance(
         );
         expect((await store.loadMessages()).map((m) => m.seq)).toEqual([7, 8]);
         expect(await store.listDeadLetters(10)).toEqual([]);
+      });
+
+      it("keeps the traceparent of a dead letter's messages, and none where none was given", async () => {
+        const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await store.commit(
+          batch({
+            deadLetters: [
+              {
+                address: CART,
+                messages: [message(1, { traceparent: tp }), message(2)],
+                reason: 'r',
+                createdAt: 5,
+              },
+            ],
+          }),
+        );
+        const [letter] = await store.listDeadLetters(10);
+        expect(letter!.messages.map((m) => m.traceparent)).toEqual([tp, undefined]);
+        expect((await store.readDeadLetter(letter!.id))!.messages.map((m) => m.traceparent)).toEqual([
+          tp,
+          undefined,
+        ]);
       });
     });
 

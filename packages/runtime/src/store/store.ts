@@ -27,6 +27,11 @@ export interface StoredMessage {
   readonly argument: StoredValue;
   /** Epoch milliseconds when the message was enqueued. */
   readonly enqueuedAt: number;
+  /**
+   * The W3C `traceparent` of the span that produced the message (ingress, or the sender's invocation), so the
+   * trace continues when the message is invoked; absent when tracing was off.
+   */
+  readonly traceparent?: string | undefined;
 }
 
 /** Expiration mode of a state, as in the protocol's `ExpireMode`. */
@@ -83,6 +88,8 @@ export interface StoredTimer {
   readonly token: string | undefined;
   readonly target: FunctionAddress;
   readonly argument: StoredValue;
+  /** The W3C `traceparent` of the sender's invocation span; absent when tracing was off. */
+  readonly traceparent?: string | undefined;
 }
 
 /** Cancellation of a pending delayed message by its sender and token. */
@@ -100,6 +107,8 @@ export interface EgressAppend {
   readonly producer: FunctionAddress;
   readonly value: StoredValue;
   readonly createdAt: number;
+  /** The W3C `traceparent` of the producer's invocation span; absent when tracing was off. */
+  readonly traceparent?: string | undefined;
 }
 
 /** A stored egress record. */
@@ -109,6 +118,8 @@ export interface EgressRecord {
   readonly producer: FunctionAddress;
   readonly value: StoredValue;
   readonly createdAt: number;
+  /** The W3C `traceparent` of the producer's invocation span; absent when tracing was off. */
+  readonly traceparent?: string | undefined;
 }
 
 /** An ingress message to enqueue, optionally guarded by an idempotency key. */

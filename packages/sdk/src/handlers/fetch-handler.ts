@@ -38,6 +38,7 @@ export function createFetchHandler(
       method: request.method,
       contentLength: request.headers.get('content-length'),
       chunks: chunksOf(request.body),
+      traceparent: request.headers.get('traceparent'),
       call: {
         method: request.method,
         path: url.pathname + url.search,

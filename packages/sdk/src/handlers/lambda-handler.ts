@@ -24,7 +24,7 @@ export interface LambdaHttpEvent {
   readonly body?: string | null;
   /** Whether `body` is base64. */
   readonly isBase64Encoded?: boolean;
-  /** Request headers (lower case in payload v2, as sent in v1); read for the `signature` option. */
+  /** Request headers (lower case in payload v2, as sent in v1); read for the `signature` option and `traceparent`. */
   readonly headers?: Readonly<Record<string, string | undefined>> | null;
   /** The path as requested (payload v2 and function URLs). */
   readonly rawPath?: string;
@@ -85,6 +85,13 @@ function toResult(answer: SdkResponse): LambdaHttpResult {
   };
 }
 
+/** The `traceparent` header of an event, whatever the case of its name (REST APIs keep the client's). */
+function traceparentOf(headers: LambdaHttpEvent['headers']): string | undefined {
+  if (headers == null) return undefined;
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'traceparent');
+  return name === undefined ? undefined : headers[name];
+}
+
 /**
  * Creates an AWS Lambda handler serving functions behind API Gateway (REST or HTTP API) or a function URL.
  * REST APIs must list `application/octet-stream` as a binary media type so the body arrives base64-encoded.
@@ -109,6 +116,8 @@ export function createLambdaHandler(
     const text = event.body ?? '';
     const body = Buffer.from(text, event.isBase64Encoded === true ? 'base64' : 'utf8');
     const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    return toResult(await core.handle(bytes, callOf(event, method)));
+    return toResult(
+      await core.handle(bytes, callOf(event, method), { traceparent: traceparentOf(event.headers) }),
+    );
   };
 }

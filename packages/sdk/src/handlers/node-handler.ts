@@ -8,6 +8,10 @@ import { answerStreamed } from './streamed-request.js';
 /** A `node:http` request listener. */
 export type NodeRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 function send(response: ServerResponse, answer: SdkResponse): void {
   response.writeHead(answer.status, answer.headers);
   response.end(answer.body);
@@ -41,6 +45,7 @@ export function createNodeHandler(
       method,
       contentLength: request.headers['content-length'],
       chunks: request,
+      traceparent: headerText(request.headers.traceparent),
       call: {
         method,
         path: request.url ?? '/',

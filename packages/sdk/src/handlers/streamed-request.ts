@@ -11,6 +11,8 @@ export interface StreamedRequest {
   readonly contentLength: string | null | undefined;
   /** The body's chunks; read only when the method and the declared length pass. */
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** The W3C `traceparent` header, if any. */
+  readonly traceparent?: string | null | undefined;
   /** Path and signature header, for the `signature` option. */
   readonly call: CallInfo;
 }
@@ -50,5 +52,8 @@ export async function answerStreamed(
       return { answer: core.reject(tooLarge(limit)), isBodyUnread: true };
     throw error;
   }
-  return { answer: await core.handle(body, request.call), isBodyUnread: false };
+  return {
+    answer: await core.handle(body, request.call, { traceparent: request.traceparent }),
+    isBodyUnread: false,
+  };
 }

@@ -19,6 +19,7 @@ describe('docs/sdk.md', () => {
         'serve-fetch.ts',
         'serve-lambda.ts',
         'serve-node.ts',
+        'traced.ts',
         'serve-signed.ts',
       ].sort(),
     );

@@ -25,6 +25,7 @@ export interface MessageRow {
   typename: string;
   value: Uint8Array;
   enqueued_at: number;
+  traceparent: string | null;
 }
 
 /** A row of `state` as `readState` selects it. */
@@ -56,6 +57,7 @@ export interface TimerRow {
   target_id: string;
   typename: string;
   value: Uint8Array;
+  traceparent: string | null;
 }
 
 /** A row of `egress`. */
@@ -67,6 +69,7 @@ export interface EgressRow {
   typename: string;
   value: Uint8Array;
   created_at: number;
+  traceparent: string | null;
 }
 
 /** A row of `dead_letters`. */
@@ -87,6 +90,7 @@ export function messageFromRow(row: MessageRow): StoredMessage {
     caller: row.caller_type === null ? undefined : { type: row.caller_type, id: row.caller_id ?? '' },
     argument: { typename: row.typename, value: row.value },
     enqueuedAt: row.enqueued_at,
+    traceparent: row.traceparent ?? undefined,
   };
 }
 
@@ -127,6 +131,7 @@ export function timerFromRow(row: TimerRow): StoredTimer {
     token: row.token ?? undefined,
     target: { type: row.target_type, id: row.target_id },
     argument: { typename: row.typename, value: row.value },
+    traceparent: row.traceparent ?? undefined,
   };
 }
 
@@ -137,6 +142,7 @@ export function egressFromRow(row: EgressRow): EgressRecord {
     producer: { type: row.producer_type, id: row.producer_id },
     value: { typename: row.typename, value: row.value },
     createdAt: row.created_at,
+    traceparent: row.traceparent ?? undefined,
   };
 }
 
@@ -149,6 +155,8 @@ interface DeadLetterMessageJson {
   typename: string;
   value: string;
   enqueuedAt: number;
+  /** The message's W3C `traceparent`; absent when tracing was off (and in dead letters of older versions). */
+  traceparent?: string;
 }
 
 /**
@@ -170,6 +178,7 @@ export function encodeDeadLetterMessages(messages: readonly StoredMessage[]): st
       m.argument.value.byteLength,
     ).toString('base64'),
     enqueuedAt: m.enqueuedAt,
+    ...(m.traceparent === undefined ? undefined : { traceparent: m.traceparent }),
   }));
   return JSON.stringify(json);
 }
@@ -196,6 +205,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
       caller: m.caller === null ? undefined : { type: m.caller.type, id: m.caller.id },
       argument: { typename: m.typename, value: Buffer.from(m.value, 'base64') },
       enqueuedAt: m.enqueuedAt,
+      traceparent: typeof m.traceparent === 'string' ? m.traceparent : undefined,
     })),
     reason: row.reason,
     createdAt: row.created_at,

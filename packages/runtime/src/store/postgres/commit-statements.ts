@@ -38,6 +38,17 @@ export interface IngressKeyRow {
   readonly existing_seq: number | null;
 }
 
+/**
+ * The `traceparent` column of some rows: an empty array when none has one (tracing off), which `unnest` pads with
+ * nulls, so a commit without traces builds no array for them.
+ */
+function traceparents<T>(rows: readonly T[], of: (row: T) => string | undefined): readonly (string | null)[] {
+  let any = false;
+  for (const row of rows) if (of(row) !== undefined) any = true;
+  return any ? rows.map((row) => of(row) ?? null) : NO_TRACEPARENTS;
+}
+const NO_TRACEPARENTS: readonly (string | null)[] = Object.freeze([]);
+
 function messageColumns(inserts: readonly MessageInsert[]) {
   return {
     seq: inserts.map((i) => i.message.seq),
@@ -50,6 +61,7 @@ function messageColumns(inserts: readonly MessageInsert[]) {
     value: inserts.map((i) => toHex(i.message.argument.value)),
     enqueuedAt: inserts.map((i) => i.message.enqueuedAt),
     key: inserts.map((i) => i.idempotencyKey),
+    traceparent: traceparents(inserts, (i) => i.message.traceparent),
   };
 }
 
@@ -57,12 +69,12 @@ function messageColumns(inserts: readonly MessageInsert[]) {
 export function insertMessages(tx: TxSql, inserts: readonly MessageInsert[]): Statement {
   const c = messageColumns(inserts);
   return tx`
-    INSERT INTO messages (seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at)
-    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, decode(value_hex, 'hex'), enqueued_at
+    INSERT INTO messages (seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at, traceparent)
+    SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, decode(value_hex, 'hex'), enqueued_at, traceparent
     FROM unnest(${c.seq}::bigint[], ${c.keyGroup}::int[], ${c.targetType}::text[], ${c.targetId}::text[],
                 ${c.callerType}::text[], ${c.callerId}::text[], ${c.typename}::text[], ${c.value}::text[],
-                ${c.enqueuedAt}::bigint[])
-      AS m(seq, key_group, target_type, target_id, caller_type, caller_id, typename, value_hex, enqueued_at)`;
+                ${c.enqueuedAt}::bigint[], ${c.traceparent}::text[])
+      AS m(seq, key_group, target_type, target_id, caller_type, caller_id, typename, value_hex, enqueued_at, traceparent)`;
 }
 
 /**
@@ -81,8 +93,8 @@ export function insertIngressAndMessages(
     WITH input AS (
       SELECT * FROM unnest(${c.seq}::bigint[], ${c.keyGroup}::int[], ${c.targetType}::text[], ${c.targetId}::text[],
                            ${c.callerType}::text[], ${c.callerId}::text[], ${c.typename}::text[], ${c.value}::text[],
-                           ${c.enqueuedAt}::bigint[], ${c.key}::text[])
-        AS i(seq, key_group, target_type, target_id, caller_type, caller_id, typename, value_hex, enqueued_at, key)
+                           ${c.enqueuedAt}::bigint[], ${c.key}::text[], ${c.traceparent}::text[])
+        AS i(seq, key_group, target_type, target_id, caller_type, caller_id, typename, value_hex, enqueued_at, key, traceparent)
     ),
     claimed AS (
       INSERT INTO ingress_keys (key, seq, created_at)
@@ -91,8 +103,8 @@ export function insertIngressAndMessages(
       RETURNING key
     ),
     inserted AS (
-      INSERT INTO messages (seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at)
-      SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, decode(value_hex, 'hex'), enqueued_at
+      INSERT INTO messages (seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at, traceparent)
+      SELECT seq, key_group, target_type, target_id, caller_type, caller_id, typename, decode(value_hex, 'hex'), enqueued_at, traceparent
       FROM input WHERE key IS NULL OR key IN (SELECT key FROM claimed)
     )
     SELECT i.key, c.key IS NOT NULL AS claimed, k.seq AS existing_seq
@@ -140,14 +152,15 @@ export function cancelTimers(tx: TxSql, cancellations: readonly TimerCancellatio
 
 export function insertTimers(tx: TxSql, timers: readonly StoredTimer[]): Statement {
   return tx`
-    INSERT INTO timers (id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value)
-    SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, decode(value_hex, 'hex')
+    INSERT INTO timers (id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value, traceparent)
+    SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, decode(value_hex, 'hex'), traceparent
     FROM unnest(${timers.map((t) => t.id)}::bigint[], ${timers.map((t) => t.keyGroup)}::int[],
                 ${timers.map((t) => t.fireAt)}::bigint[], ${timers.map((t) => t.sender.type)}::text[],
                 ${timers.map((t) => t.sender.id)}::text[], ${timers.map((t) => t.token ?? null)}::text[],
                 ${timers.map((t) => t.target.type)}::text[], ${timers.map((t) => t.target.id)}::text[],
-                ${timers.map((t) => t.argument.typename)}::text[], ${timers.map((t) => toHex(t.argument.value))}::text[])
-      AS t(id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value_hex)`;
+                ${timers.map((t) => t.argument.typename)}::text[], ${timers.map((t) => toHex(t.argument.value))}::text[],
+                ${traceparents(timers, (t) => t.traceparent)}::text[])
+      AS t(id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value_hex, traceparent)`;
 }
 
 /** Upserts state values (in key order, so concurrent writers cannot deadlock); one write per key, with a value. */
@@ -184,6 +197,7 @@ function egressColumns(records: readonly EgressAppend[]) {
     typename: records.map((e) => e.value.typename),
     value: records.map((e) => toHex(e.value.value)),
     createdAt: records.map((e) => e.createdAt),
+    traceparent: traceparents(records, (e) => e.traceparent),
   };
 }
 
@@ -192,11 +206,12 @@ export function insertEgressAtOffsets(tx: TxSql, records: readonly EgressAppend[
   const c = egressColumns(records);
   return tx`
     WITH inserted AS (
-      INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at)
-      SELECT egress_id, record_offset, producer_type, producer_id, typename, decode(value_hex, 'hex'), created_at
+      INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at, traceparent)
+      SELECT egress_id, record_offset, producer_type, producer_id, typename, decode(value_hex, 'hex'), created_at, traceparent
       FROM unnest(${c.egressId}::text[], ${records.map((e) => e.offset)}::bigint[], ${c.producerType}::text[],
-                  ${c.producerId}::text[], ${c.typename}::text[], ${c.value}::text[], ${c.createdAt}::bigint[])
-        AS r(egress_id, record_offset, producer_type, producer_id, typename, value_hex, created_at)
+                  ${c.producerId}::text[], ${c.typename}::text[], ${c.value}::text[], ${c.createdAt}::bigint[],
+                  ${c.traceparent}::text[])
+        AS r(egress_id, record_offset, producer_type, producer_id, typename, value_hex, created_at, traceparent)
       RETURNING egress_id, record_offset
     )
     INSERT INTO egress_heads (egress_id, next_offset)
@@ -228,12 +243,12 @@ export function appendEgress(tx: TxSql, records: readonly EgressAppend[]): State
       ON CONFLICT (egress_id) DO UPDATE SET next_offset = egress_heads.next_offset + excluded.next_offset
       RETURNING egress_id, next_offset
     )
-    INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at)
+    INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at, traceparent)
     SELECT r.egress_id, h.next_offset - c.n + r.idx, r.producer_type, r.producer_id, r.typename,
-           decode(r.value_hex, 'hex'), r.created_at
+           decode(r.value_hex, 'hex'), r.created_at, r.traceparent
     FROM unnest(${c.egressId}::text[], ${index}::bigint[], ${c.producerType}::text[], ${c.producerId}::text[],
-                ${c.typename}::text[], ${c.value}::text[], ${c.createdAt}::bigint[])
-      AS r(egress_id, idx, producer_type, producer_id, typename, value_hex, created_at)
+                ${c.typename}::text[], ${c.value}::text[], ${c.createdAt}::bigint[], ${c.traceparent}::text[])
+      AS r(egress_id, idx, producer_type, producer_id, typename, value_hex, created_at, traceparent)
     JOIN heads h ON h.egress_id = r.egress_id
     JOIN counts c ON c.egress_id = r.egress_id`;
 }

@@ -222,6 +222,21 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
         .simple();
     },
   },
+  {
+    version: 7,
+    description:
+      'traceparent on messages, timers and egress: the W3C trace context of the span that produced each row, so traces continue across restarts and backlogs (null when tracing is off)',
+    up: async (tx: TxSql): Promise<void> => {
+      // Nullable without a default: adding the columns rewrites no row.
+      await tx
+        .unsafe(
+          `ALTER TABLE messages ADD COLUMN traceparent text;
+           ALTER TABLE timers ADD COLUMN traceparent text;
+           ALTER TABLE egress ADD COLUMN traceparent text;`,
+        )
+        .simple();
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

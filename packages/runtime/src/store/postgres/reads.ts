@@ -89,6 +89,7 @@ const MESSAGE_COLUMNS = [
   'typename',
   'value',
   'enqueued_at',
+  'traceparent',
 ];
 
 /** Pending messages matching `where`, in seq order, at most `limit`. */
@@ -135,10 +136,10 @@ export async function loadTimers(sql: Sql, keyGroups: readonly number[] | undefi
   const rows =
     keyGroups === undefined
       ? await sql<TimerRow[]>`
-          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value
+          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value, traceparent
           FROM timers ORDER BY fire_at, id`
       : await sql<TimerRow[]>`
-          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value
+          SELECT id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value, traceparent
           FROM timers WHERE key_group = ANY(${keyGroups}::int[]) ORDER BY fire_at, id`;
   return rows.map(timerFromRow);
 }
@@ -179,7 +180,7 @@ export async function readEgress(
   limit: number,
 ): Promise<EgressRecord[]> {
   const rows = await sql<EgressRow[]>`
-    SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at FROM egress
+    SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at, traceparent FROM egress
     WHERE egress_id = ${egressId} AND record_offset >= ${from} ORDER BY record_offset LIMIT ${limit}`;
   return rows.map(egressFromRow);
 }

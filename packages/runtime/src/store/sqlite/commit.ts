@@ -36,6 +36,7 @@ function insertMessage(s: SqliteStatements, m: StoredMessage): void {
     m.argument.typename,
     m.argument.value,
     m.enqueuedAt,
+    m.traceparent ?? null,
   );
 }
 
@@ -147,6 +148,7 @@ function insertTimers(s: SqliteStatements, timers: CommitBatch['timers'], maxTim
       t.target.id,
       t.argument.typename,
       t.argument.value,
+      t.traceparent ?? null,
     );
     if (t.id > maxId) maxId = t.id;
   }
@@ -181,6 +183,7 @@ function insertEgress(s: SqliteStatements, records: CommitBatch['egress']): void
       e.value.typename,
       e.value.value,
       e.createdAt,
+      e.traceparent ?? null,
     );
   }
 }

@@ -8,7 +8,7 @@ import type { FunctionAddress } from '../../core/address.js';
 import type { InboxStats, StoredMessage } from '../store.js';
 
 const COLUMNS =
-  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
+  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at, traceparent';
 
 /**
  * The backlog counts per function type with the enqueue time of each type's oldest message, in SQL (also run by

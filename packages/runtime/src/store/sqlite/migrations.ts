@@ -167,6 +167,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       ) WITHOUT ROWID, STRICT`);
     },
   },
+  {
+    version: 7,
+    description:
+      'traceparent on messages, timers and egress: the W3C trace context of the span that produced each row, so traces continue across restarts and backlogs (null when tracing is off)',
+    up: (db) => {
+      db.exec(`ALTER TABLE messages ADD COLUMN traceparent TEXT;
+        ALTER TABLE timers ADD COLUMN traceparent TEXT;
+        ALTER TABLE egress ADD COLUMN traceparent TEXT;`);
+    },
+  },
 ]);
 
 /** The schema version this code writes. */

@@ -13,17 +13,17 @@ export interface SqliteStatements {
   readonly insertIngressKey: Statement<[string, number, number]>;
   readonly selectIngressKeySeq: Statement<[string], number>;
   readonly insertMessage: Statement<
-    [number, number, string, string, string | null, string | null, string, Blob, number]
+    [number, number, string, string, string | null, string | null, string, Blob, number, string | null]
   >;
   readonly deleteMessage: Statement<[number]>;
   readonly deleteTimer: Statement<[number]>;
   readonly insertTimer: Statement<
-    [number, number, number, string, string, string | null, string, string, string, Blob]
+    [number, number, number, string, string, string | null, string, string, string, Blob, string | null]
   >;
   readonly cancelTimer: Statement<[string, string, string]>;
   readonly upsertState: Statement<[string, string, string, number, string, Blob, number | null]>;
   readonly deleteState: Statement<[string, string, string]>;
-  readonly insertEgress: Statement<[string, number, string, string, string, Blob, number]>;
+  readonly insertEgress: Statement<[string, number, string, string, string, Blob, number, string | null]>;
   readonly insertDeadLetter: Statement<[number | null, string, string, string, string, number]>;
   readonly upsertMeta: Statement<[string, string]>;
   readonly selectMeta: Statement<[string], string>;
@@ -48,9 +48,9 @@ export interface SqliteStatements {
 }
 
 const MESSAGE_COLUMNS =
-  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at';
+  'seq, key_group, target_type, target_id, caller_type, caller_id, typename, value, enqueued_at, traceparent';
 const TIMER_COLUMNS =
-  'id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value';
+  'id, key_group, fire_at, sender_type, sender_id, token, target_type, target_id, typename, value, traceparent';
 /** Key groups are bound as one JSON array, so one statement serves any number of them. */
 const IN_KEY_GROUPS = 'key_group IN (SELECT value FROM json_each(?))';
 
@@ -115,8 +115,8 @@ function prepareMessageStatements(
     selectIngressKeySeq: db.prepare<[string], number>('SELECT seq FROM ingress_keys WHERE key = ?').pluck(),
     pruneIngressKeys: db.prepare<[number]>('DELETE FROM ingress_keys WHERE created_at < ?'),
     insertMessage: db.prepare<
-      [number, number, string, string, string | null, string | null, string, Blob, number]
-    >(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      [number, number, string, string, string | null, string | null, string, Blob, number, string | null]
+    >(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
     selectMessages: db.prepare<[], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY seq`),
     selectMessagesIn: db.prepare<[string], MessageRow>(
@@ -140,8 +140,8 @@ function prepareTimerStatements(
 > {
   return {
     insertTimer: db.prepare<
-      [number, number, number, string, string, string | null, string, string, string, Blob]
-    >(`INSERT INTO timers (${TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      [number, number, number, string, string, string | null, string, string, string, Blob, string | null]
+    >(`INSERT INTO timers (${TIMER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     deleteTimer: db.prepare<[number]>('DELETE FROM timers WHERE id = ?'),
     cancelTimer: db.prepare<[string, string, string]>(
       'DELETE FROM timers WHERE sender_type = ? AND sender_id = ? AND token = ?',
@@ -192,12 +192,12 @@ function prepareEgressStatements(
   | 'deleteDeadLetter'
 > {
   return {
-    insertEgress: db.prepare<[string, number, string, string, string, Blob, number]>(
-      `INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    insertEgress: db.prepare<[string, number, string, string, string, Blob, number, string | null]>(
+      `INSERT INTO egress (egress_id, record_offset, producer_type, producer_id, typename, value, created_at, traceparent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     selectEgress: db.prepare<[string, number, number], EgressRow>(
-      `SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at FROM egress
+      `SELECT egress_id, record_offset, producer_type, producer_id, typename, value, created_at, traceparent FROM egress
        WHERE egress_id = ? AND record_offset >= ? ORDER BY record_offset LIMIT ?`,
     ),
     selectEgressNextOffsets: db.prepare<[], { egress_id: string; next_offset: number }>(
