@@ -74,9 +74,10 @@ describe('snapshot of a running SQLite runtime, SIGKILL, restore into a fresh da
     runtimes.push(source);
     await source.start();
     const api = new ApiClient(source.url);
-    // Delayed messages pending at the cut: due well after the restored runtime starts.
+    // Delayed messages pending at the cut (taken after some seconds of load, more on a busy machine): due well
+    // after the restored runtime starts.
     for (let i = 0; i < 5; i++) {
-      const schedule: Schedule = { label: `t${i}`, delayMs: 6_000 + i * 100, sinkId: `s${i}` };
+      const schedule: Schedule = { label: `t${i}`, delayMs: 15_000 + i * 100, sinkId: `s${i}` };
       expect(
         (await api.ingressJson('timer/scheduler', `sched-${i}`, TIMER_TYPES.schedule, schedule)).status,
       ).toBe(202);
@@ -128,7 +129,7 @@ describe('snapshot of a running SQLite runtime, SIGKILL, restore into a fresh da
     expect(result.problems).toEqual([]);
     const fired = async () =>
       (await new ApiClient(continued.url).allEgress(TIMER_TYPES.egress)).map((r) => (r.json as Fired).label);
-    await waitFor('the pending timers', async () => (await fired()).length >= 5, { timeoutMs: 30_000 });
+    await waitFor('the pending timers', async () => (await fired()).length >= 5, { timeoutMs: 45_000 });
     await new Promise((r) => setTimeout(r, 500));
     expect((await fired()).sort()).toEqual(['t0', 't1', 't2', 't3', 't4']);
   }, 180_000);
