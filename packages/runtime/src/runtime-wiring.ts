@@ -7,6 +7,9 @@
 import type { Logger } from 'pino';
 import type { ApiBackend } from './api/http-server.js';
 import { createIngress } from './api/ingress.js';
+import { ConsoleAssets } from './api/console-assets.js';
+import { createConsoleBackend, type ConsoleBackend } from './api/console-backend.js';
+import { readClusterStatus } from './cluster/cluster-status.js';
 import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
 import {
   HTTP_EGRESS_KIND,
@@ -109,7 +112,10 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
       backlogLimit: (type) => view.policies.resolve(type).maxBacklog,
       backlogOf: (type) => backlog()?.messagesOf(type) ?? 0,
       onAccepted: (type) => backlog()?.added(type),
-      onEnqueued: (type) => backlog()?.enqueued(type),
+      onEnqueued: (type) => {
+        backlog()?.enqueued(type);
+        view.metrics().flow.recordIngress(type);
+      },
       onNotEnqueued: (type) => backlog()?.notEnqueued(type),
       ingressSeqOf: (key) => view.store.ingressSeqOf(key),
     },
@@ -190,4 +196,31 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
     },
     { module: o.module, plugins: o.connectors },
   );
+}
+
+/** The web console's routes (`/console`, `/v1/overview`, `/v1/flow`, …) and files. */
+export function createConsoleOf(view: RuntimeView): { backend: ConsoleBackend; assets: ConsoleAssets } {
+  const o = view.options;
+  const engine = () => view.started()?.engine;
+  const storeUrl = o.storeUrl;
+  const backend = createConsoleBackend({
+    store: view.store,
+    metrics: view.metrics(),
+    now: () => o.clock.now(),
+    keyGroups: o.keyGroups,
+    logEgresses: o.module.egresses.filter((e) => e.kind === 'log').map((e) => e.id),
+    stalled: view.stalled,
+    backlog: () => ({
+      messages: new Map([...(engine()?.backlog.byType() ?? [])].map(([t, b]) => [t, b.messages])),
+      stalled: engine()?.dispatcher.stalledByType() ?? new Map(),
+    }),
+    retryNow: (address) => engine()?.dispatcher.retryNow(address),
+    clusterStatus:
+      storeUrl !== undefined && /^postgres(ql)?:/u.test(storeUrl)
+        ? () => readClusterStatus(storeUrl, o.leaseMs)
+        : undefined,
+    ownedKeyGroups: () => engine()?.mode.ownedKeyGroups ?? 0,
+    nodeId: o.nodeId,
+  });
+  return { backend, assets: new ConsoleAssets() };
 }

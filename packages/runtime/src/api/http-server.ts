@@ -16,6 +16,9 @@ import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson } from './http-io.js';
 import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
+import { isConsoleAction, isConsolePage, serveConsole } from './console-routes.js';
+import type { ConsoleAssets } from './console-assets.js';
+import type { ConsoleBackend } from './console-backend.js';
 
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {
@@ -72,9 +75,9 @@ export interface ApiServerOptions {
 
 /** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
 function scopeOf(pathname: string, auth: ApiAuth): ApiScope | undefined {
-  if (pathname === '/healthz' || pathname === '/readyz') return undefined;
+  if (pathname === '/healthz' || pathname === '/readyz' || isConsolePage(pathname)) return undefined;
   if (pathname === '/metrics') return auth.isMetricsProtected ? 'read' : undefined;
-  return pathname.startsWith('/v1/admin/') ? 'admin' : 'read';
+  return pathname.startsWith('/v1/admin/') || isConsoleAction(pathname) ? 'admin' : 'read';
 }
 
 const MAX_EGRESS_LIMIT = 10_000;
@@ -109,11 +112,21 @@ export class ApiServer {
   readonly #options: ApiServerOptions;
   readonly #log: Logger;
   readonly #server: Server;
+  readonly #console: { readonly backend: ConsoleBackend; readonly assets: ConsoleAssets } | undefined;
   #closing = false;
 
-  constructor(deps: { readonly backend: ApiBackend; readonly log: Logger }, options: ApiServerOptions) {
+  /** @param deps.console - the web console's routes and files; without it, `/console` answers 404. */
+  constructor(
+    deps: {
+      readonly backend: ApiBackend;
+      readonly log: Logger;
+      readonly console?: { readonly backend: ConsoleBackend; readonly assets: ConsoleAssets } | undefined;
+    },
+    options: ApiServerOptions,
+  ) {
     const { backend, log } = deps;
     this.#backend = backend;
+    this.#console = deps.console;
     this.#options = options;
     this.#log = log.child({ component: 'api' });
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -223,6 +236,11 @@ export class ApiServer {
       sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
       return;
     }
+    if (
+      this.#console !== undefined &&
+      (await serveConsole(this.#console, req, res, { method, pathname, parts }))
+    )
+      return;
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
     const query = q < 0 ? '' : raw.slice(q + 1);
     if (await this.#serveFixedRoute(pathname, query, res)) return;
