@@ -86,7 +86,9 @@ async function open(view: string): Promise<void> {
 describe('the web console in Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+      throw new Error(
+        `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`,
+      );
     const service = await serve([...functions, flaky], { host: '127.0.0.1', port: 0 });
     cleanups.push(() => service.close());
     const dir = await createTempDir('statehouse-console-');
@@ -154,7 +156,19 @@ describe('the web console in Chromium', () => {
         })
         .toBeGreaterThan(0);
       await expect.poll(() => cell('[data-type="console/flaky"]', 'stalled'), { timeout: 8_000 }).toBe('1');
-      await page.waitForTimeout(1_500); // a few more chart points for the screenshot
+      // Enough points for the charts of the screenshot (the page samples the runtime every second).
+      await expect
+        .poll(
+          async () => {
+            const { types } = await json<{ types: { functionType: string; series: unknown[] }[] }>(
+              '/v1/overview',
+            );
+            return types.find((t) => t.functionType === 'example/cart')!.series.length;
+          },
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThanOrEqual(6);
+      await page.waitForTimeout(1_100); // the page's next refresh draws them
       await page.screenshot({ path: `${SHOTS}overview.png` });
       await open('flow');
       await page.locator('svg.flow [data-node="egress:example/cart-results"]').waitFor();

@@ -3,7 +3,7 @@
 // members and key groups (GET /v1/cluster).
 import { api, h, num, table, valueText } from './dom.js';
 
-const TAIL = 20;
+const TAIL = 12;
 
 /** A shipped egress's lag, or the sum of an ingress connector's parts' lags (`null` when unknown). */
 function lagOf(c) {
