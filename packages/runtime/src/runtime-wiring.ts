@@ -174,7 +174,10 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
       now: () => o.clock.now(),
       backlog: {
         added: (type) => backlog()?.added(type),
-        enqueued: (type) => backlog()?.enqueued(type),
+        enqueued: (type) => {
+          backlog()?.enqueued(type);
+          view.metrics().flow.recordIngress(type);
+        },
         notEnqueued: (type) => backlog()?.notEnqueued(type),
       },
     },
