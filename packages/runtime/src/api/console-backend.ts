@@ -20,7 +20,7 @@ export interface ConsoleBackend {
   overview(): Promise<unknown>;
   /** Nodes (ingress, function types, egresses) and edges with totals and rates. */
   flow(): Promise<unknown>;
-  /** An address in full; `undefined` never (an address without anything answers empty lists). */
+  /** An address in full (one without state, messages or timers answers empty lists). */
   address(address: FunctionAddress): Promise<unknown>;
   /** Cluster mode, members and key groups. */
   cluster(): Promise<unknown>;

@@ -1,6 +1,7 @@
 /**
  * The HTTP API (docs/runtime.md section 4) on node:http: ingress, egress log reads, state reads, stalled
- * addresses, health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
+ * addresses, health, readiness and metrics, and the web console's routes (`console-routes.ts`). Every error answers
+ * `{"error": {"code", "message"}}`.
  */
 import { parseTypeName } from '@statehouse/protocol';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
