@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { ApiBackend } from './api/http-server.js';
 import { createDeadLetterBackend, type DeadLetterBackend } from './api/dead-letters.js';
 import { createIngress } from './api/ingress.js';
+import { ConsoleAssets } from './api/console-assets.js';
+import { createConsoleBackend, type ConsoleBackend } from './api/console-backend.js';
+import { readClusterStatus } from './cluster/cluster-status.js';
 import { createRuntimeBackend, type BacklogEntry } from './api/runtime-backend.js';
 import {
   HTTP_EGRESS_KIND,
@@ -101,11 +104,11 @@ export function createMetricsOf(view: RuntimeView): RuntimeMetrics {
   );
 }
 
-/** What the HTTP API serves: ingress while running, state, egress logs, readiness, backlog and connectors. */
-export function createBackendOf(view: RuntimeView): ApiBackend {
+/** Ingress through the engine while it runs, with the backlog limits and counts of each function type. */
+function ingressOf(view: RuntimeView): ReturnType<typeof createIngress> {
   const o = view.options;
   const backlog = () => view.started()?.engine.backlog;
-  const ingress = createIngress(
+  return createIngress(
     {
       engine: () => engineWhile(view, ['RUNNING']),
       storeFull: () => view.storeFull().state?.message,
@@ -114,13 +117,22 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
       backlogLimit: (type) => view.policies.resolve(type).maxBacklog,
       backlogOf: (type) => backlog()?.messagesOf(type) ?? 0,
       onAccepted: (type) => backlog()?.added(type),
-      onEnqueued: (type) => backlog()?.enqueued(type),
+      onEnqueued: (type) => {
+        backlog()?.enqueued(type);
+        view.metrics().flow.recordIngress(type);
+      },
       onNotEnqueued: (type) => backlog()?.notEnqueued(type),
       ingressSeqOf: (key) => view.store.ingressSeqOf(key),
       tracing: view.tracing,
     },
     { keyGroups: o.keyGroups },
   );
+}
+
+/** What the HTTP API serves: ingress while running, state, egress logs, readiness, backlog and connectors. */
+export function createBackendOf(view: RuntimeView): ApiBackend {
+  const o = view.options;
+  const ingress = ingressOf(view);
   const documentKind = { log: LOG_EGRESS_KIND, http: HTTP_EGRESS_KIND } as const;
   const egressKinds = new Map(
     o.module.egresses.map((e) => [
@@ -175,7 +187,10 @@ export function createConnectorsOf(view: RuntimeView, keyGroups: number): Runtim
       now: () => o.clock.now(),
       backlog: {
         added: (type) => backlog()?.added(type),
-        enqueued: (type) => backlog()?.enqueued(type),
+        enqueued: (type) => {
+          backlog()?.enqueued(type);
+          view.metrics().flow.recordIngress(type);
+        },
         notEnqueued: (type) => backlog()?.notEnqueued(type),
       },
       tracing: view.tracing,
@@ -220,4 +235,31 @@ function deadLettersOf(view: RuntimeView): DeadLetterBackend {
     now: () => view.options.clock.now(),
     keyGroups: view.options.keyGroups,
   });
+}
+
+/** The web console's routes (`/console`, `/v1/overview`, `/v1/flow`, …) and files. */
+export function createConsoleOf(view: RuntimeView): { backend: ConsoleBackend; assets: ConsoleAssets } {
+  const o = view.options;
+  const engine = () => view.started()?.engine;
+  const storeUrl = o.storeUrl;
+  const backend = createConsoleBackend({
+    store: view.store,
+    metrics: view.metrics(),
+    now: () => o.clock.now(),
+    keyGroups: o.keyGroups,
+    logEgresses: o.module.egresses.filter((e) => e.kind === 'log').map((e) => e.id),
+    stalled: view.stalled,
+    backlog: () => ({
+      messages: new Map([...(engine()?.backlog.byType() ?? [])].map(([t, b]) => [t, b.messages])),
+      stalled: engine()?.dispatcher.stalledByType() ?? new Map(),
+    }),
+    retryNow: (address) => engine()?.dispatcher.retryNow(address),
+    clusterStatus:
+      storeUrl !== undefined && /^postgres(ql)?:/u.test(storeUrl)
+        ? () => readClusterStatus(storeUrl, o.leaseMs)
+        : undefined,
+    ownedKeyGroups: () => engine()?.mode.ownedKeyGroups ?? 0,
+    nodeId: o.nodeId,
+  });
+  return { backend, assets: new ConsoleAssets() };
 }

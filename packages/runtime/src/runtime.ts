@@ -31,6 +31,7 @@ import { ApiAuth } from './api/api-auth.js';
 import { checkConnectors, egressRecordCheck } from './runtime-connectors.js';
 import {
   createBackendOf,
+  createConsoleOf,
   createConnectorsOf,
   createMetricsOf,
   type RuntimeView,
@@ -116,7 +117,7 @@ export class Runtime {
       onWritable: () => this.#started?.engine.mode.storeWritable() ?? Promise.resolve(),
     });
     this.#api = new ApiServer(
-      { backend: createBackendOf(this.#view()), log: this.#log },
+      { backend: createBackendOf(this.#view()), log: this.#log, console: createConsoleOf(this.#view()) },
       {
         host: this.#options.host,
         port: this.#options.port,

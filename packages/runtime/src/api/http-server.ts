@@ -1,6 +1,7 @@
 /**
  * The HTTP API (docs/runtime.md section 4) on node:http: ingress, egress log reads, state reads, stalled
- * addresses, health, readiness and metrics. Every error answers `{"error": {"code", "message"}}`.
+ * addresses, health, readiness and metrics, and the web console's routes (`console-routes.ts`). Every error answers
+ * `{"error": {"code", "message"}}`.
  */
 import { parseTypeName } from '@statehouse/protocol';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,6 +21,9 @@ import type { DeadLetterBackend } from './dead-letters.js';
 import { decodeSegments, intParam, methodNotAllowed, readBody, sendJson, snapshotTarget } from './http-io.js';
 import { ingressIdempotencyKey, ingressTarget, ingressTypename } from './ingress-request.js';
 import { assignRequestId, logWhenServed } from './request-log.js';
+import { isConsoleAction, isConsolePage, serveConsole } from './console-routes.js';
+import type { ConsoleAssets } from './console-assets.js';
+import type { ConsoleBackend } from './console-backend.js';
 
 /** What the API serves; implemented by the runtime. */
 export interface ApiBackend {
@@ -81,9 +85,13 @@ export interface ApiServerOptions {
 
 /** The scope a non-ingress route needs, or `undefined` for the open ones (health, readiness, open metrics). */
 function scopeOf(pathname: string, method: string, auth: ApiAuth): ApiScope | undefined {
-  if (pathname === '/healthz' || pathname === '/readyz') return undefined;
+  if (pathname === '/healthz' || pathname === '/readyz' || isConsolePage(pathname)) return undefined;
   if (pathname === '/metrics') return auth.isMetricsProtected ? 'read' : undefined;
-  return pathname.startsWith('/v1/admin/') || isDeadLetterAction(pathname, method) ? 'admin' : 'read';
+  return pathname.startsWith('/v1/admin/') ||
+    isDeadLetterAction(pathname, method) ||
+    isConsoleAction(pathname)
+    ? 'admin'
+    : 'read';
 }
 
 /** Stalled addresses answered at most, and by default (a failing type may stall 100,000 of them). */
@@ -96,11 +104,21 @@ export class ApiServer {
   readonly #options: ApiServerOptions;
   readonly #log: Logger;
   readonly #server: Server;
+  readonly #console: { readonly backend: ConsoleBackend; readonly assets: ConsoleAssets } | undefined;
   #closing = false;
 
-  constructor(deps: { readonly backend: ApiBackend; readonly log: Logger }, options: ApiServerOptions) {
+  /** @param deps.console - the web console's routes and files; without it, `/console` answers 404. */
+  constructor(
+    deps: {
+      readonly backend: ApiBackend;
+      readonly log: Logger;
+      readonly console?: { readonly backend: ConsoleBackend; readonly assets: ConsoleAssets } | undefined;
+    },
+    options: ApiServerOptions,
+  ) {
     const { backend, log } = deps;
     this.#backend = backend;
+    this.#console = deps.console;
     this.#options = options;
     this.#log = log.child({ component: 'api' });
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -221,6 +239,11 @@ export class ApiServer {
       sendJson(res, 200, await this.#backend.snapshot(await snapshotTarget(req)));
       return;
     }
+    if (
+      this.#console !== undefined &&
+      (await serveConsole(this.#console, req, res, { method, pathname, parts }))
+    )
+      return;
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET');
     if (await this.#serveFixedRoute(pathname, query, res)) return;
     if (await this.#serveAddressedRoute(parts, query, res)) return;

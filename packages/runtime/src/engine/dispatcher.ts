@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { FunctionAddress } from '../core/address.js';
+import { addressKey, type FunctionAddress } from '../core/address.js';
 import type { FunctionClient } from '../invoke/function-client.js';
 import type { EndpointResolver } from '../invoke/resolved-endpoint.js';
 import type { BackoffOptions } from '../invoke/retry-policy.js';
@@ -172,6 +172,21 @@ export class Dispatcher {
       if (mb.stall !== undefined) out.push({ address: mb.address, ...mb.stall });
     }
     return out.sort((a, b) => a.since - b.since);
+  }
+
+  /**
+   * Lets a stalled address attempt now instead of after its backoff (the console's "retry now").
+   *
+   * @returns `retrying` when its wait was cut short, `attempting` when an attempt already runs or waits for a
+   *   slot, `undefined` when the address is not stalled in this process.
+   */
+  retryNow(address: FunctionAddress): 'retrying' | 'attempting' | undefined {
+    const mb = this.#mailboxes.get(addressKey(address));
+    if (mb?.stall === undefined) return undefined;
+    if (!this.#memory.waiting.isRetrying(mb)) return 'attempting';
+    this.#memory.waiting.stopRetrying(mb);
+    this.#runner.schedule(mb);
+    return 'retrying';
   }
 
   /** Messages held in memory per function type. */

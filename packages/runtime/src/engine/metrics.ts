@@ -5,6 +5,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 import { LabeledCounter, LabeledHistogram, PlainHistogram } from './hot-path-metrics.js';
+import { TrafficFlow } from './traffic-flow.js';
 
 /** Live numbers the gauges read at scrape time. */
 export interface MetricsSources {
@@ -27,6 +28,8 @@ export interface MetricsSources {
 /** The runtime's metrics. */
 export class RuntimeMetrics {
   readonly registry = new Registry();
+  /** Committed traffic per function type and edge (the console's flow view); not exported to Prometheus. */
+  readonly flow = new TrafficFlow();
   /** Counted for every batch (a {@link LabeledCounter}, cheap to count). */
   readonly invocations = new LabeledCounter({
     name: 'statehouse_invocations_total',

@@ -205,6 +205,7 @@ export class ReplyApplier {
 
   /** What follows a commit: consumption acknowledged, timers armed, egress announced. */
   #afterCommit(effects: EffectSet, newTimers: readonly StoredTimer[]): void {
+    this.#deps.metrics.flow.recordCommitted(effects);
     if (effects.consumedMessages.length > 0) this.#deps.onConsumed?.(effects.consumedMessages);
     if (newTimers.length > 0) this.#deps.timers.arm(newTimers);
     if (effects.egress.length > 0) {

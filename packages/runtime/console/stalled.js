@@ -1,0 +1,84 @@
+// Stalled addresses (GET /v1/stalled): the last error, attempts and age, and "retry now"
+// (POST /v1/stalled/{namespace}/{name}/{id}/retry, admin scope). "Move to dead letters" appears only when the
+// runtime reports the capability (GET /v1/info).
+import { age, api, h, num, table } from './dom.js';
+
+function pathOf(s) {
+  const [ns, name] = s.functionType.split('/');
+  return [ns, name, s.id].map(encodeURIComponent).join('/');
+}
+
+export function stalledView(root, say) {
+  let capabilities;
+  const retry = async (s, button) => {
+    button.disabled = true;
+    try {
+      const { status } = await api(`/v1/stalled/${pathOf(s)}/retry`, { method: 'POST' });
+      say(
+        status === 'retrying'
+          ? `Retrying ${s.functionType}/${s.id} now.`
+          : `${s.functionType}/${s.id} is attempting already.`,
+      );
+    } catch (err) {
+      say(`Retry of ${s.functionType}/${s.id} failed: ${err.code}: ${err.message}`, true);
+      button.disabled = false;
+    }
+  };
+  return {
+    everyMs: 1000,
+    async refresh() {
+      capabilities ??= (await api('/v1/info')).capabilities;
+      const { stalled, total, truncated } = await api('/v1/stalled?limit=200');
+      const rows = stalled.map((s) => {
+        const name = `${s.functionType}/${s.id}`;
+        const retryButton = h('button', { type: 'button', 'aria-label': `Retry ${name} now` }, 'Retry now');
+        retryButton.addEventListener('click', () => void retry(s, retryButton));
+        const actions = [retryButton];
+        if (capabilities.deadLetters)
+          actions.push(
+            ' ',
+            h(
+              'button',
+              { type: 'button', class: 'secondary', 'aria-label': `Move ${name} to dead letters` },
+              'Move to dead letters',
+            ),
+          );
+        return {
+          attrs: { 'data-address': name },
+          cells: [
+            h('code', {}, name),
+            { text: age(s.since), field: 'age' },
+            { text: num(s.attempts, 0), cls: 'num', field: 'attempts' },
+            h(
+              'div',
+              {},
+              h('code', { 'data-field': 'code' }, s.lastError.code),
+              h('pre', {}, s.lastError.message),
+            ),
+            h('div', {}, actions),
+          ],
+        };
+      });
+      root.replaceChildren(
+        h(
+          'p',
+          { 'data-field': 'total' },
+          `${total} stalled address${total === 1 ? '' : 'es'}${truncated ? ' (the oldest 200 are listed)' : ''}.`,
+        ),
+        table(
+          'Addresses whose invocations keep failing, oldest first',
+          ['Address', 'Stalled for', { text: 'Attempts', cls: 'num' }, 'Last error', 'Actions'],
+          rows,
+          'No address is stalled.',
+        ),
+        capabilities.deadLetters
+          ? ''
+          : h(
+              'p',
+              { class: 'muted' },
+              'Dead letters are not available in this runtime version: a stalled address is retried until it succeeds.',
+            ),
+      );
+    },
+  };
+}
