@@ -1,6 +1,6 @@
-// Stalled addresses (GET /v1/stalled): the last error, attempts and age, and "retry now"
-// (POST /v1/stalled/{namespace}/{name}/{id}/retry, admin scope). "Move to dead letters" appears only when the
-// runtime reports the capability (GET /v1/info).
+// Stalled addresses (GET /v1/stalled): the last error, attempts and age, "retry now"
+// (POST /v1/stalled/{namespace}/{name}/{id}/retry) and "move to dead letters" (…/dead-letter), both admin scope.
+// "Move to dead letters" appears only when the runtime reports the capability (GET /v1/info).
 import { age, api, h, num, table } from './dom.js';
 
 function pathOf(s) {
@@ -24,6 +24,18 @@ export function stalledView(root, say) {
       button.disabled = false;
     }
   };
+  const deadLetter = async (s, button) => {
+    button.disabled = true;
+    try {
+      await api(`/v1/stalled/${pathOf(s)}/dead-letter`, { method: 'POST' });
+      say(
+        `The failing batch of ${s.functionType}/${s.id} goes to the dead letters (see statehouse dead-letters list).`,
+      );
+    } catch (err) {
+      say(`Moving ${s.functionType}/${s.id} to the dead letters failed: ${err.code}: ${err.message}`, true);
+      button.disabled = false;
+    }
+  };
   return {
     everyMs: 1000,
     async refresh() {
@@ -34,15 +46,15 @@ export function stalledView(root, say) {
         const retryButton = h('button', { type: 'button', 'aria-label': `Retry ${name} now` }, 'Retry now');
         retryButton.addEventListener('click', () => void retry(s, retryButton));
         const actions = [retryButton];
-        if (capabilities.deadLetters)
-          actions.push(
-            ' ',
-            h(
-              'button',
-              { type: 'button', class: 'secondary', 'aria-label': `Move ${name} to dead letters` },
-              'Move to dead letters',
-            ),
+        if (capabilities.deadLetters) {
+          const moveButton = h(
+            'button',
+            { type: 'button', class: 'secondary', 'aria-label': `Move ${name} to dead letters` },
+            'Move to dead letters',
           );
+          moveButton.addEventListener('click', () => void deadLetter(s, moveButton));
+          actions.push(' ', moveButton);
+        }
         return {
           attrs: { 'data-address': name },
           cells: [

@@ -254,6 +254,7 @@ export function createConsoleOf(view: RuntimeView): { backend: ConsoleBackend; a
       stalled: engine()?.dispatcher.stalledByType() ?? new Map(),
     }),
     retryNow: (address) => engine()?.dispatcher.retryNow(address),
+    moveToDeadLetters: (address) => engine()?.dispatcher.retryNow(address, 'dead-letter'),
     clusterStatus:
       storeUrl !== undefined && /^postgres(ql)?:/u.test(storeUrl)
         ? () => readClusterStatus(storeUrl, o.leaseMs)

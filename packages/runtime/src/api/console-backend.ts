@@ -28,6 +28,8 @@ export interface ConsoleBackend {
   info(): unknown;
   /** Retries a stalled address now; `undefined` when it is not stalled here. */
   retryNow(address: FunctionAddress): 'retrying' | 'attempting' | undefined;
+  /** Moves a stalled address's failing batch to the dead letters at its next turn; `undefined`: not stalled here. */
+  moveToDeadLetters(address: FunctionAddress): 'retrying' | 'attempting' | undefined;
 }
 
 /** What the console backend reads from. */
@@ -41,6 +43,7 @@ export interface ConsoleBackendDeps {
   /** Pending messages per function type as last counted (no store read), and stalled addresses per type. */
   readonly backlog: () => { messages: ReadonlyMap<string, number>; stalled: ReadonlyMap<string, number> };
   readonly retryNow: (address: FunctionAddress) => 'retrying' | 'attempting' | undefined;
+  readonly moveToDeadLetters: (address: FunctionAddress) => 'retrying' | 'attempting' | undefined;
   /** Cluster mode: members and key groups (reads the database); single process: `undefined`. */
   readonly clusterStatus: (() => Promise<unknown>) | undefined;
   /** Key groups this process owns now. */
@@ -100,10 +103,10 @@ export function createConsoleBackend(deps: ConsoleBackendDeps): ConsoleBackend {
     }),
     info: () => ({
       logEgresses: deps.logEgresses,
-      // Dead letters are not available in this version: the console shows no "move to dead letters" action.
-      capabilities: { retryNow: true, deadLetters: false },
+      capabilities: { retryNow: true, deadLetters: true },
     }),
     retryNow: deps.retryNow,
+    moveToDeadLetters: deps.moveToDeadLetters,
   };
 }
 

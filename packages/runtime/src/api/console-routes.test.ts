@@ -18,10 +18,14 @@ describe('console routes', () => {
     flow: () => Promise.resolve({ nodes: [], edges: [] }),
     address: (a) => Promise.resolve({ address: { functionType: a.type, id: a.id } }),
     cluster: () => Promise.resolve({ mode: 'single-process' }),
-    info: () => ({ logEgresses: [], capabilities: { retryNow: true, deadLetters: false } }),
+    info: () => ({ logEgresses: [], capabilities: { retryNow: true, deadLetters: true } }),
     retryNow: (a) => {
       retried.push(`${a.type}/${a.id}`);
       return a.id === 'stuck' ? 'retrying' : undefined;
+    },
+    moveToDeadLetters: (a) => {
+      retried.push(`dead-letter ${a.type}/${a.id}`);
+      return a.id === 'stuck' ? 'attempting' : undefined;
     },
   };
 
@@ -77,7 +81,7 @@ describe('console routes', () => {
     }
   });
 
-  it('needs read for the JSON routes and admin for retry', async () => {
+  it('needs read for the JSON routes and admin for retry and dead-letter', async () => {
     expect((await get('/v1/overview')).status).toBe(401);
     expect((await get('/v1/overview', READ)).status).toBe(200);
     expect(await (await get('/v1/addresses/example/cart/a%2Fb', READ)).json()).toEqual({
@@ -93,6 +97,15 @@ describe('console routes', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('ERR_API_NOT_STALLED');
     expect((await get('/v1/stalled/st/failing/stuck/retry', ADMIN)).status).toBe(405);
-    expect(retried).toEqual(['st/failing/stuck', 'st/failing/fine']);
+    expect((await post('/v1/stalled/st/failing/stuck/dead-letter', READ)).status).toBe(403);
+    const moved = await post('/v1/stalled/st/failing/stuck/dead-letter', ADMIN);
+    expect([moved.status, await moved.json()]).toEqual([202, { status: 'attempting' }]);
+    expect((await post('/v1/stalled/st/failing/fine/dead-letter', ADMIN)).status).toBe(404);
+    expect(retried).toEqual([
+      'st/failing/stuck',
+      'st/failing/fine',
+      'dead-letter st/failing/stuck',
+      'dead-letter st/failing/fine',
+    ]);
   });
 });

@@ -2,7 +2,7 @@
  * The console's routes on the API server: its files under `/console/` (open, like `/healthz`: the page holds no
  * data; its API calls carry the token) and its JSON routes, `GET /v1/overview`, `/v1/flow`, `/v1/cluster`,
  * `/v1/info`, `/v1/addresses/{namespace}/{name}/{id}` (read scope) and
- * `POST /v1/stalled/{namespace}/{name}/{id}/retry` (admin scope).
+ * `POST /v1/stalled/{namespace}/{name}/{id}/retry` and `…/dead-letter` (admin scope).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../errors.js';
@@ -40,10 +40,11 @@ export async function serveConsole(
     return deps.assets.serve(req, res, pathname);
   }
   if (parts[0] !== 'v1') return false;
-  if (parts[1] === 'stalled' && parts.length === 6 && parts[5] === 'retry') {
+  if (parts[1] === 'stalled' && parts.length === 6 && (parts[5] === 'retry' || parts[5] === 'dead-letter')) {
     if (method !== 'POST') throw methodNotAllowed(method, 'POST');
     const [ns, name, id] = decodeSegments(parts.slice(2, 5));
-    const outcome = backend.retryNow({ type: `${ns}/${name}`, id: id! });
+    const address = { type: `${ns}/${name}`, id: id! };
+    const outcome = parts[5] === 'retry' ? backend.retryNow(address) : backend.moveToDeadLetters(address);
     if (outcome === undefined)
       throw new ApiError(
         404,

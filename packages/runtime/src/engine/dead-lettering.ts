@@ -31,19 +31,25 @@ export interface ExhaustedBatch {
   readonly batch: readonly PendingMessage[];
   readonly attempts: number;
   readonly lastError: CallFailure;
+  /** An operator moved it (`POST /v1/stalled/…/dead-letter`) rather than the policy's limits. */
+  readonly byOperator?: boolean;
 }
 
 /**
  * The reason stored with a dead letter: the last error's code first, so that it can be read back
  * ({@link lastErrorOfReason}).
  */
-export function deadLetterReason(lastError: CallFailure, attempts: number): string {
-  return `${lastError.code}: ${lastError.message} (after ${attempts} failed attempts)`;
+export function deadLetterReason(lastError: CallFailure, attempts: number, byOperator = false): string {
+  const moved = byOperator ? '; moved by an operator' : '';
+  return `${lastError.code}: ${lastError.message} (after ${attempts} failed attempts${moved})`;
 }
 
 /** The last error's code and message in a stored reason, when it starts with a code (`ERR_…: `). */
 export function lastErrorOfReason(reason: string): CallFailure | undefined {
-  const match = /^(ERR_[A-Z0-9_]+): ([\s\S]*?)(?: \(after \d+ failed attempts\))?$/.exec(reason);
+  const match =
+    /^(ERR_[A-Z0-9_]+): ([\s\S]*?)(?: \(after \d+ failed attempts(?:; moved by an operator)?\))?$/.exec(
+      reason,
+    );
   return match === null ? undefined : { code: match[1]!, message: match[2]! };
 }
 
@@ -61,7 +67,7 @@ export class DeadLettering {
    * @throws what the committer rejects the commit with (the batch stays in the inbox then).
    */
   async move(exhausted: ExhaustedBatch): Promise<void> {
-    const { address, keyGroup, batch, attempts, lastError } = exhausted;
+    const { address, keyGroup, batch, attempts, lastError, byOperator } = exhausted;
     const now = this.#deps.clock.now();
     const consumed = batch.map((m) => m.source.seq);
     const messages: StoredMessage[] = batch.map((m) => ({
@@ -83,7 +89,9 @@ export class DeadLettering {
       timerOps: [],
       stateWrites: [],
       egress: [],
-      deadLetters: [{ address, messages, reason: deadLetterReason(lastError, attempts), createdAt: now }],
+      deadLetters: [
+        { address, messages, reason: deadLetterReason(lastError, attempts, byOperator), createdAt: now },
+      ],
       fenceKeyGroups: [keyGroup],
     };
     await this.#deps.committer.submitEffects(effects);
@@ -98,7 +106,7 @@ export class DeadLettering {
         batchSize: batch.length,
         lastError,
       },
-      `the batch of ${formatAddress(address)} was moved to the dead letters (its policy's limits were reached); the address carries on with its next messages`,
+      `the batch of ${formatAddress(address)} was moved to the dead letters (${byOperator === true ? 'by an operator' : "its policy's limits were reached"}); the address carries on with its next messages`,
     );
   }
 }

@@ -175,14 +175,21 @@ export class Dispatcher {
   }
 
   /**
-   * Lets a stalled address attempt now instead of after its backoff (the console's "retry now").
+   * Lets a stalled address attempt now instead of after its backoff (the console's "retry now"), or moves its
+   * failing batch to the dead letters at its next turn (`then: 'dead-letter'`, "move to dead letters").
    *
    * @returns `retrying` when its wait was cut short, `attempting` when an attempt already runs or waits for a
    *   slot, `undefined` when the address is not stalled in this process.
    */
-  retryNow(address: FunctionAddress): 'retrying' | 'attempting' | undefined {
+  retryNow(
+    address: FunctionAddress,
+    then: 'retry' | 'dead-letter' = 'retry',
+  ): 'retrying' | 'attempting' | undefined {
     const mb = this.#mailboxes.get(addressKey(address));
     if (mb?.stall === undefined) return undefined;
+    // Moved at its next turn, without another call: now when it waits, after the attempt in flight otherwise
+    // (unless that attempt succeeds).
+    if (then === 'dead-letter') mb.deadLetterRequested = true;
     if (!this.#memory.waiting.isRetrying(mb)) return 'attempting';
     this.#memory.waiting.stopRetrying(mb);
     this.#runner.schedule(mb);

@@ -182,6 +182,7 @@ export class MailboxRunner {
         batch,
         attempts: result.attempts,
         lastError: result.lastError,
+        byOperator: result.byOperator === true,
       });
     } catch (err) {
       if (signal.aborted || this.#deps.isDraining()) mb.pending = batch.concat(mb.pending);
@@ -195,6 +196,7 @@ export class MailboxRunner {
       return false;
     }
     memory.consumed(batch);
+    mb.deadLetterRequested = false;
     mb.failing = undefined;
     mb.stall = undefined;
     memory.recovered(mb);
@@ -218,16 +220,19 @@ export class MailboxRunner {
       const wasFailing = mb.failing !== undefined;
       let result: RetryResult = CANCELLED;
       try {
-        result = await this.#deps.invoker.invoke({
-          mailbox: mb,
-          batch,
-          endpoint: resolved,
-          signal,
-          isStopping: () => signal.aborted || this.#deps.isDraining(),
-        });
+        result =
+          movedByOperator(mb) ??
+          (await this.#deps.invoker.invoke({
+            mailbox: mb,
+            batch,
+            endpoint: resolved,
+            signal,
+            isStopping: () => signal.aborted || this.#deps.isDraining(),
+          }));
       } finally {
         mb.inFlight = 0;
         if (result.kind === 'done') {
+          mb.deadLetterRequested = false;
           memory.consumed(batch);
           this.#failing.succeeded(mb.address.type);
         }
@@ -250,4 +255,20 @@ export class MailboxRunner {
       }
     }
   }
+}
+
+/**
+ * The result an operator's "move to dead letters" stands for: the stalled address's batch is exhausted now, with
+ * the error and attempts of its stall, instead of being called again.
+ */
+function movedByOperator(mb: Mailbox): Extract<RetryResult, { kind: 'exhausted' }> | undefined {
+  const stall = mb.stall;
+  if (!mb.deadLetterRequested || stall === undefined) return undefined;
+  return {
+    kind: 'exhausted',
+    retryInMs: 0,
+    attempts: stall.attempts,
+    lastError: stall.lastError,
+    byOperator: true,
+  };
 }

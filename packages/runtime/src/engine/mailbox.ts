@@ -27,6 +27,11 @@ export interface Mailbox extends RetrySubject {
   retryTimer: TimerHandle | undefined;
   /** Whether it counts as one message of its type's memory share while failing (from its first failure on). */
   countsAsFailing: boolean;
+  /**
+   * Set by an operator ("move to dead letters"): the failing batch goes to the dead letters at the address's
+   * next turn, without another call. Cleared once it moved, or when the address succeeds first.
+   */
+  deadLetterRequested: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export function createMailbox(message: PendingMessage, window: number): Mailbox 
     droppedWhilePaging: false,
     retryTimer: undefined,
     countsAsFailing: false,
+    deadLetterRequested: false,
     stall: undefined,
     failing: undefined,
   };

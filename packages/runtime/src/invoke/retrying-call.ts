@@ -96,6 +96,8 @@ export type RetryResult =
       readonly retryInMs: number;
       readonly attempts: number;
       readonly lastError: CallFailure;
+      /** An operator asked for the move (`POST /v1/stalled/…/dead-letter`), not the policy's limits. */
+      readonly byOperator?: boolean;
     };
 
 const DONE: RetryResult = Object.freeze({ kind: 'done' });

@@ -33,28 +33,29 @@ interface Done {
 const JOB = 'dl/Job';
 const OUT = 'dl/out';
 
-/** `dl/worker`: counts its jobs and reports each to `dl/out`; throws for every id in `broken`. */
+/**
+ * `dl/worker` (with a dead-letter policy) and `dl/stubborn` (without: it stalls): count their jobs and report each
+ * to `dl/out`; throw for every id in `broken`.
+ */
 function serveWorker(broken: Set<string>): Promise<FunctionService> {
   const JobType = StateFun.jsonType<Job>(JOB);
   const DoneType = StateFun.jsonType<Done>('dl/Done');
   const statefun = new StateFun();
-  statefun.bind({
-    typename: 'dl/worker',
-    specs: [{ name: 'seen', type: StateFun.intType() }],
-    fn(context: Context, message: Message) {
-      const { n } = message.as(JobType)!;
-      if (broken.has(context.self.id)) throw new Error(`job ${n} of ${context.self.id} fails`);
-      const storage = context.storage as { seen: number | null };
-      storage.seen = (storage.seen ?? 0) + 1;
-      context.send(
-        egressMessageBuilder({
-          typename: OUT,
-          value: { id: context.self.id, n, seen: storage.seen },
-          valueType: DoneType,
-        }),
-      );
-    },
-  });
+  const fn = (context: Context, message: Message): void => {
+    const { n } = message.as(JobType)!;
+    if (broken.has(context.self.id)) throw new Error(`job ${n} of ${context.self.id} fails`);
+    const storage = context.storage as { seen: number | null };
+    storage.seen = (storage.seen ?? 0) + 1;
+    context.send(
+      egressMessageBuilder({
+        typename: OUT,
+        value: { id: context.self.id, n, seen: storage.seen },
+        valueType: DoneType,
+      }),
+    );
+  };
+  for (const typename of ['dl/worker', 'dl/stubborn'])
+    statefun.bind({ typename, specs: [{ name: 'seen', type: StateFun.intType() }], fn });
   const handler = statefun.handler();
   return serveHttp((req, res) => void handler(req, res));
 }
@@ -86,7 +87,11 @@ describe.each(['sqlite', 'postgres'] as const)('dead letters (%s)', (storeKind) 
     }
     const endpoint = moduleYaml({
       // One message per batch: each job of the failing id is dead-lettered on its own.
-      endpoints: [{ functions: 'dl/*', urlPathTemplate: `${worker.url}/statefun`, maxNumBatchRequests: 1 }],
+      endpoints: [
+        // Stalls after a second of failures.
+        { functions: 'dl/stubborn', urlPathTemplate: `${worker.url}/statefun`, call: '1s' },
+        { functions: 'dl/*', urlPathTemplate: `${worker.url}/statefun`, maxNumBatchRequests: 1 },
+      ],
       logEgresses: [OUT],
     });
     const policy = [
@@ -185,5 +190,37 @@ describe.each(['sqlite', 'postgres'] as const)('dead letters (%s)', (storeKind) 
     expect((await api.postJson(`/v1/dead-letters/${letter!.deadLetterId}/discard`, {})).status).toBe(404);
     expect((await api.get('/v1/dead-letters/abc')).status).toBe(400);
     expect((await outputs()).some((o) => o.id === 'gone')).toBe(false);
+  });
+
+  it("moves a stalled address's failing message to the dead letters when an operator asks", async () => {
+    broken.add('stuck');
+    for (const n of [1, 2])
+      expect((await api.ingressJson('dl/stubborn', 'stuck', JOB, { n })).status).toBe(202);
+    await waitFor('stalled', async () => {
+      const res = await api.get<{ stalled: { functionType: string; id: string }[] }>('/v1/stalled');
+      return res.body.stalled.some((s) => s.id === 'stuck');
+    });
+    const moved = await api.postJson<{ status: string }>('/v1/stalled/dl/stubborn/stuck/dead-letter', {});
+    expect(moved.status).toBe(202);
+    const letter = await waitFor('the moved message', async () => {
+      const res = await api.get<Listed>('/v1/dead-letters');
+      return res.body.deadLetters.find((d) => d.functionType === 'dl/stubborn');
+    });
+    broken.delete('stuck');
+    const shown = await api.get<{ reason: string; messages: { json: unknown }[] }>(
+      `/v1/dead-letters/${letter.deadLetterId}`,
+    );
+    expect(shown.body.reason).toContain('moved by an operator');
+    expect(shown.body.messages.map((m) => m.json)).toEqual([{ n: 1 }]);
+    // The address carries on: its next message is delivered (once the function works), the moved one is not.
+    await waitFor('the next message', async () => (await outputs()).some((o) => o.id === 'stuck'), {
+      timeoutMs: 30_000,
+    });
+    expect((await outputs()).filter((o) => o.id === 'stuck')).toEqual([{ id: 'stuck', n: 2, seen: 1 }]);
+    const notStalled = await api.postJson<{ error: { code: string } }>(
+      '/v1/stalled/dl/stubborn/stuck/dead-letter',
+      {},
+    );
+    expect([notStalled.status, notStalled.body.error.code]).toEqual([404, 'ERR_API_NOT_STALLED']);
   });
 });
