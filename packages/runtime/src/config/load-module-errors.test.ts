@@ -228,7 +228,7 @@ describe('loadModuleFiles: errors', () => {
       `${endpoint()}---\nkind: io.statehouse.functions.v1/policy\nspec:\n  functions: com.example/cart\n${spec}`;
     const P = 'module.yaml, document 2 (io.statehouse.functions.v1/policy)';
     expect(configErrorOf(() => load(policy('  maxBacklogs: 10\n')), 'ERR_CONFIG_UNKNOWN_FIELD')).toBe(
-      `${P}: spec.maxBacklogs: unknown field; the accepted fields are: functions, maxBacklog (line 9)`,
+      `${P}: spec.maxBacklogs: unknown field; the accepted fields are: functions, maxBacklog, deadLetters (line 9)`,
     );
     for (const value of ['0', '-5', '1.5', 'ten', '"1e3"', '{}', '"+5"', '" 7 "']) {
       expect(
