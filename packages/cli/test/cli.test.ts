@@ -13,6 +13,7 @@ import {
   createTempDir,
   moduleYaml,
   serveOfficialCart,
+  waitFor,
   CART_TYPES,
   type TempDir,
 } from '@statehouse/testkit';
@@ -163,7 +164,7 @@ describe('statehouse CLI', () => {
     expect(fatal?.err?.message).toBe('injected defect');
   });
 
-  it('stops cleanly on SIGTERM with exit code 0 and keeps committed data', async () => {
+  it('ignores SIGHUP without TLS, stops cleanly on SIGTERM with exit code 0 and keeps committed data', async () => {
     const dir = await createTempDir();
     dirs.push(dir);
     const service = await serveOfficialCart();
@@ -183,6 +184,12 @@ describe('statehouse CLI', () => {
           })
         ).status,
       ).toBe(202);
+      // SIGHUP reloads TLS files; without TLS it is logged and ignored (its default action would end the process).
+      process.kill(runtime.pid!, 'SIGHUP');
+      await waitFor('the SIGHUP line', () =>
+        runtime.logs.some((l) => String(l['msg']).startsWith('SIGHUP ignored')),
+      );
+      expect((await api.get('/readyz')).status).toBe(200);
       expect(await runtime.stop('SIGTERM')).toBe(0);
       await runtime.start();
       const state = await new ApiClient(runtime.url).state('example/inventory', 'pen');

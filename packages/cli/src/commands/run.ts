@@ -140,9 +140,11 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
       resolveStopped();
     });
   };
-  // Installed before recovery, so that a SIGTERM during a long recovery still stops cleanly.
+  // Installed before recovery, so that a SIGTERM during a long recovery still stops cleanly, and a SIGHUP (whose
+  // default action ends the process) is only ever a reload.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => reloadOnHangup(runtime, options.tls !== undefined, logger));
   exitLoudlyOnDefects(logger);
   runtime = await createRuntime({
     ...options,
@@ -151,16 +153,6 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
       resolveStopped();
     },
   });
-  const started = runtime;
-  // New certificate files (renewed by certbot, cert-manager, …) are read on SIGHUP; open connections stay.
-  process.on('SIGHUP', () => {
-    try {
-      started.reloadTls();
-      logger.info({ event: 'api.tls.reloaded' }, 'TLS certificate reloaded');
-    } catch (err) {
-      logger.error({ err }, 'TLS certificate not reloaded; the previous one stays in use');
-    }
-  });
   if (stopRequested !== undefined) {
     const signal = stopRequested;
     stopRequested = undefined;
@@ -168,6 +160,30 @@ async function runUntilStopped(options: RuntimeOptions & { readonly logger: Logg
   }
   await stopped;
   return exitCode;
+}
+
+/**
+ * SIGHUP: new certificate files (renewed by certbot, cert-manager, …) are read; open connections stay. Before the
+ * runtime serves, and without TLS, there is nothing to reload.
+ */
+function reloadOnHangup(runtime: Runtime | undefined, isTls: boolean, logger: Logger): void {
+  if (!isTls) {
+    logger.info({ signal: 'SIGHUP' }, 'SIGHUP ignored: the API serves no TLS certificate to reload');
+    return;
+  }
+  if (runtime === undefined) {
+    logger.info(
+      { signal: 'SIGHUP' },
+      'SIGHUP ignored: the runtime is still starting (it reads the files as it starts)',
+    );
+    return;
+  }
+  try {
+    runtime.reloadTls();
+    logger.info({ event: 'api.tls.reloaded' }, 'TLS certificate reloaded');
+  } catch (err) {
+    logger.error({ err }, 'TLS certificate not reloaded; the previous one stays in use');
+  }
 }
 
 /**
