@@ -54,9 +54,19 @@ export type Ingress = (
   traceparent?: string,
 ) => Promise<{ messageId: string }>;
 
+/**
+ * The key an `idempotency-key` is claimed under: the caller's key within the target's function type, so that a
+ * caller allowed to send to some types only (a restricted API token) cannot claim, and so silently drop, the
+ * messages of others to other types. Typenames hold no line breaks (they are refused), so the pair is unambiguous.
+ */
+export function scopedIdempotencyKey(functionType: string, key: string): string {
+  return `${functionType}\n${key}`;
+}
+
 /** Creates the ingress of a runtime. */
 export function createIngress(deps: IngressDeps, options: IngressOptions): Ingress {
-  return async (target, argument, idempotencyKey, traceparent) => {
+  return async (target, argument, givenKey, traceparent) => {
+    const idempotencyKey = givenKey === undefined ? undefined : scopedIdempotencyKey(target.type, givenKey);
     const engine = deps.engine();
     if (typeof engine === 'string') {
       throw new ApiError(503, 'ERR_API_NOT_READY', `the runtime is ${engine}; retry shortly`, {

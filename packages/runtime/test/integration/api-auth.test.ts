@@ -16,6 +16,7 @@ import {
   moduleYaml,
   runCli,
   serveOfficialCart,
+  waitFor,
   type FunctionService,
   type TempDir,
 } from '@statehouse/testkit';
@@ -148,6 +149,42 @@ describe('API tokens and scopes', () => {
     expect(JSON.stringify(denied.body)).toContain('may not send to function type example/inventory');
     const unauthenticated = await new ApiClient(runtime.url).get('/v1/stalled');
     expect(unauthenticated.headers['www-authenticate']).toBe('Bearer realm="statehouse"');
+  });
+
+  it('keeps idempotency keys per function type: a restricted token cannot claim the key of another type', async () => {
+    const cartOnly = new ApiClient(runtime.url, { token: TOKENS.cart });
+    const everything = new ApiClient(runtime.url, { token: TOKENS.all });
+    const add = { userId: 'mallory', itemId: 'socks', quantity: 1 };
+    const claimed = await cartOnly.ingressJson(
+      'example/cart',
+      'mallory',
+      CART_TYPES.addToCart,
+      add,
+      'order-1001',
+    );
+    const restock = { itemId: 'gold', quantity: 5 };
+    const other = await everything.ingressJson(
+      'example/inventory',
+      'gold',
+      CART_TYPES.restock,
+      restock,
+      'order-1001',
+    );
+    expect([claimed.status, other.status]).toEqual([202, 202]);
+    expect(other.body.messageId).not.toBe(claimed.body.messageId);
+    await waitFor('the restock applied', async () => {
+      const state = await everything.state('example/inventory', 'gold');
+      return (state.body.values?.['stock']?.json as { inStock?: number } | undefined)?.inStock === 5;
+    });
+    // Within a type the key still makes a retry a no-op.
+    const retry = await cartOnly.ingressJson(
+      'example/cart',
+      'mallory',
+      CART_TYPES.addToCart,
+      add,
+      'order-1001',
+    );
+    expect(retry.body.messageId).toBe(claimed.body.messageId);
   });
 
   it('lets the CLI in with the token of its environment, and not without', async () => {
