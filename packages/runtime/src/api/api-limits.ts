@@ -41,7 +41,7 @@ const DROP_LOG_INTERVAL_MS = 60_000;
  */
 export function applyServerLimits(server: Server, limits: ApiLimits, log: Logger): void {
   // node's own maxHeadersCount (2000) is left alone: past it node drops headers silently, or answers a bare 400;
-  // maxHeaders is at most 1000, so `checkHeaderCount` sees every request over it.
+  // maxHeaders is at most 1000, so `checkHeaders` sees every request over it.
   server.maxConnections = limits.maxConnections;
   let dropped = 0;
   let loggedAt = -Infinity;
@@ -56,6 +56,10 @@ export function applyServerLimits(server: Server, limits: ApiLimits, log: Logger
     );
   });
   server.on('clientError', answerClientError);
+  // Without a listener node closes a CONNECT (a proxy tunnel request) with no answer.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    answerAndClose(socket, 405, 'ERR_API_METHOD_NOT_ALLOWED', 'CONNECT is not served: this is no proxy'),
+  );
   // node answers an `expect` header other than 100-continue itself, with an empty 417.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({
@@ -70,11 +74,14 @@ export function applyServerLimits(server: Server, limits: ApiLimits, log: Logger
 }
 
 /**
- * Refuses a request with more headers than allowed.
+ * Refuses an HTTP/1.1 request without a Host header, and one with more headers than allowed.
  *
- * @throws {@link ApiError} 431 `ERR_API_TOO_MANY_HEADERS`
+ * @throws {@link ApiError} 400 `ERR_API_MALFORMED_REQUEST`, 431 `ERR_API_TOO_MANY_HEADERS`
  */
-export function checkHeaderCount(req: IncomingMessage, maxHeaders: number): void {
+export function checkHeaders(req: IncomingMessage, maxHeaders: number): void {
+  // node's own check of the Host header answers a bare 400; the server is made without it, so it is done here.
+  if (req.headers.host === undefined && req.httpVersion === '1.1')
+    throw new ApiError(400, 'ERR_API_MALFORMED_REQUEST', 'an HTTP/1.1 request needs a Host header');
   if (req.rawHeaders.length / 2 <= maxHeaders) return;
   throw new ApiError(
     431,
@@ -109,6 +116,11 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const [status, code, message] = refusalOf(err);
+  answerAndClose(socket, status, code, message);
+}
+
+/** Writes a JSON error on a raw socket and closes it. */
+function answerAndClose(socket: Duplex, status: number, code: ApiErrorCode, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +

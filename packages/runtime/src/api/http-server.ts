@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
 import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
 import type { ApiAuth, ApiCaller, ApiScope } from './api-auth.js';
-import { applyServerLimits, checkHeaderCount, type ApiLimits } from './api-limits.js';
+import { applyServerLimits, checkHeaders, type ApiLimits } from './api-limits.js';
 import { readTlsFiles, type ApiTlsFiles } from './api-tls.js';
 import type { StoredValue } from '../store/store.js';
 import type { ApiValue } from '../core/value-json.js';
@@ -130,11 +130,12 @@ export class ApiServer {
     const maxHeaderSize = options.limits.maxHeaderBytes;
     this.#server =
       tls === undefined
-        ? createServer({ maxHeaderSize }, handler)
+        ? createServer({ maxHeaderSize, requireHostHeader: false }, handler)
         : createHttpsServer(
             {
               ...readTlsFiles(tls),
               maxHeaderSize,
+              requireHostHeader: false,
               requestCert: tls.clientCaFile !== undefined,
               rejectUnauthorized: tls.clientCaFile !== undefined,
             },
@@ -214,7 +215,7 @@ export class ApiServer {
     const parts = pathname.split('/').slice(1);
     const method = req.method ?? 'GET';
     const auth = this.#options.auth;
-    checkHeaderCount(req, this.#options.limits.maxHeaders);
+    checkHeaders(req, this.#options.limits.maxHeaders);
     if (parts[0] === 'v1' && parts[1] === 'ingress') {
       try {
         const caller = auth?.check(req.headers.authorization, { scope: 'ingress' });

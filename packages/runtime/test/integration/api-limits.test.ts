@@ -107,7 +107,7 @@ describe('API limits', () => {
     expect(JSON.parse(over.body)).toMatchObject({ error: { code: 'ERR_API_TOO_MANY_HEADERS' } });
   });
 
-  it('answers 431 ERR_API_HEADERS_TOO_LARGE past maxHeaderBytes, 400 to what is not HTTP, 417 to an unknown expectation', async () => {
+  it('answers 431 ERR_API_HEADERS_TOO_LARGE past maxHeaderBytes, 400 to what is not HTTP or has no Host, 405 to CONNECT, 417 to an unknown expectation', async () => {
     const big = await rawHttp(url, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(4096)}\r\n\r\n`);
     expect(big.status).toBe(431);
     expect(JSON.parse(big.body)).toMatchObject({ error: { code: 'ERR_API_HEADERS_TOO_LARGE' } });
@@ -120,6 +120,16 @@ describe('API limits', () => {
     );
     expect(expectation.status).toBe(417);
     expect(JSON.parse(expectation.body)).toMatchObject({ error: { code: 'ERR_API_EXPECTATION_FAILED' } });
+    const hostless = await rawHttp(url, 'GET /healthz HTTP/1.1\r\nconnection: close\r\n\r\n');
+    expect([hostless.status, JSON.parse(hostless.body)]).toMatchObject([
+      400,
+      { error: { code: 'ERR_API_MALFORMED_REQUEST' } },
+    ]);
+    const tunnel = await rawHttp(url, 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n');
+    expect([tunnel.status, JSON.parse(tunnel.body)]).toMatchObject([
+      405,
+      { error: { code: 'ERR_API_METHOD_NOT_ALLOWED' } },
+    ]);
     expect((await free.state('lim/echo', 'nobody')).status).toBe(404);
   });
 
@@ -165,7 +175,8 @@ describe('API limits', () => {
       }
       await waitFor(
         'a connection over the limit closed',
-        async () => (await rawHttp(url, 'GET /healthz HTTP/1.1\r\n\r\n', 2_000)).status === undefined,
+        async () =>
+          (await rawHttp(url, 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n', 2_000)).status === undefined,
       );
     } finally {
       for (const s of sockets) s.destroy();
