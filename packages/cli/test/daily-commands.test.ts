@@ -159,5 +159,19 @@ describe('statehouse send, state get, egress tail, stalled', () => {
     const badJson = await cli('send', 'example/cart/Kim', '--type', CART_TYPES.addToCart, '--json', '{nope');
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toContain('--json is not valid JSON');
+    // A frozen runtime accepts connections and never answers: the command gives up ($STATEHOUSE_TIMEOUT_MS).
+    runtime.pause();
+    try {
+      const frozen = await runCli(['stalled'], {
+        env: { STATEHOUSE_URL: runtime.url, STATEHOUSE_TIMEOUT_MS: '500' },
+        timeoutMs: 15_000,
+      });
+      expect([frozen.code, frozen.stderr]).toEqual([
+        4,
+        expect.stringContaining('ERR_CLI_RUNTIME_UNREACHABLE'),
+      ]);
+    } finally {
+      runtime.resume();
+    }
   }, 40_000);
 });

@@ -28,6 +28,24 @@ function authorization(): Record<string, string> {
 
 /** Requests to a runtime's admin API wait as long as the work takes (a snapshot of a large store). */
 const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+/**
+ * Every other request is answered within a long poll's wait (at most 30 s) or it never will be (a frozen
+ * runtime): the command then fails as unreachable instead of hanging a script. `STATEHOUSE_TIMEOUT_MS` sets it.
+ */
+const DEFAULT_ANSWER_TIMEOUT_MS = 45_000;
+let prompt: Agent | undefined;
+
+function promptAgent(): Agent {
+  if (prompt !== undefined) return prompt;
+  const text = process.env['STATEHOUSE_TIMEOUT_MS'];
+  const ms = text === undefined || text === '' ? DEFAULT_ANSWER_TIMEOUT_MS : Number(text);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `STATEHOUSE_TIMEOUT_MS must be a whole number of milliseconds > 0, got ${JSON.stringify(text)}`,
+    );
+  return (prompt = new Agent({ headersTimeout: ms, bodyTimeout: ms }));
+}
 
 /**
  * Calls a running runtime's API.
@@ -42,8 +60,15 @@ const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 export async function callRuntime(
   url: string,
   path: string,
-  init: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    body?: string | Uint8Array;
+    headers?: Record<string, string>;
+    /** Wait as long as the runtime works (snapshots, exports), not at most `STATEHOUSE_TIMEOUT_MS` (45 s). */
+    isLong?: boolean;
+  } = {},
 ): Promise<Response> {
+  const dispatcher = init.isLong === true ? patient : promptAgent();
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
@@ -55,7 +80,7 @@ export async function callRuntime(
         ...init.headers,
       },
       // @ts-expect-error undici's fetch takes a dispatcher; the DOM type does not know it.
-      dispatcher: patient,
+      dispatcher,
     });
   } catch (err) {
     throw new CliUsageError(

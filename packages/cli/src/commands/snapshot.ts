@@ -52,6 +52,7 @@ async function create(args: readonly string[]): Promise<number> {
     choice.kind === 'api'
       ? ((await (
           await callRuntime(choice.url, '/v1/admin/snapshots', {
+            isLong: true,
             method: 'POST',
             body: JSON.stringify({ to }),
           })

@@ -72,7 +72,7 @@ async function exportFromRuntime(
   out: LineSink,
 ): Promise<number> {
   const query = functionType === undefined ? '' : `?functionType=${encodeURIComponent(functionType)}`;
-  const response = await callRuntime(url, `/v1/admin/state${query}`);
+  const response = await callRuntime(url, `/v1/admin/state${query}`, { isLong: true });
   let rest = '';
   let addresses = 0;
   // Streaming: a character whose bytes span two chunks is decoded once both are in.
