@@ -17,8 +17,10 @@ Usage:
   statehouse dead-letters list|show|replay|discard   Batches a dead-letter policy moved aside
 
 The commands that talk to a running runtime take --url (default $STATEHOUSE_URL, else http://127.0.0.1:8091)
-and --json for output to scripts. Exit codes: 0 done, 1 unexpected failure, 2 usage error or an error the
-runtime answered, 3 not found (an address without state, an unknown egress or dead letter), 4 no runtime answers at --url.
+and --json for output to scripts (send: -o json); they send the token of $STATEHOUSE_API_TOKEN when set, and
+wait $STATEHOUSE_TIMEOUT_MS (default 45000) for an answer. Exit codes: 0 done, 1 unexpected failure, 2 usage
+error or an error the runtime answered, 3 not found (an address without state, an unknown egress or dead letter),
+4 no runtime answers at --url (or not in time).
   statehouse --help                        Show this help
   statehouse --version                     Show the version
 

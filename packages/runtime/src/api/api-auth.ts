@@ -112,7 +112,9 @@ export class ApiAuth {
       throw new ApiError(
         401,
         'ERR_API_UNAUTHENTICATED',
-        'this API needs a token: send the header "authorization: Bearer <token>" with a token of its --api-tokens file',
+        authorization === undefined || authorization === ''
+          ? 'this API needs a token: send the header "authorization: Bearer <token>" with a token of its --api-tokens file (the statehouse CLI sends $STATEHOUSE_API_TOKEN)'
+          : 'the token was not accepted: it is none of this API\'s tokens (--api-tokens file, STATEHOUSE_API_TOKEN); send "authorization: Bearer <token>" with one of them',
         { headers: { 'www-authenticate': 'Bearer realm="statehouse"' } },
       );
     const retryAfterSeconds = token.bucket?.take();
