@@ -144,6 +144,8 @@ describe('statehouse send, state get, egress tail, stalled', () => {
     const noState = await cli('state', 'get', 'example/cart/nobody');
     expect(noState.code).toBe(3);
     expect(noState.stderr).toContain('ERR_API_NO_STATE');
+    const typo = await cli('state', 'get', 'exmple/cart/Kim'); // no endpoint serves namespace exmple
+    expect([typo.code, typo.stderr]).toEqual([3, expect.stringContaining('ERR_API_UNKNOWN_FUNCTION_TYPE')]);
     const noEgress = await cli('egress', 'tail', 'example/nope');
     expect(noEgress.code).toBe(3);
     expect(noEgress.stderr).toContain('ERR_API_UNKNOWN_EGRESS');

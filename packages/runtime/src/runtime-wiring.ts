@@ -156,6 +156,7 @@ export function createBackendOf(view: RuntimeView): ApiBackend {
     now: () => o.clock.now(),
     snapshot: (to) => snapshotNow(view.store, to),
     deadLetters: deadLettersOf(view),
+    isServed: (type) => view.resolver.resolve(type) !== undefined,
     exportState: (functionType, write) =>
       exportState({
         source: snapshotSourceOf(view.store),
@@ -261,6 +262,7 @@ export function createConsoleOf(view: RuntimeView): { backend: ConsoleBackend; a
         : undefined,
     ownedKeyGroups: () => engine()?.mode.ownedKeyGroups ?? 0,
     nodeId: o.nodeId,
+    isServed: (type) => view.resolver.resolve(type) !== undefined,
   });
   return { backend, assets: new ConsoleAssets() };
 }

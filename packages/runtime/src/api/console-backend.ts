@@ -10,6 +10,7 @@ import type { RuntimeMetrics } from '../engine/metrics.js';
 import { EGRESS_NODE_PREFIX, INGRESS_NODE } from '../engine/traffic-flow.js';
 import type { Store } from '../store/store.js';
 import { ConsoleStats } from './console-stats.js';
+import { unknownFunctionType } from './runtime-backend.js';
 
 /** Pending messages of one address the console lists at most. */
 const MAX_ADDRESS_MESSAGES = 100;
@@ -49,6 +50,8 @@ export interface ConsoleBackendDeps {
   /** Key groups this process owns now. */
   readonly ownedKeyGroups: () => number;
   readonly nodeId: string;
+  /** Whether module.yaml binds a function type. */
+  readonly isServed: (type: string) => boolean;
 }
 
 /** Creates the console backend of a runtime. */
@@ -119,6 +122,8 @@ async function readAddress(deps: ConsoleBackendDeps, address: FunctionAddress): 
     deps.store.loadTimers([keyGroup]),
   ]);
   const stall = deps.stalled().find((s) => s.address.type === address.type && s.address.id === address.id);
+  if (rows.length === 0 && inbox.length === 0 && !deps.isServed(address.type))
+    throw unknownFunctionType(address.type);
   return {
     address: { functionType: address.type, id: address.id },
     keyGroup,

@@ -11,6 +11,7 @@ import { pendingFromStored } from '../engine/pending-message.js';
 import { ApiError, StoreError } from '../errors.js';
 import type { IngressResult, StoredMessage, StoredValue } from '../store/store.js';
 import type { TraceSpan, Tracing } from '../tracing/tracing.js';
+import { unknownFunctionType } from './runtime-backend.js';
 
 /** The engine parts ingress writes through (present once the runtime runs): the same as connectors'. */
 export type IngressEngine = IngestEngine;
@@ -76,11 +77,7 @@ export function createIngress(deps: IngressDeps, options: IngressOptions): Ingre
     const full = deps.storeFull();
     if (full !== undefined) throw storeFullError(full);
     if (!deps.isServed(target.type)) {
-      throw new ApiError(
-        404,
-        'ERR_API_UNKNOWN_FUNCTION_TYPE',
-        `no endpoint in module.yaml serves function type ${target.type}`,
-      );
+      throw unknownFunctionType(target.type);
     }
     const refusal = backlogRefusal(deps, target.type);
     if (refusal !== undefined) {

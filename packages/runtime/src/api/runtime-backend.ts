@@ -70,6 +70,8 @@ export interface RuntimeBackendDeps {
   readonly exportState: ApiBackend['exportState'];
   /** The dead letters (`/v1/dead-letters`). */
   readonly deadLetters: ApiBackend['deadLetters'];
+  /** Whether module.yaml binds a function type (an address of another type without state is a typo). */
+  readonly isServed: (type: string) => boolean;
 }
 
 /** Creates the API backend of a runtime. */
@@ -221,8 +223,20 @@ async function readState(
   const rows = (await deps.store.readState(address)).filter(
     (r) => r.expiresAt === undefined || r.expiresAt > now,
   );
-  if (rows.length === 0) return undefined;
+  if (rows.length === 0) {
+    if (!deps.isServed(address.type)) throw unknownFunctionType(address.type);
+    return undefined;
+  }
   const values: Record<string, ApiValue> = {};
   for (const r of rows) values[r.name] = toApiValue(r);
   return values;
+}
+
+/** 404 for a function type no endpoint serves (a state read of such a type, without state, is a typo). */
+export function unknownFunctionType(type: string): ApiError {
+  return new ApiError(
+    404,
+    'ERR_API_UNKNOWN_FUNCTION_TYPE',
+    `no endpoint in module.yaml serves function type ${type}`,
+  );
 }
