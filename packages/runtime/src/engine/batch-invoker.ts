@@ -71,7 +71,7 @@ interface StatePin {
   // Read (and pinned) inside the attempts: a failed state read (database restarting) is a failed attempt.
   state: AddressState | undefined;
   generation: number | undefined;
-  /** Attempts made so far (the attempt span's `attempt` attribute). */
+  /** Attempts made so far in this run (with the failing streak's, the attempt span's `attempt` attribute). */
   attempts: number;
 }
 
@@ -116,7 +116,9 @@ export class BatchInvoker {
     pin.attempts += 1;
     const { tracing } = this.#deps;
     if (tracing === undefined) return this.#attemptOnce(run, pin, remainingMs, undefined);
-    const span = tracing.startInvocation(run.mailbox.address, run.batch, pin.attempts);
+    // Counted over the address's failing streak: after a failure the batch runs again in a new run.
+    const attempt = (run.mailbox.failing?.attempts ?? 0) + pin.attempts;
+    const span = tracing.startInvocation(run.mailbox.address, run.batch, attempt);
     return this.#attemptOnce(run, pin, remainingMs, span).then(
       (outcome) => {
         span.span.setAttribute('statehouse.invocation.outcome', outcome);

@@ -342,6 +342,12 @@ describe('traces', () => {
     const add = { userId: 'Kim', itemId: 'cap', quantity: 1 };
     const api = new ApiClient(first.runtime.url);
     expect((await api.ingressJson('example/cart', 'Kim', 'example/AddToCart', add)).status).toBe(202);
+    // Each failed attempt's span counts on over the address's failing streak (every retry is a new run).
+    const failed = await waitFor('two failed attempts', () => {
+      const spans = receiver.spans.filter((s) => s.name === 'statehouse.invoke');
+      return spans.length >= 2 ? spans : undefined;
+    });
+    expect(failed.slice(0, 2).map((s) => s.attributes['statehouse.invocation.attempt'])).toEqual([1, 2]);
     await first.runtime.close(); // flushes the ingress span and the failed attempts
     const ingress = receiver.spans.find((s) => s.name === 'statehouse.ingress');
     expect(ingress).toBeDefined();
