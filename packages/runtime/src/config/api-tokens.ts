@@ -106,7 +106,7 @@ export function parseApiTokensFile(text: string, path: string): ApiAuthConfig {
   } catch (err) {
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
-      `API tokens file ${path}: not valid YAML: ${describeYamlError(err)}; fix that line (the file is YAML or JSON)`,
+      `API tokens file ${path}: not valid YAML: ${describeYamlError(err)} (the file is YAML or JSON; see docs/security.md)`,
       {
         option: 'apiAuth',
       },

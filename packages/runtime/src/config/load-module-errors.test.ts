@@ -299,6 +299,20 @@ describe('loadModuleFiles: errors', () => {
     );
   });
 
+  it.each([
+    'http://user:PASS-SECRET@functions.svc:8000/statefun/{function.name}',
+    'https://PASS-SECRET@functions.svc/statefun',
+    'http://user:PASS-SECRET@functions.svc:8000/{function.nam}',
+  ])('refuses credentials in urlPathTemplate %s, masking them', (template) => {
+    const text = endpoint().replace('http://functions.svc:8000/statefun/{function.name}', template);
+    const message = configErrorOf(() => load(text), 'ERR_CONFIG_INVALID_VALUE');
+    expect(message).toContain('urlPathTemplate');
+    expect(message).toContain('must not hold credentials');
+    expect(message).toContain('put credentials in a proxy or use signed calls');
+    expect(message).toContain('://***@functions.svc');
+    expect(message).not.toContain('PASS-SECRET');
+  });
+
   it('does not quote the offending line of a YAML syntax error (it may hold a password)', () => {
     const text = `${endpoint()}---\nkind: io.statefun.kafka.v1/ingress\nspec:\n  properties:\n    - sasl.password: "s3cr3t-PW\\q"\n      x: [\n`;
     const error = (() => {
