@@ -134,6 +134,14 @@ describe('resolveRuntimeOptions', () => {
     expect(err.message).not.toContain('PW-SECRET');
   });
 
+  it('rejects a snapshot location with credentials without printing them', () => {
+    const err = rejection({ snapshotTo: 's3://AKIA:SECRET@bucket/p', snapshotEvery: '15m' });
+    expect(err.code).toBe('ERR_CONFIG_INVALID_OPTION');
+    expect(err.option).toBe('snapshotTo');
+    expect(err.message).toContain('"s3://***:***@bucket/p": credentials do not go in the URL');
+    expect(err.message).not.toMatch(/AKIA|SECRET/u);
+  });
+
   it('rejects an unknown option, naming it', () => {
     const err = rejection({ listenn: '127.0.0.1:0' } as Partial<RuntimeOptions>);
     expect(err.code).toBe('ERR_CONFIG_INVALID_OPTION');
