@@ -7,7 +7,13 @@
  * (`resolveRuntimeOptions`), so the CLI cannot drift from what the runtime accepts.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { resolveRuntimeOptions, type ModuleConfig, type ResolvedRuntimeOptions } from '@statehouse/runtime';
+import {
+  redactLocation,
+  redactUrl,
+  resolveRuntimeOptions,
+  type ModuleConfig,
+  type ResolvedRuntimeOptions,
+} from '@statehouse/runtime';
 import { CliUsageError } from './cli-error.js';
 import { RUN_FLAGS } from './run-flags.js';
 
@@ -97,6 +103,12 @@ function joinNegativeNumbers(args: readonly string[]): string[] {
 
 type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
 
+/** A flag's value as it may be printed: URLs (`--store`, `--url`, `--snapshot-to`) without their credentials. */
+function shown(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//iu.test(value)) return value;
+  return /^postgres(ql)?:/iu.test(value) ? redactUrl(value) : redactLocation(value);
+}
+
 /** Rejects a flag with a value given twice (`multiple` flags excepted): which one was meant is unknowable. */
 function checkGivenOnce(tokens: readonly Token[] | undefined, options: CommandFlags): void {
   const seen = new Map<string, string>();
@@ -107,7 +119,7 @@ function checkGivenOnce(tokens: readonly Token[] | undefined, options: CommandFl
     if (first !== undefined) {
       throw new CliUsageError(
         'ERR_CLI_INVALID_FLAG',
-        `--${token.name} is given twice (${JSON.stringify(first)}, then ${JSON.stringify(token.value)}); ` +
+        `--${token.name} is given twice (${JSON.stringify(shown(first))}, then ${JSON.stringify(shown(token.value))}); ` +
           'give it once',
       );
     }

@@ -94,6 +94,8 @@ export type { SnapshotManifest, SnapshotFile } from './snapshot/snapshot-format.
 export { reportOf } from './snapshot/store-source.js';
 export type { SnapshotReport } from './snapshot/store-source.js';
 export { redactUrl } from './store/postgres/postgres-errors.js';
+export { redactLocation } from './core/redact-url.js';
+export { isStoreUrlEncodingValid, STORE_URL_ENCODING_HINT } from './store/postgres/postgres-options.js';
 export { parseApiTokensFile, environmentToken, MIN_TOKEN_LENGTH } from './config/api-tokens.js';
 export type { ApiAuthConfig, ApiTokenConfig, ApiScope } from './api/api-auth.js';
 export { SqliteStore, openSqliteStore } from './store/sqlite/sqlite-store.js';

@@ -117,6 +117,31 @@ describe('resolveRuntimeOptions', () => {
     }
   });
 
+  it.each([
+    ['mysql://u:PW-SECRET@h/db', 'expected a postgres://', 'mysql://u:***@h/db'],
+    [
+      'postgres://u:PW-SECRET%ZZ@127.0.0.1:1/db',
+      'has an invalid percent-encoding',
+      'postgres://u:***@127.0.0.1:1/db',
+    ],
+    ['postgres://u@h/db?password=PW-SECRET%E0', 'write a "%" in the password as %25', 'password=***'],
+  ])('rejects storeUrl %s without printing the password', (storeUrl, message, shown) => {
+    const err = rejection({ storeUrl });
+    expect(err.code).toBe('ERR_CONFIG_INVALID_OPTION');
+    expect(err.option).toBe('storeUrl');
+    expect(err.message).toContain(message);
+    expect(err.message).toContain(shown);
+    expect(err.message).not.toContain('PW-SECRET');
+  });
+
+  it('rejects a snapshot location with credentials without printing them', () => {
+    const err = rejection({ snapshotTo: 's3://AKIA:SECRET@bucket/p', snapshotEvery: '15m' });
+    expect(err.code).toBe('ERR_CONFIG_INVALID_OPTION');
+    expect(err.option).toBe('snapshotTo');
+    expect(err.message).toContain('"s3://***:***@bucket/p": credentials do not go in the URL');
+    expect(err.message).not.toMatch(/AKIA|SECRET/u);
+  });
+
   it('rejects an unknown option, naming it', () => {
     const err = rejection({ listenn: '127.0.0.1:0' } as Partial<RuntimeOptions>);
     expect(err.code).toBe('ERR_CONFIG_INVALID_OPTION');

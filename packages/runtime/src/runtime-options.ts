@@ -10,6 +10,8 @@ import { DEFAULT_KEY_GROUPS } from './core/address.js';
 import { STORE_TEXT_LIMITS } from './core/store-text.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './errors.js';
+import { redactLocation, redactUrl } from './core/redact-url.js';
+import { isStoreUrlEncodingValid, STORE_URL_ENCODING_HINT } from './store/postgres/postgres-options.js';
 import type { Store } from './store/store.js';
 import type { ScheduledSnapshotsOptions } from './snapshot/scheduled-snapshots.js';
 import { resolveSnapshotSchedule } from './snapshot/snapshot-schedule.js';
@@ -219,6 +221,7 @@ const scalars = z.strictObject({
   storeUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres://user:password@host:port/database URL')
+    .refine(isStoreUrlEncodingValid, `the URL (--store) ${STORE_URL_ENCODING_HINT}`)
     .optional(),
   nodeId: z
     .string()
@@ -259,6 +262,12 @@ export type RuntimeOptionDefaults = {
 export const RUNTIME_OPTION_DEFAULTS: RuntimeOptionDefaults = Object.freeze(scalars.parse({}));
 
 /** How a value that failed the schema is shown in the message. */
+/** URL options as they may be shown: a store URL without its password, a snapshot location without credentials. */
+function withoutSecrets(option: string, input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  return option === 'storeUrl' ? redactUrl(input) : option === 'snapshotTo' ? redactLocation(input) : input;
+}
+
 function describeInput(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input);
   if (typeof input === 'function') return 'a function';
@@ -340,7 +349,7 @@ function parseScalars(input: unknown): Scalars {
   }
   throw new ConfigError(
     'ERR_CONFIG_INVALID_OPTION',
-    `runtime option ${option}: ${issue.message}, got ${describeInput(issue.input)}`,
+    `runtime option ${option}: ${issue.message}, got ${describeInput(withoutSecrets(option, issue.input))}`,
     { option },
   );
 }

@@ -113,10 +113,25 @@ describe('statehouse cluster status: flags (checked before any connection)', () 
     });
     expect(await rejectionOf(['--store', STORE, '--store=postgres://other/db'])).toEqual({
       code: 'ERR_CLI_INVALID_FLAG',
-      text: `--store is given twice (${JSON.stringify(STORE)}, then "postgres://other/db"); give it once`,
+      text: '--store is given twice ("postgres://user:***@127.0.0.1:1/db", then "postgres://other/db"); give it once',
     });
+    for (const store of ['mysql://user:secret@db', 'postgres://user:secret%ZZ@127.0.0.1:1/db']) {
+      const rejection = await rejectionOf(['--store', store]);
+      expect(rejection.code).toBe('ERR_CONFIG_INVALID_OPTION');
+      expect(rejection.text).toContain('--store');
+      expect(rejection.text).not.toContain('secret');
+    }
     expect((await rejectionOf(['--store', STORE, '--listen', 'a:1'])).text).toContain(
       "Unknown option '--listen'",
     );
+  });
+
+  it('names the store without its password when it cannot be read', async () => {
+    const rejection = await rejectionOf(['--store', 'postgres://user@127.0.0.1:1/db?password=PW-SECRET']);
+    expect(rejection.code).toBe('ERR_CLI_STORE_UNREACHABLE');
+    expect(rejection.text).toContain(
+      'cannot read the cluster from postgres://user@127.0.0.1:1/db?password=***',
+    );
+    expect(rejection.text).not.toContain('PW-SECRET');
   });
 });

@@ -1,4 +1,4 @@
-import { readClusterStatus, type ClusterStatus } from '@statehouse/runtime';
+import { readClusterStatus, redactUrl, type ClusterStatus } from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import { parseFlags, resolveFlagValues, type CommandFlags } from '../parse-flags.js';
 import { RUN_PARSE_OPTIONS } from '../run-flags.js';
@@ -138,7 +138,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   } catch (err) {
     throw new CliUsageError(
       'ERR_CLI_STORE_UNREACHABLE',
-      `cannot read the cluster from ${request.storeUrl.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`,
+      `cannot read the cluster from ${redactUrl(request.storeUrl)}: ${(err as Error).message}`,
     );
   }
   console.log(request.json ? JSON.stringify(status, null, 2) : formatClusterStatus(status));

@@ -4,6 +4,7 @@
  * for any other error answer (with the runtime's code and message).
  */
 import { Agent } from 'undici';
+import { redactUrl } from '@statehouse/runtime';
 import { CliUsageError, EXIT_CODES } from '../cli-error.js';
 
 /** The `--url` flag. */
@@ -20,10 +21,39 @@ export function runtimeUrl(values: Readonly<Record<string, unknown>>): string {
   return (given ?? 'http://127.0.0.1:8091').replace(/\/+$/u, '');
 }
 
-/** The bearer token of `STATEHOUSE_API_TOKEN` (an environment variable: a flag's value would show in `ps`). */
+/**
+ * The token of `STATEHOUSE_API_TOKEN` (an environment variable: a flag's value would show in `ps`), checked once here
+ * so that fetch never sees (and never prints) a token that is no valid header value.
+ *
+ * @param env - the environment.
+ * @returns the token, or `undefined` when the variable is unset or empty.
+ * @throws {@link CliUsageError} `ERR_CLI_INVALID_ENV` (exit 2) naming the variable and the bad character's position,
+ *   never the token.
+ */
+export function apiToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env['STATEHOUSE_API_TOKEN'];
+  if (token === undefined || token === '') return undefined;
+  const bad = [...token].findIndex((c) => !/^[\x21-\x7e]$/u.test(c));
+  if (bad >= 0)
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_ENV',
+      `STATEHOUSE_API_TOKEN is not a valid token: character ${bad + 1} of ${[...token].length} is ` +
+        `${describeCharacter([...token][bad]!)}; a token is printable ASCII without spaces (check for a newline ` +
+        'or a space copied with it) [ERR_CLI_INVALID_ENV]',
+    );
+  return token;
+}
+
+function describeCharacter(c: string): string {
+  if (c === '\n' || c === '\r') return 'a line break';
+  if (c === ' ' || c === '\t') return 'a space or tab';
+  const code = c.codePointAt(0)!;
+  return code < 0x20 || code === 0x7f ? 'a control character' : 'not ASCII';
+}
+
 function authorization(): Record<string, string> {
-  const token = process.env['STATEHOUSE_API_TOKEN'];
-  return token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` };
+  const token = apiToken();
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
 }
 
 /** Requests to a runtime's admin API wait as long as the work takes (a snapshot of a large store). */
@@ -69,6 +99,7 @@ export async function callRuntime(
   } = {},
 ): Promise<Response> {
   const dispatcher = init.isLong === true ? patient : promptAgent();
+  const auth = authorization();
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
@@ -76,7 +107,7 @@ export async function callRuntime(
       ...(init.body === undefined ? {} : { body: init.body }),
       headers: {
         ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
-        ...authorization(),
+        ...auth,
         ...init.headers,
       },
       // @ts-expect-error undici's fetch takes a dispatcher; the DOM type does not know it.
@@ -85,7 +116,7 @@ export async function callRuntime(
   } catch (err) {
     throw new CliUsageError(
       'ERR_CLI_RUNTIME_UNREACHABLE',
-      `no runtime answers at ${url} (${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}); check --url, or start it [ERR_CLI_RUNTIME_UNREACHABLE]`,
+      `no runtime answers at ${redactUrl(url)} (${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}); check --url, or start it [ERR_CLI_RUNTIME_UNREACHABLE]`,
       EXIT_CODES.unreachable,
     );
   }

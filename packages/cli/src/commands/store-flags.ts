@@ -2,7 +2,13 @@
  * The flags that name a store for the snapshot and state commands: `--url` (a running runtime's API), `--data-dir`
  * (a data directory no runtime holds) or `--store postgres://…` (a cluster's database, running or not).
  */
-import { redactUrl, type RestoreTarget, type SnapshotSource } from '@statehouse/runtime';
+import {
+  isStoreUrlEncodingValid,
+  redactUrl,
+  STORE_URL_ENCODING_HINT,
+  type RestoreTarget,
+  type SnapshotSource,
+} from '@statehouse/runtime';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandFlags } from '../parse-flags.js';
 
@@ -23,6 +29,11 @@ function checkPostgresUrl(url: string, usage: string): string {
     throw new CliUsageError(
       'ERR_CLI_INVALID_FLAG',
       `--store must be a postgres://… URL, got ${JSON.stringify(redactUrl(url))}\n\n${usage}`,
+    );
+  if (!isStoreUrlEncodingValid(url))
+    throw new CliUsageError(
+      'ERR_CLI_INVALID_FLAG',
+      `--store ${JSON.stringify(redactUrl(url))} ${STORE_URL_ENCODING_HINT}\n\n${usage}`,
     );
   return url;
 }

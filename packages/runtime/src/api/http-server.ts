@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { FunctionAddress } from '../core/address.js';
+import { redactUrlsIn } from '../core/redact-url.js';
 import { ApiError, ConfigError, SnapshotError, StatehouseError, StoreError } from '../errors.js';
 import type { ApiAuth, ApiCaller, ApiScope } from './api-auth.js';
 import { applyServerLimits, checkHeaders, type ApiLimits } from './api-limits.js';
@@ -397,7 +398,7 @@ export class ApiServer {
           : err.code === 'ERR_SNAPSHOT_BLOB_FAILED'
             ? 502
             : 500;
-      this.#log.warn({ requestId, err: err.message, code: err.code }, 'snapshot failed');
+      this.#log.warn({ requestId, err: redactUrlsIn(err.message), code: err.code }, 'snapshot failed');
       sendJson(res, status, { error: { code: err.code, message: err.message } });
       return;
     }

@@ -42,3 +42,20 @@ describe('parseApiTokensFile rate limits', () => {
     expect(error.message).not.toContain(TOKEN);
   });
 });
+
+describe('parseApiTokensFile YAML errors', () => {
+  it.each([
+    [`tokens:\n  - name: t\n    token: "${TOKEN}\n`],
+    [`tokens:\n  - name: t\n    token: ${TOKEN}: [\n`],
+    [`tokens:\n  - name: t\n   token: "${TOKEN}\\q"\n`],
+  ])('names the line and what is wrong, never the token, for %j', (text) => {
+    const error = rejection(text);
+    expect(error.code).toBe('ERR_CONFIG_INVALID_OPTION');
+    expect(error.message).toMatch(
+      /^API tokens file tokens\.yaml: not valid YAML: line \d+, column \d+: .+\([A-Z_]+\)/u,
+    );
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).not.toContain('a-token');
+    expect(error.cause).toBeUndefined();
+  });
+});

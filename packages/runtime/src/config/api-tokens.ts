@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { ApiAuthConfig, ApiTokenConfig } from '../api/api-auth.js';
 import { ConfigError } from '../errors.js';
 import { parseRate } from '../api/token-bucket.js';
+import { describeYamlError } from './yaml-error.js';
 
 /** The shortest token accepted: shorter ones can be guessed. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -105,7 +106,7 @@ export function parseApiTokensFile(text: string, path: string): ApiAuthConfig {
   } catch (err) {
     throw new ConfigError(
       'ERR_CONFIG_INVALID_OPTION',
-      `API tokens file ${path}: not YAML (${(err as Error).message})`,
+      `API tokens file ${path}: not valid YAML: ${describeYamlError(err)} (the file is YAML or JSON; see docs/security.md)`,
       {
         option: 'apiAuth',
       },

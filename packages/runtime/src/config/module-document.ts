@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { formatPath, type FieldProblem } from './problems.js';
+import { summarizeYamlError } from './yaml-error.js';
 
 // The YAML documents of module files, and errors that point into them (file, document, kind, field, line).
 
@@ -27,15 +28,16 @@ export function parseDocuments(file: ModuleFile): DocumentContext[] {
   const lines = new LineCounter();
   // `merge: true` accepts YAML 1.1 merge keys (`<<: *defaults`), which StateFun's SnakeYAML understands.
   const docs = parseAllDocuments(file.text, { lineCounter: lines, merge: true, prettyErrors: true });
+  // Errors are reported by position and code only: the yaml library's message quotes the source line, which may hold
+  // a password (e.g. a Kafka `sasl.password`).
   return docs.map((doc, i) => {
     const error = doc.errors[0];
     if (error !== undefined) {
-      const at = error.linePos?.[0];
-      const where = at === undefined ? file.path : `${file.path}:${at.line}:${at.col}`;
+      const { line, col, reason } = summarizeYamlError(error);
+      const where = line === undefined ? file.path : `${file.path}:${line}:${col ?? 1}`;
       throw new ConfigError(
         'ERR_CONFIG_YAML_SYNTAX',
-        `${where} (document ${i + 1}): invalid YAML: ${error.message.trimEnd()}`,
-        { cause: error },
+        `${where} (document ${i + 1}): invalid YAML: ${reason}`,
       );
     }
     checkScalarKeys(doc, file.path, i + 1, lines);

@@ -11,7 +11,7 @@ import {
 } from './module-types.js';
 import { isRecord, raise } from './problems.js';
 import { duration, integer, strictObject, typename } from './schema-fields.js';
-import { checkHttpUrl, checkUrlTemplate } from './url-template.js';
+import { checkHttpUrl, checkUrlCredentials, checkUrlTemplate, maskUrlCredentials } from './url-template.js';
 
 // The zod schemas of the `spec` of each supported kind. They validate, apply StateFun's defaults and convert
 // to the resolved shapes of module-types.ts; load-module.ts adds where each document came from. Every object
@@ -46,6 +46,11 @@ const filePath = z.string().transform((text, ctx) => {
 });
 
 const urlPathTemplate = z.string().superRefine((value, ctx) => {
+  const credentials = checkUrlCredentials(value);
+  if (credentials !== undefined) {
+    raise(ctx, 'ERR_CONFIG_INVALID_VALUE', credentials, maskUrlCredentials(value));
+    return;
+  }
   const problem = checkUrlTemplate(value);
   if (problem !== undefined) raise(ctx, 'ERR_CONFIG_INVALID_URL', problem, value);
 });

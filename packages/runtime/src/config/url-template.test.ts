@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { checkHttpUrl, checkUrlTemplate, expandUrlTemplate } from './url-template.js';
+import {
+  checkHttpUrl,
+  checkUrlCredentials,
+  checkUrlTemplate,
+  expandUrlTemplate,
+  maskUrlCredentials,
+} from './url-template.js';
 
 describe('checkUrlTemplate', () => {
   it.each([
@@ -61,5 +67,17 @@ describe('checkHttpUrl', () => {
     expect(checkHttpUrl('https://hooks.example.com/cart')).toBeUndefined();
     expect(checkHttpUrl('http+unix:///a.sock/x')).toContain('expected an http:// or https:// URL');
     expect(checkHttpUrl('mailto:x@y')).toContain('unsupported scheme');
+  });
+});
+
+describe('checkUrlCredentials', () => {
+  it('finds user-info in the authority only', () => {
+    expect(checkUrlCredentials('http://u:p@svc/x')).toContain(
+      'put credentials in a proxy or use signed calls',
+    );
+    expect(checkUrlCredentials('http://token@svc/x')).toBeDefined();
+    expect(checkUrlCredentials('http://svc/x@y?a=b@c')).toBeUndefined();
+    expect(checkUrlCredentials('http+unix:///run/fn.sock/x')).toBeUndefined();
+    expect(maskUrlCredentials('http://u:p@svc/{function.name}')).toBe('http://***@svc/{function.name}');
   });
 });

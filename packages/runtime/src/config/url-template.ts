@@ -32,6 +32,31 @@ export function checkUrlTemplate(template: string): string | undefined {
 }
 
 /**
+ * Refuses credentials (`user:password@`) in an endpoint URL: the invoker does not send them, and every log line about
+ * the endpoint would print them.
+ *
+ * @param template - the template as written.
+ * @returns a sentence saying what is wrong and what to do, or `undefined` when the URL holds no credentials.
+ */
+export function checkUrlCredentials(template: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/iu.exec(template)?.[1];
+  if (authority === undefined || !authority.includes('@')) return undefined;
+  return (
+    'an endpoint URL must not hold credentials (user:password@): they are not sent and would show in logs; ' +
+    'put credentials in a proxy or use signed calls (see docs/security.md)'
+  );
+}
+
+/**
+ * A URL with the user-info masked (`http://***@host/…`), for messages; the rest stays as written.
+ *
+ * @param url - a URL or template as written.
+ */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/iu, '$1***@');
+}
+
+/**
  * Expands a `urlPathTemplate` for one function name: every `{function.name}` becomes the URL-encoded name
  * (names made of letters, digits, `.`, `-`, `_` are unchanged). `http+unix:///run/fn.sock/path` (and
  * `https+unix`, which also speaks plain HTTP, as in StateFun) connects to the socket file `/run/fn.sock`

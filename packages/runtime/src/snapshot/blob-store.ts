@@ -3,6 +3,7 @@
  * users give (`/backups/statehouse`, `s3://bucket/prefix?endpoint=http://127.0.0.1:9000`); a {@link BlobStore} is
  * that location opened, with names relative to it (`<snapshot id>/manifest.json`).
  */
+import { redactLocation } from '../core/redact-url.js';
 import { SnapshotError } from '../errors.js';
 
 /** A place that keeps named files. Names use `/`; a missing name is `undefined`/`false`, never an error. */
@@ -49,9 +50,19 @@ const S3_OPTIONS = new Set(['endpoint', 'region', 'forcePathStyle', 'timeoutMs']
 function invalid(location: string, why: string): SnapshotError {
   return new SnapshotError(
     'ERR_SNAPSHOT_INVALID_LOCATION',
-    `Snapshot location ${JSON.stringify(location)}: ${why}. Give a directory or s3://bucket/prefix ` +
+    `Snapshot location ${JSON.stringify(redactLocation(location))}: ${why}. Give a directory or s3://bucket/prefix ` +
       '(options: ?endpoint=URL&region=R&forcePathStyle=true|false&timeoutMs=N).',
   );
+}
+
+function endpointHasCredentials(endpoint: string | null): boolean {
+  if (endpoint === null) return false;
+  try {
+    const url = new URL(endpoint);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 function parseS3(location: string): SnapshotLocation {
@@ -66,10 +77,18 @@ function parseS3(location: string): SnapshotLocation {
     throw invalid(location, 'credentials do not go in the URL (use the AWS default credential chain)');
   for (const key of url.searchParams.keys())
     if (!S3_OPTIONS.has(key)) throw invalid(location, `unknown option ${JSON.stringify(key)}`);
+  if (endpointHasCredentials(url.searchParams.get('endpoint')))
+    throw invalid(
+      location,
+      'credentials do not go in the endpoint URL (use the AWS default credential chain)',
+    );
   const endpoint =
     url.searchParams.get('endpoint') ?? process.env['AWS_ENDPOINT_URL_S3'] ?? process.env['AWS_ENDPOINT_URL'];
   if (endpoint !== undefined && !/^https?:\/\/[^/]/u.test(endpoint))
-    throw invalid(location, `endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+    throw invalid(
+      location,
+      `endpoint must be an http(s) URL, got ${JSON.stringify(redactLocation(endpoint))}`,
+    );
   const pathStyle = url.searchParams.get('forcePathStyle');
   if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false')
     throw invalid(location, 'forcePathStyle must be true or false');

@@ -56,6 +56,26 @@ describe('snapshot locations', () => {
       ).toBe('ERR_SNAPSHOT_INVALID_LOCATION');
   });
 
+  it.each([
+    's3://AKIA:SECRET@bucket/p',
+    's3://AKIA:SECRET@bucket/p?colour=red',
+    's3://b/p?password=SECRET',
+    's3://b/p?endpoint=http://u:SECRET@minio:9000',
+    's3://b/p?endpoint=ftp://u:SECRET@minio',
+    'gs://AKIA:SECRET@bucket/p',
+  ])('refuses %s without echoing its credentials', (location) => {
+    let error: unknown;
+    try {
+      parseSnapshotLocation(location);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).code).toBe('ERR_SNAPSHOT_INVALID_LOCATION');
+    expect((error as SnapshotError).message).toMatch(/^Snapshot location "/u);
+    expect((error as SnapshotError).message).not.toMatch(/SECRET|AKIA/u);
+  });
+
   it('puts a child before the options and makes sortable ids', () => {
     expect(childLocation('s3://b/p/?endpoint=http://h:1', 'id1')).toBe('s3://b/p/id1?endpoint=http://h:1');
     expect(childLocation('/d/', 'id1')).toBe('/d/id1');

@@ -196,9 +196,20 @@ describe('API tokens and scopes', () => {
     expect(withToken).toMatchObject({ code: 0, stdout: 'no stalled address\n' });
   });
 
+  it('refuses a snapshot location with credentials, showing it masked', async () => {
+    const admin = new ApiClient(runtime.url, { token: TOKENS.admin });
+    const answer = await admin.postJson('/v1/admin/snapshots', { to: 's3://AKIA-SNAP:SNAP-SECRET@bucket/p' });
+    expect(answer.status).toBe(400);
+    const body = JSON.stringify(answer.body);
+    expect(body).toContain('ERR_SNAPSHOT_INVALID_LOCATION');
+    expect(body).toContain('s3://***:***@bucket/p');
+    expect(body).not.toMatch(/AKIA-SNAP|SNAP-SECRET/u);
+  });
+
   it('never prints a token', () => {
     const printed = JSON.stringify([runtime.logs, runtime.otherOutput, runtime.stderr]);
     for (const token of Object.values(TOKENS)) expect(printed).not.toContain(token);
+    expect(printed).not.toMatch(/AKIA-SNAP|SNAP-SECRET/u);
   });
 
   it('refuses an open API beyond loopback at start, and an invalid tokens file naming the field', async () => {

@@ -3,6 +3,7 @@
  * {@link STORE_ERROR_CODES}.
  */
 import { StoreError } from '../../errors.js';
+import { redactUrl as redactAnyUrl } from '../../core/redact-url.js';
 import { driverCode, STORE_ERROR_CODES, type StoreErrorCode } from '../common/store-errors.js';
 
 /** Socket-level failures (Node) and postgres.js connection states that mean "the server is unreachable". */
@@ -41,16 +42,11 @@ const UNAVAILABLE_STATES: ReadonlySet<string> = new Set([
  * The URL without its password, for messages and logs.
  *
  * @param url - a `postgres://` connection URL.
- * @returns the URL with the password replaced by `***`, or a placeholder when it does not parse.
+ * @returns the URL with the password (in the user-info or a `password`, `sslpassword`… query parameter) replaced by
+ *   `***`, or a placeholder when it does not parse.
  */
 export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(a URL that does not parse)';
-  }
+  return redactAnyUrl(url);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Options of the PostgreSQL store, their defaults, and the checks made before connecting. */
 import type { Logger } from 'pino';
 
-import { StoreError } from '../../errors.js';
+import { ConfigError, StoreError } from '../../errors.js';
 import { STORE_ERROR_CODES } from '../common/store-errors.js';
 import { redactUrl } from './postgres-errors.js';
 
@@ -44,12 +44,33 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
   };
 }
 
+/** What to do about a store URL with a bad percent-encoding. */
+export const STORE_URL_ENCODING_HINT =
+  'has an invalid percent-encoding (a "%" not followed by two hex digits of UTF-8); ' +
+  'write a "%" in the password as %25, or leave the password out and set PGPASSWORD';
+
+/**
+ * Whether a URL's percent-encoding decodes (the PostgreSQL driver decodes the user and password and throws an
+ * uncaught `URIError` when it does not).
+ *
+ * @param url - the store URL.
+ */
+export function isStoreUrlEncodingValid(url: string): boolean {
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks the options before the store connects.
  *
  * @param options - the options in effect.
  * @throws {@link StoreError} `ERR_STORE_CONNECT_FAILED` when the URL is not a PostgreSQL URL,
- * `ERR_STORE_OPEN_FAILED` when the pool size is not a positive integer.
+ * `ERR_STORE_OPEN_FAILED` when the pool size is not a positive integer; {@link ConfigError}
+ * `ERR_CONFIG_INVALID_OPTION` (option `storeUrl`) when its percent-encoding is invalid.
  */
 export function validatePostgresStoreOptions(options: ResolvedPostgresStoreOptions): void {
   let protocol: string | undefined;
@@ -62,6 +83,13 @@ export function validatePostgresStoreOptions(options: ResolvedPostgresStoreOptio
     throw new StoreError(
       STORE_ERROR_CODES.connectFailed,
       `The store URL ${options.redactedUrl} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`,
+    );
+  }
+  if (!isStoreUrlEncodingValid(options.url)) {
+    throw new ConfigError(
+      'ERR_CONFIG_INVALID_OPTION',
+      `The store URL (storeUrl, --store) ${options.redactedUrl} ${STORE_URL_ENCODING_HINT}.`,
+      { option: 'storeUrl' },
     );
   }
   if (!Number.isSafeInteger(options.max) || options.max < 1) {
