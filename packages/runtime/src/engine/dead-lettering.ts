@@ -41,13 +41,13 @@ export interface ExhaustedBatch {
  */
 export function deadLetterReason(lastError: CallFailure, attempts: number, byOperator = false): string {
   const moved = byOperator ? '; moved by an operator' : '';
-  return `${lastError.code}: ${lastError.message} (after ${attempts} failed attempts${moved})`;
+  return `${lastError.code}: ${lastError.message} (after ${attempts} failed attempt${attempts === 1 ? '' : 's'}${moved})`;
 }
 
 /** The last error's code and message in a stored reason, when it starts with a code (`ERR_…: `). */
 export function lastErrorOfReason(reason: string): CallFailure | undefined {
   const match =
-    /^(ERR_[A-Z0-9_]+): ([\s\S]*?)(?: \(after \d+ failed attempts(?:; moved by an operator)?\))?$/.exec(
+    /^(ERR_[A-Z0-9_]+): ([\s\S]*?)(?: \(after \d+ failed attempts?(?:; moved by an operator)?\))?$/.exec(
       reason,
     );
   return match === null ? undefined : { code: match[1]!, message: match[2]! };
