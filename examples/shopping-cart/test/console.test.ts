@@ -139,6 +139,14 @@ describe('the web console in Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // No CSP violation (they are console errors) and no 404 (such as /favicon.ico).
+    page.on('console', (m) => {
+      // (but the 403 the test answers to a retry on purpose)
+      if (m.type() === 'error' && !m.text().includes('status of 403')) errors.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() === 404) errors.push(`404 ${r.url()}`);
+    });
     cleanups.push(() => Promise.resolve(expect(errors).toEqual([])));
     for (const itemId of ITEMS)
       await ingress('example/inventory', itemId, RestockType.typename, { itemId, quantity: 5 });
@@ -150,6 +158,15 @@ describe('the web console in Chromium', () => {
   });
 
   it('shows live rates, the flow graph, stalled addresses, state, egress and cluster; retry now recovers', async () => {
+    await page.goto(`${runtime.url}/console/`);
+    // "Skip to content" focuses the main content and keeps the view (the hash is the views' router).
+    await page.goto(`${runtime.url}/console/#cluster`);
+    await page.locator('[data-field="mode"]').waitFor();
+    await page.focus('a.skip');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#main:focus').count()).toBe(1);
+    expect(new URL(page.url()).hash).toBe('#cluster');
+    expect(await page.locator('#view-title').innerText()).toBe('Cluster');
     await page.goto(`${runtime.url}/console/`);
     // Live traffic while the overview and the flow view are on screen: their rates and charts move.
     let running = true;
@@ -224,6 +241,30 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => cell(row, 'code')).toBe('ERR_INVOKE_HTTP_STATUS');
     expect(Number(await cell(row, 'attempts'))).toBeGreaterThanOrEqual(stalled.stalled[0]!.attempts);
     await page.screenshot({ path: `${SHOTS}stalled.png` });
+    // "Retry now" answered with an error (here a read-only token's 403): the error stays past the refreshes, until
+    // the user's next action, and the once-a-second redraw keeps the keyboard focus on the same (enabled again)
+    // button, from which the Tab order goes on.
+    await page.route('**/v1/stalled/console/flaky/f-1/retry', (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'ERR_API_FORBIDDEN', message: 'this token is read-only' } }),
+      }),
+    );
+    const focused = async () => ({
+      label: await page.locator(':focus').getAttribute('aria-label'),
+      disabled: await page.locator(':focus').isDisabled(),
+    });
+    const retryButton = page.getByRole('button', { name: 'Retry console/flaky/f-1 now' });
+    await retryButton.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#status').innerText()).toContain('ERR_API_FORBIDDEN');
+    await page.waitForTimeout(1_200);
+    expect(await page.locator('#status').innerText()).toContain('ERR_API_FORBIDDEN');
+    expect(await focused()).toEqual({ label: 'Retry console/flaky/f-1 now', disabled: false });
+    await page.keyboard.press('Tab');
+    expect((await focused()).label).toBe('Move console/flaky/f-1 to dead letters');
+    await page.unrouteAll();
     // Its address in the browser: stalled, with the message it keeps failing on pending.
     await page.goto(`${runtime.url}/console/#address?type=console/flaky&id=f-1`);
     await page.getByText('Pending messages (1)').waitFor();
