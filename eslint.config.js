@@ -102,6 +102,7 @@ export default tseslint.config(
         sessionStorage: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+        CSS: 'readonly',
         URLSearchParams: 'readonly',
         window: 'readonly',
       },

@@ -140,7 +140,13 @@ async function main(): Promise<void> {
     console.log(`  ${path.replace('/v1/state/', '')}: ${JSON.stringify(shown)}`);
   }
 
+  console.log(
+    `\n${bold('Web console')}: ${API}/console/ ${dim('(live rates, flow, stalled addresses, state, egress)')}`,
+  );
   console.log(`\n${bold('Try more')} ${dim('(Ctrl-C to stop)')}:
+  npx statehouse state get example/cart/lee --url ${API}
+  npx statehouse egress tail example/cart-results --url ${API}
+  npx statehouse stalled --url ${API}
   curl -X POST ${API}/v1/ingress/example/inventory/socks -H 'statefun-type: example/Restock' -d '{"itemId":"socks","quantity":5}'
   curl -X POST ${API}/v1/ingress/example/cart/ana -H 'statefun-type: example/AddToCart' -H 'idempotency-key: ana-1' -d '{"userId":"ana","itemId":"socks","quantity":1}'
   curl '${API}/v1/egress/example/cart-results?from=0'

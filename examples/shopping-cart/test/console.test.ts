@@ -2,7 +2,9 @@
  * The web console (`/console`) in real Chromium (Debian's `chromium`, driven by playwright-core): the cart demo
  * runs with a function that fails until told otherwise; each view is opened, its numbers are checked against the
  * JSON API, "Retry now" on the stalled address makes it recover, and a screenshot of each view is saved (under
- * docs/console/ for the README with STATEHOUSE_UPDATE_SCREENSHOTS=1). One browser for all views, to keep the test fast.
+ * docs/console/ for the README with STATEHOUSE_UPDATE_SCREENSHOTS=1). Also: the focus survives the refreshes, an
+ * action's error stays, a rejected token is said so, "Skip to content" keeps the view, no CSP error or 404.
+ * One browser for all views, to keep the test fast.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +141,14 @@ describe('the web console in Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // No CSP violation (they are console errors) and no 404 (such as /favicon.ico).
+    page.on('console', (m) => {
+      // (but the 401 and 403 the test answers on purpose)
+      if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) errors.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() === 404) errors.push(`404 ${r.url()}`);
+    });
     cleanups.push(() => Promise.resolve(expect(errors).toEqual([])));
     for (const itemId of ITEMS)
       await ingress('example/inventory', itemId, RestockType.typename, { itemId, quantity: 5 });
@@ -224,6 +234,30 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => cell(row, 'code')).toBe('ERR_INVOKE_HTTP_STATUS');
     expect(Number(await cell(row, 'attempts'))).toBeGreaterThanOrEqual(stalled.stalled[0]!.attempts);
     await page.screenshot({ path: `${SHOTS}stalled.png` });
+    // "Retry now" answered with an error (here a read-only token's 403): the error stays past the refreshes, until
+    // the user's next action, and the once-a-second redraw keeps the keyboard focus on the same (enabled again)
+    // button, from which the Tab order goes on.
+    await page.route('**/v1/stalled/console/flaky/f-1/retry', (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'ERR_API_FORBIDDEN', message: 'this token is read-only' } }),
+      }),
+    );
+    const focused = async () => ({
+      label: await page.locator(':focus').getAttribute('aria-label'),
+      disabled: await page.locator(':focus').isDisabled(),
+    });
+    const retryButton = page.getByRole('button', { name: 'Retry console/flaky/f-1 now' });
+    await retryButton.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#status').innerText()).toContain('ERR_API_FORBIDDEN');
+    await page.waitForTimeout(1_200);
+    expect(await page.locator('#status').innerText()).toContain('ERR_API_FORBIDDEN');
+    expect(await focused()).toEqual({ label: 'Retry console/flaky/f-1 now', disabled: false });
+    await page.keyboard.press('Tab');
+    expect((await focused()).label).toBe('Move console/flaky/f-1 to dead letters');
+    await page.unrouteAll();
     // Its address in the browser: stalled, with the message it keeps failing on pending.
     await page.goto(`${runtime.url}/console/#address?type=console/flaky&id=f-1`);
     await page.getByText('Pending messages (1)').waitFor();
@@ -247,6 +281,10 @@ describe('the web console in Chromium', () => {
       .poll(() => cell(`[data-state="${name}"]`, 'value'))
       .toBe(JSON.stringify(value.json, null, 2));
     await page.screenshot({ path: `${SHOTS}address.png` });
+    // The auto-refresh (every 2 s) shows the submitted address, not the fields being edited.
+    await page.fill('#address-type', 'example/nothing');
+    await page.waitForTimeout(2_100);
+    expect(await page.locator(`[data-state="${name}"]`).count()).toBe(1);
     expect(await json('/v1/state/console/flaky/f-1')).toMatchObject({ values: { pokes: { json: 1 } } });
 
     // Egress tail: the newest record is the API's newest.
@@ -265,5 +303,28 @@ describe('the web console in Chromium', () => {
       `${cluster.ownedKeyGroups} of ${cluster.keyGroups} owned by this process`,
     );
     await page.screenshot({ path: `${SHOTS}cluster.png` });
+
+    // "Skip to content" focuses the main content and keeps the view (the hash is the views' router).
+    await page.focus('a.skip');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#main:focus').count()).toBe(1);
+    expect(new URL(page.url()).hash).toBe('#cluster');
+    expect(await page.locator('#view-title').innerText()).toBe('Cluster');
+    // A token the API rejects (answered 401 here) is said to be rejected; clearing it is confirmed and stays.
+    await page.route('**/v1/**', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'ERR_API_UNAUTHENTICATED', message: 'unknown token' } }),
+      }),
+    );
+    await page.fill('#token', 'wrong');
+    await page.press('#token', 'Enter');
+    await expect.poll(() => page.locator('#status').innerText()).toContain('did not accept this token');
+    await page.unrouteAll();
+    await page.fill('#token', '');
+    await page.press('#token', 'Enter');
+    await expect.poll(() => page.locator('[data-field="mode"]').count()).toBe(1);
+    expect(await page.locator('#status').innerText()).toBe('Token cleared for this tab.');
   }, 40_000);
 });

@@ -1,6 +1,6 @@
 // Address browser: one address's state values decoded (JSON, well-known types, hex for the rest) with their
 // TTL, its pending messages and timers (GET /v1/addresses/{namespace}/{name}/{id}).
-import { api, h, table, valueText } from './dom.js';
+import { api, h, redraw, table, valueText } from './dom.js';
 
 function ttl(expiresAt) {
   if (expiresAt === null) return 'no TTL';
@@ -21,12 +21,15 @@ export function addressView(root) {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   typeInput.value = params.get('type') ?? '';
   idInput.value = params.get('id') ?? '';
+  // The address last submitted (or given in the URL): the auto-refresh shows it, not what is being typed.
+  let shown = { type: typeInput.value.trim(), id: idInput.value };
   const load = async () => {
-    const [ns, name] = typeInput.value.trim().split('/');
+    const [ns, name] = shown.type.split('/');
     if (!ns || !name) return;
-    const path = [ns, name, idInput.value].map(encodeURIComponent).join('/');
+    const path = [ns, name, shown.id].map(encodeURIComponent).join('/');
     const a = await api(`/v1/addresses/${path}`);
-    result.replaceChildren(
+    redraw(
+      result,
       h(
         'p',
         {},
@@ -90,14 +93,15 @@ export function addressView(root) {
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    shown = { type: typeInput.value.trim(), id: idInput.value };
     history.replaceState(
       null,
       '',
-      `#address?type=${encodeURIComponent(typeInput.value.trim())}&id=${encodeURIComponent(idInput.value)}`,
+      `#address?type=${encodeURIComponent(shown.type)}&id=${encodeURIComponent(shown.id)}`,
     );
     instance
       .refresh()
-      .catch((err) => result.replaceChildren(h('p', { class: 'bad' }, `${err.code}: ${err.message}`)));
+      .catch((err) => redraw(result, h('p', { class: 'bad' }, `${err.code}: ${err.message}`)));
   });
   root.replaceChildren(form, result);
   const instance = { everyMs: 2000, refresh: load };

@@ -19,6 +19,9 @@ const VIEWS = {
 const main = document.getElementById('main');
 const status = document.getElementById('status');
 let current = { timer: undefined, generation: 0 };
+// The error the last refresh showed: a successful refresh clears it, and only it (an action's message, such as
+// a failed retry, stays until the user's next action).
+let refreshError;
 
 /** Shows a line in the status bar (an error in red). */
 export function say(text, isError = false) {
@@ -40,18 +43,27 @@ function show() {
   const body = h('div', { id: `view-${name}` });
   main.replaceChildren(heading, body);
   say('');
+  refreshError = undefined;
   const instance = view.make(body, say);
   const tick = async () => {
     try {
       await instance.refresh();
-      if (status.classList.contains('error')) say('');
+      if (
+        current.generation === generation &&
+        refreshError !== undefined &&
+        status.textContent === refreshError
+      )
+        say('');
+      refreshError = undefined;
     } catch (err) {
-      say(
+      if (current.generation !== generation) return;
+      refreshError =
         err.status === 401
-          ? 'This API needs a token: enter it above.'
-          : `${err.code ?? 'error'}: ${err.message}`,
-        true,
-      );
+          ? getToken()
+            ? 'The API did not accept this token (401): check it and enter it again above.'
+            : 'This API needs a token: enter it above.'
+          : `${err.code ?? 'error'}: ${err.message}`;
+      say(refreshError, true);
     }
     if (current.generation === generation && instance.everyMs > 0)
       current.timer = setTimeout(tick, instance.everyMs);
@@ -65,7 +77,12 @@ document.getElementById('token').value = getToken();
 document.getElementById('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   setToken(document.getElementById('token').value.trim());
-  say('Token saved for this tab.');
   show();
+  say(getToken() ? 'Token saved for this tab.' : 'Token cleared for this tab.');
+});
+// "Skip to content" moves the focus to the view on screen; it must not change the hash (the views' router).
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
 });
 show();

@@ -18,6 +18,39 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** How to find an element again in a redrawn tree: its id, aria-label, name or data attributes. */
+function selectorOf(el) {
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  const parts = [el.localName];
+  for (const a of el.attributes)
+    if (a.name === 'aria-label' || a.name === 'name' || a.name.startsWith('data-'))
+      parts.push(`[${a.name}="${CSS.escape(a.value)}"]`);
+  if (parts.length === 1) return undefined;
+  // Inside a row (or any element) with data attributes, anchor on that ancestor too.
+  const holder = el.parentElement?.closest(
+    '[data-address],[data-type],[data-state],[data-offset],[data-edge],[data-connector],[data-node]',
+  );
+  if (holder) {
+    const [attr] = [...holder.attributes].filter((a) => a.name.startsWith('data-'));
+    return `[${attr.name}="${CSS.escape(attr.value)}"] ${parts.join('')}`;
+  }
+  return parts.join('');
+}
+
+/**
+ * `root.replaceChildren(...children)` for a periodic redraw that keeps the keyboard focus: when the focused
+ * element was inside `root`, its equivalent in the new tree (same id, aria-label, name or data attributes)
+ * takes the focus, so that a refresh neither drops the focus to the page's body nor restarts the Tab order.
+ */
+export function redraw(root, ...children) {
+  const focused = document.activeElement;
+  const selector = focused && focused !== root && root.contains(focused) ? selectorOf(focused) : undefined;
+  root.replaceChildren(...children);
+  if (selector === undefined) return;
+  const again = root.querySelector(selector);
+  if (again) again.focus({ preventScroll: true });
+}
+
 /** A table with a caption, header cells and rows of cells (a cell is text, a node or `{ text, cls }`). */
 export function table(caption, headers, rows, empty = 'Nothing to show.') {
   if (rows.length === 0) return h('p', { class: 'muted' }, empty);

@@ -1,6 +1,6 @@
 // Flow: which function types message which, and which egresses they feed, learned from committed traffic
 // (GET /v1/flow), drawn as a layered graph with the rate on each edge, and the same edges as a table.
-import { api, h, num, table } from './dom.js';
+import { api, h, num, redraw, table } from './dom.js';
 
 const NODE_W = 150;
 const NODE_H = 34;
@@ -90,7 +90,7 @@ function graph(nodes, edges) {
           markerHeight: '7',
           orient: 'auto-start-reverse',
         },
-        h('svg:path', { d: 'M 0 0 L 10 5 L 0 10 z', style: 'fill:#8c959f;stroke:none' }),
+        h('svg:path', { class: 'arrowhead', d: 'M 0 0 L 10 5 L 0 10 z' }),
       ),
     ),
   );
@@ -134,10 +134,11 @@ export function flowView(root) {
     async refresh() {
       const { nodes, edges } = await api('/v1/flow');
       if (edges.length === 0) {
-        root.replaceChildren(h('p', { class: 'muted' }, 'No committed traffic yet.'));
+        redraw(root, h('p', { class: 'muted' }, 'No committed traffic yet.'));
         return;
       }
-      root.replaceChildren(
+      redraw(
+        root,
         graph(nodes, edges),
         h('h3', {}, 'Edges'),
         table(

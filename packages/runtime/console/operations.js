@@ -1,7 +1,7 @@
 // Operations: the tail of each log egress (GET /v1/egress/…, the last records, then new ones as they are
 // committed), ingress connectors and shipped egresses with their lag (GET /v1/connectors), and the cluster's
 // members and key groups (GET /v1/cluster).
-import { api, h, num, table, valueText } from './dom.js';
+import { api, h, num, redraw, table, valueText } from './dom.js';
 
 const TAIL = 12;
 
@@ -37,7 +37,8 @@ export function egressView(root) {
         const page = await api(`/v1/egress/${ns}/${name}?from=${next ?? -TAIL}&limit=100`);
         records = records.concat(page.records).slice(-TAIL);
         next = page.next;
-        tail.replaceChildren(
+        redraw(
+          tail,
           table(
             `The last ${TAIL} records of ${id}, newest last`,
             [{ text: 'Offset', cls: 'num' }, 'Type', 'Value'],
@@ -53,11 +54,13 @@ export function egressView(root) {
           ),
         );
       } else
-        tail.replaceChildren(
+        redraw(
+          tail,
           h('p', { class: 'muted' }, 'No log egress is configured (kind io.statehouse.egress.v1/log).'),
         );
       const list = (await api('/v1/connectors')).connectors;
-      connectors.replaceChildren(
+      redraw(
+        connectors,
         table(
           'Ingress connectors and shipped egresses',
           ['Direction', 'Id', 'Kind', 'State', { text: 'Lag', cls: 'num' }],
@@ -76,7 +79,8 @@ export function egressView(root) {
       );
     },
   };
-  root.replaceChildren(
+  redraw(
+    root,
     h(
       'form',
       { class: 'inline', onsubmit: (e) => e.preventDefault() },
@@ -105,7 +109,8 @@ export function clusterView(root) {
         h('dd', { 'data-field': 'keyGroups' }, `${c.ownedKeyGroups} of ${c.keyGroups} owned by this process`),
       );
       const members = c.status?.members ?? [];
-      root.replaceChildren(
+      redraw(
+        root,
         facts,
         c.status === undefined
           ? h('p', { class: 'muted' }, 'A single process (embedded SQLite store) owns every key group.')

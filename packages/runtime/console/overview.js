@@ -1,6 +1,6 @@
 // Overview: each function type with its message and invocation rates, p50/p99 invocation latency, backlog and
 // stalled addresses (GET /v1/overview, every second), and a chart of the last minute per type.
-import { api, h, ms, num, sparkline, table } from './dom.js';
+import { api, h, ms, num, redraw, sparkline, table } from './dom.js';
 
 export function overviewView(root) {
   return {
@@ -56,7 +56,8 @@ export function overviewView(root) {
           h('div', { class: 'legend' }, h('span', { class: 'l' }, `■ p99 latency (now ${ms(t.p99Ms)})`)),
         ),
       );
-      root.replaceChildren(
+      redraw(
+        root,
         table(
           'Function types, live (refreshed every second)',
           head,
