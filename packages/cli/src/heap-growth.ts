@@ -15,7 +15,7 @@ export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 /** The largest growth the flag accepts: V8's own rule never grows by more than 300 %. */
 const MAX_HEAP_GROWTH_PERCENT = 300;
 
-/** The V8 flag this sets; given to node directly (command line or `NODE_OPTIONS`), it wins over ours. */
+/** The V8 flag this sets; given on node's own command line, it wins over ours (node refuses it in `NODE_OPTIONS`). */
 const V8_FLAG = '--heap-growing-percent';
 
 /**
@@ -38,21 +38,16 @@ export function parseHeapGrowthPercent(text: string | undefined): number {
 }
 
 /**
- * Where node was already told the growth, if anywhere.
+ * Whether node was already told the growth on its own command line (`node --heap-growing-percent=N …`; node
+ * refuses V8's heap flags in `NODE_OPTIONS`, so that is the only other place).
  *
  * @param execArgv - node's own arguments.
- * @param nodeOptions - the `NODE_OPTIONS` environment variable.
- * @returns `'command line'`, `'NODE_OPTIONS'` or `undefined`.
+ * @returns `'command line'` or `undefined`.
  */
-export function heapGrowthSetBy(
-  execArgv: readonly string[] = process.execArgv,
-  nodeOptions: string | undefined = process.env['NODE_OPTIONS'],
-): string | undefined {
+export function heapGrowthSetBy(execArgv: readonly string[] = process.execArgv): string | undefined {
   const names = [V8_FLAG, V8_FLAG.replaceAll('-', '_').replace(/^__/u, '--')];
   const mentions = (arg: string): boolean => names.some((name) => arg === name || arg.startsWith(`${name}=`));
-  if (execArgv.some(mentions)) return 'command line';
-  if ((nodeOptions ?? '').split(/\s+/u).some(mentions)) return 'NODE_OPTIONS';
-  return undefined;
+  return execArgv.some(mentions) ? 'command line' : undefined;
 }
 
 /**

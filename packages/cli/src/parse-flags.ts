@@ -85,7 +85,11 @@ export function resolveFlagValues(
 
 /** `--flag -5` → `--flag=-5` for number flags, which parseArgs would otherwise refuse as ambiguous. */
 function joinNegativeNumbers(args: readonly string[]): string[] {
-  const numberFlags = new Set(RUN_FLAGS.filter((f) => f.kind === 'number').map((f) => `--${f.name}`));
+  const numberFlags = new Set(
+    RUN_FLAGS.filter((f) => f.kind === 'number' || ('isNumber' in f && f.isNumber === true)).map(
+      (f) => `--${f.name}`,
+    ),
+  );
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

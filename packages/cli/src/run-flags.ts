@@ -53,6 +53,8 @@ type CliFlag = FlagBase & {
   readonly option?: undefined;
   readonly kind?: undefined;
   readonly default: string;
+  /** Whether its value is a number (so that `--flag -1` is read as a value, and refused by its own check). */
+  readonly isNumber?: boolean;
 };
 
 /** The log levels `--log-level` accepts (pino's). */
@@ -207,6 +209,7 @@ export const RUN_FLAGS: readonly (OptionFlag | CliFlag)[] = [
   {
     name: 'heap-growth-percent',
     arg: 'N',
+    isNumber: true,
     help: "Let V8's heap grow N % beyond its live data before a full collection; 0: V8's own rule (up to 300 %)",
     default: String(DEFAULT_HEAP_GROWTH_PERCENT),
   },

@@ -109,11 +109,14 @@ describe('cluster faults around node ids and incarnations', () => {
       const killedAt = Date.now();
       await a.kill();
       await a.start();
+      // Its key groups wait for the dead incarnation's lease, then for the new process: counted from whichever is
+      // later (a restart takes seconds on a busy machine).
+      const readyAt = Date.now();
       live.add(a);
       await load.progress(40, `iteration ${i}: load after the restart`);
       ops.push(...(await load.stop()));
       await waitFor(`iteration ${i}: every key group owned by a live process`, fullyOwned(url, [a, b, c]), {
-        timeoutMs: Math.max(1_000, killedAt + TAKEOVER_MS - Date.now()),
+        timeoutMs: Math.max(1_000, Math.max(killedAt + TAKEOVER_MS, readyAt + LEASE_MS + 3_000) - Date.now()),
         intervalMs: 100,
       });
       const member = await waitFor(
